@@ -1,0 +1,16 @@
+using System.Text.Json;
+using Totoro.Sim.Scenarios;
+
+namespace Totoro.Cli;
+
+/// <summary>The JSON form of a report: camelCase, indented, fields in declaration order.</summary>
+internal static class ReportJson
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+    };
+
+    public static string Serialize(SimReport report) => JsonSerializer.Serialize(report, Options);
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Totoro.Sim.Scenarios;
+
+namespace Totoro.Cli;
+
+/// <summary>`totoro sim`: build an overlay of N nodes in the simulator, route lookups, report.</summary>
+internal static class SimCommand
+{
+    public static Command Create()
+    {
+        var options = new SimOptions();
+        var nodes = new Option<int>("--nodes") { Description = "Number of nodes to join by messages", DefaultValueFactory = _ => 1000 };
+        var command = new Command("sim", "Simulate an overlay of N nodes: message-level joins, then lookups checked against an oracle");
+        command.Options.Add(nodes);
+        options.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
+            bool json = parsed.GetValue(options.Json);
+            DirectoryInfo? outDir = parsed.GetValue(options.Out);
+            SimReport report = Run(config, showProgress: !json);
+            string text = ReportJson.Serialize(report);
+            if (outDir is not null)
+            {
+                outDir.Create();
+                File.WriteAllText(Path.Combine(outDir.FullName, "sim.json"), text + Environment.NewLine);
+            }
+
+            if (json)
+                Console.Out.WriteLine(text);
+            else
+                Console.Out.Write(ReportText.Format(report));
+            return report.Overlay.Correct == report.Overlay.Lookups ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    public static SimReport Run(OverlaySimConfig config, bool showProgress)
+    {
+        var scenario = new OverlayScenario(config);
+        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
+        return scenario.Run(bar is null ? null : bar.Report);
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Totoro.Core.Overlay;
+using Totoro.Sim.Scenarios;
+
+namespace Totoro.Cli;
+
+/// <summary>The options `totoro sim` and `totoro sweep` share, and how they become a scenario config.</summary>
+internal sealed class SimOptions
+{
+    public Option<int> B { get; } = new("--b") { Description = "Bits per id digit (routing-table base 2^b; tree fanout)", DefaultValueFactory = _ => 4 };
+
+    public Option<int> LeafSet { get; } = new("--leaf-set") { Description = "Leaf-set size L (even)", DefaultValueFactory = _ => 24 };
+
+    public Option<int> Lookups { get; } = new("--lookups") { Description = "Lookups to route after the overlay settles", DefaultValueFactory = _ => 1000 };
+
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "Random seed; the same seed gives the same result", DefaultValueFactory = _ => 1UL };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on stdout instead of a readable summary" };
+
+    public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "Directory to write results into" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(B);
+        command.Options.Add(LeafSet);
+        command.Options.Add(Lookups);
+        command.Options.Add(Seed);
+        command.Options.Add(Json);
+        command.Options.Add(Out);
+    }
+
+    /// <summary>Builds the config for one run, or throws <see cref="UsageException"/> naming the bad option.</summary>
+    public OverlaySimConfig ToConfig(ParseResult parsed, int nodes)
+    {
+        int b = parsed.GetValue(B);
+        int leafSet = parsed.GetValue(LeafSet);
+        int lookups = parsed.GetValue(Lookups);
+        if (nodes < 1)
+            throw new UsageException($"--nodes must be a positive count (got {nodes})");
+        if (b is < 1 or > 8)
+            throw new UsageException($"--b must be between 1 and 8 (got {b})");
+        if (leafSet < 2 || leafSet % 2 != 0 || leafSet > 256)
+            throw new UsageException($"--leaf-set must be an even number from 2 to 256 (got {leafSet})");
+        if (lookups < 0)
+            throw new UsageException($"--lookups must be zero or more (got {lookups})");
+        var config = new OverlaySimConfig
+        {
+            Nodes = nodes,
+            Lookups = lookups,
+            Seed = parsed.GetValue(Seed),
+            Pastry = new PastryOptions { B = b, LeafSetSize = leafSet },
+        };
+        IReadOnlyList<string> problems = config.Validate();
+        if (problems.Count > 0)
+            throw new UsageException(problems[0]);
+        return config;
+    }
+}

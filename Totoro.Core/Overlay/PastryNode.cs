@@ -1,0 +1,410 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Overlay;
+
+/// <summary>
+/// One Pastry node: prefix routing with proximity neighbour selection, a leaf set kept alive by leased pings,
+/// and the join protocol done with real messages. It sees the world only through its <see cref="INodeContext"/>.
+/// </summary>
+public sealed class PastryNode : INodeProgram
+{
+    private const int LeafMaintenanceTimer = 1;
+    private const int SuspectTimer = 2;
+    private const int JoinRetryTimer = 3;
+
+    private readonly INodeContext _context;
+    private readonly PastryOptions _options;
+    private readonly IOverlayListener? _listener;
+    private RoutingTable _routing;
+    private LeafSet _leaf;
+    private NeighbourhoodSet _neighbours;
+    private SuspectList _suspects;
+    private PeerHandle _rightLeaseHolder;
+    private PeerHandle _leftLeaseHolder;
+    private long _rightHeard;
+    private long _leftHeard;
+
+    public PastryNode(INodeContext context, NodeId id, PastryOptions options, IOverlayListener? listener)
+    {
+        _context = context;
+        _options = options;
+        _listener = listener;
+        Id = id;
+        _leaf = new LeafSet(options.LeafSetSize);
+        _neighbours = new NeighbourhoodSet(options.NeighbourhoodSize);
+    }
+
+    public NodeId Id { get; }
+
+    public bool IsJoined { get; private set; }
+
+    public PastryOptions Options => _options;
+
+    /// <summary>Joins through <paramref name="bootstrap"/>, or founds the overlay when there is none.</summary>
+    public void Start(PeerHandle bootstrap)
+    {
+        if (bootstrap.IsNone)
+        {
+            CompleteJoin();
+            return;
+        }
+
+        SendJoin(bootstrap);
+    }
+
+    /// <summary>Starts a lookup here: routes a message towards the node numerically closest to the key.</summary>
+    public void Lookup(NodeId key)
+    {
+        var message = new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now };
+        RouteLookup(message);
+    }
+
+    /// <summary>
+    /// The next hop towards a key, or <see cref="PeerHandle.None"/> when this node is the closest it knows of.
+    /// Leaf set first, then the routing-table slot for the key's next digit, then any known node that shares
+    /// as long a prefix and is numerically closer (Pastry's rare case).
+    /// </summary>
+    public PeerHandle NextHop(NodeId key)
+    {
+        if (_leaf.Covers(_context, Id, key))
+            return _leaf.Closest(_context, Id, key);
+
+        int b = _options.B;
+        int row = Id.SharedPrefixDigits(key, b);
+        if (row >= NodeId.DigitCount(b))
+            return PeerHandle.None;
+        PeerHandle entry = _routing.Get(row, key.Digit(row, b), _options.Columns);
+        if (!entry.IsNone)
+            return entry;
+        return RareCaseHop(key, row);
+    }
+
+    public void Receive(PeerHandle from, in Message message)
+    {
+        Heard(from);
+        switch (message.Kind)
+        {
+            case MessageKind.JoinRequest:
+                OnJoinRequest(message);
+                break;
+            case MessageKind.JoinReply:
+                OnJoinReply(from, message);
+                break;
+            case MessageKind.Announce:
+                Learn(from);
+                break;
+            case MessageKind.LeafSetPing:
+                LearnAll(from, message.Peers);
+                _context.Send(from, new Message { Kind = MessageKind.LeafSetPong, Peers = LeafSetArray() });
+                break;
+            case MessageKind.LeafSetPong:
+                LearnAll(from, message.Peers);
+                break;
+            case MessageKind.NodeFailed:
+                if (message.Peers is [var failed])
+                    Suspect(failed);
+                break;
+            case MessageKind.Lookup:
+                RouteLookup(message);
+                break;
+            default:
+                break;
+        }
+    }
+
+    public void OnTimer(int timer, long argument)
+    {
+        switch (timer)
+        {
+            case LeafMaintenanceTimer:
+                MaintainLeafSet();
+                break;
+            case SuspectTimer:
+                var peer = new PeerHandle((int)argument);
+                if (_suspects.IsSuspect(peer))
+                    DeclareDead(peer, tellLeafSet: false);
+                break;
+            case JoinRetryTimer:
+                if (!IsJoined)
+                    SendJoin(new PeerHandle((int)argument));
+                break;
+            default:
+                break;
+        }
+    }
+
+    // ---- Join -------------------------------------------------------------------------------------------
+
+    private void SendJoin(PeerHandle bootstrap)
+    {
+        _context.Send(bootstrap, new Message { Kind = MessageKind.JoinRequest, Key = Id, Origin = _context.Self, Stamp = _context.Now });
+        _context.SetTimer(_options.JoinTimeoutMicros, JoinRetryTimer, bootstrap.Index);
+    }
+
+    private void OnJoinRequest(in Message request)
+    {
+        PeerHandle joiner = request.Origin;
+        int b = _options.B;
+        int columns = _options.Columns;
+        int shared = Id.SharedPrefixDigits(request.Key, b);
+        int firstRow = request.Row;
+        int lastRow = Math.Min(shared, _routing.Rows(columns) - 1);
+
+        PeerHandle next = NextHop(request.Key);
+        bool final = next.IsNone || next == joiner;
+        bool bootstrap = request.Hops == 0;
+
+        int rowCount = lastRow >= firstRow ? _routing.CountFilled(firstRow, lastRow, columns) : 0;
+        int leafCount = final ? _leaf.DistinctCount : 0;
+        int neighbourCount = bootstrap ? _neighbours.Count : 0;
+        if (rowCount + leafCount + neighbourCount > 0 || final || bootstrap)
+        {
+            var peers = new PeerHandle[rowCount + leafCount + neighbourCount];
+            int n = rowCount > 0 ? _routing.CopyFilled(firstRow, lastRow, columns, peers) : 0;
+            if (final)
+                n += _leaf.CopyDistinct(peers.AsSpan(n));
+            for (int i = 0; i < neighbourCount; i++)
+                peers[n++] = _neighbours[i];
+            var reply = new Message
+            {
+                Kind = MessageKind.JoinReply,
+                Flags = final ? MessageFlags.Final : MessageFlags.None,
+                Key = request.Key,
+                Hops = request.Hops,
+                Stamp = request.Stamp,
+                Peers = peers,
+            };
+            _context.Send(joiner, reply);
+        }
+
+        if (!final)
+        {
+            byte nextRow = (byte)Math.Min(byte.MaxValue, Math.Max(firstRow, shared + 1));
+            _context.Send(next, request with { Hops = (ushort)(request.Hops + 1), Row = nextRow });
+        }
+    }
+
+    private void OnJoinReply(PeerHandle from, in Message reply)
+    {
+        LearnAll(from, reply.Peers);
+        if ((reply.Flags & MessageFlags.Final) != 0 && !IsJoined)
+            CompleteJoin();
+    }
+
+    private void CompleteJoin()
+    {
+        IsJoined = true;
+        foreach (PeerHandle peer in StateMembers())
+            _context.Send(peer, new Message { Kind = MessageKind.Announce });
+        // Spread the keep-alive phases so that a million nodes do not ping in the same microsecond.
+        long phase = (long)(_context.NextRandom() % (ulong)_options.LeafSetPingPeriodMicros);
+        _context.SetTimer(phase + 1, LeafMaintenanceTimer);
+        _listener?.OnJoined(this);
+    }
+
+    /// <summary>Every distinct node in the leaf set, routing table and neighbourhood set.</summary>
+    private PeerHandle[] StateMembers()
+    {
+        int columns = _options.Columns;
+        int rows = _routing.Rows(columns);
+        var all = new PeerHandle[_leaf.DistinctCount + _routing.CountFilled(0, rows - 1, columns) + _neighbours.Count];
+        int n = _leaf.CopyDistinct(all);
+        n += _routing.CopyFilled(0, rows - 1, columns, all.AsSpan(n));
+        for (int i = 0; i < _neighbours.Count; i++)
+            all[n++] = _neighbours[i];
+        Array.Sort(all, static (x, y) => x.Index.CompareTo(y.Index));
+        int distinct = 0;
+        for (int i = 0; i < all.Length; i++)
+        {
+            if (distinct == 0 || all[distinct - 1] != all[i])
+                all[distinct++] = all[i];
+        }
+
+        return all[..distinct];
+    }
+
+    // ---- Routing ----------------------------------------------------------------------------------------
+
+    private void RouteLookup(in Message message)
+    {
+        PeerHandle next = NextHop(message.Key);
+        if (next.IsNone)
+            _listener?.OnDeliver(this, message);
+        else
+            _context.Send(next, message with { Hops = (ushort)(message.Hops + 1) });
+    }
+
+    private PeerHandle RareCaseHop(NodeId key, int row)
+    {
+        int b = _options.B;
+        PeerHandle best = PeerHandle.None;
+        NodeId bestId = Id;
+        void Consider(PeerHandle candidate)
+        {
+            if (candidate.IsNone)
+                return;
+            NodeId id = _context.IdOf(candidate);
+            if (id.SharedPrefixDigits(key, b) >= row && key.IsCloser(id, bestId))
+            {
+                best = candidate;
+                bestId = id;
+            }
+        }
+
+        for (int i = 0; i < _leaf.RightCount; i++)
+            Consider(_leaf.Right(i));
+        for (int i = 0; i < _leaf.LeftCount; i++)
+            Consider(_leaf.Left(i));
+        int columns = _options.Columns;
+        for (int r = row; r < _routing.Rows(columns); r++)
+        {
+            for (int c = 0; c < columns; c++)
+                Consider(_routing.Get(r, c, columns));
+        }
+
+        for (int i = 0; i < _neighbours.Count; i++)
+            Consider(_neighbours[i]);
+        return best;
+    }
+
+    // ---- Learning about other nodes ------------------------------------------------------------------
+
+    private void Learn(PeerHandle peer)
+    {
+        if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
+            return;
+        _leaf.TryAdd(_context, Id, peer);
+        _routing.TryAdd(_context, Id, _options.B, peer);
+        _neighbours.TryAdd(_context, peer);
+    }
+
+    private void LearnAll(PeerHandle from, PeerHandle[]? peers)
+    {
+        Learn(from);
+        if (peers is null)
+            return;
+        foreach (PeerHandle peer in peers)
+            Learn(peer);
+    }
+
+    // ---- Leaf-set keep-alives, leases, failures ------------------------------------------------------
+
+    private void Heard(PeerHandle from)
+    {
+        if (from == _rightLeaseHolder)
+            _rightHeard = _context.Now;
+        if (from == _leftLeaseHolder)
+            _leftHeard = _context.Now;
+        if (_suspects.Count > 0)
+            _suspects.Clear(from);
+    }
+
+    private void MaintainLeafSet()
+    {
+        long now = _context.Now;
+        _suspects.Prune(now);
+        CheckLease(_leaf.Right(0), ref _rightLeaseHolder, ref _rightHeard, now);
+        CheckLease(_leaf.Left(0), ref _leftLeaseHolder, ref _leftHeard, now);
+
+        PeerHandle right = _leaf.Right(0);
+        PeerHandle left = _leaf.Left(0);
+        if (!right.IsNone || !left.IsNone)
+        {
+            PeerHandle[] leafSet = LeafSetArray();
+            if (!right.IsNone)
+                _context.Send(right, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
+            if (!left.IsNone && left != right)
+                _context.Send(left, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
+        }
+
+        _context.SetTimer(_options.LeafSetPingPeriodMicros, LeafMaintenanceTimer);
+    }
+
+    /// <summary>The lease runs against whoever is the immediate neighbour now; a new neighbour starts a fresh lease.</summary>
+    private void CheckLease(PeerHandle neighbour, ref PeerHandle holder, ref long heard, long now)
+    {
+        if (neighbour != holder)
+        {
+            holder = neighbour;
+            heard = now;
+            return;
+        }
+
+        if (!holder.IsNone && now - heard > _options.LeaseMicros)
+        {
+            PeerHandle dead = holder;
+            holder = PeerHandle.None;
+            DeclareDead(dead, tellLeafSet: true);
+        }
+    }
+
+    /// <summary>Another node says a peer failed: probe it, and drop it if it stays silent.</summary>
+    private void Suspect(PeerHandle peer)
+    {
+        if (peer == _context.Self || _suspects.Contains(peer) || !_leaf.Contains(peer))
+            return;
+        _suspects.Add(peer, dead: false, _context.Now);
+        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Peers = LeafSetArray() });
+        _context.SetTimer(_options.ProbeTimeoutMicros, SuspectTimer, peer.Index);
+    }
+
+    private void DeclareDead(PeerHandle peer, bool tellLeafSet)
+    {
+        _suspects.Add(peer, dead: true, _context.Now + (2 * _options.LeaseMicros));
+        _leaf.Remove(peer);
+        _routing.Remove(peer);
+        _neighbours.Remove(peer);
+        if (tellLeafSet)
+        {
+            var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [peer] };
+            Span<PeerHandle> members = stackalloc PeerHandle[_options.LeafSetSize];
+            int n = _leaf.CopyDistinct(members);
+            for (int i = 0; i < n; i++)
+                _context.Send(members[i], notice);
+        }
+
+        // Refill: the farthest member on each side knows the nodes just beyond our view.
+        PeerHandle[] leafSet = LeafSetArray();
+        PeerHandle farRight = _leaf.Right(_leaf.RightCount - 1);
+        PeerHandle farLeft = _leaf.Left(_leaf.LeftCount - 1);
+        if (!farRight.IsNone)
+            _context.Send(farRight, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
+        if (!farLeft.IsNone && farLeft != farRight)
+            _context.Send(farLeft, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
+    }
+
+    private PeerHandle[] LeafSetArray()
+    {
+        var peers = new PeerHandle[_leaf.DistinctCount];
+        _leaf.CopyDistinct(peers);
+        return peers;
+    }
+
+    // ---- Inspection (tests, metrics) -----------------------------------------------------------------
+
+    /// <summary>The clockwise half of the leaf set, closest first.</summary>
+    public PeerHandle[] RightLeaves()
+    {
+        var result = new PeerHandle[_leaf.RightCount];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = _leaf.Right(i);
+        return result;
+    }
+
+    /// <summary>The counter-clockwise half of the leaf set, closest first.</summary>
+    public PeerHandle[] LeftLeaves()
+    {
+        var result = new PeerHandle[_leaf.LeftCount];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = _leaf.Left(i);
+        return result;
+    }
+
+    public int RoutingRows => _routing.Rows(_options.Columns);
+
+    public PeerHandle RoutingEntry(int row, int column) => _routing.Get(row, column, _options.Columns);
+
+    public int NeighbourCount => _neighbours.Count;
+
+    public bool KnowsOf(PeerHandle peer) => _leaf.Contains(peer);
+}

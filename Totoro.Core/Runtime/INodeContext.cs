@@ -1,0 +1,33 @@
+namespace Totoro.Core.Runtime;
+
+/// <summary>
+/// Everything a node's protocol code may touch of the world. Implemented by the simulator and by the real host;
+/// protocol code never reads a wall clock, opens a socket, starts a thread or uses a static random generator.
+/// Calls happen on one thread, one event at a time.
+/// </summary>
+public interface INodeContext
+{
+    /// <summary>Microseconds since the world began (simulated or wall).</summary>
+    long Now { get; }
+
+    /// <summary>This node's own handle in the directory.</summary>
+    PeerHandle Self { get; }
+
+    /// <summary>The id of any peer this node holds a handle to.</summary>
+    NodeId IdOf(PeerHandle peer);
+
+    /// <summary>
+    /// Proximity to a peer (estimated round-trip time in microseconds); lower is closer.
+    /// Used by proximity neighbour selection.
+    /// </summary>
+    long ProximityTo(PeerHandle peer);
+
+    /// <summary>Unreliable datagram semantics: the message may be lost, late or reordered.</summary>
+    void Send(PeerHandle peer, in Message message);
+
+    /// <summary>Calls the node's timer callback with <paramref name="timer"/> and <paramref name="argument"/> after the delay.</summary>
+    void SetTimer(long delayMicros, int timer, long argument = 0);
+
+    /// <summary>The next value of this node's seeded random stream.</summary>
+    ulong NextRandom();
+}

@@ -1,0 +1,36 @@
+namespace Totoro.Core.Runtime;
+
+/// <summary>Every message type the protocol core speaks. The wire value is the byte after the codec version.</summary>
+public enum MessageKind : byte
+{
+    /// <summary>Routed towards the joiner's id; every hop answers with state rows.</summary>
+    JoinRequest = 1,
+
+    /// <summary>Candidates for the joiner's tables; <see cref="MessageFlags.Final"/> marks the closest node's leaf set.</summary>
+    JoinReply = 2,
+
+    /// <summary>A freshly joined node tells the nodes in its state that it exists.</summary>
+    Announce = 3,
+
+    /// <summary>Leaf-set keep-alive carrying the sender's leaf set; asks for a pong (which renews the lease).</summary>
+    LeafSetPing = 4,
+
+    /// <summary>Answer to a ping, carrying the responder's leaf set.</summary>
+    LeafSetPong = 5,
+
+    /// <summary>A node declared one of its leaf-set neighbours dead; receivers probe it before dropping it.</summary>
+    NodeFailed = 6,
+
+    /// <summary>A key-based route (lookup) towards the node numerically closest to <see cref="Message.Key"/>.</summary>
+    Lookup = 7,
+}
+
+/// <summary>Bit flags of a message.</summary>
+[Flags]
+public enum MessageFlags : byte
+{
+    None = 0,
+
+    /// <summary>On a join reply: this is the last reply, from the node closest to the joiner.</summary>
+    Final = 1,
+}

@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+using Totoro.Core.Runtime;
+using Totoro.Sim.Network;
+
+namespace Totoro.Sim.Kernel;
+
+/// <summary>
+/// A simulated world: one event queue, one peer directory for every node, a topology and a link model.
+/// It is the <see cref="INodeContext"/> of whichever node is running: before a node handles an event the world
+/// makes it current, so a million nodes share one context object and pay for none of their own.
+/// </summary>
+public sealed class SimWorld : INodeContext, IPeerDirectory
+{
+    private readonly EventQueue<SimEvent> _queue;
+    private readonly NodeId[] _ids;
+    private readonly INodeProgram?[] _programs;
+    private readonly ulong[] _random;
+    private readonly bool[] _alive;
+    private readonly ulong _seed;
+    private ulong _placement;
+    private int _current = -1;
+    private long _now;
+
+    public SimWorld(int capacity, ITopology topology, NetworkOptions network, ulong seed)
+    {
+        Topology = topology;
+        Links = new LinkModel(topology, capacity, network, seed);
+        _ids = new NodeId[capacity];
+        _programs = new INodeProgram?[capacity];
+        _random = new ulong[capacity];
+        _alive = new bool[capacity];
+        _seed = seed;
+        _placement = SplitMix64.Derive(seed, 0x91ace);
+        _queue = new EventQueue<SimEvent>(Math.Max(1024, capacity));
+    }
+
+    public ITopology Topology { get; }
+
+    public LinkModel Links { get; }
+
+    public int NodeCount { get; private set; }
+
+    /// <summary>Whoever handles control events (a scenario driving joins, lookups, failures).</summary>
+    public Action<int, long>? ControlHandler { get; set; }
+
+    public long EventsProcessed { get; private set; }
+
+    public long MessagesSent { get; private set; }
+
+    public long BytesSent { get; private set; }
+
+    public long MessagesLost { get; private set; }
+
+    public long MessagesToDeadNodes { get; private set; }
+
+    public int PendingEvents => _queue.Count;
+
+    /// <summary>Bytes of world state per node (directory, liveness, random stream, topology, links), excluding the programs.</summary>
+    public int BytesPerNode => 16 + 8 + 8 + 1 + Topology.BytesPerNode + Links.BytesPerNode;
+
+    // ---- Building -------------------------------------------------------------------------------------
+
+    /// <summary>Adds a node with the given id, places it, and returns its index (also its peer handle).</summary>
+    public int AddNode(NodeId id)
+    {
+        int index = NodeCount++;
+        _ids[index] = id;
+        _random[index] = SplitMix64.Derive(_seed, (ulong)index + 1);
+        Topology.Place(index, ref _placement);
+        Links.Place(index, ref _placement);
+        return index;
+    }
+
+    /// <summary>Gives a node its program and makes it alive.</summary>
+    public void Attach(int index, INodeProgram program)
+    {
+        _programs[index] = program;
+        _alive[index] = true;
+    }
+
+    public INodeProgram? Program(int index) => _programs[index];
+
+    public bool IsAlive(int index) => _alive[index];
+
+    /// <summary>Crash: the node stops handling messages and timers at once.</summary>
+    public void Kill(int index) => _alive[index] = false;
+
+    /// <summary>Makes a node current so that the caller can invoke its protocol code (start, lookup).</summary>
+    public void Enter(int index) => _current = index;
+
+    public int Current => _current;
+
+    public NodeId IdAt(int index) => _ids[index];
+
+    /// <summary>Round-trip time between two nodes per the topology, in microseconds.</summary>
+    public long RoundTripMicros(int a, int b) => 2 * Topology.OneWayMicros(a, b);
+
+    // ---- Running ----------------------------------------------------------------------------------------
+
+    public void ScheduleControl(long time, int code, long argument)
+        => _queue.Schedule(time, new SimEvent { Kind = SimEventKind.Control, Target = code, Argument = argument });
+
+    /// <summary>Handles every event up to and including <paramref name="until"/>, then sets the clock there.</summary>
+    public void RunUntil(long until)
+    {
+        while (_queue.Count > 0 && _queue.PeekTime <= until)
+        {
+            _queue.TryDequeue(out long time, out SimEvent e);
+            _now = time;
+            EventsProcessed++;
+            Dispatch(e);
+        }
+
+        _now = Math.Max(_now, until);
+        _current = -1;
+    }
+
+    private void Dispatch(in SimEvent e)
+    {
+        switch (e.Kind)
+        {
+            case SimEventKind.Deliver:
+                if (!_alive[e.Target])
+                {
+                    MessagesToDeadNodes++;
+                    return;
+                }
+
+                _current = e.Target;
+                _programs[e.Target]!.Receive(new PeerHandle(e.From), e.Message);
+                break;
+            case SimEventKind.Timer:
+                if (!_alive[e.Target])
+                    return;
+                _current = e.Target;
+                _programs[e.Target]!.OnTimer(e.Timer, e.Argument);
+                break;
+            case SimEventKind.Control:
+                _current = -1;
+                ControlHandler?.Invoke(e.Target, e.Argument);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown event kind {e.Kind}.");
+        }
+    }
+
+    // ---- INodeContext (for the current node) -----------------------------------------------------
+
+    public long Now => _now;
+
+    public PeerHandle Self => new(_current);
+
+    public NodeId IdOf(PeerHandle peer) => _ids[peer.Index];
+
+    public long ProximityTo(PeerHandle peer) => RoundTripMicros(_current, peer.Index);
+
+    public void Send(PeerHandle peer, in Message message)
+    {
+        int bytes = message.EncodedSize;
+        MessagesSent++;
+        BytesSent += bytes + LinkModel.WireOverheadBytes;
+        long arrival = Links.Transmit(_current, peer.Index, bytes, _now);
+        if (arrival < 0)
+        {
+            MessagesLost++;
+            return;
+        }
+
+        _queue.Schedule(arrival, new SimEvent { Kind = SimEventKind.Deliver, Target = peer.Index, From = _current, Message = message });
+    }
+
+    public void SetTimer(long delayMicros, int timer, long argument = 0)
+        => _queue.Schedule(_now + Math.Max(0, delayMicros), new SimEvent { Kind = SimEventKind.Timer, Target = _current, Timer = timer, Argument = argument });
+
+    public ulong NextRandom() => SplitMix64.Next(ref _random[_current]);
+
+    // ---- IPeerDirectory: in the simulator a peer's address is its index ------------------------------
+
+    public int WriteAddress(PeerHandle peer, Span<byte> destination)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(destination, peer.Index);
+        return 4;
+    }
+
+    public bool TryResolve(NodeId id, ReadOnlySpan<byte> address, out PeerHandle peer, out string? reason)
+    {
+        peer = PeerHandle.None;
+        if (address.Length != 4)
+        {
+            reason = $"a simulated address is 4 bytes, not {address.Length}";
+            return false;
+        }
+
+        int index = BinaryPrimitives.ReadInt32BigEndian(address);
+        if (index < 0 || index >= NodeCount)
+        {
+            reason = $"no simulated node {index}";
+            return false;
+        }
+
+        if (_ids[index] != id)
+        {
+            reason = $"node {index} does not have id {id}";
+            return false;
+        }
+
+        peer = new PeerHandle(index);
+        reason = null;
+        return true;
+    }
+}

@@ -1,0 +1,52 @@
+using Totoro.Sim.Kernel;
+
+namespace Totoro.Sim.Network;
+
+/// <summary>
+/// Nodes scattered uniformly over a square; latency is distance times a propagation constant plus each end's
+/// access latency. With the defaults, a one-way trip runs from about 2 ms to about 120 ms, like a continent.
+/// </summary>
+public sealed class FlatTopology : ITopology
+{
+    private readonly float[] _x;
+    private readonly float[] _y;
+    private readonly float[] _accessMicros;
+    private readonly double _microsPerUnit;
+    private readonly double _accessMinMicros;
+    private readonly double _accessSpanMicros;
+
+    /// <param name="capacity">Number of nodes that will be placed.</param>
+    /// <param name="diagonalMs">One-way propagation across the square's diagonal.</param>
+    /// <param name="accessMinMs">Smallest per-node access latency (last mile).</param>
+    /// <param name="accessMaxMs">Largest per-node access latency.</param>
+    public FlatTopology(int capacity, double diagonalMs = 100, double accessMinMs = 1, double accessMaxMs = 10)
+    {
+        _x = new float[capacity];
+        _y = new float[capacity];
+        _accessMicros = new float[capacity];
+        _microsPerUnit = diagonalMs * 1000 / Math.Sqrt(2);
+        _accessMinMicros = accessMinMs * 1000;
+        _accessSpanMicros = (accessMaxMs - accessMinMs) * 1000;
+    }
+
+    public string Name => "flat";
+
+    public int BytesPerNode => 12;
+
+    public void Place(int index, ref ulong random)
+    {
+        _x[index] = (float)SplitMix64.NextDouble(ref random);
+        _y[index] = (float)SplitMix64.NextDouble(ref random);
+        _accessMicros[index] = (float)(_accessMinMicros + (_accessSpanMicros * SplitMix64.NextDouble(ref random)));
+    }
+
+    public long OneWayMicros(int from, int to)
+    {
+        if (from == to)
+            return 0;
+        float dx = _x[from] - _x[to];
+        float dy = _y[from] - _y[to];
+        double propagation = Math.Sqrt((dx * dx) + (dy * dy)) * _microsPerUnit;
+        return (long)(propagation + _accessMicros[from] + _accessMicros[to]);
+    }
+}

@@ -1,0 +1,24 @@
+namespace Totoro.Sim.Network;
+
+/// <summary>Link speeds (drawn uniformly per node between the bounds, in Mbit/s) and message loss.</summary>
+public sealed record NetworkOptions
+{
+    public (double Min, double Max) UplinkMbps { get; init; } = (50, 200);
+
+    public (double Min, double Max) DownlinkMbps { get; init; } = (100, 400);
+
+    /// <summary>Probability that any one message is lost.</summary>
+    public double LossRate { get; init; }
+
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (UplinkMbps.Min <= 0 || UplinkMbps.Max < UplinkMbps.Min)
+            problems.Add("uplink bandwidth bounds must be positive with min <= max");
+        if (DownlinkMbps.Min <= 0 || DownlinkMbps.Max < DownlinkMbps.Min)
+            problems.Add("downlink bandwidth bounds must be positive with min <= max");
+        if (LossRate is < 0 or >= 1)
+            problems.Add($"loss must be in [0, 1) (got {LossRate})");
+        return problems;
+    }
+}

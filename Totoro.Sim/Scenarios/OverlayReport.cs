@@ -1,0 +1,33 @@
+namespace Totoro.Sim.Scenarios;
+
+/// <summary>What a sim prints with --json. Field order is fixed, so equal runs print equal bytes.</summary>
+public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, RunSection Run);
+
+public sealed record OverlaySection(
+    int Nodes,
+    int B,
+    int LeafSet,
+    int JoinedNodes,
+    int LeafSetsExact,
+    double MeanRoutingEntries,
+    int Lookups,
+    int Delivered,
+    int Correct,
+    double MeanHops,
+    double P99Hops,
+    int MaxHops,
+    double LogBaseN,
+    double MeanLatencyMs,
+    double MeanStretch);
+
+public sealed record NetworkSection(string Topology, long Messages, long Bytes, long Lost, long ToDeadNodes);
+
+/// <summary>Measurements of the run itself. Everything but wallSeconds, eventsPerSecond and the memory figures is deterministic.</summary>
+public sealed record RunSection(
+    ulong Seed,
+    double SimulatedSeconds,
+    long Events,
+    double WallSeconds,
+    double EventsPerSecond,
+    long PeakMemoryBytes,
+    double BytesPerNode);
