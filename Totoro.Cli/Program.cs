@@ -11,16 +11,27 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see `totoro {string.Join(' ', parsed.CommandResult.Command.Name == "totoro" ? [] : new[] { parsed.CommandResult.Command.Name })} --help`)".Replace("  ", " ", StringComparison.Ordinal));
+    string command = parsed.CommandResult.Command == root ? "totoro" : $"totoro {parsed.CommandResult.Command.Name}";
+    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see `{command} --help`)");
     return ExitCodes.BadUsage;
 }
 
 try
 {
-    return await parsed.InvokeAsync();
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (UsageException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.BadUsage;
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return ExitCodes.Failed;
+}
+catch (UnauthorizedAccessException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return ExitCodes.Failed;
 }

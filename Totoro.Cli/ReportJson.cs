@@ -13,4 +13,6 @@ internal static class ReportJson
     };
 
     public static string Serialize(SimReport report) => JsonSerializer.Serialize(report, Options);
+
+    public static SimReport? Deserialize(string json) => JsonSerializer.Deserialize<SimReport>(json, Options);
 }

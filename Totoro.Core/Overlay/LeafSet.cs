@@ -46,6 +46,17 @@ internal struct LeafSet
         return changed;
     }
 
+    /// <summary>Whether offering this node would change the leaf set (without changing it).</summary>
+    public readonly bool WouldAdmit(INodeContext context, NodeId self, PeerHandle peer)
+    {
+        NodeId id = context.IdOf(peer);
+        if (id == self || Contains(peer))
+            return false;
+        return _right < Half || _left < Half
+            || self.ClockwiseTo(id) < self.ClockwiseTo(context.IdOf(_members[_right - 1]))
+            || id.ClockwiseTo(self) < context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self);
+    }
+
     public bool Remove(PeerHandle peer)
     {
         bool removed = RemoveFromSide(peer, 0, ref _right);

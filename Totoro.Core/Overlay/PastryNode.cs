@@ -122,7 +122,7 @@ public sealed class PastryNode : INodeProgram
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
                 if (_suspects.IsSuspect(peer))
-                    DeclareDead(peer, tellLeafSet: false);
+                    DeclareDead(peer, tellLeafSet: true);
                 break;
             case JoinRetryTimer:
                 if (!IsJoined)
@@ -186,7 +186,7 @@ public sealed class PastryNode : INodeProgram
 
     private void OnJoinReply(PeerHandle from, in Message reply)
     {
-        LearnAll(from, reply.Peers);
+        LearnAll(from, reply.Peers, trustPeers: true);
         if ((reply.Flags & MessageFlags.Final) != 0 && !IsJoined)
             CompleteJoin();
     }
@@ -278,13 +278,30 @@ public sealed class PastryNode : INodeProgram
         _neighbours.TryAdd(_context, peer);
     }
 
-    private void LearnAll(PeerHandle from, PeerHandle[]? peers)
+    /// <summary>
+    /// Learns a sender directly and the peers it lists second-hand. A second-hand peer that would enter the
+    /// leaf set is probed first and admitted when it answers: gossip may still carry nodes that have died.
+    /// </summary>
+    private void LearnAll(PeerHandle from, PeerHandle[]? peers, bool trustPeers = false)
     {
         Learn(from);
         if (peers is null)
             return;
         foreach (PeerHandle peer in peers)
-            Learn(peer);
+        {
+            if (trustPeers)
+            {
+                Learn(peer);
+                continue;
+            }
+
+            if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
+                continue;
+            _routing.TryAdd(_context, Id, _options.B, peer);
+            _neighbours.TryAdd(_context, peer);
+            if (_leaf.WouldAdmit(_context, Id, peer))
+                _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
+        }
     }
 
     // ---- Leaf-set keep-alives, leases, failures ------------------------------------------------------
@@ -341,10 +358,18 @@ public sealed class PastryNode : INodeProgram
     /// <summary>Another node says a peer failed: probe it, and drop it if it stays silent.</summary>
     private void Suspect(PeerHandle peer)
     {
-        if (peer == _context.Self || _suspects.Contains(peer) || !_leaf.Contains(peer))
+        if (!_leaf.Contains(peer))
+            return;
+        Probe(peer);
+    }
+
+    /// <summary>Pings a peer and declares it dead unless it says anything within the probe timeout.</summary>
+    private void Probe(PeerHandle peer)
+    {
+        if (peer.IsNone || peer == _context.Self || _suspects.Contains(peer))
             return;
         _suspects.Add(peer, dead: false, _context.Now);
-        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Peers = LeafSetArray() });
+        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
         _context.SetTimer(_options.ProbeTimeoutMicros, SuspectTimer, peer.Index);
     }
 
@@ -362,6 +387,11 @@ public sealed class PastryNode : INodeProgram
             for (int i = 0; i < n; i++)
                 _context.Send(members[i], notice);
         }
+
+        // Failures come in runs: the new immediate neighbours may be dead too, so ask them now rather than
+        // after another lease.
+        Probe(_leaf.Right(0));
+        Probe(_leaf.Left(0));
 
         // Refill: the farthest member on each side knows the nodes just beyond our view.
         PeerHandle[] leafSet = LeafSetArray();

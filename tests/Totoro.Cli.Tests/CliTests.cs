@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+
+namespace Totoro.Cli.Tests;
+
+public class CliTests
+{
+    [Theory]
+    [InlineData("--nodes", "-5", "--nodes")]
+    [InlineData("--nodes", "0", "--nodes")]
+    [InlineData("--b", "9", "--b")]
+    [InlineData("--b", "0", "--b")]
+    [InlineData("--leaf-set", "7", "--leaf-set")]
+    [InlineData("--lookups", "-1", "--lookups")]
+    [InlineData("--nodes", "many", "--nodes")]
+    [InlineData("--frobnicate", "1", "--frobnicate")]
+    public void Bad_options_get_one_line_naming_the_option_and_exit_code_2(string option, string value, string named)
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", option, value);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(named, line);
+    }
+
+    [Fact]
+    public void A_bad_sweep_list_is_a_usage_error()
+    {
+        (int code, _, string stderr) = TotoroProcess.Run("sweep", "--nodes", "100,abc", "--out", Path.GetTempPath());
+        Assert.Equal(2, code);
+        Assert.Contains("'abc'", stderr);
+    }
+
+    [Fact]
+    public void The_same_seed_prints_identical_json_apart_from_wall_clock_fields()
+    {
+        string[] args = ["sim", "--nodes", "400", "--lookups", "300", "--seed", "9", "--json"];
+        (int code1, string first, _) = TotoroProcess.Run(args);
+        (int code2, string second, _) = TotoroProcess.Run(args);
+        Assert.Equal(0, code1);
+        Assert.Equal(0, code2);
+        Assert.Equal(Deterministic(first), Deterministic(second));
+
+        JsonNode report = JsonNode.Parse(first)!;
+        Assert.Equal(300, (int)report["overlay"]!["correct"]!);
+        Assert.Equal(400, (int)report["overlay"]!["nodes"]!);
+        foreach (string field in new[] { "events", "wallSeconds", "eventsPerSecond", "peakMemoryBytes", "bytesPerNode" })
+            Assert.NotNull(report["run"]![field]);
+        foreach (string field in new[] { "delivered", "meanHops", "p99Hops", "maxHops", "meanLatencyMs", "meanStretch", "b", "lookups" })
+            Assert.NotNull(report["overlay"]![field]);
+    }
+
+    [Fact]
+    public void Sweep_writes_one_csv_row_per_count_and_a_png()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "totoro-sweep-" + Guid.NewGuid().ToString("N"));
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sweep", "--nodes", "100,300", "--lookups", "200", "--out", dir);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("sweep.csv", stdout);
+
+        List<SweepRow> rows = SweepCsv.Read(Path.Combine(dir, "sweep.csv"));
+        Assert.Equal([100, 300], rows.Select(r => r.Nodes));
+        Assert.All(rows, r => Assert.Equal(200, r.Correct));
+        Assert.All(rows, r => Assert.True(r.PeakMemoryBytes > 0));
+
+        byte[] png = File.ReadAllBytes(Path.Combine(dir, "hops.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static string Deterministic(string json)
+    {
+        JsonNode node = JsonNode.Parse(json)!;
+        JsonObject run = node["run"]!.AsObject();
+        foreach (string field in new[] { "wallSeconds", "eventsPerSecond", "peakMemoryBytes", "bytesPerNode" })
+            Assert.True(run.Remove(field), $"run.{field} missing");
+        return node.ToJsonString();
+    }
+}

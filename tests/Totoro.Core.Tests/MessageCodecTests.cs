@@ -1,0 +1,152 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Tests;
+
+public class MessageCodecTests
+{
+    private readonly TestDirectory _directory = new();
+    private readonly PeerHandle _a;
+    private readonly PeerHandle _b;
+    private readonly PeerHandle _c;
+
+    public MessageCodecTests()
+    {
+        _a = _directory.Add(NodeId.FromRandom(1, 2), 0x0A000001_1F90);
+        _b = _directory.Add(NodeId.FromRandom(ulong.MaxValue, 7), 0xC0A80101_0050);
+        _c = _directory.Add(NodeId.FromRandom(0x1234, 0x5678), 0x7F000001_FFFF);
+    }
+
+    public static TheoryData<MessageKind> Kinds()
+    {
+        var data = new TheoryData<MessageKind>();
+        foreach (MessageKind kind in Enum.GetValues<MessageKind>())
+            data.Add(kind);
+        return data;
+    }
+
+    private Message Sample(MessageKind kind) => kind switch
+    {
+        MessageKind.JoinRequest => new Message { Kind = kind, Key = NodeId.FromRandom(9, 9), Origin = _a, Row = 3, Hops = 2, Stamp = 123_456 },
+        MessageKind.JoinReply => new Message { Kind = kind, Flags = MessageFlags.Final, Key = NodeId.FromRandom(9, 9), Peers = [_a, _b, _c] },
+        MessageKind.Announce => new Message { Kind = kind },
+        MessageKind.LeafSetPing or MessageKind.LeafSetPong => new Message { Kind = kind, Peers = [_c, _b] },
+        MessageKind.NodeFailed => new Message { Kind = kind, Peers = [_b] },
+        MessageKind.Lookup => new Message { Kind = kind, Key = NodeId.FromRandom(ulong.MaxValue, ulong.MaxValue), Origin = _c, Hops = ushort.MaxValue, Stamp = long.MaxValue },
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_kind_round_trips(MessageKind kind)
+    {
+        Message original = Sample(kind);
+        byte[] bytes = MessageCodec.Encode(original, _directory);
+
+        Assert.Equal(MessageCodec.EncodedSize(original, 6), bytes.Length);
+        Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);
+        Assert.Equal(original.Kind, decoded.Kind);
+        Assert.Equal(original.Flags, decoded.Flags);
+        Assert.Equal(original.Row, decoded.Row);
+        Assert.Equal(original.Hops, decoded.Hops);
+        Assert.Equal(original.Key, decoded.Key);
+        Assert.Equal(original.Stamp, decoded.Stamp);
+        Assert.Equal(original.Origin, decoded.Origin);
+        Assert.Equal(original.Peers ?? [], decoded.Peers ?? []);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_truncation_is_rejected_with_a_reason(MessageKind kind)
+    {
+        byte[] bytes = MessageCodec.Encode(Sample(kind), _directory);
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            bool ok = MessageCodec.TryDecode(bytes.AsSpan(0, length), _directory, out _, out string? error);
+            Assert.False(ok, $"a {length}-byte prefix of a {bytes.Length}-byte {kind} decoded");
+            Assert.False(string.IsNullOrWhiteSpace(error));
+        }
+    }
+
+    [Fact]
+    public void Trailing_bytes_wrong_version_and_unknown_kind_are_rejected()
+    {
+        byte[] bytes = MessageCodec.Encode(Sample(MessageKind.Announce), _directory);
+
+        Assert.False(MessageCodec.TryDecode([.. bytes, 0], _directory, out _, out string? trailing));
+        Assert.Contains("trailing", trailing);
+
+        byte[] version = [.. bytes];
+        version[0] = 99;
+        Assert.False(MessageCodec.TryDecode(version, _directory, out _, out string? versionError));
+        Assert.Contains("version 99", versionError);
+
+        byte[] kind = [.. bytes];
+        kind[1] = 200;
+        Assert.False(MessageCodec.TryDecode(kind, _directory, out _, out string? kindError));
+        Assert.Contains("unknown message kind 200", kindError);
+    }
+
+    [Fact]
+    public void An_oversized_peer_count_is_rejected_before_anything_is_allocated()
+    {
+        byte[] bytes = MessageCodec.Encode(Sample(MessageKind.Announce), _directory);
+        // The last two bytes are the peer count: claim 65535 peers in a message that carries none.
+        bytes[^2] = 0xFF;
+        bytes[^1] = 0xFF;
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? error));
+        Assert.Contains("exceeds the limit", error);
+
+        bytes[^2] = 0x01; // 256 peers: under the limit, but the bytes are not there
+        bytes[^1] = 0x00;
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? shortError));
+        Assert.Contains("needs more bytes", shortError);
+    }
+
+    [Fact]
+    public void A_join_or_lookup_without_origin_is_rejected()
+    {
+        byte[] bytes = MessageCodec.Encode(new Message { Kind = MessageKind.Lookup, Origin = PeerHandle.None }, _directory);
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? error));
+        Assert.Contains("origin", error);
+    }
+
+    [Fact]
+    public void Random_bytes_never_throw_and_every_rejection_has_a_reason()
+    {
+        var random = new Random(42);
+        int decoded = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            var bytes = new byte[random.Next(0, 200)];
+            random.NextBytes(bytes);
+            if (i % 2 == 0 && bytes.Length > 2)
+            {
+                bytes[0] = MessageCodec.Version; // get past the version check half the time
+                bytes[1] = (byte)random.Next(1, 8);
+            }
+
+            if (MessageCodec.TryDecode(bytes, _directory, out _, out string? error))
+                decoded++;
+            else
+                Assert.False(string.IsNullOrWhiteSpace(error));
+        }
+
+        Assert.True(decoded < 20_000);
+    }
+
+    [Fact]
+    public void Mutated_valid_messages_never_throw()
+    {
+        var random = new Random(7);
+        foreach (MessageKind kind in Enum.GetValues<MessageKind>())
+        {
+            byte[] valid = MessageCodec.Encode(Sample(kind), _directory);
+            for (int i = 0; i < 2000; i++)
+            {
+                byte[] bytes = [.. valid];
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                _ = MessageCodec.TryDecode(bytes, _directory, out _, out _);
+            }
+        }
+    }
+}
