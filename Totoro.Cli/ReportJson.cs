@@ -10,6 +10,7 @@ internal static class ReportJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static string Serialize(SimReport report) => JsonSerializer.Serialize(report, Options);

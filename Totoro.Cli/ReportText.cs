@@ -20,6 +20,17 @@ internal static class ReportText
         text.AppendLine(c, $"Latency   mean {o.MeanLatencyMs:F1} ms, stretch {o.MeanStretch:F2}");
         text.AppendLine(c, $"Network   {report.Network.Messages:N0} messages, {report.Network.Bytes / 1e6:F1} MB, {report.Network.Lost:N0} lost");
         text.AppendLine(c, $"Run       {r.Events:N0} events in {r.WallSeconds:F1} s ({r.EventsPerSecond / 1e6:F2} M events/s), {r.SimulatedSeconds:F0} s simulated");
+        if (report.Forest is { } f)
+        {
+            text.AppendLine(c, $"Forest    {f.Apps} apps x {f.SubscribersPerApp} subscribers, fanout {f.Fanout}, model {f.ModelBytes:N0} B");
+            text.AppendLine(c, $"Trees     depth mean {f.MeanDepth:F2} max {f.MaxDepth}; {f.BroadcastsDelivered:N0} deliveries ({f.DuplicateDeliveries} duplicates); {f.ContributionsAggregated:N0} contributions aggregated");
+            text.AppendLine(c, $"Times     dissemination mean {f.MeanDisseminationMs:F0} ms, aggregation mean {f.MeanAggregationMs:F0} ms");
+            text.AppendLine(c, $"Roots     per node max {f.RootsPerNode.Max}, p99 {f.RootsPerNode.P99}, p99.5 {f.RootsPerNode.P995}");
+            text.AppendLine(c, $"Traffic   per node mean {f.PerNodeTrafficBytes.Mean / 1e6:F2} MB, p99 {f.PerNodeTrafficBytes.P99 / 1e6:F2} MB, max {f.PerNodeTrafficBytes.Max / 1e6:F2} MB; a central server: {f.CentralServerTrafficBytes / 1e6:F1} MB");
+            if (f.MaxAverageError > 0 || f.ModelBytes > 0)
+                text.AppendLine(c, $"Exactness max |tree average - flat average| = {f.MaxAverageError:G3}");
+        }
+
         text.AppendLine(c, $"Memory    peak {r.PeakMemoryBytes / 1048576.0:F0} MiB, {r.BytesPerNode:F0} bytes per node");
         return text.ToString();
     }

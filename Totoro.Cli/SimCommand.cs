@@ -16,9 +16,10 @@ internal static class SimCommand
         command.SetAction(parsed =>
         {
             OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
+            ForestSimConfig? forest = options.ToForestConfig(parsed, config.Nodes);
             bool json = parsed.GetValue(options.Json);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
-            SimReport report = Run(config, showProgress: !json);
+            SimReport report = Run(config, forest, showProgress: !json);
             string text = ReportJson.Serialize(report);
             if (outDir is not null)
             {
@@ -30,15 +31,20 @@ internal static class SimCommand
                 Console.Out.WriteLine(text);
             else
                 Console.Out.Write(ReportText.Format(report));
-            return report.Overlay.Correct == report.Overlay.Lookups ? ExitCodes.Ok : ExitCodes.Failed;
+            bool forestOk = report.Forest is null
+                || (report.Forest.BroadcastsDelivered == report.Forest.Apps * report.Forest.SubscribersPerApp
+                    && report.Forest.ContributionsAggregated == (long)report.Forest.Apps * report.Forest.SubscribersPerApp);
+            return report.Overlay.Correct == report.Overlay.Lookups && forestOk ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }
 
-    public static SimReport Run(OverlaySimConfig config, bool showProgress)
+    public static SimReport Run(OverlaySimConfig config, ForestSimConfig? forest, bool showProgress)
     {
-        var scenario = new OverlayScenario(config);
         using var bar = showProgress ? new ProgressBar(Console.Error) : null;
-        return scenario.Run(bar is null ? null : bar.Report);
+        Action<SimProgress>? progress = bar is null ? null : bar.Report;
+        return forest is null
+            ? new OverlayScenario(config).Run(progress)
+            : new ForestScenario(config, forest).Run(progress);
     }
 }

@@ -19,6 +19,16 @@ internal sealed class SimOptions
 
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "Directory to write results into" };
 
+    public Option<int> Apps { get; } = new("--apps") { Description = "FL apps on the forest (0: overlay only)", DefaultValueFactory = _ => 0 };
+
+    public Option<int> SubscribersPerApp { get; } = new("--subscribers-per-app") { Description = "Subscribers (workers) per app", DefaultValueFactory = _ => 100 };
+
+    public Option<int> ModelBytes { get; } = new("--model-bytes") { Description = "Model size in bytes", DefaultValueFactory = _ => 160 * 1024 };
+
+    public Option<int> Fanout { get; } = new("--fanout") { Description = "Tree fanout bound (default 2^b)", DefaultValueFactory = _ => 0 };
+
+    public Option<bool> RealVectors { get; } = new("--real-vectors") { Description = "Carry real float vectors and check the root's average against a flat one" };
+
     public void AddTo(Command command)
     {
         command.Options.Add(B);
@@ -27,6 +37,32 @@ internal sealed class SimOptions
         command.Options.Add(Seed);
         command.Options.Add(Json);
         command.Options.Add(Out);
+        command.Options.Add(Apps);
+        command.Options.Add(SubscribersPerApp);
+        command.Options.Add(ModelBytes);
+        command.Options.Add(Fanout);
+        command.Options.Add(RealVectors);
+    }
+
+    /// <summary>The forest part of a run, or null when no apps were asked for.</summary>
+    public ForestSimConfig? ToForestConfig(ParseResult parsed, int nodes)
+    {
+        var forest = new ForestSimConfig
+        {
+            Apps = parsed.GetValue(Apps),
+            SubscribersPerApp = parsed.GetValue(SubscribersPerApp),
+            ModelBytes = parsed.GetValue(ModelBytes),
+            Fanout = parsed.GetValue(Fanout),
+            RealVectors = parsed.GetValue(RealVectors),
+        };
+        if (forest.Apps == 0 && forest.Fanout >= 0)
+            return null;
+        if (parsed.GetResult(Fanout) is { Implicit: false } && forest.Fanout == 0)
+            throw new UsageException("--fanout must be from 1 to 255 (got 0)");
+        IReadOnlyList<string> problems = forest.Validate(nodes);
+        if (problems.Count > 0)
+            throw new UsageException(problems[0]);
+        return forest;
     }
 
     /// <summary>Builds the config for one run, or throws <see cref="UsageException"/> naming the bad option.</summary>

@@ -8,6 +8,13 @@ public interface IOverlayListener
     /// <summary>The node finished its join and announced itself.</summary>
     void OnJoined(PastryNode node);
 
+    /// <summary>
+    /// A routed message is about to leave this node for <paramref name="nextHop"/> (none when it is about to be
+    /// delivered here). Return false to stop it: Scribe's JOIN stops at the first node already in the tree.
+    /// <paramref name="from"/> is the previous hop, or this node when the route starts here.
+    /// </summary>
+    bool OnForward(PastryNode node, PeerHandle from, in Message message, PeerHandle nextHop) => true;
+
     /// <summary>A routed message reached the node numerically closest to its key (as far as this node knows).</summary>
-    void OnDeliver(PastryNode node, in Message message);
+    void OnDeliver(PastryNode node, PeerHandle from, in Message message);
 }

@@ -75,14 +75,17 @@ internal struct LeafSet
             || ccw <= context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self);
     }
 
-    /// <summary>The member numerically closest to the key, or <see cref="PeerHandle.None"/> when this node itself is closest.</summary>
-    public readonly PeerHandle Closest(INodeContext context, NodeId self, NodeId key)
+    /// <summary>
+    /// The member numerically closest to the key (never <paramref name="avoid"/>), or <see cref="PeerHandle.None"/>
+    /// when this node itself is closest.
+    /// </summary>
+    public readonly PeerHandle Closest(INodeContext context, NodeId self, NodeId key, PeerHandle avoid = default)
     {
         PeerHandle best = PeerHandle.None;
         NodeId bestId = self;
         for (int i = 0; i < _members.Length; i++)
         {
-            if ((i < Half && i >= _right) || (i >= Half && i - Half >= _left))
+            if ((i < Half && i >= _right) || (i >= Half && i - Half >= _left) || (!avoid.IsNone && _members[i] == avoid))
                 continue;
             NodeId id = context.IdOf(_members[i]);
             if (key.IsCloser(id, bestId))

@@ -54,30 +54,42 @@ public sealed class PastryNode : INodeProgram
 
     /// <summary>Starts a lookup here: routes a message towards the node numerically closest to the key.</summary>
     public void Lookup(NodeId key)
-    {
-        var message = new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now };
-        RouteLookup(message);
-    }
+        => Route(new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now });
+
+    /// <summary>Starts routing any keyed message from this node (hop 0): lookups, tree joins, advertisements.</summary>
+    public void Route(in Message message) => RouteMessage(_context.Self, message);
+
+    /// <summary>Whether a kind is routed hop by hop towards its key (as opposed to sent to one peer).</summary>
+    public static bool IsRouted(MessageKind kind) => kind is MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise;
 
     /// <summary>
     /// The next hop towards a key, or <see cref="PeerHandle.None"/> when this node is the closest it knows of.
     /// Leaf set first, then the routing-table slot for the key's next digit, then any known node that shares
     /// as long a prefix and is numerically closer (Pastry's rare case).
     /// </summary>
-    public PeerHandle NextHop(NodeId key)
+    public PeerHandle NextHop(NodeId key) => NextHop(key, PeerHandle.None);
+
+    /// <summary>
+    /// The next hop towards a key that is not <paramref name="avoid"/>: an alternative that still makes progress
+    /// (a longer shared prefix, or numerically closer), for routing around a peer that seems to have failed.
+    /// </summary>
+    public PeerHandle NextHop(NodeId key, PeerHandle avoid)
     {
         if (_leaf.Covers(_context, Id, key))
-            return _leaf.Closest(_context, Id, key);
+            return _leaf.Closest(_context, Id, key, avoid);
 
         int b = _options.B;
         int row = Id.SharedPrefixDigits(key, b);
         if (row >= NodeId.DigitCount(b))
             return PeerHandle.None;
         PeerHandle entry = _routing.Get(row, key.Digit(row, b), _options.Columns);
-        if (!entry.IsNone)
+        if (!entry.IsNone && entry != avoid)
             return entry;
-        return RareCaseHop(key, row);
+        return RareCaseHop(key, row, avoid);
     }
+
+    /// <summary>An upper layer saw a peer stop answering: probe it, and drop it from every table if it stays silent.</summary>
+    public void ReportUnresponsive(PeerHandle peer) => Probe(peer);
 
     public void Receive(PeerHandle from, in Message message)
     {
@@ -104,8 +116,8 @@ public sealed class PastryNode : INodeProgram
                 if (message.Peers is [var failed])
                     Suspect(failed);
                 break;
-            case MessageKind.Lookup:
-                RouteLookup(message);
+            case MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise:
+                RouteMessage(from, message);
                 break;
             default:
                 break;
@@ -225,23 +237,25 @@ public sealed class PastryNode : INodeProgram
 
     // ---- Routing ----------------------------------------------------------------------------------------
 
-    private void RouteLookup(in Message message)
+    private void RouteMessage(PeerHandle from, in Message message)
     {
         PeerHandle next = NextHop(message.Key);
+        if (_listener is not null && !_listener.OnForward(this, from, message, next))
+            return;
         if (next.IsNone)
-            _listener?.OnDeliver(this, message);
+            _listener?.OnDeliver(this, from, message);
         else
             _context.Send(next, message with { Hops = (ushort)(message.Hops + 1) });
     }
 
-    private PeerHandle RareCaseHop(NodeId key, int row)
+    private PeerHandle RareCaseHop(NodeId key, int row, PeerHandle avoid)
     {
         int b = _options.B;
         PeerHandle best = PeerHandle.None;
         NodeId bestId = Id;
         void Consider(PeerHandle candidate)
         {
-            if (candidate.IsNone)
+            if (candidate.IsNone || candidate == avoid)
                 return;
             NodeId id = _context.IdOf(candidate);
             if (id.SharedPrefixDigits(key, b) >= row && key.IsCloser(id, bestId))

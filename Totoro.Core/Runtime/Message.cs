@@ -10,7 +10,7 @@ public readonly record struct Message
 
     public MessageFlags Flags { get; init; }
 
-    /// <summary>On a join request: the first routing-table row the joiner still needs.</summary>
+    /// <summary>A small parameter: on a join request the first routing-table row the joiner still needs; on a tree join the fanout bound.</summary>
     public byte Row { get; init; }
 
     /// <summary>Overlay hops taken so far (routed messages).</summary>
@@ -27,6 +27,12 @@ public readonly record struct Message
 
     /// <summary>Peers carried by the message (table rows, a leaf set, a failed node).</summary>
     public PeerHandle[]? Peers { get; init; }
+
+    /// <summary>Training round (tree traffic) or sequence number.</summary>
+    public int Round { get; init; }
+
+    /// <summary>A model, an update or opaque bytes (tree traffic).</summary>
+    public Payload? Payload { get; init; }
 
     public int PeerCount => Peers?.Length ?? 0;
 

@@ -8,9 +8,10 @@ namespace Totoro.Core.Runtime;
 /// sized by a length the input has not already proven it carries.
 /// </summary>
 /// <remarks>
-/// Layout (big endian): version u8 | kind u8 | flags u8 | row u8 | hops u16 | key 16 | stamp i64 |
-/// origin peer-ref? (presence u8, then peer-ref) | peer count u16 | peer-ref × count.
-/// A peer-ref is id 16 | address length u8 | address bytes.
+/// Layout (big endian): version u8 | kind u8 | flags u8 | row u8 | hops u16 | key 16 | stamp i64 | round i32 |
+/// origin peer-ref? (presence u8, then peer-ref) | peer count u16 | peer-ref × count | payload.
+/// A peer-ref is id 16 | address length u8 | address bytes. A payload is a tag u8 (0 none, 1 size only,
+/// 2 float32 vector, 3 bytes), then for tags 1–3 weight f64 | length i32 | the floats or bytes (none for tag 1).
 /// </remarks>
 public static class MessageCodec
 {
@@ -22,18 +23,25 @@ public static class MessageCodec
     /// <summary>Address size assumed when the simulator charges a message (IPv4 + port).</summary>
     public const int TypicalAddressBytes = 6;
 
-    private const int FixedHeader = 1 + 1 + 1 + 1 + 2 + 16 + 8;
+    private const int FixedHeader = 1 + 1 + 1 + 1 + 2 + 16 + 8 + 4;
+    private const int PayloadHeader = 1 + 8 + 4;
     private const int PeerRefFixed = 16 + 1;
 
     public static int EncodedSize(in Message message, int addressBytes)
     {
         int peerRef = PeerRefFixed + addressBytes;
         int origin = message.Origin.IsNone ? 1 : 1 + peerRef;
-        return FixedHeader + origin + 2 + (message.PeerCount * peerRef);
+        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes : 1;
+        return FixedHeader + origin + 2 + (message.PeerCount * peerRef) + payload;
     }
 
     /// <summary>Largest buffer <see cref="Encode"/> may need for this message with any address.</summary>
-    public static int MaxEncodedSize(in Message message) => EncodedSize(message, IPeerDirectory.MaxAddressBytes);
+    public static int MaxEncodedSize(in Message message)
+    {
+        // A vector is written as float32 whatever size a compression hook declared.
+        int vectorBytes = message.Payload?.Vector is { } v ? v.Length * 4 : 0;
+        return EncodedSize(message, IPeerDirectory.MaxAddressBytes) + vectorBytes + (message.Payload?.Data?.Length ?? 0);
+    }
 
     /// <summary>Writes the message; returns the bytes written. Throws only on caller bugs (buffer too small, too many peers).</summary>
     public static int Encode(in Message message, IPeerDirectory directory, Span<byte> destination)
@@ -52,6 +60,7 @@ public static class MessageCodec
         BinaryPrimitives.WriteUInt16BigEndian(destination[4..], message.Hops);
         message.Key.WriteBytes(destination[6..]);
         BinaryPrimitives.WriteInt64BigEndian(destination[22..], message.Stamp);
+        BinaryPrimitives.WriteInt32BigEndian(destination[30..], message.Round);
         int at = FixedHeader;
         if (message.Origin.IsNone)
         {
@@ -71,7 +80,38 @@ public static class MessageCodec
                 at += WritePeer(peer, directory, destination[at..]);
         }
 
-        return at;
+        return at + WritePayload(message.Payload, destination[at..]);
+    }
+
+    private static int WritePayload(Payload? payload, Span<byte> destination)
+    {
+        if (payload is null)
+        {
+            destination[0] = 0;
+            return 1;
+        }
+
+        BinaryPrimitives.WriteDoubleBigEndian(destination[1..], payload.Weight);
+        if (payload.Vector is { } vector)
+        {
+            destination[0] = 2;
+            BinaryPrimitives.WriteInt32BigEndian(destination[9..], vector.Length);
+            for (int i = 0; i < vector.Length; i++)
+                BinaryPrimitives.WriteSingleBigEndian(destination[(PayloadHeader + (4 * i))..], vector[i]);
+            return PayloadHeader + (4 * vector.Length);
+        }
+
+        if (payload.Data is { } data)
+        {
+            destination[0] = 3;
+            BinaryPrimitives.WriteInt32BigEndian(destination[9..], data.Length);
+            data.CopyTo(destination[PayloadHeader..]);
+            return PayloadHeader + data.Length;
+        }
+
+        destination[0] = 1;
+        BinaryPrimitives.WriteInt32BigEndian(destination[9..], payload.Bytes);
+        return PayloadHeader;
     }
 
     /// <summary>Encodes into a new array of exactly the right length.</summary>
@@ -94,13 +134,14 @@ public static class MessageCodec
         if (!Enum.IsDefined(kind))
             return Fail($"unknown message kind {data[1]}", out error);
         var flags = (MessageFlags)data[2];
-        if ((flags & ~MessageFlags.Final) != 0)
+        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown)) != 0)
             return Fail($"unknown flag bits 0x{data[2]:x2}", out error);
 
         byte row = data[3];
         ushort hops = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
         NodeId key = NodeId.FromBytes(data[6..22]);
         long stamp = BinaryPrimitives.ReadInt64BigEndian(data[22..]);
+        int round = BinaryPrimitives.ReadInt32BigEndian(data[30..]);
         int at = FixedHeader;
 
         PeerHandle origin = PeerHandle.None;
@@ -131,9 +172,11 @@ public static class MessageCodec
             }
         }
 
+        if (!TryReadPayload(data, ref at, out Payload? payload, out error))
+            return false;
         if (at != data.Length)
             return Fail($"{data.Length - at} trailing bytes after the message", out error);
-        if (!IsWellFormed(kind, origin, count, out error))
+        if (!IsWellFormed(kind, origin, count, payload, out error))
             return false;
 
         message = new Message
@@ -146,18 +189,65 @@ public static class MessageCodec
             Stamp = stamp,
             Origin = origin,
             Peers = peers,
+            Round = round,
+            Payload = payload,
         };
         return true;
     }
 
+    private static bool TryReadPayload(ReadOnlySpan<byte> data, ref int at, out Payload? payload, out string? error)
+    {
+        payload = null;
+        error = null;
+        if (data.Length - at < 1)
+            return Fail("message ends before its payload tag", out error);
+        byte tag = data[at++];
+        if (tag == 0)
+            return true;
+        if (tag > 3)
+            return Fail($"unknown payload tag {tag}", out error);
+        if (data.Length - at < PayloadHeader - 1)
+            return Fail("message ends inside a payload header", out error);
+        double weight = BinaryPrimitives.ReadDoubleBigEndian(data[at..]);
+        int length = BinaryPrimitives.ReadInt32BigEndian(data[(at + 8)..]);
+        at += PayloadHeader - 1;
+        if (!double.IsFinite(weight) || weight < 0)
+            return Fail($"payload weight {weight} is not a finite non-negative number", out error);
+        if (length < 0 || length > Payload.MaxBytes)
+            return Fail($"payload length {length} is outside 0..{Payload.MaxBytes}", out error);
+        switch (tag)
+        {
+            case 1:
+                payload = Payload.SizeOnly(length, weight);
+                return true;
+            case 2:
+                if ((long)length * 4 > data.Length - at)
+                    return Fail($"a vector of {length} floats needs more bytes than the {data.Length - at} that remain", out error);
+                var vector = new float[length];
+                for (int i = 0; i < length; i++)
+                    vector[i] = BinaryPrimitives.ReadSingleBigEndian(data[(at + (4 * i))..]);
+                at += 4 * length;
+                payload = Payload.FromVector(vector, weight);
+                return true;
+            default:
+                if (length > data.Length - at)
+                    return Fail($"{length} payload bytes declared but only {data.Length - at} remain", out error);
+                payload = Payload.FromData(data.Slice(at, length).ToArray(), weight);
+                at += length;
+                return true;
+        }
+    }
+
     /// <summary>Rules that each kind imposes beyond the common layout.</summary>
-    private static bool IsWellFormed(MessageKind kind, PeerHandle origin, int peerCount, out string? error)
+    private static bool IsWellFormed(MessageKind kind, PeerHandle origin, int peerCount, Payload? payload, out string? error)
     {
         error = null;
         switch (kind)
         {
-            case MessageKind.JoinRequest or MessageKind.Lookup when origin.IsNone:
+            case MessageKind.JoinRequest or MessageKind.Lookup or MessageKind.TreeJoin when origin.IsNone:
                 return Fail($"{kind} must name its origin", out error);
+            case MessageKind.TreeBroadcast or MessageKind.TreeAggregate or MessageKind.TreeAdvertise when payload is null:
+                return Fail($"{kind} must carry a payload", out error);
             case MessageKind.NodeFailed when peerCount != 1:
                 return Fail($"NodeFailed must carry exactly one peer, not {peerCount}", out error);
             default:

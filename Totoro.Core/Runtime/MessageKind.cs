@@ -23,6 +23,27 @@ public enum MessageKind : byte
 
     /// <summary>A key-based route (lookup) towards the node numerically closest to <see cref="Message.Key"/>.</summary>
     Lookup = 7,
+
+    /// <summary>Routed towards an app id: each hop adopts the sender as a child (Scribe JOIN). Row = fanout bound, Hops = the joiner's subtree height.</summary>
+    TreeJoin = 8,
+
+    /// <summary>Parent to child: you are adopted; Round = the tree's current round.</summary>
+    TreeJoinAck = 9,
+
+    /// <summary>Down the tree: the payload of a round (the model); also a keep-alive.</summary>
+    TreeBroadcast = 10,
+
+    /// <summary>Up the tree: the merged contributions of a subtree for a round.</summary>
+    TreeAggregate = 11,
+
+    /// <summary>Parent to children when there was no broadcast for a while (the parent is alive); child to parent when its subtree height (Row) changed.</summary>
+    TreeHeartbeat = 12,
+
+    /// <summary>Root to its closest leaf-set neighbours: the app's state (round, global model, members).</summary>
+    TreeReplica = 13,
+
+    /// <summary>Routed to the advertise–discover tree's root: an app announces itself (Key = app id, payload = description).</summary>
+    TreeAdvertise = 14,
 }
 
 /// <summary>Bit flags of a message.</summary>
@@ -33,4 +54,7 @@ public enum MessageFlags : byte
 
     /// <summary>On a join reply: this is the last reply, from the node closest to the joiner.</summary>
     Final = 1,
+
+    /// <summary>On a tree join: a full parent passes the joiner (the origin) down to one of its children.</summary>
+    PushDown = 2,
 }

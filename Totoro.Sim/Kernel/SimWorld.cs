@@ -18,6 +18,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
     private readonly bool[] _alive;
     private readonly ulong _seed;
     private ulong _placement;
+    private long[]? _trafficBytes;
     private int _current = -1;
     private long _now;
 
@@ -54,6 +55,15 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
     public long MessagesToDeadNodes { get; private set; }
 
     public int PendingEvents => _queue.Count;
+
+    /// <summary>
+    /// Starts (or restarts from zero) counting bytes per node, sent plus received. Off by default: it costs
+    /// 8 bytes per node.
+    /// </summary>
+    public void ResetPerNodeTraffic() => _trafficBytes = new long[_ids.Length];
+
+    /// <summary>Bytes a node sent plus received since <see cref="ResetPerNodeTraffic"/>.</summary>
+    public long TrafficBytes(int index) => _trafficBytes?[index] ?? 0;
 
     /// <summary>Bytes of world state per node (directory, liveness, random stream, topology, links), excluding the programs.</summary>
     public int BytesPerNode => 16 + 8 + 8 + 1 + Topology.BytesPerNode + Links.BytesPerNode;
@@ -160,11 +170,16 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         MessagesSent++;
         BytesSent += bytes + LinkModel.WireOverheadBytes;
         long arrival = Links.Transmit(_current, peer.Index, bytes, _now);
+        if (_trafficBytes is not null)
+            _trafficBytes[_current] += bytes + LinkModel.WireOverheadBytes;
         if (arrival < 0)
         {
             MessagesLost++;
             return;
         }
+
+        if (_trafficBytes is not null)
+            _trafficBytes[peer.Index] += bytes + LinkModel.WireOverheadBytes;
 
         _queue.Schedule(arrival, new SimEvent { Kind = SimEventKind.Deliver, Target = peer.Index, From = _current, Message = message });
     }

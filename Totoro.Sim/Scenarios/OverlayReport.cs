@@ -1,7 +1,11 @@
 namespace Totoro.Sim.Scenarios;
 
 /// <summary>What a sim prints with --json. Field order is fixed, so equal runs print equal bytes.</summary>
-public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, RunSection Run);
+public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, RunSection Run)
+{
+    /// <summary>Present when the sim ran apps on the forest.</summary>
+    public ForestSection? Forest { get; init; }
+}
 
 public sealed record OverlaySection(
     int Nodes,

@@ -22,13 +22,20 @@ public sealed class OverlayScenario : IOverlayListener
     private readonly PastryNode?[] _nodes;
     private readonly int[] _joined;
     private readonly LookupStats _lookups;
+    private readonly Func<int, NodeId, IOverlayListener, (INodeProgram Program, PastryNode Overlay)>? _programFactory;
     private ulong _random;
     private int _joinedCount;
     private int _lookupsIssued;
     private RingOracle? _oracle;
 
-    public OverlayScenario(OverlaySimConfig config)
+    /// <param name="config">The overlay to build and the lookups to route.</param>
+    /// <param name="programFactory">
+    /// Makes the program that runs on a node (for example a forest node wrapping its Pastry node), given the node's
+    /// index, id and the scenario as the overlay listener to pass upcalls to; null runs bare Pastry nodes.
+    /// </param>
+    public OverlayScenario(OverlaySimConfig config, Func<int, NodeId, IOverlayListener, (INodeProgram Program, PastryNode Overlay)>? programFactory = null)
     {
+        _programFactory = programFactory;
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
@@ -59,6 +66,9 @@ public sealed class OverlayScenario : IOverlayListener
         wall.Stop();
         return Report(wall.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The joined nodes, in join order.</summary>
+    public ReadOnlySpan<int> JoinedNodes => _joined.AsSpan(0, _joinedCount);
 
     /// <summary>Joins every node by messages; returns when all have joined (or joins stop making progress).</summary>
     public void BuildOverlay(Action<SimProgress>? progress = null)
@@ -155,9 +165,19 @@ public sealed class OverlayScenario : IOverlayListener
 
     private void StartJoin(int index)
     {
-        var node = new PastryNode(_world, _world.IdAt(index), _config.Pastry, this);
+        PastryNode node;
+        if (_programFactory is null)
+        {
+            node = new PastryNode(_world, _world.IdAt(index), _config.Pastry, this);
+            _world.Attach(index, node);
+        }
+        else
+        {
+            (INodeProgram program, node) = _programFactory(index, _world.IdAt(index), this);
+            _world.Attach(index, program);
+        }
+
         _nodes[index] = node;
-        _world.Attach(index, node);
         PeerHandle bootstrap = ChooseBootstrap(index);
         _world.Enter(index);
         node.Start(bootstrap);
@@ -211,7 +231,7 @@ public sealed class OverlayScenario : IOverlayListener
 
     public void OnJoined(PastryNode node) => _joined[_joinedCount++] = _world.Current;
 
-    public void OnDeliver(PastryNode node, in Message message)
+    public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
         if (message.Kind != MessageKind.Lookup)
             return;
@@ -225,7 +245,7 @@ public sealed class OverlayScenario : IOverlayListener
 
     // ---- Report --------------------------------------------------------------------------------------------
 
-    private SimReport Report(double wallSeconds)
+    public SimReport Report(double wallSeconds)
     {
         long routingEntries = 0;
         for (int i = 0; i < _joinedCount; i++)

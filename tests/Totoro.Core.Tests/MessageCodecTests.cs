@@ -32,6 +32,12 @@ public class MessageCodecTests
         MessageKind.LeafSetPing or MessageKind.LeafSetPong => new Message { Kind = kind, Peers = [_c, _b] },
         MessageKind.NodeFailed => new Message { Kind = kind, Peers = [_b] },
         MessageKind.Lookup => new Message { Kind = kind, Key = NodeId.FromRandom(ulong.MaxValue, ulong.MaxValue), Origin = _c, Hops = ushort.MaxValue, Stamp = long.MaxValue },
+        MessageKind.TreeJoin => new Message { Kind = kind, Flags = MessageFlags.PushDown, Key = NodeId.FromRandom(4, 4), Origin = _b, Row = 16, Hops = 3 },
+        MessageKind.TreeJoinAck or MessageKind.TreeHeartbeat => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 12, Row = 8 },
+        MessageKind.TreeBroadcast => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = int.MaxValue, Payload = Payload.FromVector([1.5f, -2f, float.Epsilon, 0f], 1) },
+        MessageKind.TreeAggregate => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Stamp = 200, Payload = Payload.FromVector([3f, 4f], 17.5) },
+        MessageKind.TreeReplica => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Peers = [_a, _c], Payload = Payload.FromVector([9f], 1) },
+        MessageKind.TreeAdvertise => new Message { Kind = kind, Key = NodeId.FromRandom(5, 5), Origin = _a, Payload = Payload.FromData([1, 2, 3, 250]) },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -52,6 +58,33 @@ public class MessageCodecTests
         Assert.Equal(original.Stamp, decoded.Stamp);
         Assert.Equal(original.Origin, decoded.Origin);
         Assert.Equal(original.Peers ?? [], decoded.Peers ?? []);
+        Assert.Equal(original.Round, decoded.Round);
+        Assert.Equal(original.Payload?.Weight, decoded.Payload?.Weight);
+        Assert.Equal(original.Payload?.Vector, decoded.Payload?.Vector);
+        Assert.Equal(original.Payload?.Data, decoded.Payload?.Data);
+    }
+
+    [Fact]
+    public void A_size_only_payload_keeps_its_size_and_a_lying_vector_length_is_rejected()
+    {
+        var message = new Message { Kind = MessageKind.TreeAggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3) };
+        byte[] bytes = MessageCodec.Encode(message, _directory);
+        Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);
+        Assert.True(decoded.Payload!.IsSizeOnly);
+        Assert.Equal(160 * 1024, decoded.Payload.Bytes);
+
+        byte[] vector = MessageCodec.Encode(message with { Payload = Payload.FromVector([1f, 2f]) }, _directory);
+        vector[^9] = 0x7F; // the vector length's low byte: claim 127 floats where 2 are carried
+        Assert.False(MessageCodec.TryDecode(vector, _directory, out _, out string? lengthError));
+        Assert.False(string.IsNullOrEmpty(lengthError));
+    }
+
+    [Fact]
+    public void Tree_traffic_without_a_payload_is_rejected()
+    {
+        byte[] bytes = MessageCodec.Encode(new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(1, 1) }, _directory);
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? error));
+        Assert.Contains("payload", error);
     }
 
     [Theory]
@@ -90,14 +123,14 @@ public class MessageCodecTests
     public void An_oversized_peer_count_is_rejected_before_anything_is_allocated()
     {
         byte[] bytes = MessageCodec.Encode(Sample(MessageKind.Announce), _directory);
-        // The last two bytes are the peer count: claim 65535 peers in a message that carries none.
+        // The two bytes before the payload tag are the peer count: claim 65535 peers in a message that carries none.
+        bytes[^3] = 0xFF;
         bytes[^2] = 0xFF;
-        bytes[^1] = 0xFF;
         Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? error));
         Assert.Contains("exceeds the limit", error);
 
-        bytes[^2] = 0x01; // 256 peers: under the limit, but the bytes are not there
-        bytes[^1] = 0x00;
+        bytes[^3] = 0x01; // 256 peers: under the limit, but the bytes are not there
+        bytes[^2] = 0x00;
         Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? shortError));
         Assert.Contains("needs more bytes", shortError);
     }
@@ -122,7 +155,7 @@ public class MessageCodecTests
             if (i % 2 == 0 && bytes.Length > 2)
             {
                 bytes[0] = MessageCodec.Version; // get past the version check half the time
-                bytes[1] = (byte)random.Next(1, 8);
+                bytes[1] = (byte)random.Next(1, 15);
             }
 
             if (MessageCodec.TryDecode(bytes, _directory, out _, out string? error))

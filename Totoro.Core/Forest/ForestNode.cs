@@ -1,0 +1,570 @@
+using Totoro.Core.Overlay;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// A node of the publish/subscribe forest: one Scribe-style tree per app over the Pastry overlay. It offers the
+/// paper's API (Join, CreateTree, Subscribe, Broadcast, Aggregate, Advertise) and calls the app back (OnBroadcast,
+/// OnAggregate, OnAggregated, OnTimer). Broadcasts flow down; contributions flow up and are merged at every interior
+/// node, so each node sends its parent one payload per round and only the root sees the final result.
+/// </summary>
+public sealed class ForestNode : INodeProgram, IOverlayListener
+{
+    private const int MaintenanceTimer = 100; // the overlay's timers are 1..99
+
+    private readonly INodeContext _context;
+    private readonly AppRegistry _registry;
+    private readonly IForestApp? _app;
+    private readonly IOverlayListener? _outer;
+    private Dictionary<NodeId, TreeState>? _trees;
+    private bool _maintaining;
+
+    public ForestNode(INodeContext context, NodeId id, PastryOptions pastry, AppRegistry registry, IForestApp? app, IOverlayListener? outer = null)
+    {
+        _context = context;
+        _registry = registry;
+        _app = app;
+        _outer = outer;
+        Overlay = new PastryNode(context, id, pastry, this);
+    }
+
+    public PastryNode Overlay { get; }
+
+    /// <summary>Control messages this node sent for its trees (joins, acks, heartbeats, replicas).</summary>
+    public long ControlMessages { get; private set; }
+
+    // ---- The API (paper Table 2) -------------------------------------------------------------------------
+
+    /// <summary>Joins the overlay through a bootstrap node (none: found a new overlay).</summary>
+    public void Join(PeerHandle bootstrap) => Overlay.Start(bootstrap);
+
+    /// <summary>Makes an app known to this node with its options and hooks; returns its id.</summary>
+    public NodeId CreateTree(AppDescriptor app)
+    {
+        _registry.Register(app);
+        return app.Id;
+    }
+
+    /// <summary>Joins the app's tree as a subscriber (a worker): routes a JOIN towards the app id.</summary>
+    public void Subscribe(NodeId app)
+    {
+        TreeState state = GetOrCreate(app, 0);
+        state.IsSubscriber = true;
+        if (state.IsRoot || !state.Parent.IsNone)
+        {
+            _app?.OnAttached(this, app);
+            return;
+        }
+
+        if (!state.Joining)
+            SendJoin(state);
+    }
+
+    /// <summary>At the root: sends the round's payload down the tree (compressed by the app's hook). Returns the round.</summary>
+    public int Broadcast(NodeId app, Payload payload)
+    {
+        TreeState state = Tree(app) ?? throw new InvalidOperationException($"This node is not in the tree of app {app}.");
+        if (!state.IsRoot)
+            throw new InvalidOperationException($"Only the root of app {app} broadcasts.");
+        int round = ++state.Round;
+        StartRound(state, round, state.App.Compression.Compress(payload));
+        Replicate(state, payload);
+        return round;
+    }
+
+    /// <summary>At a subscriber: contributes its update for the round; it is merged on the way up.</summary>
+    public void Aggregate(NodeId app, int round, Payload contribution)
+    {
+        if (Tree(app) is { } state)
+            AddContribution(state, round, contribution, 1, _context.Self);
+    }
+
+    /// <summary>Announces an app on the advertise–discover tree.</summary>
+    public void Advertise(Advertisement advertisement)
+        => Overlay.Route(new Message
+        {
+            Kind = MessageKind.TreeAdvertise,
+            Key = AppId.AdvertiseDiscover,
+            Origin = _context.Self,
+            Payload = Payload.FromData(advertisement.Encode()),
+        });
+
+    public bool IsRootOf(NodeId app) => Tree(app)?.IsRoot == true;
+
+    public bool TryGetTree(NodeId app, out TreeInfo info)
+    {
+        if (Tree(app) is not { } s)
+        {
+            info = default;
+            return false;
+        }
+
+        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel);
+        return true;
+    }
+
+    public IEnumerable<NodeId> Trees => _trees?.Keys ?? Enumerable.Empty<NodeId>();
+
+    /// <summary>Advertisements this node has seen on the advertise–discover tree.</summary>
+    public IReadOnlyCollection<byte[]> Catalogue => (IReadOnlyCollection<byte[]>?)Tree(AppId.AdvertiseDiscover)?.Catalogue?.Values ?? [];
+
+    // ---- Messages and timers ------------------------------------------------------------------------------
+
+    public void Receive(PeerHandle from, in Message message)
+    {
+        switch (message.Kind)
+        {
+            case MessageKind.TreeJoinAck:
+                OnJoinAck(from, message);
+                break;
+            case MessageKind.TreeBroadcast:
+                OnBroadcastMessage(from, message);
+                break;
+            case MessageKind.TreeAggregate:
+                if (Tree(message.Key) is { } state && message.Payload is { } payload)
+                {
+                    _app?.OnAggregate(this, message.Key, message.Round, payload);
+                    AddContribution(state, message.Round, payload, message.Stamp, from);
+                }
+
+                break;
+            case MessageKind.TreeHeartbeat:
+                if (Tree(message.Key) is { } beat)
+                {
+                    if (beat.Parent == from)
+                    {
+                        beat.ParentHeard = _context.Now; // down: the parent is alive
+                    }
+                    else if (beat.Children.Contains(from))
+                    {
+                        beat.ChildHeights[from] = message.Row; // up: a child's subtree height changed
+                        ReportHeight(beat);
+                    }
+                }
+
+                break;
+            case MessageKind.TreeReplica:
+                TreeState replica = GetOrCreate(message.Key, 0);
+                if (message.Round >= replica.ReplicaRound)
+                {
+                    replica.ReplicaRound = message.Round;
+                    replica.ReplicaModel = message.Payload;
+                    replica.ReplicaMembers = message.Peers;
+                }
+
+                break;
+            default:
+                Overlay.Receive(from, message);
+                break;
+        }
+    }
+
+    public void OnTimer(int timer, long argument)
+    {
+        if (timer == MaintenanceTimer)
+            Maintain();
+        else
+            Overlay.OnTimer(timer, argument);
+    }
+
+    // ---- Overlay upcalls ------------------------------------------------------------------------------------
+
+    public void OnJoined(PastryNode node) => _outer?.OnJoined(node);
+
+    public bool OnForward(PastryNode node, PeerHandle from, in Message message, PeerHandle nextHop)
+    {
+        if (message.Kind == MessageKind.TreeJoin)
+        {
+            OnJoin(from, message, nextHop);
+            return false; // a tree node answers the JOIN itself, or sends its own
+        }
+
+        return message.Kind == MessageKind.TreeAdvertise || _outer is null || _outer.OnForward(node, from, message, nextHop);
+    }
+
+    public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
+    {
+        if (message.Kind == MessageKind.TreeAdvertise)
+            OnAdvertiseAtRoot(message);
+        else
+            _outer?.OnDeliver(node, from, message);
+    }
+
+    // ---- Building the tree -----------------------------------------------------------------------------
+
+    private void OnJoin(PeerHandle from, in Message join, PeerHandle next)
+    {
+        bool pushedDown = (join.Flags & MessageFlags.PushDown) != 0;
+        PeerHandle child = pushedDown ? join.Origin : from;
+        if (child == _context.Self || child.IsNone)
+            return;
+        TreeState state = GetOrCreate(join.Key, join.Row);
+        bool wasInTree = state.InTree;
+        Adopt(state, child, height: join.Hops);
+        if (wasInTree)
+            return;
+        if (next.IsNone)
+            BecomeRoot(state);
+        else
+            SendJoin(state, next);
+    }
+
+    /// <summary>Routes this node's JOIN towards the app (around <paramref name="avoid"/>), or makes it the root.</summary>
+    private void SendJoin(TreeState state, PeerHandle next = default, PeerHandle avoid = default)
+    {
+        if (next.IsNone)
+            next = Overlay.NextHop(state.App.Id, avoid);
+        if (next.IsNone)
+        {
+            BecomeRoot(state);
+            return;
+        }
+
+        state.Joining = true;
+        state.JoinSentAt = _context.Now;
+        state.JoinVia = next;
+        state.ToldHeight = state.Height;
+        SendControl(next, new Message
+        {
+            Kind = MessageKind.TreeJoin,
+            Key = state.App.Id,
+            Origin = _context.Self,
+            Row = (byte)state.App.Options.Fanout,
+            Hops = (ushort)state.ToldHeight,
+            Stamp = _context.Now,
+        });
+        EnsureMaintenance(state);
+    }
+
+    private void BecomeRoot(TreeState state)
+    {
+        state.IsRoot = true;
+        state.Joining = false;
+        state.Parent = PeerHandle.None;
+        EnsureMaintenance(state);
+        if (state.IsSubscriber)
+            _app?.OnAttached(this, state.App.Id);
+    }
+
+    /// <summary>
+    /// Takes a child. At the fanout bound the tree stays shallow by moving the shallowest subtree down, never a
+    /// deeper one: a joiner taller than the shallowest child takes its place and that child is passed down, else
+    /// the joiner is passed down — in both cases to the shallowest remaining child.
+    /// </summary>
+    private void Adopt(TreeState state, PeerHandle child, int height)
+    {
+        if (state.Children.Contains(child) || state.Children.Count < state.App.Options.Fanout)
+        {
+            AcceptChild(state, child, height);
+            return;
+        }
+
+        PeerHandle shallowest = Shallowest(state, PeerHandle.None);
+        int shallowestHeight = state.ChildHeights.GetValueOrDefault(shallowest);
+        if (height > shallowestHeight)
+        {
+            state.Children.Remove(shallowest);
+            state.ChildHeights.Remove(shallowest);
+            AcceptChild(state, child, height);
+            PushDown(state, shallowest, shallowestHeight);
+        }
+        else
+        {
+            PushDown(state, child, height);
+        }
+    }
+
+    private void AcceptChild(TreeState state, PeerHandle child, int height)
+    {
+        if (!state.Children.Contains(child))
+            state.Children.Add(child);
+        state.ChildHeights[child] = height;
+        SendControl(child, new Message { Kind = MessageKind.TreeJoinAck, Key = state.App.Id, Round = state.Round, Row = (byte)state.App.Options.Fanout });
+        SendCatalogue(state, child);
+        EnsureMaintenance(state);
+        ReportHeight(state);
+    }
+
+    /// <summary>Passes a joiner (with its subtree) to the shallowest child, which adopts it or passes it on.</summary>
+    private void PushDown(TreeState state, PeerHandle joiner, int height)
+    {
+        PeerHandle via = Shallowest(state, joiner);
+        state.ChildHeights[via] = Math.Max(state.ChildHeights.GetValueOrDefault(via), height + 1);
+        SendControl(via, new Message
+        {
+            Kind = MessageKind.TreeJoin,
+            Flags = MessageFlags.PushDown,
+            Key = state.App.Id,
+            Origin = joiner,
+            Row = (byte)state.App.Options.Fanout,
+            Hops = (ushort)height,
+        });
+        ReportHeight(state);
+    }
+
+    /// <summary>The child with the shortest subtree; ties go round the children in turn.</summary>
+    private static PeerHandle Shallowest(TreeState state, PeerHandle avoid)
+    {
+        PeerHandle best = PeerHandle.None;
+        int bestHeight = int.MaxValue;
+        int count = state.Children.Count;
+        for (int i = 0; i < count; i++)
+        {
+            PeerHandle c = state.Children[(state.PushDownCursor + i) % count];
+            int h = state.ChildHeights.GetValueOrDefault(c);
+            if (c != avoid && h < bestHeight)
+            {
+                best = c;
+                bestHeight = h;
+            }
+        }
+
+        state.PushDownCursor++;
+        return best;
+    }
+
+    /// <summary>Tells the parent when this subtree's height changed, so that it pushes joiners where the tree is short.</summary>
+    private void ReportHeight(TreeState state)
+    {
+        int height = state.Height;
+        if (height == state.ToldHeight || state.Parent.IsNone)
+            return;
+        state.ToldHeight = height;
+        SendControl(state.Parent, new Message { Kind = MessageKind.TreeHeartbeat, Key = state.App.Id, Row = (byte)Math.Min(height, byte.MaxValue) });
+    }
+
+    private void OnJoinAck(PeerHandle from, in Message ack)
+    {
+        TreeState state = GetOrCreate(ack.Key, ack.Row);
+        if (state.IsRoot)
+            return;
+        bool wasAttached = !state.Parent.IsNone;
+        state.Parent = from;
+        state.Joining = false;
+        state.ParentHeard = _context.Now;
+        state.Round = Math.Max(state.Round, ack.Round);
+        ReportHeight(state);
+        if (!wasAttached && state.IsSubscriber)
+            _app?.OnAttached(this, state.App.Id);
+    }
+
+    // ---- Down: broadcast -----------------------------------------------------------------------------------
+
+    private void OnBroadcastMessage(PeerHandle from, in Message message)
+    {
+        TreeState state = GetOrCreate(message.Key, 0);
+        if (from == state.Parent)
+            state.ParentHeard = _context.Now;
+        if (message.Payload is not { } payload)
+            return;
+        if (message.Key == AppId.AdvertiseDiscover)
+        {
+            OnAdvertisement(state, payload);
+            return;
+        }
+
+        if (message.Round <= state.Round)
+            return; // a round arrives once; a repeat (a retry, a second path) is dropped
+        state.Round = message.Round;
+        StartRound(state, message.Round, payload);
+    }
+
+    /// <summary>Forwards the round's payload to the chosen children and gets ready to merge their answers.</summary>
+    private void StartRound(TreeState state, int round, Payload compressed)
+    {
+        var chosen = new PeerHandle[state.Children.Count];
+        int n = state.App.Selector.Select(state.App.Id, round, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
+        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed };
+        for (int i = 0; i < n; i++)
+            _context.Send(chosen[i], message);
+        if (n > 0)
+            state.LastSentDown = _context.Now;
+
+        state.AggregationRound = round;
+        state.Expected = n == chosen.Length ? chosen : chosen[..n];
+        state.Arrived = new bool[n];
+        state.SelfExpected = state.IsSubscriber;
+        state.SelfArrived = false;
+        state.Received = 0;
+        state.Contributions = 0;
+        state.Accumulated = null;
+        if (state.ExpectedTotal == 0)
+            CompleteRound(state);
+        else if (state.IsSubscriber)
+            _app?.OnBroadcast(this, state.App.Id, round, state.App.Compression.Decompress(compressed));
+    }
+
+    // ---- Up: aggregation ---------------------------------------------------------------------------------
+
+    private void AddContribution(TreeState state, int round, Payload contribution, long contributions, PeerHandle from)
+    {
+        if (round != state.AggregationRound)
+            return; // late, early or unknown round
+        if (from == _context.Self)
+        {
+            if (!state.SelfExpected || state.SelfArrived)
+                return;
+            state.SelfArrived = true;
+        }
+        else
+        {
+            int at = Array.IndexOf(state.Expected, from);
+            if (at < 0 || state.Arrived[at])
+                return; // counted once, even when retried
+            state.Arrived[at] = true;
+        }
+
+        if (contributions > 0)
+            state.Accumulated = state.Accumulated is null ? contribution : state.App.Rule.Merge(state.Accumulated, contribution);
+        state.Contributions += contributions;
+        state.Received++;
+        if (state.Received == state.ExpectedTotal)
+            CompleteRound(state);
+    }
+
+    private void CompleteRound(TreeState state)
+    {
+        Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
+        int round = state.AggregationRound;
+        long contributions = state.Contributions;
+        state.AggregationRound = -1;
+        state.Accumulated = null;
+        if (state.IsRoot)
+            _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
+        else if (!state.Parent.IsNone)
+            _context.Send(state.Parent, new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = merged, Stamp = contributions });
+    }
+
+    // ---- Liveness and replicas -------------------------------------------------------------------------
+
+    private void EnsureMaintenance(TreeState state)
+    {
+        if (_maintaining)
+            return;
+        _maintaining = true;
+        long period = state.App.Options.HeartbeatPeriodMicros;
+        _context.SetTimer(1 + (long)(_context.NextRandom() % (ulong)period), MaintenanceTimer);
+    }
+
+    private void Maintain()
+    {
+        long now = _context.Now;
+        long period = long.MaxValue;
+        foreach (TreeState state in _trees!.Values)
+        {
+            TreeOptions options = state.App.Options;
+            period = Math.Min(period, options.HeartbeatPeriodMicros);
+            if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
+            {
+                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Key = state.App.Id, Round = state.Round };
+                foreach (PeerHandle child in state.Children)
+                    SendControl(child, beat);
+                state.LastSentDown = now;
+            }
+
+            if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
+            {
+                // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
+                PeerHandle lost = state.Parent;
+                state.Parent = PeerHandle.None;
+                Overlay.ReportUnresponsive(lost);
+                SendJoin(state, avoid: lost);
+            }
+            else if (state.Joining && now - state.JoinSentAt > options.JoinTimeoutMicros)
+            {
+                Overlay.ReportUnresponsive(state.JoinVia);
+                SendJoin(state, avoid: state.JoinVia);
+            }
+
+            if (state.IsRoot || state.IsSubscriber)
+                _app?.OnTimer(this, state.App.Id);
+        }
+
+        _context.SetTimer(period, MaintenanceTimer);
+    }
+
+    /// <summary>The root keeps its state (round, global model, children) on its closest leaf-set neighbours.</summary>
+    private void Replicate(TreeState state, Payload model)
+    {
+        int k = state.App.Options.Replicas;
+        if (k == 0)
+            return;
+        var replica = new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.Round, Payload = model, Peers = [.. state.Children] };
+        PeerHandle[] right = Overlay.RightLeaves();
+        PeerHandle[] left = Overlay.LeftLeaves();
+        for (int i = 0, sent = 0; sent < k && i < Math.Max(right.Length, left.Length); i++)
+        {
+            if (i < right.Length && sent < k)
+            {
+                SendControl(right[i], replica);
+                sent++;
+            }
+
+            if (i < left.Length && sent < k && (i >= right.Length || left[i] != right[i]))
+            {
+                SendControl(left[i], replica);
+                sent++;
+            }
+        }
+    }
+
+    // ---- Advertise–discover tree -----------------------------------------------------------------------
+
+    private void OnAdvertiseAtRoot(in Message message)
+    {
+        if (message.Payload is not { Data: not null } payload)
+            return;
+        TreeState state = GetOrCreate(AppId.AdvertiseDiscover, 0);
+        if (!state.InTree)
+            BecomeRoot(state);
+        OnAdvertisement(state, payload);
+    }
+
+    /// <summary>Keeps an advertisement seen for the first time, tells the subscriber, and passes it down.</summary>
+    private void OnAdvertisement(TreeState state, Payload payload)
+    {
+        if (payload.Data is not { } data || !Advertisement.TryDecode(data, out Advertisement? advertisement, out _))
+            return;
+        state.Catalogue ??= [];
+        if (state.Catalogue.TryGetValue(advertisement!.App, out byte[]? known) && known.AsSpan().SequenceEqual(data))
+            return;
+        state.Catalogue[advertisement.App] = data;
+        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = AppId.AdvertiseDiscover, Payload = payload };
+        foreach (PeerHandle child in state.Children)
+            _context.Send(child, message);
+        if (state.IsSubscriber)
+            _app?.OnDiscovered(this, advertisement);
+    }
+
+    /// <summary>A new child of the advertise–discover tree gets every advertisement this node knows.</summary>
+    private void SendCatalogue(TreeState state, PeerHandle child)
+    {
+        if (state.Catalogue is null)
+            return;
+        foreach (byte[] data in state.Catalogue.Values)
+            _context.Send(child, new Message { Kind = MessageKind.TreeBroadcast, Key = AppId.AdvertiseDiscover, Payload = Payload.FromData(data) });
+    }
+
+    // ---- State ------------------------------------------------------------------------------------------------
+
+    private TreeState? Tree(NodeId app) => _trees is not null && _trees.TryGetValue(app, out TreeState? state) ? state : null;
+
+    private TreeState GetOrCreate(NodeId app, int fanoutHint)
+    {
+        _trees ??= [];
+        if (!_trees.TryGetValue(app, out TreeState? state))
+        {
+            state = new TreeState(_registry.Resolve(app, fanoutHint));
+            _trees.Add(app, state);
+        }
+
+        return state;
+    }
+
+    private void SendControl(PeerHandle peer, in Message message)
+    {
+        ControlMessages++;
+        _context.Send(peer, message);
+    }
+}

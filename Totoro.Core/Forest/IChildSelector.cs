@@ -1,0 +1,29 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// The owner's client-selection hook, run by interior nodes (the client selectors) each round: which children's
+/// subtrees take part. Only they receive the round's model, and only they are waited for.
+/// </summary>
+public interface IChildSelector
+{
+    string Name { get; }
+
+    /// <summary>Writes the chosen children into <paramref name="chosen"/> and returns how many.</summary>
+    int Select(NodeId app, int round, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context);
+}
+
+/// <summary>Every child takes part.</summary>
+public sealed class AllChildren : IChildSelector
+{
+    public static readonly AllChildren Instance = new();
+
+    public string Name => "all";
+
+    public int Select(NodeId app, int round, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
+    {
+        children.CopyTo(chosen);
+        return children.Length;
+    }
+}

@@ -1,0 +1,25 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>The paper's callbacks (Table 2): what an FL app implements to hear from its trees.</summary>
+public interface IForestApp
+{
+    /// <summary>At a subscriber: the round's payload (the global model) arrived, decompressed.</summary>
+    void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload);
+
+    /// <summary>At a tree node: a child's contribution for a round arrived (before it is merged).</summary>
+    void OnAggregate(ForestNode node, NodeId app, int round, Payload contribution) { }
+
+    /// <summary>At the root: every contribution of the round has been merged; only the root sees this.</summary>
+    void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions);
+
+    /// <summary>A periodic callback per tree the node belongs to (the master reads progress here).</summary>
+    void OnTimer(ForestNode node, NodeId app) { }
+
+    /// <summary>The node is attached to an app's tree (its subscription completed).</summary>
+    void OnAttached(ForestNode node, NodeId app) { }
+
+    /// <summary>An app was advertised on the advertise–discover tree and reached this subscriber.</summary>
+    void OnDiscovered(ForestNode node, Advertisement advertisement) { }
+}

@@ -1,0 +1,62 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>What one node knows of one app's tree: its place in it, the round in flight, and any replica it holds.</summary>
+internal sealed class TreeState(AppDescriptor app)
+{
+    public AppDescriptor App { get; } = app;
+
+    public PeerHandle Parent;
+    public bool IsRoot;
+    public bool IsSubscriber;
+    public bool Joining;
+    public long JoinSentAt;
+    public long ParentHeard;
+    public long LastSentDown;
+    public int PushDownCursor;
+    public int Round;
+    public readonly List<PeerHandle> Children = [];
+
+    /// <summary>Height of each child's subtree (0: a leaf), as the children last said.</summary>
+    public readonly Dictionary<PeerHandle, int> ChildHeights = [];
+
+    /// <summary>The height this node last told its parent.</summary>
+    public int ToldHeight;
+
+    /// <summary>The hop the last join went to: suspected when the join is not answered.</summary>
+    public PeerHandle JoinVia;
+
+    public int Height
+    {
+        get
+        {
+            int height = 0;
+            foreach (PeerHandle child in Children)
+                height = Math.Max(height, 1 + ChildHeights.GetValueOrDefault(child));
+            return height;
+        }
+    }
+
+    // The aggregation of the round in flight: who is expected, who has arrived, the merge so far.
+    public int AggregationRound = -1;
+    public PeerHandle[] Expected = [];
+    public bool[] Arrived = [];
+    public bool SelfExpected;
+    public bool SelfArrived;
+    public int Received;
+    public long Contributions;
+    public Payload? Accumulated;
+
+    // The root's state, replicated here when this node is one of the root's closest leaf-set neighbours.
+    public Payload? ReplicaModel;
+    public int ReplicaRound;
+    public PeerHandle[]? ReplicaMembers;
+
+    // Advertise–discover tree only: the advertisements that passed through, by app.
+    public Dictionary<NodeId, byte[]>? Catalogue;
+
+    public bool InTree => IsRoot || !Parent.IsNone || Joining;
+
+    public int ExpectedTotal => Expected.Length + (SelfExpected ? 1 : 0);
+}

@@ -1,0 +1,60 @@
+namespace Totoro.Core.Runtime;
+
+/// <summary>
+/// What a tree carries: a model or update vector, opaque bytes (an advertisement), or — in timing-only runs —
+/// nothing but a size. <see cref="Weight"/> is the number of samples (or contributions) behind a vector, so that
+/// merged updates carry weighted sums and the root's average is exact however the tree is shaped.
+/// Immutable: one broadcast payload is shared by every child it is sent to.
+/// </summary>
+public sealed class Payload
+{
+    /// <summary>Largest payload the codec accepts (bytes): a 16 M-parameter float model.</summary>
+    public const int MaxBytes = 64 << 20;
+
+    private Payload(float[]? vector, byte[]? data, double weight, int bytes)
+    {
+        Vector = vector;
+        Data = data;
+        Weight = weight;
+        Bytes = bytes;
+    }
+
+    public float[]? Vector { get; }
+
+    public byte[]? Data { get; }
+
+    public double Weight { get; }
+
+    /// <summary>Bytes this payload costs on a link.</summary>
+    public int Bytes { get; }
+
+    /// <summary>True when only the size is carried (simulated timing-only mode).</summary>
+    public bool IsSizeOnly => Vector is null && Data is null;
+
+    public static Payload FromVector(float[] vector, double weight = 1)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        if ((long)vector.Length * 4 > MaxBytes)
+            throw new ArgumentException($"A vector of {vector.Length} floats exceeds the {MaxBytes}-byte payload limit.", nameof(vector));
+        return new Payload(vector, null, weight, vector.Length * 4);
+    }
+
+    public static Payload FromData(byte[] data, double weight = 1)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Length > MaxBytes)
+            throw new ArgumentException($"{data.Length} bytes exceed the {MaxBytes}-byte payload limit.", nameof(data));
+        return new Payload(null, data, weight, data.Length);
+    }
+
+    /// <summary>A payload that only has a size: the simulator charges the bytes without carrying them.</summary>
+    public static Payload SizeOnly(int bytes, double weight = 1)
+    {
+        if (bytes is < 0 or > MaxBytes)
+            throw new ArgumentOutOfRangeException(nameof(bytes), $"A payload is 0 to {MaxBytes} bytes.");
+        return new Payload(null, null, weight, bytes);
+    }
+
+    /// <summary>The same content with a different on-the-wire size (a compression hook's result in timing-only mode).</summary>
+    public Payload WithBytes(int bytes) => new(Vector, Data, Weight, bytes);
+}

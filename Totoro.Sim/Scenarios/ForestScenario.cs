@@ -1,0 +1,367 @@
+using System.Diagnostics;
+using Totoro.Core.Forest;
+using Totoro.Core.Overlay;
+using Totoro.Core.Runtime;
+using Totoro.Sim.Kernel;
+
+namespace Totoro.Sim.Scenarios;
+
+/// <summary>
+/// Builds the overlay with forest nodes, then: A apps each get S random subscribers (message-level Scribe joins);
+/// every root broadcasts a B-byte model at the same instant (dissemination); once all have it, every subscriber
+/// contributes at the same instant and the trees merge on the way up (aggregation). Reports tree shapes, both
+/// times per app, roots per node, per-node traffic and, with real vectors, the error against a flat average.
+/// </summary>
+public sealed class ForestScenario : IForestApp
+{
+    private const long SliceMicros = 100_000;
+    private const long PhaseLimitMicros = 600_000_000;
+    private const long SubscribeWindowMicros = 10_000_000;
+
+    private readonly OverlaySimConfig _overlayConfig;
+    private readonly ForestSimConfig _config;
+    private readonly OverlayScenario _overlay;
+    private readonly AppRegistry _registry = new();
+    private readonly ForestNode?[] _forest;
+    private readonly Dictionary<NodeId, AppRun> _apps = [];
+    private readonly HashSet<(int Node, int App)> _delivered = [];
+    private ulong _random;
+    private int _attached;
+    private int _duplicates;
+
+    public ForestScenario(OverlaySimConfig overlay, ForestSimConfig forest)
+    {
+        IReadOnlyList<string> problems = forest.Validate(overlay.Nodes);
+        if (problems.Count > 0)
+            throw new ArgumentException(string.Join("; ", problems), nameof(forest));
+        _overlayConfig = overlay;
+        _config = forest;
+        _forest = new ForestNode?[overlay.Nodes];
+        _random = SplitMix64.Derive(overlay.Seed, 0xf0e57);
+        _overlay = new OverlayScenario(overlay, (index, id, listener) =>
+        {
+            var node = new ForestNode(World, id, overlay.Pastry, _registry, this, listener);
+            _forest[index] = node;
+            return (node, node.Overlay);
+        });
+    }
+
+    public SimWorld World => _overlay.World;
+
+    public OverlayScenario Overlay => _overlay;
+
+    public int Fanout => _config.Fanout > 0 ? _config.Fanout : 1 << _overlayConfig.Pastry.B;
+
+    public ForestNode Node(int index) => _forest[index]!;
+
+    public SimReport Run(Action<SimProgress>? progress = null)
+    {
+        var wall = Stopwatch.StartNew();
+        _overlay.BuildOverlay(progress);
+        _overlay.Settle(_overlayConfig.SettlePeriods);
+        _overlay.RunLookups(progress);
+        ForestSection forest = RunForest(progress);
+        wall.Stop();
+        SimReport report = _overlay.Report(wall.Elapsed.TotalSeconds);
+        return report with { Forest = forest };
+    }
+
+    /// <summary>Creates the apps, subscribes, broadcasts, aggregates. The overlay must be built.</summary>
+    public ForestSection RunForest(Action<SimProgress>? progress = null)
+    {
+        CreateAndSubscribe(progress);
+        World.ResetPerNodeTraffic();
+        Disseminate(progress);
+        AggregateAll(progress);
+        return Report();
+    }
+
+    /// <summary>The forest section for what has run so far.</summary>
+    public ForestSection RunReport() => Report();
+
+    // ---- Phases -----------------------------------------------------------------------------------------
+
+    private void CreateAndSubscribe(Action<SimProgress>? progress)
+    {
+        ReadOnlySpan<int> joined = _overlay.JoinedNodes;
+        int[] pool = joined.ToArray();
+        Span<byte> key = stackalloc byte[16];
+        for (int a = 0; a < _config.Apps; a++)
+        {
+            int creator = pool[SplitMix64.NextInt(ref _random, pool.Length)];
+            World.IdAt(creator).WriteBytes(key); // stands in for the creator's public key
+            NodeId id = AppId.Create($"app-{a}", key, _overlayConfig.Seed);
+            var descriptor = AppDescriptor.Default(id, $"app-{a}", Fanout);
+            World.Enter(creator);
+            _forest[creator]!.CreateTree(descriptor);
+
+            // S distinct subscribers: a partial Fisher–Yates shuffle of the joined nodes.
+            var subscribers = new int[_config.SubscribersPerApp];
+            for (int i = 0; i < subscribers.Length; i++)
+            {
+                int j = i + SplitMix64.NextInt(ref _random, pool.Length - i);
+                (pool[i], pool[j]) = (pool[j], pool[i]);
+                subscribers[i] = pool[i];
+            }
+
+            _apps.Add(id, new AppRun(a, id, subscribers));
+        }
+
+        // Subscriptions arrive spread over a window, in random order, as they would in a deployment; a burst in
+        // one microsecond would leave every tree node deciding on stale subtree heights.
+        var order = new List<(NodeId App, int Node)>();
+        foreach (AppRun app in _apps.Values)
+        {
+            foreach (int s in app.Subscribers)
+                order.Add((app.Id, s));
+        }
+
+        for (int i = order.Count - 1; i > 0; i--)
+        {
+            int j = SplitMix64.NextInt(ref _random, i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        long start = World.Now;
+        for (int i = 0; i < order.Count; i++)
+        {
+            World.RunUntil(start + (SubscribeWindowMicros * i / order.Count));
+            World.Enter(order[i].Node);
+            _forest[order[i].Node]!.Subscribe(order[i].App);
+        }
+
+        long expected = (long)_config.Apps * _config.SubscribersPerApp;
+        RunUntil(() => _attached >= expected, "subscribing", () => _attached, expected, progress);
+        foreach (AppRun app in _apps.Values)
+            app.Root = _overlay.Oracle.Closest(app.Id);
+    }
+
+    private void Disseminate(Action<SimProgress>? progress)
+    {
+        long start = World.Now;
+        foreach (AppRun app in _apps.Values)
+        {
+            app.BroadcastAt = start;
+            World.Enter(app.Root);
+            if (!_forest[app.Root]!.IsRootOf(app.Id))
+                continue; // the oracle's node is not the root: counted as undelivered below
+            app.Round = _forest[app.Root]!.Broadcast(app.Id, ModelPayload(app.Root, weight: 1));
+        }
+
+        long expected = (long)_config.Apps * _config.SubscribersPerApp;
+        RunUntil(() => _delivered.Count >= expected, "broadcast", () => _delivered.Count, expected, progress);
+    }
+
+    private void AggregateAll(Action<SimProgress>? progress)
+    {
+        long start = World.Now;
+        foreach (AppRun app in _apps.Values)
+        {
+            app.AggregateAt = start;
+            foreach (int s in app.Subscribers)
+            {
+                World.Enter(s);
+                // Contribution of worker s: weight = a sample count, vector = weight × its local model.
+                double weight = 1 + (s % 7);
+                _forest[s]!.Aggregate(app.Id, app.Round, ModelPayload(s, weight));
+            }
+        }
+
+        RunUntil(() => _apps.Values.All(a => a.AggregatedAt >= 0), "aggregate", () => _apps.Values.Count(a => a.AggregatedAt >= 0), _apps.Count, progress);
+    }
+
+    private void RunUntil(Func<bool> done, string phase, Func<long> progressDone, long total, Action<SimProgress>? progress)
+    {
+        long deadline = World.Now + PhaseLimitMicros;
+        while (!done() && World.Now < deadline && World.PendingEvents > 0)
+        {
+            World.RunUntil(World.Now + SliceMicros);
+            progress?.Invoke(new SimProgress(phase, progressDone(), total));
+        }
+    }
+
+    /// <summary>The model (or an update: weight × a node's local model), real floats or size only.</summary>
+    private Payload ModelPayload(int node, double weight)
+    {
+        if (!_config.RealVectors)
+            return Payload.SizeOnly(_config.ModelBytes, weight);
+        var vector = new float[_config.ModelBytes / 4];
+        for (int i = 0; i < vector.Length; i++)
+            vector[i] = (float)(weight * LocalValue(node, i));
+        return Payload.FromVector(vector, weight);
+    }
+
+    /// <summary>A node's local model parameter i: small integers, so float sums are exact.</summary>
+    private static int LocalValue(int node, int i) => ((node * 31) + (i * 17)) % 13 - 6;
+
+    // ---- Callbacks (IForestApp) -----------------------------------------------------------------------
+
+    public void OnAttached(ForestNode node, NodeId app) => _attached++;
+
+    public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
+    {
+        if (!_apps.TryGetValue(app, out AppRun? run))
+            return;
+        if (!_delivered.Add((World.Current, run.Number)))
+        {
+            _duplicates++;
+            return;
+        }
+
+        run.LastDelivery = Math.Max(run.LastDelivery, World.Now);
+    }
+
+    public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
+    {
+        if (!_apps.TryGetValue(app, out AppRun? run))
+            return;
+        run.AggregatedAt = World.Now;
+        run.Contributions = contributions;
+        run.Merged = merged;
+        if (merged.Vector is not null)
+            run.MaxError = MaxErrorAgainstFlatAverage(run, merged);
+    }
+
+    /// <summary>The oracle: the weighted average of every subscriber's model, computed flat, against the tree's.</summary>
+    private static double MaxErrorAgainstFlatAverage(AppRun run, Payload merged)
+    {
+        float[] tree = WeightedSumRule.Average(merged);
+        double error = 0;
+        for (int i = 0; i < tree.Length; i++)
+        {
+            double sum = 0, weights = 0;
+            foreach (int s in run.Subscribers)
+            {
+                double w = 1 + (s % 7);
+                sum += w * LocalValue(s, i);
+                weights += w;
+            }
+
+            error = Math.Max(error, Math.Abs((sum / weights) - tree[i]));
+        }
+
+        return error;
+    }
+
+    // ---- Report ------------------------------------------------------------------------------------------
+
+    private ForestSection Report()
+    {
+        var trees = new List<AppTreeReport>();
+        var rootCounts = new int[World.NodeCount];
+        long control = 0;
+        foreach (ForestNode? node in _forest)
+            control += node?.ControlMessages ?? 0;
+
+        foreach (AppRun app in _apps.Values.OrderBy(a => a.Number))
+        {
+            rootCounts[app.Root]++;
+            (int treeNodes, int depth, int maxChildren) = Shape(app);
+            trees.Add(new AppTreeReport(
+                App: $"app-{app.Number}",
+                Root: app.Root,
+                Subscribers: app.Subscribers.Length,
+                Attached: app.Subscribers.Count(s => _forest[s]!.TryGetTree(app.Id, out TreeInfo t) && (t.IsRoot || !t.Parent.IsNone)),
+                TreeNodes: treeNodes,
+                Depth: depth,
+                MaxChildren: maxChildren,
+                DisseminationMs: Ms(app.LastDelivery - app.BroadcastAt),
+                AggregationMs: app.AggregatedAt < 0 ? -1 : Ms(app.AggregatedAt - app.AggregateAt),
+                Contributions: app.Contributions));
+        }
+
+        var traffic = new double[World.NodeCount];
+        for (int i = 0; i < traffic.Length; i++)
+            traffic[i] = World.TrafficBytes(i);
+
+        return new ForestSection(
+            Apps: _config.Apps,
+            SubscribersPerApp: _config.SubscribersPerApp,
+            ModelBytes: _config.ModelBytes,
+            Fanout: Fanout,
+            Trees: trees,
+            RootsPerNode: Summarize(rootCounts.Select(c => (double)c).ToArray()),
+            PerNodeTrafficBytes: Summarize(traffic),
+            CentralServerTrafficBytes: 2L * _config.Apps * _config.SubscribersPerApp * _config.ModelBytes,
+            ControlMessages: control,
+            MeanDepth: Math.Round(trees.Count == 0 ? 0 : trees.Average(t => t.Depth), 4),
+            MaxDepth: trees.Count == 0 ? 0 : trees.Max(t => t.Depth),
+            MeanDisseminationMs: Math.Round(trees.Count == 0 ? 0 : trees.Average(t => t.DisseminationMs), 4),
+            MeanAggregationMs: Math.Round(trees.Count == 0 ? 0 : trees.Average(t => t.AggregationMs), 4),
+            BroadcastsDelivered: _delivered.Count,
+            DuplicateDeliveries: _duplicates,
+            ContributionsAggregated: trees.Sum(t => t.Contributions),
+            MaxAverageError: _apps.Values.Select(a => a.MaxError).DefaultIfEmpty(0).Max());
+    }
+
+    /// <summary>Walks an app's tree from its root: node count, depth of the deepest subscriber, widest node.</summary>
+    public (int Nodes, int Depth, int MaxChildren) Shape(AppRun app) => Shape(app.Id, app.Root);
+
+    public (int Nodes, int Depth, int MaxChildren) Shape(NodeId app, int root)
+    {
+        int nodes = 0, depth = 0, maxChildren = 0;
+        var frontier = new Queue<(int Node, int Depth)>();
+        var seen = new HashSet<int>();
+        frontier.Enqueue((root, 0));
+        while (frontier.Count > 0)
+        {
+            (int node, int d) = frontier.Dequeue();
+            if (!seen.Add(node) || !_forest[node]!.TryGetTree(app, out TreeInfo info))
+                continue;
+            nodes++;
+            if (info.IsSubscriber)
+                depth = Math.Max(depth, d);
+            maxChildren = Math.Max(maxChildren, info.Children.Length);
+            foreach (PeerHandle child in info.Children)
+                frontier.Enqueue((child.Index, d + 1));
+        }
+
+        return (nodes, depth, maxChildren);
+    }
+
+    public IEnumerable<AppRun> Apps => _apps.Values;
+
+    private static Distribution Summarize(double[] values)
+    {
+        if (values.Length == 0)
+            return new Distribution(0, 0, 0, 0);
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        double Rank(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new Distribution(Math.Round(sorted.Average(), 4), Rank(0.99), Rank(0.995), sorted[^1]);
+    }
+
+    private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
+
+    /// <summary>One app's run: its subscribers and the times of its round.</summary>
+    public sealed class AppRun(int number, NodeId id, int[] subscribers)
+    {
+        public int Number { get; } = number;
+
+        public NodeId Id { get; } = id;
+
+        public int[] Subscribers { get; } = subscribers;
+
+        public int Root { get; set; } = -1;
+
+        public int Round { get; set; }
+
+        public long BroadcastAt { get; set; }
+
+        public long LastDelivery { get; set; }
+
+        public long AggregateAt { get; set; }
+
+        public long AggregatedAt { get; set; } = -1;
+
+        public long Contributions { get; set; }
+
+        public double MaxError { get; set; }
+
+        /// <summary>What the root got: the merged weighted sum of every contribution.</summary>
+        public Payload? Merged { get; set; }
+    }
+
+    /// <summary>Worker s's contribution weight (its sample count) and local parameter i, as the scenario uses them.</summary>
+    public static (double Weight, int Value) Contribution(int node, int i) => (1 + (node % 7), LocalValue(node, i));
+}

@@ -1,0 +1,180 @@
+using Totoro.Core.Forest;
+using Totoro.Core.Overlay;
+using Totoro.Core.Runtime;
+using Totoro.Sim.Scenarios;
+
+namespace Totoro.Sim.Tests;
+
+public class ForestScenarioTests
+{
+    private static ForestScenario Run(int nodes, int apps, int subscribers, int b = 4, int fanout = 0, bool vectors = false, ulong seed = 3)
+    {
+        var overlay = new OverlaySimConfig { Nodes = nodes, Lookups = 0, Seed = seed, Pastry = new PastryOptions { B = b } };
+        var forest = new ForestSimConfig { Apps = apps, SubscribersPerApp = subscribers, ModelBytes = vectors ? 64 : 160 * 1024, Fanout = fanout, RealVectors = vectors };
+        var scenario = new ForestScenario(overlay, forest);
+        scenario.Overlay.BuildOverlay();
+        scenario.Overlay.Settle(2);
+        scenario.RunForest();
+        return scenario;
+    }
+
+    [Fact]
+    public void The_roots_merged_sum_equals_the_flat_weighted_sum_exactly()
+    {
+        ForestScenario scenario = Run(nodes: 600, apps: 4, subscribers: 150, vectors: true);
+        foreach (ForestScenario.AppRun app in scenario.Apps)
+        {
+            Payload merged = Assert.IsType<Payload>(app.Merged);
+            float[] tree = merged.Vector!;
+            double weights = 0;
+            var flat = new double[tree.Length];
+            foreach (int s in app.Subscribers)
+            {
+                for (int i = 0; i < flat.Length; i++)
+                {
+                    (double w, int x) = ForestScenario.Contribution(s, i);
+                    flat[i] += w * x;
+                }
+
+                weights += ForestScenario.Contribution(s, 0).Weight;
+            }
+
+            // Small integers: every partial sum is exact in float, so tree and flat must agree to the bit.
+            Assert.Equal(flat.Select(v => (float)v), tree);
+            Assert.Equal(weights, merged.Weight);
+            Assert.Equal(150, app.Contributions);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 0)]
+    [InlineData(4, 0)]
+    [InlineData(5, 0)]
+    [InlineData(4, 4)]
+    [InlineData(4, 2)]
+    public void Every_subscriber_gets_each_broadcast_once_and_the_fanout_bound_holds(int b, int fanout)
+    {
+        const int Nodes = 800, Apps = 3, Subscribers = 200;
+        ForestScenario scenario = Run(Nodes, Apps, Subscribers, b, fanout);
+        int bound = fanout > 0 ? fanout : 1 << b;
+        ForestSection report = scenario.RunReport();
+
+        Assert.Equal(Apps * Subscribers, report.BroadcastsDelivered);
+        Assert.Equal(0, report.DuplicateDeliveries);
+        Assert.Equal(Apps * Subscribers, report.ContributionsAggregated);
+        foreach (AppTreeReport tree in report.Trees)
+        {
+            Assert.Equal(Subscribers, tree.Attached);
+            Assert.InRange(tree.MaxChildren, 1, bound);
+            Assert.Equal(Subscribers, tree.Contributions);
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Trees_are_about_as_deep_as_a_pastry_route(int b)
+    {
+        const int Nodes = 1000;
+        ForestScenario scenario = Run(Nodes, apps: 5, subscribers: 200, b: b);
+        int routeBound = (int)Math.Ceiling(Math.Log(Nodes) / Math.Log(1 << b));
+        foreach (AppTreeReport tree in scenario.RunReport().Trees)
+        {
+            // Join paths are Pastry routes (at most about ⌈log_2^b N⌉ hops); the fanout bound may push the shallowest
+            // subtrees one level further down.
+            Assert.InRange(tree.Depth, 1, routeBound + 1);
+        }
+    }
+
+    [Fact]
+    public void Each_apps_root_is_the_node_closest_to_its_id()
+    {
+        ForestScenario scenario = Run(nodes: 500, apps: 20, subscribers: 10);
+        foreach (ForestScenario.AppRun app in scenario.Apps)
+        {
+            Assert.True(scenario.Node(app.Root).IsRootOf(app.Id));
+            int roots = Enumerable.Range(0, 500).Count(i => scenario.Node(i).IsRootOf(app.Id));
+            Assert.Equal(1, roots);
+        }
+    }
+
+    [Fact]
+    public void Apps_advertised_on_the_discovery_tree_reach_every_subscriber_including_late_ones()
+    {
+        var overlay = new OverlaySimConfig { Nodes = 400, Lookups = 0, Seed = 8 };
+        var scenario = new ForestScenario(overlay, new ForestSimConfig { Apps = 0, SubscribersPerApp = 1 });
+        scenario.Overlay.BuildOverlay();
+        scenario.Overlay.Settle(1);
+        SimWorldAt(scenario, 0, n => n.Subscribe(AppId.AdvertiseDiscover));
+        for (int i = 1; i < 300; i++)
+            SimWorldAt(scenario, i, n => n.Subscribe(AppId.AdvertiseDiscover));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+
+        var first = new Advertisement(AppId.Create("speech", [1, 2], 7), 16, "speech", "dataset=speech-commands");
+        var second = new Advertisement(AppId.Create("femnist", [3], 9), 8, "femnist", "min-cpu=2");
+        SimWorldAt(scenario, 350, n => n.Advertise(first));
+        SimWorldAt(scenario, 351, n => n.Advertise(second));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        for (int i = 300; i < 320; i++) // late subscribers: their new parent hands them the catalogue
+            SimWorldAt(scenario, i, n => n.Subscribe(AppId.AdvertiseDiscover));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+
+        for (int i = 0; i < 320; i++)
+        {
+            var seen = scenario.Node(i).Catalogue
+                .Select(bytes => Advertisement.TryDecode(bytes, out Advertisement? ad, out _) ? ad : null)
+                .ToHashSet();
+            Assert.Contains(first, seen);
+            Assert.Contains(second, seen);
+        }
+    }
+
+    [Fact]
+    public void Orphans_rejoin_after_their_parent_dies_and_the_next_broadcast_reaches_every_live_subscriber()
+    {
+        ForestScenario scenario = Run(nodes: 600, apps: 1, subscribers: 200);
+        ForestScenario.AppRun app = scenario.Apps.Single();
+        // Kill interior nodes (not the root): every node with children other than the root.
+        var interior = Enumerable.Range(0, 600)
+            .Where(i => i != app.Root && scenario.Node(i).TryGetTree(app.Id, out TreeInfo t) && t.Children.Length > 0)
+            .Take(5)
+            .ToList();
+        Assert.NotEmpty(interior);
+        foreach (int i in interior)
+            scenario.World.Kill(i);
+
+        // Leaf sets notice (lease + probes) and orphans time out their parent (30 s) and re-join.
+        scenario.World.RunUntil(scenario.World.Now + 90_000_000);
+        scenario.World.Enter(app.Root);
+        int round = scenario.Node(app.Root).Broadcast(app.Id, Payload.SizeOnly(1000));
+        scenario.World.RunUntil(scenario.World.Now + 10_000_000);
+
+        foreach (int s in app.Subscribers.Where(s => !interior.Contains(s)))
+        {
+            Assert.True(scenario.Node(s).TryGetTree(app.Id, out TreeInfo info));
+            Assert.Equal(round, info.Round);
+        }
+    }
+
+    [Fact]
+    public void The_roots_closest_leaf_set_neighbours_hold_its_state()
+    {
+        ForestScenario scenario = Run(nodes: 300, apps: 1, subscribers: 50, vectors: true);
+        ForestScenario.AppRun app = scenario.Apps.Single();
+        PastryNode root = scenario.Node(app.Root).Overlay;
+        int[] closest = [root.RightLeaves()[0].Index, root.LeftLeaves()[0].Index];
+        foreach (int replica in closest)
+        {
+            Assert.True(scenario.Node(replica).TryGetTree(app.Id, out TreeInfo info));
+            Assert.Equal(app.Round, info.ReplicaRound);
+            Assert.NotNull(info.ReplicaModel?.Vector);
+        }
+    }
+
+    private static void SimWorldAt(ForestScenario scenario, int node, Action<ForestNode> act)
+    {
+        scenario.World.Enter(node);
+        act(scenario.Node(node));
+    }
+}
