@@ -1,126 +1,367 @@
 namespace Totoro.Sim.Kernel;
 
 /// <summary>
-/// The simulator's pending events: a 4-ary min-heap of small keys (time, sequence, slot) over a slab of
-/// payload structs with a free list. Scheduling and dequeuing allocate nothing once the arrays have grown,
-/// and events at the same time come out in the order they were scheduled, which makes runs deterministic.
+/// The simulator's pending events, kept in time order by buckets (a calendar queue in the style of a ladder queue):
+/// <list type="bullet">
+/// <item>the current window's events, sorted once and then taken one after another;</item>
+/// <item>a small heap for events scheduled into the current window after it was sorted (short delays, rare);</item>
+/// <item>a ring of <see cref="BucketCount"/> unsorted buckets for the next windows, appended to in O(1); a bucket is a
+/// chain of fixed-size blocks from one shared pool, so memory follows the pending events, not the largest bucket;</item>
+/// <item>an unsorted list for the far future, spread over the ring when the ring runs dry.</item>
+/// </list>
+/// Events are stored by value next to their keys and read in time order, so dequeuing walks memory sequentially
+/// instead of chasing heap slots. A key is the event's time (top 40 bits, µs: 12.7 simulated days) and its schedule
+/// sequence (low 24 bits): simultaneous events come out first-in-first-out (within 16.7 M schedules of each other,
+/// and always in the same order). Nothing is allocated per event once the buckets have grown.
 /// </summary>
-/// <typeparam name="T">The payload; a struct, copied into the slab.</typeparam>
+/// <typeparam name="T">The payload; a struct, copied into the queue.</typeparam>
 public sealed class EventQueue<T>
     where T : struct
 {
-    private Key[] _heap;
-    private T[] _slab;
-    private int[] _free;
-    private int _freeCount;
-    private int _slabUsed;
-    private int _count;
+    /// <summary>Latest schedulable time (µs): 2^40 − 1, about 12.7 days.</summary>
+    public const long MaxTime = (1L << TimeBits) - 1;
+
+    /// <summary>Buckets in the ring.</summary>
+    public const int BucketCount = 1 << 14;
+
+    private const int SequenceBits = 24;
+    private const int TimeBits = 64 - SequenceBits;
+    private const ulong SequenceMask = (1UL << SequenceBits) - 1;
+    private const int TargetPerBucket = 32;
+    private const int RebaseSample = 1024;
+
+    private readonly BlockPool _pool = new();
+    private readonly int[] _first = new int[BucketCount]; // first block of each bucket, -1 when empty
+    private readonly int[] _last = new int[BucketCount];  // block being filled
+    private readonly int[] _sizes = new int[BucketCount];
+    private readonly Run _current = new(16);
+    private readonly Run _near = new(16); // a binary heap by key
+    private readonly Run _far = new(16);
+    private int _head;             // next event of _current
+    private int _bucket = -1;      // ring bucket that _current came from
+    private long _ringStart;       // time of bucket 0
+    private int _widthBits;        // bucket width = 2^_widthBits µs
+    private long _windowEnd;       // end of the current window: earlier events go to _near
+    private long _ringCount;       // events in ring buckets
     private long _sequence;
 
     public EventQueue(int initialCapacity = 1024)
     {
-        initialCapacity = Math.Max(4, initialCapacity);
-        _heap = new Key[initialCapacity];
-        _slab = new T[initialCapacity];
-        _free = new int[initialCapacity];
+        _ = initialCapacity; // the pool grows on demand
+        Array.Fill(_first, -1);
+        Array.Fill(_last, -1);
     }
 
-    public int Count => _count;
+    public int Count { get; private set; }
 
     /// <summary>Events scheduled since the queue was made.</summary>
     public long Scheduled => _sequence;
 
     /// <summary>Time of the earliest pending event; undefined when empty.</summary>
-    public long PeekTime => _heap[0].Time;
+    public long PeekTime
+    {
+        get
+        {
+            if (!EnsureNext())
+                return long.MaxValue;
+            ulong key = _near.Count > 0 && (_head >= _current.Count || _near.Keys[0] < _current.Keys[_head]) ? _near.Keys[0] : _current.Keys[_head];
+            return (long)(key >> SequenceBits);
+        }
+    }
 
     /// <summary>Bytes held by the queue's arrays.</summary>
-    public long CapacityBytes => (_heap.Length * 24L) + (_slab.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>()) + (_free.Length * 4L);
+    public long CapacityBytes
+    {
+        get
+        {
+            return _current.CapacityBytes + _near.CapacityBytes + _far.CapacityBytes + _pool.CapacityBytes + (3L * 4 * BucketCount);
+        }
+    }
 
     public void Schedule(long time, in T payload)
     {
-        int slot = AllocateSlot();
-        _slab[slot] = payload;
-        if (_count == _heap.Length)
-            Array.Resize(ref _heap, _heap.Length * 2);
-        SiftUp(_count++, new Key(time, _sequence++, slot));
+        if ((ulong)time > MaxTime)
+            throw new InvalidOperationException($"Event time {time} µs is outside the simulator's range 0..{MaxTime} µs (12.7 days).");
+        ulong key = ((ulong)time << SequenceBits) | ((ulong)_sequence++ & SequenceMask);
+        Count++;
+        if (time < _windowEnd)
+        {
+            _near.HeapPush(key, payload);
+            return;
+        }
+
+        long offset = (time - _ringStart) >> _widthBits;
+        if (offset < BucketCount && _bucket >= 0)
+        {
+            AppendToBucket((int)offset, key, payload);
+        }
+        else
+        {
+            _far.Append(key, payload);
+        }
     }
 
     public bool TryDequeue(out long time, out T payload)
     {
-        if (_count == 0)
+        if (!EnsureNext())
         {
             time = 0;
             payload = default;
             return false;
         }
 
-        Key top = _heap[0];
-        time = top.Time;
-        payload = _slab[top.Slot];
-        _slab[top.Slot] = default; // drop references the payload held
-        _free[_freeCount++] = top.Slot;
-        Key last = _heap[--_count];
-        if (_count > 0)
-            SiftDown(0, last);
+        ulong key;
+        if (_near.Count > 0 && (_head >= _current.Count || _near.Keys[0] < _current.Keys[_head]))
+        {
+            key = _near.Keys[0];
+            payload = _near.HeapPop();
+        }
+        else
+        {
+            key = _current.Keys[_head];
+            payload = _current.Items[_head];
+            _current.Items[_head] = default; // drop references the payload held
+            _head++;
+        }
+
+        Count--;
+        time = (long)(key >> SequenceBits);
         return true;
     }
 
-    private int AllocateSlot()
+    /// <summary>Makes sure the next event is at the head of <see cref="_current"/> or <see cref="_near"/>.</summary>
+    private bool EnsureNext()
     {
-        if (_freeCount > 0)
-            return _free[--_freeCount];
-        if (_slabUsed == _slab.Length)
+        while (_head >= _current.Count && _near.Count == 0)
         {
-            Array.Resize(ref _slab, _slab.Length * 2);
-            Array.Resize(ref _free, _slab.Length);
+            if (Count == 0)
+                return false;
+            if (_ringCount == 0)
+                Rebase();
+            else
+                NextBucket();
         }
 
-        return _slabUsed++;
+        return true;
     }
 
-    private void SiftUp(int hole, Key key)
+    private void AppendToBucket(int bucket, ulong key, in T payload)
     {
-        Key[] heap = _heap;
-        while (hole > 0)
+        int block = _last[bucket];
+        if (block < 0 || _sizes[bucket] % BlockPool.BlockSize == 0)
         {
-            int parent = (hole - 1) >> 2;
-            if (!key.Before(heap[parent]))
-                break;
-            heap[hole] = heap[parent];
-            hole = parent;
+            int fresh = _pool.Take();
+            if (block < 0)
+                _first[bucket] = fresh;
+            else
+                _pool.Next[block] = fresh;
+            _last[bucket] = block = fresh;
         }
 
-        heap[hole] = key;
+        int at = (block * BlockPool.BlockSize) + (_sizes[bucket]++ % BlockPool.BlockSize);
+        _pool.Keys[at] = key;
+        _pool.Items[at] = payload;
+        _ringCount++;
     }
 
-    private void SiftDown(int hole, Key key)
+    /// <summary>Moves to the next non-empty ring bucket, copies it out of the pool and sorts it: the current window.</summary>
+    private void NextBucket()
     {
-        Key[] heap = _heap;
-        int count = _count;
-        while (true)
+        _current.Count = 0;
+        _head = 0;
+        do
         {
-            int first = (hole << 2) + 1;
-            if (first >= count)
-                break;
-            int best = first;
-            int end = Math.Min(first + 4, count);
-            for (int c = first + 1; c < end; c++)
+            _bucket++;
+        }
+        while (_sizes[_bucket] == 0);
+
+        int size = _sizes[_bucket];
+        _current.EnsureCapacity(size);
+        int copied = 0;
+        for (int block = _first[_bucket]; block >= 0;)
+        {
+            int n = Math.Min(BlockPool.BlockSize, size - copied);
+            int from = block * BlockPool.BlockSize;
+            Array.Copy(_pool.Keys, from, _current.Keys, copied, n);
+            Array.Copy(_pool.Items, from, _current.Items, copied, n);
+            Array.Clear(_pool.Items, from, n);
+            copied += n;
+            int next = _pool.Next[block];
+            _pool.Return(block);
+            block = next;
+        }
+
+        _current.Count = size;
+        _first[_bucket] = _last[_bucket] = -1;
+        _sizes[_bucket] = 0;
+        _ringCount -= size;
+        _windowEnd = _ringStart + ((long)(_bucket + 1) << _widthBits);
+        Array.Sort(_current.Keys, _current.Items, 0, size);
+    }
+
+    /// <summary>
+    /// The ring ran dry: lay it over the far future, starting at its earliest event, with buckets just wide enough
+    /// to take about <see cref="TargetPerBucket"/> events each, and move every event it covers into its bucket.
+    /// </summary>
+    private void Rebase()
+    {
+        int far = _far.Count;
+        ulong minKey = ulong.MaxValue;
+        for (int i = 0; i < far; i++)
+            minKey = Math.Min(minKey, _far.Keys[i]);
+        long start = (long)(minKey >> SequenceBits);
+
+        // The time by which the ring should hold BucketCount × TargetPerBucket events, estimated from a sample.
+        int samples = Math.Min(far, RebaseSample);
+        Span<long> sample = samples <= 1024 ? stackalloc long[samples] : new long[samples];
+        for (int i = 0; i < samples; i++)
+            sample[i] = (long)(_far.Keys[(int)((long)i * far / samples)] >> SequenceBits) - start;
+        sample.Sort();
+        double share = Math.Min(1.0, (double)BucketCount * TargetPerBucket / far);
+        long span = Math.Max(1, sample[Math.Clamp((int)(share * (samples - 1)), 0, samples - 1)]);
+        _widthBits = Math.Max(0, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(span / BucketCount)));
+        _ringStart = start;
+        _bucket = -1;
+        _windowEnd = start;
+
+        int kept = 0;
+        for (int i = 0; i < far; i++)
+        {
+            ulong key = _far.Keys[i];
+            long offset = ((long)(key >> SequenceBits) - start) >> _widthBits;
+            if (offset < BucketCount)
             {
-                if (heap[c].Before(heap[best]))
-                    best = c;
+                AppendToBucket((int)offset, key, _far.Items[i]);
+            }
+            else
+            {
+                _far.Keys[kept] = key;
+                _far.Items[kept++] = _far.Items[i];
+            }
+        }
+
+        Array.Clear(_far.Items, kept, far - kept);
+        _far.Count = kept;
+    }
+
+    /// <summary>A growable run of (key, payload) pairs: a bucket, the current window, the far list or the near heap.</summary>
+    private sealed class Run(int capacity)
+    {
+        public ulong[] Keys = capacity == 0 ? [] : new ulong[capacity];
+        public T[] Items = capacity == 0 ? [] : new T[capacity];
+        public int Count;
+
+        public long CapacityBytes => (Keys.Length * 8L) + (Items.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+
+        public void Append(ulong key, in T item)
+        {
+            if (Count == Keys.Length)
+                Grow();
+            Keys[Count] = key;
+            Items[Count++] = item;
+        }
+
+        public void HeapPush(ulong key, in T item)
+        {
+            if (Count == Keys.Length)
+                Grow();
+            int hole = Count++;
+            while (hole > 0)
+            {
+                int parent = (hole - 1) >> 1;
+                if (Keys[parent] <= key)
+                    break;
+                Keys[hole] = Keys[parent];
+                Items[hole] = Items[parent];
+                hole = parent;
             }
 
-            if (!heap[best].Before(key))
-                break;
-            heap[hole] = heap[best];
-            hole = best;
+            Keys[hole] = key;
+            Items[hole] = item;
         }
 
-        heap[hole] = key;
+        public T HeapPop()
+        {
+            T top = Items[0];
+            int last = --Count;
+            ulong key = Keys[last];
+            T item = Items[last];
+            Items[last] = default;
+            int hole = 0;
+            while (true)
+            {
+                int child = (2 * hole) + 1;
+                if (child >= last)
+                    break;
+                if (child + 1 < last && Keys[child + 1] < Keys[child])
+                    child++;
+                if (Keys[child] >= key)
+                    break;
+                Keys[hole] = Keys[child];
+                Items[hole] = Items[child];
+                hole = child;
+            }
+
+            if (last > 0)
+            {
+                Keys[hole] = key;
+                Items[hole] = item;
+            }
+
+            return top;
+        }
+
+        public void EnsureCapacity(int size)
+        {
+            if (Keys.Length >= size)
+                return;
+            int grown = Math.Max(size, Keys.Length * 2);
+            Array.Resize(ref Keys, grown);
+            Array.Resize(ref Items, grown);
+        }
+
+        private void Grow() => EnsureCapacity(Math.Max(8, Keys.Length * 2));
     }
 
-    private readonly record struct Key(long Time, long Sequence, int Slot)
+    /// <summary>Fixed-size blocks of (key, payload) slots, chained per bucket, with a free list; grows by doubling.</summary>
+    private sealed class BlockPool
     {
-        public bool Before(in Key other) => Time < other.Time || (Time == other.Time && Sequence < other.Sequence);
+        public const int BlockSize = 16;
+
+        public ulong[] Keys = new ulong[BlockSize * 64];
+        public T[] Items = new T[BlockSize * 64];
+        public int[] Next = new int[64];
+        private int[] _free = new int[64];
+        private int _freeCount;
+        private int _used;
+
+        public long CapacityBytes => (Keys.Length * 8L) + (Items.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>()) + (Next.Length * 8L);
+
+        public int Take()
+        {
+            int block;
+            if (_freeCount > 0)
+            {
+                block = _free[--_freeCount];
+            }
+            else
+            {
+                if (_used == Next.Length)
+                {
+                    int blocks = Next.Length * 2;
+                    Array.Resize(ref Keys, blocks * BlockSize);
+                    Array.Resize(ref Items, blocks * BlockSize);
+                    Array.Resize(ref Next, blocks);
+                    Array.Resize(ref _free, blocks);
+                }
+
+                block = _used++;
+            }
+
+            Next[block] = -1;
+            return block;
+        }
+
+        public void Return(int block) => _free[_freeCount++] = block;
     }
 }

@@ -41,19 +41,56 @@ public class EventQueueTests
     }
 
     [Fact]
-    public void Slots_are_reused_so_a_steady_queue_does_not_grow()
+    public void A_steady_queue_stops_growing_once_warm()
     {
         var queue = new EventQueue<int>(16);
-        for (int i = 0; i < 16; i++)
-            queue.Schedule(i, i);
-        long bytes = queue.CapacityBytes;
-        for (int i = 0; i < 100_000; i++)
+        var random = new Random(5);
+        for (int i = 0; i < 1000; i++)
+            queue.Schedule(random.Next(100_000), i);
+        void Hold(int operations)
         {
-            queue.TryDequeue(out long time, out int payload);
-            queue.Schedule(time + 16, payload);
+            for (int i = 0; i < operations; i++)
+            {
+                queue.TryDequeue(out long time, out int payload);
+                queue.Schedule(time + random.Next(1, 100_000), payload);
+            }
         }
 
-        Assert.Equal(bytes, queue.CapacityBytes);
-        Assert.Equal(16, queue.Count);
+        Hold(200_000);
+        long warm = queue.CapacityBytes;
+        Hold(200_000);
+        Assert.Equal(warm, queue.CapacityBytes);
+        Assert.Equal(1000, queue.Count);
+    }
+
+    [Fact]
+    public void Far_future_events_and_late_short_delays_interleave_in_time_order()
+    {
+        var queue = new EventQueue<long>();
+        var expected = new List<long>();
+        // A far-future spread (timers seconds ahead) and dense near traffic.
+        for (int i = 0; i < 5000; i++)
+        {
+            long t = i % 10 == 0 ? 1_000_000L * (1 + (i % 20)) : 1000 + (i * 7 % 3000);
+            queue.Schedule(t, t);
+            expected.Add(t);
+        }
+
+        long now = 0;
+        int handled = 0;
+        while (queue.TryDequeue(out long time, out long payload))
+        {
+            Assert.True(time >= now, $"time went back from {now} to {time}");
+            Assert.Equal(time, payload);
+            now = time;
+            if (handled++ < 3000 && handled % 3 == 0)
+            {
+                // Zero and tiny delays land in the window being consumed.
+                queue.Schedule(now, now);
+                queue.Schedule(now + 1, now + 1);
+            }
+        }
+
+        Assert.Equal(0, queue.Count);
     }
 }
