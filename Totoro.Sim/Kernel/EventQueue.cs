@@ -35,6 +35,7 @@ public sealed class EventQueue<T>
     private readonly int[] _last = new int[BucketCount];  // block being filled
     private readonly int[] _sizes = new int[BucketCount];
     private readonly Run _current = new(16);
+    private int[] _order = new int[16];   // _current's payload positions in key order: sorting moves ints, not payloads
     private readonly Run _near = new(16); // a binary heap by key
     private readonly Run _far = new(16);
     private int _head;             // next event of _current
@@ -119,8 +120,9 @@ public sealed class EventQueue<T>
         else
         {
             key = _current.Keys[_head];
-            payload = _current.Items[_head];
-            _current.Items[_head] = default; // drop references the payload held
+            int at = _order[_head];
+            payload = _current.Items[at];
+            _current.Items[at] = default; // drop references the payload held
             _head++;
         }
 
@@ -196,7 +198,11 @@ public sealed class EventQueue<T>
         _sizes[_bucket] = 0;
         _ringCount -= size;
         _windowEnd = _ringStart + ((long)(_bucket + 1) << _widthBits);
-        Array.Sort(_current.Keys, _current.Items, 0, size);
+        if (_order.Length < size)
+            _order = new int[Math.Max(size, _order.Length * 2)];
+        for (int i = 0; i < size; i++)
+            _order[i] = i;
+        Array.Sort(_current.Keys, _order, 0, size);
     }
 
     /// <summary>
