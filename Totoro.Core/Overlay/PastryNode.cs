@@ -6,7 +6,7 @@ namespace Totoro.Core.Overlay;
 /// One Pastry node: prefix routing with proximity neighbour selection, a leaf set kept alive by leased pings,
 /// and the join protocol done with real messages. It sees the world only through its <see cref="INodeContext"/>.
 /// </summary>
-public sealed class PastryNode : INodeProgram
+public sealed partial class PastryNode : INodeProgram
 {
     private const int LeafMaintenanceTimer = 1;
     private const int SuspectTimer = 2;
@@ -227,10 +227,10 @@ public sealed class PastryNode : INodeProgram
 
     private void RouteLookup(in Message message)
     {
-        PeerHandle next = NextHop(message.Key);
+        PeerHandle next = Zones is null ? NextHop(message.Key) : ZonedNextHop(message); // zones: PastryNode.Zones.cs
         if (next.IsNone)
             _listener?.OnDeliver(this, message);
-        else
+        else if (Zones is null || !RefusedAtBoundary(message))
             _context.Send(next, message with { Hops = (ushort)(message.Hops + 1) });
     }
 

@@ -33,4 +33,7 @@ public enum MessageFlags : byte
 
     /// <summary>On a join reply: this is the last reply, from the node closest to the joiner.</summary>
     Final = 1,
+
+    /// <summary>On a lookup: deliver at the closest node within the key's zone and never leave that zone.</summary>
+    ZoneLocal = 2,
 }
