@@ -307,11 +307,15 @@ public sealed class OverlayScenario : IOverlayListener
 
     public void OnJoined(PastryNode node) => _joined[_joinedCount++] = _world.Current;
 
+    /// <summary>Hears every delivered lookup: the node it ended at and the message (tests check routes with it).</summary>
+    public Action<int, Message>? LookupDelivered { get; set; }
+
     public void OnDeliver(PastryNode node, in Message message)
     {
         if (message.Kind != MessageKind.Lookup)
             return;
         int at = _world.Current;
+        LookupDelivered?.Invoke(at, message);
         int origin = message.Origin.Index;
         bool zoneLocal = (message.Flags & MessageFlags.ZoneLocal) != 0;
         RouteScope scope = zoneLocal ? RouteScope.ZoneLocal : RouteScope.Global;
