@@ -43,20 +43,29 @@ public static class DistributedBinning
     /// nearest chosen landmark is farthest). Deterministic: ties go to the lower node index.
     /// </summary>
     public static int[] SpreadLandmarks(int count, int nodes, Func<int, int, long> rtt)
+        => SpreadLandmarks(count, Enumerable.Range(0, nodes).ToArray(), rtt);
+
+    /// <summary>
+    /// The same greedy farthest-point choice among <paramref name="candidates"/> only (node indices). Drawing the
+    /// candidates at random from the population spreads landmarks over where the nodes are, rather than over
+    /// a handful of remote outliers (an Antarctic station would otherwise claim a landmark of its own).
+    /// </summary>
+    public static int[] SpreadLandmarks(int count, IReadOnlyList<int> candidates, Func<int, int, long> rtt)
     {
-        if (count < 1 || count > nodes)
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"Need from 1 to {nodes} landmarks.");
-        var nearest = new long[nodes];
+        int n = candidates.Count;
+        if (count < 1 || count > n)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Need from 1 to {n} landmarks.");
+        var nearest = new long[n];
         var chosen = new int[count];
-        chosen[0] = Farthest(nodes, i => rtt(0, i));
-        for (int i = 0; i < nodes; i++)
-            nearest[i] = rtt(chosen[0], i);
+        chosen[0] = candidates[Farthest(n, i => rtt(candidates[0], candidates[i]))];
+        for (int i = 0; i < n; i++)
+            nearest[i] = rtt(chosen[0], candidates[i]);
         for (int k = 1; k < count; k++)
         {
-            int next = Farthest(nodes, i => nearest[i]);
+            int next = candidates[Farthest(n, i => nearest[i])];
             chosen[k] = next;
-            for (int i = 0; i < nodes; i++)
-                nearest[i] = Math.Min(nearest[i], rtt(next, i));
+            for (int i = 0; i < n; i++)
+                nearest[i] = Math.Min(nearest[i], rtt(next, candidates[i]));
         }
 
         return chosen;

@@ -17,6 +17,7 @@ public sealed class OverlayScenario : IOverlayListener
     private const int LookupControl = 2;
     private const long SliceMicros = 1_000_000;
     private const int BootstrapCandidates = 4;
+    private const int LandmarkCandidatesPerZone = 16;
 
     private readonly OverlaySimConfig _config;
     private readonly SimWorld _world;
@@ -78,7 +79,12 @@ public sealed class OverlayScenario : IOverlayListener
     /// </summary>
     private int[] BinIntoZones()
     {
-        int[] landmarks = DistributedBinning.SpreadLandmarks(_config.Zones, _config.Nodes, _world.RoundTripMicros);
+        // Landmark candidates: a random sample of the nodes (LandmarkCandidatesPerZone per zone, repeats harmless).
+        ulong sampling = SplitMix64.Derive(_config.Seed, 0x1a4d);
+        int[] candidates = new int[Math.Min(_config.Nodes, LandmarkCandidatesPerZone * _config.Zones)];
+        for (int k = 0; k < candidates.Length; k++)
+            candidates[k] = candidates.Length == _config.Nodes ? k : SplitMix64.NextInt(ref sampling, _config.Nodes);
+        int[] landmarks = DistributedBinning.SpreadLandmarks(_config.Zones, candidates, _world.RoundTripMicros);
         Span<long> rtts = stackalloc long[landmarks.Length];
         for (int i = 0; i < _config.Nodes; i++)
         {
