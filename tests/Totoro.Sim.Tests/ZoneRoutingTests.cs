@@ -55,8 +55,13 @@ public class ZoneRoutingTests
         const int Isolated = 0;
         var config = new OverlaySimConfig
         {
-            Nodes = 1200, Lookups = 1200, Seed = 5, Topology = TopologyKind.Flat, Zones = 4, // flat: four zones of similar size
-            ZoneLocalFraction = 0.25, IsolatedZones = [Isolated],
+            Nodes = 1200,
+            Lookups = 1200,
+            Seed = 5,
+            Topology = TopologyKind.Flat,
+            Zones = 4, // flat: four zones of similar size
+            ZoneLocalFraction = 0.25,
+            IsolatedZones = [Isolated],
         };
         var scenario = new OverlayScenario(config);
         int fromIsolatedOutward = 0;
