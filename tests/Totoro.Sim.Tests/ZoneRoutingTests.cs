@@ -101,6 +101,22 @@ public class ZoneRoutingTests
         Assert.Equal(0, report.Overlay.InterZoneMessages);
     }
 
+    [Fact]
+    public void A_zoned_run_is_deterministic_for_a_seed()
+    {
+        var config = new OverlaySimConfig { Nodes = 700, Lookups = 500, Seed = 17, Topology = TopologyKind.Regions, Zones = 6 };
+        SimReport first = new OverlayScenario(config).Run();
+        SimReport second = new OverlayScenario(config).Run();
+
+        Assert.Equal(first.Overlay, second.Overlay);
+        Assert.Equal(first.Network, second.Network);
+        Assert.Equal(first.Run.Events, second.Run.Events);
+        Assert.Equal(first.Rings!.Landmarks, second.Rings!.Landmarks);
+        Assert.Equal(first.Rings.ZoneTable, second.Rings.ZoneTable);
+        Assert.Equal(first.Rings.ZoneLocal, second.Rings.ZoneLocal);
+        Assert.Equal(1.0, first.Rings.RegionMatchFraction); // six continents, six landmarks: binning finds them
+    }
+
     [Theory]
     [InlineData(95_271)]
     [InlineData(1000)]
