@@ -18,6 +18,13 @@ internal static class ReportText
         text.AppendLine(c, $"Lookups   {o.Delivered:N0}/{o.Lookups:N0} delivered, {o.Correct:N0} correct (brute-force oracle)");
         text.AppendLine(c, $"Hops      mean {o.MeanHops:F3}, p99 {o.P99Hops}, max {o.MaxHops}   (log_2^b N = {o.LogBaseN:F3})");
         text.AppendLine(c, $"Latency   mean {o.MeanLatencyMs:F1} ms, stretch {o.MeanStretch:F2}");
+        if (report.Rings is { Zones: > 1 } z)
+        {
+            text.AppendLine(c, $"Zones     {z.Zones} on {report.Network.Topology} (m = {z.PrefixBits} bits); region match {z.RegionMatchFraction:P1}, mean intra-zone RTT {z.MeanIntraZoneRttMs:F1} ms");
+            text.AppendLine(c, $"  local   {z.ZoneLocal.Correct:N0}/{z.ZoneLocal.Lookups:N0} correct, mean hops {z.ZoneLocal.MeanHops:F3}, latency {z.ZoneLocal.MeanLatencyMs:F1} ms, stretch {z.ZoneLocal.MeanStretch:F2}; {o.ZoneLeaks} leaked");
+            text.AppendLine(c, $"  cross   {z.CrossZone.Correct:N0}/{z.CrossZone.Lookups:N0} correct, max hops {z.CrossZone.MaxHops} (bound m·log N = {z.CrossZoneHopBound:F1}), latency {z.CrossZone.MeanLatencyMs:F1} ms; {o.InterZoneMessages:N0} inter-zone messages, {o.RefusedMessages:N0} refused");
+        }
+
         text.AppendLine(c, $"Network   {report.Network.Messages:N0} messages, {report.Network.Bytes / 1e6:F1} MB, {report.Network.Lost:N0} lost");
         text.AppendLine(c, $"Run       {r.Events:N0} events in {r.WallSeconds:F1} s ({r.EventsPerSecond / 1e6:F2} M events/s), {r.SimulatedSeconds:F0} s simulated");
         if (report.Forest is { } f)

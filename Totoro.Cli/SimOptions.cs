@@ -15,6 +15,12 @@ internal sealed class SimOptions
 
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Random seed; the same seed gives the same result", DefaultValueFactory = _ => 1UL };
 
+    public Option<string> Topology { get; } = new("--topology") { Description = "Where nodes sit: flat, eua (Australian edge sites) or regions (cloud continents)", DefaultValueFactory = _ => "flat" };
+
+    public Option<int> Zones { get; } = new("--zones") { Description = "Edge zones (rings) nodes bin themselves into by landmark RTT; 1 is one flat ring", DefaultValueFactory = _ => 1 };
+
+    public Option<double?> ZoneLocalFraction { get; } = new("--zone-local-fraction") { Description = "Fraction of lookups keyed inside the origin's zone and routed zone-local (default 0.5 with zones)" };
+
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on stdout instead of a readable summary" };
 
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "Directory to write results into" };
@@ -35,6 +41,9 @@ internal sealed class SimOptions
         command.Options.Add(LeafSet);
         command.Options.Add(Lookups);
         command.Options.Add(Seed);
+        command.Options.Add(Topology);
+        command.Options.Add(Zones);
+        command.Options.Add(ZoneLocalFraction);
         command.Options.Add(Json);
         command.Options.Add(Out);
         command.Options.Add(Apps);
@@ -79,8 +88,27 @@ internal sealed class SimOptions
             throw new UsageException($"--leaf-set must be an even number from 2 to 256 (got {leafSet})");
         if (lookups < 0)
             throw new UsageException($"--lookups must be zero or more (got {lookups})");
+        string topologyName = parsed.GetValue(Topology) ?? "flat";
+        TopologyKind topology = topologyName switch
+        {
+            "flat" => TopologyKind.Flat,
+            "eua" => TopologyKind.Eua,
+            "regions" => TopologyKind.Regions,
+            _ => throw new UsageException($"--topology must be flat, eua or regions (got '{topologyName}')"),
+        };
+        int zones = parsed.GetValue(Zones);
+        if (zones is < 1 or > 256)
+            throw new UsageException($"--zones must be from 1 to 256 (got {zones})");
+        if (zones > nodes)
+            throw new UsageException($"--zones must be at most --nodes ({nodes}) (got {zones})");
+        double? fraction = parsed.GetValue(ZoneLocalFraction);
+        if (fraction is { } f && (double.IsNaN(f) || f < 0 || f > 1))
+            throw new UsageException($"--zone-local-fraction must be in [0, 1] (got {f})");
         var config = new OverlaySimConfig
         {
+            Topology = topology,
+            Zones = zones,
+            ZoneLocalFraction = fraction,
             Nodes = nodes,
             Lookups = lookups,
             Seed = parsed.GetValue(Seed),

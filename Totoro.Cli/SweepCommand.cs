@@ -83,9 +83,17 @@ internal static class SweepCommand
             "--b", parsed.GetValue(options.B).ToString(CultureInfo.InvariantCulture),
             "--leaf-set", parsed.GetValue(options.LeafSet).ToString(CultureInfo.InvariantCulture),
             "--lookups", parsed.GetValue(options.Lookups).ToString(CultureInfo.InvariantCulture),
-            "--seed", parsed.GetValue(options.Seed).ToString(CultureInfo.InvariantCulture)])
+            "--seed", parsed.GetValue(options.Seed).ToString(CultureInfo.InvariantCulture),
+            "--topology", parsed.GetValue(options.Topology) ?? "flat",
+            "--zones", parsed.GetValue(options.Zones).ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (parsed.GetValue(options.ZoneLocalFraction) is { } fraction)
+        {
+            start.ArgumentList.Add("--zone-local-fraction");
+            start.ArgumentList.Add(fraction.ToString("R", CultureInfo.InvariantCulture));
         }
 
         using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start a child sim.");

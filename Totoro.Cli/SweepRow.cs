@@ -26,12 +26,18 @@ internal sealed partial record SweepRow(
     double WallSeconds,
     double EventsPerSecond,
     long PeakMemoryBytes,
-    double BytesPerNode)
+    double BytesPerNode,
+    string Topology,
+    int Zones,
+    int ZoneLocalLookups,
+    int ZoneLeaks,
+    long InterZoneMessages)
 {
     public static SweepRow From(SimReport r) => new(
         r.Overlay.Nodes, r.Overlay.B, r.Overlay.LeafSet, r.Overlay.JoinedNodes, r.Overlay.LeafSetsExact,
         r.Overlay.Lookups, r.Overlay.Delivered, r.Overlay.Correct, r.Overlay.MeanHops, r.Overlay.P99Hops,
         r.Overlay.MaxHops, r.Overlay.LogBaseN, r.Overlay.MeanLatencyMs, r.Overlay.MeanStretch,
         r.Overlay.MeanRoutingEntries, r.Network.Messages, r.Run.Events, r.Run.SimulatedSeconds, r.Run.WallSeconds,
-        r.Run.EventsPerSecond, r.Run.PeakMemoryBytes, r.Run.BytesPerNode);
+        r.Run.EventsPerSecond, r.Run.PeakMemoryBytes, r.Run.BytesPerNode,
+        r.Network.Topology, r.Overlay.Zones, r.Overlay.ZoneLocalLookups, r.Overlay.ZoneLeaks, r.Overlay.InterZoneMessages);
 }

@@ -6,7 +6,7 @@ namespace Totoro.Core.Overlay;
 /// One Pastry node: prefix routing with proximity neighbour selection, a leaf set kept alive by leased pings,
 /// and the join protocol done with real messages. It sees the world only through its <see cref="INodeContext"/>.
 /// </summary>
-public sealed class PastryNode : INodeProgram
+public sealed partial class PastryNode : INodeProgram
 {
     private const int LeafMaintenanceTimer = 1;
     private const int SuspectTimer = 2;
@@ -239,12 +239,12 @@ public sealed class PastryNode : INodeProgram
 
     private void RouteMessage(PeerHandle from, in Message message)
     {
-        PeerHandle next = NextHop(message.Key);
+        PeerHandle next = Zones is null ? NextHop(message.Key) : ZonedNextHop(message); // zones: PastryNode.Zones.cs
         if (_listener is not null && !_listener.OnForward(this, from, message, next))
             return;
         if (next.IsNone)
             _listener?.OnDeliver(this, from, message);
-        else
+        else if (Zones is null || !RefusedAtBoundary(message))
             _context.Send(next, message with { Hops = (ushort)(message.Hops + 1) });
     }
 

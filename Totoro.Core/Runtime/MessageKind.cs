@@ -57,4 +57,7 @@ public enum MessageFlags : byte
 
     /// <summary>On a tree join: a full parent passes the joiner (the origin) down to one of its children.</summary>
     PushDown = 2,
+
+    /// <summary>On a lookup: deliver at the closest node within the key's zone and never leave that zone.</summary>
+    ZoneLocal = 4,
 }

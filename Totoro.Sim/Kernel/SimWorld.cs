@@ -46,6 +46,9 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
 
     public long EventsProcessed { get; private set; }
 
+    /// <summary>An optional tap on every send (zone metrics); null costs nothing.</summary>
+    public SendObserver? OnSend { get; set; }
+
     public long MessagesSent { get; private set; }
 
     public long BytesSent { get; private set; }
@@ -79,6 +82,14 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         Topology.Place(index, ref _placement);
         Links.Place(index, ref _placement);
         return index;
+    }
+
+    /// <summary>Changes a placed node's id before it runs (zone-prefixed ids depend on where the node was placed).</summary>
+    public void Rename(int index, NodeId id)
+    {
+        if (_programs[index] is not null)
+            throw new InvalidOperationException($"Node {index} is already running; its id is fixed.");
+        _ids[index] = id;
     }
 
     /// <summary>Gives a node its program and makes it alive.</summary>
@@ -167,6 +178,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
     public void Send(PeerHandle peer, in Message message)
     {
         int bytes = message.EncodedSize;
+        OnSend?.Invoke(_current, peer.Index, message);
         MessagesSent++;
         BytesSent += bytes + LinkModel.WireOverheadBytes;
         long arrival = Links.Transmit(_current, peer.Index, bytes, _now);

@@ -1,7 +1,7 @@
 namespace Totoro.Sim.Scenarios;
 
 /// <summary>What a sim prints with --json. Field order is fixed, so equal runs print equal bytes.</summary>
-public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, RunSection Run)
+public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, RunSection Run, RingsSection? Rings = null)
 {
     /// <summary>Present when the sim ran apps on the forest.</summary>
     public ForestSection? Forest { get; init; }
@@ -22,7 +22,12 @@ public sealed record OverlaySection(
     int MaxHops,
     double LogBaseN,
     double MeanLatencyMs,
-    double MeanStretch);
+    double MeanStretch,
+    int Zones = 1,
+    long InterZoneMessages = 0,
+    int ZoneLocalLookups = 0,
+    int ZoneLeaks = 0,
+    long RefusedMessages = 0);
 
 public sealed record NetworkSection(string Topology, long Messages, long Bytes, long Lost, long ToDeadNodes);
 

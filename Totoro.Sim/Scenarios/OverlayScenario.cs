@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Totoro.Core.Overlay;
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 using Totoro.Sim.Kernel;
 using Totoro.Sim.Network;
@@ -16,6 +17,7 @@ public sealed class OverlayScenario : IOverlayListener
     private const int LookupControl = 2;
     private const long SliceMicros = 1_000_000;
     private const int BootstrapCandidates = 4;
+    private const int LandmarkCandidatesPerZone = 16;
 
     private readonly OverlaySimConfig _config;
     private readonly SimWorld _world;
@@ -27,6 +29,18 @@ public sealed class OverlayScenario : IOverlayListener
     private int _joinedCount;
     private int _lookupsIssued;
     private RingOracle? _oracle;
+
+    // Multi-ring state (DESIGN §5, docs/rings.md); with one zone none of it changes the run.
+    private readonly ZoneMap _zoneMap;
+    private readonly ZonePolicy? _zonePolicy;
+    private readonly int[] _landmarks = [];
+    private readonly LookupStats _zoneLocal;
+    private readonly LookupStats _crossZone;
+    private readonly LookupStats _global;
+    private readonly HashSet<(int Origin, long Stamp)> _leaked = [];
+    private RingOracle[] _zoneOracles = [];
+    private long _interZoneMessages;
+
 
     /// <param name="config">The overlay to build and the lookups to route.</param>
     /// <param name="programFactory">
@@ -40,14 +54,78 @@ public sealed class OverlayScenario : IOverlayListener
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
         _config = config;
-        ITopology topology = new FlatTopology(config.Nodes);
+        ITopology topology = config.Topology switch
+        {
+            TopologyKind.Eua => new EuaTopology(config.Nodes),
+            TopologyKind.Regions => new RegionsTopology(config.Nodes),
+            _ => new FlatTopology(config.Nodes),
+        };
         _world = new SimWorld(config.Nodes, topology, config.Network, config.Seed) { ControlHandler = OnControl };
         _nodes = new PastryNode?[config.Nodes];
         _joined = new int[config.Nodes];
         _lookups = new LookupStats(config.Lookups);
+        _zoneLocal = new LookupStats(0);
+        _crossZone = new LookupStats(0);
+        _global = new LookupStats(0);
         _random = SplitMix64.Derive(config.Seed, 0x5ce7a);
+        _zoneMap = new ZoneMap(config.Zones);
         for (int i = 0; i < config.Nodes; i++)
             _world.AddNode(NodeId.FromRandom(SplitMix64.Next(ref _random), SplitMix64.Next(ref _random)));
+        if (config.Zones > 1)
+        {
+            _landmarks = BinIntoZones();
+            _zonePolicy = new ZonePolicy(_zoneMap);
+            foreach (int zone in config.IsolatedZones)
+                _zonePolicy.Isolate(zone);
+            _world.OnSend = ObserveSend;
+        }
+    }
+
+    /// <summary>
+    /// Distributed binning: M landmarks spread over the topology, each node measures its RTT to them and joins the
+    /// nearest one's zone; its id becomes that zone's prefix followed by the random id's low bits.
+    /// </summary>
+    private int[] BinIntoZones()
+    {
+        // Landmark candidates: a random sample of the nodes (LandmarkCandidatesPerZone per zone, repeats harmless).
+        ulong sampling = SplitMix64.Derive(_config.Seed, 0x1a4d);
+        int[] candidates = new int[Math.Min(_config.Nodes, LandmarkCandidatesPerZone * _config.Zones)];
+        for (int k = 0; k < candidates.Length; k++)
+            candidates[k] = candidates.Length == _config.Nodes ? k : SplitMix64.NextInt(ref sampling, _config.Nodes);
+        int[] landmarks = DistributedBinning.SpreadLandmarks(_config.Zones, candidates, _world.RoundTripMicros);
+        Span<long> rtts = stackalloc long[landmarks.Length];
+        for (int i = 0; i < _config.Nodes; i++)
+        {
+            for (int k = 0; k < landmarks.Length; k++)
+                rtts[k] = _world.RoundTripMicros(i, landmarks[k]);
+            _world.Rename(i, _zoneMap.Compose(DistributedBinning.Bin(rtts), _world.IdAt(i)));
+        }
+
+        return landmarks;
+    }
+
+    public ZoneMap ZoneMap => _zoneMap;
+
+    public ZonePolicy? ZonePolicy => _zonePolicy;
+
+    public int ZoneOfNode(int index) => _zoneMap.ZoneOf(_world.IdAt(index));
+
+    /// <summary>The oracle's answer under the zone rule: closest in the key's zone for zone-local routes, on the ring otherwise.</summary>
+    public int Expected(NodeId key, RouteScope scope)
+    {
+        if (scope == RouteScope.Global || _zoneMap.PrefixBits == 0)
+            return Oracle.Closest(key);
+        RingOracle zone = _zoneOracles[_zoneMap.ZoneOf(key)];
+        return zone.Count == 0 ? -1 : zone.Closest(key);
+    }
+
+    private void ObserveSend(int from, int to, in Message message)
+    {
+        int toZone = ZoneOfNode(to);
+        if (ZoneOfNode(from) != toZone)
+            _interZoneMessages++;
+        if (message.Kind == MessageKind.Lookup && (message.Flags & MessageFlags.ZoneLocal) != 0 && _zoneMap.ZoneOf(message.Key) != toZone)
+            _leaked.Add((message.Origin.Index, message.Stamp));
     }
 
     public SimWorld World => _world;
@@ -108,6 +186,19 @@ public sealed class OverlayScenario : IOverlayListener
             .Select(i => _joined[i])
             .Where(_world.IsAlive)
             .Select(i => (_world.IdAt(i), i)));
+        if (_zoneMap.PrefixBits == 0)
+            return;
+        var perZone = new List<(NodeId, int)>[_zoneMap.Zones];
+        for (int z = 0; z < perZone.Length; z++)
+            perZone[z] = [];
+        for (int k = 0; k < _joinedCount; k++)
+        {
+            int i = _joined[k];
+            if (_world.IsAlive(i))
+                perZone[ZoneOfNode(i)].Add((_world.IdAt(i), i));
+        }
+
+        _zoneOracles = perZone.Select(list => new RingOracle(list)).ToArray();
     }
 
     public void RunLookups(Action<SimProgress>? progress = null)
@@ -168,12 +259,13 @@ public sealed class OverlayScenario : IOverlayListener
         PastryNode node;
         if (_programFactory is null)
         {
-            node = new PastryNode(_world, _world.IdAt(index), _config.Pastry, this);
+            node = new PastryNode(_world, _world.IdAt(index), _config.Pastry, this) { Zones = _zonePolicy };
             _world.Attach(index, node);
         }
         else
         {
             (INodeProgram program, node) = _programFactory(index, _world.IdAt(index), this);
+            node.Zones = _zonePolicy;
             _world.Attach(index, program);
         }
 
@@ -218,29 +310,59 @@ public sealed class OverlayScenario : IOverlayListener
     {
         int origin = _joined[SplitMix64.NextInt(ref _random, _joinedCount)];
         var key = NodeId.FromRandom(SplitMix64.Next(ref _random), SplitMix64.Next(ref _random));
+        RouteScope scope = RouteScope.Global;
+        double zoneLocalFraction = _config.EffectiveZoneLocalFraction;
+        if (zoneLocalFraction > 0 && SplitMix64.NextDouble(ref _random) < zoneLocalFraction)
+        {
+            // A key of an app confined to the origin's site: the origin's zone prefix, a random suffix.
+            scope = RouteScope.ZoneLocal;
+            key = _zoneMap.Compose(ZoneOfNode(origin), key);
+        }
+
         _lookupsIssued++;
         if (number + 1 < _config.Lookups)
             _world.ScheduleControl(_world.Now + _config.LookupIntervalMicros, LookupControl, number + 1);
         if (!_world.IsAlive(origin))
             return;
         _world.Enter(origin);
-        _nodes[origin]!.Lookup(key);
+        if (scope == RouteScope.Global)
+            _nodes[origin]!.Lookup(key);
+        else
+            _nodes[origin]!.Lookup(key, scope);
     }
 
     // ---- Overlay upcalls ------------------------------------------------------------------------------
 
     public void OnJoined(PastryNode node) => _joined[_joinedCount++] = _world.Current;
 
+    /// <summary>Hears every delivered lookup: the node it ended at and the message (tests check routes with it).</summary>
+    public Action<int, Message>? LookupDelivered { get; set; }
+
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
         if (message.Kind != MessageKind.Lookup)
             return;
         int at = _world.Current;
+        LookupDelivered?.Invoke(at, message);
         int origin = message.Origin.Index;
-        bool correct = _oracle is not null && _oracle.Closest(message.Key) == at;
+        bool zoneLocal = (message.Flags & MessageFlags.ZoneLocal) != 0;
+        RouteScope scope = zoneLocal ? RouteScope.ZoneLocal : RouteScope.Global;
+        bool correct = _oracle is not null && Expected(message.Key, scope) == at;
         long latency = _world.Now - message.Stamp;
         long direct = _world.Topology.OneWayMicros(origin, at);
         _lookups.Record(message.Hops, latency, direct, correct);
+        if (zoneLocal)
+        {
+            _zoneLocal.Record(message.Hops, latency, direct, correct);
+            if (ZoneOfNode(at) != _zoneMap.ZoneOf(message.Key))
+                _leaked.Add((origin, message.Stamp));
+        }
+        else
+        {
+            _global.Record(message.Hops, latency, direct, correct);
+            if (_zoneMap.ZoneOf(message.Key) != ZoneOfNode(origin))
+                _crossZone.Record(message.Hops, latency, direct, correct);
+        }
     }
 
     // ---- Report --------------------------------------------------------------------------------------------
@@ -266,7 +388,12 @@ public sealed class OverlayScenario : IOverlayListener
             MaxHops: _lookups.MaxHops,
             LogBaseN: Round(Math.Log(_config.Nodes) / Math.Log(1 << b)),
             MeanLatencyMs: Round(_lookups.MeanLatencyMicros / 1000),
-            MeanStretch: Round(_lookups.MeanStretch));
+            MeanStretch: Round(_lookups.MeanStretch),
+            Zones: _config.Zones,
+            InterZoneMessages: _interZoneMessages,
+            ZoneLocalLookups: _zoneLocal.Delivered,
+            ZoneLeaks: _leaked.Count,
+            RefusedMessages: _zonePolicy?.Refused ?? 0);
         var network = new NetworkSection(_world.Topology.Name, _world.MessagesSent, _world.BytesSent, _world.MessagesLost, _world.MessagesToDeadNodes);
         long peak = PeakMemory.Bytes();
         var run = new RunSection(
@@ -277,7 +404,28 @@ public sealed class OverlayScenario : IOverlayListener
             EventsPerSecond: Math.Round(_world.EventsProcessed / Math.Max(wallSeconds, 1e-9)),
             PeakMemoryBytes: peak,
             BytesPerNode: Math.Round((double)peak / _config.Nodes, 1));
-        return new SimReport(overlay, network, run);
+        return new SimReport(overlay, network, run, RingsReport());
+    }
+
+    private RingsSection RingsReport()
+    {
+        int n = _config.Nodes;
+        var zoneOf = new int[n];
+        for (int i = 0; i < n; i++)
+            zoneOf[i] = ZoneOfNode(i);
+        (ZoneRow[] rows, double? match, double meanIntra) = ZoneGeometry.Measure(_world, zoneOf, _config.Zones, _world.Topology as IRegionTopology, _config.Seed);
+        double logN = Math.Log(n) / Math.Log(1 << _config.Pastry.B);
+        return new RingsSection(
+            Zones: _config.Zones,
+            PrefixBits: _zoneMap.PrefixBits,
+            Landmarks: _landmarks,
+            RegionMatchFraction: match,
+            MeanIntraZoneRttMs: meanIntra,
+            CrossZoneHopBound: Round(Math.Max(1, _zoneMap.PrefixBits) * logN),
+            ZoneLocal: LookupGroup.From(_zoneLocal),
+            CrossZone: LookupGroup.From(_crossZone),
+            Global: LookupGroup.From(_global),
+            ZoneTable: rows);
     }
 
     private static int CountRoutingEntries(PastryNode node)

@@ -25,6 +25,23 @@ public sealed record OverlaySimConfig
     /// <summary>Leaf-set ping periods to run after the last join before lookups start.</summary>
     public int SettlePeriods { get; init; } = 3;
 
+    /// <summary>Where nodes sit: flat (the foundation's square), eua (Australian edge sites) or regions (cloud continents).</summary>
+    public TopologyKind Topology { get; init; } = TopologyKind.Flat;
+
+    /// <summary>M, the number of edge zones (rings) nodes bin themselves into; 1 is the flat ring.</summary>
+    public int Zones { get; init; } = 1;
+
+    /// <summary>
+    /// Fraction of lookups whose key is drawn inside the origin's zone and routed zone-local. Null means the
+    /// default: 0.5 with zones, 0 without (with one zone every route is zone-local anyway).
+    /// </summary>
+    public double? ZoneLocalFraction { get; init; }
+
+    /// <summary>Zones whose nodes refuse to forward messages keyed outside the zone.</summary>
+    public IReadOnlyList<int> IsolatedZones { get; init; } = [];
+
+    public double EffectiveZoneLocalFraction => Zones <= 1 ? 0 : ZoneLocalFraction ?? 0.5;
+
     /// <summary>Gap between successive lookups (µs).</summary>
     public long LookupIntervalMicros { get; init; } = 1000;
 
@@ -37,6 +54,14 @@ public sealed record OverlaySimConfig
             problems.Add($"--nodes must be at most 50000000 (got {Nodes})");
         if (Lookups < 0)
             problems.Add($"--lookups must be zero or more (got {Lookups})");
+        if (Zones is < 1 or > 256)
+            problems.Add($"--zones must be from 1 to 256 (got {Zones})");
+        else if (Zones > Nodes)
+            problems.Add($"--zones must be at most --nodes ({Nodes}) (got {Zones})");
+        if (ZoneLocalFraction is { } f && (double.IsNaN(f) || f < 0 || f > 1))
+            problems.Add($"--zone-local-fraction must be in [0, 1] (got {f})");
+        if (IsolatedZones.Any(z => z < 0 || z >= Zones))
+            problems.Add($"isolated zones must be from 0 to {Zones - 1}");
         if (JoinRatePerNode <= 0)
             problems.Add("the join rate must be positive");
         if (SettlePeriods < 0)

@@ -13,6 +13,11 @@ public class CliTests
     [InlineData("--lookups", "-1", "--lookups")]
     [InlineData("--nodes", "many", "--nodes")]
     [InlineData("--frobnicate", "1", "--frobnicate")]
+    [InlineData("--topology", "mars", "--topology")]
+    [InlineData("--zones", "0", "--zones")]
+    [InlineData("--zones", "2000", "--zones")]
+    [InlineData("--zone-local-fraction", "1.5", "--zone-local-fraction")]
+    [InlineData("--zone-local-fraction", "-0.1", "--zone-local-fraction")]
     public void Bad_options_get_one_line_naming_the_option_and_exit_code_2(string option, string value, string named)
     {
         (int code, string stdout, string stderr) = TotoroProcess.Run("sim", option, value);
@@ -48,6 +53,24 @@ public class CliTests
             Assert.NotNull(report["run"]![field]);
         foreach (string field in new[] { "delivered", "meanHops", "p99Hops", "maxHops", "meanLatencyMs", "meanStretch", "b", "lookups" })
             Assert.NotNull(report["overlay"]![field]);
+    }
+
+    [Fact]
+    public void A_zoned_sim_reports_zones_and_no_leaks()
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--topology", "eua", "--nodes", "600", "--zones", "4", "--lookups", "400", "--json");
+        Assert.True(code == 0, stderr);
+        JsonNode report = JsonNode.Parse(stdout)!;
+        JsonNode overlay = report["overlay"]!;
+        Assert.Equal(4, (int)overlay["zones"]!);
+        Assert.Equal(0, (int)overlay["zoneLeaks"]!);
+        Assert.True((int)overlay["zoneLocalLookups"]! > 100);
+        Assert.True((long)overlay["interZoneMessages"]! > 0);
+        Assert.Equal("eua", (string)report["network"]!["topology"]!);
+        JsonArray zones = report["rings"]!["zoneTable"]!.AsArray();
+        Assert.Equal(4, zones.Count);
+        Assert.Equal(600, zones.Sum(z => (int)z!["nodes"]!));
+        Assert.All(zones, z => Assert.True((double)z!["diameterMs"]! > 0));
     }
 
     [Fact]
