@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Totoro.Core.Overlay;
+using Totoro.Sim.Network;
 using Totoro.Sim.Scenarios;
 
 namespace Totoro.Cli;
@@ -20,6 +21,10 @@ internal sealed class SimOptions
     public Option<int> Zones { get; } = new("--zones") { Description = "Edge zones (rings) nodes bin themselves into by landmark RTT; 1 is one flat ring", DefaultValueFactory = _ => 1 };
 
     public Option<double?> ZoneLocalFraction { get; } = new("--zone-local-fraction") { Description = "Fraction of lookups keyed inside the origin's zone and routed zone-local (default 0.5 with zones)" };
+
+    public Option<double?> UplinkMbps { get; } = new("--uplink-mbps") { Description = "Every node's uplink in Mbit/s (default: drawn from 50-200)" };
+
+    public Option<double?> DownlinkMbps { get; } = new("--downlink-mbps") { Description = "Every node's downlink in Mbit/s (default: drawn from 100-400)" };
 
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on stdout instead of a readable summary" };
 
@@ -44,6 +49,8 @@ internal sealed class SimOptions
         command.Options.Add(Topology);
         command.Options.Add(Zones);
         command.Options.Add(ZoneLocalFraction);
+        command.Options.Add(UplinkMbps);
+        command.Options.Add(DownlinkMbps);
         command.Options.Add(Json);
         command.Options.Add(Out);
         command.Options.Add(Apps);
@@ -51,6 +58,26 @@ internal sealed class SimOptions
         command.Options.Add(ModelBytes);
         command.Options.Add(Fanout);
         command.Options.Add(RealVectors);
+    }
+
+    private NetworkOptions Network(ParseResult parsed)
+    {
+        var network = new NetworkOptions();
+        if (parsed.GetValue(UplinkMbps) is { } up)
+        {
+            if (!(up > 0) || double.IsInfinity(up))
+                throw new UsageException($"--uplink-mbps must be a positive number (got {up})");
+            network = network with { UplinkMbps = (up, up) };
+        }
+
+        if (parsed.GetValue(DownlinkMbps) is { } down)
+        {
+            if (!(down > 0) || double.IsInfinity(down))
+                throw new UsageException($"--downlink-mbps must be a positive number (got {down})");
+            network = network with { DownlinkMbps = (down, down) };
+        }
+
+        return network;
     }
 
     /// <summary>The forest part of a run, or null when no apps were asked for.</summary>
@@ -113,6 +140,7 @@ internal sealed class SimOptions
             Lookups = lookups,
             Seed = parsed.GetValue(Seed),
             Pastry = new PastryOptions { B = b, LeafSetSize = leafSet },
+            Network = Network(parsed),
         };
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)

@@ -96,6 +96,15 @@ internal static class SweepCommand
             start.ArgumentList.Add(fraction.ToString("R", CultureInfo.InvariantCulture));
         }
 
+        foreach ((Option<double?> option, string name) in new[] { (options.UplinkMbps, "--uplink-mbps"), (options.DownlinkMbps, "--downlink-mbps") })
+        {
+            if (parsed.GetValue(option) is { } mbps)
+            {
+                start.ArgumentList.Add(name);
+                start.ArgumentList.Add(mbps.ToString("R", CultureInfo.InvariantCulture));
+            }
+        }
+
         using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start a child sim.");
         Task<string> stderr = child.StandardError.ReadToEndAsync();
         string stdout = child.StandardOutput.ReadToEnd();

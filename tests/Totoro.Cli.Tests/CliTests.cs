@@ -99,4 +99,41 @@ public class CliTests
             Assert.True(run.Remove(field), $"run.{field} missing");
         return node.ToJsonString();
     }
+
+    [Fact]
+    public void A_forest_run_reports_every_tree_and_counts_each_delivery_once()
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "300", "--lookups", "0", "--apps", "3", "--subscribers-per-app", "40", "--model-bytes", "400", "--real-vectors", "--json");
+        Assert.True(code == 0, stderr);
+        JsonNode forest = JsonNode.Parse(stdout)!["forest"]!;
+        Assert.Equal(3, forest["trees"]!.AsArray().Count);
+        Assert.Equal(120, (int)forest["broadcastsDelivered"]!);
+        Assert.Equal(0, (int)forest["duplicateDeliveries"]!);
+        Assert.Equal(120, (long)forest["contributionsAggregated"]!);
+        Assert.True((double)forest["maxAverageError"]! < 1e-5);
+        foreach (JsonNode? tree in forest["trees"]!.AsArray())
+        {
+            Assert.Equal(40, (int)tree!["attached"]!);
+            Assert.InRange((int)tree["maxChildren"]!, 1, 16);
+            Assert.True((double)tree["disseminationMs"]! > 0);
+            Assert.True((double)tree["aggregationMs"]! > 0);
+        }
+
+        foreach (string field in new[] { "rootsPerNode", "perNodeTrafficBytes", "controlMessages", "centralServerTrafficBytes" })
+            Assert.NotNull(forest[field]);
+    }
+
+    [Theory]
+    [InlineData("--subscribers-per-app", "5000", "--subscribers-per-app")]
+    [InlineData("--fanout", "0", "--fanout")]
+    [InlineData("--model-bytes", "-1", "--model-bytes")]
+    [InlineData("--apps", "-2", "--apps")]
+    [InlineData("--uplink-mbps", "0", "--uplink-mbps")]
+    public void Bad_forest_options_are_usage_errors(string option, string value, string named)
+    {
+        (int code, _, string stderr) = TotoroProcess.Run("sim", "--nodes", "100", "--apps", "1", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(named, stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
 }
