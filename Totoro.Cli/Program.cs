@@ -25,6 +25,12 @@ catch (UsageException ex)
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.BadUsage;
 }
+catch (ArgumentException ex)
+{
+    // A scenario that cannot be run as configured (for example a zone too small for the subscribers asked for).
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return ExitCodes.BadUsage;
+}
 catch (IOException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");

@@ -38,6 +38,8 @@ internal sealed class SimOptions
 
     public Option<int> Fanout { get; } = new("--fanout") { Description = "Tree fanout bound (default 2^b)", DefaultValueFactory = _ => 0 };
 
+    public Option<bool> ConfineApps { get; } = new("--confine-apps") { Description = "Confine each app to its creator's zone (zone-prefixed app id, subscribers and tree inside the zone)" };
+
     public Option<bool> RealVectors { get; } = new("--real-vectors") { Description = "Carry real float vectors and check the root's average against a flat one" };
 
     public void AddTo(Command command)
@@ -58,6 +60,7 @@ internal sealed class SimOptions
         command.Options.Add(ModelBytes);
         command.Options.Add(Fanout);
         command.Options.Add(RealVectors);
+        command.Options.Add(ConfineApps);
     }
 
     private NetworkOptions Network(ParseResult parsed)
@@ -90,6 +93,7 @@ internal sealed class SimOptions
             ModelBytes = parsed.GetValue(ModelBytes),
             Fanout = parsed.GetValue(Fanout),
             RealVectors = parsed.GetValue(RealVectors),
+            ConfineToZone = parsed.GetValue(ConfineApps),
         };
         if (forest.Apps == 0 && forest.Fanout >= 0)
             return null;

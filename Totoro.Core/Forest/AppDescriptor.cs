@@ -1,3 +1,4 @@
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Forest;
@@ -11,6 +12,12 @@ public sealed record AppDescriptor(
     ICompression Compression,
     IChildSelector Selector)
 {
+    /// <summary>
+    /// Global: the tree may span zones. ZoneLocal: the app is confined to the zone its id names (its creator's):
+    /// its root is the zone's node closest to the id and its JOINs never leave the zone.
+    /// </summary>
+    public RouteScope Scope { get; init; } = RouteScope.Global;
+
     public static AppDescriptor Default(NodeId id, string name, int fanout)
         => new(id, name, new TreeOptions { Fanout = fanout }, WeightedSumRule.Instance, NoCompression.Instance, AllChildren.Instance);
 }
@@ -25,11 +32,11 @@ public sealed class AppRegistry
 
     public void Register(AppDescriptor app) => _apps[app.Id] = app;
 
-    public AppDescriptor Resolve(NodeId id, int fanoutHint)
+    public AppDescriptor Resolve(NodeId id, int fanoutHint, RouteScope scopeHint = RouteScope.Global)
     {
         if (_apps.TryGetValue(id, out AppDescriptor? app))
             return app;
-        return AppDescriptor.Default(id, id.ToString(), fanoutHint > 0 ? fanoutHint : 16);
+        return AppDescriptor.Default(id, id.ToString(), fanoutHint > 0 ? fanoutHint : 16) with { Scope = scopeHint };
     }
 
     public bool TryGet(NodeId id, out AppDescriptor? app) => _apps.TryGetValue(id, out app);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Forest;
@@ -12,6 +13,9 @@ public static class AppId
 {
     /// <summary>The well-known advertise–discover tree through which apps announce themselves.</summary>
     public static readonly NodeId AdvertiseDiscover = Create("totoro/advertise-discover", [], 0);
+
+    /// <summary>The id of an app confined to a zone: the zone's prefix on the app's hash, so its root lies in the zone.</summary>
+    public static NodeId InZone(NodeId app, ZoneMap zones, int zone) => zones.Compose(zone, app);
 
     public static NodeId Create(string name, ReadOnlySpan<byte> creatorPublicKey, ulong salt)
     {

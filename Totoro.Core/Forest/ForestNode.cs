@@ -1,4 +1,5 @@
 using Totoro.Core.Overlay;
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Forest;
@@ -50,6 +51,8 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     public void Subscribe(NodeId app)
     {
         TreeState state = GetOrCreate(app, 0);
+        if (state.App.Scope == RouteScope.ZoneLocal && Overlay.Zones is { } zones && zones.Map.ZoneOf(app) != Overlay.Zone)
+            throw new InvalidOperationException($"App {state.App.Name} is confined to zone {zones.Map.ZoneOf(app)}; this node is in zone {Overlay.Zone}.");
         state.IsSubscriber = true;
         if (state.IsRoot || !state.Parent.IsNone)
         {
@@ -199,7 +202,8 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         PeerHandle child = pushedDown ? join.Origin : from;
         if (child == _context.Self || child.IsNone)
             return;
-        TreeState state = GetOrCreate(join.Key, join.Row);
+        RouteScope scope = (join.Flags & MessageFlags.ZoneLocal) != 0 ? RouteScope.ZoneLocal : RouteScope.Global;
+        TreeState state = GetOrCreate(join.Key, join.Row, scope);
         bool wasInTree = state.InTree;
         Adopt(state, child, height: join.Hops);
         if (wasInTree)
@@ -213,8 +217,9 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     /// <summary>Routes this node's JOIN towards the app (around <paramref name="avoid"/>), or makes it the root.</summary>
     private void SendJoin(TreeState state, PeerHandle next = default, PeerHandle avoid = default)
     {
+        RouteScope scope = state.App.Scope;
         if (next.IsNone)
-            next = Overlay.NextHop(state.App.Id, avoid);
+            next = Overlay.NextHop(state.App.Id, avoid, scope);
         if (next.IsNone)
         {
             BecomeRoot(state);
@@ -228,6 +233,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         SendControl(next, new Message
         {
             Kind = MessageKind.TreeJoin,
+            Flags = scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None,
             Key = state.App.Id,
             Origin = _context.Self,
             Row = (byte)state.App.Options.Fanout,
@@ -294,7 +300,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         SendControl(via, new Message
         {
             Kind = MessageKind.TreeJoin,
-            Flags = MessageFlags.PushDown,
+            Flags = MessageFlags.PushDown | (state.App.Scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None),
             Key = state.App.Id,
             Origin = joiner,
             Row = (byte)state.App.Options.Fanout,
@@ -550,12 +556,12 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
 
     private TreeState? Tree(NodeId app) => _trees is not null && _trees.TryGetValue(app, out TreeState? state) ? state : null;
 
-    private TreeState GetOrCreate(NodeId app, int fanoutHint)
+    private TreeState GetOrCreate(NodeId app, int fanoutHint, RouteScope scopeHint = RouteScope.Global)
     {
         _trees ??= [];
         if (!_trees.TryGetValue(app, out TreeState? state))
         {
-            state = new TreeState(_registry.Resolve(app, fanoutHint));
+            state = new TreeState(_registry.Resolve(app, fanoutHint, scopeHint));
             _trees.Add(app, state);
         }
 

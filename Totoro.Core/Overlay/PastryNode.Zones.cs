@@ -31,6 +31,20 @@ public sealed partial class PastryNode
         Route(message);
     }
 
+    /// <summary>
+    /// The next hop for a route of the given scope. A zone-local route must start inside the key's zone and keeps
+    /// to it (a peer to avoid is honoured only for global routes).
+    /// </summary>
+    public PeerHandle NextHop(NodeId key, PeerHandle avoid, RouteScope scope)
+    {
+        if (scope == RouteScope.Global || Zones is null || Zones.Map.PrefixBits == 0)
+            return NextHop(key, avoid);
+        int zone = Zones.Map.ZoneOf(key);
+        if (zone != Zone)
+            throw new InvalidOperationException($"A zone-local route to a key of zone {zone} cannot start in zone {Zone}.");
+        return NextHopInZone(key, zone, Zones.Map);
+    }
+
     private PeerHandle ZonedNextHop(in Message message)
     {
         ZoneMap map = Zones!.Map;

@@ -31,7 +31,9 @@ public sealed record AppTreeReport(
     int MaxChildren,
     double DisseminationMs,
     double AggregationMs,
-    long Contributions);
+    long Contributions,
+    int Zone,
+    int TreeNodesOutsideZone);
 
 /// <summary>Summary of a per-node quantity over all nodes.</summary>
 public sealed record Distribution(double Mean, double P99, double P995, double Max);

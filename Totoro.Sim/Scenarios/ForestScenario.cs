@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Totoro.Core.Forest;
 using Totoro.Core.Overlay;
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 using Totoro.Sim.Kernel;
 
@@ -91,20 +92,33 @@ public sealed class ForestScenario : IForestApp
             int creator = pool[SplitMix64.NextInt(ref _random, pool.Length)];
             World.IdAt(creator).WriteBytes(key); // stands in for the creator's public key
             NodeId id = AppId.Create($"app-{a}", key, _overlayConfig.Seed);
-            var descriptor = AppDescriptor.Default(id, $"app-{a}", Fanout);
+            int zone = _overlay.ZoneOfNode(creator);
+            int[] candidates = pool;
+            if (_config.ConfineToZone)
+            {
+                id = AppId.InZone(id, _overlay.ZoneMap, zone);
+                candidates = pool.Where(n => _overlay.ZoneOfNode(n) == zone).ToArray();
+                if (candidates.Length < _config.SubscribersPerApp)
+                    throw new ArgumentException($"app-{a} is confined to zone {zone}, which has {candidates.Length} nodes: fewer than --subscribers-per-app {_config.SubscribersPerApp}.");
+            }
+
+            var descriptor = AppDescriptor.Default(id, $"app-{a}", Fanout) with
+            {
+                Scope = _config.ConfineToZone ? RouteScope.ZoneLocal : RouteScope.Global,
+            };
             World.Enter(creator);
             _forest[creator]!.CreateTree(descriptor);
 
-            // S distinct subscribers: a partial Fisher–Yates shuffle of the joined nodes.
+            // S distinct subscribers: a partial Fisher–Yates shuffle of the candidates.
             var subscribers = new int[_config.SubscribersPerApp];
             for (int i = 0; i < subscribers.Length; i++)
             {
-                int j = i + SplitMix64.NextInt(ref _random, pool.Length - i);
-                (pool[i], pool[j]) = (pool[j], pool[i]);
-                subscribers[i] = pool[i];
+                int j = i + SplitMix64.NextInt(ref _random, candidates.Length - i);
+                (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
+                subscribers[i] = candidates[i];
             }
 
-            _apps.Add(id, new AppRun(a, id, subscribers));
+            _apps.Add(id, new AppRun(a, id, subscribers) { Zone = _config.ConfineToZone ? zone : -1 });
         }
 
         // Subscriptions arrive spread over a window, in random order, as they would in a deployment; a burst in
@@ -133,7 +147,7 @@ public sealed class ForestScenario : IForestApp
         long expected = (long)_config.Apps * _config.SubscribersPerApp;
         RunUntil(() => _attached >= expected, "subscribing", () => _attached, expected, progress);
         foreach (AppRun app in _apps.Values)
-            app.Root = _overlay.Oracle.Closest(app.Id);
+            app.Root = app.Zone < 0 ? _overlay.Oracle.Closest(app.Id) : RootAbove(app);
     }
 
     private void Disseminate(Action<SimProgress>? progress)
@@ -178,6 +192,20 @@ public sealed class ForestScenario : IForestApp
             World.RunUntil(World.Now + SliceMicros);
             progress?.Invoke(new SimProgress(phase, progressDone(), total));
         }
+    }
+
+    /// <summary>The root of a confined app's tree, found by climbing from a subscriber (the ring-wide oracle does not apply).</summary>
+    private int RootAbove(AppRun app)
+    {
+        int node = app.Subscribers[0];
+        for (int steps = 0; steps < 64 && _forest[node]!.TryGetTree(app.Id, out TreeInfo info); steps++)
+        {
+            if (info.IsRoot || info.Parent.IsNone)
+                return node;
+            node = info.Parent.Index;
+        }
+
+        return node;
     }
 
     /// <summary>The model (or an update: weight × a node's local model), real floats or size only.</summary>
@@ -257,6 +285,7 @@ public sealed class ForestScenario : IForestApp
         {
             rootCounts[app.Root]++;
             (int treeNodes, int depth, int maxChildren) = Shape(app);
+            int outside = app.Zone < 0 ? 0 : TreeMembers(app).Count(n => _overlay.ZoneOfNode(n) != app.Zone);
             trees.Add(new AppTreeReport(
                 App: $"app-{app.Number}",
                 Root: app.Root,
@@ -267,7 +296,9 @@ public sealed class ForestScenario : IForestApp
                 MaxChildren: maxChildren,
                 DisseminationMs: Ms(app.LastDelivery - app.BroadcastAt),
                 AggregationMs: app.AggregatedAt < 0 ? -1 : Ms(app.AggregatedAt - app.AggregateAt),
-                Contributions: app.Contributions));
+                Contributions: app.Contributions,
+                Zone: app.Zone,
+                TreeNodesOutsideZone: outside));
         }
 
         var traffic = new double[World.NodeCount];
@@ -321,6 +352,23 @@ public sealed class ForestScenario : IForestApp
 
     public IEnumerable<AppRun> Apps => _apps.Values;
 
+    /// <summary>Every node of an app's tree, from its root down.</summary>
+    public IEnumerable<int> TreeMembers(AppRun app)
+    {
+        var seen = new HashSet<int>();
+        var frontier = new Stack<int>();
+        frontier.Push(app.Root);
+        while (frontier.Count > 0)
+        {
+            int node = frontier.Pop();
+            if (!seen.Add(node) || !_forest[node]!.TryGetTree(app.Id, out TreeInfo info))
+                continue;
+            yield return node;
+            foreach (PeerHandle child in info.Children)
+                frontier.Push(child.Index);
+        }
+    }
+
     private static Distribution Summarize(double[] values)
     {
         if (values.Length == 0)
@@ -343,6 +391,9 @@ public sealed class ForestScenario : IForestApp
         public int[] Subscribers { get; } = subscribers;
 
         public int Root { get; set; } = -1;
+
+        /// <summary>The zone a confined app lives in; -1 for an app that may span zones.</summary>
+        public int Zone { get; init; } = -1;
 
         public int Round { get; set; }
 

@@ -13,6 +13,9 @@ public sealed record ForestSimConfig
     /// <summary>Tree fanout bound; 0 means 2^b.</summary>
     public int Fanout { get; init; }
 
+    /// <summary>Confine each app to its creator's zone: zone-prefixed app id, subscribers from that zone, zone-local JOINs.</summary>
+    public bool ConfineToZone { get; init; }
+
     /// <summary>Carry real float vectors (ModelBytes / 4 of them) and check the root's average against a flat one.</summary>
     public bool RealVectors { get; init; }
 

@@ -172,6 +172,29 @@ public class ForestScenarioTests
         }
     }
 
+    [Fact]
+    public void An_app_confined_to_its_creators_zone_keeps_its_whole_tree_there()
+    {
+        var overlay = new OverlaySimConfig { Nodes = 1200, Lookups = 0, Seed = 4, Topology = TopologyKind.Regions, Zones = 6 };
+        var forest = new ForestSimConfig { Apps = 4, SubscribersPerApp = 60, ModelBytes = 64, RealVectors = true, ConfineToZone = true };
+        var scenario = new ForestScenario(overlay, forest);
+        scenario.Overlay.BuildOverlay();
+        scenario.Overlay.Settle(2);
+        ForestSection report = scenario.RunForest();
+
+        Assert.Equal(240, report.BroadcastsDelivered);
+        Assert.Equal(240, report.ContributionsAggregated);
+        foreach (ForestScenario.AppRun app in scenario.Apps)
+        {
+            Assert.InRange(app.Zone, 0, 5);
+            Assert.Equal(app.Zone, scenario.Overlay.ZoneMap.ZoneOf(app.Id));
+            Assert.All(scenario.TreeMembers(app), n => Assert.Equal(app.Zone, scenario.Overlay.ZoneOfNode(n)));
+            Assert.True(scenario.Node(app.Root).IsRootOf(app.Id));
+        }
+
+        Assert.All(report.Trees, t => Assert.Equal(0, t.TreeNodesOutsideZone));
+    }
+
     private static void SimWorldAt(ForestScenario scenario, int node, Action<ForestNode> act)
     {
         scenario.World.Enter(node);
