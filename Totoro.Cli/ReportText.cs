@@ -34,7 +34,7 @@ internal static class ReportText
             text.AppendLine(c, $"Times     dissemination mean {f.MeanDisseminationMs:F0} ms, aggregation mean {f.MeanAggregationMs:F0} ms");
             text.AppendLine(c, $"Roots     per node max {f.RootsPerNode.Max}, p99 {f.RootsPerNode.P99}, p99.5 {f.RootsPerNode.P995}");
             text.AppendLine(c, $"Traffic   per node mean {f.PerNodeTrafficBytes.Mean / 1e6:F2} MB, p99 {f.PerNodeTrafficBytes.P99 / 1e6:F2} MB, max {f.PerNodeTrafficBytes.Max / 1e6:F2} MB; a central server: {f.CentralServerTrafficBytes / 1e6:F1} MB");
-            if (f.MaxAverageError > 0 || f.ModelBytes > 0)
+            if (f.RealVectors)
                 text.AppendLine(c, $"Exactness max |tree average - flat average| = {f.MaxAverageError:G3}");
         }
 

@@ -18,6 +18,7 @@ public sealed record ForestSection(
     int BroadcastsDelivered,
     int DuplicateDeliveries,
     long ContributionsAggregated,
+    bool RealVectors,
     double MaxAverageError);
 
 /// <summary>One app's tree: who is its master, its shape, and how long a round's two halves took.</summary>

@@ -322,6 +322,7 @@ public sealed class ForestScenario : IForestApp
             BroadcastsDelivered: _delivered.Count,
             DuplicateDeliveries: _duplicates,
             ContributionsAggregated: trees.Sum(t => t.Contributions),
+            RealVectors: _config.RealVectors,
             MaxAverageError: _apps.Values.Select(a => a.MaxError).DefaultIfEmpty(0).Max());
     }
 
