@@ -38,6 +38,8 @@ internal sealed class SimOptions
 
     public Option<int> Fanout { get; } = new("--fanout") { Description = "Tree fanout bound (default 2^b)", DefaultValueFactory = _ => 0 };
 
+    public Option<int> RoundDeadlineMs { get; } = new("--round-deadline-ms") { Description = "Close each round this long after the broadcast; stragglers are left out (0: wait for all)", DefaultValueFactory = _ => 0 };
+
     public Option<bool> ConfineApps { get; } = new("--confine-apps") { Description = "Confine each app to its creator's zone (zone-prefixed app id, subscribers and tree inside the zone)" };
 
     public Option<bool> RealVectors { get; } = new("--real-vectors") { Description = "Carry real float vectors and check the root's average against a flat one" };
@@ -61,6 +63,7 @@ internal sealed class SimOptions
         command.Options.Add(Fanout);
         command.Options.Add(RealVectors);
         command.Options.Add(ConfineApps);
+        command.Options.Add(RoundDeadlineMs);
     }
 
     private NetworkOptions Network(ParseResult parsed)
@@ -94,6 +97,7 @@ internal sealed class SimOptions
             Fanout = parsed.GetValue(Fanout),
             RealVectors = parsed.GetValue(RealVectors),
             ConfineToZone = parsed.GetValue(ConfineApps),
+            RoundDeadlineMs = parsed.GetValue(RoundDeadlineMs),
         };
         if (forest.Apps == 0 && forest.Fanout >= 0)
             return null;

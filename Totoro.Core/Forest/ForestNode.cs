@@ -13,6 +13,7 @@ namespace Totoro.Core.Forest;
 public sealed class ForestNode : INodeProgram, IOverlayListener
 {
     private const int MaintenanceTimer = 100; // the overlay's timers are 1..99
+    private const int RoundTimer = 101;
 
     private readonly INodeContext _context;
     private readonly AppRegistry _registry;
@@ -71,7 +72,8 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         if (!state.IsRoot)
             throw new InvalidOperationException($"Only the root of app {app} broadcasts.");
         int round = ++state.Round;
-        StartRound(state, round, state.App.Compression.Compress(payload));
+        long deadline = state.App.Options.RoundDeadlineMicros;
+        StartRound(state, round, state.App.Compression.Compress(payload), depth: 0, deadline: deadline > 0 ? _context.Now + deadline : 0);
         Replicate(state, payload);
         return round;
     }
@@ -167,8 +169,20 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     {
         if (timer == MaintenanceTimer)
             Maintain();
+        else if (timer == RoundTimer)
+            CloseOverdueRounds();
         else
             Overlay.OnTimer(timer, argument);
+    }
+
+    /// <summary>The round's cut-off came: forward what has arrived; whatever comes later is left out.</summary>
+    private void CloseOverdueRounds()
+    {
+        foreach (TreeState state in _trees!.Values)
+        {
+            if (state.AggregationRound >= 0 && state.RoundCutoff > 0 && state.RoundCutoff <= _context.Now)
+                CompleteRound(state);
+        }
     }
 
     // ---- Overlay upcalls ------------------------------------------------------------------------------------
@@ -373,15 +387,17 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         if (message.Round <= state.Round)
             return; // a round arrives once; a repeat (a retry, a second path) is dropped
         state.Round = message.Round;
-        StartRound(state, message.Round, payload);
+        StartRound(state, message.Round, payload, depth: message.Hops, deadline: message.Stamp);
     }
 
     /// <summary>Forwards the round's payload to the chosen children and gets ready to merge their answers.</summary>
-    private void StartRound(TreeState state, int round, Payload compressed)
+    /// <param name="depth">Hops from the root (carried down in the broadcast's Hops).</param>
+    /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none (carried in Stamp).</param>
+    private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
     {
         var chosen = new PeerHandle[state.Children.Count];
         int n = state.App.Selector.Select(state.App.Id, round, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
-        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed };
+        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
         for (int i = 0; i < n; i++)
             _context.Send(chosen[i], message);
         if (n > 0)
@@ -395,6 +411,10 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         state.Received = 0;
         state.Contributions = 0;
         state.Accumulated = null;
+        state.Depth = depth;
+        state.RoundCutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
+        if (state.RoundCutoff > 0)
+            _context.SetTimer(Math.Max(0, state.RoundCutoff - _context.Now), RoundTimer);
         if (state.ExpectedTotal == 0)
             CompleteRound(state);
         else if (state.IsSubscriber)

@@ -15,6 +15,16 @@ public sealed record TreeOptions
     /// <summary>A join not acknowledged for this long is sent again, around the hop that swallowed it (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 5_000_000;
 
+    /// <summary>
+    /// How long after a broadcast the root closes the round (µs); 0 waits for every contribution. With a deadline,
+    /// a node at depth d forwards what it has at deadline − d × <see cref="LevelMarginMicros"/>: stragglers and dead
+    /// subtrees are left out of the round instead of stalling it.
+    /// </summary>
+    public long RoundDeadlineMicros { get; init; }
+
+    /// <summary>Time each tree level keeps for its parent's merge and the hop up (µs).</summary>
+    public long LevelMarginMicros { get; init; } = 250_000;
+
     /// <summary>How many of the root's closest leaf-set neighbours hold a replica of its state.</summary>
     public int Replicas { get; init; } = 3;
 
@@ -25,6 +35,8 @@ public sealed record TreeOptions
             problems.Add($"fanout must be from 1 to 255 (got {Fanout})");
         if (HeartbeatPeriodMicros <= 0 || ParentTimeoutMicros <= HeartbeatPeriodMicros)
             problems.Add("the parent timeout must be longer than the heartbeat period, and both positive");
+        if (RoundDeadlineMicros < 0 || LevelMarginMicros <= 0)
+            problems.Add("the round deadline must be zero or more and the level margin positive");
         if (Replicas is < 0 or > 16)
             problems.Add($"replicas must be from 0 to 16 (got {Replicas})");
         return problems;

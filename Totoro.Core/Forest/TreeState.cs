@@ -47,6 +47,8 @@ internal sealed class TreeState(AppDescriptor app)
     public int Received;
     public long Contributions;
     public Payload? Accumulated;
+    public int Depth;          // hops from the root, learned from the round's broadcast
+    public long RoundCutoff;   // when this node forwards what it has (0: wait for everyone)
 
     // The root's state, replicated here when this node is one of the root's closest leaf-set neighbours.
     public Payload? ReplicaModel;

@@ -70,11 +70,17 @@ public sealed class ForestScenario : IForestApp
     /// <summary>Creates the apps, subscribes, broadcasts, aggregates. The overlay must be built.</summary>
     public ForestSection RunForest(Action<SimProgress>? progress = null)
     {
-        CreateAndSubscribe(progress);
-        World.ResetPerNodeTraffic();
+        Subscribe(progress);
         Disseminate(progress);
         AggregateAll(progress);
         return Report();
+    }
+
+    /// <summary>Phase 1: creates the apps and subscribes their workers (joins spread over 10 s).</summary>
+    public void Subscribe(Action<SimProgress>? progress = null)
+    {
+        CreateAndSubscribe(progress);
+        World.ResetPerNodeTraffic();
     }
 
     /// <summary>The forest section for what has run so far.</summary>
@@ -105,6 +111,7 @@ public sealed class ForestScenario : IForestApp
             var descriptor = AppDescriptor.Default(id, $"app-{a}", Fanout) with
             {
                 Scope = _config.ConfineToZone ? RouteScope.ZoneLocal : RouteScope.Global,
+                Options = new TreeOptions { Fanout = Fanout, RoundDeadlineMicros = _config.RoundDeadlineMs * 1000L },
             };
             World.Enter(creator);
             _forest[creator]!.CreateTree(descriptor);
@@ -150,7 +157,8 @@ public sealed class ForestScenario : IForestApp
             app.Root = app.Zone < 0 ? _overlay.Oracle.Closest(app.Id) : RootAbove(app);
     }
 
-    private void Disseminate(Action<SimProgress>? progress)
+    /// <summary>Phase 2: every root broadcasts the model; runs until every live subscriber has it (or the round deadline).</summary>
+    public void Disseminate(Action<SimProgress>? progress = null)
     {
         long start = World.Now;
         foreach (AppRun app in _apps.Values)
@@ -162,17 +170,19 @@ public sealed class ForestScenario : IForestApp
             app.Round = _forest[app.Root]!.Broadcast(app.Id, ModelPayload(app.Root, weight: 1));
         }
 
-        long expected = (long)_config.Apps * _config.SubscribersPerApp;
-        RunUntil(() => _delivered.Count >= expected, "broadcast", () => _delivered.Count, expected, progress);
+        long expected = _apps.Values.Sum(a => a.Subscribers.Count(World.IsAlive));
+        long cutoff = _config.RoundDeadlineMs > 0 ? start + (_config.RoundDeadlineMs * 1000L) : long.MaxValue;
+        RunUntil(() => _delivered.Count >= expected || World.Now >= cutoff, "broadcast", () => _delivered.Count, expected, progress);
     }
 
-    private void AggregateAll(Action<SimProgress>? progress)
+    /// <summary>Phase 3: every live subscriber contributes at once; runs until every root has closed its round.</summary>
+    public void AggregateAll(Action<SimProgress>? progress = null)
     {
         long start = World.Now;
         foreach (AppRun app in _apps.Values)
         {
             app.AggregateAt = start;
-            foreach (int s in app.Subscribers)
+            foreach (int s in app.Subscribers.Where(World.IsAlive))
             {
                 World.Enter(s);
                 // Contribution of worker s: weight = a sample count, vector = weight × its local model.

@@ -13,6 +13,9 @@ public sealed record ForestSimConfig
     /// <summary>Tree fanout bound; 0 means 2^b.</summary>
     public int Fanout { get; init; }
 
+    /// <summary>Round deadline in ms after the broadcast; 0 waits for every contribution.</summary>
+    public int RoundDeadlineMs { get; init; }
+
     /// <summary>Confine each app to its creator's zone: zone-prefixed app id, subscribers from that zone, zone-local JOINs.</summary>
     public bool ConfineToZone { get; init; }
 
@@ -28,6 +31,8 @@ public sealed record ForestSimConfig
             problems.Add($"--subscribers-per-app must be from 1 to the number of nodes, {nodes} (got {SubscribersPerApp})");
         if (ModelBytes is < 4 or > Core.Runtime.Payload.MaxBytes)
             problems.Add($"--model-bytes must be from 4 to {Core.Runtime.Payload.MaxBytes} (got {ModelBytes})");
+        if (RoundDeadlineMs < 0)
+            problems.Add($"--round-deadline-ms must be zero or more (got {RoundDeadlineMs})");
         if (Fanout is < 0 or > 255)
             problems.Add($"--fanout must be from 1 to 255 (got {Fanout})");
         return problems;

@@ -195,6 +195,48 @@ public class ForestScenarioTests
         Assert.All(report.Trees, t => Assert.Equal(0, t.TreeNodesOutsideZone));
     }
 
+    [Theory]
+    [InlineData(5000, true)]
+    [InlineData(0, false)]
+    public void A_round_deadline_leaves_dead_workers_out_instead_of_stalling(int deadlineMs, bool completes)
+    {
+        var overlay = new OverlaySimConfig { Nodes = 500, Lookups = 0, Seed = 6 };
+        var forest = new ForestSimConfig { Apps = 1, SubscribersPerApp = 120, ModelBytes = 32, RealVectors = true, RoundDeadlineMs = deadlineMs };
+        var scenario = new ForestScenario(overlay, forest);
+        scenario.Overlay.BuildOverlay();
+        scenario.Overlay.Settle(2);
+        scenario.Subscribe();
+        ForestScenario.AppRun app = scenario.Apps.Single();
+
+        // Ten workers die before the round: leaves (no children), so the rest of the tree is intact.
+        int[] dead = app.Subscribers
+            .Where(s => s != app.Root && scenario.Node(s).TryGetTree(app.Id, out TreeInfo t) && t.Children.Length == 0)
+            .Take(10)
+            .ToArray();
+        Assert.Equal(10, dead.Length);
+        foreach (int d in dead)
+            scenario.World.Kill(d);
+        scenario.Disseminate();
+        scenario.AggregateAll();
+
+        if (!completes)
+        {
+            Assert.Equal(-1, app.AggregatedAt); // without a deadline the parents of the dead wait forever
+            return;
+        }
+
+        Assert.True(app.AggregatedAt >= 0);
+        Assert.True(app.AggregatedAt - app.AggregateAt <= deadlineMs * 1000L);
+        Assert.Equal(110, app.Contributions);
+        // Exactly the live workers' contributions, each once: the root's sum is their flat sum, bit for bit.
+        float[] tree = app.Merged!.Vector!;
+        for (int i = 0; i < tree.Length; i++)
+        {
+            double flat = app.Subscribers.Where(s => !dead.Contains(s)).Sum(s => ForestScenario.Contribution(s, i).Weight * ForestScenario.Contribution(s, i).Value);
+            Assert.Equal((float)flat, tree[i]);
+        }
+    }
+
     private static void SimWorldAt(ForestScenario scenario, int node, Action<ForestNode> act)
     {
         scenario.World.Enter(node);
