@@ -20,23 +20,13 @@ try
 {
     return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (UsageException ex)
+catch (Exception ex) when (ex is UsageException or ArgumentException)
 {
+    // Bad options, or a scenario that cannot run as configured (a zone too small for the subscribers asked for).
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.BadUsage;
 }
-catch (ArgumentException ex)
-{
-    // A scenario that cannot be run as configured (for example a zone too small for the subscribers asked for).
-    Console.Error.WriteLine($"error: {ex.Message}");
-    return ExitCodes.BadUsage;
-}
-catch (IOException ex)
-{
-    Console.Error.WriteLine($"error: {ex.Message}");
-    return ExitCodes.Failed;
-}
-catch (UnauthorizedAccessException ex)
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.Failed;
