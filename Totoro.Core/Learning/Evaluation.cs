@@ -1,0 +1,18 @@
+namespace Totoro.Core.Learning;
+
+/// <summary>Accuracy and mean cross-entropy of one parameter vector on a test set.</summary>
+public readonly record struct EvaluationResult(double Accuracy, double Loss, int Samples);
+
+public static class Evaluation
+{
+    public static EvaluationResult Evaluate(IModel model, float[] parameters, Dataset test)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(test);
+        if (test.Count == 0)
+            return new EvaluationResult(0, 0, 0);
+        double loss = model.LossAndGradient(parameters, test, test.AllIndices(), Span<float>.Empty);
+        return new EvaluationResult(model.Accuracy(parameters, test), loss, test.Count);
+    }
+}
