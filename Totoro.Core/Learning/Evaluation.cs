@@ -1,8 +1,6 @@
 namespace Totoro.Core.Learning;
 
-/// <summary>Accuracy and mean cross-entropy of one parameter vector on a test set.</summary>
-public readonly record struct EvaluationResult(double Accuracy, double Loss, int Samples);
-
+/// <summary>The master's evaluation of a global model on a held-out test set.</summary>
 public static class Evaluation
 {
     public static EvaluationResult Evaluate(IModel model, float[] parameters, Dataset test)

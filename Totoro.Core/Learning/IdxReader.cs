@@ -167,6 +167,3 @@ public static class IdxReader
         throw new FileNotFoundException($"'{folder}' holds neither {name}.gz nor {name}. Debian's '{DebianPackage}' package installs them in {DefaultFolder}.", Path.Combine(folder, name + ".gz"));
     }
 }
-
-/// <summary>An IDX image file: <see cref="Count"/> images of <see cref="Rows"/> × <see cref="Columns"/> bytes, row-major.</summary>
-public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);

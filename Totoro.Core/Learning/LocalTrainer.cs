@@ -1,19 +1,5 @@
 namespace Totoro.Core.Learning;
 
-/// <summary>How a worker trains: E epochs of minibatch SGD, with FedProx's proximal term when μ &gt; 0.</summary>
-public sealed record LocalTrainingOptions(int Epochs, int BatchSize, float LearningRate, float ProximalMu = 0)
-{
-    public void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1);
-        if (!(LearningRate > 0) || float.IsInfinity(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), "The learning rate must be positive and finite.");
-        if (!(ProximalMu >= 0) || float.IsInfinity(ProximalMu))
-            throw new ArgumentOutOfRangeException(nameof(ProximalMu), "μ must be non-negative and finite.");
-    }
-}
-
 /// <summary>
 /// Local training on a worker's samples. Deterministic: the shuffle order comes from the <see cref="Random"/> the
 /// caller creates from a seed. FedProx adds μ/2·‖w − w_global‖² to the loss, i.e. μ·(w − w_global) to the gradient,
@@ -92,8 +78,7 @@ public static class LocalTrainer
         }
         else
         {
-            for (int i = 0; i < parameters.Length; i++)
-                parameters[i] -= lr * gradient[i];
+            VectorMath.AddScaled(parameters, -lr, gradient);
         }
     }
 

@@ -62,9 +62,7 @@ public sealed class LogisticRegressionModel : IModel
                 float g = p[c];
                 if (g == 0)
                     continue;
-                Span<float> row = gradient.Slice(c * d, d);
-                for (int j = 0; j < d; j++)
-                    row[j] += g * x[j];
+                VectorMath.AddScaled(gradient.Slice(c * d, d), g, x);
                 gradient[biasAt + c] += g;
             }
         }
@@ -92,11 +90,7 @@ public sealed class LogisticRegressionModel : IModel
         int d = Dimensions;
         for (int c = 0; c < Classes; c++)
         {
-            ReadOnlySpan<float> row = parameters.Slice(c * d, d);
-            float sum = parameters[(Classes * d) + c];
-            for (int j = 0; j < d; j++)
-                sum += row[j] * x[j];
-            z[c] = sum;
+            z[c] = parameters[(Classes * d) + c] + VectorMath.Dot(parameters.Slice(c * d, d), x);
         }
     }
 

@@ -95,11 +95,8 @@ public sealed class MlpModel : IModel
             {
                 if (a[u] <= 0)
                     continue; // ReLU passes no gradient where it was off
-                float g = dr[u];
-                Span<float> gw1 = gradient.Slice(u * d, d);
-                for (int j = 0; j < d; j++)
-                    gw1[j] += g * x[j];
-                gradient[B1At + u] += g;
+                VectorMath.AddScaled(gradient.Slice(u * d, d), dr[u], x);
+                gradient[B1At + u] += dr[u];
             }
         }
 
@@ -129,10 +126,7 @@ public sealed class MlpModel : IModel
         int h = Hidden;
         for (int u = 0; u < h; u++)
         {
-            ReadOnlySpan<float> row = parameters.Slice(u * d, d);
-            float sum = parameters[B1At + u];
-            for (int j = 0; j < d; j++)
-                sum += row[j] * x[j];
+            float sum = parameters[B1At + u] + VectorMath.Dot(parameters.Slice(u * d, d), x);
             a[u] = sum;
             r[u] = Math.Max(sum, 0);
         }

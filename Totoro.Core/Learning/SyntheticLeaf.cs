@@ -1,7 +1,5 @@
 namespace Totoro.Core.Learning;
 
-/// <summary>The generated data and which samples belong to which client.</summary>
-public sealed record FederatedData(Dataset Data, int[][] ClientIndices);
 
 /// <summary>
 /// LEAF's synthetic(α, β) (Shamir/Li et al.): client k has its own softmax model W_k, b_k ~ N(u_k, 1) with
