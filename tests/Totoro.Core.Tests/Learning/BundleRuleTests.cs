@@ -57,7 +57,8 @@ public class BundleRuleTests
         var leaves = vectors.Select((v, i) => Payload.FromVector(v, weight: i + 1)).ToList();
         Payload leftDeep = leaves.Aggregate(rule.Merge);
         Payload balancedReversed = Balanced(rule, Enumerable.Reverse(leaves).ToList());
-        var shuffled = leaves.OrderBy(_ => Guid.NewGuid()).ToList();
+        var order = new Random(vectors.Count + 1);
+        var shuffled = leaves.OrderBy(_ => order.Next()).ToList();
         Payload random = RandomTree(rule, shuffled, new Random(vectors.Count));
 
         foreach (Payload root in new[] { leftDeep, balancedReversed, random })
