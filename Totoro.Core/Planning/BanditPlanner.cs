@@ -2,7 +2,7 @@ namespace Totoro.Core.Planning;
 
 /// <summary>
 /// Baseline `bandit`: the EuroSys Algorithm 1 per flow. Link weight = base latency + ω·(flow bytes / capacity),
-/// ω the KL-UCB optimistic attempts per success; hop by hop on ω + J. It ignores the other flows' load.
+/// ω the KL-UCB optimistic attempts per success; hop by hop on ω + J (see <see cref="CandidateRouting"/>). It ignores the other flows' load.
 /// </summary>
 public sealed class BanditPlanner(PlanningContext context) : IPathPlanner
 {
@@ -19,7 +19,7 @@ public sealed class BanditPlanner(PlanningContext context) : IPathPlanner
         for (int i = 0; i < chosen.Length; i++)
         {
             PlanFlow flow = context.Flows[i];
-            chosen[i] = HopByHop.Route(context.Graph, flow.Source, flow.Destination,
+            chosen[i] = CandidateRouting.Cheapest(context.Strategies[i],
                 id => context.Graph.Links[id].BaseLatencyMicros + (omega[id] * context.Graph.Links[id].TransmissionMicros(flow.Bytes)));
         }
 

@@ -1,7 +1,7 @@
 namespace Totoro.Core.Planning;
 
 /// <summary>
-/// Baseline `nexthop` (after Bhorkar et al.): hop by hop on the empirical mean delay observed per link; a link
+/// Baseline `nexthop` (after Bhorkar et al.): hop by hop (<see cref="CandidateRouting"/>) on the empirical mean delay observed per link; a link
 /// never used counts its base latency only (so it gets tried), with no confidence bonus afterwards.
 /// </summary>
 public sealed class NextHopPlanner(PlanningContext context) : IPathPlanner
@@ -17,8 +17,7 @@ public sealed class NextHopPlanner(PlanningContext context) : IPathPlanner
         var chosen = new PlanPath[context.Flows.Count];
         for (int i = 0; i < chosen.Length; i++)
         {
-            PlanFlow flow = context.Flows[i];
-            chosen[i] = HopByHop.Route(context.Graph, flow.Source, flow.Destination,
+            chosen[i] = CandidateRouting.Cheapest(context.Strategies[i],
                 id => context.Estimator.MeanDelay(id) ?? context.Graph.Links[id].BaseLatencyMicros);
         }
 
