@@ -117,6 +117,34 @@ public sealed class CongestionGame
     }
 
     /// <summary>
+    /// The weighted potential of a weighted congestion game with affine link costs c_l(L) = a_l + b_l·L
+    /// (Fotakis, Kontogiannis and Spirakis 2005): Φw = Σ_l [a_l·L_l + b_l·(L_l² + Σ_{j on l} w_j²)/2].
+    /// A unilateral move of player i changes it by exactly w_i times the change of i's cost, for any bytes.
+    /// </summary>
+    public double WeightedPotential(IReadOnlyList<int> profile)
+    {
+        double[] loads = Loads(profile);
+        var squares = new double[loads.Length];
+        for (int i = 0; i < profile.Count; i++)
+        {
+            foreach (int link in Strategies[i][profile[i]].Links)
+                squares[link] += Flows[i].Bytes * Flows[i].Bytes;
+        }
+
+        double phi = 0;
+        for (int l = 0; l < loads.Length; l++)
+        {
+            if (loads[l] == 0)
+                continue;
+            double a = Graph.Links[l].BaseLatencyMicros;
+            double b = LinkCost(l, 1) - a;
+            phi += (a * loads[l]) + (b * ((loads[l] * loads[l]) + squares[l]) / 2);
+        }
+
+        return phi;
+    }
+
+    /// <summary>
     /// The largest relative cut (cost − best)/cost any single player could get by deviating alone:
     /// the profile is an ε-NE exactly when this is at most ε.
     /// </summary>

@@ -68,6 +68,35 @@ public class GameTests
         }
     }
 
+    [Theory]
+    [InlineData(41)]
+    [InlineData(42)]
+    public void WeightedPotentialTracksTheMoversWeightedCostForUnequalBytes(int seed)
+    {
+        CongestionGame game = PlanningInstances.Random(seed, nodes: 6, flows: 5, equalBytes: false);
+        var profile = new int[game.Flows.Count];
+        for (int i = 0; i < profile.Length; i++)
+        {
+            for (int s = 0; s < game.Strategies[i].Count; s++)
+            {
+                var moved = (int[])profile.Clone();
+                moved[i] = s;
+                double dCost = game.Cost(i, moved, game.Loads(moved)) - game.Cost(i, profile, game.Loads(profile));
+                double dPhi = game.WeightedPotential(moved) - game.WeightedPotential(profile);
+                Assert.Equal(1, (game.Flows[i].Bytes * dCost) == 0 ? 1 : dPhi / (game.Flows[i].Bytes * dCost), 6);
+            }
+        }
+
+        // And it falls with every accepted ε-best-response move.
+        double last = game.WeightedPotential(profile);
+        BestResponseDynamics.Run(game, profile, 0.02, onMove: p =>
+        {
+            double now = game.WeightedPotential(p);
+            Assert.True(now < last);
+            last = now;
+        });
+    }
+
     [Fact]
     public void KShortestPathsAreLoopFreeSortedAndStartWithTheShortest()
     {
