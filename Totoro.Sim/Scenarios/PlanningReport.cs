@@ -10,6 +10,7 @@ namespace Totoro.Sim.Scenarios;
 /// Σ_rounds the expected cost p would have had that round, the others as they were] (seconds).</item>
 /// <item><c>NashRegret</c>: Σ_rounds max_flows (expected cost − best unilateral deviation's cost) (seconds), the
 /// sum of per-round Nash gaps in absolute terms as in Cui et al. 2022.</item>
+/// <item><c>RegretCurve</c>: regret and Nash regret after 10, 100, 1000, … rounds and at the end (paper Fig. 10).</item>
 /// <item><c>MeanRoundSeconds</c>: mean over rounds of the slowest flow's realized delay (an FL round waits for it).</item>
 /// </list>
 /// </summary>
@@ -27,4 +28,8 @@ public sealed record PlanningSection(
     double Regret,
     double NashRegret,
     double MeanRoundSeconds,
-    double MeanFlowSeconds);
+    double MeanFlowSeconds,
+    IReadOnlyList<RegretPoint> RegretCurve);
+
+/// <summary>Regret and Nash regret (seconds) after <c>Packets</c> rounds.</summary>
+public sealed record RegretPoint(int Packets, double Regret, double NashRegret);

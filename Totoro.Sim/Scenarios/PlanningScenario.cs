@@ -31,6 +31,8 @@ public static class PlanningScenario
         double nashRegret = 0;
         double roundSum = 0;
         double nashGap = 0;
+        var curve = new List<RegretPoint>();
+        long checkpoint = 10;
         for (long slot = 1; slot <= config.Packets; slot++)
         {
             IReadOnlyList<PlanPath> chosen = planner.Choose(slot);
@@ -79,11 +81,15 @@ public static class PlanningScenario
             nashRegret += largestGain;
             roundSum += slowest;
             nashGap = largestRelativeGain;
+            if (slot == checkpoint || slot == config.Packets)
+            {
+                curve.Add(new RegretPoint((int)slot, Regret(expectedSum, hindsight) / 1e6, nashRegret / 1e6));
+                if (slot == checkpoint)
+                    checkpoint *= 10;
+            }
         }
 
-        double regret = 0;
-        for (int i = 0; i < flows.Count; i++)
-            regret += expectedSum[i] - hindsight[i].Min();
+        double regret = Regret(expectedSum, hindsight);
 
         return new PlanningSection(
             config.Planner,
@@ -99,7 +105,17 @@ public static class PlanningScenario
             regret / 1e6,
             nashRegret / 1e6,
             roundSum / config.Packets / 1e6,
-            cumulative / config.Packets / flows.Count / 1e6);
+            cumulative / config.Packets / flows.Count / 1e6,
+            curve);
+    }
+
+    /// <summary>Σ_flows (expected cost so far − the best fixed candidate path's cost in hindsight), µs.</summary>
+    private static double Regret(double[] expectedSum, double[][] hindsight)
+    {
+        double regret = 0;
+        for (int i = 0; i < expectedSum.Length; i++)
+            regret += expectedSum[i] - hindsight[i].Min();
+        return regret;
     }
 
     /// <summary>Each app: a master and FlowsPerApp distinct workers, each worker's flow toward the master.</summary>

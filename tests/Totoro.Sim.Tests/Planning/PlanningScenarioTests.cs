@@ -9,7 +9,11 @@ public class PlanningScenarioTests(ITestOutputHelper output)
     public void SameSeedSameReport()
     {
         var config = new PlanningSimConfig(Seed: 5, Planner: "game", Packets: 100);
-        Assert.Equal(PlanningScenario.Run(config), PlanningScenario.Run(config));
+        PlanningSection first = PlanningScenario.Run(config);
+        PlanningSection second = PlanningScenario.Run(config);
+        Assert.Equal(first with { RegretCurve = [] }, second with { RegretCurve = [] });
+        Assert.Equal(first.RegretCurve, second.RegretCurve);
+        Assert.Equal([10, 100], first.RegretCurve.Select(p => p.Packets));
     }
 
     [Fact]
