@@ -24,7 +24,15 @@ internal static class SimCommand
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             SimReport report = Run(config, forest, showProgress: !json);
             if (plan is not null)
-                report = report with { Planning = PlanningScenario.Run(plan) };
+            {
+                var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);
+                report = report with { Planning = PlanningScenario.Run(plan, choices.Record) };
+                if (outDir is not null)
+                {
+                    outDir.Create();
+                    choices.Write(outDir.FullName, plan.Planner);
+                }
+            }
             string text = ReportJson.Serialize(report);
             if (outDir is not null)
             {

@@ -11,7 +11,8 @@ namespace Totoro.Sim.Scenarios;
 /// </summary>
 public static class PlanningScenario
 {
-    public static PlanningSection Run(PlanningSimConfig config)
+    /// <summary>Runs the scenario; <paramref name="onChoice"/> sees (slot, flow, candidate index) for every choice.</summary>
+    public static PlanningSection Run(PlanningSimConfig config, Action<long, int, int>? onChoice = null)
     {
         if (!PlannerKind.Names.Contains(config.Planner))
             throw new ArgumentException($"Unknown planner '{config.Planner}'.", nameof(config));
@@ -36,6 +37,12 @@ public static class PlanningScenario
         for (long slot = 1; slot <= config.Packets; slot++)
         {
             IReadOnlyList<PlanPath> chosen = planner.Choose(slot);
+            if (onChoice is not null)
+            {
+                for (int i = 0; i < flows.Count; i++)
+                    onChoice(slot, i, IndexOf(strategies[i], chosen[i]));
+            }
+
             var loads = new double[graph.Links.Count];
             for (int i = 0; i < flows.Count; i++)
             {
@@ -139,6 +146,17 @@ public static class PlanningScenario
         }
 
         return (flows, strategies);
+    }
+
+    private static int IndexOf(IReadOnlyList<PlanPath> candidates, PlanPath path)
+    {
+        for (int s = 0; s < candidates.Count; s++)
+        {
+            if (candidates[s].SameLinks(path))
+                return s;
+        }
+
+        return -1;
     }
 
     /// <summary>Attempts until the first success, success probability θ per attempt.</summary>

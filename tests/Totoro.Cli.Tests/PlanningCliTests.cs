@@ -31,4 +31,23 @@ public class PlanningCliTests
         foreach (string field in new[] { "nashGap", "moves", "cumulativeLatencySeconds", "regret", "nashRegret" })
             Assert.NotNull(planning[field]);
     }
+
+    [Fact]
+    public void OutWritesThePathChoiceCsvAndHeatMap()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "totoro-planning-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            (int code, _, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "10", "--planner", "bandit", "--packets", "100", "--out", dir);
+            Assert.True(code == 0, stderr);
+            string[] lines = File.ReadAllLines(Path.Combine(dir, "planning-paths.csv"));
+            Assert.StartsWith("packetStart,path0,", lines[0]);
+            Assert.Equal(51, lines.Length);
+            Assert.True(new FileInfo(Path.Combine(dir, "planning-paths.png")).Length > 1000);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
