@@ -9,17 +9,30 @@ internal static class SimCommand
     public static Command Create()
     {
         var options = new SimOptions();
+        var planning = new PlanningOptions();
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes to join by messages", DefaultValueFactory = _ => 1000 };
         var command = new Command("sim", "Simulate an overlay of N nodes: message-level joins, then lookups checked against an oracle");
         command.Options.Add(nodes);
         options.AddTo(command);
+        planning.AddTo(command);
         command.SetAction(parsed =>
         {
             OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
             ForestSimConfig? forest = options.ToForestConfig(parsed, config.Nodes);
+            PlanningSimConfig? plan = planning.ToConfig(parsed, config.Seed);
             bool json = parsed.GetValue(options.Json);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             SimReport report = Run(config, forest, showProgress: !json);
+            if (plan is not null)
+            {
+                var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);
+                report = report with { Planning = PlanningScenario.Run(plan, choices.Record) };
+                if (outDir is not null)
+                {
+                    outDir.Create();
+                    choices.Write(outDir.FullName, plan.Planner);
+                }
+            }
             string text = ReportJson.Serialize(report);
             if (outDir is not null)
             {
