@@ -34,7 +34,7 @@ internal static class ReportText
             text.AppendLine(c, $"Times     dissemination mean {f.MeanDisseminationMs:F0} ms, aggregation mean {f.MeanAggregationMs:F0} ms");
             text.AppendLine(c, $"Roots     per node max {f.RootsPerNode.Max}, p99 {f.RootsPerNode.P99}, p99.5 {f.RootsPerNode.P995}");
             text.AppendLine(c, $"Traffic   per node mean {f.PerNodeTrafficBytes.Mean / 1e6:F2} MB, p99 {f.PerNodeTrafficBytes.P99 / 1e6:F2} MB, max {f.PerNodeTrafficBytes.Max / 1e6:F2} MB; a central server: {f.CentralServerTrafficBytes / 1e6:F1} MB");
-            if (f.RealVectors)
+            if (f.RealVectors && report.Federated is null)
                 text.AppendLine(c, $"Exactness max |tree average - flat average| = {f.MaxAverageError:G3}");
         }
 
@@ -43,6 +43,13 @@ internal static class ReportText
             text.AppendLine(c, $"Planning  {p.Planner} (ε {p.Epsilon}), {p.Flows} flows of {p.Apps} apps on {p.Nodes} nodes / {p.Links} links, {p.Packets:N0} rounds");
             text.AppendLine(c, $"  cost    cumulative latency {p.CumulativeLatencySeconds:F1} s, mean round {p.MeanRoundSeconds:F3} s, regret {p.Regret:F1} s");
             text.AppendLine(c, $"  game    nash gap {p.NashGap:P2}, nash regret {p.NashRegret:F1} s, {p.Moves:N0} moves");
+        }
+
+        if (report.Federated is { } fl)
+        {
+            text.AppendLine(c, $"Training  {fl.Model} ({fl.Parameters:N0} parameters) on {fl.Workers} workers, {fl.Rounds.Count} rounds");
+            foreach (RoundReport round in fl.Rounds)
+                text.AppendLine(c, $"  round {round.Round,3}: accuracy {round.Accuracy * 100:F1}%, loss {round.Loss:F3}, {round.RoundMs:F0} ms, {round.Contributions} workers");
         }
 
         text.AppendLine(c, $"Memory    peak {r.PeakMemoryBytes / 1048576.0:F0} MiB, {r.BytesPerNode:F0} bytes per node");

@@ -20,9 +20,12 @@ internal static class SimCommand
             OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
             ForestSimConfig? forest = options.ToForestConfig(parsed, config.Nodes);
             PlanningSimConfig? plan = planning.ToConfig(parsed, config.Seed);
+            FederatedSimConfig? training = options.ToFederatedConfig(parsed);
             bool json = parsed.GetValue(options.Json);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
-            SimReport report = Run(config, forest, showProgress: !json);
+            SimReport report = training is null
+                ? Run(config, forest, showProgress: !json)
+                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: 1)!, training, showProgress: !json);
             if (plan is not null)
             {
                 var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);
@@ -44,12 +47,20 @@ internal static class SimCommand
                 Console.Out.WriteLine(text);
             else
                 Console.Out.Write(ReportText.Format(report));
-            bool forestOk = report.Forest is null
-                || (report.Forest.BroadcastsDelivered == report.Forest.Apps * report.Forest.SubscribersPerApp
-                    && report.Forest.ContributionsAggregated == (long)report.Forest.Apps * report.Forest.SubscribersPerApp);
+            bool forestOk = report.Federated is { } trained
+                ? trained.Rounds.Count == training!.Rounds
+                : report.Forest is null
+                    || (report.Forest.BroadcastsDelivered == report.Forest.Apps * report.Forest.SubscribersPerApp
+                        && report.Forest.ContributionsAggregated == (long)report.Forest.Apps * report.Forest.SubscribersPerApp);
             return report.Overlay.Correct == report.Overlay.Lookups && forestOk ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
+    }
+
+    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, FederatedSimConfig training, bool showProgress)
+    {
+        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
+        return new FederatedScenario(config, forest, training).RunReport(bar is null ? null : bar.Report);
     }
 
     public static SimReport Run(OverlaySimConfig config, ForestSimConfig? forest, bool showProgress)

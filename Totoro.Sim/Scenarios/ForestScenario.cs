@@ -25,7 +25,7 @@ public sealed class ForestScenario : IForestApp
     private readonly AppRegistry _registry = new();
     private readonly ForestNode?[] _forest;
     private readonly Dictionary<NodeId, AppRun> _apps = [];
-    private readonly HashSet<(int Node, int App)> _delivered = [];
+    private readonly HashSet<(int Node, int App, int Round)> _delivered = [];
     private ulong _random;
     private int _attached;
     private int _duplicates;
@@ -240,14 +240,18 @@ public sealed class ForestScenario : IForestApp
     {
         if (!_apps.TryGetValue(app, out AppRun? run))
             return;
-        if (!_delivered.Add((World.Current, run.Number)))
+        if (!_delivered.Add((World.Current, run.Number, round)))
         {
             _duplicates++;
             return;
         }
 
         run.LastDelivery = Math.Max(run.LastDelivery, World.Now);
+        Learner?.OnBroadcast(node, app, round, payload);
     }
+
+    /// <summary>An app that learns on the trees (a federated run): it hears every delivery and every round's result.</summary>
+    public IForestApp? Learner { get; set; }
 
     public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
     {
@@ -256,7 +260,9 @@ public sealed class ForestScenario : IForestApp
         run.AggregatedAt = World.Now;
         run.Contributions = contributions;
         run.Merged = merged;
-        if (merged.Vector is not null)
+        if (Learner is not null)
+            Learner.OnAggregated(node, app, round, merged, contributions);
+        else if (merged.Vector is not null)
             run.MaxError = MaxErrorAgainstFlatAverage(run, merged);
     }
 

@@ -136,4 +136,32 @@ public class CliTests
         Assert.Contains(named, stderr);
         Assert.DoesNotContain("   at ", stderr);
     }
+
+    [Fact]
+    public void A_training_run_reports_every_round_with_every_worker_merged()
+    {
+        if (!Directory.Exists("/usr/share/datasets/fashion-mnist"))
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
+            return; // outside CI without the package: nothing to train on
+        }
+
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "200", "--lookups", "0", "--subscribers-per-app", "20", "--rounds", "2", "--train-samples", "2000", "--test-samples", "500", "--json");
+        Assert.True(code == 0, stderr);
+        JsonNode federated = JsonNode.Parse(stdout)!["federated"]!;
+        Assert.Equal(20, (int)federated["workers"]!);
+        JsonArray rounds = federated["rounds"]!.AsArray();
+        Assert.Equal(2, rounds.Count);
+        Assert.All(rounds, r => Assert.Equal(20, (long)r!["contributions"]!));
+        Assert.InRange((double)federated["finalAccuracy"]!, 0.3, 1.0);
+    }
+
+    [Fact]
+    public void A_missing_dataset_names_the_package_to_install()
+    {
+        (int code, _, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "0", "--subscribers-per-app", "10", "--rounds", "1", "--dataset-folder", "/nonexistent/fashion");
+        Assert.Equal(1, code);
+        Assert.Contains("dataset-fashion-mnist", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
 }
