@@ -127,9 +127,7 @@ internal sealed class SimOptions
             TestSamples = parsed.GetValue(TestSamples),
             DatasetFolder = parsed.GetValue(DatasetFolder),
         };
-        IReadOnlyList<string> problems = config.Validate();
-        if (problems.Count > 0)
-            throw new UsageException(problems[0]);
+        ThrowIfInvalid(config.Validate());
         return config;
     }
 
@@ -151,9 +149,7 @@ internal sealed class SimOptions
             return null;
         if (parsed.GetResult(Fanout) is { Implicit: false } && forest.Fanout == 0)
             throw new UsageException("--fanout must be from 1 to 255 (got 0)");
-        IReadOnlyList<string> problems = forest.Validate(nodes);
-        if (problems.Count > 0)
-            throw new UsageException(problems[0]);
+        ThrowIfInvalid(forest.Validate(nodes));
         return forest;
     }
 
@@ -198,9 +194,14 @@ internal sealed class SimOptions
             Pastry = new PastryOptions { B = b, LeafSetSize = leafSet },
             Network = Network(parsed),
         };
-        IReadOnlyList<string> problems = config.Validate();
+        ThrowIfInvalid(config.Validate());
+        return config;
+    }
+
+    /// <summary>A config's first problem, as the one-line usage error the CLI prints.</summary>
+    private static void ThrowIfInvalid(IReadOnlyList<string> problems)
+    {
         if (problems.Count > 0)
             throw new UsageException(problems[0]);
-        return config;
     }
 }

@@ -6,6 +6,8 @@ namespace Totoro.Core.Learning;
 /// </summary>
 public sealed class MlpModel : IModel
 {
+    private const int MaxStackFloats = 1024;
+
     public MlpModel(int dimensions, int hidden, int classes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
@@ -62,10 +64,11 @@ public sealed class MlpModel : IModel
             return 0;
         int d = Dimensions;
         int h = Hidden;
-        var a = new float[h];
-        var r = new float[h];
-        var p = new float[Classes];
-        var dr = new float[h];
+        // Scratch for one sample, on the stack for ordinary sizes: this runs once per minibatch.
+        Span<float> a = h <= MaxStackFloats ? stackalloc float[h] : new float[h];
+        Span<float> r = h <= MaxStackFloats ? stackalloc float[h] : new float[h];
+        Span<float> dr = h <= MaxStackFloats ? stackalloc float[h] : new float[h];
+        Span<float> p = Classes <= MaxStackFloats ? stackalloc float[Classes] : new float[Classes];
         double loss = 0;
         foreach (int index in batch)
         {
@@ -76,7 +79,7 @@ public sealed class MlpModel : IModel
             if (!backward)
                 continue;
             p[label] -= 1;
-            Array.Clear(dr);
+            dr.Clear();
             for (int c = 0; c < Classes; c++)
             {
                 float g = p[c];
@@ -113,14 +116,15 @@ public sealed class MlpModel : IModel
     public int Predict(ReadOnlySpan<float> parameters, ReadOnlySpan<float> features)
     {
         CheckLength(parameters.Length);
-        var a = new float[Hidden];
-        var r = new float[Hidden];
-        var z = new float[Classes];
+        // Called once per test sample by evaluation: no heap scratch.
+        Span<float> a = Hidden <= MaxStackFloats ? stackalloc float[Hidden] : new float[Hidden];
+        Span<float> r = Hidden <= MaxStackFloats ? stackalloc float[Hidden] : new float[Hidden];
+        Span<float> z = Classes <= MaxStackFloats ? stackalloc float[Classes] : new float[Classes];
         Forward(parameters, features, a, r, z);
         return Softmax.ArgMax(z);
     }
 
-    private void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> x, float[] a, float[] r, float[] z)
+    private void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> x, Span<float> a, Span<float> r, Span<float> z)
     {
         int d = Dimensions;
         int h = Hidden;

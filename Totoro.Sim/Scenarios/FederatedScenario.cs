@@ -22,6 +22,7 @@ public sealed class FederatedScenario : IForestApp
     private readonly Dictionary<int, int[]> _shares = [];
     private readonly List<RoundReport> _rounds = [];
     private readonly Random _random;
+    private readonly ulong _seed;
     private float[] _global;
     private long _roundStart;
 
@@ -31,6 +32,7 @@ public sealed class FederatedScenario : IForestApp
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
         _config = config;
+        _seed = overlay.Seed;
         _random = new Random((int)(overlay.Seed % int.MaxValue));
         Dataset train = IdxReader.LoadFashionMnist(config.DatasetFolder, train: true);
         Dataset test = IdxReader.LoadFashionMnist(config.DatasetFolder, train: false);
@@ -91,7 +93,9 @@ public sealed class FederatedScenario : IForestApp
             return;
         var local = (float[])global.Clone();
         var options = new LocalTrainingOptions(_config.LocalEpochs, _config.BatchSize, _config.LearningRate);
-        LocalTrainer.Train(_model, local, _train, share, options, new Random(HashCode.Combine(worker, round)));
+        // A stream per (worker, round) derived from the run's seed: HashCode would differ from process to process.
+        int stream = (int)(Kernel.SplitMix64.Derive(_seed, ((ulong)worker << 24) | (uint)round) >> 33);
+        LocalTrainer.Train(_model, local, _train, share, options, new Random(stream));
         var update = new float[local.Length];
         for (int i = 0; i < update.Length; i++)
             update[i] = share.Length * (local[i] - global[i]);

@@ -146,9 +146,14 @@ public class CliTests
             return; // outside CI without the package: nothing to train on
         }
 
-        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "200", "--lookups", "0", "--subscribers-per-app", "20", "--rounds", "2", "--train-samples", "2000", "--test-samples", "500", "--json");
+        string[] args = ["sim", "--nodes", "200", "--lookups", "0", "--subscribers-per-app", "20", "--rounds", "2", "--train-samples", "2000", "--test-samples", "500", "--json"];
+        (int code, string stdout, string stderr) = TotoroProcess.Run(args);
         Assert.True(code == 0, stderr);
         JsonNode federated = JsonNode.Parse(stdout)!["federated"]!;
+
+        // Another process, the same seed: the same training, round for round (no per-process hash seeds).
+        (_, string again, _) = TotoroProcess.Run(args);
+        Assert.Equal(federated.ToJsonString(), JsonNode.Parse(again)!["federated"]!.ToJsonString());
         Assert.Equal(20, (int)federated["workers"]!);
         JsonArray rounds = federated["rounds"]!.AsArray();
         Assert.Equal(2, rounds.Count);

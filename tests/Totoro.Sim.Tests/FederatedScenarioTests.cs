@@ -30,4 +30,26 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.True(report.Rounds[0].Loss > report.Rounds[^1].Loss, "loss must fall over the rounds");
         Assert.True(report.FinalAccuracy > 0.70, $"accuracy {report.FinalAccuracy}");
     }
+
+    [Fact]
+    public void The_same_seed_trains_the_same_models()
+    {
+        if (!Directory.Exists(IdxReader.DefaultFolder))
+        {
+            output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
+            return;
+        }
+
+        FederatedSection Run(ulong seed) => new FederatedScenario(
+            new OverlaySimConfig { Nodes = 120, Lookups = 0, Seed = seed },
+            new ForestSimConfig { SubscribersPerApp = 20 },
+            new FederatedSimConfig { Rounds = 2, TrainSamples = 1000, TestSamples = 300 }).Run();
+
+        FederatedSection first = Run(7);
+        FederatedSection second = Run(7);
+        FederatedSection other = Run(8);
+        Assert.Equal(first.Rounds, second.Rounds);
+        Assert.NotEqual(first.Rounds.Select(r => r.Loss), other.Rounds.Select(r => r.Loss));
+    }
 }
