@@ -20,6 +20,13 @@ public interface IForestApp
     /// <summary>The node is attached to an app's tree (its subscription completed).</summary>
     void OnAttached(ForestNode node, NodeId app) { }
 
+    /// <summary>
+    /// This node has just become the root of an app whose root failed or left: <paramref name="round"/> and
+    /// <paramref name="checkpoint"/> are the last root state replicated to it (null when it held none). The master
+    /// resumes from there.
+    /// </summary>
+    void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint) { }
+
     /// <summary>An app was advertised on the advertise–discover tree and reached this subscriber.</summary>
     void OnDiscovered(ForestNode node, Advertisement advertisement) { }
 }
