@@ -478,25 +478,11 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         }
 
         if (contributions > 0)
-            state.Accumulated = state.Accumulated is null ? contribution : Merge(state.App.Rule, state.Accumulated, contribution);
+            state.Accumulated = state.Accumulated is null ? contribution : ContributionMerge.Merge(state.App.Rule, state.Accumulated, contribution);
         state.Contributions += contributions;
         state.Received++;
         if (state.Received == state.ExpectedTotal)
             CompleteRound(state);
-    }
-
-    /// <summary>The rule merges the contents; attachments (the workers' reports) travel along, concatenated.</summary>
-    private static Payload Merge(IAggregationRule rule, Payload a, Payload b)
-    {
-        Payload merged = rule.Merge(a.Attachment is null ? a : a.WithAttachment(null), b.Attachment is null ? b : b.WithAttachment(null));
-        if (a.Attachment is null && b.Attachment is null)
-            return merged;
-        byte[] x = a.Attachment ?? [], y = b.Attachment ?? [];
-        int length = Math.Min(x.Length + y.Length, Payload.MaxAttachmentBytes);
-        var joined = new byte[length];
-        x.AsSpan(0, Math.Min(x.Length, length)).CopyTo(joined);
-        y.AsSpan(0, length - Math.Min(x.Length, length)).CopyTo(joined.AsSpan(Math.Min(x.Length, length)));
-        return merged.WithAttachment(joined);
     }
 
     private void CompleteRound(TreeState state)
