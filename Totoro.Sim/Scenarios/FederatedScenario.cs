@@ -62,6 +62,7 @@ public sealed class FederatedScenario
         {
             Learner = _learning,
             RuleForApp = _ => ServerRules.Merge(spec, parameters),
+            SelectorForApp = _ => new ParticipantRouter(),
         };
     }
 
