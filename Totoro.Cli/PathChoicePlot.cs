@@ -44,7 +44,13 @@ internal sealed class PathChoicePlot(int packets, int candidates)
         File.WriteAllText(Path.Combine(directory, "planning-paths.csv"), csv.ToString());
         var plot = new Plot();
         var heat = plot.Add.Heatmap(shares);
-        heat.Extent = new CoordinateRect(1, (blocks * _blockSize) + 1, -0.5, paths - 0.5);
+        if (blocks > 1 && paths > 1)
+        {
+            // ScottPlot takes the extent as the centres of the corner cells: block centres in packets, ranks as integers.
+            double half = (_blockSize + 1) / 2.0;
+            heat.Extent = new CoordinateRect(half, ((blocks - 1) * _blockSize) + half, 0, paths - 1);
+        }
+
         plot.Add.ColorBar(heat).Label = "share of the block's packets";
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title($"{planner}: path choice of flow 0 per block of {_blockSize} packets");
