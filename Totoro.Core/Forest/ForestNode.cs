@@ -14,12 +14,15 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
 {
     private const int MaintenanceTimer = 100; // the overlay's timers are 1..99
     private const int RoundTimer = 101;
+    private const int ContributionTimer = 102;
 
     private readonly INodeContext _context;
     private readonly AppRegistry _registry;
     private readonly IForestApp? _app;
     private readonly IOverlayListener? _outer;
     private Dictionary<NodeId, TreeState>? _trees;
+    private Dictionary<long, (NodeId App, int Round, Payload Contribution)>? _delayed;
+    private long _nextDelayed;
     private bool _maintaining;
 
     public ForestNode(INodeContext context, NodeId id, PastryOptions pastry, AppRegistry registry, IForestApp? app, IOverlayListener? outer = null)
@@ -83,6 +86,31 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     {
         if (Tree(app) is { } state)
             AddContribution(state, round, contribution, 1, _context.Self);
+    }
+
+    /// <summary>
+    /// Contributes after <paramref name="delayMicros"/>: the time the device spends training, in a world where
+    /// training itself takes no time (the simulator). If the round has closed by then, the update is left out.
+    /// </summary>
+    public void Aggregate(NodeId app, int round, Payload contribution, long delayMicros)
+    {
+        if (delayMicros <= 0)
+        {
+            Aggregate(app, round, contribution);
+            return;
+        }
+
+        _delayed ??= [];
+        long key = _nextDelayed++;
+        _delayed[key] = (app, round, contribution);
+        _context.SetTimer(delayMicros, ContributionTimer, key);
+    }
+
+    /// <summary>At a subscriber: sits this round out (not selected); the tree stops waiting for it.</summary>
+    public void Decline(NodeId app, int round)
+    {
+        if (Tree(app) is { } state)
+            AddContribution(state, round, Payload.SizeOnly(0, 0), 0, _context.Self);
     }
 
     /// <summary>Announces an app on the advertise–discover tree.</summary>
@@ -171,8 +199,16 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             Maintain();
         else if (timer == RoundTimer)
             CloseOverdueRounds();
+        else if (timer == ContributionTimer)
+            ContributeDelayed(argument);
         else
             Overlay.OnTimer(timer, argument);
+    }
+
+    private void ContributeDelayed(long key)
+    {
+        if (_delayed is not null && _delayed.Remove(key, out var pending))
+            Aggregate(pending.App, pending.Round, pending.Contribution);
     }
 
     /// <summary>The round's cut-off came: forward what has arrived; whatever comes later is left out.</summary>
@@ -442,7 +478,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         }
 
         if (contributions > 0)
-            state.Accumulated = state.Accumulated is null ? contribution : state.App.Rule.Merge(state.Accumulated, contribution);
+            state.Accumulated = state.Accumulated is null ? contribution : ContributionMerge.Merge(state.App.Rule, state.Accumulated, contribution);
         state.Contributions += contributions;
         state.Received++;
         if (state.Received == state.ExpectedTotal)
