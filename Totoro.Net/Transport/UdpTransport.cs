@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using LiteNetLib;
+
+namespace Totoro.Net.Transport;
+
+/// <summary>
+/// UDP through LiteNetLib. Small frames go as unconnected datagrams (unreliable, no connection state, what the
+/// overlay's keep-alives and lookups are built for); frames too large for one datagram (models, big join replies)
+/// go ReliableOrdered over a connection opened on first use, which LiteNetLib fragments, retransmits and paces.
+/// Received frames are queued for the host's event loop, which is woken through <see cref="Signal"/>.
+/// </summary>
+public sealed class UdpTransport : IDisposable
+{
+    public const string ConnectionKey = "totoro/1";
+
+    /// <summary>Frames up to this size go as one unreliable datagram; larger ones go reliable.</summary>
+    public const int MaxUnreliableBytes = 1000;
+
+    private readonly LiteNetManager _manager;
+    private readonly ConcurrentQueue<Datagram> _inbox = new();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<IPEndPoint, LiteNetPeer> _connected = [];
+    private readonly Dictionary<IPEndPoint, List<byte[]>> _pending = [];
+
+    public UdpTransport()
+    {
+        var listener = new EventBasedLiteNetListener();
+        listener.ConnectionRequestEvent += request => request.AcceptIfKey(ConnectionKey);
+        listener.PeerConnectedEvent += OnConnected;
+        listener.PeerDisconnectedEvent += OnDisconnected;
+        listener.NetworkReceiveEvent += (peer, reader, _) => Enqueue(EndpointOf(peer), reader);
+        listener.NetworkReceiveUnconnectedEvent += (from, reader, _) => Enqueue(new IPEndPoint(from.Address, from.Port), reader);
+        _manager = new LiteNetManager(listener)
+        {
+            UnconnectedMessagesEnabled = true,
+            UnsyncedEvents = true, // events arrive on LiteNetLib's threads; we queue them for the loop
+            AutoRecycle = true,
+            IPv6Enabled = false,
+            DisconnectTimeout = 15_000,
+            MaxConnectAttempts = 20,
+        };
+    }
+
+    public TransportCounters Counters { get; } = new();
+
+    /// <summary>Set whenever a frame is queued: the event loop waits on it.</summary>
+    public AutoResetEvent Signal { get; } = new(false);
+
+    public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>Binds to the address and port (0: any free port).</summary>
+    public void Start(IPEndPoint listen)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        if (listen.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"listen address {listen.Address} is not IPv4; real mode speaks IPv4 for now");
+        if (!_manager.Start(listen.Address, IPAddress.IPv6Any, listen.Port))
+            throw new IOException($"cannot bind UDP {listen}: the port is taken or the address is not on this host");
+        LocalEndPoint = new IPEndPoint(listen.Address, _manager.LocalPort);
+    }
+
+    public bool TryReceive(out Datagram datagram) => _inbox.TryDequeue(out datagram);
+
+    public void Send(IPEndPoint to, byte[] frame)
+    {
+        Interlocked.Increment(ref Counters.DatagramsOut);
+        Interlocked.Add(ref Counters.BytesOut, frame.Length);
+        if (frame.Length <= MaxUnreliableBytes)
+        {
+            _manager.SendUnconnectedMessage(frame, to);
+            return;
+        }
+
+        Interlocked.Increment(ref Counters.ReliableOut);
+        lock (_lock)
+        {
+            if (_connected.TryGetValue(to, out LiteNetPeer? peer) && peer.ConnectionState == ConnectionState.Connected)
+            {
+                peer.Send(frame, DeliveryMethod.ReliableOrdered);
+                return;
+            }
+
+            if (!_pending.TryGetValue(to, out List<byte[]>? queue))
+            {
+                _pending[to] = queue = [];
+                _manager.Connect(to, ConnectionKey); // null when the other side is already connecting to us: wait for it
+            }
+
+            queue.Add(frame);
+        }
+    }
+
+    /// <summary>Connections open now (reliable channels to other hosts).</summary>
+    public int Connections
+    {
+        get
+        {
+            lock (_lock)
+                return _connected.Count;
+        }
+    }
+
+    private static IPEndPoint EndpointOf(LiteNetPeer peer) => new(peer.Address, peer.Port);
+
+    private void OnConnected(LiteNetPeer peer)
+    {
+        IPEndPoint endpoint = EndpointOf(peer);
+        lock (_lock)
+        {
+            _connected[endpoint] = peer;
+            if (_pending.Remove(endpoint, out List<byte[]>? queue))
+            {
+                foreach (byte[] frame in queue)
+                    peer.Send(frame, DeliveryMethod.ReliableOrdered);
+            }
+        }
+    }
+
+    private void OnDisconnected(LiteNetPeer peer, DisconnectInfo info)
+    {
+        IPEndPoint endpoint = EndpointOf(peer);
+        lock (_lock)
+        {
+            if (_connected.TryGetValue(endpoint, out LiteNetPeer? current) && ReferenceEquals(current, peer))
+                _connected.Remove(endpoint);
+            // A failed connect: what waited for it is lost, as a datagram would be.
+            if (_pending.Remove(endpoint, out List<byte[]>? queue))
+                Interlocked.Add(ref Counters.SendFailures, queue.Count);
+        }
+    }
+
+    private void Enqueue(IPEndPoint from, LiteNetLib.Utils.NetDataReader reader)
+    {
+        byte[] data = reader.GetRemainingBytes();
+        Interlocked.Increment(ref Counters.DatagramsIn);
+        Interlocked.Add(ref Counters.BytesIn, data.Length);
+        _inbox.Enqueue(new Datagram(from, data));
+        Signal.Set();
+    }
+
+    public void Dispose()
+    {
+        _manager.Stop();
+        Signal.Dispose();
+    }
+}
