@@ -26,6 +26,7 @@ public sealed class UdpTransport : IDisposable
 
     public UdpTransport()
     {
+        NetDebug.Logger = QuietNetLogger.Instance;
         var listener = new EventBasedLiteNetListener();
         listener.ConnectionRequestEvent += request => request.AcceptIfKey(ConnectionKey);
         listener.PeerConnectedEvent += OnConnected;
