@@ -66,8 +66,29 @@ internal sealed class ControlService(NodeHost host)
         OnNotice(notice!);
     }
 
+    /// <summary>
+    /// Tells every host this one knows of about an app (reliably); each passes it on once. The advertise–discover
+    /// tree does the same for nodes that join later, but a tree whose subscribers joined while the overlay was still
+    /// forming can have split roots (no root migration yet), so the hosts also spread apps among themselves.
+    /// </summary>
+    public void Spread(NodeId id, AdvertisedApp app)
+    {
+        byte[] json = ControlJson.Serialize(new Notice(0) { App = app, AppId = id.ToString() });
+        foreach (IPEndPoint endpoint in host.Directory.Endpoints.ToArray())
+        {
+            if (!endpoint.Equals(host.Endpoint))
+                host.SendControl(endpoint, FrameKind.Notice, json, reliable: true);
+        }
+    }
+
     private void OnNotice(Notice notice)
     {
+        if (notice.App is { } app && notice.AppId is { } hex && UInt128.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out UInt128 value))
+        {
+            host.Apps.Discovered(new NodeId(value), app);
+            return;
+        }
+
         if (!_pending.Remove(notice.Corr, out var pending))
             return; // late or duplicate
         Reply(pending.Client, new ControlResponse(pending.RequestId, true) { Status = notice.Status, Lookup = notice.Lookup });

@@ -6,4 +6,9 @@ public sealed record Notice(long Corr)
     public AppStatus? Status { get; init; }
 
     public LookupResult? Lookup { get; init; }
+
+    /// <summary>An app spreading host to host (with its id, hex).</summary>
+    public Hosting.AdvertisedApp? App { get; init; }
+
+    public string? AppId { get; init; }
 }

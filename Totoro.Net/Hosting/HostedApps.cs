@@ -39,6 +39,7 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
         Hosted hosted = Get(id);
         if (hosted.Spec is not null)
             return;
+        _host.Control.Spread(id, advertised);
         hosted.Spec = advertised.Spec;
         hosted.Seed = advertised.Seed;
         try
@@ -172,16 +173,27 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
 
     public void OnDiscovered(ForestNode node, Advertisement advertisement)
     {
-        if (_hosted.TryGetValue(advertisement.App, out Hosted? known) && known.Spec is not null)
-            return;
-        if (!ControlJson.TryDeserialize(System.Text.Encoding.UTF8.GetBytes(advertisement.Requirements), out AdvertisedApp? app, out string? error)
-            || app!.Spec is null || app.Spec.Validate().Count > 0 || AppId.Create(app.Spec.Name, [], 0) != advertisement.App)
+        if (!ControlJson.TryDeserialize(System.Text.Encoding.UTF8.GetBytes(advertisement.Requirements), out AdvertisedApp? app, out string? error))
         {
-            _host.Log.Warn($"ignoring advertisement of {advertisement.Name}: {error ?? "not a valid app spec for its id"}");
+            _host.Log.Warn($"ignoring advertisement of {advertisement.Name}: {error}");
             return;
         }
 
-        Register(advertisement.App, app);
+        Discovered(advertisement.App, app!);
+    }
+
+    /// <summary>An app heard of from the advertise–discover tree or from another host: checked, then registered and passed on.</summary>
+    public void Discovered(NodeId id, AdvertisedApp app)
+    {
+        if (_hosted.TryGetValue(id, out Hosted? known) && known.Spec is not null)
+            return;
+        if (app.Spec is null || app.Spec.Validate().Count > 0 || AppId.Create(app.Spec.Name, [], 0) != id)
+        {
+            _host.Log.Warn($"ignoring app {id}: not a valid app spec for its id");
+            return;
+        }
+
+        Register(id, app);
     }
 
     // ---- IOverlayListener -----------------------------------------------------------------------------------

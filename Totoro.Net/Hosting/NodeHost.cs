@@ -316,7 +316,7 @@ public sealed class NodeHost : IDisposable
         return endpoint.Address.Equals(Endpoint.Address) ? 100 : 10_000;
     }
 
-    internal void SendControl(IPEndPoint to, FrameKind kind, byte[] json) => _transport.Send(to, Frame.Control(kind, json));
+    internal void SendControl(IPEndPoint to, FrameKind kind, byte[] json, bool reliable = false) => _transport.Send(to, Frame.Control(kind, json), reliable);
 
     internal void Schedule(long delayMicros, Action task) => Timers.Add(Now + Math.Max(0, delayMicros), task);
 

@@ -64,11 +64,12 @@ public sealed class UdpTransport : IDisposable
 
     public bool TryReceive(out Datagram datagram) => _inbox.TryDequeue(out datagram);
 
-    public void Send(IPEndPoint to, byte[] frame)
+    /// <summary>Sends a frame: small ones as a datagram, large ones (or any, when <paramref name="reliable"/>) reliably.</summary>
+    public void Send(IPEndPoint to, byte[] frame, bool reliable = false)
     {
         Interlocked.Increment(ref Counters.DatagramsOut);
         Interlocked.Add(ref Counters.BytesOut, frame.Length);
-        if (frame.Length <= MaxUnreliableBytes)
+        if (frame.Length <= MaxUnreliableBytes && !reliable)
         {
             _manager.SendUnconnectedMessage(frame, to);
             return;
