@@ -301,8 +301,15 @@ public sealed class NodeHost : IDisposable
         }
 
         Interlocked.Increment(ref _messagesOut);
-        _transport.Send(endpoint, Frame.Node(destination, _nodes[from].Overlay.Id, message, Directory));
+        _transport.Send(endpoint, Frame.Node(destination, _nodes[from].Overlay.Id, message, Directory), IsReliable(message));
     }
+
+    /// <summary>
+    /// Tree traffic goes reliably: a round waits for every child's aggregate (a decline is a small one), so one lost
+    /// datagram would stall it. Overlay maintenance and lookups stay datagrams: they are retried or leased anyway.
+    /// </summary>
+    internal static bool IsReliable(in Message message)
+        => message.Payload is not null || message.Kind is MessageKind.TreeJoin or MessageKind.TreeJoinAck or MessageKind.TreeAggregate or MessageKind.TreeBroadcast;
 
     /// <summary>
     /// Estimated RTT (µs) for proximity neighbour selection: same host, same machine, or elsewhere. Real RTTs are
