@@ -21,10 +21,11 @@ internal static class NodeCommand
         var b = new Option<int>("--b") { Description = "Bits per id digit", DefaultValueFactory = _ => 4 };
         var leafSet = new Option<int>("--leaf-set") { Description = "Leaf-set size L (even)", DefaultValueFactory = _ => 24 };
         var pingMs = new Option<int>("--ping-period-ms") { Description = "Leaf-set keep-alive period (the lease is 1.5 times it)", DefaultValueFactory = _ => 20_000 };
+        var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, indexBase, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs,
+            listen, bootstrap, logical, indexBase, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss,
         };
         command.SetAction(parsed =>
         {
@@ -47,6 +48,7 @@ internal static class NodeCommand
                 Zone = parsed.GetValue(zone),
                 DataDir = parsed.GetValue(dataDir)?.FullName,
                 MetricsIntervalMicros = metrics * 1000L,
+                ImpairLoss = parsed.GetValue(impairLoss),
                 Pastry = new PastryOptions
                 {
                     B = parsed.GetValue(b),

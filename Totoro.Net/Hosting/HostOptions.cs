@@ -38,6 +38,9 @@ public sealed record HostOptions
 
     public long MetricsIntervalMicros { get; init; } = 1_000_000;
 
+    /// <summary>Fraction of received packets dropped on purpose (a testing aid where `tc netem` is missing).</summary>
+    public double ImpairLoss { get; init; }
+
     /// <summary>Every problem with the options, naming the option and the fix.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -56,6 +59,8 @@ public sealed record HostOptions
             problems.Add($"--zone must be from 0 to {Zones - 1} (got {Zone}); with zones, pass --zones M too");
         if (Bootstrap is not null && Bootstrap.Equals(Listen))
             problems.Add("--bootstrap is this host's own --listen address: leave --bootstrap out to found an overlay");
+        if (!(ImpairLoss is >= 0 and < 1))
+            problems.Add($"--impair-loss must be in [0, 1) (got {ImpairLoss})");
         problems.AddRange(Pastry.Validate());
         return problems;
     }

@@ -20,7 +20,7 @@ public sealed class NodeHost : IDisposable
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HostOptions _options;
-    private readonly UdpTransport _transport = new();
+    private readonly UdpTransport _transport;
     private readonly Queue<(int To, PeerHandle From, Message Message)> _local = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _posted = new();
     private readonly Dictionary<NodeId, int> _byId = [];
@@ -45,6 +45,7 @@ public sealed class NodeHost : IDisposable
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems));
         _options = options;
+        _transport = new UdpTransport(options.ImpairLoss);
         Log = log;
         Log.Clock = () => Now;
         _limiter = new RateLimiter(options.PeerRatePerSecond, options.PeerBurst);

@@ -24,7 +24,8 @@ public sealed class UdpTransport : IDisposable
     private readonly Dictionary<IPEndPoint, LiteNetPeer> _connected = [];
     private readonly Dictionary<IPEndPoint, List<byte[]>> _pending = [];
 
-    public UdpTransport()
+    /// <param name="impairLoss">Fraction of received packets to drop on purpose (tests without netem); 0 in real use.</param>
+    public UdpTransport(double impairLoss = 0)
     {
         NetDebug.Logger = QuietNetLogger.Instance;
         var listener = new EventBasedLiteNetListener();
@@ -33,7 +34,7 @@ public sealed class UdpTransport : IDisposable
         listener.PeerDisconnectedEvent += OnDisconnected;
         listener.NetworkReceiveEvent += (peer, reader, _) => Enqueue(EndpointOf(peer), reader);
         listener.NetworkReceiveUnconnectedEvent += (from, reader, _) => Enqueue(new IPEndPoint(from.Address, from.Port), reader);
-        _manager = new LiteNetManager(listener)
+        _manager = new LiteNetManager(listener, impairLoss > 0 ? new ImpairmentLayer(impairLoss) : null)
         {
             UnconnectedMessagesEnabled = true,
             UnsyncedEvents = true, // events arrive on LiteNetLib's threads; we queue them for the loop

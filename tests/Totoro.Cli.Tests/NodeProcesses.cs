@@ -34,7 +34,7 @@ internal sealed class NodeProcesses : IDisposable
         }
 
         start.ArgumentList.Add(dll);
-        var args = new List<string> { "node", "--listen", listen.ToString(), "--logical-nodes", logicalNodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--index-base", indexBase.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-level", "warn" };
+        var args = new List<string> { "node", "--listen", listen.ToString(), "--logical-nodes", logicalNodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--index-base", indexBase.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-level", "info" };
         if (bootstrap is not null)
             args.AddRange(["--bootstrap", bootstrap.ToString()]);
         args.AddRange(extra);
