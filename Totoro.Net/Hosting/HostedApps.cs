@@ -28,12 +28,16 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
         _apps = new FederatedApps(() => host.Now);
     }
 
-    public int ActiveCount => _hosted.Values.Count(h => h.App is { } app && app.StartedAt >= 0 && !app.Master.Finished);
+    /// <summary>Apps loaded on this host (their data and tree known here).</summary>
+    public int LoadedCount => _hosted.Values.Count(h => h.App is not null);
 
     public IEnumerable<AppSummary> Summaries => _hosted.Values.Where(h => h.Spec is not null).Select(h => new AppSummary(
         h.Spec!.Name, h.Id.ToString(), h.Spec.Model, h.Spec.Dataset, h.Spec.Workers, h.Spec.Rounds, h.Spec.ClientsPerRound, h.Spec.Rule));
 
-    /// <summary>Makes an app known on this host (from a submit or a discovery); idempotent.</summary>
+    /// <summary>
+    /// Makes an app known on this host (from a submit or a discovery); idempotent. Its data are loaded off the event
+    /// loop (Fashion-MNIST takes seconds), so the node keeps serving meanwhile; then its workers subscribe.
+    /// </summary>
     public void Register(NodeId id, AdvertisedApp advertised)
     {
         Hosted hosted = Get(id);
@@ -42,32 +46,41 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
         _host.Control.Spread(id, advertised);
         hosted.Spec = advertised.Spec;
         hosted.Seed = advertised.Seed;
-        try
+        Task.Run(() =>
         {
-            FederatedWorkload workload = FederatedWorkload.Load(advertised.Spec, advertised.Seed, _cache);
-            AppSpec spec = advertised.Spec;
-            var options = new TreeOptions { Fanout = _host.Options.Pastry.Columns, RoundDeadlineMicros = spec.RoundDeadlineMs * 1000L };
-            _host.Node(0).CreateTree(new AppDescriptor(id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, AllChildren.Instance));
-            hosted.App = new FederatedApp(id, workload, advertised.Seed, WorkerOf);
-            hosted.App.RoundCompleted += (app, round) => _host.Log.Info(
-                $"app {app.Spec.Name} round {round.Round}/{app.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
-            _apps.Add(hosted.App);
-        }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
-        {
-            hosted.Error = $"cannot load app {advertised.Spec.Name} here: {ex.Message}";
-            _host.Log.Error(hosted.Error);
-            return;
-        }
+            try
+            {
+                FederatedWorkload workload = FederatedWorkload.Load(advertised.Spec, advertised.Seed, _cache);
+                _host.Post(() => Loaded(hosted, workload));
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
+            {
+                _host.Post(() =>
+                {
+                    hosted.Error = $"cannot load app {advertised.Spec.Name} here: {ex.Message}";
+                    _host.Log.Error(hosted.Error);
+                });
+            }
+        });
+    }
 
-        _host.Log.Info($"app {advertised.Spec.Name} ({id}) known: {advertised.Spec.Workers} workers, {advertised.Spec.Rounds} rounds");
+    private void Loaded(Hosted hosted, FederatedWorkload workload)
+    {
+        AppSpec spec = hosted.Spec!;
+        var options = new TreeOptions { Fanout = _host.Options.Pastry.Columns, RoundDeadlineMicros = spec.RoundDeadlineMs * 1000L };
+        _host.Node(0).CreateTree(new AppDescriptor(hosted.Id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, AllChildren.Instance));
+        hosted.App = new FederatedApp(hosted.Id, workload, hosted.Seed, WorkerOf);
+        hosted.App.RoundCompleted += (app, round) => _host.Log.Info(
+            $"app {app.Spec.Name} round {round.Round}/{app.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
+        _apps.Add(hosted.App);
+        _host.Log.Info($"app {spec.Name} ({hosted.Id}) known: {spec.Workers} workers, {spec.Rounds} rounds");
         for (int i = 0; i < _host.NodeCount; i++)
         {
-            if (_host.GlobalIndex(i) < advertised.Spec.Workers && _host.IsJoined(i))
-                _host.Node(i).Subscribe(id);
+            if (_host.GlobalIndex(i) < spec.Workers && _host.IsJoined(i))
+                _host.Node(i).Subscribe(hosted.Id);
         }
 
-        TryStart(id);
+        TryStart(hosted.Id);
     }
 
     /// <summary>A node that joined after apps were discovered subscribes to those it is a worker of.</summary>

@@ -19,4 +19,4 @@ public sealed partial record MetricsRow(
     double CpuPercent,
     long RssBytes,
     double MemoryPercent,
-    int ActiveApps);
+    int Apps);

@@ -371,6 +371,6 @@ public sealed class NodeHost : IDisposable
         _metrics!.Write(new MetricsRow(
             Math.Round(now / 1e6, 3), _nodes.Length, JoinedCount, MessagesIn, MessagesOut, Interlocked.Read(ref _localMessages),
             Interlocked.Read(ref Counters.BytesIn), Interlocked.Read(ref Counters.BytesOut), Counters.Dropped, _transport.Connections,
-            Math.Round(cpu, 3), rss, Math.Round(memory, 4), Apps.ActiveCount));
+            Math.Round(cpu, 3), rss, Math.Round(memory, 4), Apps.LoadedCount));
     }
 }
