@@ -16,6 +16,8 @@ namespace Totoro.Net.Hosting;
 internal sealed class HostedApps : IForestApp, IOverlayListener
 {
     private const long ReadyRetryMicros = 2_000_000;
+    private const long RespreadMicros = 3_000_000;
+    private const int ResendCount = 10;
 
     private readonly NodeHost _host;
     private readonly FederatedApps _apps;
@@ -43,7 +45,7 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
         Hosted hosted = Get(id);
         if (hosted.Spec is not null)
             return;
-        _host.Control.Spread(id, advertised);
+        Respread(id, advertised, ResendCount);
         hosted.Spec = advertised.Spec;
         hosted.Seed = advertised.Seed;
         Task.Run(() =>
@@ -62,6 +64,14 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
                 });
             }
         });
+    }
+
+    /// <summary>Tells every host this one knows of, now and a few times more: hosts heard of later, and notices lost, are covered.</summary>
+    private void Respread(NodeId id, AdvertisedApp advertised, int times)
+    {
+        _host.Control.Spread(id, advertised);
+        if (times > 1)
+            _host.Schedule(RespreadMicros, () => Respread(id, advertised, times - 1));
     }
 
     private void Loaded(Hosted hosted, FederatedWorkload workload)

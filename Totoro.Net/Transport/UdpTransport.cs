@@ -18,11 +18,14 @@ public sealed class UdpTransport : IDisposable
     /// <summary>Frames up to this size go as one unreliable datagram; larger ones go reliable.</summary>
     public const int MaxUnreliableBytes = 1000;
 
+    private const long ReconnectAfterMillis = 3000;
+
     private readonly LiteNetManager _manager;
     private readonly ConcurrentQueue<Datagram> _inbox = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<IPEndPoint, LiteNetPeer> _connected = [];
     private readonly Dictionary<IPEndPoint, List<byte[]>> _pending = [];
+    private readonly Dictionary<IPEndPoint, long> _connectAt = [];
 
     /// <param name="impairLoss">Fraction of received packets to drop on purpose (tests without netem); 0 in real use.</param>
     public UdpTransport(double impairLoss = 0)
@@ -77,22 +80,39 @@ public sealed class UdpTransport : IDisposable
         }
 
         Interlocked.Increment(ref Counters.ReliableOut);
+        // LiteNetLib is never called while our lock is held: its threads raise the events below while holding
+        // their own locks, so calling it under ours could deadlock.
+        LiteNetPeer? ready = null;
+        bool connect = false;
         lock (_lock)
         {
             if (_connected.TryGetValue(to, out LiteNetPeer? peer) && peer.ConnectionState == ConnectionState.Connected)
             {
-                peer.Send(frame, DeliveryMethod.ReliableOrdered);
-                return;
+                ready = peer;
             }
-
-            if (!_pending.TryGetValue(to, out List<byte[]>? queue))
+            else
             {
-                _pending[to] = queue = [];
-                _manager.Connect(to, ConnectionKey); // null when the other side is already connecting to us: wait for it
-            }
+                long now = Environment.TickCount64;
+                if (!_pending.TryGetValue(to, out List<byte[]>? queue))
+                {
+                    _pending[to] = queue = [];
+                    connect = true;
+                }
+                else if (now - _connectAt.GetValueOrDefault(to) > ReconnectAfterMillis)
+                {
+                    connect = true; // the connection we waited for (perhaps the other side's) never came: ask again
+                }
 
-            queue.Add(frame);
+                if (connect)
+                    _connectAt[to] = now;
+                queue.Add(frame);
+            }
         }
+
+        if (ready is not null)
+            ready.Send(frame, DeliveryMethod.ReliableOrdered);
+        else if (connect)
+            _manager.Connect(to, ConnectionKey); // null when the other side is already connecting to us: wait for it
     }
 
     /// <summary>Connections open now (reliable channels to other hosts).</summary>
@@ -110,15 +130,15 @@ public sealed class UdpTransport : IDisposable
     private void OnConnected(LiteNetPeer peer)
     {
         IPEndPoint endpoint = EndpointOf(peer);
+        List<byte[]>? queue;
         lock (_lock)
         {
             _connected[endpoint] = peer;
-            if (_pending.Remove(endpoint, out List<byte[]>? queue))
-            {
-                foreach (byte[] frame in queue)
-                    peer.Send(frame, DeliveryMethod.ReliableOrdered);
-            }
+            _pending.Remove(endpoint, out queue);
         }
+
+        foreach (byte[] frame in queue ?? [])
+            peer.Send(frame, DeliveryMethod.ReliableOrdered);
     }
 
     private void OnDisconnected(LiteNetPeer peer, DisconnectInfo info)
