@@ -67,7 +67,7 @@ internal sealed class ControlService(NodeHost host)
     }
 
     /// <summary>
-    /// Tells every host this one knows of about an app (reliably); each passes it on once. The advertise–discover
+    /// Tells every host this one knows of about an app; each passes it on when it first hears of it. The advertise–discover
     /// tree does the same for nodes that join later, but a tree whose subscribers joined while the overlay was still
     /// forming can have split roots (no root migration yet), so the hosts also spread apps among themselves.
     /// </summary>
@@ -77,7 +77,7 @@ internal sealed class ControlService(NodeHost host)
         foreach (IPEndPoint endpoint in host.Directory.Endpoints.ToArray())
         {
             if (!endpoint.Equals(host.Endpoint))
-                host.SendControl(endpoint, FrameKind.Notice, json, reliable: true);
+                host.SendControl(endpoint, FrameKind.Notice, json); // a datagram, sent again by the caller: no connection needed
         }
     }
 
