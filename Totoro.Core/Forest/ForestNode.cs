@@ -106,11 +106,14 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         _context.SetTimer(delayMicros, ContributionTimer, key);
     }
 
-    /// <summary>At a subscriber: sits this round out (not selected); the tree stops waiting for it.</summary>
-    public void Decline(NodeId app, int round)
+    /// <summary>
+    /// At a subscriber: sits this round out (not selected); the tree stops waiting for it. An attachment (who
+    /// declined) still travels up, so selectors above learn where the subscribers live.
+    /// </summary>
+    public void Decline(NodeId app, int round, byte[]? attachment = null)
     {
         if (Tree(app) is { } state)
-            AddContribution(state, round, Payload.SizeOnly(0, 0), 0, _context.Self);
+            AddContribution(state, round, Payload.SizeOnly(0, 0).WithAttachment(attachment), 0, _context.Self);
     }
 
     /// <summary>Announces an app on the advertise–discover tree.</summary>
@@ -432,7 +435,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
     {
         var chosen = new PeerHandle[state.Children.Count];
-        int n = state.App.Selector.Select(state.App.Id, round, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
+        int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
         var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
         for (int i = 0; i < n; i++)
             _context.Send(chosen[i], message);
@@ -447,6 +450,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         state.Received = 0;
         state.Contributions = 0;
         state.Accumulated = null;
+        state.DeclinedAttachments = null;
         state.Depth = depth;
         state.RoundCutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
         if (state.RoundCutoff > 0)
@@ -468,6 +472,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             if (!state.SelfExpected || state.SelfArrived)
                 return;
             state.SelfArrived = true;
+            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
         }
         else
         {
@@ -475,33 +480,25 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             if (at < 0 || state.Arrived[at])
                 return; // counted once, even when retried
             state.Arrived[at] = true;
+            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
         }
 
         if (contributions > 0)
-            state.Accumulated = state.Accumulated is null ? contribution : Merge(state.App.Rule, state.Accumulated, contribution);
+            state.Accumulated = state.Accumulated is null ? contribution : ContributionMerge.Merge(state.App.Rule, state.Accumulated, contribution);
+        else if (contribution.Attachment is { Length: > 0 } declined)
+            state.DeclinedAttachments = state.DeclinedAttachments is null ? declined : [.. state.DeclinedAttachments, .. declined];
         state.Contributions += contributions;
         state.Received++;
         if (state.Received == state.ExpectedTotal)
             CompleteRound(state);
     }
 
-    /// <summary>The rule merges the contents; attachments (the workers' reports) travel along, concatenated.</summary>
-    private static Payload Merge(IAggregationRule rule, Payload a, Payload b)
-    {
-        Payload merged = rule.Merge(a.Attachment is null ? a : a.WithAttachment(null), b.Attachment is null ? b : b.WithAttachment(null));
-        if (a.Attachment is null && b.Attachment is null)
-            return merged;
-        byte[] x = a.Attachment ?? [], y = b.Attachment ?? [];
-        int length = Math.Min(x.Length + y.Length, Payload.MaxAttachmentBytes);
-        var joined = new byte[length];
-        x.AsSpan(0, Math.Min(x.Length, length)).CopyTo(joined);
-        y.AsSpan(0, length - Math.Min(x.Length, length)).CopyTo(joined.AsSpan(Math.Min(x.Length, length)));
-        return merged.WithAttachment(joined);
-    }
-
     private void CompleteRound(TreeState state)
     {
         Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
+        if (state.DeclinedAttachments is { } declined)
+            merged = ContributionMerge.Merge(state.App.Rule, merged, Payload.SizeOnly(0, 0).WithAttachment(declined));
+        state.DeclinedAttachments = null;
         int round = state.AggregationRound;
         long contributions = state.Contributions;
         state.AggregationRound = -1;

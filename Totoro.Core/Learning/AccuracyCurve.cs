@@ -51,6 +51,8 @@ public sealed class AccuracyCurve
                     continue;
             }
 
+            if (cells[accuracy].Trim() is "NaN" or "")
+                continue; // a round that was not evaluated
             if (!int.TryParse(cells[round], NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) || r < 1
                 || !double.TryParse(cells[accuracy], NumberStyles.Float, CultureInfo.InvariantCulture, out double a) || !(a is >= 0 and <= 1))
                 throw new InvalidDataException($"{path}:{i + 1}: round must be a positive integer and accuracy a number in [0, 1] (got '{lines[i]}').");
