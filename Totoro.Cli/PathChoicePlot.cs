@@ -21,7 +21,7 @@ internal sealed class PathChoicePlot(int packets, int candidates)
             _counts[Math.Min((int)((slot - 1) / _blockSize), _counts.GetLength(0) - 1), candidate]++;
     }
 
-    public void Write(string directory, string planner)
+    public void Write(string directory, string planner, string stem = "planning-paths")
     {
         int blocks = _counts.GetLength(0);
         int paths = _counts.GetLength(1);
@@ -40,13 +40,13 @@ internal sealed class PathChoicePlot(int packets, int candidates)
             csv.Append('\n');
         }
 
-        File.WriteAllText(Path.Combine(directory, "planning-paths.csv"), csv.ToString());
+        File.WriteAllText(Path.Combine(directory, stem + ".csv"), csv.ToString());
         var plot = new Plot();
         var heat = plot.Add.Heatmap(shares);
         plot.Add.ColorBar(heat);
         plot.Title($"{planner}: path choice frequency of flow 0 (blocks of {_blockSize} packets)");
         plot.XLabel("packet block");
         plot.YLabel("candidate path (0 = shortest, bottom)");
-        plot.SavePng(Path.Combine(directory, "planning-paths.png"), 900, 500);
+        plot.SavePng(Path.Combine(directory, stem + ".png"), 900, 500);
     }
 }
