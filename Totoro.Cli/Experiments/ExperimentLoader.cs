@@ -153,6 +153,8 @@ internal static partial class ExperimentLoader
             string where = $"{binder.File} line {plot.Line}: plot '{plot.File}'";
             if (!plot.File.EndsWith(".png", StringComparison.Ordinal) || plot.File.Contains('/', StringComparison.Ordinal) || plot.File.Contains('\\', StringComparison.Ordinal))
                 throw new UsageException($"{where}: 'file' must be a file name ending in .png");
+            if (plot.LegendAt is not ("upperLeft" or "upperRight" or "lowerLeft" or "lowerRight"))
+                throw new UsageException($"{where}: 'legendAt' must be upperLeft, upperRight, lowerLeft or lowerRight (got '{plot.LegendAt}')");
             if (plot.Y.Count == 0)
                 throw new UsageException($"{where}: 'y' needs at least one column");
             if (plot.Legend.Count > 0 && plot.Legend.Count != plot.Y.Count)

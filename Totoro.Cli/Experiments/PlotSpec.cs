@@ -39,6 +39,9 @@ internal sealed class PlotSpec
     /// <summary>Divide every line by its first point (a ratio to the smallest X, as the paper's Fig. 7).</summary>
     public bool Normalize { get; set; }
 
+    /// <summary>Legend corner: upperLeft (default), upperRight, lowerLeft or lowerRight.</summary>
+    public string LegendAt { get; set; } = "upperLeft";
+
     /// <summary>Where the YAML put this plot, for errors found after loading.</summary>
     public int Line { get; internal set; }
 }
