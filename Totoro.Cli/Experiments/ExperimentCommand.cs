@@ -28,7 +28,7 @@ internal static class ExperimentCommand
                 throw new UsageException($"no folder '{folder.FullName}': run from the repository root or pass --dir");
             foreach (FileInfo file in folder.GetFiles("*.yaml").OrderBy(f => f.Name, StringComparer.Ordinal))
             {
-                Experiment e = ExperimentLoader.Load(Path.GetRelativePath(Environment.CurrentDirectory, file.FullName), ExperimentLoader.Form.Full);
+                Experiment e = ExperimentLoader.Load(Shown(file.FullName), ExperimentLoader.Form.Full);
                 Experiment quick = ExperimentLoader.Load(e.File, ExperimentLoader.Form.Quick);
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{e.File,-40} {e.Spec.Paper,-16} {e.Kind.Name,-13} {e.Points.Count,4} points ({quick.Points.Count} quick)  {e.Spec.Title}"));
@@ -60,7 +60,7 @@ internal static class ExperimentCommand
                 : parsed.GetValue(quick) ? ExperimentLoader.Form.Quick
                 : ExperimentLoader.Form.Full;
             FileInfo path = parsed.GetValue(file)!;
-            Experiment experiment = ExperimentLoader.Load(Path.GetRelativePath(Environment.CurrentDirectory, path.FullName), form);
+            Experiment experiment = ExperimentLoader.Load(Shown(path.FullName), form);
             string directory = parsed.GetValue(outDir)?.FullName ?? Path.Combine("results", experiment.Spec.Name);
             Console.Error.WriteLine($"{experiment.Spec.Name}: {experiment.Spec.Title} ({experiment.Spec.Paper}); {experiment.Points.Count} points, {form.ToString().ToLowerInvariant()} form, {jobCount} at once");
             ExperimentSummary summary;
@@ -71,5 +71,12 @@ internal static class ExperimentCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A path as messages show it: relative below the current folder, absolute elsewhere.</summary>
+    private static string Shown(string fullPath)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, fullPath);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? fullPath : relative;
     }
 }

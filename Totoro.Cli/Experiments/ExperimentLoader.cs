@@ -83,8 +83,7 @@ internal static partial class ExperimentLoader
                 IReadOnlyList<string> problems = kind.Validate(parameters);
                 if (problems.Count > 0)
                 {
-                    YamlNode at = combination.Count > 0 ? combination[^1].Value : (YamlNode?)spec.Parameters ?? root;
-                    throw binder.Error(at, $"point {label}: {problems[0]}");
+                    throw binder.Error(Culprit(problems[0], combination, form == Form.Full ? null : spec.Quick?.Parameters, spec.Parameters, root), $"point {label}: {problems[0]}");
                 }
 
                 points.Add(new ExperimentPoint(points.Count, seed, parameters, label));
@@ -93,6 +92,24 @@ internal static partial class ExperimentLoader
 
         CheckPlots(binder, kind, spec, map);
         return new Experiment(path, spec, kind, form.ToString().ToLowerInvariant(), points);
+    }
+
+    /// <summary>The line to blame for a point's problem: the key the problem names ('key'), where it was set.</summary>
+    private static YamlNode Culprit(string problem, List<(string Key, YamlNode Value)> combination, YamlMappingNode? quick, YamlMappingNode? parameters, YamlNode root)
+    {
+        Match named = QuotedKey().Match(problem);
+        string key = named.Success ? named.Groups[1].Value : "";
+        foreach ((string axis, YamlNode value) in combination)
+        {
+            if (axis == key)
+                return value;
+        }
+
+        if ((quick is null ? null : KeyNode(quick, key)) is { } inQuick)
+            return inQuick;
+        if ((parameters is null ? null : KeyNode(parameters, key)) is { } inParameters)
+            return inParameters;
+        return combination.Count > 0 ? combination[^1].Value : (YamlNode?)parameters ?? root;
     }
 
     private static void Require(YamlBinder binder, YamlMappingNode map, string value, string key)
@@ -169,6 +186,9 @@ internal static partial class ExperimentLoader
             }
         }
     }
+
+    [GeneratedRegex("'([A-Za-z][A-Za-z0-9]*)'")]
+    private static partial Regex QuotedKey();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex NamePattern();
