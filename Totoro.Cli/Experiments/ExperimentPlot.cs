@@ -10,6 +10,8 @@ internal static class ExperimentPlot
 {
     private static readonly MarkerShape[] Markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle];
 
+    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
     public static void Write(string path, PlotSpec spec, IReadOnlyList<object> rows, Type rowType)
     {
         IEnumerable<object> kept = rows;
@@ -46,9 +48,9 @@ internal static class ExperimentPlot
                     points.Select(p => spec.XLog ? Math.Log10(p.X) : p.X).ToArray(),
                     points.Select(p => spec.YLog ? Math.Log10(p.Y) : p.Y).ToArray());
                 scatter.MarkerSize = 7;
-                scatter.LineWidth = 2;
-                // Columns of one line differ in pattern and marker too, so equal curves stay visible.
-                scatter.LinePattern = c % 2 == 0 ? LinePattern.Solid : LinePattern.Dashed;
+                // Columns of one line differ in width, pattern and marker too, so equal curves stay visible.
+                scatter.LineWidth = 2 + (2 * (spec.Y.Count - 1 - c));
+                scatter.LinePattern = Patterns[c % Patterns.Length];
                 scatter.MarkerShape = Markers[c % Markers.Length];
                 scatter.LegendText = Legend(spec, c, line.Key, series is not null);
             }
