@@ -1,5 +1,5 @@
 # Runs every experiment under experiments/ (a thin wrapper of `totoro experiment run`).
-# Usage: ./run-experiments.ps1 [-quick] [other `experiment run` options]; results go to results/NAME/.
+# Usage: ./run-experiments.ps1 [--quick] [other `experiment run` options]; results go to results/NAME/.
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 dotnet build Totoro.Cli -c Release -v quiet -nologo

@@ -40,9 +40,10 @@ internal static class ExperimentRunner
         {
             Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, i => RunPoint(i));
         }
-        catch (AggregateException ex) when (ex.InnerExceptions[0] is UsageException usage)
+        catch (AggregateException ex)
         {
-            throw usage;
+            // Report the first point's failure as itself (a usage error stays one line, exit code 2).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
         void RunPoint(int i)
