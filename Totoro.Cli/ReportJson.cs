@@ -11,6 +11,7 @@ internal static class ReportJson
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // an unevaluated round's accuracy is NaN
     };
 
     public static string Serialize(SimReport report) => JsonSerializer.Serialize(report, Options);

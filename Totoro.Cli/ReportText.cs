@@ -34,22 +34,27 @@ internal static class ReportText
             text.AppendLine(c, $"Times     dissemination mean {f.MeanDisseminationMs:F0} ms, aggregation mean {f.MeanAggregationMs:F0} ms");
             text.AppendLine(c, $"Roots     per node max {f.RootsPerNode.Max}, p99 {f.RootsPerNode.P99}, p99.5 {f.RootsPerNode.P995}");
             text.AppendLine(c, $"Traffic   per node mean {f.PerNodeTrafficBytes.Mean / 1e6:F2} MB, p99 {f.PerNodeTrafficBytes.P99 / 1e6:F2} MB, max {f.PerNodeTrafficBytes.Max / 1e6:F2} MB; a central server: {f.CentralServerTrafficBytes / 1e6:F1} MB");
-            if (f.RealVectors && report.Federated is null)
+            if (f.RealVectors && report.Learning is null)
                 text.AppendLine(c, $"Exactness max |tree average - flat average| = {f.MaxAverageError:G3}");
         }
 
         if (report.Planning is { } p)
         {
-            text.AppendLine(c, $"Planning  {p.Planner} (ε {p.Epsilon}), {p.Flows} flows of {p.Apps} apps on {p.Nodes} nodes / {p.Links} links, {p.Packets:N0} rounds");
+            text.AppendLine(c, $"Planning  {p.Planner} (ε {p.Epsilon}), {p.Flows} {(p.Trees ? "tree" : "worker→master")} flows of {p.Apps} apps on {p.Nodes} nodes / {p.Links} links, {p.Packets:N0} rounds");
             text.AppendLine(c, $"  cost    cumulative latency {p.CumulativeLatencySeconds:F1} s, mean round {p.MeanRoundSeconds:F3} s, regret {p.Regret:F1} s");
             text.AppendLine(c, $"  game    nash gap {p.NashGap:P2}, nash regret {p.NashRegret:F1} s, {p.Moves:N0} moves");
         }
 
-        if (report.Federated is { } fl)
+        if (report.Learning is { } fl)
         {
-            text.AppendLine(c, $"Training  {fl.Model} ({fl.Parameters:N0} parameters) on {fl.Workers} workers, {fl.Rounds.Count} rounds");
-            foreach (RoundReport round in fl.Rounds)
-                text.AppendLine(c, $"  round {round.Round,3}: accuracy {round.Accuracy * 100:F1}%, loss {round.Loss:F3}, {round.RoundMs:F0} ms, {round.Contributions} workers");
+            text.AppendLine(c, $"Training  {fl.System} ({fl.Mode} mode): {fl.Apps} x {fl.Model} ({fl.Parameters:N0} parameters) on {fl.Dataset} {fl.Partition}, {fl.WorkersPerApp} workers, {fl.ClientsPerRound} per round, {fl.Rule}, {fl.Selection} selection");
+            foreach (AppLearningReport app in fl.PerApp)
+            {
+                string target = app.TimeToTargetSeconds is { } t ? $", target at {t:F1} s" : "";
+                text.AppendLine(c, $"  {app.App}: {app.Rounds} rounds, accuracy {app.FinalAccuracy * 100:F1}%, mean round {app.RoundSeconds:F2} s, done at {app.TotalSeconds:F1} s{target}");
+            }
+
+            text.AppendLine(c, $"  total training time {fl.TotalTrainingSeconds:F1} s (simulated)");
         }
 
         text.AppendLine(c, $"Memory    peak {r.PeakMemoryBytes / 1048576.0:F0} MiB, {r.BytesPerNode:F0} bytes per node");

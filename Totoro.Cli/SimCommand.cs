@@ -10,22 +10,24 @@ internal static class SimCommand
     {
         var options = new SimOptions();
         var planning = new PlanningOptions();
+        var learning = new LearningOptions();
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes to join by messages", DefaultValueFactory = _ => 1000 };
         var command = new Command("sim", "Simulate an overlay of N nodes: message-level joins, then lookups checked against an oracle");
         command.Options.Add(nodes);
         options.AddTo(command);
         planning.AddTo(command);
+        learning.AddTo(command);
         command.SetAction(parsed =>
         {
             OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
             ForestSimConfig? forest = options.ToForestConfig(parsed, config.Nodes);
             PlanningSimConfig? plan = planning.ToConfig(parsed, config.Seed);
-            FederatedSimConfig? training = options.ToFederatedConfig(parsed);
+            LearningSimConfig? training = learning.ToConfig(parsed, parsed.GetValue(options.Apps), parsed.GetValue(options.SubscribersPerApp), parsed.GetValue(options.RoundDeadlineMs));
             bool json = parsed.GetValue(options.Json);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             SimReport report = training is null
                 ? Run(config, forest, showProgress: !json)
-                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: 1)!, training, showProgress: !json);
+                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)!, training, showProgress: !json);
             if (plan is not null)
             {
                 var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);
@@ -43,12 +45,15 @@ internal static class SimCommand
                 File.WriteAllText(Path.Combine(outDir.FullName, "sim.json"), text + Environment.NewLine);
             }
 
+            if (outDir is not null && report.Learning is { } trained)
+                RoundsCsv.Write(Path.Combine(outDir.FullName, "rounds.csv"), trained);
+
             if (json)
                 Console.Out.WriteLine(text);
             else
                 Console.Out.Write(ReportText.Format(report));
-            bool forestOk = report.Federated is { } trained
-                ? trained.Rounds.Count == training!.Rounds
+            bool forestOk = report.Learning is { } learned
+                ? learned.PerApp.All(a => a.Rounds == training!.Template.Rounds || a.TimeToTargetSeconds is not null)
                 : report.Forest is null
                     || (report.Forest.BroadcastsDelivered == report.Forest.Apps * report.Forest.SubscribersPerApp
                         && report.Forest.ContributionsAggregated == (long)report.Forest.Apps * report.Forest.SubscribersPerApp);
@@ -57,7 +62,7 @@ internal static class SimCommand
         return command;
     }
 
-    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, FederatedSimConfig training, bool showProgress)
+    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, bool showProgress)
     {
         using var bar = showProgress ? new ProgressBar(Console.Error) : null;
         return new FederatedScenario(config, forest, training).RunReport(bar is null ? null : bar.Report);

@@ -40,21 +40,13 @@ internal sealed class SimOptions
 
     public Option<int> RoundDeadlineMs { get; } = new("--round-deadline-ms") { Description = "Close each round this long after the broadcast; stragglers are left out (0: wait for all)", DefaultValueFactory = _ => 0 };
 
-    public Option<int> Rounds { get; } = new("--rounds") { Description = "Train one app for R rounds on Fashion-MNIST (its subscribers are the workers)", DefaultValueFactory = _ => 0 };
 
-    public Option<string> Model { get; } = new("--model") { Description = "logreg or mlp", DefaultValueFactory = _ => "logreg" };
 
-    public Option<int> LocalEpochs { get; } = new("--local-epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => 1 };
 
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Local minibatch size", DefaultValueFactory = _ => 20 };
 
-    public Option<float> LearningRate { get; } = new("--learning-rate") { Description = "Local SGD learning rate", DefaultValueFactory = _ => 0.05f };
 
-    public Option<int> TrainSamples { get; } = new("--train-samples") { Description = "Training samples spread over the workers (0: all 60,000)", DefaultValueFactory = _ => 0 };
 
-    public Option<int> TestSamples { get; } = new("--test-samples") { Description = "Test samples evaluated each round (0: all 10,000)", DefaultValueFactory = _ => 0 };
 
-    public Option<string?> DatasetFolder { get; } = new("--dataset-folder") { Description = "Folder of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)" };
 
     public Option<bool> ConfineApps { get; } = new("--confine-apps") { Description = "Confine each app to its creator's zone (zone-prefixed app id, subscribers and tree inside the zone)" };
 
@@ -80,14 +72,6 @@ internal sealed class SimOptions
         command.Options.Add(RealVectors);
         command.Options.Add(ConfineApps);
         command.Options.Add(RoundDeadlineMs);
-        command.Options.Add(Rounds);
-        command.Options.Add(Model);
-        command.Options.Add(LocalEpochs);
-        command.Options.Add(BatchSize);
-        command.Options.Add(LearningRate);
-        command.Options.Add(TrainSamples);
-        command.Options.Add(TestSamples);
-        command.Options.Add(DatasetFolder);
     }
 
     private NetworkOptions Network(ParseResult parsed)
@@ -108,27 +92,6 @@ internal sealed class SimOptions
         }
 
         return network;
-    }
-
-    /// <summary>The training part of a run, or null when no rounds were asked for.</summary>
-    public FederatedSimConfig? ToFederatedConfig(ParseResult parsed)
-    {
-        int rounds = parsed.GetValue(Rounds);
-        if (rounds == 0)
-            return null;
-        var config = new FederatedSimConfig
-        {
-            Rounds = rounds,
-            Model = parsed.GetValue(Model) ?? "logreg",
-            LocalEpochs = parsed.GetValue(LocalEpochs),
-            BatchSize = parsed.GetValue(BatchSize),
-            LearningRate = parsed.GetValue(LearningRate),
-            TrainSamples = parsed.GetValue(TrainSamples),
-            TestSamples = parsed.GetValue(TestSamples),
-            DatasetFolder = parsed.GetValue(DatasetFolder),
-        };
-        ThrowIfInvalid(config.Validate());
-        return config;
     }
 
     /// <summary>The forest part of a run, or null when no apps were asked for.</summary>

@@ -14,12 +14,15 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
 {
     private const int MaintenanceTimer = 100; // the overlay's timers are 1..99
     private const int RoundTimer = 101;
+    private const int ContributionTimer = 102;
 
     private readonly INodeContext _context;
     private readonly AppRegistry _registry;
     private readonly IForestApp? _app;
     private readonly IOverlayListener? _outer;
     private Dictionary<NodeId, TreeState>? _trees;
+    private Dictionary<long, (NodeId App, int Round, Payload Contribution)>? _delayed;
+    private long _nextDelayed;
     private bool _maintaining;
 
     public ForestNode(INodeContext context, NodeId id, PastryOptions pastry, AppRegistry registry, IForestApp? app, IOverlayListener? outer = null)
@@ -83,6 +86,34 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     {
         if (Tree(app) is { } state)
             AddContribution(state, round, contribution, 1, _context.Self);
+    }
+
+    /// <summary>
+    /// Contributes after <paramref name="delayMicros"/>: the time the device spends training, in a world where
+    /// training itself takes no time (the simulator). If the round has closed by then, the update is left out.
+    /// </summary>
+    public void Aggregate(NodeId app, int round, Payload contribution, long delayMicros)
+    {
+        if (delayMicros <= 0)
+        {
+            Aggregate(app, round, contribution);
+            return;
+        }
+
+        _delayed ??= [];
+        long key = _nextDelayed++;
+        _delayed[key] = (app, round, contribution);
+        _context.SetTimer(delayMicros, ContributionTimer, key);
+    }
+
+    /// <summary>
+    /// At a subscriber: sits this round out (not selected); the tree stops waiting for it. An attachment (who
+    /// declined) still travels up, so selectors above learn where the subscribers live.
+    /// </summary>
+    public void Decline(NodeId app, int round, byte[]? attachment = null)
+    {
+        if (Tree(app) is { } state)
+            AddContribution(state, round, Payload.SizeOnly(0, 0).WithAttachment(attachment), 0, _context.Self);
     }
 
     /// <summary>Announces an app on the advertise–discover tree.</summary>
@@ -171,8 +202,16 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             Maintain();
         else if (timer == RoundTimer)
             CloseOverdueRounds();
+        else if (timer == ContributionTimer)
+            ContributeDelayed(argument);
         else
             Overlay.OnTimer(timer, argument);
+    }
+
+    private void ContributeDelayed(long key)
+    {
+        if (_delayed is not null && _delayed.Remove(key, out var pending))
+            Aggregate(pending.App, pending.Round, pending.Contribution);
     }
 
     /// <summary>The round's cut-off came: forward what has arrived; whatever comes later is left out.</summary>
@@ -396,7 +435,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
     {
         var chosen = new PeerHandle[state.Children.Count];
-        int n = state.App.Selector.Select(state.App.Id, round, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
+        int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
         var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
         for (int i = 0; i < n; i++)
             _context.Send(chosen[i], message);
@@ -411,6 +450,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         state.Received = 0;
         state.Contributions = 0;
         state.Accumulated = null;
+        state.DeclinedAttachments = null;
         state.Depth = depth;
         state.RoundCutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
         if (state.RoundCutoff > 0)
@@ -432,6 +472,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             if (!state.SelfExpected || state.SelfArrived)
                 return;
             state.SelfArrived = true;
+            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
         }
         else
         {
@@ -439,10 +480,13 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             if (at < 0 || state.Arrived[at])
                 return; // counted once, even when retried
             state.Arrived[at] = true;
+            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
         }
 
         if (contributions > 0)
-            state.Accumulated = state.Accumulated is null ? contribution : state.App.Rule.Merge(state.Accumulated, contribution);
+            state.Accumulated = state.Accumulated is null ? contribution : ContributionMerge.Merge(state.App.Rule, state.Accumulated, contribution);
+        else if (contribution.Attachment is { Length: > 0 } declined)
+            state.DeclinedAttachments = state.DeclinedAttachments is null ? declined : [.. state.DeclinedAttachments, .. declined];
         state.Contributions += contributions;
         state.Received++;
         if (state.Received == state.ExpectedTotal)
@@ -452,6 +496,9 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     private void CompleteRound(TreeState state)
     {
         Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
+        if (state.DeclinedAttachments is { } declined)
+            merged = ContributionMerge.Merge(state.App.Rule, merged, Payload.SizeOnly(0, 0).WithAttachment(declined));
+        state.DeclinedAttachments = null;
         int round = state.AggregationRound;
         long contributions = state.Contributions;
         state.AggregationRound = -1;

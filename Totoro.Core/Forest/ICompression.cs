@@ -37,13 +37,15 @@ public sealed class HalfPrecisionCompression : ICompression
     public Payload Compress(Payload payload)
     {
         if (payload.Vector is not { } vector)
-            return payload.WithBytes((payload.Bytes + 1) / 2);
+            return payload.WithBytes((payload.ContentBytes + 1) / 2);
         var rounded = new float[vector.Length];
         for (int i = 0; i < vector.Length; i++)
             rounded[i] = (float)(Half)vector[i];
-        return Payload.FromVector(rounded, payload.Weight).WithBytes(vector.Length * 2);
+        return Payload.FromVector(rounded, payload.Weight).WithAttachment(payload.Attachment).WithBytes(vector.Length * 2);
     }
 
     public Payload Decompress(Payload payload)
-        => payload.Vector is { } vector ? Payload.FromVector(vector, payload.Weight) : payload.WithBytes(payload.Bytes * 2);
+        => payload.Vector is { } vector
+            ? Payload.FromVector(vector, payload.Weight).WithAttachment(payload.Attachment)
+            : payload.WithBytes(payload.ContentBytes * 2);
 }

@@ -12,6 +12,7 @@ namespace Totoro.Core.Runtime;
 /// origin peer-ref? (presence u8, then peer-ref) | peer count u16 | peer-ref × count | payload.
 /// A peer-ref is id 16 | address length u8 | address bytes. A payload is a tag u8 (0 none, 1 size only,
 /// 2 float32 vector, 3 bytes), then for tags 1–3 weight f64 | length i32 | the floats or bytes (none for tag 1).
+/// A tag with its high bit set (0x80) is followed, after the content, by an attachment: length i32 | bytes.
 /// </remarks>
 public static class MessageCodec
 {
@@ -26,12 +27,13 @@ public static class MessageCodec
     private const int FixedHeader = 1 + 1 + 1 + 1 + 2 + 16 + 8 + 4;
     private const int PayloadHeader = 1 + 8 + 4;
     private const int PeerRefFixed = 16 + 1;
+    private const byte AttachmentBit = 0x80;
 
     public static int EncodedSize(in Message message, int addressBytes)
     {
         int peerRef = PeerRefFixed + addressBytes;
         int origin = message.Origin.IsNone ? 1 : 1 + peerRef;
-        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes : 1;
+        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes + (p.Attachment is null ? 0 : 4) : 1;
         return FixedHeader + origin + 2 + (message.PeerCount * peerRef) + payload;
     }
 
@@ -40,7 +42,8 @@ public static class MessageCodec
     {
         // A vector is written as float32 whatever size a compression hook declared.
         int vectorBytes = message.Payload?.Vector is { } v ? v.Length * 4 : 0;
-        return EncodedSize(message, IPeerDirectory.MaxAddressBytes) + vectorBytes + (message.Payload?.Data?.Length ?? 0);
+        int attachmentBytes = message.Payload?.Attachment?.Length ?? 0;
+        return EncodedSize(message, IPeerDirectory.MaxAddressBytes) + vectorBytes + (message.Payload?.Data?.Length ?? 0) + attachmentBytes;
     }
 
     /// <summary>Writes the message; returns the bytes written. Throws only on caller bugs (buffer too small, too many peers).</summary>
@@ -91,6 +94,18 @@ public static class MessageCodec
             return 1;
         }
 
+        int written = WriteContent(payload, destination);
+        if (payload.Attachment is not { } attachment)
+            return written;
+        destination[0] |= AttachmentBit;
+        BinaryPrimitives.WriteInt32BigEndian(destination[written..], attachment.Length);
+        attachment.CopyTo(destination[(written + 4)..]);
+        return written + 4 + attachment.Length;
+    }
+
+    private static int WriteContent(Payload payload, Span<byte> destination)
+    {
+
         BinaryPrimitives.WriteDoubleBigEndian(destination[1..], payload.Weight);
         if (payload.Vector is { } vector)
         {
@@ -110,7 +125,7 @@ public static class MessageCodec
         }
 
         destination[0] = 1;
-        BinaryPrimitives.WriteInt32BigEndian(destination[9..], payload.Bytes);
+        BinaryPrimitives.WriteInt32BigEndian(destination[9..], payload.ContentBytes);
         return PayloadHeader;
     }
 
@@ -204,7 +219,9 @@ public static class MessageCodec
         byte tag = data[at++];
         if (tag == 0)
             return true;
-        if (tag > 3)
+        bool attached = (tag & AttachmentBit) != 0;
+        tag &= unchecked((byte)~AttachmentBit);
+        if (tag is 0 or > 3)
             return Fail($"unknown payload tag {tag}", out error);
         if (data.Length - at < PayloadHeader - 1)
             return Fail("message ends inside a payload header", out error);
@@ -215,6 +232,27 @@ public static class MessageCodec
             return Fail($"payload weight {weight} is not a finite non-negative number", out error);
         if (length < 0 || length > Payload.MaxBytes)
             return Fail($"payload length {length} is outside 0..{Payload.MaxBytes}", out error);
+        if (!TryReadContent(data, ref at, tag, weight, length, out payload, out error))
+            return false;
+        if (!attached)
+            return true;
+        if (data.Length - at < 4)
+            return Fail("message ends inside an attachment's length", out error);
+        int attachmentLength = BinaryPrimitives.ReadInt32BigEndian(data[at..]);
+        at += 4;
+        if (attachmentLength < 0 || attachmentLength > Payload.MaxAttachmentBytes)
+            return Fail($"attachment length {attachmentLength} is outside 0..{Payload.MaxAttachmentBytes}", out error);
+        if (attachmentLength > data.Length - at)
+            return Fail($"{attachmentLength} attachment bytes declared but only {data.Length - at} remain", out error);
+        payload = payload!.WithAttachment(data.Slice(at, attachmentLength).ToArray());
+        at += attachmentLength;
+        return true;
+    }
+
+    private static bool TryReadContent(ReadOnlySpan<byte> data, ref int at, byte tag, double weight, int length, out Payload? payload, out string? error)
+    {
+        payload = null;
+        error = null;
         switch (tag)
         {
             case 1:

@@ -11,12 +11,16 @@ public sealed class Payload
     /// <summary>Largest payload the codec accepts (bytes): a 16 M-parameter float model.</summary>
     public const int MaxBytes = 64 << 20;
 
-    private Payload(float[]? vector, byte[]? data, double weight, int bytes)
+    /// <summary>Largest attachment: a participant list or the workers' reports of one round.</summary>
+    public const int MaxAttachmentBytes = 1 << 20;
+
+    private Payload(float[]? vector, byte[]? data, double weight, int bytes, byte[]? attachment = null)
     {
         Vector = vector;
         Data = data;
         Weight = weight;
         Bytes = bytes;
+        Attachment = attachment;
     }
 
     public float[]? Vector { get; }
@@ -25,8 +29,17 @@ public sealed class Payload
 
     public double Weight { get; }
 
-    /// <summary>Bytes this payload costs on a link.</summary>
+    /// <summary>Bytes this payload costs on a link (the attachment included).</summary>
     public int Bytes { get; }
+
+    /// <summary>
+    /// Small bytes that ride with the content and are not part of it: a round's participant list on the way down,
+    /// the workers' reports on the way up. Aggregation rules leave it alone; the learning layer merges it.
+    /// </summary>
+    public byte[]? Attachment { get; }
+
+    /// <summary>Bytes of the content alone (what the vector, data or declared size costs).</summary>
+    public int ContentBytes => Bytes - (Attachment?.Length ?? 0);
 
     /// <summary>True when only the size is carried (simulated timing-only mode).</summary>
     public bool IsSizeOnly => Vector is null && Data is null;
@@ -55,6 +68,14 @@ public sealed class Payload
         return new Payload(null, null, weight, bytes);
     }
 
-    /// <summary>The same content with a different on-the-wire size (a compression hook's result in timing-only mode).</summary>
-    public Payload WithBytes(int bytes) => new(Vector, Data, Weight, bytes);
+    /// <summary>The same content with a different on-the-wire content size (a compression hook's result in timing-only mode).</summary>
+    public Payload WithBytes(int bytes) => new(Vector, Data, Weight, bytes + (Attachment?.Length ?? 0), Attachment);
+
+    /// <summary>The same content with <paramref name="attachment"/> instead of the current one (null: none).</summary>
+    public Payload WithAttachment(byte[]? attachment)
+    {
+        if (attachment is { Length: > MaxAttachmentBytes })
+            throw new ArgumentException($"An attachment of {attachment.Length} bytes exceeds the {MaxAttachmentBytes}-byte limit.", nameof(attachment));
+        return new(Vector, Data, Weight, ContentBytes + (attachment?.Length ?? 0), attachment);
+    }
 }

@@ -47,6 +47,15 @@ public sealed class LinkModel
         _downlinkBytesPerMicro[index] = (float)(Draw(Options.DownlinkMbps, ref random) / 8.0);
     }
 
+    /// <summary>Sets a node's link speeds (a data-centre coordinator's, say).</summary>
+    public void SetSpeeds(int index, double uplinkMbps, double downlinkMbps)
+    {
+        if (!(uplinkMbps > 0) || !(downlinkMbps > 0))
+            throw new ArgumentOutOfRangeException(nameof(uplinkMbps), "Link speeds must be positive.");
+        _uplinkBytesPerMicro[index] = (float)(uplinkMbps / 8.0);
+        _downlinkBytesPerMicro[index] = (float)(downlinkMbps / 8.0);
+    }
+
     /// <summary>
     /// Charges a message to both ends' links and returns its arrival time, or -1 when the loss model drops it.
     /// A lost message still used the sender's uplink.

@@ -1,122 +1,182 @@
+using System.Diagnostics;
 using Totoro.Core.Forest;
 using Totoro.Core.Learning;
 using Totoro.Core.Runtime;
+using Totoro.Sim.Baselines;
+using Totoro.Sim.Devices;
+using Totoro.Sim.Kernel;
 
 namespace Totoro.Sim.Scenarios;
 
 /// <summary>
-/// Federated learning on the forest: the app's subscribers are workers holding IID shares of Fashion-MNIST. Each
-/// round the root broadcasts the global model down its tree; every worker trains locally from it and contributes
-/// nᵢ·(wᵢ − w) with weight nᵢ; the tree merges on the way up; the root applies FedAvg, evaluates on the test set and
-/// starts the next round. Training takes no simulated time here (device models come later): round times are the
-/// network's.
+/// Federated training in the simulator. The world is built once — overlay, then A apps whose S subscribers each
+/// are the app's workers — and then one system trains every app: `totoro` on the apps' trees (the root is the
+/// master, interior nodes merge, subscribers train), or a tree-less baseline (`central`, `star`) over the same links,
+/// devices, workers, data and master logic. Local training takes the device model's time; transfers take the
+/// network model's.
 /// </summary>
-public sealed class FederatedScenario : IForestApp
+public sealed class FederatedScenario
 {
-    private readonly FederatedSimConfig _config;
-    private readonly ForestScenario _forest;
-    private readonly IModel _model;
-    private readonly Dataset _train;
-    private readonly Dataset _test;
-    private readonly FedAvg _rule = new();
-    private readonly Dictionary<int, int[]> _shares = [];
-    private readonly List<RoundReport> _rounds = [];
-    private readonly Random _random;
-    private readonly ulong _seed;
-    private float[] _global;
-    private long _roundStart;
+    private const long SliceMicros = 1_000_000;
 
-    public FederatedScenario(OverlaySimConfig overlay, ForestSimConfig forest, FederatedSimConfig config)
+    private readonly OverlaySimConfig _overlayConfig;
+    private readonly LearningSimConfig _config;
+    private readonly ForestScenario _forest;
+    private readonly FederatedWorkload[] _workloads;
+    private readonly ulong[] _seeds;
+    private readonly AccuracyCurve? _curve;
+    private readonly DeviceModel _devices;
+    private readonly FederatedApps _learning;
+    private readonly List<(string Name, FederatedMaster Master, double Start)> _masters = [];
+
+    public FederatedScenario(OverlaySimConfig overlay, ForestSimConfig forest, LearningSimConfig config, DatasetCache? cache = null)
     {
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
+        if (config.Template.Workers != forest.SubscribersPerApp)
+            throw new ArgumentException($"each app's workers ({config.Template.Workers}) must be its subscribers ({forest.SubscribersPerApp})", nameof(config));
+        _overlayConfig = overlay;
         _config = config;
-        _seed = overlay.Seed;
-        _random = new Random((int)(overlay.Seed % int.MaxValue));
-        Dataset train = IdxReader.LoadFashionMnist(config.DatasetFolder, train: true);
-        Dataset test = IdxReader.LoadFashionMnist(config.DatasetFolder, train: false);
-        _train = config.TrainSamples > 0 && config.TrainSamples < train.Count ? train.Subset(Enumerable.Range(0, config.TrainSamples).ToArray()) : train;
-        _test = config.TestSamples > 0 && config.TestSamples < test.Count ? test.Subset(Enumerable.Range(0, config.TestSamples).ToArray()) : test;
-        _model = config.Model == "mlp" ? new MlpModel(_train.Dimensions, 64, _train.Classes) : new LogisticRegressionModel(_train.Dimensions, _train.Classes);
-        _global = new float[_model.ParameterCount];
-        _model.Initialize(_global, (int)(overlay.Seed % int.MaxValue));
-        // A model is what the tree carries: size the forest's payloads by it.
-        _forest = new ForestScenario(overlay, forest with { Apps = 1, ModelBytes = _model.ParameterCount * 4, RealVectors = true }) { Learner = this };
-    }
+        _curve = config.IsTiming && config.AccuracyCurve is { } path ? AccuracyCurve.Load(path) : null;
+        cache ??= new DatasetCache();
+        _workloads = new FederatedWorkload[config.Apps];
+        _seeds = new ulong[config.Apps];
+        for (int a = 0; a < config.Apps; a++)
+        {
+            _seeds[a] = SplitMix64.Derive(overlay.Seed, 0xa990UL + (ulong)a);
+            _workloads[a] = FederatedWorkload.Load(config.SpecFor(a), _seeds[a], cache);
+        }
 
-    public IReadOnlyList<RoundReport> Rounds => _rounds;
+        AppSpec spec = config.Template;
+        int parameters = _workloads[0].Model.ParameterCount;
+        _devices = new DeviceModel(overlay.Nodes, config.DeviceGflops, overlay.Seed);
+        _learning = new FederatedApps(() => _forest!.World.Now);
+        _forest = new ForestScenario(overlay, forest with
+        {
+            Apps = config.Apps,
+            ModelBytes = _workloads[0].ModelBytes,
+            RealVectors = !config.IsTiming,
+            RoundDeadlineMs = spec.RoundDeadlineMs,
+        })
+        {
+            Learner = _learning,
+            RuleForApp = _ => ServerRules.Merge(spec, parameters),
+            SelectorForApp = _ => new ParticipantRouter(),
+        };
+    }
 
     public ForestScenario Forest => _forest;
 
-    /// <summary>The whole run as a sim report: the overlay, the forest and the rounds.</summary>
+    public DeviceModel Devices => _devices;
+
+    /// <summary>The apps' masters, in app order (after <see cref="Run"/>).</summary>
+    public IReadOnlyList<FederatedMaster> Masters => _masters.Select(m => m.Master).ToArray();
+
+    /// <summary>The whole run as a sim report: the overlay, the trees (for `totoro`) and the learning section.</summary>
     public SimReport RunReport(Action<SimProgress>? progress = null)
     {
-        var wall = System.Diagnostics.Stopwatch.StartNew();
-        FederatedSection federated = Run(progress);
-        return _forest.Overlay.Report(wall.Elapsed.TotalSeconds) with { Forest = _forest.RunReport(), Federated = federated };
+        var wall = Stopwatch.StartNew();
+        LearningSection learning = Run(progress);
+        SimReport report = _forest.Overlay.Report(wall.Elapsed.TotalSeconds) with { Learning = learning };
+        return report; // the forest section's one-shot dissemination/aggregation times do not apply to training runs
     }
 
-    public FederatedSection Run(Action<SimProgress>? progress = null)
+    public LearningSection Run(Action<SimProgress>? progress = null)
     {
         _forest.Overlay.BuildOverlay(progress);
         _forest.Overlay.Settle(2);
         _forest.Subscribe(progress);
-        ForestScenario.AppRun app = _forest.Apps.Single();
-        int[][] shares = Partitioner.Iid(_train.Count, app.Subscribers.Length, _random);
-        for (int i = 0; i < app.Subscribers.Length; i++)
-            _shares[app.Subscribers[i]] = shares[i];
+        ForestScenario.AppRun[] apps = _forest.Apps.OrderBy(a => a.Number).ToArray();
+        if (_config.System == "totoro")
+            RunOnTrees(apps, progress);
+        else
+            RunDirect(apps, progress);
+        return LearningReports.Build(_config, _workloads[0].Model.ParameterCount, _masters);
+    }
 
-        StartRound(app);
-        long limit = _forest.World.Now + (3600L * 1_000_000 * _config.Rounds);
-        while (_rounds.Count < _config.Rounds && _forest.World.PendingEvents > 0 && _forest.World.Now < limit)
+    private void RunOnTrees(ForestScenario.AppRun[] apps, Action<SimProgress>? progress)
+    {
+        SimWorld world = _forest.World;
+        long start = world.Now;
+        foreach (ForestScenario.AppRun run in apps)
         {
-            _forest.World.RunUntil(_forest.World.Now + 100_000);
-            progress?.Invoke(new SimProgress("training", _rounds.Count, _config.Rounds));
+            var workerOf = new Dictionary<int, int>(run.Subscribers.Length);
+            for (int i = 0; i < run.Subscribers.Length; i++)
+                workerOf[run.Subscribers[i]] = i;
+            int[] nodes = run.Subscribers;
+            var app = new FederatedApp(
+                run.Id,
+                _workloads[run.Number],
+                _seeds[run.Number],
+                _ => workerOf.GetValueOrDefault(world.Current, -1),
+                (worker, flops) => _devices.ComputeMicros(nodes[worker], flops),
+                _curve);
+            _learning.Add(app);
+            _masters.Add((_workloads[run.Number].Spec.Name, app.Master, 0));
         }
 
-        return new FederatedSection(_model.Name, app.Subscribers.Length, _model.ParameterCount, _rounds, _rounds.Count > 0 ? _rounds[^1].Accuracy : 0);
+        // Concurrent: every root starts at once. Isolated: the next app starts when the previous one is done.
+        int started = 0;
+        void StartNext()
+        {
+            ForestScenario.AppRun run = apps[started++];
+            world.Enter(run.Root);
+            _learning.TryGet(run.Id, out FederatedApp? app);
+            app!.Start(_forest.Node(run.Root), world.Now);
+        }
+
+        do
+            StartNext();
+        while (!_config.Isolated && started < apps.Length);
+
+        long total = (long)_config.Apps * _config.Template.Rounds;
+        long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * (_config.Isolated ? _config.Apps : 1));
+        while (!_learning.Apps.All(a => a.Master.Finished) && world.PendingEvents > 0 && world.Now < limit)
+        {
+            world.RunUntil(world.Now + SliceMicros);
+            progress?.Invoke(new SimProgress("training", _learning.Apps.Sum(a => (long)a.Master.CompletedRounds), total));
+            if (_config.Isolated && started < apps.Length && _learning.Apps.All(a => a.StartedAt < 0 || a.Master.Finished))
+                StartNext();
+        }
     }
 
-    private void StartRound(ForestScenario.AppRun app)
+    private void RunDirect(ForestScenario.AppRun[] apps, Action<SimProgress>? progress)
     {
-        _roundStart = _forest.World.Now;
-        _forest.World.Enter(app.Root);
-        _forest.Node(app.Root).Broadcast(app.Id, Payload.FromVector((float[])_global.Clone()));
-    }
+        SimWorld world = _forest.World;
+        ulong random = SplitMix64.Derive(_overlayConfig.Seed, 0xba5e);
+        int coordinator = SplitMix64.NextInt(ref random, world.NodeCount);
+        if (_config.System == "central")
+            world.Links.SetSpeeds(coordinator, _config.CentralMbps, _config.CentralMbps);
+        var direct = new List<DirectApp>();
+        foreach (ForestScenario.AppRun run in apps)
+        {
+            int server = coordinator;
+            if (_config.System == "star")
+            {
+                do
+                    server = SplitMix64.NextInt(ref random, world.NodeCount);
+                while (Array.IndexOf(run.Subscribers, server) >= 0);
+            }
 
-    /// <summary>At a worker: train from the round's model on the local share, send the weighted update up.</summary>
-    public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
-    {
-        int worker = _forest.World.Current;
-        if (!_shares.TryGetValue(worker, out int[]? share) || payload.Vector is not { } global)
-            return;
-        var local = (float[])global.Clone();
-        var options = new LocalTrainingOptions(_config.LocalEpochs, _config.BatchSize, _config.LearningRate);
-        // A stream per (worker, round) derived from the run's seed: HashCode would differ from process to process.
-        int stream = (int)(Kernel.SplitMix64.Derive(_seed, ((ulong)worker << 24) | (uint)round) >> 33);
-        LocalTrainer.Train(_model, local, _train, share, options, new Random(stream));
-        var update = new float[local.Length];
-        for (int i = 0; i < update.Length; i++)
-            update[i] = share.Length * (local[i] - global[i]);
-        node.Aggregate(app, round, Payload.FromVector(update, share.Length));
-    }
+            var master = new FederatedMaster(_workloads[run.Number], _seeds[run.Number], _curve);
+            direct.Add(new DirectApp(_workloads[run.Number].Spec.Name, server, run.Subscribers, _workloads[run.Number], master, _seeds[run.Number]));
+            _masters.Add((_workloads[run.Number].Spec.Name, master, 0));
+        }
 
-    /// <summary>At the root: the mean update becomes the next global model; evaluate; next round.</summary>
-    public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
-    {
-        if (merged.Vector is null || merged.Weight <= 0)
-            return;
-        _global = _rule.Apply(_global, WeightedSumRule.Average(merged));
-        EvaluationResult result = Evaluation.Evaluate(_model, _global, _test);
-        _rounds.Add(new RoundReport(round, contributions, Math.Round(result.Accuracy, 4), Math.Round(result.Loss, 4), Math.Round((_forest.World.Now - _roundStart) / 1000.0, 3)));
-        if (_rounds.Count < _config.Rounds)
-            StartRound(_forest.Apps.Single());
+        long total = (long)_config.Apps * _config.Template.Rounds;
+        long done = 0;
+        long start = world.Now;
+        long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * _config.Apps);
+        bool shared = _config.System == "central";
+        if (_config.Isolated)
+        {
+            foreach (DirectApp app in direct)
+                start = new DirectFederatedRun(world.Links, _devices, [app], shared).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+        }
+        else
+        {
+            new DirectFederatedRun(world.Links, _devices, direct, shared).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+        }
     }
 }
-
-/// <summary>The `federated` section of a sim report.</summary>
-public sealed record FederatedSection(string Model, int Workers, int Parameters, IReadOnlyList<RoundReport> Rounds, double FinalAccuracy);
-
-/// <summary>One round: how many workers' updates were merged, test accuracy and loss after it, and its duration.</summary>
-public sealed record RoundReport(int Round, long Contributions, double Accuracy, double Loss, double RoundMs);

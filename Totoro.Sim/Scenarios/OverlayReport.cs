@@ -6,8 +6,8 @@ public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, R
     /// <summary>Present when the sim ran apps on the forest.</summary>
     public ForestSection? Forest { get; init; }
 
-    /// <summary>Present when the sim trained an app on the forest.</summary>
-    public FederatedSection? Federated { get; init; }
+    /// <summary>Present when the sim trained apps (on the forest or a baseline).</summary>
+    public LearningSection? Learning { get; init; }
 
     /// <summary>Present when the sim also ran the path-planning game (--planner).</summary>
     public PlanningSection? Planning { get; init; }

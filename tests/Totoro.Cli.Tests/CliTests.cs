@@ -146,19 +146,65 @@ public class CliTests
             return; // outside CI without the package: nothing to train on
         }
 
-        string[] args = ["sim", "--nodes", "200", "--lookups", "0", "--subscribers-per-app", "20", "--rounds", "2", "--train-samples", "2000", "--test-samples", "500", "--json"];
+        string[] args = ["sim", "--nodes", "200", "--lookups", "0", "--subscribers-per-app", "20", "--clients-per-round", "0", "--rounds", "2", "--train-samples", "2000", "--test-samples", "500", "--json"];
         (int code, string stdout, string stderr) = TotoroProcess.Run(args);
         Assert.True(code == 0, stderr);
-        JsonNode federated = JsonNode.Parse(stdout)!["federated"]!;
+        JsonNode learning = JsonNode.Parse(stdout)!["learning"]!;
 
         // Another process, the same seed: the same training, round for round (no per-process hash seeds).
         (_, string again, _) = TotoroProcess.Run(args);
-        Assert.Equal(federated.ToJsonString(), JsonNode.Parse(again)!["federated"]!.ToJsonString());
-        Assert.Equal(20, (int)federated["workers"]!);
-        JsonArray rounds = federated["rounds"]!.AsArray();
+        Assert.Equal(learning.ToJsonString(), JsonNode.Parse(again)!["learning"]!.ToJsonString());
+        Assert.Equal("real", (string)learning["mode"]!);
+        Assert.Equal(20, (int)learning["workersPerApp"]!);
+        JsonNode app = learning["perApp"]![0]!;
+        JsonArray rounds = app["history"]!.AsArray();
         Assert.Equal(2, rounds.Count);
         Assert.All(rounds, r => Assert.Equal(20, (long)r!["contributions"]!));
-        Assert.InRange((double)federated["finalAccuracy"]!, 0.3, 1.0);
+        Assert.InRange((double)app["finalAccuracy"]!, 0.3, 1.0);
+    }
+
+    [Fact]
+    public void A_timing_run_replays_the_accuracy_curve_of_a_real_run_and_says_so()
+    {
+        if (!Directory.Exists("/usr/share/datasets/fashion-mnist"))
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
+            return;
+        }
+
+        string dir = Path.Combine(Path.GetTempPath(), $"totoro-curve-{Guid.NewGuid():N}");
+        try
+        {
+            string[] common = ["sim", "--nodes", "150", "--lookups", "0", "--subscribers-per-app", "20", "--rounds", "3", "--train-samples", "2000", "--test-samples", "500", "--json"];
+            (int code, string real, string stderr) = TotoroProcess.Run([.. common, "--out", dir]);
+            Assert.True(code == 0, stderr);
+            string curve = Path.Combine(dir, "rounds.csv");
+            Assert.True(File.Exists(curve));
+            (code, string timed, stderr) = TotoroProcess.Run([.. common, "--train", "timing", "--accuracy-curve", curve]);
+            Assert.True(code == 0, stderr);
+            JsonNode realApp = JsonNode.Parse(real)!["learning"]!["perApp"]![0]!;
+            JsonNode timing = JsonNode.Parse(timed)!["learning"]!;
+            Assert.Equal("timing", (string)timing["mode"]!);
+            Assert.Equal((double)realApp["finalAccuracy"]!, (double)timing["perApp"]![0]!["finalAccuracy"]!);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--system", "mesh", "--system must be one of totoro, central, star")]
+    [InlineData("--rule", "fedsgd", "--rule must be one of")]
+    [InlineData("--partition", "dirichlet:-1", "partition 'dirichlet:-1' is not one of")]
+    [InlineData("--device-gflops", "8-1", "--device-gflops must be MIN-MAX")]
+    public void Bad_learning_options_name_the_option(string option, string value, string message)
+    {
+        (int code, _, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "0", "--subscribers-per-app", "10", "--rounds", "1", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
+        Assert.DoesNotContain("   at ", stderr);
     }
 
     [Fact]

@@ -6,50 +6,102 @@ namespace Totoro.Sim.Tests;
 
 public class FederatedScenarioTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Workers_on_a_tree_train_logreg_on_fashion_mnist_and_every_round_merges_every_worker()
+    private static readonly AppSpec Small = new() { Workers = 30, ClientsPerRound = 10, TrainSamples = 3000, TestSamples = 500, LearningRate = 0.1f, Rounds = 3 };
+
+    private bool Skip()
     {
-        if (!Directory.Exists(IdxReader.DefaultFolder))
-        {
-            // CI installs dataset-fashion-mnist; elsewhere say why this test did nothing.
-            output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
+        if (Directory.Exists(IdxReader.DefaultFolder))
+            return false;
+        // CI installs dataset-fashion-mnist; elsewhere say why this test did nothing.
+        output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
+        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
+        return true;
+    }
+
+    private static FederatedScenario Scenario(LearningSimConfig config, ulong seed = 2, int nodes = 300)
+        => new(new OverlaySimConfig { Nodes = nodes, Lookups = 0, Seed = seed }, new ForestSimConfig { SubscribersPerApp = config.Template.Workers }, config);
+
+    [Fact]
+    public void Workers_on_a_tree_train_logreg_on_fashion_mnist_and_every_chosen_worker_is_merged()
+    {
+        if (Skip())
             return;
+        var scenario = Scenario(new LearningSimConfig { Template = Small with { Rounds = 5, LocalEpochs = 2 } });
+        LearningSection report = scenario.Run();
+
+        AppLearningReport app = Assert.Single(report.PerApp);
+        Assert.Equal(5, app.Rounds);
+        Assert.All(app.History, r => Assert.Equal(10, r.Contributions));
+        foreach (RoundRecord r in app.History)
+            output.WriteLine($"round {r.Round}: accuracy {r.Accuracy:P1}, loss {r.Loss:F3}, {r.RoundSeconds:F3} s");
+        Assert.True(app.History[0].Loss > app.History[^1].Loss, "loss must fall over the rounds");
+        Assert.True(app.FinalAccuracy > 0.65, $"accuracy {app.FinalAccuracy}");
+    }
+
+    [Theory]
+    [InlineData("fedavg")]
+    [InlineData("median")]
+    public void The_tree_the_star_and_the_central_server_reach_the_same_global_model(string rule)
+    {
+        // Same workers, participants, data and training in each system: only the carrier differs, so the tree's
+        // partial aggregation must give the flat aggregate (to float rounding).
+        if (Skip())
+            return;
+        float[] Model(string system)
+        {
+            var scenario = Scenario(new LearningSimConfig { Template = Small with { Rule = rule }, System = system, Apps = 2 });
+            scenario.Run();
+            return scenario.Masters[1].Global;
         }
 
-        var scenario = new FederatedScenario(
-            new OverlaySimConfig { Nodes = 300, Lookups = 0, Seed = 2 },
-            new ForestSimConfig { SubscribersPerApp = 50 },
-            new FederatedSimConfig { Rounds = 5, LocalEpochs = 2, TrainSamples = 6000, TestSamples = 2000, LearningRate = 0.1f });
-        FederatedSection report = scenario.Run();
+        float[] tree = Model("totoro"), star = Model("star"), central = Model("central");
+        double scale = tree.Max(MathF.Abs);
+        for (int i = 0; i < tree.Length; i++)
+        {
+            Assert.True(Math.Abs(tree[i] - star[i]) <= 1e-5 * scale, $"parameter {i}: tree {tree[i]} vs star {star[i]}");
+            Assert.True(Math.Abs(tree[i] - central[i]) <= 1e-5 * scale, $"parameter {i}: tree {tree[i]} vs central {central[i]}");
+        }
+    }
 
-        Assert.Equal(5, report.Rounds.Count);
-        Assert.All(report.Rounds, r => Assert.Equal(50, r.Contributions));
-        foreach (RoundReport r in report.Rounds)
-            output.WriteLine($"round {r.Round}: accuracy {r.Accuracy:P1}, loss {r.Loss:F3}, {r.RoundMs:F0} ms");
-        Assert.True(report.Rounds[0].Loss > report.Rounds[^1].Loss, "loss must fall over the rounds");
-        Assert.True(report.FinalAccuracy > 0.70, $"accuracy {report.FinalAccuracy}");
+    [Fact]
+    public void The_central_coordinator_serves_apps_one_round_at_a_time_and_a_star_does_not()
+    {
+        // Timing mode: no training, so what differs is only how rounds are scheduled. Central serves one round at
+        // a time: k apps take about k times one app's time. Stars run apps at once.
+        if (Skip())
+            return;
+        double Total(string system, int apps) => Scenario(new LearningSimConfig { Template = Small with { Rounds = 4 }, System = system, Apps = apps, Train = "timing" }).Run().TotalTrainingSeconds;
+
+        double central1 = Total("central", 1), central4 = Total("central", 4);
+        double star1 = Total("star", 1), star4 = Total("star", 4);
+        output.WriteLine($"central {central1:F3} → {central4:F3} s; star {star1:F3} → {star4:F3} s");
+        Assert.InRange(central4 / central1, 3.0, 5.0);
+        Assert.InRange(star4 / star1, 0.5, 2.0);
     }
 
     [Fact]
     public void The_same_seed_trains_the_same_models()
     {
-        if (!Directory.Exists(IdxReader.DefaultFolder))
-        {
-            output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
+        if (Skip())
             return;
-        }
+        LearningSection Run(ulong seed) => Scenario(new LearningSimConfig { Template = Small with { Workers = 20, Rounds = 2, TrainSamples = 1000, TestSamples = 300 } }, seed, nodes: 120).Run();
 
-        FederatedSection Run(ulong seed) => new FederatedScenario(
-            new OverlaySimConfig { Nodes = 120, Lookups = 0, Seed = seed },
-            new ForestSimConfig { SubscribersPerApp = 20 },
-            new FederatedSimConfig { Rounds = 2, TrainSamples = 1000, TestSamples = 300 }).Run();
+        LearningSection first = Run(7), second = Run(7), other = Run(8);
+        Assert.Equal(first.PerApp[0].History, second.PerApp[0].History);
+        Assert.NotEqual(first.PerApp[0].History.Select(r => r.Loss), other.PerApp[0].History.Select(r => r.Loss));
+    }
 
-        FederatedSection first = Run(7);
-        FederatedSection second = Run(7);
-        FederatedSection other = Run(8);
-        Assert.Equal(first.Rounds, second.Rounds);
-        Assert.NotEqual(first.Rounds.Select(r => r.Loss), other.Rounds.Select(r => r.Loss));
+    [Fact]
+    public void A_round_deadline_leaves_slow_devices_out_without_stalling()
+    {
+        if (Skip())
+            return;
+        // Devices from 0.01 to 10 GFLOP/s: the slow ones need far longer than 300 ms for their share.
+        var config = new LearningSimConfig { Template = Small with { RoundDeadlineMs = 300 }, DeviceGflops = (0.01, 10) };
+        LearningSection report = Scenario(config).Run();
+        AppLearningReport app = Assert.Single(report.PerApp);
+        Assert.Equal(3, app.Rounds);
+        Assert.Contains(app.History, r => r.Contributions < r.Participants);
+        Assert.All(app.History, r => Assert.True(r.RoundSeconds < 1.0, $"round {r.Round} took {r.RoundSeconds} s"));
     }
 }
