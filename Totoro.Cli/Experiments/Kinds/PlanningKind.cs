@@ -23,8 +23,8 @@ internal sealed partial class PlanningKind : ExperimentKind<PlanningKind.Paramet
             problems.Add($"'epsilon' must be in [0, 1) (got {p.Epsilon})");
         if (p.Packets < 1)
             problems.Add($"'packets' must be a positive count (got {p.Packets})");
-        if (p.Nodes < 4 || p.Apps < 1 || p.FlowsPerApp < 1 || p.PathsPerFlow < 1 || p.MaxHops < 1 || !(p.FlowBytes > 0))
-            problems.Add("'nodes' must be at least 4, and 'apps', 'flowsPerApp', 'pathsPerFlow', 'maxHops' and 'flowBytes' positive");
+        if (p.Nodes < 4 || p.Apps < 1 || p.FlowsPerApp < 1 || p.PathsPerFlow < 1 || p.MaxHops < 1 || p.Fanout < 1 || !(p.FlowBytes > 0))
+            problems.Add("'nodes' must be at least 4, and 'apps', 'flowsPerApp', 'pathsPerFlow', 'maxHops', 'fanout' and 'flowBytes' positive");
         return problems;
     }
 
@@ -32,7 +32,7 @@ internal sealed partial class PlanningKind : ExperimentKind<PlanningKind.Paramet
 
     protected override PointResult Run(Parameters p, ulong seed, Action<SimProgress>? progress)
     {
-        var config = new PlanningSimConfig(seed, p.Planner, p.Epsilon, p.Packets, p.Nodes, p.Apps, p.FlowsPerApp, p.FlowBytes, p.PathsPerFlow, p.MaxHops);
+        var config = new PlanningSimConfig(seed, p.Planner, p.Epsilon, p.Packets, p.Nodes, p.Apps, p.FlowsPerApp, p.FlowBytes, p.PathsPerFlow, p.MaxHops, p.Trees, p.Fanout);
         PathChoicePlot? choices = p.PathChoice ? new PathChoicePlot(p.Packets, p.PathsPerFlow) : null;
         PlanningSection s = PlanningScenario.Run(config, choices is null ? null : choices.Record);
         var row = new Row(seed, s.Planner, s.Packets, s.Epsilon, s.Flows, s.Links, s.Moves, s.NashGap,
@@ -75,6 +75,11 @@ internal sealed partial class PlanningKind : ExperimentKind<PlanningKind.Paramet
         public int PathsPerFlow { get; set; } = 8;
 
         public int MaxHops { get; set; } = 10;
+
+        /// <summary>Each app is a tree of this fanout whose edges carry the model down and the update up (false: workers send straight to the master).</summary>
+        public bool Trees { get; set; }
+
+        public int Fanout { get; set; } = 2;
 
         /// <summary>Record flow 0's path choices and draw the heat map (paper Fig. 11).</summary>
         public bool PathChoice { get; set; }
