@@ -22,7 +22,7 @@ internal sealed class PathChoicePlot(int packets, int candidates)
             _counts[Math.Min((int)((slot - 1) / _blockSize), _counts.GetLength(0) - 1), rank]++;
     }
 
-    public void Write(string directory, string planner)
+    public void Write(string directory, string planner, string stem = "planning-paths")
     {
         int blocks = _counts.GetLength(0);
         int paths = _counts.GetLength(1);
@@ -41,7 +41,7 @@ internal sealed class PathChoicePlot(int packets, int candidates)
             csv.Append('\n');
         }
 
-        File.WriteAllText(Path.Combine(directory, "planning-paths.csv"), csv.ToString());
+        File.WriteAllText(Path.Combine(directory, stem + ".csv"), csv.ToString());
         var plot = new Plot();
         var heat = plot.Add.Heatmap(shares);
         if (blocks > 1 && paths > 1)
@@ -56,6 +56,6 @@ internal sealed class PathChoicePlot(int packets, int candidates)
         plot.Title($"{planner}: path choice of flow 0 per block of {_blockSize} packets");
         plot.XLabel("packet");
         plot.YLabel("path rank by true delay D_θ(p) (0 = best alone)");
-        plot.SavePng(Path.Combine(directory, "planning-paths.png"), 900, 500);
+        plot.SavePng(Path.Combine(directory, stem + ".png"), 900, 500);
     }
 }

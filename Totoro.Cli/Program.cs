@@ -6,7 +6,9 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
 {
     SimCommand.Create(),
     SweepCommand.Create(),
-    NodeCommand.Create(), AppCommand.Create(),
+    NodeCommand.Create(),
+    AppCommand.Create(),
+    Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

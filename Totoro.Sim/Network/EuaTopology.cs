@@ -95,6 +95,12 @@ public sealed class EuaTopology : IRegionTopology
 
     public int RegionOf(int node) => _region[node];
 
+    /// <summary>Where a placed node sits (degrees), for maps of trees (paper Fig. 5d).</summary>
+    public (double Latitude, double Longitude) Position(int node) => _points.LatLon(node);
+
+    /// <summary>Great-circle distance between two placed nodes.</summary>
+    public double DistanceKm(int a, int b) => _points.DistanceKm(a, b);
+
     public void Place(int index, ref ulong random)
     {
         int region = RegionCounts.RegionOfSlot(_cumulative, index * _stride % _nodes);

@@ -22,6 +22,10 @@ internal sealed class GeoPoints(int capacity)
         _z[index] = (float)Math.Sin(lat);
     }
 
+    /// <summary>A point's latitude and longitude in degrees (for maps).</summary>
+    public (double Latitude, double Longitude) LatLon(int index) =>
+        (Math.Asin(_z[index]) * 180 / Math.PI, Math.Atan2(_y[index], _x[index]) * 180 / Math.PI);
+
     /// <summary>Great-circle distance in km (via the chord: 2·asin(chord / 2)).</summary>
     public double DistanceKm(int a, int b)
     {

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Totoro.Cli.Experiments;
+
+/// <summary>
+/// `totoro experiment list [--dir DIR]` and `totoro experiment run FILE [--quick|--smallest] [--out DIR] [--jobs N]`:
+/// the paper's figures from experiments/*.yaml, written as CSV, PNG and summary.json under results/NAME.
+/// </summary>
+internal static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("experiment", "Run the paper's experiments from experiments/*.yaml (CSV, PNG and summary.json under results/)");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Run());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var dir = new Option<DirectoryInfo>("--dir") { Description = "Folder of experiment files", DefaultValueFactory = _ => new DirectoryInfo("experiments") };
+        var command = new Command("list", "List the experiment files, the kind that runs each and the paper figure it reproduces") { dir };
+        command.SetAction(parsed =>
+        {
+            DirectoryInfo folder = parsed.GetValue(dir)!;
+            if (!folder.Exists)
+                throw new UsageException($"no folder '{folder.FullName}': run from the repository root or pass --dir");
+            foreach (FileInfo file in folder.GetFiles("*.yaml").OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                Experiment e = ExperimentLoader.Load(Shown(file.FullName), ExperimentLoader.Form.Full);
+                Experiment quick = ExperimentLoader.Load(e.File, ExperimentLoader.Form.Quick);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{e.File,-40} {e.Spec.Paper,-16} {e.Kind.Name,-13} {e.Points.Count,4} points ({quick.Points.Count} quick)  {e.Spec.Title}"));
+            }
+
+            Console.Out.WriteLine();
+            Console.Out.WriteLine("kinds: " + string.Join("; ", ExperimentKinds.All.Select(k => $"{k.Name} ({k.Description})")));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Run()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "An experiment file, e.g. experiments/fig6c-fanout.yaml" };
+        var quick = new Option<bool>("--quick") { Description = "The quick form: a smaller sweep (every experiment together in under 20 minutes on 2 cores)" };
+        var smallest = new Option<bool>("--smallest") { Description = "The smallest form: the quick form cut to two values per axis and one seed (tests)" };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Directory for this experiment's files (default results/NAME)" };
+        var jobs = new Option<int>("--jobs") { Description = "Points run at once (default: the number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("run", "Run one experiment's points in parallel; write points.csv, PNGs and summary.json") { file, quick, smallest, outDir, jobs };
+        command.SetAction(parsed =>
+        {
+            if (parsed.GetValue(quick) && parsed.GetValue(smallest))
+                throw new UsageException("--quick and --smallest exclude each other");
+            int jobCount = parsed.GetValue(jobs);
+            if (jobCount < 1)
+                throw new UsageException($"--jobs must be at least 1 (got {jobCount})");
+            ExperimentLoader.Form form = parsed.GetValue(smallest) ? ExperimentLoader.Form.Smallest
+                : parsed.GetValue(quick) ? ExperimentLoader.Form.Quick
+                : ExperimentLoader.Form.Full;
+            FileInfo path = parsed.GetValue(file)!;
+            Experiment experiment = ExperimentLoader.Load(Shown(path.FullName), form);
+            string directory = parsed.GetValue(outDir)?.FullName ?? Path.Combine("results", experiment.Spec.Name);
+            Console.Error.WriteLine($"{experiment.Spec.Name}: {experiment.Spec.Title} ({experiment.Spec.Paper}); {experiment.Points.Count} points, {form.ToString().ToLowerInvariant()} form, {jobCount} at once");
+            ExperimentSummary summary;
+            using (var bar = new ProgressBar(Console.Error))
+                summary = ExperimentRunner.Run(experiment, directory, jobCount, bar);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{summary.Name}: {summary.Points} points in {summary.WallSeconds:F1} s; wrote {string.Join(", ", summary.Files)} in {directory}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>A path as messages show it: relative below the current folder, absolute elsewhere.</summary>
+    private static string Shown(string fullPath)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, fullPath);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? fullPath : relative;
+    }
+}

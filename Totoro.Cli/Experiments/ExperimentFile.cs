@@ -1,0 +1,44 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Totoro.Cli.Experiments;
+
+/// <summary>
+/// One experiments/*.yaml file as written: what it reproduces, which kind runs its points, the kind's fixed
+/// parameters, the sweep axes (their cartesian product, times the seeds, is the set of points), the --quick
+/// overrides and the plots. The kind's own keys stay YAML nodes here so errors can point at their lines.
+/// </summary>
+internal sealed class ExperimentFile
+{
+    /// <summary>Results go to results/NAME.</summary>
+    public string Name { get; set; } = "";
+
+    public string Title { get; set; } = "";
+
+    /// <summary>The paper figure or table this reproduces ("Fig. 6c"), or "beyond the paper".</summary>
+    public string Paper { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    /// <summary>Which <see cref="IExperimentKind"/> runs a point (its <c>Name</c>).</summary>
+    public string Kind { get; set; } = "";
+
+    public List<ulong> Seeds { get; set; } = [1];
+
+    public YamlMappingNode? Parameters { get; set; }
+
+    public YamlMappingNode? Sweep { get; set; }
+
+    public QuickSpec? Quick { get; set; }
+
+    public List<PlotSpec> Plots { get; set; } = [];
+}
+
+/// <summary>What --quick changes: parameters overridden, sweep axes replaced, seeds replaced.</summary>
+internal sealed class QuickSpec
+{
+    public YamlMappingNode? Parameters { get; set; }
+
+    public YamlMappingNode? Sweep { get; set; }
+
+    public List<ulong>? Seeds { get; set; }
+}

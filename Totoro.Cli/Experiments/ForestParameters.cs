@@ -1,0 +1,45 @@
+using Totoro.Sim.Scenarios;
+
+namespace Totoro.Cli.Experiments;
+
+/// <summary>A world plus FL apps on its forest: `totoro sim --apps …`'s options in camelCase.</summary>
+internal class ForestParameters : WorldParameters
+{
+    public ForestParameters() => Lookups = 0;
+
+    public int Apps { get; set; } = 1;
+
+    public int SubscribersPerApp { get; set; } = 100;
+
+    /// <summary>Every node subscribes to every app (the paper's Fig. 6c trees span all N nodes).</summary>
+    public bool AllSubscribe { get; set; }
+
+    public int ModelBytes { get; set; } = 160 * 1024;
+
+    /// <summary>Tree fanout bound; 0 means 2^b.</summary>
+    public int Fanout { get; set; }
+
+    public bool ConfineApps { get; set; }
+
+    public int RoundDeadlineMs { get; set; }
+
+    public ForestSimConfig ToForestConfig() => new()
+    {
+        Apps = Apps,
+        SubscribersPerApp = AllSubscribe ? Nodes : SubscribersPerApp,
+        ModelBytes = ModelBytes,
+        Fanout = Fanout,
+        ConfineToZone = ConfineApps,
+        RoundDeadlineMs = RoundDeadlineMs,
+    };
+
+    public IReadOnlyList<string> ValidateForest()
+    {
+        var problems = new List<string>(ValidateWorld());
+        if (Apps < 1)
+            problems.Add($"'apps' must be at least 1 (got {Apps})");
+        if (problems.Count == 0)
+            problems.AddRange(ToForestConfig().Validate(Nodes).Select(YamlKeys));
+        return problems;
+    }
+}
