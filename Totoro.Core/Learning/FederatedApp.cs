@@ -25,7 +25,8 @@ public sealed class FederatedApp
     /// clock that returns 0, because there training takes the time it takes.
     /// </param>
     /// <param name="curve">Timing mode: carry sizes and replay accuracy from this curve.</param>
-    public FederatedApp(NodeId id, FederatedWorkload workload, ulong seed, Func<ForestNode, int> workerOf, Func<int, double, long>? computeMicros = null, AccuracyCurve? curve = null)
+    /// <param name="timing">Timing mode: sizes instead of floats (accuracy from <paramref name="curve"/>, if any).</param>
+    public FederatedApp(NodeId id, FederatedWorkload workload, ulong seed, Func<ForestNode, int> workerOf, Func<int, double, long>? computeMicros = null, AccuracyCurve? curve = null, bool timing = false)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(workerOf);
@@ -34,7 +35,7 @@ public sealed class FederatedApp
         _seed = seed;
         _workerOf = workerOf;
         _computeMicros = computeMicros ?? ((_, _) => 0);
-        Master = new FederatedMaster(workload, seed, curve);
+        Master = new FederatedMaster(workload, seed, curve, timing);
     }
 
     public NodeId Id { get; }

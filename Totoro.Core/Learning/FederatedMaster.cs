@@ -21,22 +21,24 @@ public sealed class FederatedMaster
     private float[] _global;
     private double _lastAccuracy = double.NaN;
 
-    /// <param name="curve">Timing mode when given: no floats move and accuracy comes from the curve.</param>
-    public FederatedMaster(FederatedWorkload workload, ulong seed, AccuracyCurve? curve = null)
+    /// <param name="curve">Accuracy after each round, replayed in timing mode.</param>
+    /// <param name="timing">Timing mode: no floats move; accuracy comes from the curve (NaN without one).</param>
+    public FederatedMaster(FederatedWorkload workload, ulong seed, AccuracyCurve? curve = null, bool timing = false)
     {
         ArgumentNullException.ThrowIfNull(workload);
         _workload = workload;
         _seed = seed;
         _curve = curve;
+        IsTiming = timing || curve is not null;
         _rule = ServerRules.Create(workload.Spec);
         _bundle = ServerRules.Merge(workload.Spec, workload.Model.ParameterCount) as BundleRule;
         _selector = IClientSelector.Create(workload.Spec.Selection, workload.Spec.Workers, workload.Shares.Select(s => s.Length).ToArray());
-        _global = curve is null ? workload.InitialModel(seed) : [];
+        _global = IsTiming ? [] : workload.InitialModel(seed);
     }
 
     public AppSpec Spec => _workload.Spec;
 
-    public bool IsTiming => _curve is not null;
+    public bool IsTiming { get; }
 
     /// <summary>The global model after the last completed round (empty in timing mode).</summary>
     public float[] Global => _global;
@@ -113,8 +115,8 @@ public sealed class FederatedMaster
 
     private (double Accuracy, double Loss) Evaluate(int round)
     {
-        if (_curve is not null)
-            return _curve.After(round);
+        if (IsTiming)
+            return _curve?.After(round) ?? (double.NaN, double.NaN);
         EvaluationResult result = Evaluation.Evaluate(_workload.Model, _global, _workload.Test);
         return (Math.Round(result.Accuracy, 4), Math.Round(result.Loss, 4));
     }

@@ -38,7 +38,10 @@ public sealed class FederatedScenario
             throw new ArgumentException($"each app's workers ({config.Template.Workers}) must be its subscribers ({forest.SubscribersPerApp})", nameof(config));
         _overlayConfig = overlay;
         _config = config;
-        _curve = config.IsTiming && config.AccuracyCurve is { } path ? AccuracyCurve.Load(path) : null;
+        _curve = !config.IsTiming ? null
+            : config.AccuracyPoints is { } points ? new AccuracyCurve(points.Select(a => (a, double.NaN)).ToArray())
+            : config.AccuracyCurve is { } path ? AccuracyCurve.Load(path)
+            : null;
         cache ??= new DatasetCache();
         _workloads = new FederatedWorkload[config.Apps];
         _seeds = new ulong[config.Apps];
@@ -111,7 +114,8 @@ public sealed class FederatedScenario
                 _seeds[run.Number],
                 _ => workerOf.GetValueOrDefault(world.Current, -1),
                 (worker, flops) => _devices.ComputeMicros(nodes[worker], flops),
-                _curve);
+                _curve,
+                _config.IsTiming);
             _learning.Add(app);
             _masters.Add((_workloads[run.Number].Spec.Name, app.Master, 0));
         }
@@ -159,7 +163,7 @@ public sealed class FederatedScenario
                 while (Array.IndexOf(run.Subscribers, server) >= 0);
             }
 
-            var master = new FederatedMaster(_workloads[run.Number], _seeds[run.Number], _curve);
+            var master = new FederatedMaster(_workloads[run.Number], _seeds[run.Number], _curve, _config.IsTiming);
             direct.Add(new DirectApp(_workloads[run.Number].Spec.Name, server, run.Subscribers, _workloads[run.Number], master, _seeds[run.Number]));
             _masters.Add((_workloads[run.Number].Spec.Name, master, 0));
         }

@@ -23,6 +23,9 @@ public sealed record LearningSimConfig
     /// <summary>Per-round CSV of a real run, replayed by timing runs (required for time-to-accuracy in timing mode).</summary>
     public string? AccuracyCurve { get; init; }
 
+    /// <summary>Accuracy after each round (1, 2, …) of a real run, given inline (an experiment file carries it).</summary>
+    public IReadOnlyList<double>? AccuracyPoints { get; init; }
+
     /// <summary>Device speeds, GFLOP/s, drawn log-uniformly per node.</summary>
     public (double Min, double Max) DeviceGflops { get; init; } = (0.5, 8);
 
@@ -50,8 +53,10 @@ public sealed record LearningSimConfig
             problems.Add($"--device-gflops must be MIN-MAX with 0 < MIN ≤ MAX (got {DeviceGflops.Min}-{DeviceGflops.Max})");
         if (!(CentralMbps > 0))
             problems.Add($"--central-mbps must be positive (got {CentralMbps})");
-        if (AccuracyCurve is not null && !IsTiming)
+        if ((AccuracyCurve is not null || AccuracyPoints is not null) && !IsTiming)
             problems.Add("--accuracy-curve is for --train timing");
+        if (AccuracyPoints is { } points && (points.Count == 0 || points.Any(a => !(a is >= 0 and <= 1))))
+            problems.Add("an inline accuracy curve needs at least one round, each accuracy in [0, 1]");
         return problems;
     }
 

@@ -1,0 +1,93 @@
+using Totoro.Core.Learning;
+using Totoro.Sim.Scenarios;
+
+namespace Totoro.Cli.Experiments;
+
+/// <summary>A world, its apps' trees and their training: `totoro sim --rounds …`'s options in camelCase.</summary>
+internal sealed class LearningParameters : ForestParameters
+{
+    public string System { get; set; } = "totoro";
+
+    /// <summary>real or timing.</summary>
+    public string Train { get; set; } = "real";
+
+    /// <summary>Accuracy after rounds 1, 2, … of a real run, replayed by timing runs.</summary>
+    public List<double>? AccuracyCurve { get; set; }
+
+    public bool Isolated { get; set; }
+
+    public string Model { get; set; } = "logreg";
+
+    public string Dataset { get; set; } = "fashion-mnist";
+
+    public string Partition { get; set; } = "iid";
+
+    public string Rule { get; set; } = "fedavg";
+
+    public string Selection { get; set; } = "random";
+
+    public int Rounds { get; set; } = 10;
+
+    public int ClientsPerRound { get; set; } = 10;
+
+    public int LocalEpochs { get; set; } = 1;
+
+    public int BatchSize { get; set; } = 20;
+
+    public double LearningRate { get; set; } = 0.05;
+
+    public int TrainSamples { get; set; }
+
+    public int TestSamples { get; set; }
+
+    public double TargetAccuracy { get; set; }
+
+    public int EvaluateEvery { get; set; } = 1;
+
+    public double DeviceGflopsMin { get; set; } = 0.5;
+
+    public double DeviceGflopsMax { get; set; } = 8;
+
+    public LearningSimConfig ToLearningConfig()
+    {
+        PartitionSpec.TryParse(Partition, out PartitionSpec partition, out _);
+        return new LearningSimConfig
+        {
+            Template = new AppSpec
+            {
+                Model = Model,
+                Dataset = Dataset,
+                Partition = partition,
+                Workers = SubscribersPerApp,
+                Rounds = Rounds,
+                ClientsPerRound = ClientsPerRound,
+                Selection = Selection,
+                LocalEpochs = LocalEpochs,
+                BatchSize = BatchSize,
+                LearningRate = (float)LearningRate,
+                Rule = Rule,
+                TrainSamples = TrainSamples,
+                TestSamples = TestSamples,
+                TargetAccuracy = TargetAccuracy,
+                EvaluateEvery = EvaluateEvery,
+                RoundDeadlineMs = RoundDeadlineMs,
+            },
+            Apps = Apps,
+            System = System,
+            Train = Train,
+            AccuracyPoints = AccuracyCurve,
+            Isolated = Isolated,
+            DeviceGflops = (DeviceGflopsMin, DeviceGflopsMax),
+        };
+    }
+
+    public IReadOnlyList<string> ValidateLearning()
+    {
+        var problems = new List<string>(ValidateForest());
+        if (!PartitionSpec.TryParse(Partition, out _, out string? error))
+            problems.Add($"'partition': {error}");
+        else
+            problems.AddRange(ToLearningConfig().Validate().Select(YamlKeys));
+        return problems;
+    }
+}
