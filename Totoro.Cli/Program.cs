@@ -6,6 +6,8 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
 {
     SimCommand.Create(),
     SweepCommand.Create(),
+    NodeCommand.Create(),
+    AppCommand.Create(),
     Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 

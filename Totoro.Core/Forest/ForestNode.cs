@@ -39,6 +39,9 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     /// <summary>Control messages this node sent for its trees (joins, acks, heartbeats, replicas).</summary>
     public long ControlMessages { get; private set; }
 
+    /// <summary>Times this node gave up on a silent parent and re-joined a tree.</summary>
+    public int Rejoins { get; private set; }
+
     // ---- The API (paper Table 2) -------------------------------------------------------------------------
 
     /// <summary>Joins the overlay through a bootstrap node (none: found a new overlay).</summary>
@@ -439,8 +442,8 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
         for (int i = 0; i < n; i++)
             _context.Send(chosen[i], message);
-        if (n > 0)
-            state.LastSentDown = _context.Now;
+        if (n > 0 && n == state.Children.Count)
+            state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
         state.AggregationRound = round;
         state.Expected = n == chosen.Length ? chosen : chosen[..n];
@@ -541,6 +544,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;
                 state.Parent = PeerHandle.None;
+                Rejoins++;
                 Overlay.ReportUnresponsive(lost);
                 SendJoin(state, avoid: lost);
             }

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using Totoro.Core.Learning;
+
+namespace Totoro.Cli;
+
+/// <summary>
+/// The options that describe an FL app (--model, --dataset, --partition, --rounds, --clients-per-round, --rule, …):
+/// one set of names for `totoro sim` and `totoro app submit`, and how they become an <see cref="AppSpec"/>.
+/// In the simulator the workers are the subscribers (--subscribers-per-app), the seed and round deadline are the
+/// run's, and --rounds 0 means "no training"; on real nodes they are the app's own options.
+/// </summary>
+internal sealed class AppSpecOptions
+{
+    private static readonly AppSpec Defaults = new();
+    private readonly bool _forSimulator;
+
+    public AppSpecOptions(bool forSimulator = false)
+    {
+        _forSimulator = forSimulator;
+        Rounds = new("--rounds")
+        {
+            Description = forSimulator ? "Train every app for R rounds (0: no training)" : "Training rounds",
+            DefaultValueFactory = _ => forSimulator ? 0 : Defaults.Rounds,
+        };
+    }
+
+    public Option<string> Model { get; } = new("--model") { Description = "logreg or mlp", DefaultValueFactory = _ => Defaults.Model };
+
+    public Option<int> HiddenUnits { get; } = new("--hidden-units") { Description = "Hidden units of the mlp", DefaultValueFactory = _ => Defaults.HiddenUnits };
+
+    public Option<string> Dataset { get; } = new("--dataset") { Description = "fashion-mnist (Debian's dataset-fashion-mnist) or synthetic (LEAF synthetic(1,1), generated)", DefaultValueFactory = _ => Defaults.Dataset };
+
+    public Option<string?> DatasetFolder { get; } = new("--dataset-folder") { Description = "Folder of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)" };
+
+    public Option<string> Partition { get; } = new("--partition") { Description = "iid, dirichlet:ALPHA (label skew), shards:K, or natural (synthetic: one generated client per worker)", DefaultValueFactory = _ => "iid" };
+
+    public Option<int> Workers { get; } = new("--workers") { Description = "Workers: the nodes whose global index (see `totoro node --index-base`) is below this", DefaultValueFactory = _ => Defaults.Workers };
+
+    public Option<int> Rounds { get; }
+
+    public Option<int> ClientsPerRound { get; } = new("--clients-per-round") { Description = "Participants per round (0: every worker)", DefaultValueFactory = _ => Defaults.ClientsPerRound };
+
+    public Option<string> Selection { get; } = new("--selection") { Description = "Client selection: random, or oort (useful data on fast devices, with exploration)", DefaultValueFactory = _ => Defaults.Selection };
+
+    public Option<string> Rule { get; } = new("--rule") { Description = "Server rule: fedavg, fedprox, fedadam, fedyogi, median or trimmed-mean", DefaultValueFactory = _ => Defaults.Rule };
+
+    public Option<float> Mu { get; } = new("--mu") { Description = "FedProx's proximal weight μ", DefaultValueFactory = _ => Defaults.ProximalMu };
+
+    public Option<float> ServerLearningRate { get; } = new("--server-learning-rate") { Description = "Server learning rate of fedadam/fedyogi", DefaultValueFactory = _ => Defaults.ServerLearningRate };
+
+    public Option<int> LocalEpochs { get; } = new("--local-epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => Defaults.LocalEpochs };
+
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Local minibatch size", DefaultValueFactory = _ => Defaults.BatchSize };
+
+    public Option<float> LearningRate { get; } = new("--learning-rate") { Description = "Local SGD learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+
+    public Option<int> TrainSamples { get; } = new("--train-samples") { Description = "Training samples spread over each app's workers (0: all; synthetic: 100 per worker)", DefaultValueFactory = _ => 0 };
+
+    public Option<int> TestSamples { get; } = new("--test-samples") { Description = "Test samples the master evaluates on (0: all)", DefaultValueFactory = _ => 0 };
+
+    public Option<int> RoundDeadlineMs { get; } = new("--round-deadline-ms") { Description = "Close a round this long after its broadcast (0: wait for every participant)", DefaultValueFactory = _ => 0 };
+
+    public Option<double> TargetAccuracy { get; } = new("--target-accuracy") { Description = "Stop once test accuracy (0..1) reaches this (0: run every round)", DefaultValueFactory = _ => 0 };
+
+    public Option<int> EvaluateEvery { get; } = new("--evaluate-every") { Description = "Evaluate the global model every N rounds (and after the last)", DefaultValueFactory = _ => Defaults.EvaluateEvery };
+
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "Random seed of the app (initial model, partition, participants, local training)", DefaultValueFactory = _ => 1UL };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Model, HiddenUnits, Dataset, DatasetFolder, Partition, Rounds, ClientsPerRound, Selection, Rule, Mu, ServerLearningRate, LocalEpochs, BatchSize, LearningRate, TrainSamples, TestSamples, TargetAccuracy, EvaluateEvery })
+            command.Options.Add(option);
+        if (_forSimulator)
+            return; // the simulator has its own --seed, --round-deadline-ms and --subscribers-per-app
+        command.Options.Add(Workers);
+        command.Options.Add(RoundDeadlineMs);
+        command.Options.Add(Seed);
+    }
+
+    /// <summary>The spec, or a usage error naming the bad option.</summary>
+    /// <param name="workers">The simulator's subscribers per app (null: --workers).</param>
+    /// <param name="roundDeadlineMs">The simulator's round deadline (null: --round-deadline-ms).</param>
+    public AppSpec ToSpec(ParseResult parsed, string name, int? workers = null, int? roundDeadlineMs = null)
+    {
+        if (!PartitionSpec.TryParse(parsed.GetValue(Partition)!, out PartitionSpec partition, out string? error))
+            throw new UsageException($"--partition: {error}");
+        var spec = new AppSpec
+        {
+            Name = name,
+            Model = parsed.GetValue(Model)!,
+            HiddenUnits = parsed.GetValue(HiddenUnits),
+            Dataset = parsed.GetValue(Dataset)!,
+            DatasetFolder = parsed.GetValue(DatasetFolder),
+            Partition = partition,
+            Workers = workers ?? parsed.GetValue(Workers),
+            Rounds = _forSimulator ? Math.Max(1, parsed.GetValue(Rounds)) : parsed.GetValue(Rounds),
+            ClientsPerRound = parsed.GetValue(ClientsPerRound),
+            Selection = parsed.GetValue(Selection)!,
+            Rule = parsed.GetValue(Rule)!,
+            ProximalMu = parsed.GetValue(Mu),
+            ServerLearningRate = parsed.GetValue(ServerLearningRate),
+            LocalEpochs = parsed.GetValue(LocalEpochs),
+            BatchSize = parsed.GetValue(BatchSize),
+            LearningRate = parsed.GetValue(LearningRate),
+            TrainSamples = parsed.GetValue(TrainSamples),
+            TestSamples = parsed.GetValue(TestSamples),
+            RoundDeadlineMs = roundDeadlineMs ?? parsed.GetValue(RoundDeadlineMs),
+            TargetAccuracy = parsed.GetValue(TargetAccuracy),
+            EvaluateEvery = parsed.GetValue(EvaluateEvery),
+        };
+        IReadOnlyList<string> problems = spec.Validate();
+        if (problems.Count > 0)
+            throw new UsageException(problems[0]);
+        return spec;
+    }
+}
