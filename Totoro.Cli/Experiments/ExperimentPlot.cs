@@ -49,7 +49,7 @@ internal static class ExperimentPlot
                     points.Select(p => spec.YLog ? Math.Log10(p.Y) : p.Y).ToArray());
                 scatter.MarkerSize = 7;
                 // Columns of one line differ in width, pattern and marker too, so equal curves stay visible.
-                scatter.LineWidth = 2 + (2 * (spec.Y.Count - 1 - c));
+                scatter.LineWidth = 2 + (1.5f * (spec.Y.Count - 1 - c));
                 scatter.LinePattern = Patterns[c % Patterns.Length];
                 scatter.MarkerShape = Markers[c % Markers.Length];
                 scatter.LegendText = Legend(spec, c, line.Key, series is not null);
