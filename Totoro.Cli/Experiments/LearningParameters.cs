@@ -26,6 +26,12 @@ internal sealed class LearningParameters : ForestParameters
 
     public string Selection { get; set; } = "random";
 
+    /// <summary>FedProx's μ.</summary>
+    public double Mu { get; set; } = 0.01;
+
+    /// <summary>FedAdam/FedYogi's server learning rate η.</summary>
+    public double ServerLearningRate { get; set; } = 0.01;
+
     public int Rounds { get; set; } = 10;
 
     public int ClientsPerRound { get; set; } = 10;
@@ -66,6 +72,8 @@ internal sealed class LearningParameters : ForestParameters
                 BatchSize = BatchSize,
                 LearningRate = (float)LearningRate,
                 Rule = Rule,
+                ProximalMu = (float)Mu,
+                ServerLearningRate = (float)ServerLearningRate,
                 TrainSamples = TrainSamples,
                 TestSamples = TestSamples,
                 TargetAccuracy = TargetAccuracy,
