@@ -11,6 +11,8 @@ public sealed partial class PastryNode : INodeProgram
     private const int LeafMaintenanceTimer = 1;
     private const int SuspectTimer = 2;
     private const int JoinRetryTimer = 3;
+    private const int HopAckTimer = 4;
+    private const int RoutingMaintenanceTimer = 5;
 
     private readonly INodeContext _context;
     private readonly PastryOptions _options;
@@ -116,8 +118,24 @@ public sealed partial class PastryNode : INodeProgram
                 if (message.Peers is [var failed])
                     Suspect(failed);
                 break;
-            case MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise:
+            case MessageKind.Lookup:
+                AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
+                break;
+            case MessageKind.TreeJoin or MessageKind.TreeAdvertise:
+                RouteMessage(from, message);
+                break;
+            case MessageKind.RouteAck:
+                OnHopAck(from, message);
+                break;
+            case MessageKind.RowRequest:
+                OnRowRequest(from, message);
+                break;
+            case MessageKind.RowReply:
+                LearnAll(from, message.Peers);
+                break;
+            case MessageKind.Leave:
+                OnLeave(from);
                 break;
             default:
                 break;
@@ -139,6 +157,12 @@ public sealed partial class PastryNode : INodeProgram
             case JoinRetryTimer:
                 if (!IsJoined)
                     SendJoin(new PeerHandle((int)argument));
+                break;
+            case HopAckTimer:
+                OnHopAckTimeout(argument);
+                break;
+            case RoutingMaintenanceTimer:
+                MaintainRoutingTable();
                 break;
             default:
                 break;
@@ -211,6 +235,8 @@ public sealed partial class PastryNode : INodeProgram
         // Spread the keep-alive phases so that a million nodes do not ping in the same microsecond.
         long phase = (long)(_context.NextRandom() % (ulong)_options.LeafSetPingPeriodMicros);
         _context.SetTimer(phase + 1, LeafMaintenanceTimer);
+        if (_options.RoutingMaintenancePeriodMicros > 0)
+            _context.SetTimer(1 + (long)(_context.NextRandom() % (ulong)_options.RoutingMaintenancePeriodMicros), RoutingMaintenanceTimer);
         _listener?.OnJoined(this);
     }
 
@@ -245,7 +271,7 @@ public sealed partial class PastryNode : INodeProgram
         if (next.IsNone)
             _listener?.OnDeliver(this, from, message);
         else if (Zones is null || !RefusedAtBoundary(message))
-            _context.Send(next, message with { Hops = (ushort)(message.Hops + 1) });
+            SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, tries: 0); // PastryNode.Repair.cs
     }
 
     private PeerHandle RareCaseHop(NodeId key, int row, PeerHandle avoid)
@@ -255,7 +281,7 @@ public sealed partial class PastryNode : INodeProgram
         NodeId bestId = Id;
         void Consider(PeerHandle candidate)
         {
-            if (candidate.IsNone || candidate == avoid)
+            if (candidate.IsNone || candidate == avoid || (_suspects.Count > 0 && _suspects.Contains(candidate)))
                 return;
             NodeId id = _context.IdOf(candidate);
             if (id.SharedPrefixDigits(key, b) >= row && key.IsCloser(id, bestId))
@@ -391,8 +417,12 @@ public sealed partial class PastryNode : INodeProgram
     {
         _suspects.Add(peer, dead: true, _context.Now + (2 * _options.LeaseMicros));
         _leaf.Remove(peer);
+        int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);
         _neighbours.Remove(peer);
+        if (row >= 0)
+            RepairRow(row, peer); // PastryNode.Repair.cs
+        _listener?.OnPeerDead(this, peer);
         if (tellLeafSet)
         {
             var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [peer] };

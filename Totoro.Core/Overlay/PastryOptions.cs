@@ -27,6 +27,40 @@ public sealed record PastryOptions
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
 
+    /// <summary>How often each routing-table row is refreshed from a random entry of that row (µs); 0: never.</summary>
+    public long RoutingMaintenancePeriodMicros { get; init; }
+
+    /// <summary>
+    /// How long a hop waits for the next hop's acknowledgement of a lookup before routing around it (µs); 0: no
+    /// acknowledgements (a lookup sent to a dead hop is lost).
+    /// </summary>
+    public long HopAckTimeoutMicros { get; init; }
+
+    /// <summary>How many times one hop re-routes a lookup whose next hop stays silent before dropping it.</summary>
+    public int HopRetries { get; init; } = 6;
+
+    /// <summary>FreePastry 2.1's timers: leaf-set ping 20 s, lease 30 s, routing-table maintenance 900 s; hop acks after 1 s.</summary>
+    public PastryOptions WithFreePastryTimers() => this with
+    {
+        LeafSetPingPeriodMicros = 20_000_000,
+        LeaseMicros = 30_000_000,
+        RoutingMaintenancePeriodMicros = 900_000_000,
+        HopAckTimeoutMicros = 1_000_000,
+    };
+
+    /// <summary>
+    /// The Totoro paper's failure-test timers (its user.params): leaf-set ping 8 s, lease 10 s, 2 ping tries (so a
+    /// 3 s probe), routing-table maintenance left at 900 s; hop acks after 1 s.
+    /// </summary>
+    public PastryOptions WithPaperFailureTimers() => this with
+    {
+        LeafSetPingPeriodMicros = 8_000_000,
+        LeaseMicros = 10_000_000,
+        ProbeTimeoutMicros = 3_000_000,
+        RoutingMaintenancePeriodMicros = 900_000_000,
+        HopAckTimeoutMicros = 1_000_000,
+    };
+
     public int Columns => 1 << B;
 
     public int LeafHalf => LeafSetSize / 2;
@@ -45,6 +79,10 @@ public sealed record PastryOptions
             problems.Add("the lease must be longer than the leaf-set ping period, and both positive");
         if (ProbeTimeoutMicros <= 0 || JoinTimeoutMicros <= 0)
             problems.Add("probe and join timeouts must be positive");
+        if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
+            problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
+        if (HopRetries is < 0 or > 64)
+            problems.Add($"hop retries must be from 0 to 64 (got {HopRetries})");
         return problems;
     }
 }
