@@ -31,7 +31,7 @@ public sealed partial class PastryNode
     private void SendHop(PeerHandle next, in Message message, int tries)
     {
         _context.Send(next, message);
-        if (message.Kind != MessageKind.Lookup || _options.HopAckTimeoutMicros <= 0)
+        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest) || _options.HopAckTimeoutMicros <= 0)
             return;
         int sequence = _nextHopSequence++;
         (_pendingHops ??= []).Add(new PendingHop(sequence, next, message, tries));
@@ -87,6 +87,14 @@ public sealed partial class PastryNode
         }
 
         Message message = pending.Message with { Hops = (ushort)Math.Max(0, pending.Message.Hops - 1) };
+        if (message.Kind == MessageKind.JoinRequest)
+        {
+            // Handle the join again here: the silent hop is now suspected, so the next choice avoids it (and this node
+            // may turn out to be the joiner's closest); its rows are sent again, which is harmless.
+            OnJoinRequest(message);
+            return;
+        }
+
         PeerHandle next = Zones is null ? NextHopAvoidingSuspects(message.Key, pending.Next) : ZonedNextHop(message);
         if (next == pending.Next)
         {

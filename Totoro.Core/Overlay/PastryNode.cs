@@ -21,6 +21,7 @@ public sealed partial class PastryNode : INodeProgram
     private LeafSet _leaf;
     private NeighbourhoodSet _neighbours;
     private SuspectList _suspects;
+    private PingThrottle _admissionPings;
     private PeerHandle _rightLeaseHolder;
     private PeerHandle _leftLeaseHolder;
     private long _rightHeard;
@@ -99,6 +100,7 @@ public sealed partial class PastryNode : INodeProgram
         switch (message.Kind)
         {
             case MessageKind.JoinRequest:
+                AcknowledgeHop(from, message);
                 OnJoinRequest(message);
                 break;
             case MessageKind.JoinReply:
@@ -152,7 +154,7 @@ public sealed partial class PastryNode : INodeProgram
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
                 if (_suspects.IsSuspect(peer))
-                    DeclareDead(peer, tellLeafSet: true);
+                    DeclareDead(peer, tellLeafSet: false); // the node that saw the lease expire has told the leaf set already
                 break;
             case JoinRetryTimer:
                 if (!IsJoined)
@@ -186,7 +188,7 @@ public sealed partial class PastryNode : INodeProgram
         int firstRow = request.Row;
         int lastRow = Math.Min(shared, _routing.Rows(columns) - 1);
 
-        PeerHandle next = NextHop(request.Key);
+        PeerHandle next = _suspects.Count > 0 ? NextHopAvoidingSuspects(request.Key, PeerHandle.None) : NextHop(request.Key);
         bool final = next.IsNone || next == joiner;
         bool bootstrap = request.Hops == 0;
 
@@ -216,7 +218,7 @@ public sealed partial class PastryNode : INodeProgram
         if (!final)
         {
             byte nextRow = (byte)Math.Min(byte.MaxValue, Math.Max(firstRow, shared + 1));
-            _context.Send(next, request with { Hops = (ushort)(request.Hops + 1), Row = nextRow });
+            SendHop(next, request with { Hops = (ushort)(request.Hops + 1), Row = nextRow }, tries: 0);
         }
     }
 
@@ -339,7 +341,7 @@ public sealed partial class PastryNode : INodeProgram
                 continue;
             _routing.TryAdd(_context, Id, _options.B, peer);
             _neighbours.TryAdd(_context, peer);
-            if (_leaf.WouldAdmit(_context, Id, peer))
+            if (_leaf.WouldAdmit(_context, Id, peer) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
                 _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
         }
     }
@@ -439,8 +441,8 @@ public sealed partial class PastryNode : INodeProgram
 
         // Refill: the farthest member on each side knows the nodes just beyond our view.
         PeerHandle[] leafSet = LeafSetArray();
-        PeerHandle farRight = _leaf.Right(_leaf.RightCount - 1);
-        PeerHandle farLeft = _leaf.Left(_leaf.LeftCount - 1);
+        PeerHandle farRight = _leaf.RightCount > 0 ? _leaf.Right(_leaf.RightCount - 1) : PeerHandle.None;
+        PeerHandle farLeft = _leaf.LeftCount > 0 ? _leaf.Left(_leaf.LeftCount - 1) : PeerHandle.None;
         if (!farRight.IsNone)
             _context.Send(farRight, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
         if (!farLeft.IsNone && farLeft != farRight)

@@ -24,6 +24,9 @@ public sealed record PastryOptions
     /// <summary>How long a node waits for a suspected peer to answer a probe before dropping it (µs).</summary>
     public long ProbeTimeoutMicros { get; init; } = 3_000_000;
 
+    /// <summary>A candidate for the leaf set is pinged at most once per this period (FreePastry's lease-request throttle; µs).</summary>
+    public long PingThrottleMicros { get; init; } = 2_000_000;
+
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
 
@@ -79,6 +82,8 @@ public sealed record PastryOptions
             problems.Add("the lease must be longer than the leaf-set ping period, and both positive");
         if (ProbeTimeoutMicros <= 0 || JoinTimeoutMicros <= 0)
             problems.Add("probe and join timeouts must be positive");
+        if (PingThrottleMicros < 0)
+            problems.Add($"the ping throttle must be zero or more (got {PingThrottleMicros})");
         if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
             problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
         if (HopRetries is < 0 or > 64)

@@ -55,13 +55,13 @@ public sealed class OverlayScenario : IOverlayListener
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
         _config = config;
+        int capacity = config.Nodes + Math.Max(0, spareSlots);
         ITopology topology = config.Topology switch
         {
-            TopologyKind.Eua => new EuaTopology(config.Nodes),
-            TopologyKind.Regions => new RegionsTopology(config.Nodes),
-            _ => new FlatTopology(config.Nodes),
+            TopologyKind.Eua => new EuaTopology(capacity),
+            TopologyKind.Regions => new RegionsTopology(capacity),
+            _ => new FlatTopology(capacity),
         };
-        int capacity = config.Nodes + Math.Max(0, spareSlots);
         _world = new SimWorld(capacity, topology, config.Network, config.Seed) { ControlHandler = OnControl };
         _nodes = new PastryNode?[capacity];
         _joined = new int[capacity];
