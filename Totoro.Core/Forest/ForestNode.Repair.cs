@@ -79,6 +79,7 @@ public sealed partial class ForestNode
         if (state.Detached == detached)
             return;
         state.Detached = detached;
+        state.DetachedSince = _context.Now;
         var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round };
         foreach (PeerHandle child in state.Children)
             SendControl(child, beat);
@@ -91,5 +92,19 @@ public sealed partial class ForestNode
         state.Round = Math.Max(state.Round, state.ReplicaRound);
         Replicate(state, state.ReplicaModel); // keep the model on the new root's own neighbours before anything else fails
         _app?.OnRootTakeover(this, state.App.Id, state.ReplicaRound, state.ReplicaModel);
+    }
+
+    /// <summary>
+    /// Detached for much longer than any re-join takes while still having a parent: the subtree has most likely closed
+    /// a loop on itself (a JOIN outran the detach notice), so this node leaves its parent and re-joins.
+    /// </summary>
+    private bool BreakStaleDetachment(TreeState state, long now)
+    {
+        if (!state.Detached || state.IsRoot || state.Parent.IsNone || now - state.DetachedSince <= 3 * state.App.Options.ParentTimeoutMicros)
+            return false;
+        PeerHandle parent = state.Parent;
+        SendControl(parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+        LoseParent(state, parent);
+        return true;
     }
 }

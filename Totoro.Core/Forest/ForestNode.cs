@@ -285,6 +285,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         RouteScope scope = state.App.Scope;
         if (next.IsNone)
             next = Overlay.NextHop(state.App.Id, avoid, scope);
+        if (next.IsNone && !avoid.IsNone && Overlay.NextHop(state.App.Id, PeerHandle.None, scope) == avoid)
+            next = avoid; // only the suspect stands between this node and the root's place: ask it again until the overlay rules
         if (next.IsNone)
         {
             BecomeRoot(state);
@@ -553,7 +555,11 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 state.LastSentDown = now;
             }
 
-            if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
+            if (BreakStaleDetachment(state, now))
+            {
+                // ForestNode.Repair.cs: re-joined to break a likely loop
+            }
+            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
             {
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;

@@ -60,6 +60,7 @@ internal sealed class TreeState(AppDescriptor app)
 
     /// <summary>This node's path to the root is broken (it or an ancestor is re-joining): it adopts no joiner meanwhile.</summary>
     public bool Detached;
+    public long DetachedSince;
 
     // Advertise–discover tree only: the advertisements that passed through, by app.
     public Dictionary<NodeId, byte[]>? Catalogue;

@@ -40,7 +40,7 @@ public sealed record PastryOptions
     public long HopAckTimeoutMicros { get; init; }
 
     /// <summary>How many times one hop re-routes a lookup whose next hop stays silent before dropping it.</summary>
-    public int HopRetries { get; init; } = 6;
+    public int HopRetries { get; init; } = 16;
 
     /// <summary>FreePastry 2.1's timers: leaf-set ping 20 s, lease 30 s, routing-table maintenance 900 s; hop acks after 1 s.</summary>
     public PastryOptions WithFreePastryTimers() => this with
