@@ -11,6 +11,7 @@ public sealed partial class PastryNode
 {
     private List<PendingHop>? _pendingHops;
     private int _nextHopSequence;
+    private int _probeCursor;
 
     /// <summary>Leaves gracefully: tells every leaf-set member, which drops this node at once instead of after a lease.</summary>
     public void Leave()
@@ -142,6 +143,20 @@ public sealed partial class PastryNode
         if (!entry.IsNone && entry != avoid && !_suspects.Contains(entry))
             return entry;
         return RareCaseHop(key, row, avoid);
+    }
+
+    /// <summary>
+    /// Leases cover only the two immediate neighbours; a dead member farther out that no failure notice reached
+    /// (learned from a stale join reply, say) would stay forever. Each period probes a few members in turn.
+    /// </summary>
+    private void ProbeLeafMembers()
+    {
+        if (_options.LeafProbesPerPeriod == 0)
+            return;
+        Span<PeerHandle> members = stackalloc PeerHandle[_options.LeafSetSize];
+        int n = _leaf.CopyDistinct(members);
+        for (int k = 0; k < Math.Min(n, _options.LeafProbesPerPeriod); k++)
+            Probe(members[_probeCursor++ % n]);
     }
 
     // ---- Routing-table repair and maintenance ----------------------------------------------------------

@@ -376,6 +376,7 @@ public sealed partial class PastryNode : INodeProgram
                 _context.Send(left, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
         }
 
+        ProbeLeafMembers(); // PastryNode.Repair.cs
         _context.SetTimer(_options.LeafSetPingPeriodMicros, LeafMaintenanceTimer);
     }
 

@@ -49,6 +49,7 @@ public sealed record PastryOptions
         LeaseMicros = 30_000_000,
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
+        LeafProbesPerPeriod = 2,
     };
 
     /// <summary>
@@ -62,7 +63,11 @@ public sealed record PastryOptions
         ProbeTimeoutMicros = 3_000_000,
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
+        LeafProbesPerPeriod = 2,
     };
+
+    /// <summary>Leaf-set members probed in turn each ping period, beyond the two leased neighbours; 0 (the default) probes none.</summary>
+    public int LeafProbesPerPeriod { get; init; }
 
     public int Columns => 1 << B;
 

@@ -16,6 +16,9 @@ namespace Totoro.Sim.Scenarios;
 public sealed class SessionChurnScenario
 {
     private const long GraceMicros = 30_000_000;
+
+    /// <summary>Quiet ping periods before leaf sets are checked: enough for the rotating probes to visit every member.</summary>
+    public const int SettlePeriodsAfterChurn = 12;
     private const long ProgressStepMicros = 60_000_000;
 
     private readonly OverlaySimConfig _config;
@@ -78,7 +81,7 @@ public sealed class SessionChurnScenario
         _overlay.BuildOverlay(progress);
         _overlay.Settle(_config.SettlePeriods);
         RunChurn(progress);
-        int exact = SettleAndCountExact(3);
+        int exact = SettleAndCountExact(SettlePeriodsAfterChurn);
         wall.Stop();
         SimReport report = _overlay.Report(wall.Elapsed.TotalSeconds);
         return report with { Churn = Section(exact) };
