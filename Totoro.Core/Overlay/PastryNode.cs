@@ -154,7 +154,7 @@ public sealed partial class PastryNode : INodeProgram
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
                 if (_suspects.IsSuspect(peer))
-                    DeclareDead(peer, tellLeafSet: false); // the node that saw the lease expire has told the leaf set already
+                    DeclareDead(peer, tellLeafSet: _options.AnnounceProbedDeaths); // off: the node that saw the lease expire has told the leaf set
                 break;
             case JoinRetryTimer:
                 if (!IsJoined)

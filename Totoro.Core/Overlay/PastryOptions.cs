@@ -25,7 +25,13 @@ public sealed record PastryOptions
     public long ProbeTimeoutMicros { get; init; } = 3_000_000;
 
     /// <summary>A candidate for the leaf set is pinged at most once per this period (FreePastry's lease-request throttle; µs).</summary>
-    public long PingThrottleMicros { get; init; } = 2_000_000;
+    public long PingThrottleMicros { get; init; }
+
+    /// <summary>
+    /// Whether a node that confirms a death by probe (after a notice) tells its own leaf set too. On (the original
+    /// behaviour) the notice cascades over the leaf sets of the leaf set: ~L² messages per death, too many under churn.
+    /// </summary>
+    public bool AnnounceProbedDeaths { get; init; } = true;
 
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
@@ -50,6 +56,8 @@ public sealed record PastryOptions
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
         LeafProbesPerPeriod = 2,
+        PingThrottleMicros = 2_000_000,
+        AnnounceProbedDeaths = false,
     };
 
     /// <summary>
@@ -64,6 +72,8 @@ public sealed record PastryOptions
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
         LeafProbesPerPeriod = 2,
+        PingThrottleMicros = 2_000_000,
+        AnnounceProbedDeaths = false,
     };
 
     /// <summary>Leaf-set members probed in turn each ping period, beyond the two leased neighbours; 0 (the default) probes none.</summary>
