@@ -57,13 +57,15 @@ internal sealed class LearningOptions
 
     public Option<double> CentralMbps { get; } = new("--central-mbps") { Description = "The central coordinator's link speed in Mbit/s (data-centre)", DefaultValueFactory = _ => 10_000 };
 
+    public Option<bool> Isolated { get; } = new("--isolated") { Description = "Run the apps one after another, each alone, timing each from its own start (the no-interference reference)" };
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[]
         {
             Rounds, System, Model, HiddenUnits, Dataset, DatasetFolder, Partition, ClientsPerRound, Selection, LocalEpochs,
             BatchSize, LearningRate, Rule, Mu, ServerLearningRate, TargetAccuracy, EvaluateEvery, TrainSamples, TestSamples,
-            Train, AccuracyCurve, DeviceGflops, CentralMbps,
+            Train, AccuracyCurve, DeviceGflops, CentralMbps, Isolated,
         })
         {
             command.Options.Add(option);
@@ -123,6 +125,7 @@ internal sealed class LearningOptions
             AccuracyCurve = parsed.GetValue(AccuracyCurve),
             DeviceGflops = ParseRange(parsed.GetValue(DeviceGflops) ?? "0.5-8"),
             CentralMbps = parsed.GetValue(CentralMbps),
+            Isolated = parsed.GetValue(Isolated),
         };
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)

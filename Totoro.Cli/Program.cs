@@ -6,6 +6,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
 {
     SimCommand.Create(),
     SweepCommand.Create(),
+    NodeCommand.Create(), AppCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

@@ -40,7 +40,7 @@ internal static class ReportText
 
         if (report.Planning is { } p)
         {
-            text.AppendLine(c, $"Planning  {p.Planner} (ε {p.Epsilon}), {p.Flows} flows of {p.Apps} apps on {p.Nodes} nodes / {p.Links} links, {p.Packets:N0} rounds");
+            text.AppendLine(c, $"Planning  {p.Planner} (ε {p.Epsilon}), {p.Flows} {(p.Trees ? "tree" : "worker→master")} flows of {p.Apps} apps on {p.Nodes} nodes / {p.Links} links, {p.Packets:N0} rounds");
             text.AppendLine(c, $"  cost    cumulative latency {p.CumulativeLatencySeconds:F1} s, mean round {p.MeanRoundSeconds:F3} s, regret {p.Regret:F1} s");
             text.AppendLine(c, $"  game    nash gap {p.NashGap:P2}, nash regret {p.NashRegret:F1} s, {p.Moves:N0} moves");
         }

@@ -12,7 +12,9 @@ public static class ContributionMerge
     public static Payload Merge(IAggregationRule rule, Payload a, Payload b)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        Payload merged = rule.Merge(a.Attachment is null ? a : a.WithAttachment(null), b.Attachment is null ? b : b.WithAttachment(null));
+        Payload merged = IsEmpty(a) ? b.WithAttachment(null)
+            : IsEmpty(b) ? a.WithAttachment(null)
+            : rule.Merge(a.Attachment is null ? a : a.WithAttachment(null), b.Attachment is null ? b : b.WithAttachment(null));
         if (a.Attachment is null && b.Attachment is null)
             return merged;
         byte[] x = a.Attachment ?? [], y = b.Attachment ?? [];
@@ -23,4 +25,7 @@ public static class ContributionMerge
         y.AsSpan(0, fromY).CopyTo(joined.AsSpan(fromX));
         return merged.WithAttachment(joined);
     }
+
+    /// <summary>Nothing but (perhaps) an attachment: the merge's identity.</summary>
+    private static bool IsEmpty(Payload p) => p.Vector is null && p.Data is null && p.ContentBytes == 0 && p.Weight == 0;
 }

@@ -69,6 +69,7 @@ public sealed partial class ForestNode
     private void LoseParent(TreeState state, PeerHandle lost)
     {
         state.Parent = PeerHandle.None;
+        Rejoins++;
         SetDetached(state, true);
         SendJoin(state, avoid: lost);
     }

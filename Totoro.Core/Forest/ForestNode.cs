@@ -39,6 +39,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     /// <summary>Control messages this node sent for its trees (joins, acks, heartbeats, replicas).</summary>
     public long ControlMessages { get; private set; }
 
+    /// <summary>Times this node lost its parent (silent, declared dead or leaving) and re-joined a tree.</summary>
+    public int Rejoins { get; private set; }
+
     // ---- The API (paper Table 2) -------------------------------------------------------------------------
 
     /// <summary>Joins the overlay through a bootstrap node (none: found a new overlay).</summary>
@@ -106,11 +109,14 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         _context.SetTimer(delayMicros, ContributionTimer, key);
     }
 
-    /// <summary>At a subscriber: sits this round out (not selected); the tree stops waiting for it.</summary>
-    public void Decline(NodeId app, int round)
+    /// <summary>
+    /// At a subscriber: sits this round out (not selected); the tree stops waiting for it. An attachment (who
+    /// declined) still travels up, so selectors above learn where the subscribers live.
+    /// </summary>
+    public void Decline(NodeId app, int round, byte[]? attachment = null)
     {
         if (Tree(app) is { } state)
-            AddContribution(state, round, Payload.SizeOnly(0, 0), 0, _context.Self);
+            AddContribution(state, round, Payload.SizeOnly(0, 0).WithAttachment(attachment), 0, _context.Self);
     }
 
     /// <summary>Announces an app on the advertise–discover tree.</summary>
@@ -462,12 +468,12 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
     {
         var chosen = new PeerHandle[state.Children.Count];
-        int n = state.App.Selector.Select(state.App.Id, round, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
+        int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
         var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
         for (int i = 0; i < n; i++)
             _context.Send(chosen[i], message);
-        if (n > 0)
-            state.LastSentDown = _context.Now;
+        if (n > 0 && n == state.Children.Count)
+            state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
         state.AggregationRound = round;
         state.Expected = n == chosen.Length ? chosen : chosen[..n];
@@ -477,6 +483,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         state.Received = 0;
         state.Contributions = 0;
         state.Accumulated = null;
+        state.DeclinedAttachments = null;
         state.Depth = depth;
         state.RoundCutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
         if (state.RoundCutoff > 0)
@@ -498,6 +505,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             if (!state.SelfExpected || state.SelfArrived)
                 return;
             state.SelfArrived = true;
+            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
         }
         else
         {
@@ -505,10 +513,13 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             if (at < 0 || state.Arrived[at])
                 return; // counted once, even when retried
             state.Arrived[at] = true;
+            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
         }
 
         if (contributions > 0)
             state.Accumulated = state.Accumulated is null ? contribution : ContributionMerge.Merge(state.App.Rule, state.Accumulated, contribution);
+        else if (contribution.Attachment is { Length: > 0 } declined)
+            state.DeclinedAttachments = state.DeclinedAttachments is null ? declined : [.. state.DeclinedAttachments, .. declined];
         state.Contributions += contributions;
         state.Received++;
         if (state.Received == state.ExpectedTotal)
@@ -518,6 +529,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     private void CompleteRound(TreeState state)
     {
         Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
+        if (state.DeclinedAttachments is { } declined)
+            merged = ContributionMerge.Merge(state.App.Rule, merged, Payload.SizeOnly(0, 0).WithAttachment(declined));
+        state.DeclinedAttachments = null;
         int round = state.AggregationRound;
         long contributions = state.Contributions;
         state.AggregationRound = -1;

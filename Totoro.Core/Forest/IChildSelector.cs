@@ -10,8 +10,16 @@ public interface IChildSelector
 {
     string Name { get; }
 
-    /// <summary>Writes the chosen children into <paramref name="chosen"/> and returns how many.</summary>
-    int Select(NodeId app, int round, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context);
+    /// <summary>
+    /// Writes the chosen children into <paramref name="chosen"/> and returns how many. <paramref name="payload"/> is
+    /// the round's broadcast (its attachment may name the round's participants).
+    /// </summary>
+    int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context);
+
+    /// <summary>A child's contribution (or its decline) arrived: a selector may learn who lives below that child.</summary>
+    void Observe(NodeId app, PeerHandle child, Payload contribution, INodeContext context)
+    {
+    }
 }
 
 /// <summary>Every child takes part.</summary>
@@ -21,7 +29,7 @@ public sealed class AllChildren : IChildSelector
 
     public string Name => "all";
 
-    public int Select(NodeId app, int round, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
+    public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
     {
         children.CopyTo(chosen);
         return children.Length;

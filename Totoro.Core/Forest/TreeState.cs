@@ -47,6 +47,7 @@ internal sealed class TreeState(AppDescriptor app)
     public int Received;
     public long Contributions;
     public Payload? Accumulated;
+    public byte[]? DeclinedAttachments; // who sat the round out below this node: travels up with the merge
     public int Depth;          // hops from the root, learned from the round's broadcast
     public long RoundCutoff;   // when this node forwards what it has (0: wait for everyone)
 

@@ -71,7 +71,7 @@ public sealed class FederatedApp
 
         if (!ParticipantList.Contains(payload.Attachment, worker))
         {
-            node.Decline(Id, round);
+            node.Decline(Id, round, new WorkerReport(worker, WorkerReport.Declined, 0).Encode()); // says where it lives
             return;
         }
 

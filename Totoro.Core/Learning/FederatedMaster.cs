@@ -73,7 +73,10 @@ public sealed class FederatedMaster
         ArgumentNullException.ThrowIfNull(merged);
         int round = ++CompletedRounds;
         foreach (WorkerReport report in WorkerReport.DecodeAll(merged.Attachment))
-            _selector.Observe(round, report);
+        {
+            if (report.IsParticipation)
+                _selector.Observe(round, report);
+        }
 
         if (!IsTiming && merged.Vector is not null && merged.Weight > 0)
         {

@@ -11,6 +11,11 @@ public readonly record struct WorkerReport(int Worker, float Loss, float Compute
 {
     public const int Bytes = 12;
 
+    /// <summary>The loss a non-participant reports: it only says which worker sits below.</summary>
+    public const float Declined = -1;
+
+    public bool IsParticipation => Loss >= 0;
+
     public byte[] Encode()
     {
         var bytes = new byte[Bytes];

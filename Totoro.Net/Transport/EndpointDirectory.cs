@@ -26,6 +26,9 @@ public sealed class EndpointDirectory : IPeerDirectory
         return handle;
     }
 
+    /// <summary>Every distinct endpoint (host) this directory has heard of.</summary>
+    public IEnumerable<IPEndPoint> Endpoints => _peers.Select(p => p.Endpoint).Distinct();
+
     public NodeId IdOf(PeerHandle peer) => _peers[peer.Index].Id;
 
     public IPEndPoint EndpointOf(PeerHandle peer) => _peers[peer.Index].Endpoint;

@@ -62,6 +62,7 @@ public sealed class FederatedScenario
         {
             Learner = _learning,
             RuleForApp = _ => ServerRules.Merge(spec, parameters),
+            SelectorForApp = _ => new ParticipantRouter(),
         };
     }
 
@@ -115,19 +116,28 @@ public sealed class FederatedScenario
             _masters.Add((_workloads[run.Number].Spec.Name, app.Master, 0));
         }
 
-        foreach (ForestScenario.AppRun run in apps)
+        // Concurrent: every root starts at once. Isolated: the next app starts when the previous one is done.
+        int started = 0;
+        void StartNext()
         {
+            ForestScenario.AppRun run = apps[started++];
             world.Enter(run.Root);
             _learning.TryGet(run.Id, out FederatedApp? app);
-            app!.Start(_forest.Node(run.Root), start);
+            app!.Start(_forest.Node(run.Root), world.Now);
         }
 
+        do
+            StartNext();
+        while (!_config.Isolated && started < apps.Length);
+
         long total = (long)_config.Apps * _config.Template.Rounds;
-        long limit = start + (3600L * 1_000_000 * _config.Template.Rounds);
+        long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * (_config.Isolated ? _config.Apps : 1));
         while (!_learning.Apps.All(a => a.Master.Finished) && world.PendingEvents > 0 && world.Now < limit)
         {
             world.RunUntil(world.Now + SliceMicros);
             progress?.Invoke(new SimProgress("training", _learning.Apps.Sum(a => (long)a.Master.CompletedRounds), total));
+            if (_config.Isolated && started < apps.Length && _learning.Apps.All(a => a.StartedAt < 0 || a.Master.Finished))
+                StartNext();
         }
     }
 
@@ -156,8 +166,17 @@ public sealed class FederatedScenario
 
         long total = (long)_config.Apps * _config.Template.Rounds;
         long done = 0;
-        var runner = new DirectFederatedRun(world.Links, _devices, direct, sharedCoordinator: _config.System == "central");
         long start = world.Now;
-        runner.Run(start, start + (3600L * 1_000_000 * _config.Template.Rounds * _config.Apps), _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+        long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * _config.Apps);
+        bool shared = _config.System == "central";
+        if (_config.Isolated)
+        {
+            foreach (DirectApp app in direct)
+                start = new DirectFederatedRun(world.Links, _devices, [app], shared).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+        }
+        else
+        {
+            new DirectFederatedRun(world.Links, _devices, direct, shared).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+        }
     }
 }

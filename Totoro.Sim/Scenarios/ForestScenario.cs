@@ -111,6 +111,7 @@ public sealed class ForestScenario : IForestApp
             var descriptor = AppDescriptor.Default(id, $"app-{a}", Fanout) with
             {
                 Rule = RuleForApp?.Invoke(a) ?? WeightedSumRule.Instance,
+                Selector = SelectorForApp?.Invoke(a) ?? AllChildren.Instance,
                 Scope = _config.ConfineToZone ? RouteScope.ZoneLocal : RouteScope.Global,
                 Options = (_config.TreeTimers ?? new TreeOptions()) with { Fanout = Fanout, RoundDeadlineMicros = _config.RoundDeadlineMs * 1000L },
             };
@@ -256,6 +257,9 @@ public sealed class ForestScenario : IForestApp
 
     /// <summary>How app i's tree merges contributions (default: exact weighted sums).</summary>
     public Func<int, IAggregationRule>? RuleForApp { get; set; }
+
+    /// <summary>Which children of a tree node get app i's round (default: all).</summary>
+    public Func<int, IChildSelector>? SelectorForApp { get; set; }
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
         => Learner?.OnRootTakeover(node, app, round, checkpoint);

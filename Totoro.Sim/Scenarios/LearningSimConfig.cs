@@ -29,6 +29,12 @@ public sealed record LearningSimConfig
     /// <summary>The central coordinator's links (a data-centre server), Mbit/s each way.</summary>
     public double CentralMbps { get; init; } = 10_000;
 
+    /// <summary>
+    /// Run the apps one after another, each alone in the same world, timing each from its own start: the
+    /// interference-free reference for the same apps (their total is the slowest app's own time).
+    /// </summary>
+    public bool Isolated { get; init; }
+
     public bool IsTiming => Train == "timing";
 
     public IReadOnlyList<string> Validate()

@@ -11,7 +11,9 @@ namespace Totoro.Sim.Scenarios;
 /// <item><c>NashRegret</c>: Σ_rounds max_flows (expected cost − best unilateral deviation's cost) (seconds), the
 /// sum of per-round Nash gaps in absolute terms as in Cui et al. 2022.</item>
 /// <item><c>RegretCurve</c>: regret and Nash regret after 10, 100, 1000, … rounds and at the end (paper Fig. 10).</item>
-/// <item><c>MeanRoundSeconds</c>: mean over rounds of the slowest flow's realized delay (an FL round waits for it).</item>
+/// <item><c>Trees</c>: false for worker→master flows, true for tree transfers both ways (model down, update up).</item>
+/// <item><c>MeanRoundSeconds</c>: mean over rounds and apps of an app's round time: its flows' realized delays composed
+/// over its tree (model down each edge, updates up once every child's has arrived). A star's round waits for its slowest worker.</item>
 /// </list>
 /// </summary>
 public sealed record PlanningSection(
@@ -22,6 +24,7 @@ public sealed record PlanningSection(
     int Links,
     int Flows,
     int Apps,
+    bool Trees,
     int Moves,
     double NashGap,
     double CumulativeLatencySeconds,

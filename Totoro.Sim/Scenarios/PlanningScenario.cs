@@ -7,18 +7,27 @@ namespace Totoro.Sim.Scenarios;
 /// Runs one planner on the planning game for K rounds. Each round every flow takes the path its planner picks;
 /// each link it crosses costs base latency + attempts × transmission time of the link's whole load that round,
 /// attempts geometric in θ (seeded). Feedback: per-link attempts and delays, and the flow's end-to-end delay.
-/// Deterministic for a seed.
+/// An app's round time composes its flows' delays over its tree (<see cref="PlanningTree.RoundTime"/>).
+/// Deterministic for a seed; every planner gets the same graph, flows, bytes and attempt stream.
 /// </summary>
 public static class PlanningScenario
 {
-    /// <summary>Runs the scenario; <paramref name="onChoice"/> sees (slot, flow, candidate index) for every choice.</summary>
+    /// <summary>
+    /// Runs the scenario; <paramref name="onChoice"/> sees (slot, flow, rank) for every choice, rank being the chosen
+    /// path's place among the flow's candidates sorted by true solo delay D_θ(p) (0 = best alone; paper Fig. 11).
+    /// </summary>
     public static PlanningSection Run(PlanningSimConfig config, Action<long, int, int>? onChoice = null)
     {
         if (!PlannerKind.Names.Contains(config.Planner))
             throw new ArgumentException($"Unknown planner '{config.Planner}'.", nameof(config));
+        if (config.Trees && config.Fanout < 1)
+            throw new ArgumentException($"Tree fanout must be at least 1 (got {config.Fanout}).", nameof(config));
         ulong rng = SplitMix64.Derive(config.Seed, 0x9A7E);
         FlowGraph graph = PlanningGraphBuilder.Build(config.Nodes, ref rng);
-        (List<PlanFlow> flows, List<IReadOnlyList<PlanPath>> strategies) = Flows(config, graph, ref rng);
+        var workload = PlanningWorkload.Build(config, graph, ref rng);
+        List<PlanFlow> flows = workload.Flows;
+        List<IReadOnlyList<PlanPath>> strategies = workload.Strategies;
+        int[][] soloRank = [.. flows.Select((f, i) => SoloRanks(graph, strategies[i], f.Bytes))];
         var estimator = new LinkEstimator(graph.Links.Count);
         var context = new PlanningContext(graph, flows, strategies, estimator);
         IPathPlanner planner = PlannerKind.Create(config.Planner, context, config.Epsilon);
@@ -26,7 +35,7 @@ public static class PlanningScenario
 
         // Attempts use their own stream, so every planner faces the same draws as far as their paths agree.
         ulong attemptsRng = SplitMix64.Derive(config.Seed, 0xA77E);
-        var hindsight = flows.Select(f => new double[strategies[flows.IndexOf(f)].Count]).ToArray();
+        double[][] hindsight = [.. strategies.Select(s => new double[s.Count])];
         var expectedSum = new double[flows.Count];
         double cumulative = 0;
         double nashRegret = 0;
@@ -40,7 +49,11 @@ public static class PlanningScenario
             if (onChoice is not null)
             {
                 for (int i = 0; i < flows.Count; i++)
-                    onChoice(slot, i, IndexOf(strategies[i], chosen[i]));
+                {
+                    int index = IndexOf(strategies[i], chosen[i]);
+                    onChoice(slot, i, index < 0 ? -1 : soloRank[i][index]);
+                }
+
             }
 
             var loads = new double[graph.Links.Count];
@@ -52,7 +65,7 @@ public static class PlanningScenario
 
             for (int l = 0; l < loads.Length; l++)
                 estimator.ObserveLoad(l, loads[l]);
-            double slowest = 0;
+            var delays = new double[flows.Count];
             double largestGain = 0;
             double largestRelativeGain = 0;
             for (int i = 0; i < flows.Count; i++)
@@ -69,7 +82,7 @@ public static class PlanningScenario
 
                 planner.Observe(i, chosen[i], delay);
                 cumulative += delay;
-                slowest = Math.Max(slowest, delay);
+                delays[i] = delay;
 
                 double expected = truth.PathCost(chosen[i], chosen[i], flows[i].Bytes, loads);
                 expectedSum[i] += expected;
@@ -86,7 +99,8 @@ public static class PlanningScenario
             }
 
             nashRegret += largestGain;
-            roundSum += slowest;
+            foreach (PlanningTree tree in workload.Trees)
+                roundSum += tree.RoundTime(delays);
             nashGap = largestRelativeGain;
             if (slot == checkpoint || slot == config.Packets)
             {
@@ -106,12 +120,13 @@ public static class PlanningScenario
             graph.Links.Count,
             flows.Count,
             config.Apps,
+            config.Trees,
             planner.Moves,
             Math.Max(0, nashGap),
             cumulative / 1e6,
             regret / 1e6,
             nashRegret / 1e6,
-            roundSum / config.Packets / 1e6,
+            roundSum / config.Packets / workload.Trees.Count / 1e6,
             cumulative / config.Packets / flows.Count / 1e6,
             curve);
     }
@@ -125,27 +140,15 @@ public static class PlanningScenario
         return regret;
     }
 
-    /// <summary>Each app: a master and FlowsPerApp distinct workers, each worker's flow toward the master.</summary>
-    private static (List<PlanFlow>, List<IReadOnlyList<PlanPath>>) Flows(PlanningSimConfig config, FlowGraph graph, ref ulong rng)
+    /// <summary>For each candidate, its rank by D_θ(p) = Σ base + w/(θ·cap), the flow's true delay with its links to itself.</summary>
+    private static int[] SoloRanks(FlowGraph graph, IReadOnlyList<PlanPath> candidates, double bytes)
     {
-        var flows = new List<PlanFlow>();
-        var strategies = new List<IReadOnlyList<PlanPath>>();
-        for (int app = 0; app < config.Apps; app++)
-        {
-            int master = SplitMix64.NextInt(ref rng, graph.NodeCount);
-            var workers = new HashSet<int>();
-            while (workers.Count < Math.Min(config.FlowsPerApp, graph.NodeCount - 1))
-            {
-                int w = SplitMix64.NextInt(ref rng, graph.NodeCount);
-                if (w != master && workers.Add(w))
-                {
-                    flows.Add(new PlanFlow(w, master, config.FlowBytes));
-                    strategies.Add(PathSet.KShortest(graph, w, master, config.PathsPerFlow, config.MaxHops));
-                }
-            }
-        }
-
-        return (flows, strategies);
+        double[] solo = [.. candidates.Select(p => p.Links.Sum(id => graph.Links[id].BaseLatencyMicros + (graph.Links[id].TransmissionMicros(bytes) / graph.Links[id].SuccessProbability)))];
+        int[] order = [.. Enumerable.Range(0, candidates.Count).OrderBy(s => solo[s]).ThenBy(s => s)];
+        var rank = new int[candidates.Count];
+        for (int r = 0; r < order.Length; r++)
+            rank[order[r]] = r;
+        return rank;
     }
 
     private static int IndexOf(IReadOnlyList<PlanPath> candidates, PlanPath path)

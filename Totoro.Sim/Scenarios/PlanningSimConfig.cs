@@ -1,8 +1,10 @@
 namespace Totoro.Sim.Scenarios;
 
 /// <summary>
-/// The planning scenario: a seeded edge-overlay-like graph, <see cref="Apps"/> apps whose workers each send
-/// <see cref="FlowBytes"/> to the app's master every round, and <see cref="Packets"/> rounds.
+/// The planning scenario: a seeded edge-overlay-like graph, <see cref="Apps"/> apps of <see cref="FlowsPerApp"/>
+/// workers each, and <see cref="Packets"/> rounds. Without <see cref="Trees"/> every worker sends
+/// <see cref="FlowBytes"/> to its app's master each round; with it the app is a tree of fanout <see cref="Fanout"/>
+/// and each edge moves the model down and the update up (see <see cref="PlanningWorkload"/>).
 /// </summary>
 public sealed record PlanningSimConfig(
     ulong Seed,
@@ -14,4 +16,6 @@ public sealed record PlanningSimConfig(
     int FlowsPerApp = 4,
     double FlowBytes = 1_000_000,
     int PathsPerFlow = 8,
-    int MaxHops = 10);
+    int MaxHops = 10,
+    bool Trees = false,
+    int Fanout = 2);

@@ -9,6 +9,8 @@ public class PlanningCliTests
     [InlineData("--epsilon", "1.5", "--epsilon")]
     [InlineData("--epsilon", "-0.1", "--epsilon")]
     [InlineData("--packets", "0", "--packets")]
+    [InlineData("--planning-apps", "0", "--planning-apps")]
+    [InlineData("--planning-workers", "40", "--planning-workers")]
     public void BadPlanningValuesAreUsageErrorsNamingTheOption(string option, string value, string named)
     {
         string[] args = option == "--planner"
@@ -49,5 +51,30 @@ public class PlanningCliTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("--planning-apps", "3")]
+    [InlineData("--planning-tree", null)]
+    public void PlanningShapeOptionsNeedAPlanner(string option, string? value)
+    {
+        string[] args = value is null ? ["sim", "--nodes", "50", "--lookups", "10", option] : ["sim", "--nodes", "50", "--lookups", "10", option, value];
+        (int code, string stdout, string stderr) = TotoroProcess.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"error: {option} needs --planner", stderr);
+    }
+
+    [Fact]
+    public void TreeAppsGiveTwoFlowsPerEdgeAndARoundTime()
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "10", "--planner", "game", "--packets", "50",
+            "--planning-apps", "3", "--planning-workers", "5", "--planning-tree", "--json");
+        Assert.True(code == 0, stderr);
+        JsonNode planning = JsonNode.Parse(stdout)!["planning"]!;
+        Assert.True((bool)planning["trees"]!);
+        Assert.Equal(3, (int)planning["apps"]!);
+        Assert.Equal(3 * 5 * 2, (int)planning["flows"]!);
+        Assert.True((double)planning["meanRoundSeconds"]! > 0);
     }
 }

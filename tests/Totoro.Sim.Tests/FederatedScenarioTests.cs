@@ -104,4 +104,19 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.Contains(app.History, r => r.Contributions < r.Participants);
         Assert.All(app.History, r => Assert.True(r.RoundSeconds < 1.0, $"round {r.Round} took {r.RoundSeconds} s"));
     }
+
+    [Fact]
+    public void Pruned_rounds_keep_the_tree_still_for_longer_than_the_parent_timeout()
+    {
+        // Oort settles on the fastest workers, so most subtrees are left out round after round. They must still hear
+        // heartbeats, or after 30 s they would think their parent dead and re-join elsewhere.
+        if (Skip())
+            return;
+        var scenario = Scenario(new LearningSimConfig { Template = Small with { Rounds = 400, ClientsPerRound = 3, Selection = "oort" }, Train = "timing" });
+        LearningSection report = scenario.Run();
+        Assert.True(report.PerApp[0].TotalSeconds > 60, $"the run must outlast the 30 s parent timeout (took {report.PerApp[0].TotalSeconds} s)");
+        Assert.Equal(400, report.PerApp[0].Rounds);
+        ForestScenario.AppRun app = scenario.Forest.Apps.Single();
+        Assert.Equal(0, scenario.Forest.TreeMembers(app).Sum(n => scenario.Forest.Node(n).Rejoins));
+    }
 }

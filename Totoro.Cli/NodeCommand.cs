@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Totoro.Core.Overlay;
+using Totoro.Net.Hosting;
+
+namespace Totoro.Cli;
+
+/// <summary>`totoro node`: run one real host (K logical nodes) on a UDP port until SIGTERM or Ctrl-C.</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen") { Description = "IPv4-ADDRESS:PORT this host listens on and peers reach it at (port 0: any free port)", Required = true };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "HOST:PORT of any node of the overlay to join (leave out to found one)" };
+        var logical = new Option<int>("--logical-nodes") { Description = "Logical nodes this host runs", DefaultValueFactory = _ => 1 };
+        var indexBase = new Option<int>("--index-base") { Description = "Global index of this host's first logical node (worker index and data partition); hosts take disjoint ranges", DefaultValueFactory = _ => 0 };
+        var zones = new Option<int>("--zones") { Description = "Edge zones of the deployment (1: one flat ring)", DefaultValueFactory = _ => 1 };
+        var zone = new Option<int>("--zone") { Description = "This host's zone (0 to zones-1)", DefaultValueFactory = _ => 0 };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Directory for metrics.csv (messages, bytes, CPU, memory over time)" };
+        var logLevel = new Option<string>("--log-level") { Description = "error, warn, info or debug", DefaultValueFactory = _ => "info" };
+        var b = new Option<int>("--b") { Description = "Bits per id digit", DefaultValueFactory = _ => 4 };
+        var leafSet = new Option<int>("--leaf-set") { Description = "Leaf-set size L (even)", DefaultValueFactory = _ => 24 };
+        var pingMs = new Option<int>("--ping-period-ms") { Description = "Leaf-set keep-alive period (the lease is 1.5 times it)", DefaultValueFactory = _ => 20_000 };
+        var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
+        var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
+        var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
+        {
+            listen, bootstrap, logical, indexBase, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss,
+        };
+        command.SetAction(parsed =>
+        {
+            if (!HostLog.TryParse(parsed.GetValue(logLevel)!, out LogLevel level))
+                throw new UsageException($"--log-level '{parsed.GetValue(logLevel)}' is not one of error, warn, info, debug");
+            int ping = parsed.GetValue(pingMs);
+            if (ping < 100)
+                throw new UsageException($"--ping-period-ms must be at least 100 (got {ping})");
+            int metrics = parsed.GetValue(metricsMs);
+            if (metrics < 100)
+                throw new UsageException($"--metrics-interval-ms must be at least 100 (got {metrics})");
+            string? bootstrapText = parsed.GetValue(bootstrap);
+            var options = new HostOptions
+            {
+                Listen = EndpointArgument.Parse("--listen", parsed.GetValue(listen), allowPortZero: true),
+                Bootstrap = bootstrapText is null ? null : EndpointArgument.Parse("--bootstrap", bootstrapText),
+                LogicalNodes = parsed.GetValue(logical),
+                IndexBase = parsed.GetValue(indexBase),
+                Zones = parsed.GetValue(zones),
+                Zone = parsed.GetValue(zone),
+                DataDir = parsed.GetValue(dataDir)?.FullName,
+                MetricsIntervalMicros = metrics * 1000L,
+                ImpairLoss = parsed.GetValue(impairLoss),
+                Pastry = new PastryOptions
+                {
+                    B = parsed.GetValue(b),
+                    LeafSetSize = parsed.GetValue(leafSet),
+                    LeafSetPingPeriodMicros = ping * 1000L,
+                    LeaseMicros = ping * 1500L,
+                    ProbeTimeoutMicros = Math.Min(3_000_000, ping * 500L),
+                    JoinTimeoutMicros = Math.Min(30_000_000, ping * 1500L),
+                },
+            };
+            IReadOnlyList<string> problems = options.Validate();
+            if (problems.Count > 0)
+                throw new UsageException(problems[0]);
+
+            using var host = new NodeHost(options, new HostLog(level));
+            host.Start();
+            Console.Out.WriteLine($"listening {host.Endpoint}");
+            Console.Out.Flush();
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true; // leave gracefully instead of dying
+                host.RequestStop();
+            }
+
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            host.WaitForExit(Timeout.InfiniteTimeSpan);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

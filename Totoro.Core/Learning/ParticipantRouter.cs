@@ -1,0 +1,92 @@
+using Totoro.Core.Forest;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Learning;
+
+/// <summary>
+/// The interior nodes' client-selector role for an FL app: send the round's model only down the subtrees that hold
+/// one of the round's participants. Each node learns which child leads to which worker from the reports that climb
+/// through it (participants' reports and non-participants' declines alike), so from the second round on a model
+/// travels only towards the workers that will train on it. A participant it cannot place (new, or moved) sends the
+/// model down every child; a participant routed to a child whose answer does not mention it is forgotten, so a
+/// worker that moved is found again next round. One instance serves every node of a world (state by node).
+/// </summary>
+public sealed class ParticipantRouter : IChildSelector
+{
+    private readonly Dictionary<PeerHandle, NodeRoutes> _nodes = [];
+
+    public string Name => "participants";
+
+    /// <summary>Workers this router can place, over all nodes (for tests and memory accounting).</summary>
+    public int KnownPlacements => _nodes.Values.Sum(n => n.Below.Count);
+
+    public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
+    {
+        byte[]? list = payload.Attachment;
+        NodeRoutes routes = Routes(context.Self);
+        routes.Routed.Clear();
+        int participants = ParticipantList.Count(list);
+        if (list is null || participants == 0)
+            return AllChildren.Instance.Select(app, round, payload, children, chosen, context);
+
+        var wanted = new HashSet<PeerHandle>();
+        for (int i = 0; i < participants; i++)
+        {
+            int worker = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(list.AsSpan(i * 4));
+            if (!routes.Below.TryGetValue(worker, out PeerHandle child))
+            {
+                routes.Routed.Clear();
+                return AllChildren.Instance.Select(app, round, payload, children, chosen, context); // cannot place it
+            }
+
+            if (child == context.Self)
+                continue; // the worker is this node itself
+            wanted.Add(child);
+            routes.Routed.Add((worker, child));
+        }
+
+        int n = 0;
+        foreach (PeerHandle child in children)
+        {
+            if (wanted.Contains(child))
+                chosen[n++] = child;
+        }
+
+        return n;
+    }
+
+    public void Observe(NodeId app, PeerHandle child, Payload contribution, INodeContext context)
+    {
+        NodeRoutes routes = Routes(context.Self);
+        List<WorkerReport> reports = WorkerReport.DecodeAll(contribution.Attachment);
+        foreach (WorkerReport report in reports)
+            routes.Below[report.Worker] = child;
+
+        // A participant sent down this child that the child's answer does not mention has moved: forget its place.
+        foreach ((int worker, PeerHandle via) in routes.Routed)
+        {
+            if (via == child && !reports.Exists(r => r.Worker == worker) && routes.Below.TryGetValue(worker, out PeerHandle at) && at == child)
+                routes.Below.Remove(worker);
+        }
+    }
+
+    private NodeRoutes Routes(PeerHandle self)
+    {
+        if (!_nodes.TryGetValue(self, out NodeRoutes? routes))
+        {
+            routes = new NodeRoutes();
+            _nodes[self] = routes;
+        }
+
+        return routes;
+    }
+
+    private sealed class NodeRoutes
+    {
+        /// <summary>Which child leads to each worker (the node itself for its own worker).</summary>
+        public readonly Dictionary<int, PeerHandle> Below = [];
+
+        /// <summary>The current round's participants and the child each was sent down.</summary>
+        public readonly List<(int Worker, PeerHandle Child)> Routed = [];
+    }
+}

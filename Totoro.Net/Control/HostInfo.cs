@@ -1,0 +1,13 @@
+namespace Totoro.Net.Control;
+
+/// <summary>A host as it reports itself: its endpoint, its logical nodes' ids (hex) and what it has dropped.</summary>
+public sealed record HostInfo(
+    string Endpoint,
+    string[] NodeIds,
+    int Joined,
+    long MessagesIn,
+    long MessagesOut,
+    long DecodeFailures,
+    long RateLimited,
+    long UnknownDestination,
+    long HandlerErrors);

@@ -1,0 +1,67 @@
+using System.Net;
+using Totoro.Core.Overlay;
+
+namespace Totoro.Net.Hosting;
+
+/// <summary>How one host runs: where it listens, whom it joins through, how many logical nodes it serves.</summary>
+public sealed record HostOptions
+{
+    /// <summary>The address and port peers reach this host at (a concrete IPv4 address; port 0 picks a free one).</summary>
+    public required IPEndPoint Listen { get; init; }
+
+    /// <summary>Any host of the overlay to join through; null founds a new overlay.</summary>
+    public IPEndPoint? Bootstrap { get; init; }
+
+    /// <summary>Logical nodes this host serves (the paper maps a host's capacity to a number of them).</summary>
+    public int LogicalNodes { get; init; } = 1;
+
+    /// <summary>
+    /// Global index of this host's first logical node: node i is worker <c>IndexBase + i</c> of every app that has
+    /// that many workers, and holds that worker's partition. Hosts of one deployment take disjoint ranges.
+    /// </summary>
+    public int IndexBase { get; init; }
+
+    /// <summary>Edge zones of the deployment (1: one flat ring) and this host's zone.</summary>
+    public int Zones { get; init; } = 1;
+
+    public int Zone { get; init; }
+
+    /// <summary>Where the metrics CSV goes (metrics.csv); null writes none.</summary>
+    public string? DataDir { get; init; }
+
+    public PastryOptions Pastry { get; init; } = new();
+
+    /// <summary>Datagrams a second one peer endpoint may send before the rest are dropped, and the burst allowed.</summary>
+    public double PeerRatePerSecond { get; init; } = 20_000;
+
+    public double PeerBurst { get; init; } = 40_000;
+
+    public long MetricsIntervalMicros { get; init; } = 1_000_000;
+
+    /// <summary>Fraction of received packets dropped on purpose (a testing aid where `tc netem` is missing).</summary>
+    public double ImpairLoss { get; init; }
+
+    /// <summary>Every problem with the options, naming the option and the fix.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Listen.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            problems.Add($"--listen {Listen.Address} must be an IPv4 address");
+        else if (Listen.Address.Equals(IPAddress.Any) || Listen.Address.Equals(IPAddress.Broadcast))
+            problems.Add($"--listen {Listen.Address} is not an address peers can reach: give this host's own address (e.g. 127.0.0.1 or 10.0.0.5)");
+        if (LogicalNodes is < 1 or > 1000)
+            problems.Add($"--logical-nodes must be from 1 to 1000 (got {LogicalNodes})");
+        if (IndexBase < 0)
+            problems.Add($"--index-base must be 0 or more (got {IndexBase})");
+        if (Zones is < 1 or > 256)
+            problems.Add($"--zones must be from 1 to 256 (got {Zones})");
+        if (Zone < 0 || Zone >= Zones)
+            problems.Add($"--zone must be from 0 to {Zones - 1} (got {Zone}); with zones, pass --zones M too");
+        if (Bootstrap is not null && Bootstrap.Equals(Listen))
+            problems.Add("--bootstrap is this host's own --listen address: leave --bootstrap out to found an overlay");
+        if (!(ImpairLoss is >= 0 and < 1))
+            problems.Add($"--impair-loss must be in [0, 1) (got {ImpairLoss})");
+        problems.AddRange(Pastry.Validate());
+        return problems;
+    }
+}

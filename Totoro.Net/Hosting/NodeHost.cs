@@ -1,0 +1,376 @@
+using System.Diagnostics;
+using System.Net;
+using Totoro.Core.Forest;
+using Totoro.Core.Rings;
+using Totoro.Core.Runtime;
+using Totoro.Net.Control;
+using Totoro.Net.Transport;
+
+namespace Totoro.Net.Hosting;
+
+/// <summary>
+/// One real host: a UDP socket, one event loop thread and K logical nodes, each the same <see cref="ForestNode"/>
+/// (over the same <c>PastryNode</c>) the simulator runs. The loop takes received frames, local messages between
+/// its own nodes and due timers one at a time, so protocol code sees exactly the single-threaded world it sees in
+/// the simulator; only the clock (wall, µs since the host started) and the socket differ.
+/// </summary>
+public sealed class NodeHost : IDisposable
+{
+    private const int MaxLocalPerTurn = 10_000;
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly HostOptions _options;
+    private readonly UdpTransport _transport;
+    private readonly Queue<(int To, PeerHandle From, Message Message)> _local = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _posted = new();
+    private readonly Dictionary<NodeId, int> _byId = [];
+    private readonly RateLimiter _limiter;
+    private ForestNode[] _nodes = [];
+    private HostNodeContext[] _contexts = [];
+    private bool[] _joined = [];
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private MetricsWriter? _metrics;
+    private ProcessUsage? _usage;
+    private long _nextMetrics;
+    private long _messagesIn;
+    private long _messagesOut;
+    private long _localMessages;
+    private long _handlerErrors;
+
+    public NodeHost(HostOptions options, HostLog log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> problems = options.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException(string.Join("; ", problems));
+        _options = options;
+        _transport = new UdpTransport(options.ImpairLoss);
+        Log = log;
+        Log.Clock = () => Now;
+        _limiter = new RateLimiter(options.PeerRatePerSecond, options.PeerBurst);
+        Apps = new HostedApps(this);
+        Control = new ControlService(this);
+    }
+
+    /// <summary>Microseconds since the host started: every logical node's clock.</summary>
+    public long Now => (long)(_clock.ElapsedTicks * (1_000_000.0 / Stopwatch.Frequency));
+
+    public HostLog Log { get; }
+
+    public HostOptions Options => _options;
+
+    public IPEndPoint Endpoint => _transport.LocalEndPoint;
+
+    public EndpointDirectory Directory { get; } = new();
+
+    public TimerQueue Timers { get; } = new();
+
+    public TransportCounters Counters => _transport.Counters;
+
+    public int NodeCount => _nodes.Length;
+
+    public int JoinedCount => _joined.Count(j => j);
+
+    public long MessagesIn => Interlocked.Read(ref _messagesIn);
+
+    public long MessagesOut => Interlocked.Read(ref _messagesOut);
+
+    public long HandlerErrors => Interlocked.Read(ref _handlerErrors);
+
+    /// <summary>Where the metrics CSV is written, if anywhere.</summary>
+    public string? MetricsPath => _metrics?.Path;
+
+    internal HostedApps Apps { get; }
+
+    internal ControlService Control { get; }
+
+    internal ForestNode Node(int index) => _nodes[index];
+
+    internal bool IsJoined(int index) => _joined[index];
+
+    internal int GlobalIndex(int local) => _options.IndexBase + local;
+
+    internal bool TryIndexOf(NodeId id, out int index) => _byId.TryGetValue(id, out index);
+
+    /// <summary>Binds the socket, creates the logical nodes and starts the event loop (which joins them).</summary>
+    public void Start()
+    {
+        _transport.Start(_options.Listen);
+        ZoneMap? zones = _options.Zones > 1 ? new ZoneMap(_options.Zones) : null;
+        var registry = new AppRegistry();
+        int k = _options.LogicalNodes;
+        _nodes = new ForestNode[k];
+        _contexts = new HostNodeContext[k];
+        _joined = new bool[k];
+        for (int i = 0; i < k; i++)
+        {
+            NodeId id = NodeIds.For(Endpoint, i, zones, _options.Zone);
+            PeerHandle self = Directory.Add(id, Endpoint);
+            _contexts[i] = new HostNodeContext(this, i, self, (ulong)id.Value ^ (ulong)(id.Value >> 64));
+            _nodes[i] = new ForestNode(_contexts[i], id, _options.Pastry, registry, Apps, Apps);
+            if (zones is not null)
+                _nodes[i].Overlay.Zones = new ZonePolicy(zones);
+            _byId[id] = i;
+        }
+
+        if (_options.DataDir is { } dir)
+        {
+            _metrics = new MetricsWriter(dir);
+            _usage = new ProcessUsage(Now);
+        }
+
+        Log.Info($"listening on {Endpoint} with {k} logical node(s), first id {_nodes[0].Overlay.Id}");
+        _thread = new Thread(Loop) { Name = "totoro-host", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>Runs an action on the event loop thread (from any thread).</summary>
+    public void Post(Action action)
+    {
+        _posted.Enqueue(action);
+        _transport.Signal.Set();
+    }
+
+    /// <summary>Asks the loop to leave gracefully (tell the leaf sets) and stop; returns at once.</summary>
+    public void RequestStop()
+    {
+        _stopping = true;
+        try
+        {
+            _transport.Signal.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Waits for the loop to finish after <see cref="RequestStop"/>.</summary>
+    public bool WaitForExit(TimeSpan timeout) => _thread?.Join(timeout) ?? true;
+
+    public void Dispose()
+    {
+        RequestStop();
+        WaitForExit(TimeSpan.FromSeconds(5));
+        _transport.Dispose();
+        _metrics?.Dispose();
+    }
+
+    // ---- The event loop ---------------------------------------------------------------------------------
+
+    private void Loop()
+    {
+        PeerHandle bootstrap = _options.Bootstrap is { } b ? Directory.Add(NodeId.Zero, b) : PeerHandle.None;
+        Guard(() => _nodes[0].Join(bootstrap));
+        _nextMetrics = Now;
+        while (!_stopping)
+        {
+            Turn();
+            long wait = _local.Count > 0 || !_posted.IsEmpty ? 0 : Math.Min(Timers.NextDue - Now, 50_000);
+            if (wait > 0)
+                _transport.Signal.WaitOne(TimeSpan.FromMicroseconds(wait));
+        }
+
+        Leave();
+    }
+
+    private void Turn()
+    {
+        while (_posted.TryDequeue(out Action? action))
+            Guard(action);
+        int budget = MaxLocalPerTurn;
+        while (budget-- > 0 && _transport.TryReceive(out Datagram datagram))
+            Handle(datagram);
+        budget = MaxLocalPerTurn;
+        while (budget-- > 0 && _local.TryDequeue(out var local))
+        {
+            Interlocked.Increment(ref _localMessages);
+            Guard(() => _nodes[local.To].Receive(local.From, local.Message));
+        }
+
+        long now = Now;
+        while (Timers.TryTakeDue(now, out TimerQueue.Entry timer))
+        {
+            if (timer.Task is { } task)
+                Guard(task);
+            else
+                Guard(() => _nodes[timer.Node].OnTimer(timer.Timer, timer.Argument));
+        }
+
+        if (_metrics is not null && now >= _nextMetrics)
+        {
+            _nextMetrics = now + _options.MetricsIntervalMicros;
+            WriteMetrics(now);
+        }
+    }
+
+    /// <summary>A node never crashes on input: a handler that throws is logged and counted, and the loop goes on.</summary>
+    private void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _handlerErrors);
+            Log.Warn($"handler failed: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private void Handle(Datagram datagram)
+    {
+        if (!_limiter.TryAcquire(datagram.From, Now))
+        {
+            Interlocked.Increment(ref Counters.RateLimited);
+            return;
+        }
+
+        ReadOnlySpan<byte> data = datagram.Data;
+        if (!Frame.TryRead(data, out FrameKind kind, out string? error))
+        {
+            Dropped(datagram, error);
+            return;
+        }
+
+        switch (kind)
+        {
+            case FrameKind.Node:
+                HandleNode(datagram);
+                break;
+            case FrameKind.Request:
+                Control.OnRequest(datagram.From, data[2..]);
+                break;
+            case FrameKind.Notice:
+                Control.OnNotice(data[2..]);
+                break;
+            default:
+                Dropped(datagram, $"a host does not take {kind} frames");
+                break;
+        }
+    }
+
+    private void HandleNode(Datagram datagram)
+    {
+        ReadOnlySpan<byte> data = datagram.Data;
+        NodeId destination = NodeId.FromBytes(data[2..18]);
+        NodeId source = NodeId.FromBytes(data[18..34]);
+        int index = 0;
+        if (destination != NodeId.Zero && !_byId.TryGetValue(destination, out index))
+        {
+            Interlocked.Increment(ref Counters.UnknownDestination);
+            return;
+        }
+
+        if (source == NodeId.Zero)
+        {
+            Dropped(datagram, "node frame names no source");
+            return;
+        }
+
+        if (!MessageCodec.TryDecode(data[Frame.NodeHeader..], Directory, out Message message, out string? error))
+        {
+            Dropped(datagram, error);
+            return;
+        }
+
+        PeerHandle from = Directory.Add(source, datagram.From);
+        Interlocked.Increment(ref _messagesIn);
+        Guard(() => _nodes[index].Receive(from, message));
+    }
+
+    private void Dropped(Datagram datagram, string? reason)
+    {
+        Interlocked.Increment(ref Counters.DecodeFailures);
+        if (Log.IsEnabled(LogLevel.Debug))
+            Log.Debug($"dropped {datagram.Data.Length} bytes from {datagram.From}: {reason}");
+    }
+
+    // ---- What logical nodes call (through their context) --------------------------------------------------
+
+    internal void Send(int from, PeerHandle peer, in Message message)
+    {
+        IPEndPoint endpoint = Directory.EndpointOf(peer);
+        NodeId destination = Directory.IdOf(peer);
+        if (endpoint.Equals(Endpoint))
+        {
+            // One of our own nodes: straight onto the loop's queue, no socket.
+            int to = destination == NodeId.Zero ? 0 : _byId.GetValueOrDefault(destination, -1);
+            if (to >= 0)
+                _local.Enqueue((to, _contexts[from].Self, message));
+            return;
+        }
+
+        Interlocked.Increment(ref _messagesOut);
+        _transport.Send(endpoint, Frame.Node(destination, _nodes[from].Overlay.Id, message, Directory), IsReliable(message));
+    }
+
+    /// <summary>
+    /// Tree traffic goes reliably: a round waits for every child's aggregate (a decline is a small one), so one lost
+    /// datagram would stall it. Overlay maintenance and lookups stay datagrams: they are retried or leased anyway.
+    /// </summary>
+    internal static bool IsReliable(in Message message)
+        => message.Payload is not null || message.Kind is MessageKind.TreeJoin or MessageKind.TreeJoinAck or MessageKind.TreeAggregate or MessageKind.TreeBroadcast;
+
+    /// <summary>
+    /// Estimated RTT (µs) for proximity neighbour selection: same host, same machine, or elsewhere. Real RTTs are
+    /// not measured yet, so PNS here only prefers co-located nodes.
+    /// </summary>
+    internal long ProximityTo(PeerHandle peer)
+    {
+        IPEndPoint endpoint = Directory.EndpointOf(peer);
+        if (endpoint.Equals(Endpoint))
+            return 10;
+        return endpoint.Address.Equals(Endpoint.Address) ? 100 : 10_000;
+    }
+
+    internal void SendControl(IPEndPoint to, FrameKind kind, byte[] json, bool reliable = false) => _transport.Send(to, Frame.Control(kind, json), reliable);
+
+    internal void Schedule(long delayMicros, Action task) => Timers.Add(Now + Math.Max(0, delayMicros), task);
+
+    internal void OnJoined(NodeId id)
+    {
+        if (!_byId.TryGetValue(id, out int index) || _joined[index])
+            return;
+        ForestNode node = _nodes[index];
+        _joined[index] = true;
+        Log.Info($"node {index} ({node.Overlay.Id}) joined");
+        node.Subscribe(AppId.AdvertiseDiscover); // every node hears of every app
+        Apps.OnNodeJoined(index);
+        // Join the host's nodes one after another, each through the first (already in the overlay).
+        if (index + 1 < _nodes.Length)
+            _nodes[index + 1].Join(_contexts[0].Self);
+    }
+
+    // ---- Leaving and metrics ------------------------------------------------------------------------------
+
+    /// <summary>Graceful leave: each node tells its leaf set it is going, so they drop it after one probe, not a lease.</summary>
+    private void Leave()
+    {
+        Log.Info("leaving: telling the leaf sets");
+        for (int i = 0; i < _nodes.Length; i++)
+        {
+            if (!_joined[i])
+                continue;
+            var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [_contexts[i].Self] };
+            foreach (PeerHandle peer in _nodes[i].Overlay.RightLeaves().Concat(_nodes[i].Overlay.LeftLeaves()).Distinct())
+            {
+                if (!peer.IsNone && !Directory.EndpointOf(peer).Equals(Endpoint))
+                    Send(i, peer, notice);
+            }
+        }
+
+        if (_metrics is not null)
+            WriteMetrics(Now);
+        Thread.Sleep(200); // let LiteNetLib put the notices on the wire
+    }
+
+    private void WriteMetrics(long now)
+    {
+        (double cpu, long rss, double memory) = _usage!.Sample(now);
+        _metrics!.Write(new MetricsRow(
+            Math.Round(now / 1e6, 3), _nodes.Length, JoinedCount, MessagesIn, MessagesOut, Interlocked.Read(ref _localMessages),
+            Interlocked.Read(ref Counters.BytesIn), Interlocked.Read(ref Counters.BytesOut), Counters.Dropped, _transport.Connections,
+            Math.Round(cpu, 3), rss, Math.Round(memory, 4), Apps.LoadedCount));
+    }
+}

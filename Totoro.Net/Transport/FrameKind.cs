@@ -1,0 +1,17 @@
+namespace Totoro.Net.Transport;
+
+/// <summary>What a datagram carries, the byte after the frame magic.</summary>
+public enum FrameKind : byte
+{
+    /// <summary>A protocol message for one logical node: destination id, source id, then the core codec's bytes.</summary>
+    Node = 1,
+
+    /// <summary>A control request from a client (the `totoro app` command, a test) to a host: JSON.</summary>
+    Request = 2,
+
+    /// <summary>A host's answer to a control request: JSON.</summary>
+    Response = 3,
+
+    /// <summary>Host to host: an answer to a probe routed through the overlay (a lookup result, an app's status): JSON.</summary>
+    Notice = 4,
+}

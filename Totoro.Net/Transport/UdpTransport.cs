@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using LiteNetLib;
+
+namespace Totoro.Net.Transport;
+
+/// <summary>
+/// UDP through LiteNetLib. Small frames go as unconnected datagrams (unreliable, no connection state, what the
+/// overlay's keep-alives and lookups are built for); frames too large for one datagram (models, big join replies)
+/// go ReliableOrdered over a connection opened on first use, which LiteNetLib fragments, retransmits and paces.
+/// Received frames are queued for the host's event loop, which is woken through <see cref="Signal"/>.
+/// </summary>
+public sealed class UdpTransport : IDisposable
+{
+    public const string ConnectionKey = "totoro/1";
+
+    /// <summary>Frames up to this size go as one unreliable datagram; larger ones go reliable.</summary>
+    public const int MaxUnreliableBytes = 1000;
+
+    private const long ReconnectAfterMillis = 3000;
+
+    private readonly LiteNetManager _manager;
+    private readonly ConcurrentQueue<Datagram> _inbox = new();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<IPEndPoint, LiteNetPeer> _connected = [];
+    private readonly Dictionary<IPEndPoint, List<byte[]>> _pending = [];
+    private readonly Dictionary<IPEndPoint, long> _connectAt = [];
+
+    /// <param name="impairLoss">Fraction of received packets to drop on purpose (tests without netem); 0 in real use.</param>
+    public UdpTransport(double impairLoss = 0)
+    {
+        NetDebug.Logger = QuietNetLogger.Instance;
+        var listener = new EventBasedLiteNetListener();
+        listener.ConnectionRequestEvent += request => request.AcceptIfKey(ConnectionKey);
+        listener.PeerConnectedEvent += OnConnected;
+        listener.PeerDisconnectedEvent += OnDisconnected;
+        listener.NetworkReceiveEvent += (peer, reader, _) => Enqueue(EndpointOf(peer), reader);
+        listener.NetworkReceiveUnconnectedEvent += (from, reader, _) => Enqueue(new IPEndPoint(from.Address, from.Port), reader);
+        _manager = new LiteNetManager(listener, impairLoss > 0 ? new ImpairmentLayer(impairLoss) : null)
+        {
+            UnconnectedMessagesEnabled = true,
+            UnsyncedEvents = true, // events arrive on LiteNetLib's threads; we queue them for the loop
+            AutoRecycle = true,
+            IPv6Enabled = false,
+            DisconnectTimeout = 15_000,
+            MaxConnectAttempts = 20,
+        };
+    }
+
+    public TransportCounters Counters { get; } = new();
+
+    /// <summary>Set whenever a frame is queued: the event loop waits on it.</summary>
+    public AutoResetEvent Signal { get; } = new(false);
+
+    public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>Binds to the address and port (0: any free port).</summary>
+    public void Start(IPEndPoint listen)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        if (listen.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"listen address {listen.Address} is not IPv4; real mode speaks IPv4 for now");
+        if (!_manager.Start(listen.Address, IPAddress.IPv6Any, listen.Port))
+            throw new IOException($"cannot bind UDP {listen}: the port is taken or the address is not on this host");
+        LocalEndPoint = new IPEndPoint(listen.Address, _manager.LocalPort);
+    }
+
+    public bool TryReceive(out Datagram datagram) => _inbox.TryDequeue(out datagram);
+
+    /// <summary>Sends a frame: small ones as a datagram, large ones (or any, when <paramref name="reliable"/>) reliably.</summary>
+    public void Send(IPEndPoint to, byte[] frame, bool reliable = false)
+    {
+        Interlocked.Increment(ref Counters.DatagramsOut);
+        Interlocked.Add(ref Counters.BytesOut, frame.Length);
+        if (frame.Length <= MaxUnreliableBytes && !reliable)
+        {
+            _manager.SendUnconnectedMessage(frame, to);
+            return;
+        }
+
+        Interlocked.Increment(ref Counters.ReliableOut);
+        // LiteNetLib is never called while our lock is held: its threads raise the events below while holding
+        // their own locks, so calling it under ours could deadlock.
+        LiteNetPeer? ready = null;
+        bool connect = false;
+        lock (_lock)
+        {
+            if (_connected.TryGetValue(to, out LiteNetPeer? peer) && peer.ConnectionState == ConnectionState.Connected)
+            {
+                ready = peer;
+            }
+            else
+            {
+                long now = Environment.TickCount64;
+                if (!_pending.TryGetValue(to, out List<byte[]>? queue))
+                {
+                    _pending[to] = queue = [];
+                    connect = true;
+                }
+                else if (now - _connectAt.GetValueOrDefault(to) > ReconnectAfterMillis)
+                {
+                    connect = true; // the connection we waited for (perhaps the other side's) never came: ask again
+                }
+
+                if (connect)
+                    _connectAt[to] = now;
+                queue.Add(frame);
+            }
+        }
+
+        if (ready is not null)
+            ready.Send(frame, DeliveryMethod.ReliableOrdered);
+        else if (connect)
+            _manager.Connect(to, ConnectionKey); // null when the other side is already connecting to us: wait for it
+    }
+
+    /// <summary>Connections open now (reliable channels to other hosts).</summary>
+    public int Connections
+    {
+        get
+        {
+            lock (_lock)
+                return _connected.Count;
+        }
+    }
+
+    private static IPEndPoint EndpointOf(LiteNetPeer peer) => new(peer.Address, peer.Port);
+
+    private void OnConnected(LiteNetPeer peer)
+    {
+        IPEndPoint endpoint = EndpointOf(peer);
+        List<byte[]>? queue;
+        lock (_lock)
+        {
+            _connected[endpoint] = peer;
+            _pending.Remove(endpoint, out queue);
+        }
+
+        foreach (byte[] frame in queue ?? [])
+            peer.Send(frame, DeliveryMethod.ReliableOrdered);
+    }
+
+    private void OnDisconnected(LiteNetPeer peer, DisconnectInfo info)
+    {
+        IPEndPoint endpoint = EndpointOf(peer);
+        lock (_lock)
+        {
+            if (_connected.TryGetValue(endpoint, out LiteNetPeer? current) && ReferenceEquals(current, peer))
+                _connected.Remove(endpoint);
+            // A failed connect: what waited for it is lost, as a datagram would be.
+            if (_pending.Remove(endpoint, out List<byte[]>? queue))
+                Interlocked.Add(ref Counters.SendFailures, queue.Count);
+        }
+    }
+
+    private void Enqueue(IPEndPoint from, LiteNetLib.Utils.NetDataReader reader)
+    {
+        byte[] data = reader.GetRemainingBytes();
+        Interlocked.Increment(ref Counters.DatagramsIn);
+        Interlocked.Add(ref Counters.BytesIn, data.Length);
+        _inbox.Enqueue(new Datagram(from, data));
+        Signal.Set();
+    }
+
+    public void Dispose()
+    {
+        _manager.Stop();
+        Signal.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using Totoro.Core.Learning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Tests.Learning;
+
+public class ParticipantRouterTests
+{
+    private static readonly NodeId App = NodeId.FromRandom(3, 4);
+    private static readonly PeerHandle Self = new(0), A = new(1), B = new(2), C = new(3);
+    private static readonly PeerHandle[] Children = [A, B, C];
+
+    private sealed class Context : INodeContext
+    {
+        public long Now => 0;
+
+        public PeerHandle Self => ParticipantRouterTests.Self;
+
+        public NodeId IdOf(PeerHandle peer) => default;
+
+        public long ProximityTo(PeerHandle peer) => 0;
+
+        public void Send(PeerHandle peer, in Message message)
+        {
+        }
+
+        public void SetTimer(long delayMicros, int timer, long argument = 0)
+        {
+        }
+
+        public ulong NextRandom() => 0;
+    }
+
+    private static Payload Round(params int[] participants) => Payload.FromVector([0f]).WithAttachment(ParticipantList.Encode(participants));
+
+    private static Payload Reports(params int[] workers)
+        => Payload.SizeOnly(0, 0).WithAttachment(workers.SelectMany(w => new WorkerReport(w, WorkerReport.Declined, 0).Encode()).ToArray());
+
+    private static PeerHandle[] Select(ParticipantRouter router, Payload round)
+    {
+        var chosen = new PeerHandle[Children.Length];
+        int n = router.Select(App, 1, round, Children, chosen, new Context());
+        return chosen[..n];
+    }
+
+    [Fact]
+    public void Before_it_knows_anyone_the_model_goes_down_every_child()
+        => Assert.Equal(Children, Select(new ParticipantRouter(), Round(4, 7)));
+
+    [Fact]
+    public void Once_it_has_heard_the_reports_only_the_subtrees_with_participants_get_the_model()
+    {
+        var router = new ParticipantRouter();
+        var context = new Context();
+        router.Observe(App, A, Reports(1, 2, 3), context);
+        router.Observe(App, B, Reports(4, 5), context);
+        router.Observe(App, C, Reports(6), context);
+        router.Observe(App, Self, Reports(9), context); // this node's own worker
+
+        Assert.Equal(new[] { B }, Select(router, Round(4, 5)));
+        Assert.Equal(new[] { A, C }, Select(router, Round(2, 6)));
+        Assert.Empty(Select(router, Round(9))); // only this node itself takes part
+        Assert.Equal(Children, Select(router, Round(4, 8))); // 8 is unknown: every child
+    }
+
+    [Fact]
+    public void A_participant_missing_from_its_childs_answer_is_looked_for_everywhere_next_round()
+    {
+        var router = new ParticipantRouter();
+        var context = new Context();
+        router.Observe(App, A, Reports(1, 2), context);
+        router.Observe(App, B, Reports(3), context);
+        Assert.Equal(new[] { A }, Select(router, Round(2)));
+
+        router.Observe(App, A, Reports(1), context); // worker 2 has moved away from A's subtree
+        Assert.Equal(Children, Select(router, Round(2)));
+        router.Observe(App, C, Reports(2), context); // found under C
+        Assert.Equal(new[] { C }, Select(router, Round(2)));
+    }
+}
