@@ -17,6 +17,8 @@ internal struct PingThrottle
     /// <summary>True (and remembered) unless the peer was pinged less than <paramref name="throttle"/> ago.</summary>
     public bool ShouldPing(PeerHandle peer, long now, long throttle)
     {
+        if (throttle <= 0)
+            return true; // off (plain options): no memory spent
         if (_peers is null)
         {
             _peers = new PeerHandle[Slots];
