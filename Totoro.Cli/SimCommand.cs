@@ -11,12 +11,14 @@ internal static class SimCommand
         var options = new SimOptions();
         var planning = new PlanningOptions();
         var learning = new LearningOptions();
+        var churnOptions = new ChurnOptions();
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes to join by messages", DefaultValueFactory = _ => 1000 };
         var command = new Command("sim", "Simulate an overlay of N nodes: message-level joins, then lookups checked against an oracle");
         command.Options.Add(nodes);
         options.AddTo(command);
         planning.AddTo(command);
         learning.AddTo(command);
+        churnOptions.AddTo(command);
         command.SetAction(parsed =>
         {
             OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
@@ -25,7 +27,10 @@ internal static class SimCommand
             LearningSimConfig? training = learning.ToConfig(parsed, parsed.GetValue(options.Apps), parsed.GetValue(options.SubscribersPerApp), parsed.GetValue(options.RoundDeadlineMs));
             bool json = parsed.GetValue(options.Json);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
-            SimReport report = training is null
+            ChurnSimConfig? churn = churnOptions.ToConfig(parsed, config.Nodes, forest?.Apps ?? 0);
+            SimReport report = churn is not null
+                ? RunChurn(ChurnOptions.WithTimers(config, churn), forest, churn, showProgress: !json)
+                : training is null
                 ? Run(config, forest, showProgress: !json)
                 : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)!, training, showProgress: !json);
             if (plan is not null)
@@ -57,9 +62,17 @@ internal static class SimCommand
                 : report.Forest is null
                     || (report.Forest.BroadcastsDelivered == report.Forest.Apps * report.Forest.SubscribersPerApp
                         && report.Forest.ContributionsAggregated == (long)report.Forest.Apps * report.Forest.SubscribersPerApp);
+            if (report.Churn is { } churned)
+                return ChurnOptions.Succeeded(churned) ? ExitCodes.Ok : ExitCodes.Failed;
             return report.Overlay.Correct == report.Overlay.Lookups && forestOk ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
+    }
+
+    private static SimReport RunChurn(OverlaySimConfig config, ForestSimConfig? forest, ChurnSimConfig churn, bool showProgress)
+    {
+        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
+        return ChurnScenario.Run(config, forest, churn, bar is null ? null : bar.Report);
     }
 
     private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, bool showProgress)

@@ -10,7 +10,7 @@ namespace Totoro.Core.Forest;
 /// OnAggregate, OnAggregated, OnTimer). Broadcasts flow down; contributions flow up and are merged at every interior
 /// node, so each node sends its parent one payload per round and only the root sees the final result.
 /// </summary>
-public sealed class ForestNode : INodeProgram, IOverlayListener
+public sealed partial class ForestNode : INodeProgram, IOverlayListener
 {
     private const int MaintenanceTimer = 100; // the overlay's timers are 1..99
     private const int RoundTimer = 101;
@@ -39,7 +39,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     /// <summary>Control messages this node sent for its trees (joins, acks, heartbeats, replicas).</summary>
     public long ControlMessages { get; private set; }
 
-    /// <summary>Times this node gave up on a silent parent and re-joined a tree.</summary>
+    /// <summary>Times this node lost its parent (silent, declared dead or leaving) and re-joined a tree.</summary>
     public int Rejoins { get; private set; }
 
     // ---- The API (paper Table 2) -------------------------------------------------------------------------
@@ -174,6 +174,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
                     if (beat.Parent == from)
                     {
                         beat.ParentHeard = _context.Now; // down: the parent is alive
+                        SetDetached(beat, (message.Flags & MessageFlags.Detached) != 0); // ForestNode.Repair.cs
                     }
                     else if (beat.Children.Contains(from))
                     {
@@ -190,8 +191,12 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
                     replica.ReplicaRound = message.Round;
                     replica.ReplicaModel = message.Payload;
                     replica.ReplicaMembers = message.Peers;
+                    replica.ReplicaFrom = from;
                 }
 
+                break;
+            case MessageKind.TreeLeave:
+                OnTreeLeave(from, message.Key);
                 break;
             default:
                 Overlay.Receive(from, message);
@@ -235,8 +240,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     {
         if (message.Kind == MessageKind.TreeJoin)
         {
-            OnJoin(from, message, nextHop);
-            return false; // a tree node answers the JOIN itself, or sends its own
+            return !OnJoin(from, message, nextHop); // a tree node answers the JOIN itself, or sends its own; a detached one passes it on
         }
 
         return message.Kind == MessageKind.TreeAdvertise || _outer is null || _outer.OnForward(node, from, message, nextHop);
@@ -252,22 +256,33 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
 
     // ---- Building the tree -----------------------------------------------------------------------------
 
-    private void OnJoin(PeerHandle from, in Message join, PeerHandle next)
+    /// <summary>Handles a JOIN passing through; false when this node must not adopt and the overlay should route it on.</summary>
+    private bool OnJoin(PeerHandle from, in Message join, PeerHandle next)
     {
-        bool pushedDown = (join.Flags & MessageFlags.PushDown) != 0;
-        PeerHandle child = pushedDown ? join.Origin : from;
+        // The joiner is the origin: the sender of its own JOIN, a pushed-down joiner, or one a detached node passed on.
+        PeerHandle child = join.Origin.IsNone ? from : join.Origin;
         if (child == _context.Self || child.IsNone)
-            return;
+            return true;
         RouteScope scope = (join.Flags & MessageFlags.ZoneLocal) != 0 ? RouteScope.ZoneLocal : RouteScope.Global;
         TreeState state = GetOrCreate(join.Key, join.Row, scope);
+        if (child == state.Parent || (state.Detached && !state.IsRoot))
+        {
+            // Adopting here could close a loop (the joiner may be this node's ancestor): pass the JOIN on, unless
+            // this is the live node closest to the app, which means the old root is gone.
+            if (!next.IsNone)
+                return false;
+            BecomeRoot(state);
+        }
+
         bool wasInTree = state.InTree;
         Adopt(state, child, height: join.Hops);
         if (wasInTree)
-            return;
+            return true;
         if (next.IsNone)
             BecomeRoot(state);
         else
             SendJoin(state, next);
+        return true;
     }
 
     /// <summary>Routes this node's JOIN towards the app (around <paramref name="avoid"/>), or makes it the root.</summary>
@@ -276,6 +291,8 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         RouteScope scope = state.App.Scope;
         if (next.IsNone)
             next = Overlay.NextHop(state.App.Id, avoid, scope);
+        if (next.IsNone && !avoid.IsNone && Overlay.NextHop(state.App.Id, PeerHandle.None, scope) == avoid)
+            next = avoid; // only the suspect stands between this node and the root's place: ask it again until the overlay rules
         if (next.IsNone)
         {
             BecomeRoot(state);
@@ -301,11 +318,18 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
 
     private void BecomeRoot(TreeState state)
     {
+        bool wasRoot = state.IsRoot;
+        PeerHandle oldParent = state.Parent;
         state.IsRoot = true;
         state.Joining = false;
         state.Parent = PeerHandle.None;
+        if (!oldParent.IsNone)
+            SendControl(oldParent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+        SetDetached(state, false);
         EnsureMaintenance(state);
-        if (state.IsSubscriber)
+        if (!wasRoot && state.HasReplica)
+            TakeOver(state); // ForestNode.Repair.cs
+        if (state.IsSubscriber && !wasRoot && oldParent.IsNone)
             _app?.OnAttached(this, state.App.Id);
     }
 
@@ -402,9 +426,12 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
         if (state.IsRoot)
             return;
         bool wasAttached = !state.Parent.IsNone;
+        if (wasAttached && state.Parent != from)
+            SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
         state.Parent = from;
         state.Joining = false;
         state.ParentHeard = _context.Now;
+        SetDetached(state, false);
         state.Round = Math.Max(state.Round, ack.Round);
         ReportHeight(state);
         if (!wasAttached && state.IsSubscriber)
@@ -417,7 +444,10 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     {
         TreeState state = GetOrCreate(message.Key, 0);
         if (from == state.Parent)
+        {
             state.ParentHeard = _context.Now;
+            SetDetached(state, false); // a broadcast came down from the root: the path is whole
+        }
         if (message.Payload is not { } payload)
             return;
         if (message.Key == AppId.AdvertiseDiscover)
@@ -533,20 +563,22 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
             period = Math.Min(period, options.HeartbeatPeriodMicros);
             if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
             {
-                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Key = state.App.Id, Round = state.Round };
+                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round };
                 foreach (PeerHandle child in state.Children)
                     SendControl(child, beat);
                 state.LastSentDown = now;
             }
 
-            if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
+            if (BreakStaleDetachment(state, now))
+            {
+                // ForestNode.Repair.cs: re-joined to break a likely loop
+            }
+            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
             {
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;
-                state.Parent = PeerHandle.None;
-                Rejoins++;
                 Overlay.ReportUnresponsive(lost);
-                SendJoin(state, avoid: lost);
+                LoseParent(state, lost);
             }
             else if (state.Joining && now - state.JoinSentAt > options.JoinTimeoutMicros)
             {
@@ -562,7 +594,7 @@ public sealed class ForestNode : INodeProgram, IOverlayListener
     }
 
     /// <summary>The root keeps its state (round, global model, children) on its closest leaf-set neighbours.</summary>
-    private void Replicate(TreeState state, Payload model)
+    private void Replicate(TreeState state, Payload? model)
     {
         int k = state.App.Options.Replicas;
         if (k == 0)

@@ -55,6 +55,13 @@ internal sealed class TreeState(AppDescriptor app)
     public Payload? ReplicaModel;
     public int ReplicaRound;
     public PeerHandle[]? ReplicaMembers;
+    public PeerHandle ReplicaFrom;  // the root that sent it: its death may make this node the root
+
+    public bool HasReplica => ReplicaModel is not null || ReplicaRound > 0;
+
+    /// <summary>This node's path to the root is broken (it or an ancestor is re-joining): it adopts no joiner meanwhile.</summary>
+    public bool Detached;
+    public long DetachedSince;
 
     // Advertise–discover tree only: the advertisements that passed through, by app.
     public Dictionary<NodeId, byte[]>? Catalogue;

@@ -15,6 +15,9 @@ public interface IOverlayListener
     /// </summary>
     bool OnForward(PastryNode node, PeerHandle from, in Message message, PeerHandle nextHop) => true;
 
+    /// <summary>This node declared a peer dead (lease, probe or a graceful leave) and dropped it from its tables.</summary>
+    void OnPeerDead(PastryNode node, PeerHandle peer) { }
+
     /// <summary>A routed message reached the node numerically closest to its key (as far as this node knows).</summary>
     void OnDeliver(PastryNode node, PeerHandle from, in Message message);
 }

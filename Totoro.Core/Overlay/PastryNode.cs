@@ -11,6 +11,8 @@ public sealed partial class PastryNode : INodeProgram
     private const int LeafMaintenanceTimer = 1;
     private const int SuspectTimer = 2;
     private const int JoinRetryTimer = 3;
+    private const int HopAckTimer = 4;
+    private const int RoutingMaintenanceTimer = 5;
 
     private readonly INodeContext _context;
     private readonly PastryOptions _options;
@@ -19,6 +21,7 @@ public sealed partial class PastryNode : INodeProgram
     private LeafSet _leaf;
     private NeighbourhoodSet _neighbours;
     private SuspectList _suspects;
+    private PingThrottle _admissionPings;
     private PeerHandle _rightLeaseHolder;
     private PeerHandle _leftLeaseHolder;
     private long _rightHeard;
@@ -97,6 +100,7 @@ public sealed partial class PastryNode : INodeProgram
         switch (message.Kind)
         {
             case MessageKind.JoinRequest:
+                AcknowledgeHop(from, message);
                 OnJoinRequest(message);
                 break;
             case MessageKind.JoinReply:
@@ -116,8 +120,24 @@ public sealed partial class PastryNode : INodeProgram
                 if (message.Peers is [var failed])
                     Suspect(failed);
                 break;
-            case MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise:
+            case MessageKind.Lookup:
+                AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
+                break;
+            case MessageKind.TreeJoin or MessageKind.TreeAdvertise:
+                RouteMessage(from, message);
+                break;
+            case MessageKind.RouteAck:
+                OnHopAck(from, message);
+                break;
+            case MessageKind.RowRequest:
+                OnRowRequest(from, message);
+                break;
+            case MessageKind.RowReply:
+                LearnAll(from, message.Peers);
+                break;
+            case MessageKind.Leave:
+                OnLeave(from);
                 break;
             default:
                 break;
@@ -134,11 +154,17 @@ public sealed partial class PastryNode : INodeProgram
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
                 if (_suspects.IsSuspect(peer))
-                    DeclareDead(peer, tellLeafSet: true);
+                    DeclareDead(peer, tellLeafSet: _options.AnnounceProbedDeaths); // off: the node that saw the lease expire has told the leaf set
                 break;
             case JoinRetryTimer:
                 if (!IsJoined)
                     SendJoin(new PeerHandle((int)argument));
+                break;
+            case HopAckTimer:
+                OnHopAckTimeout(argument);
+                break;
+            case RoutingMaintenanceTimer:
+                MaintainRoutingTable();
                 break;
             default:
                 break;
@@ -162,7 +188,7 @@ public sealed partial class PastryNode : INodeProgram
         int firstRow = request.Row;
         int lastRow = Math.Min(shared, _routing.Rows(columns) - 1);
 
-        PeerHandle next = NextHop(request.Key);
+        PeerHandle next = _suspects.Count > 0 ? NextHopAvoidingSuspects(request.Key, PeerHandle.None) : NextHop(request.Key);
         bool final = next.IsNone || next == joiner;
         bool bootstrap = request.Hops == 0;
 
@@ -192,7 +218,7 @@ public sealed partial class PastryNode : INodeProgram
         if (!final)
         {
             byte nextRow = (byte)Math.Min(byte.MaxValue, Math.Max(firstRow, shared + 1));
-            _context.Send(next, request with { Hops = (ushort)(request.Hops + 1), Row = nextRow });
+            SendHop(next, request with { Hops = (ushort)(request.Hops + 1), Row = nextRow }, tries: 0);
         }
     }
 
@@ -211,6 +237,8 @@ public sealed partial class PastryNode : INodeProgram
         // Spread the keep-alive phases so that a million nodes do not ping in the same microsecond.
         long phase = (long)(_context.NextRandom() % (ulong)_options.LeafSetPingPeriodMicros);
         _context.SetTimer(phase + 1, LeafMaintenanceTimer);
+        if (_options.RoutingMaintenancePeriodMicros > 0)
+            _context.SetTimer(1 + (long)(_context.NextRandom() % (ulong)_options.RoutingMaintenancePeriodMicros), RoutingMaintenanceTimer);
         _listener?.OnJoined(this);
     }
 
@@ -245,7 +273,7 @@ public sealed partial class PastryNode : INodeProgram
         if (next.IsNone)
             _listener?.OnDeliver(this, from, message);
         else if (Zones is null || !RefusedAtBoundary(message))
-            _context.Send(next, message with { Hops = (ushort)(message.Hops + 1) });
+            SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, tries: 0); // PastryNode.Repair.cs
     }
 
     private PeerHandle RareCaseHop(NodeId key, int row, PeerHandle avoid)
@@ -255,7 +283,7 @@ public sealed partial class PastryNode : INodeProgram
         NodeId bestId = Id;
         void Consider(PeerHandle candidate)
         {
-            if (candidate.IsNone || candidate == avoid)
+            if (candidate.IsNone || candidate == avoid || (_suspects.Count > 0 && _suspects.Contains(candidate)))
                 return;
             NodeId id = _context.IdOf(candidate);
             if (id.SharedPrefixDigits(key, b) >= row && key.IsCloser(id, bestId))
@@ -313,7 +341,7 @@ public sealed partial class PastryNode : INodeProgram
                 continue;
             _routing.TryAdd(_context, Id, _options.B, peer);
             _neighbours.TryAdd(_context, peer);
-            if (_leaf.WouldAdmit(_context, Id, peer))
+            if (_leaf.WouldAdmit(_context, Id, peer) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
                 _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
         }
     }
@@ -348,6 +376,7 @@ public sealed partial class PastryNode : INodeProgram
                 _context.Send(left, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
         }
 
+        ProbeLeafMembers(); // PastryNode.Repair.cs
         _context.SetTimer(_options.LeafSetPingPeriodMicros, LeafMaintenanceTimer);
     }
 
@@ -391,8 +420,12 @@ public sealed partial class PastryNode : INodeProgram
     {
         _suspects.Add(peer, dead: true, _context.Now + (2 * _options.LeaseMicros));
         _leaf.Remove(peer);
+        int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);
         _neighbours.Remove(peer);
+        if (row >= 0)
+            RepairRow(row, peer); // PastryNode.Repair.cs
+        _listener?.OnPeerDead(this, peer);
         if (tellLeafSet)
         {
             var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [peer] };
@@ -409,8 +442,8 @@ public sealed partial class PastryNode : INodeProgram
 
         // Refill: the farthest member on each side knows the nodes just beyond our view.
         PeerHandle[] leafSet = LeafSetArray();
-        PeerHandle farRight = _leaf.Right(_leaf.RightCount - 1);
-        PeerHandle farLeft = _leaf.Left(_leaf.LeftCount - 1);
+        PeerHandle farRight = _leaf.RightCount > 0 ? _leaf.Right(_leaf.RightCount - 1) : PeerHandle.None;
+        PeerHandle farLeft = _leaf.LeftCount > 0 ? _leaf.Left(_leaf.LeftCount - 1) : PeerHandle.None;
         if (!farRight.IsNone)
             _context.Send(farRight, new Message { Kind = MessageKind.LeafSetPing, Peers = leafSet });
         if (!farLeft.IsNone && farLeft != farRight)

@@ -24,8 +24,60 @@ public sealed record PastryOptions
     /// <summary>How long a node waits for a suspected peer to answer a probe before dropping it (µs).</summary>
     public long ProbeTimeoutMicros { get; init; } = 3_000_000;
 
+    /// <summary>A candidate for the leaf set is pinged at most once per this period (FreePastry's lease-request throttle; µs).</summary>
+    public long PingThrottleMicros { get; init; }
+
+    /// <summary>
+    /// Whether a node that confirms a death by probe (after a notice) tells its own leaf set too. On (the original
+    /// behaviour) the notice cascades over the leaf sets of the leaf set: ~L² messages per death, too many under churn.
+    /// </summary>
+    public bool AnnounceProbedDeaths { get; init; } = true;
+
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
+
+    /// <summary>How often each routing-table row is refreshed from a random entry of that row (µs); 0: never.</summary>
+    public long RoutingMaintenancePeriodMicros { get; init; }
+
+    /// <summary>
+    /// How long a hop waits for the next hop's acknowledgement of a lookup before routing around it (µs); 0: no
+    /// acknowledgements (a lookup sent to a dead hop is lost).
+    /// </summary>
+    public long HopAckTimeoutMicros { get; init; }
+
+    /// <summary>How many times one hop re-routes a lookup whose next hop stays silent before dropping it.</summary>
+    public int HopRetries { get; init; } = 16;
+
+    /// <summary>FreePastry 2.1's timers: leaf-set ping 20 s, lease 30 s, routing-table maintenance 900 s; hop acks after 1 s.</summary>
+    public PastryOptions WithFreePastryTimers() => this with
+    {
+        LeafSetPingPeriodMicros = 20_000_000,
+        LeaseMicros = 30_000_000,
+        RoutingMaintenancePeriodMicros = 900_000_000,
+        HopAckTimeoutMicros = 1_000_000,
+        LeafProbesPerPeriod = 2,
+        PingThrottleMicros = 2_000_000,
+        AnnounceProbedDeaths = false,
+    };
+
+    /// <summary>
+    /// The Totoro paper's failure-test timers (its user.params): leaf-set ping 8 s, lease 10 s, 2 ping tries (so a
+    /// 3 s probe), routing-table maintenance left at 900 s; hop acks after 1 s.
+    /// </summary>
+    public PastryOptions WithPaperFailureTimers() => this with
+    {
+        LeafSetPingPeriodMicros = 8_000_000,
+        LeaseMicros = 10_000_000,
+        ProbeTimeoutMicros = 3_000_000,
+        RoutingMaintenancePeriodMicros = 900_000_000,
+        HopAckTimeoutMicros = 1_000_000,
+        LeafProbesPerPeriod = 2,
+        PingThrottleMicros = 2_000_000,
+        AnnounceProbedDeaths = false,
+    };
+
+    /// <summary>Leaf-set members probed in turn each ping period, beyond the two leased neighbours; 0 (the default) probes none.</summary>
+    public int LeafProbesPerPeriod { get; init; }
 
     public int Columns => 1 << B;
 
@@ -45,6 +97,12 @@ public sealed record PastryOptions
             problems.Add("the lease must be longer than the leaf-set ping period, and both positive");
         if (ProbeTimeoutMicros <= 0 || JoinTimeoutMicros <= 0)
             problems.Add("probe and join timeouts must be positive");
+        if (PingThrottleMicros < 0)
+            problems.Add($"the ping throttle must be zero or more (got {PingThrottleMicros})");
+        if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
+            problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
+        if (HopRetries is < 0 or > 64)
+            problems.Add($"hop retries must be from 0 to 64 (got {HopRetries})");
         return problems;
     }
 }

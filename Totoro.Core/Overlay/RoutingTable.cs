@@ -51,6 +51,29 @@ internal struct RoutingTable
         return true;
     }
 
+    /// <summary>The row and column a peer occupies, or (-1, -1).</summary>
+    public readonly (int Row, int Column) Find(PeerHandle peer, int columns)
+    {
+        int at = _entries is null ? -1 : Array.IndexOf(_entries, peer);
+        return at < 0 ? (-1, -1) : (at / columns, at % columns);
+    }
+
+    /// <summary>A filled slot of one row picked with <paramref name="random"/>, or none when the row is empty.</summary>
+    public readonly PeerHandle AnyInRow(int row, int columns, ulong random, PeerHandle avoid = default)
+    {
+        if (_entries is null || (row + 1) * columns > _entries.Length)
+            return PeerHandle.None;
+        int start = (int)(random % (ulong)columns);
+        for (int i = 0; i < columns; i++)
+        {
+            PeerHandle p = _entries[(row * columns) + ((start + i) % columns)];
+            if (!p.IsNone && p != avoid)
+                return p;
+        }
+
+        return PeerHandle.None;
+    }
+
     /// <summary>Number of filled slots in rows [first, last].</summary>
     public readonly int CountFilled(int first, int last, int columns)
     {

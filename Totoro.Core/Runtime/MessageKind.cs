@@ -44,6 +44,21 @@ public enum MessageKind : byte
 
     /// <summary>Routed to the advertise–discover tree's root: an app announces itself (Key = app id, payload = description).</summary>
     TreeAdvertise = 14,
+
+    /// <summary>Next hop to previous hop: the routed message (Key, Stamp) arrived; silence means route around the hop.</summary>
+    RouteAck = 15,
+
+    /// <summary>Asks a routing-table entry for its row <see cref="Message.Row"/> (maintenance and repair).</summary>
+    RowRequest = 16,
+
+    /// <summary>Answer to a row request: the filled entries of row <see cref="Message.Row"/>.</summary>
+    RowReply = 17,
+
+    /// <summary>Graceful departure: the sender is leaving the overlay; drop it at once instead of waiting for a lease.</summary>
+    Leave = 18,
+
+    /// <summary>Graceful departure from one tree (Key = app): the parent drops the child, children re-join at once.</summary>
+    TreeLeave = 19,
 }
 
 /// <summary>Bit flags of a message.</summary>
@@ -60,4 +75,7 @@ public enum MessageFlags : byte
 
     /// <summary>On a lookup: deliver at the closest node within the key's zone and never leave that zone.</summary>
     ZoneLocal = 4,
+
+    /// <summary>On a tree heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
+    Detached = 8,
 }

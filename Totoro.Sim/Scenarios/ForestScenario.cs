@@ -113,7 +113,7 @@ public sealed class ForestScenario : IForestApp
                 Rule = RuleForApp?.Invoke(a) ?? WeightedSumRule.Instance,
                 Selector = SelectorForApp?.Invoke(a) ?? AllChildren.Instance,
                 Scope = _config.ConfineToZone ? RouteScope.ZoneLocal : RouteScope.Global,
-                Options = new TreeOptions { Fanout = Fanout, RoundDeadlineMicros = _config.RoundDeadlineMs * 1000L },
+                Options = (_config.TreeTimers ?? new TreeOptions()) with { Fanout = Fanout, RoundDeadlineMicros = _config.RoundDeadlineMs * 1000L },
             };
             World.Enter(creator);
             _forest[creator]!.CreateTree(descriptor);

@@ -19,6 +19,9 @@ public sealed record ForestSimConfig
     /// <summary>Confine each app to its creator's zone: zone-prefixed app id, subscribers from that zone, zone-local JOINs.</summary>
     public bool ConfineToZone { get; init; }
 
+    /// <summary>Tree timers (heartbeat, parent timeout, join timeout); null: <see cref="Core.Forest.TreeOptions"/>'s defaults.</summary>
+    public Core.Forest.TreeOptions? TreeTimers { get; init; }
+
     /// <summary>Carry real float vectors (ModelBytes / 4 of them) and check the root's average against a flat one.</summary>
     public bool RealVectors { get; init; }
 

@@ -9,6 +9,9 @@ public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, R
     /// <summary>Present when the sim trained apps (on the forest or a baseline).</summary>
     public LearningSection? Learning { get; init; }
 
+    /// <summary>Present when the sim ran churn or a failure burst (--churn, --fail-trees).</summary>
+    public ChurnSection? Churn { get; init; }
+
     /// <summary>Present when the sim also ran the path-planning game (--planner).</summary>
     public PlanningSection? Planning { get; init; }
 }

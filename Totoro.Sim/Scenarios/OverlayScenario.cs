@@ -47,29 +47,31 @@ public sealed class OverlayScenario : IOverlayListener
     /// Makes the program that runs on a node (for example a forest node wrapping its Pastry node), given the node's
     /// index, id and the scenario as the overlay listener to pass upcalls to; null runs bare Pastry nodes.
     /// </param>
-    public OverlayScenario(OverlaySimConfig config, Func<int, NodeId, IOverlayListener, (INodeProgram Program, PastryNode Overlay)>? programFactory = null)
+    /// <param name="spareSlots">Extra node slots, each with its own random id, for nodes that join later (churn).</param>
+    public OverlayScenario(OverlaySimConfig config, Func<int, NodeId, IOverlayListener, (INodeProgram Program, PastryNode Overlay)>? programFactory = null, int spareSlots = 0)
     {
         _programFactory = programFactory;
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
         _config = config;
+        int capacity = config.Nodes + Math.Max(0, spareSlots);
         ITopology topology = config.Topology switch
         {
-            TopologyKind.Eua => new EuaTopology(config.Nodes),
-            TopologyKind.Regions => new RegionsTopology(config.Nodes),
-            _ => new FlatTopology(config.Nodes),
+            TopologyKind.Eua => new EuaTopology(capacity),
+            TopologyKind.Regions => new RegionsTopology(capacity),
+            _ => new FlatTopology(capacity),
         };
-        _world = new SimWorld(config.Nodes, topology, config.Network, config.Seed) { ControlHandler = OnControl };
-        _nodes = new PastryNode?[config.Nodes];
-        _joined = new int[config.Nodes];
+        _world = new SimWorld(capacity, topology, config.Network, config.Seed) { ControlHandler = OnControl };
+        _nodes = new PastryNode?[capacity];
+        _joined = new int[capacity];
         _lookups = new LookupStats(config.Lookups);
         _zoneLocal = new LookupStats(0);
         _crossZone = new LookupStats(0);
         _global = new LookupStats(0);
         _random = SplitMix64.Derive(config.Seed, 0x5ce7a);
         _zoneMap = new ZoneMap(config.Zones);
-        for (int i = 0; i < config.Nodes; i++)
+        for (int i = 0; i < capacity; i++)
             _world.AddNode(NodeId.FromRandom(SplitMix64.Next(ref _random), SplitMix64.Next(ref _random)));
         if (config.Zones > 1)
         {
@@ -256,6 +258,19 @@ public sealed class OverlayScenario : IOverlayListener
 
     private void StartJoin(int index)
     {
+        JoinNode(index, ChooseBootstrap(index));
+        int next = index + 1;
+        if (next < _config.Nodes)
+        {
+            // Each member admits joiners at a fixed rate, so the overlay grows exponentially.
+            long gap = Math.Max(1, (long)(1_000_000 / (_config.JoinRatePerNode * next)));
+            _world.ScheduleControl(_world.Now + gap, JoinControl, next);
+        }
+    }
+
+    /// <summary>Gives slot <paramref name="index"/> its program and starts its join through <paramref name="bootstrap"/> (churn: a node arriving later).</summary>
+    public void JoinNode(int index, PeerHandle bootstrap)
+    {
         PastryNode node;
         if (_programFactory is null)
         {
@@ -270,17 +285,8 @@ public sealed class OverlayScenario : IOverlayListener
         }
 
         _nodes[index] = node;
-        PeerHandle bootstrap = ChooseBootstrap(index);
         _world.Enter(index);
         node.Start(bootstrap);
-
-        int next = index + 1;
-        if (next < _config.Nodes)
-        {
-            // Each member admits joiners at a fixed rate, so the overlay grows exponentially.
-            long gap = Math.Max(1, (long)(1_000_000 / (_config.JoinRatePerNode * next)));
-            _world.ScheduleControl(_world.Now + gap, JoinControl, next);
-        }
     }
 
     /// <summary>A joiner knows a few members; like Pastry it bootstraps through the closest one it knows.</summary>
@@ -333,7 +339,14 @@ public sealed class OverlayScenario : IOverlayListener
 
     // ---- Overlay upcalls ------------------------------------------------------------------------------
 
-    public void OnJoined(PastryNode node) => _joined[_joinedCount++] = _world.Current;
+    public void OnJoined(PastryNode node)
+    {
+        _joined[_joinedCount++] = _world.Current;
+        Joined?.Invoke(_world.Current);
+    }
+
+    /// <summary>Hears every node that completes its join (churn keeps its live ring with it).</summary>
+    public Action<int>? Joined { get; set; }
 
     /// <summary>Hears every delivered lookup: the node it ended at and the message (tests check routes with it).</summary>
     public Action<int, Message>? LookupDelivered { get; set; }

@@ -38,6 +38,11 @@ public class MessageCodecTests
         MessageKind.TreeAggregate => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Stamp = 200, Payload = Payload.FromVector([3f, 4f], 17.5) },
         MessageKind.TreeReplica => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Peers = [_a, _c], Payload = Payload.FromVector([9f], 1) },
         MessageKind.TreeAdvertise => new Message { Kind = kind, Key = NodeId.FromRandom(5, 5), Origin = _a, Payload = Payload.FromData([1, 2, 3, 250]) },
+        MessageKind.RouteAck => new Message { Kind = kind, Key = NodeId.FromRandom(6, 6), Stamp = 99 },
+        MessageKind.RowRequest => new Message { Kind = kind, Row = 4 },
+        MessageKind.RowReply => new Message { Kind = kind, Row = 4, Peers = [_a, _b] },
+        MessageKind.Leave => new Message { Kind = kind },
+        MessageKind.TreeLeave => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -1,0 +1,111 @@
+using Totoro.Core.Overlay;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// Tree repair, kept apart from building and rounds: a node that loses its parent marks its subtree detached (so
+/// no node below it adopts a joiner that could be its ancestor) and re-joins; a replica holder that finds itself
+/// closest to the app after the root's death takes over from its replica; graceful leave.
+/// </summary>
+public sealed partial class ForestNode
+{
+    /// <summary>Times this node took over an app from its replica after the root failed or left.</summary>
+    public int RootTakeovers { get; private set; }
+
+    /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
+    public void Leave()
+    {
+        if (_trees is not null)
+        {
+            foreach (TreeState state in _trees.Values)
+            {
+                var leave = new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id };
+                if (!state.Parent.IsNone)
+                    SendControl(state.Parent, leave);
+                foreach (PeerHandle child in state.Children)
+                    SendControl(child, leave);
+            }
+        }
+
+        Overlay.Leave();
+    }
+
+    /// <summary>The overlay declared a peer dead: a dead parent is replaced now, a dead child dropped, a dead root's app taken over.</summary>
+    public void OnPeerDead(PastryNode node, PeerHandle peer)
+    {
+        if (_trees is null)
+            return;
+        foreach (TreeState state in _trees.Values)
+        {
+            if (state.Children.Remove(peer))
+            {
+                state.ChildHeights.Remove(peer);
+                ReportHeight(state);
+            }
+
+            if (!state.IsRoot && state.Parent == peer)
+                LoseParent(state, peer);
+            else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
+                BecomeRoot(state);
+        }
+    }
+
+    private void OnTreeLeave(PeerHandle from, NodeId app)
+    {
+        if (Tree(app) is not { } state)
+            return;
+        if (state.Children.Remove(from))
+        {
+            state.ChildHeights.Remove(from);
+            ReportHeight(state);
+        }
+
+        if (!state.IsRoot && state.Parent == from)
+            LoseParent(state, from);
+    }
+
+    /// <summary>The parent is gone: detach the subtree and re-join around it.</summary>
+    private void LoseParent(TreeState state, PeerHandle lost)
+    {
+        state.Parent = PeerHandle.None;
+        Rejoins++;
+        SetDetached(state, true);
+        SendJoin(state, avoid: lost);
+    }
+
+    /// <summary>Changes whether this subtree is cut off from the root, and tells the children at once when it changes.</summary>
+    private void SetDetached(TreeState state, bool detached)
+    {
+        if (state.Detached == detached)
+            return;
+        state.Detached = detached;
+        state.DetachedSince = _context.Now;
+        var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round };
+        foreach (PeerHandle child in state.Children)
+            SendControl(child, beat);
+    }
+
+    /// <summary>This node became the root of an app whose root held it a replica: resume from the replicated round and model.</summary>
+    private void TakeOver(TreeState state)
+    {
+        RootTakeovers++;
+        state.Round = Math.Max(state.Round, state.ReplicaRound);
+        Replicate(state, state.ReplicaModel); // keep the model on the new root's own neighbours before anything else fails
+        _app?.OnRootTakeover(this, state.App.Id, state.ReplicaRound, state.ReplicaModel);
+    }
+
+    /// <summary>
+    /// Detached for much longer than any re-join takes while still having a parent: the subtree has most likely closed
+    /// a loop on itself (a JOIN outran the detach notice), so this node leaves its parent and re-joins.
+    /// </summary>
+    private bool BreakStaleDetachment(TreeState state, long now)
+    {
+        if (!state.Detached || state.IsRoot || state.Parent.IsNone || now - state.DetachedSince <= 3 * state.App.Options.ParentTimeoutMicros)
+            return false;
+        PeerHandle parent = state.Parent;
+        SendControl(parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+        LoseParent(state, parent);
+        return true;
+    }
+}

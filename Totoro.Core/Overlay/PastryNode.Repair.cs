@@ -1,0 +1,211 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Overlay;
+
+/// <summary>
+/// Repair under churn, kept apart from the core protocol: per-hop acknowledgements of lookups (a silent hop is
+/// routed around), routing-table repair from a peer's row when an entry dies, periodic routing-table maintenance,
+/// and graceful leave.
+/// </summary>
+public sealed partial class PastryNode
+{
+    private List<PendingHop>? _pendingHops;
+    private int _nextHopSequence;
+    private int _probeCursor;
+
+    /// <summary>Leaves gracefully: tells every leaf-set member, which drops this node at once instead of after a lease.</summary>
+    public void Leave()
+    {
+        Span<PeerHandle> members = stackalloc PeerHandle[_options.LeafSetSize];
+        int n = _leaf.CopyDistinct(members);
+        for (int i = 0; i < n; i++)
+            _context.Send(members[i], new Message { Kind = MessageKind.Leave });
+        IsJoined = false;
+    }
+
+    /// <summary>Lookups this node gave up on because every next hop it tried stayed silent.</summary>
+    public int DroppedLookups { get; private set; }
+
+    // ---- Per-hop acknowledgements ---------------------------------------------------------------------
+
+    /// <summary>Sends a routed message to its next hop; a lookup waits for the hop's ack and is re-routed without one.</summary>
+    private void SendHop(PeerHandle next, in Message message, int tries)
+    {
+        _context.Send(next, message);
+        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest) || _options.HopAckTimeoutMicros <= 0)
+            return;
+        int sequence = _nextHopSequence++;
+        (_pendingHops ??= []).Add(new PendingHop(sequence, next, message, tries));
+        _context.SetTimer(_options.HopAckTimeoutMicros, HopAckTimer, sequence);
+    }
+
+    private void AcknowledgeHop(PeerHandle from, in Message message)
+    {
+        if (_options.HopAckTimeoutMicros > 0 && from != _context.Self)
+            _context.Send(from, new Message { Kind = MessageKind.RouteAck, Key = message.Key, Stamp = message.Stamp });
+    }
+
+    private void OnHopAck(PeerHandle from, in Message ack)
+    {
+        if (_pendingHops is null)
+            return;
+        for (int i = 0; i < _pendingHops.Count; i++)
+        {
+            PendingHop p = _pendingHops[i];
+            if (p.Next == from && p.Message.Key == ack.Key && p.Message.Stamp == ack.Stamp)
+            {
+                _pendingHops.RemoveAt(i);
+                break;
+            }
+        }
+
+        if (_pendingHops.Count == 0)
+            _pendingHops = null;
+    }
+
+    /// <summary>
+    /// The next hop did not acknowledge: suspect it (a probe decides whether it is dead), evict it from the routing
+    /// table now (a table entry is only a cache), and route around it, skipping every peer under suspicion.
+    /// </summary>
+    private void OnHopAckTimeout(long sequence)
+    {
+        if (_pendingHops is null)
+            return;
+        int at = _pendingHops.FindIndex(p => p.Sequence == sequence);
+        if (at < 0)
+            return;
+        PendingHop pending = _pendingHops[at];
+        _pendingHops.RemoveAt(at);
+        if (_pendingHops.Count == 0)
+            _pendingHops = null;
+
+        Probe(pending.Next);
+        _routing.Remove(pending.Next);
+        if (pending.Tries >= _options.HopRetries)
+        {
+            DroppedLookups++;
+            return;
+        }
+
+        Message message = pending.Message with { Hops = (ushort)Math.Max(0, pending.Message.Hops - 1) };
+        if (message.Kind == MessageKind.JoinRequest)
+        {
+            // Handle the join again here: the silent hop is now suspected, so the next choice avoids it (and this node
+            // may turn out to be the joiner's closest); its rows are sent again, which is harmless.
+            OnJoinRequest(message);
+            return;
+        }
+
+        PeerHandle next = Zones is null ? NextHopAvoidingSuspects(message.Key, pending.Next) : ZonedNextHop(message);
+        if (next == pending.Next)
+        {
+            DroppedLookups++;
+            return;
+        }
+
+        if (next.IsNone)
+            _listener?.OnDeliver(this, _context.Self, message);
+        else
+            SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, pending.Tries + 1);
+    }
+
+    /// <summary>Like <see cref="NextHop(NodeId, PeerHandle)"/>, but no peer under suspicion is chosen either.</summary>
+    private PeerHandle NextHopAvoidingSuspects(NodeId key, PeerHandle avoid)
+    {
+        if (_leaf.Covers(_context, Id, key))
+        {
+            PeerHandle best = PeerHandle.None;
+            NodeId bestId = Id;
+            void Consider(PeerHandle p)
+            {
+                if (p.IsNone || p == avoid || _suspects.Contains(p))
+                    return;
+                NodeId id = _context.IdOf(p);
+                if (key.IsCloser(id, bestId))
+                {
+                    best = p;
+                    bestId = id;
+                }
+            }
+
+            for (int i = 0; i < _leaf.RightCount; i++)
+                Consider(_leaf.Right(i));
+            for (int i = 0; i < _leaf.LeftCount; i++)
+                Consider(_leaf.Left(i));
+            return best;
+        }
+
+        int b = _options.B;
+        int row = Id.SharedPrefixDigits(key, b);
+        if (row >= NodeId.DigitCount(b))
+            return PeerHandle.None;
+        PeerHandle entry = _routing.Get(row, key.Digit(row, b), _options.Columns);
+        if (!entry.IsNone && entry != avoid && !_suspects.Contains(entry))
+            return entry;
+        return RareCaseHop(key, row, avoid);
+    }
+
+    /// <summary>
+    /// Leases cover only the two immediate neighbours; a dead member farther out that no failure notice reached
+    /// (learned from a stale join reply, say) would stay forever. Each period probes a few members in turn.
+    /// </summary>
+    private void ProbeLeafMembers()
+    {
+        if (_options.LeafProbesPerPeriod == 0)
+            return;
+        Span<PeerHandle> members = stackalloc PeerHandle[_options.LeafSetSize];
+        int n = _leaf.CopyDistinct(members);
+        for (int k = 0; k < Math.Min(n, _options.LeafProbesPerPeriod); k++)
+            Probe(members[_probeCursor++ % n]);
+    }
+
+    // ---- Routing-table repair and maintenance ----------------------------------------------------------
+
+    /// <summary>An entry of <paramref name="row"/> died: ask another node of that row (or a deeper one) for its row.</summary>
+    private void RepairRow(int row, PeerHandle dead)
+    {
+        int columns = _options.Columns;
+        for (int r = row; r < _routing.Rows(columns); r++)
+        {
+            PeerHandle peer = _routing.AnyInRow(r, columns, _context.NextRandom(), dead);
+            if (!peer.IsNone && !_suspects.Contains(peer))
+            {
+                _context.Send(peer, new Message { Kind = MessageKind.RowRequest, Row = (byte)row });
+                return;
+            }
+        }
+    }
+
+    /// <summary>FreePastry's periodic maintenance: each row asks one of its entries for that entry's same row.</summary>
+    private void MaintainRoutingTable()
+    {
+        int columns = _options.Columns;
+        for (int r = 0; r < _routing.Rows(columns); r++)
+        {
+            PeerHandle peer = _routing.AnyInRow(r, columns, _context.NextRandom());
+            if (!peer.IsNone)
+                _context.Send(peer, new Message { Kind = MessageKind.RowRequest, Row = (byte)r });
+        }
+
+        _context.SetTimer(_options.RoutingMaintenancePeriodMicros, RoutingMaintenanceTimer);
+    }
+
+    private void OnRowRequest(PeerHandle from, in Message request)
+    {
+        int columns = _options.Columns;
+        int row = request.Row;
+        int count = row < _routing.Rows(columns) ? _routing.CountFilled(row, row, columns) : 0;
+        var peers = new PeerHandle[count];
+        if (count > 0)
+            _routing.CopyFilled(row, row, columns, peers);
+        _context.Send(from, new Message { Kind = MessageKind.RowReply, Row = request.Row, Peers = peers });
+    }
+
+    private void OnLeave(PeerHandle from)
+    {
+        if (_leaf.Contains(from) || _routing.Find(from, _options.Columns).Row >= 0 || _neighbours.Remove(from))
+            DeclareDead(from, tellLeafSet: false);
+    }
+
+    private readonly record struct PendingHop(int Sequence, PeerHandle Next, Message Message, int Tries);
+}
