@@ -166,13 +166,15 @@ internal sealed partial class RealModeKind : ExperimentKind<RealModeKind.Paramet
         Row[] rows = results.Select(r => (Row)r.Row).ToArray();
         return
         [
-            Bars(rows, directory, "cpu.png", "CPU per logical node (% of one core)", r => r.CpuPercentPerNode, 0.2, "paper: DHT work ≲ 0.2 %"),
-            Bars(rows, directory, "memory.png", "Memory per logical node (% of machine RAM)", r => r.MemoryPercentPerNode, 0.5, "paper: ≈ 0.5 %"),
+            Bars(rows, directory, "cpu.png", "CPU per logical node (% of one core)", r => r.CpuPercentPerNode, 0.2, "paper: DHT work up to about 0.2 %",
+                (g, mean) => $"{mean:0.###} % ({g.Average(r => r.MessagesPerSecondPerNode):0.#} msg/s sent)"),
+            Bars(rows, directory, "memory.png", "Memory per logical node (% of machine RAM)", r => r.MemoryPercentPerNode, 0.5, "paper: about 0.5 %",
+                (g, mean) => $"{mean:0.###} % ({g.Average(r => r.RssMiBPerNode):0.#} MiB of {g[0].MachineRamGiB:0.#} GiB)"),
         ];
     }
 
     /// <summary>One bar per (nodes per host, phase), seeds averaged, beside the paper's figure as a dashed line.</summary>
-    private static string Bars(Row[] rows, string directory, string file, string label, Func<Row, double> value, double paper, string paperLabel)
+    private static string Bars(Row[] rows, string directory, string file, string label, Func<Row, double> value, double paper, string paperLabel, Func<Row[], double, string> detail)
     {
         var groups = rows.GroupBy(r => (r.Hosts, r.NodesPerHost, r.Phase)).OrderBy(g => g.Key.Hosts).ThenBy(g => g.Key.NodesPerHost).ThenBy(g => g.Key.Phase, StringComparer.Ordinal).ToList();
         var plot = new Plot();
@@ -182,8 +184,10 @@ internal sealed partial class RealModeKind : ExperimentKind<RealModeKind.Paramet
         {
             positions[i] = i;
             labels[i] = $"{groups[i].Key.Hosts}×{groups[i].Key.NodesPerHost}, {groups[i].Key.Phase}";
-            var bar = plot.Add.Bar(i, groups[i].Average(value));
+            double mean = groups[i].Average(value);
+            var bar = plot.Add.Bar(i, mean);
             bar.Color = groups[i].Key.Phase == "overlay" ? Colors.SteelBlue : Colors.DarkOrange;
+            bar.Bars[0].Label = detail(groups[i].ToArray(), mean);
         }
 
         var line = plot.Add.HorizontalLine(paper);
