@@ -13,6 +13,9 @@ public sealed partial class ForestNode
     /// <summary>Times this node took over an app from its replica after the root failed or left.</summary>
     public int RootTakeovers { get; private set; }
 
+    /// <summary>JOINs sent again at once because the overlay declared their first hop dead (no join timeout waited out).</summary>
+    public int JoinsRerouted { get; private set; }
+
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
@@ -46,6 +49,8 @@ public sealed partial class ForestNode
 
             if (!state.IsRoot && state.Parent == peer)
                 LoseParent(state, peer);
+            else if (state.Joining && state.JoinVia == peer)
+                RejoinAround(state, peer);
             else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
                 BecomeRoot(state);
         }
@@ -72,6 +77,16 @@ public sealed partial class ForestNode
         Rejoins++;
         SetDetached(state, true);
         SendJoin(state, avoid: lost);
+    }
+
+    /// <summary>
+    /// The hop this node's JOIN went through died: the JOIN is lost with it, so send it again around the dead hop now
+    /// instead of waiting out the join timeout.
+    /// </summary>
+    private void RejoinAround(TreeState state, PeerHandle dead)
+    {
+        JoinsRerouted++;
+        SendJoin(state, avoid: dead);
     }
 
     /// <summary>Changes whether this subtree is cut off from the root, and tells the children at once when it changes.</summary>
