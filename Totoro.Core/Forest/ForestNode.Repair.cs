@@ -16,6 +16,9 @@ public sealed partial class ForestNode
     /// <summary>JOINs sent again at once because the overlay declared their first hop dead (no join timeout waited out).</summary>
     public int JoinsRerouted { get; private set; }
 
+    /// <summary>JOINs sent again because their first hop did not ack them within the overlay's hop-ack timeout.</summary>
+    public int JoinHopsSilent { get; private set; }
+
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
@@ -87,6 +90,21 @@ public sealed partial class ForestNode
     {
         JoinsRerouted++;
         SendJoin(state, avoid: dead);
+    }
+
+    /// <summary>
+    /// The first hop of this node's JOIN did not ack it: the JOIN is most likely lost with a dead hop the overlay had
+    /// not yet noticed, so send it again around that hop now instead of waiting out the join timeout.
+    /// </summary>
+    public void OnHopSilent(PastryNode node, PeerHandle hop, in Message message)
+    {
+        if (message.Kind != MessageKind.TreeJoin || Tree(message.Key) is not { } state)
+            return;
+        if (state.Joining && state.JoinVia == hop && state.JoinSentAt == message.Stamp)
+        {
+            JoinHopsSilent++;
+            SendJoin(state, avoid: hop);
+        }
     }
 
     /// <summary>Changes whether this subtree is cut off from the root, and tells the children at once when it changes.</summary>

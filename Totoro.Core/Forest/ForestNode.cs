@@ -306,7 +306,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         state.JoinSentAt = _context.Now;
         state.JoinVia = next;
         state.ToldHeight = state.Height;
-        SendControl(next, new Message
+        ControlMessages++;
+        Overlay.SendAcked(next, new Message // the first hop acks; a silent one is routed around after 1 s (OnHopSilent)
         {
             Kind = MessageKind.TreeJoin,
             Flags = scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None,

@@ -40,6 +40,12 @@ public sealed partial class PastryNode
         _context.SetTimer(_options.HopAckTimeoutMicros, HopAckTimer, sequence);
     }
 
+    /// <summary>
+    /// Sends a tree JOIN this node starts to its first hop with a per-hop ack, so that a first hop that died unnoticed
+    /// costs the hop-ack timeout (then <see cref="IOverlayListener.OnHopSilent"/>) instead of the forest's join timeout.
+    /// </summary>
+    public void SendAcked(PeerHandle next, in Message message) => SendHop(next, message, 0);
+
     private void AcknowledgeHop(PeerHandle from, in Message message)
     {
         if (_options.HopAckTimeoutMicros > 0 && from != _context.Self)
@@ -94,6 +100,13 @@ public sealed partial class PastryNode
             // Handle the join again here: the silent hop is now suspected, so the next choice avoids it (and this node
             // may turn out to be the joiner's closest); its rows are sent again, which is harmless.
             OnJoinRequest(message);
+            return;
+        }
+
+        if (message.Kind == MessageKind.TreeJoin && message.Origin == _context.Self)
+        {
+            // The joiner's own JOIN: its forest layer picks the next hop (and avoids this one), so tell it now.
+            _listener?.OnHopSilent(this, pending.Next, pending.Message);
             return;
         }
 
