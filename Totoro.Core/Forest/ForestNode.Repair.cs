@@ -13,6 +13,12 @@ public sealed partial class ForestNode
     /// <summary>Times this node took over an app from its replica after the root failed or left.</summary>
     public int RootTakeovers { get; private set; }
 
+    /// <summary>JOINs sent again at once because the overlay declared their first hop dead (no join timeout waited out).</summary>
+    public int JoinsRerouted { get; private set; }
+
+    /// <summary>JOINs sent again because their first hop did not ack them within the overlay's hop-ack timeout.</summary>
+    public int JoinHopsSilent { get; private set; }
+
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
@@ -46,6 +52,8 @@ public sealed partial class ForestNode
 
             if (!state.IsRoot && state.Parent == peer)
                 LoseParent(state, peer);
+            else if (state.Joining && state.JoinVia == peer)
+                RejoinAround(state, peer);
             else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
                 BecomeRoot(state);
         }
@@ -72,6 +80,31 @@ public sealed partial class ForestNode
         Rejoins++;
         SetDetached(state, true);
         SendJoin(state, avoid: lost);
+    }
+
+    /// <summary>
+    /// The hop this node's JOIN went through died: the JOIN is lost with it, so send it again around the dead hop now
+    /// instead of waiting out the join timeout.
+    /// </summary>
+    private void RejoinAround(TreeState state, PeerHandle dead)
+    {
+        JoinsRerouted++;
+        SendJoin(state, avoid: dead);
+    }
+
+    /// <summary>
+    /// The first hop of this node's JOIN did not ack it: the JOIN is most likely lost with a dead hop the overlay had
+    /// not yet noticed, so send it again around that hop now instead of waiting out the join timeout.
+    /// </summary>
+    public void OnHopSilent(PastryNode node, PeerHandle hop, in Message message)
+    {
+        if (message.Kind != MessageKind.TreeJoin || Tree(message.Key) is not { } state)
+            return;
+        if (state.Joining && state.JoinVia == hop && state.JoinSentAt == message.Stamp)
+        {
+            JoinHopsSilent++;
+            SendJoin(state, avoid: hop);
+        }
     }
 
     /// <summary>Changes whether this subtree is cut off from the root, and tells the children at once when it changes.</summary>

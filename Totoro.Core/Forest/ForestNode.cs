@@ -42,6 +42,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     /// <summary>Times this node lost its parent (silent, declared dead or leaving) and re-joined a tree.</summary>
     public int Rejoins { get; private set; }
 
+    /// <summary>JOINs this node gave up on after the join timeout and sent again around their first hop.</summary>
+    public int JoinTimeouts { get; private set; }
+
     // ---- The API (paper Table 2) -------------------------------------------------------------------------
 
     /// <summary>Joins the overlay through a bootstrap node (none: found a new overlay).</summary>
@@ -290,7 +293,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         RouteScope scope = state.App.Scope;
         if (next.IsNone)
-            next = Overlay.NextHop(state.App.Id, avoid, scope);
+            next = Overlay.NextLiveHop(state.App.Id, avoid, scope); // not into a hop the overlay already doubts
         if (next.IsNone && !avoid.IsNone && Overlay.NextHop(state.App.Id, PeerHandle.None, scope) == avoid)
             next = avoid; // only the suspect stands between this node and the root's place: ask it again until the overlay rules
         if (next.IsNone)
@@ -303,7 +306,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         state.JoinSentAt = _context.Now;
         state.JoinVia = next;
         state.ToldHeight = state.Height;
-        SendControl(next, new Message
+        ControlMessages++;
+        Overlay.SendAcked(next, new Message // the first hop acks; a silent one is routed around after 1 s (OnHopSilent)
         {
             Kind = MessageKind.TreeJoin,
             Flags = scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None,
@@ -390,7 +394,14 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     }
 
     /// <summary>The child with the shortest subtree; ties go round the children in turn.</summary>
-    private static PeerHandle Shallowest(TreeState state, PeerHandle avoid)
+    private PeerHandle Shallowest(TreeState state, PeerHandle avoid)
+    {
+        PeerHandle live = Shallowest(state, avoid, skipDoubted: true);
+        return live.IsNone ? Shallowest(state, avoid, skipDoubted: false) : live;
+    }
+
+    /// <summary>The shallowest child, skipping those the overlay is probing or knows dead when asked to.</summary>
+    private PeerHandle Shallowest(TreeState state, PeerHandle avoid, bool skipDoubted)
     {
         PeerHandle best = PeerHandle.None;
         int bestHeight = int.MaxValue;
@@ -399,7 +410,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         {
             PeerHandle c = state.Children[(state.PushDownCursor + i) % count];
             int h = state.ChildHeights.GetValueOrDefault(c);
-            if (c != avoid && h < bestHeight)
+            if (c != avoid && h < bestHeight && !(skipDoubted && Overlay.Doubts(c)))
             {
                 best = c;
                 bestHeight = h;
@@ -582,6 +593,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             }
             else if (state.Joining && now - state.JoinSentAt > options.JoinTimeoutMicros)
             {
+                JoinTimeouts++;
                 Overlay.ReportUnresponsive(state.JoinVia);
                 SendJoin(state, avoid: state.JoinVia);
             }

@@ -18,6 +18,12 @@ public interface IOverlayListener
     /// <summary>This node declared a peer dead (lease, probe or a graceful leave) and dropped it from its tables.</summary>
     void OnPeerDead(PastryNode node, PeerHandle peer) { }
 
+    /// <summary>
+    /// A tree JOIN this node started and sent with <see cref="PastryNode.SendAcked"/> got no per-hop ack from
+    /// <paramref name="hop"/> in time; the overlay now probes the hop and has dropped it from its routing table.
+    /// </summary>
+    void OnHopSilent(PastryNode node, PeerHandle hop, in Message message) { }
+
     /// <summary>A routed message reached the node numerically closest to its key (as far as this node knows).</summary>
     void OnDeliver(PastryNode node, PeerHandle from, in Message message);
 }

@@ -1,3 +1,4 @@
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Overlay;
@@ -32,12 +33,18 @@ public sealed partial class PastryNode
     private void SendHop(PeerHandle next, in Message message, int tries)
     {
         _context.Send(next, message);
-        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest) || _options.HopAckTimeoutMicros <= 0)
+        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest or MessageKind.TreeJoin) || _options.HopAckTimeoutMicros <= 0)
             return;
         int sequence = _nextHopSequence++;
         (_pendingHops ??= []).Add(new PendingHop(sequence, next, message, tries));
         _context.SetTimer(_options.HopAckTimeoutMicros, HopAckTimer, sequence);
     }
+
+    /// <summary>
+    /// Sends a tree JOIN this node starts to its first hop with a per-hop ack, so that a first hop that died unnoticed
+    /// costs the hop-ack timeout (then <see cref="IOverlayListener.OnHopSilent"/>) instead of the forest's join timeout.
+    /// </summary>
+    public void SendAcked(PeerHandle next, in Message message) => SendHop(next, message, 0);
 
     private void AcknowledgeHop(PeerHandle from, in Message message)
     {
@@ -96,6 +103,21 @@ public sealed partial class PastryNode
             return;
         }
 
+        if (message.Kind == MessageKind.TreeJoin && message.Origin == _context.Self)
+        {
+            // The joiner's own JOIN: its forest layer picks the next hop (and avoids this one), so tell it now.
+            _listener?.OnHopSilent(this, pending.Next, pending.Message);
+            return;
+        }
+
+        if (message.Kind == MessageKind.TreeJoin)
+        {
+            // A tree JOIN passed on through the overlay: route it again here (the silent hop is out of the table), so
+            // the forest on this node sees it with the new next hop, instead of the joiner waiting out its timeout.
+            RouteMessage(_context.Self, message);
+            return;
+        }
+
         PeerHandle next = Zones is null ? NextHopAvoidingSuspects(message.Key, pending.Next) : ZonedNextHop(message);
         if (next == pending.Next)
         {
@@ -108,6 +130,17 @@ public sealed partial class PastryNode
         else
             SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, pending.Tries + 1);
     }
+
+    /// <summary>
+    /// The next hop of a global route that skips every peer this node is probing or knows dead, so that an upper
+    /// layer (a tree JOIN) does not send into a hop the overlay already doubts and wait out its own timeout.
+    /// Zone-local routes keep <see cref="NextHop(NodeId, PeerHandle, RouteScope)"/>.
+    /// </summary>
+    public PeerHandle NextLiveHop(NodeId key, PeerHandle avoid, RouteScope scope) =>
+        scope == RouteScope.Global && _suspects.Count > 0 ? NextHopAvoidingSuspects(key, avoid) : NextHop(key, avoid, scope);
+
+    /// <summary>Whether the overlay is probing <paramref name="peer"/> or has declared it dead.</summary>
+    public bool Doubts(PeerHandle peer) => _suspects.Contains(peer);
 
     /// <summary>Like <see cref="NextHop(NodeId, PeerHandle)"/>, but no peer under suspicion is chosen either.</summary>
     private PeerHandle NextHopAvoidingSuspects(NodeId key, PeerHandle avoid)

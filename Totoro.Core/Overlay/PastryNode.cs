@@ -124,7 +124,11 @@ public sealed partial class PastryNode : INodeProgram
                 AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
                 break;
-            case MessageKind.TreeJoin or MessageKind.TreeAdvertise:
+            case MessageKind.TreeJoin:
+                AcknowledgeHop(from, message); // PastryNode.Repair.cs
+                RouteMessage(from, message);
+                break;
+            case MessageKind.TreeAdvertise:
                 RouteMessage(from, message);
                 break;
             case MessageKind.RouteAck:
