@@ -29,7 +29,7 @@ catch (Exception ex) when (ex is UsageException or ArgumentException)
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.BadUsage;
 }
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.Failed;

@@ -194,6 +194,24 @@ public class CliTests
         }
     }
 
+    [Fact]
+    public void A_malformed_accuracy_curve_names_the_file_and_line_without_a_stack_trace()
+    {
+        string curve = Path.Combine(Path.GetTempPath(), $"totoro-bad-curve-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(curve, "round,accuracy\n1,0.5\n2,abc\n");
+        try
+        {
+            (int code, _, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "0", "--subscribers-per-app", "10", "--rounds", "2", "--dataset", "synthetic", "--partition", "natural", "--train", "timing", "--accuracy-curve", curve);
+            Assert.Equal(1, code);
+            Assert.Contains($"{curve}:3:", stderr);
+            Assert.DoesNotContain("   at ", stderr);
+        }
+        finally
+        {
+            File.Delete(curve);
+        }
+    }
+
     [Theory]
     [InlineData("--system", "mesh", "--system must be one of totoro, central, star")]
     [InlineData("--rule", "fedsgd", "--rule must be one of")]
