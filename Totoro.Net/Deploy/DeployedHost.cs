@@ -1,0 +1,30 @@
+namespace Totoro.Net.Deploy;
+
+/// <summary>One host entry as deployed: where it is, what it runs, and the pid of its `totoro node`.</summary>
+public sealed record DeployedHost
+{
+    public required string Name { get; init; }
+
+    public required string Address { get; init; }
+
+    public int SshPort { get; init; } = 22;
+
+    public int Line { get; init; }
+
+    public required string RemoteDir { get; init; }
+
+    /// <summary>The node's UDP endpoint (IPv4:PORT): peers and the control protocol reach it there.</summary>
+    public required string Listen { get; init; }
+
+    public int Nodes { get; init; }
+
+    public int IndexBase { get; init; }
+
+    /// <summary>The remote process id, 0 when the node was never started.</summary>
+    public int Pid { get; init; }
+
+    /// <summary>Why the host failed during `up`, if it did.</summary>
+    public string? Error { get; init; }
+
+    public DeployHost ToHost() => new() { Line = Line, Name = Name, Address = Address, SshPort = SshPort, RemoteDir = RemoteDir, NodePort = int.Parse(Listen[(Listen.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture), Nodes = Nodes };
+}

@@ -1,0 +1,124 @@
+using System.Net.Sockets;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Totoro.Net.Deploy;
+
+/// <summary>
+/// One SSH connection to one host entry (a shell channel for commands, SFTP for files). Every failure becomes a
+/// <see cref="DeployHostException"/> naming the host and the fix.
+/// </summary>
+public sealed class HostSession : IDisposable
+{
+    private readonly SshClient _ssh;
+    private readonly SftpClient _sftp;
+
+    private HostSession(DeployHost host, SshClient ssh, SftpClient sftp)
+    {
+        Host = host;
+        _ssh = ssh;
+        _sftp = sftp;
+    }
+
+    public DeployHost Host { get; }
+
+    public static HostSession Open(DeployHost host, SshCredentials credentials, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(credentials);
+        var ssh = new SshClient(credentials.ConnectionFor(host, timeout));
+        var sftp = new SftpClient(credentials.ConnectionFor(host, timeout));
+        // Host keys are not pinned (no known_hosts handling yet): the deployment trusts its hosts file.
+        ssh.HostKeyReceived += (_, e) => e.CanTrust = true;
+        sftp.HostKeyReceived += (_, e) => e.CanTrust = true;
+        try
+        {
+            Guard(host, credentials, ssh.Connect);
+            Guard(host, credentials, sftp.Connect);
+            return new HostSession(host, ssh, sftp);
+        }
+        catch
+        {
+            ssh.Dispose();
+            sftp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a shell command; returns its exit status and output.</summary>
+    public (int Status, string Stdout, string Stderr) Run(string command)
+    {
+        try
+        {
+            using SshCommand run = _ssh.RunCommand(command);
+            return (run.ExitStatus ?? -1, run.Result, run.Error);
+        }
+        catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): the SSH connection failed while running a command ({ex.Message}): check the host and run the command again", ex);
+        }
+    }
+
+    /// <summary>Runs a command that must succeed; a failure names the host, the step and the remote error.</summary>
+    public string RunChecked(string command, string step)
+    {
+        (int status, string stdout, string stderr) = Run(command);
+        if (status != 0)
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed (exit {status}): {FirstLine(stderr.Length > 0 ? stderr : stdout)}");
+        return stdout;
+    }
+
+    internal T Sftp<T>(Func<SftpClient, T> action, string step)
+    {
+        try
+        {
+            return action(_sftp);
+        }
+        catch (Exception ex) when (ex is SshException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed ({FirstLine(ex.Message)}): check the remote dir '{Host.RemoteDir}' is writable and has space", ex);
+        }
+    }
+
+    internal static string FirstLine(string text)
+    {
+        string trimmed = text.Trim();
+        int newline = trimmed.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
+    }
+
+    private static void Guard(DeployHost host, SshCredentials credentials, Action connect)
+    {
+        string who = $"host {host.Name} ({host.Target}, hosts file line {host.Line})";
+        try
+        {
+            connect();
+        }
+        catch (SshAuthenticationException ex)
+        {
+            throw new DeployHostException($"{who}: user '{credentials.User}' was refused with key {credentials.KeyPath} ({FirstLine(ex.Message)}): add {credentials.KeyPath}.pub to ~{credentials.User}/.ssh/authorized_keys there, or pass --user", ex);
+        }
+        catch (SocketException ex)
+        {
+            throw new DeployHostException($"{who}: cannot connect ({ex.SocketErrorCode}: {FirstLine(ex.Message)}): is the host up, sshd running and the SSH port right?", ex);
+        }
+        catch (SshOperationTimeoutException ex)
+        {
+            throw new DeployHostException($"{who}: no SSH answer in time ({FirstLine(ex.Message)}): is the host up and the SSH port right?", ex);
+        }
+        catch (SshConnectionException ex)
+        {
+            throw new DeployHostException($"{who}: the SSH handshake failed ({FirstLine(ex.Message)}): is that port an SSH server?", ex);
+        }
+        catch (SshException ex)
+        {
+            throw new DeployHostException($"{who}: SSH failed ({FirstLine(ex.Message)})", ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        _sftp.Dispose();
+        _ssh.Dispose();
+    }
+}
