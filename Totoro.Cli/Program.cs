@@ -8,6 +8,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
     SweepCommand.Create(),
     NodeCommand.Create(),
     AppCommand.Create(),
+    DeployCommand.Create(),
     Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 

@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Totoro.Net.Control;
+
+namespace Totoro.Net.Deploy;
+
+/// <summary>
+/// `totoro deploy`'s steps over a list of hosts. Every host runs in its own try: one that fails is reported (with
+/// its name and the fix) and the others go on. Progress goes to a callback as it happens.
+/// </summary>
+public static class Deployment
+{
+    private static readonly TimeSpan InfoTimeout = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>Uploads the build, starts every node (the first healthy host founds the overlay), waits until they joined.</summary>
+    public static (DeployState State, IReadOnlyList<HostReport> Reports) Up(
+        IReadOnlyList<DeployHost> hosts, SshCredentials credentials, LocalBuild build, UpOptions options, Action<string> progress)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(progress);
+        int count = hosts.Count;
+        var errors = new string?[count];
+        var sessions = new HostSession?[count];
+        var listen = new IPEndPoint?[count];
+        var pids = new int[count];
+        var bases = new int[count];
+        var nodes = new int[count];
+        var detail = new string[count];
+        for (int i = 0, next = 0; i < count; i++)
+        {
+            nodes[i] = hosts[i].Nodes ?? options.NodesPerHost;
+            bases[i] = next;
+            next += nodes[i];
+        }
+
+        try
+        {
+            // 1. Resolve, connect and upload, several hosts at a time.
+            var total = Stopwatch.StartNew();
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, i =>
+            {
+                DeployHost host = hosts[i];
+                try
+                {
+                    listen[i] = new IPEndPoint(ResolveIPv4(host), host.NodePort);
+                    sessions[i] = HostSession.Open(host, credentials, options.SshTimeout);
+                    UploadResult upload = BuildUploader.Upload(sessions[i]!, build);
+                    detail[i] = string.Create(CultureInfo.InvariantCulture,
+                        $"sent {upload.Sent}/{upload.Files} files ({upload.SentBytes / 1e6:F1} of {upload.BuildBytes / 1e6:F1} MB) in {upload.Elapsed.TotalSeconds:F1} s");
+                    progress($"{host.Name}: uploaded: {detail[i]}");
+                }
+                catch (DeployHostException ex)
+                {
+                    errors[i] = ex.Message;
+                    progress($"{host.Name}: FAILED: {ex.Message}");
+                }
+            });
+
+            // 2. Start the first healthy host, which founds the overlay, then the others joining through it.
+            int first = Array.FindIndex(errors, e => e is null);
+            if (first < 0)
+                return (Save(), Reports());
+            using var control = new ControlClient();
+            StartOne(first, null);
+            if (errors[first] is null && !WaitAnswer(control, first, options.JoinTimeout))
+                errors[first] ??= Dead(first, $"its node did not answer at {listen[first]} within {options.JoinTimeout.TotalSeconds:F0} s");
+            if (errors[first] is not null)
+            {
+                progress($"{hosts[first].Name}: FAILED: {errors[first]}");
+                for (int i = 0; i < count; i++)
+                    errors[i] ??= $"not started: the bootstrap host {hosts[first].Name} failed";
+                return (Save(), Reports());
+            }
+
+            progress(string.Create(CultureInfo.InvariantCulture, $"{hosts[first].Name}: started pid {pids[first]}, answering at {listen[first]} (bootstrap) after {total.Elapsed.TotalSeconds:F1} s"));
+            for (int i = 0; i < count; i++)
+            {
+                if (i != first && errors[i] is null)
+                    StartOne(i, listen[first]);
+            }
+
+            // 3. Wait until every started host answers with all its nodes joined.
+            var pending = new HashSet<int>(Enumerable.Range(0, count).Where(i => errors[i] is null));
+            DateTime deadline = DateTime.UtcNow + options.JoinTimeout;
+            DateTime nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+            while (pending.Count > 0 && DateTime.UtcNow < deadline)
+            {
+                foreach (int i in pending.ToList())
+                {
+                    HostInfo? info = control.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout)?.Info;
+                    if (info is not null && info.Joined == info.NodeIds.Length)
+                    {
+                        pending.Remove(i);
+                        detail[i] = string.Create(CultureInfo.InvariantCulture, $"pid {pids[i]} at {listen[i]}, {info.Joined}/{info.NodeIds.Length} nodes joined");
+                        progress(string.Create(CultureInfo.InvariantCulture, $"{hosts[i].Name}: up: {detail[i]} after {total.Elapsed.TotalSeconds:F1} s"));
+                    }
+                }
+
+                if (pending.Count > 0 && DateTime.UtcNow >= nextAliveCheck)
+                {
+                    nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+                    foreach (int i in pending.Where(i => !RemoteNode.IsAlive(sessions[i]!, pids[i])).ToList())
+                    {
+                        errors[i] = Dead(i, "its node exited");
+                        pending.Remove(i);
+                        progress($"{hosts[i].Name}: FAILED: {errors[i]}");
+                    }
+                }
+
+                if (pending.Count > 0)
+                    Thread.Sleep(200);
+            }
+
+            foreach (int i in pending)
+            {
+                errors[i] = $"host {hosts[i].Name} ({hosts[i].Target}): its nodes did not all join within {options.JoinTimeout.TotalSeconds:F0} s: see {ShellQuote.Path(hosts[i].RemoteDir, "node.log")} there (`totoro deploy collect`), or raise --join-timeout";
+                progress($"{hosts[i].Name}: FAILED: {errors[i]}");
+            }
+
+            progress(string.Create(CultureInfo.InvariantCulture, $"{count - errors.Count(e => e is not null)}/{count} hosts up after {total.Elapsed.TotalSeconds:F1} s"));
+            return (Save(), Reports());
+        }
+        finally
+        {
+            foreach (HostSession? session in sessions)
+                session?.Dispose();
+        }
+
+        void StartOne(int i, IPEndPoint? bootstrap)
+        {
+            try
+            {
+                var arguments = new List<string>
+                {
+                    "--listen", listen[i]!.ToString(), "--logical-nodes", nodes[i].ToString(CultureInfo.InvariantCulture),
+                    "--index-base", bases[i].ToString(CultureInfo.InvariantCulture), "--data-dir", "data",
+                };
+                if (bootstrap is not null)
+                    arguments.AddRange(["--bootstrap", bootstrap.ToString()]);
+                arguments.AddRange(options.NodeArguments);
+                pids[i] = RemoteNode.Start(sessions[i]!, build.SelfContained, options.Dotnet, arguments);
+            }
+            catch (DeployHostException ex)
+            {
+                errors[i] = ex.Message;
+                progress($"{hosts[i].Name}: FAILED: {ex.Message}");
+            }
+        }
+
+        bool WaitAnswer(ControlClient control, int i, TimeSpan timeout)
+        {
+            DateTime until = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < until)
+            {
+                if (control.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout) is not null)
+                    return true;
+                if (!RemoteNode.IsAlive(sessions[i]!, pids[i]))
+                    return false;
+            }
+
+            return false;
+        }
+
+        string Dead(int i, string what)
+        {
+            string tail = RemoteNode.LogTail(sessions[i]!, 3).Replace('\n', ' ');
+            return $"host {hosts[i].Name} ({hosts[i].Target}): {what}; node.log ends: {(tail.Length == 0 ? "(empty)" : tail)}; check that --dotnet runs there or deploy a self-contained build";
+        }
+
+        DeployState Save() => new()
+        {
+            User = credentials.User,
+            Key = credentials.KeyPath,
+            SelfContained = build.SelfContained,
+            Bootstrap = listen[Math.Max(0, Array.FindIndex(errors, e => e is null))]?.ToString() ?? "",
+            Hosts = [.. hosts.Select((h, i) => new DeployedHost
+            {
+                Name = h.Name, Address = h.Address, SshPort = h.SshPort, Line = h.Line, RemoteDir = h.RemoteDir,
+                Listen = (listen[i] ?? new IPEndPoint(IPAddress.None, h.NodePort)).ToString(), Nodes = nodes[i], IndexBase = bases[i],
+                Pid = pids[i], Error = errors[i],
+            })],
+        };
+
+        List<HostReport> Reports() => [.. hosts.Select((h, i) => new HostReport(h.Name, h.Target, errors[i] is null, errors[i] ?? detail[i]))];
+    }
+
+    /// <summary>Every host: is its process alive (over SSH) and how many of its nodes have joined (control protocol).</summary>
+    public static IReadOnlyList<HostStatus> Status(DeployState state, SshCredentials credentials, TimeSpan sshTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        using var control = new ControlClient();
+        var rows = new HostStatus[state.Hosts.Count];
+        Parallel.For(0, rows.Length, i =>
+        {
+            DeployedHost host = state.Hosts[i];
+            bool? alive = null;
+            string? error = host.Pid == 0 ? host.Error ?? "never started" : null;
+            if (host.Pid > 0)
+            {
+                try
+                {
+                    using HostSession session = HostSession.Open(host.ToHost(), credentials, sshTimeout);
+                    alive = RemoteNode.IsAlive(session, host.Pid);
+                }
+                catch (DeployHostException ex)
+                {
+                    error = ex.Message;
+                }
+            }
+
+            HostInfo? info = null;
+            if (alive is not false && host.Pid > 0 && IPEndPoint.TryParse(host.Listen, out IPEndPoint? endpoint))
+            {
+                lock (control)
+                    info = control.Ask(endpoint, new ControlRequest(0, "info"), InfoTimeout)?.Info;
+            }
+
+            rows[i] = new HostStatus(host.Name, $"{host.Address}:{host.SshPort}", host.Listen, host.Pid, alive, info?.Joined, info?.NodeIds.Length ?? host.Nodes, error);
+        });
+        return rows;
+    }
+
+    /// <summary>Stops every host's node: SIGTERM (graceful leave), then SIGKILL after <paramref name="timeout"/>.</summary>
+    public static IReadOnlyList<HostReport> Down(DeployState state, SshCredentials credentials, TimeSpan timeout, TimeSpan sshTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return ForEachHost(state, credentials, sshTimeout, (host, session) =>
+        {
+            StopOutcome outcome = RemoteNode.Stop(session, host.Pid, timeout);
+            return outcome.Kind switch
+            {
+                StopKind.NotRunning => host.Pid == 0 ? "never started" : $"pid {host.Pid} was not running",
+                StopKind.Graceful => string.Create(CultureInfo.InvariantCulture, $"pid {host.Pid} left gracefully in {outcome.Waited.TotalSeconds:F1} s"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"pid {host.Pid} ignored SIGTERM for {outcome.Waited.TotalSeconds:F0} s and was killed"),
+            };
+        });
+    }
+
+    /// <summary>Downloads every host's node.log and data files into OUT/NAME/.</summary>
+    public static IReadOnlyList<HostReport> Collect(DeployState state, SshCredentials credentials, string outDirectory, TimeSpan sshTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return ForEachHost(state, credentials, sshTimeout, (host, session) =>
+        {
+            IReadOnlyList<(string File, long Bytes)> files = ResultCollector.Collect(session, outDirectory);
+            return files.Count == 0
+                ? "nothing to collect (no node.log or data files)"
+                : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", files.Select(f => $"{Path.GetFileName(f.File)} ({f.Bytes:N0} B)"))} -> {Path.Combine(outDirectory, host.Name)}");
+        });
+    }
+
+    private static List<HostReport> ForEachHost(DeployState state, SshCredentials credentials, TimeSpan sshTimeout, Func<DeployedHost, HostSession, string> action)
+    {
+        var reports = new ConcurrentDictionary<int, HostReport>();
+        Parallel.For(0, state.Hosts.Count, i =>
+        {
+            DeployedHost host = state.Hosts[i];
+            string target = $"{host.Address}:{host.SshPort}";
+            try
+            {
+                using HostSession session = HostSession.Open(host.ToHost(), credentials, sshTimeout);
+                reports[i] = new HostReport(host.Name, target, true, action(host, session));
+            }
+            catch (DeployHostException ex)
+            {
+                reports[i] = new HostReport(host.Name, target, false, ex.Message);
+            }
+        });
+        return [.. Enumerable.Range(0, state.Hosts.Count).Select(i => reports[i])];
+    }
+
+    private static IPAddress ResolveIPv4(DeployHost host)
+    {
+        if (IPAddress.TryParse(host.Address, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetwork)
+            return address;
+        try
+        {
+            return Dns.GetHostAddresses(host.Address).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+                ?? throw new DeployHostException($"host {host.Name} (hosts file line {host.Line}): '{host.Address}' has no IPv4 address: give its IPv4 address");
+        }
+        catch (SocketException ex)
+        {
+            throw new DeployHostException($"host {host.Name} (hosts file line {host.Line}): cannot resolve '{host.Address}' ({ex.Message}): fix the name or give an IPv4 address", ex);
+        }
+    }
+}
