@@ -33,7 +33,7 @@ public static class BuildUploader
             {
                 using (FileStream stream = File.OpenRead(Path.Combine(build.Directory, file.RelativePath)))
                     sftp.UploadFile(stream, temporary, canOverride: true);
-                sftp.ChangePermissions(temporary, file.Executable ? (short)0x1ED : (short)0x1A4); // 0755 / 0644
+                sftp.ChangePermissions(temporary, file.Executable ? (short)755 : (short)644); // SSH.NET reads the digits as octal
                 sftp.RenameFile(temporary, target, isPosix: true);
                 return 0;
             }, $"uploading {file.RelativePath}");

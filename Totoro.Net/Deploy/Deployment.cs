@@ -55,7 +55,7 @@ public static class Deployment
                         $"sent {upload.Sent}/{upload.Files} files ({upload.SentBytes / 1e6:F1} of {upload.BuildBytes / 1e6:F1} MB) in {upload.Elapsed.TotalSeconds:F1} s");
                     progress($"{host.Name}: uploaded: {detail[i]}");
                 }
-                catch (DeployHostException ex)
+                catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
                 {
                     errors[i] = ex.Message;
                     progress($"{host.Name}: FAILED: {ex.Message}");
@@ -146,7 +146,7 @@ public static class Deployment
                 arguments.AddRange(options.NodeArguments);
                 pids[i] = RemoteNode.Start(sessions[i]!, build.SelfContained, options.Dotnet, arguments);
             }
-            catch (DeployHostException ex)
+            catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
             {
                 errors[i] = ex.Message;
                 progress($"{hosts[i].Name}: FAILED: {ex.Message}");
@@ -208,7 +208,7 @@ public static class Deployment
                     using HostSession session = HostSession.Open(host.ToHost(), credentials, sshTimeout);
                     alive = RemoteNode.IsAlive(session, host.Pid);
                 }
-                catch (DeployHostException ex)
+                catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
                 {
                     error = ex.Message;
                 }
@@ -267,7 +267,7 @@ public static class Deployment
                 using HostSession session = HostSession.Open(host.ToHost(), credentials, sshTimeout);
                 reports[i] = new HostReport(host.Name, target, true, action(host, session));
             }
-            catch (DeployHostException ex)
+            catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
             {
                 reports[i] = new HostReport(host.Name, target, false, ex.Message);
             }

@@ -53,8 +53,9 @@ public sealed class HostSession : IDisposable
             using SshCommand run = _ssh.RunCommand(command);
             return (run.ExitStatus ?? -1, run.Result, run.Error);
         }
-        catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is not DeployHostException)
         {
+            // Anything SSH.NET throws on one host is that host's failure, reported with its name; the others go on.
             throw new DeployHostException($"host {Host.Name} ({Host.Target}): the SSH connection failed while running a command ({ex.Message}): check the host and run the command again", ex);
         }
     }
@@ -74,7 +75,7 @@ public sealed class HostSession : IDisposable
         {
             return action(_sftp);
         }
-        catch (Exception ex) when (ex is SshException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is not DeployHostException)
         {
             throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed ({FirstLine(ex.Message)}): check the remote dir '{Host.RemoteDir}' is writable and has space", ex);
         }
@@ -110,9 +111,9 @@ public sealed class HostSession : IDisposable
         {
             throw new DeployHostException($"{who}: the SSH handshake failed ({FirstLine(ex.Message)}): is that port an SSH server?", ex);
         }
-        catch (SshException ex)
+        catch (Exception ex) when (ex is not DeployHostException)
         {
-            throw new DeployHostException($"{who}: SSH failed ({FirstLine(ex.Message)})", ex);
+            throw new DeployHostException($"{who}: SSH failed ({FirstLine(ex.Message)}): check the host and its sshd log", ex);
         }
     }
 

@@ -5,6 +5,7 @@ namespace Totoro.Net.Deploy;
 /// <summary>
 /// A build directory to ship: every file with its size, SHA-256 and mode, hashed once and shared by all hosts.
 /// Self-contained builds (with the runtime, libcoreclr.so) start their own `totoro`; others run under `dotnet`.
+/// Hosts are linux-x64: native assets for other platforms (runtimes/win-x64/ …, 95% of a portable build) stay home.
 /// </summary>
 public sealed class LocalBuild
 {
@@ -33,6 +34,8 @@ public sealed class LocalBuild
         foreach (string path in System.IO.Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string relative = Path.GetRelativePath(full, path).Replace('\\', '/');
+            if (!ForLinuxX64(relative))
+                continue;
             using FileStream stream = File.OpenRead(path);
             string hash = Convert.ToHexStringLower(SHA256.HashData(stream));
             bool executable = !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0;
@@ -40,6 +43,15 @@ public sealed class LocalBuild
         }
 
         return new LocalBuild(full, files);
+    }
+
+    /// <summary>Files under runtimes/RID/ load only on that RID; linux-x64 hosts probe linux-x64, linux, unix and any.</summary>
+    private static bool ForLinuxX64(string relative)
+    {
+        if (!relative.StartsWith("runtimes/", StringComparison.Ordinal))
+            return true;
+        string[] parts = relative.Split('/');
+        return parts.Length < 3 || parts[1] is "linux-x64" or "linux" or "unix" or "any";
     }
 }
 
