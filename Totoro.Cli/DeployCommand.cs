@@ -48,6 +48,9 @@ internal static class DeployCommand
                 throw new UsageException($"--nodes-per-host must be from 1 to 1000 (got {nodes})");
             int join = Positive(parsed.GetValue(joinTimeout), "--join-timeout");
             int ssh = Positive(parsed.GetValue(sshTimeout), "--ssh-timeout");
+            string statePath = parsed.GetValue(state)!;
+            if (File.Exists(statePath) && DeployState.Load(statePath).Hosts.FirstOrDefault(h => h.Running) is { } running)
+                throw new UsageException($"state file '{statePath}' describes a running deployment ({running.Name}, pid {running.Pid}): run `totoro deploy down --state {statePath}` first, or pass another --state");
             IReadOnlyList<DeployHost> list = HostsFile.Read(parsed.GetValue(hosts)!);
             using SshCredentials credentials = SshCredentials.Load(parsed.GetValue(user)!, parsed.GetValue(key)!);
             string? buildDir = parsed.GetValue(build);
@@ -75,7 +78,6 @@ internal static class DeployCommand
                     SshTimeout = TimeSpan.FromSeconds(ssh),
                 };
                 (DeployState deployed, IReadOnlyList<HostReport> reports) = Deployment.Up(list, credentials, local, options, Print);
-                string statePath = parsed.GetValue(state)!;
                 deployed.Save(statePath);
                 Console.Out.WriteLine($"state written to {statePath}; bootstrap {deployed.Bootstrap}");
                 return Finish(reports);
@@ -100,12 +102,14 @@ internal static class DeployCommand
             using SshCredentials credentials = SshCredentials.Load(deployed.User, deployed.Key);
             IReadOnlyList<HostStatus> rows = Deployment.Status(deployed, credentials, TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")));
             int width = Math.Max(4, rows.Max(r => r.Name.Length));
-            Console.Out.WriteLine($"{"host".PadRight(width)}  {"ssh",-21}  {"node",-21}  {"pid",7}  up   joined");
+            Console.Out.WriteLine($"{"host".PadRight(width)}  {"ssh",-21}  {"node",-21}  {"pid",7}  joined  up");
             foreach (HostStatus row in rows)
             {
                 string up = row.Alive switch { true => "yes", false => "no", null => "?" };
+                if (row.Alive == false && row.Stopped)
+                    up = "no (stopped by down)";
                 string joined = row.Joined is { } j ? $"{j}/{row.Nodes}" : $"-/{row.Nodes}";
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{row.Name.PadRight(width)}  {row.Target,-21}  {row.Listen,-21}  {row.Pid,7}  {up,-3}  {joined}"));
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{row.Name.PadRight(width)}  {row.Target,-21}  {row.Listen,-21}  {row.Pid,7}  {joined,-6}  {up}"));
             }
 
             foreach (HostStatus row in rows.Where(r => r.Error is not null))
@@ -127,8 +131,10 @@ internal static class DeployCommand
         {
             DeployState deployed = DeployState.Load(parsed.GetValue(state)!);
             using SshCredentials credentials = SshCredentials.Load(deployed.User, deployed.Key);
-            return Finish(Deployment.Down(deployed, credentials, TimeSpan.FromSeconds(Positive(parsed.GetValue(timeout), "--timeout")),
-                TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout"))));
+            (DeployState stopped, IReadOnlyList<HostReport> reports) = Deployment.Down(deployed, credentials,
+                TimeSpan.FromSeconds(Positive(parsed.GetValue(timeout), "--timeout")), TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")));
+            stopped.Save(parsed.GetValue(state)!);
+            return Finish(reports);
         }));
         return command;
     }

@@ -23,6 +23,12 @@ public sealed record DeployedHost
     /// <summary>The remote process id, 0 when the node was never started.</summary>
     public int Pid { get; init; }
 
+    /// <summary>Set by `deploy down` once the node is stopped, so a new `up` may reuse the state file.</summary>
+    public bool Stopped { get; init; }
+
+    /// <summary>Still expected to be running: started by `up` and not stopped by `down`.</summary>
+    public bool Running => Pid > 0 && !Stopped;
+
     /// <summary>Why the host failed during `up`, if it did.</summary>
     public string? Error { get; init; }
 

@@ -69,12 +69,15 @@ public static class Deployment
             using var control = new ControlClient();
             StartOne(first, null);
             if (errors[first] is null && !WaitAnswer(control, first, options.JoinTimeout))
-                errors[first] ??= Dead(first, $"its node did not answer at {listen[first]} within {options.JoinTimeout.TotalSeconds:F0} s");
+            {
+                errors[first] = Dead(first, $"its node did not answer at {listen[first]} within {options.JoinTimeout.TotalSeconds:F0} s");
+                progress($"{hosts[first].Name}: FAILED: {errors[first]}");
+            }
+
             if (errors[first] is not null)
             {
-                progress($"{hosts[first].Name}: FAILED: {errors[first]}");
                 for (int i = 0; i < count; i++)
-                    errors[i] ??= $"not started: the bootstrap host {hosts[first].Name} failed";
+                    errors[i] ??= $"host {hosts[i].Name} ({hosts[i].Target}): not started, because the bootstrap host {hosts[first].Name} failed: fix that host and run up again";
                 return (Save(), Reports());
             }
 
@@ -97,8 +100,9 @@ public static class Deployment
                     if (info is not null && info.Joined == info.NodeIds.Length)
                     {
                         pending.Remove(i);
-                        detail[i] = string.Create(CultureInfo.InvariantCulture, $"pid {pids[i]} at {listen[i]}, {info.Joined}/{info.NodeIds.Length} nodes joined");
-                        progress(string.Create(CultureInfo.InvariantCulture, $"{hosts[i].Name}: up: {detail[i]} after {total.Elapsed.TotalSeconds:F1} s"));
+                        string joined = string.Create(CultureInfo.InvariantCulture, $"pid {pids[i]} at {listen[i]}, {info.Joined}/{info.NodeIds.Length} nodes joined after {total.Elapsed.TotalSeconds:F1} s");
+                        detail[i] = $"{joined}; {detail[i]}";
+                        progress($"{hosts[i].Name}: up: {joined}");
                     }
                 }
 
@@ -178,7 +182,7 @@ public static class Deployment
             User = credentials.User,
             Key = credentials.KeyPath,
             SelfContained = build.SelfContained,
-            Bootstrap = listen[Math.Max(0, Array.FindIndex(errors, e => e is null))]?.ToString() ?? "",
+            Bootstrap = Array.FindIndex(pids, p => p > 0) is int b and >= 0 ? listen[b]!.ToString() : "(none started)",
             Hosts = [.. hosts.Select((h, i) => new DeployedHost
             {
                 Name = h.Name, Address = h.Address, SshPort = h.SshPort, Line = h.Line, RemoteDir = h.RemoteDir,
@@ -199,8 +203,8 @@ public static class Deployment
         Parallel.For(0, rows.Length, i =>
         {
             DeployedHost host = state.Hosts[i];
-            bool? alive = null;
-            string? error = host.Pid == 0 ? host.Error ?? "never started" : null;
+            bool? alive = host.Pid == 0 ? false : null;
+            string? error = host.Pid == 0 ? host.Error ?? $"host {host.Name}: never started (no pid in the state file)" : null;
             if (host.Pid > 0)
             {
                 try
@@ -221,16 +225,17 @@ public static class Deployment
                     info = control.Ask(endpoint, new ControlRequest(0, "info"), InfoTimeout)?.Info;
             }
 
-            rows[i] = new HostStatus(host.Name, $"{host.Address}:{host.SshPort}", host.Listen, host.Pid, alive, info?.Joined, info?.NodeIds.Length ?? host.Nodes, error);
+            rows[i] = new HostStatus(host.Name, $"{host.Address}:{host.SshPort}", host.Listen, host.Pid, alive, info?.Joined, info?.NodeIds.Length ?? host.Nodes, host.Stopped, error);
         });
         return rows;
     }
 
     /// <summary>Stops every host's node: SIGTERM (graceful leave), then SIGKILL after <paramref name="timeout"/>.</summary>
-    public static IReadOnlyList<HostReport> Down(DeployState state, SshCredentials credentials, TimeSpan timeout, TimeSpan sshTimeout)
+    /// <returns>The state with every stopped host marked, and one report per host.</returns>
+    public static (DeployState State, IReadOnlyList<HostReport> Reports) Down(DeployState state, SshCredentials credentials, TimeSpan timeout, TimeSpan sshTimeout)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return ForEachHost(state, credentials, sshTimeout, (host, session) =>
+        List<HostReport> reports = ForEachHost(state, credentials, sshTimeout, (host, session) =>
         {
             StopOutcome outcome = RemoteNode.Stop(session, host.Pid, timeout);
             return outcome.Kind switch
@@ -240,6 +245,7 @@ public static class Deployment
                 _ => string.Create(CultureInfo.InvariantCulture, $"pid {host.Pid} ignored SIGTERM for {outcome.Waited.TotalSeconds:F0} s and was killed"),
             };
         });
+        return (state with { Hosts = [.. state.Hosts.Select((h, i) => h with { Stopped = h.Stopped || reports[i].Ok })] }, reports);
     }
 
     /// <summary>Downloads every host's node.log and data files into OUT/NAME/.</summary>
@@ -262,6 +268,13 @@ public static class Deployment
         {
             DeployedHost host = state.Hosts[i];
             string target = $"{host.Address}:{host.SshPort}";
+            if (host.Pid == 0)
+            {
+                // `up` never started it (the error is in the state file): nothing runs there to stop or collect.
+                reports[i] = new HostReport(host.Name, target, true, "never started, skipped");
+                return;
+            }
+
             try
             {
                 using HostSession session = HostSession.Open(host.ToHost(), credentials, sshTimeout);
