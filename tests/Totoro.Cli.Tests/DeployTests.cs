@@ -119,6 +119,15 @@ public class DeployTests(ITestOutputHelper output)
             Assert.Contains("never started, skipped", downAgain.Stdout);
             Assert.Empty(ProcessesMentioning(dir));
 
+            // A node that ignores SIGTERM is killed after --timeout (a stub named like totoro, SIGTERM ignored).
+            int stub = StartStubIgnoringSigterm(sshd, Path.Combine(dir, "h1"));
+            DeployState stubState = first with { Hosts = [first.Hosts[0] with { Pid = stub, Stopped = false }] };
+            stubState.Save(state);
+            var kill = TotoroProcess.Run("deploy", "down", "--state", state, "--timeout", "1");
+            Assert.True(kill.ExitCode == 0, kill.Stdout + kill.Stderr);
+            Assert.Contains($"pid {stub} ignored SIGTERM for 1 s and was killed", kill.Stdout);
+            Assert.False(IsTotoro(stub), $"stub {stub} survived");
+
             // A key the hosts do not accept: every host is named with the fix, nothing starts.
             File.WriteAllText(hosts, $"127.0.0.1:{sshd.Port} dir={dir}/h1 port={ports[0]}\n");
             var refused = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", WrongKey(dir), "--build", build, "--state", Path.Combine(dir, "refused.json"));
@@ -169,6 +178,15 @@ public class DeployTests(ITestOutputHelper output)
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static int StartStubIgnoringSigterm(SshServer sshd, string remoteDir)
+    {
+        var host = new DeployHost { Line = 1, Name = "stub", Address = "127.0.0.1", SshPort = sshd.Port, RemoteDir = remoteDir };
+        using SshCredentials credentials = SshCredentials.Load(Environment.UserName, sshd.UserKey);
+        using HostSession session = HostSession.Open(host, credentials, TimeSpan.FromSeconds(10));
+        string pid = session.RunChecked("nohup bash -c 'trap \"\" TERM; exec -a totoro-stub sleep 60' > /dev/null 2>&1 < /dev/null & echo $!", "starting the stub");
+        return int.Parse(pid.Trim(), CultureInfo.InvariantCulture);
     }
 
     private static string WrongKey(string dir)
