@@ -20,6 +20,8 @@ public sealed record ChurnSection(
     int? LookupsCorrect = null,
     double? LookupSuccessRate = null,
     int? LookupsDroppedAfterRetries = null,
+    int? LookupsResent = null,
+    int? LookupsTimedOut = null,
     int? LeafSetsExactAfterSettle = null,
     int? LiveNodesAfterSettle = null,
     int? FailTrees = null,

@@ -84,7 +84,10 @@ public sealed class SessionChurnScenario
         int exact = SettleAndCountExact(SettlePeriodsAfterChurn);
         wall.Stop();
         SimReport report = _overlay.Report(wall.Elapsed.TotalSeconds);
-        return report with { Churn = Section(exact) };
+        // The overlay judged each delivery against its last snapshot of the ring; under churn the judge is the ring
+        // live at the instant of delivery, and a lookup sent again counts once.
+        OverlaySection judged = report.Overlay with { Lookups = LookupsIssued, Delivered = LookupsDelivered, Correct = LookupsCorrect };
+        return report with { Overlay = judged, Churn = Section(exact) };
     }
 
     /// <summary>The churn phase: departures, rejoins and lookups for the configured duration, then a grace period for lookups in flight.</summary>
@@ -159,16 +162,22 @@ public sealed class SessionChurnScenario
         LookupsDelivered: LookupsDelivered,
         LookupsCorrect: LookupsCorrect,
         LookupSuccessRate: LookupsIssued == 0 ? 0 : Math.Round((double)LookupsCorrect / LookupsIssued, 6),
-        LookupsDroppedAfterRetries: DroppedLookups(),
+        LookupsDroppedAfterRetries: SumOverNodes(n => n.DroppedLookups),
+        LookupsResent: SumOverNodes(n => n.LookupsResent),
+        LookupsTimedOut: SumOverNodes(n => n.LookupsTimedOut),
         LeafSetsExactAfterSettle: exact,
         LiveNodesAfterSettle: _live.Count);
 
-    private int DroppedLookups()
+    private int SumOverNodes(Func<PastryNode, int> count)
     {
-        int dropped = 0;
+        int sum = 0;
         for (int i = 0; i < _nextSpare; i++)
-            dropped += _overlay.Node(i)?.DroppedLookups ?? 0;
-        return dropped;
+        {
+            if (_overlay.Node(i) is { } node)
+                sum += count(node);
+        }
+
+        return sum;
     }
 
     // ---- Actions ---------------------------------------------------------------------------------------
