@@ -54,9 +54,72 @@ public sealed partial class ForestNode
                 LoseParent(state, peer);
             else if (state.Joining && state.JoinVia == peer)
                 RejoinAround(state, peer);
-            else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
-                BecomeRoot(state);
+            else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica)
+            {
+                state.ReplicaOrphaned = true;
+                EnsureMaintenance(state); // a holder outside the tree may have no maintenance ticking yet
+                HandOnOrphanedReplica(state);
+            }
         }
+    }
+
+    /// <summary>
+    /// This node holds the replica of a root that died. If it is now the live node closest to the app, it takes
+    /// over; otherwise the closest node (a fresh one may have joined between the root and this holder) gets the
+    /// replica, so it can resume instead of becoming a root with no model. Repeated on maintenance until a live
+    /// root replicates again, whenever the closest node changes.
+    /// </summary>
+    private void HandOnOrphanedReplica(TreeState state)
+    {
+        if (!state.ReplicaOrphaned || state.IsRoot)
+            return;
+        PeerHandle closest = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
+        if (closest.IsNone)
+        {
+            state.ReplicaOrphaned = false;
+            BecomeRoot(state);
+            return;
+        }
+
+        if (closest == state.ReplicaPushedTo)
+            return;
+        state.ReplicaPushedTo = closest;
+        SendControl(closest, new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.ReplicaRound, Payload = state.ReplicaModel, Peers = state.ReplicaMembers });
+    }
+
+    /// <summary>
+    /// A root that holds nothing of the app (it never sent a round and took over no replica) and is no longer the
+    /// live node closest to the app became root while routing was unsettled: it joins the real root's tree, its
+    /// subtree with it, instead of splitting the tree for good.
+    /// </summary>
+    private void StepDownIfStale(TreeState state)
+    {
+        if (!state.IsRoot || state.HasBroadcast || state.HasReplica || state.App.Id == AppId.AdvertiseDiscover)
+            return;
+        if (Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
+            return;
+        state.IsRoot = false;
+        StaleRootsStepped++;
+        SendJoin(state);
+    }
+
+    /// <summary>Times this node stopped being a root that held nothing because a node closer to the app had appeared.</summary>
+    public int StaleRootsStepped { get; private set; }
+
+    /// <summary>
+    /// A replica reached a root that is behind it: this node became the root when the old one died, before any
+    /// replica of the app reached it. It takes over from the replica now.
+    /// </summary>
+    private bool TakeOverLate(TreeState state, PeerHandle from, in Message replica)
+    {
+        if (!state.IsRoot || replica.Round <= state.Round || (replica.Payload is null && replica.Round == 0))
+            return false;
+        state.ReplicaRound = replica.Round;
+        state.ReplicaModel = replica.Payload;
+        state.ReplicaMembers = replica.Peers;
+        state.ReplicaFrom = from;
+        TakeOver(state);
+        return true;
     }
 
     private void OnTreeLeave(PeerHandle from, NodeId app)

@@ -169,12 +169,21 @@ public sealed class SessionChurnScenario
         }
     }
 
-    /// <summary>Spreads <paramref name="lookups"/> lookups evenly from now to <see cref="ChurnEnd"/>.</summary>
-    public void ScheduleLookups(int lookups)
+    /// <summary>
+    /// Spreads <paramref name="lookups"/> lookups evenly from now to <see cref="ChurnEnd"/>, or, given an interval,
+    /// issues them that far apart (as many as fit before churn ends): a run that stops when its work is done
+    /// (training) cannot spread them over a length it does not know.
+    /// </summary>
+    public void ScheduleLookups(int lookups, long intervalMicros = 0)
     {
         long start = World.Now;
         for (int k = 0; k < lookups; k++)
-            Schedule(start + (long)((k + 0.5) * (ChurnEnd - start) / lookups), IssueLookup, 0);
+        {
+            long at = intervalMicros > 0 ? start + (long)((k + 0.5) * intervalMicros) : start + (long)((k + 0.5) * (ChurnEnd - start) / lookups);
+            if (at > ChurnEnd)
+                break;
+            Schedule(at, IssueLookup, 0);
+        }
     }
 
     /// <summary>
@@ -204,8 +213,6 @@ public sealed class SessionChurnScenario
     /// <summary>Crashes a node outside the session model (a root killed on purpose): it leaves the live set, and nobody replaces it.</summary>
     public void Crash(int slot) => Depart(slot, graceful: false, rejoin: false);
 
-    /// <summary>The churn section so far (no settling; the leaf-set check is left out).</summary>
-    public ChurnSection Section() => Section(exact: 0) with { LeafSetsExactAfterSettle = null, LiveNodesAfterSettle = null };
 
     /// <summary>Runs the given number of leaf-set ping periods without churn; returns how many live nodes have the oracle's leaf set.</summary>
     public int SettleAndCountExact(int periods)
@@ -216,7 +223,8 @@ public sealed class SessionChurnScenario
 
     public int LiveNodes => _live.Count;
 
-    private ChurnSection Section(int exact) => new(
+    /// <summary>The churn section, with <paramref name="exact"/> leaf sets found exact after settling.</summary>
+    public ChurnSection Section(int exact) => new(
         Timers: _churn.Timers,
         Model: _churn.Trace is null ? _churn.Sessions!.Name : $"trace:{_churn.TraceName}",
         MeanSessionSeconds: _churn.Sessions?.Mean,

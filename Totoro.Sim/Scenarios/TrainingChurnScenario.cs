@@ -22,7 +22,8 @@ namespace Totoro.Sim.Scenarios;
 /// </remarks>
 public sealed class TrainingChurnScenario
 {
-    private const long SliceMicros = 1_000_000;
+    /// <summary>Lookups during training: one per simulated second, up to --lookups, while churn lasts.</summary>
+    private const long LookupIntervalMicros = 1_000_000;
 
     private readonly TrainingChurnSimConfig _config;
     private readonly LearningSimConfig _learning;
@@ -64,7 +65,7 @@ public sealed class TrainingChurnScenario
             _federated.TrainingStarting = () =>
             {
                 _sessions.BeginChurn();
-                _sessions.ScheduleLookups(overlay.Lookups);
+                _sessions.ScheduleLookups(overlay.Lookups, LookupIntervalMicros);
             };
         }
 
@@ -88,11 +89,20 @@ public sealed class TrainingChurnScenario
     {
         var wall = Stopwatch.StartNew();
         LearningSection learning = _federated.Run(progress);
-        _sessions?.EndChurn();
-        _federated.Forest.Overlay.RefreshOracle(); // the overlay section's leaf-set check is against the nodes live now
+        int exact = 0;
+        if (_sessions is not null)
+        {
+            _sessions.EndChurn();
+            exact = _sessions.SettleAndCountExact(SessionChurnScenario.SettlePeriodsAfterChurn);
+        }
+        else
+        {
+            _federated.Forest.Overlay.RefreshOracle(); // the overlay section's leaf-set check is against the nodes live now
+        }
+
         wall.Stop();
         SimReport report = _federated.Forest.Overlay.Report(wall.Elapsed.TotalSeconds);
-        return report with { Learning = learning, Churn = Section(learning) };
+        return report with { Learning = learning, Churn = Section(learning, exact) };
     }
 
     // ---- The root kill -------------------------------------------------------------------------------------
@@ -167,9 +177,9 @@ public sealed class TrainingChurnScenario
 
     // ---- Report ----------------------------------------------------------------------------------------------
 
-    private ChurnSection Section(LearningSection learning)
+    private ChurnSection Section(LearningSection learning, int exact)
     {
-        ChurnSection churn = _sessions?.Section() ?? new ChurnSection(_config.EffectiveTimers);
+        ChurnSection churn = _sessions?.Section(exact) ?? new ChurnSection(_config.EffectiveTimers);
         IReadOnlyList<FederatedApp> apps = _federated.TreeApps;
         int unfinished = apps.Count(a => !a.Master.Finished);
         int unresumed = _audit.RootDeaths - _audit.Resumed;
