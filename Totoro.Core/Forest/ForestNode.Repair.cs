@@ -106,13 +106,44 @@ public sealed partial class ForestNode
     /// <summary>Times this node stopped being a root that held nothing because a node closer to the app had appeared.</summary>
     public int StaleRootsStepped { get; private set; }
 
+    /// <summary>Times this node, a root with the app's state, handed it to a closer live node and joined under it.</summary>
+    public int RootsMoved { get; private set; }
+
+    /// <summary>
+    /// A root with the app's state that is no longer the live node closest to the app (a closer node joined, or two
+    /// roots formed while routing was unsettled) hands its round and model to the closer node and joins under it,
+    /// keeping them as a replica in case the new root dies. The closer node takes over from what it is handed.
+    /// </summary>
+    private void MoveRootIfNotClosest(TreeState state)
+    {
+        if (!state.IsRoot || !state.HasBroadcast || state.App.Id == AppId.AdvertiseDiscover)
+            return;
+        PeerHandle closer = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
+        if (closer.IsNone || Overlay.Doubts(closer))
+            return;
+        RootsMoved++;
+        state.IsRoot = false;
+        state.HasBroadcast = false;
+        state.ReplicaRound = state.Round;
+        state.ReplicaModel = state.LastModel;
+        state.ReplicaMembers = [.. state.Children];
+        state.ReplicaFrom = closer;
+        state.ReplicaOrphaned = false;
+        SendControl(closer, new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.Round, Payload = state.LastModel, Peers = state.ReplicaMembers });
+        SendJoin(state);
+    }
+
     /// <summary>
     /// A replica reached a root that is behind it: this node became the root when the old one died, before any
     /// replica of the app reached it. It takes over from the replica now.
     /// </summary>
     private bool TakeOverLate(TreeState state, PeerHandle from, in Message replica)
     {
+        // Only the node closest to the app: of two roots, the other one moves (MoveRootIfNotClosest), so they never
+        // trade the app back and forth.
         if (!state.IsRoot || replica.Round <= state.Round || (replica.Payload is null && replica.Round == 0))
+            return false;
+        if (!Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return false;
         state.ReplicaRound = replica.Round;
         state.ReplicaModel = replica.Payload;

@@ -82,6 +82,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             throw new InvalidOperationException($"Only the root of app {app} broadcasts.");
         int round = ++state.Round;
         state.HasBroadcast = true;
+        state.LastModel = payload;
         long deadline = state.App.Options.RoundDeadlineMicros;
         StartRound(state, round, state.App.Compression.Compress(payload), depth: 0, deadline: deadline > 0 ? _context.Now + deadline : 0);
         Replicate(state, payload);
@@ -605,6 +606,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
             HandOnOrphanedReplica(state); // ForestNode.Repair.cs
             StepDownIfStale(state);
+            MoveRootIfNotClosest(state);
 
             if (state.IsRoot || state.IsSubscriber)
                 _app?.OnTimer(this, state.App.Id);
