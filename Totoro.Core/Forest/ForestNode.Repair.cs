@@ -106,6 +106,39 @@ public sealed partial class ForestNode
     /// <summary>Times this node stopped being a root that held nothing because a node closer to the app had appeared.</summary>
     public int StaleRootsStepped { get; private set; }
 
+    /// <summary>Children this node dropped because rounds closed without their answer twice in a row.</summary>
+    public int SilentChildrenDropped { get; private set; }
+
+    /// <summary>
+    /// A live child answers by its own cut-off, a level margin before this node's, so a child whose answer is missing
+    /// when a round closes on its deadline is most likely dead, and nothing else tells a parent that (heartbeats go
+    /// down). Two such rounds in a row and it is dropped, so later rounds stop waiting for it; told to leave, a
+    /// live one re-joins at once.
+    /// </summary>
+    private void DropSilentChildren(TreeState state)
+    {
+        for (int i = 0; i < state.Expected.Length; i++)
+        {
+            PeerHandle child = state.Expected[i];
+            if (state.Arrived[i])
+            {
+                state.MissedRounds?.Remove(child);
+                continue;
+            }
+
+            state.MissedRounds ??= [];
+            int missed = state.MissedRounds.GetValueOrDefault(child) + 1;
+            state.MissedRounds[child] = missed;
+            if (missed < 2 || !state.Children.Remove(child))
+                continue;
+            state.MissedRounds.Remove(child);
+            state.ChildHeights.Remove(child);
+            SilentChildrenDropped++;
+            SendControl(child, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            ReportHeight(state);
+        }
+    }
+
     /// <summary>Times this node, a root with the app's state, handed it to a closer live node and joined under it.</summary>
     public int RootsMoved { get; private set; }
 

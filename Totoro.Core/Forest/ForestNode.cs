@@ -545,6 +545,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     private void CompleteRound(TreeState state)
     {
+        DropSilentChildren(state); // ForestNode.Repair.cs
         Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
         if (state.DeclinedAttachments is { } declined)
             merged = ContributionMerge.Merge(state.App.Rule, merged, Payload.SizeOnly(0, 0).WithAttachment(declined));
