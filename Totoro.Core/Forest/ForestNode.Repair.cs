@@ -48,6 +48,7 @@ public sealed partial class ForestNode
             {
                 state.ChildHeights.Remove(peer);
                 ReportHeight(state);
+                StopWaitingFor(state, peer);
             }
 
             if (!state.IsRoot && state.Parent == peer)
@@ -194,10 +195,25 @@ public sealed partial class ForestNode
         {
             state.ChildHeights.Remove(from);
             ReportHeight(state);
+            StopWaitingFor(state, from);
         }
 
         if (!state.IsRoot && state.Parent == from)
             LoseParent(state, from);
+    }
+
+    /// <summary>A child that left or was declared dead mid-round will not answer: the round stops waiting for it.</summary>
+    private void StopWaitingFor(TreeState state, PeerHandle child)
+    {
+        if (state.AggregationRound < 0)
+            return;
+        int at = Array.IndexOf(state.Expected, child);
+        if (at < 0 || state.Arrived[at])
+            return;
+        state.Arrived[at] = true; // counted as answered with nothing; a late answer is still refused
+        state.Received++;
+        if (state.Received == state.ExpectedTotal)
+            CompleteRound(state);
     }
 
     /// <summary>The parent is gone: detach the subtree and re-join around it.</summary>

@@ -75,6 +75,9 @@ public sealed class SessionChurnScenario
     /// <summary>A node of the live set is about to leave or crash (its slot).</summary>
     public Action<int>? Departing { get; set; }
 
+    /// <summary>How a node leaves gracefully (its slot; the world has entered it); null: its Pastry node leaves the overlay.</summary>
+    public Action<int>? LeaveGracefully { get; set; }
+
     /// <summary>A node finished joining and is live (its slot).</summary>
     public Action<int>? NodeJoined { get; set; }
 
@@ -274,7 +277,10 @@ public sealed class SessionChurnScenario
         if (graceful && _overlay.Node(slot) is { IsJoined: true } node)
         {
             World.Enter(slot);
-            node.Leave();
+            if (LeaveGracefully is { } leave)
+                leave(slot);
+            else
+                node.Leave();
             GracefulLeaves++;
         }
 

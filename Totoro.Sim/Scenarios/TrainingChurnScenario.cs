@@ -60,6 +60,7 @@ public sealed class TrainingChurnScenario
                 Departing = OnDeparting,
                 Replaced = OnReplaced,
                 NodeJoined = OnNodeJoined,
+                LeaveGracefully = slot => _federated.Forest.Node(slot).Leave(), // trees first (parents and children told), then the overlay
             };
             _federated.RunWorldUntil = _sessions.RunUntil;
             _federated.TrainingStarting = () =>
