@@ -111,7 +111,7 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case MessageKind.LeafSetPing:
                 LearnAll(from, message.Peers);
-                _context.Send(from, new Message { Kind = MessageKind.LeafSetPong, Peers = LeafSetArray() });
+                _context.Send(from, new Message { Kind = MessageKind.LeafSetPong, Peers = (message.Flags & MessageFlags.LivenessOnly) != 0 ? null : LeafSetArray() });
                 break;
             case MessageKind.LeafSetPong:
                 LearnAll(from, message.Peers);
@@ -157,8 +157,14 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
+                // A death found first-hand is announced. One another node reported is announced again only by the dead
+                // node's other immediate neighbour, whose leaf set reaches the members on the far side of the gap.
                 if (_suspects.IsSuspect(peer))
-                    DeclareDead(peer, tellLeafSet: _options.AnnounceProbedDeaths); // off: the node that saw the lease expire has told the leaf set
+                {
+                    bool neighbour = peer == _leaf.Right(0) || peer == _leaf.Left(0);
+                    DeclareDead(peer, tellLeafSet: _options.RelayFailureNotices || neighbour || !_suspects.WasReported(peer));
+                }
+
                 break;
             case JoinRetryTimer:
                 if (!IsJoined)
@@ -236,8 +242,16 @@ public sealed partial class PastryNode : INodeProgram
     private void CompleteJoin()
     {
         IsJoined = true;
+        // The leaf set came from replies that may name nodes which have died since: probe its members (the probe
+        // also announces this node to them), and just announce this node to the rest.
         foreach (PeerHandle peer in StateMembers())
-            _context.Send(peer, new Message { Kind = MessageKind.Announce });
+        {
+            if (_leaf.Contains(peer))
+                Probe(peer);
+            else
+                _context.Send(peer, new Message { Kind = MessageKind.Announce });
+        }
+
         // Spread the keep-alive phases so that a million nodes do not ping in the same microsecond.
         long phase = (long)(_context.NextRandom() % (ulong)_options.LeafSetPingPeriodMicros);
         _context.SetTimer(phase + 1, LeafMaintenanceTimer);
@@ -407,16 +421,16 @@ public sealed partial class PastryNode : INodeProgram
     {
         if (!_leaf.Contains(peer))
             return;
-        Probe(peer);
+        Probe(peer, reported: true);
     }
 
     /// <summary>Pings a peer and declares it dead unless it says anything within the probe timeout.</summary>
-    private void Probe(PeerHandle peer)
+    private void Probe(PeerHandle peer, bool reported = false)
     {
         if (peer.IsNone || peer == _context.Self || _suspects.Contains(peer))
             return;
-        _suspects.Add(peer, dead: false, _context.Now);
-        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
+        _suspects.Add(peer, dead: false, _context.Now, reported);
+        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Flags = MessageFlags.LivenessOnly });
         _context.SetTimer(_options.ProbeTimeoutMicros, SuspectTimer, peer.Index);
     }
 

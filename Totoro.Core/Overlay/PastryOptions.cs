@@ -28,10 +28,11 @@ public sealed record PastryOptions
     public long PingThrottleMicros { get; init; }
 
     /// <summary>
-    /// Whether a node that confirms a death by probe (after a notice) tells its own leaf set too. On (the original
-    /// behaviour) the notice cascades over the leaf sets of the leaf set: ~L² messages per death, too many under churn.
+    /// Whether a node that confirms a death it was told of relays the notice to its own leaf set too. A death a node
+    /// finds first-hand (a lease, a hop ack, a rotating probe) is always announced. On (the original behaviour) the
+    /// notice cascades over the leaf sets of the leaf set: ~L² messages per death, too many under churn.
     /// </summary>
-    public bool AnnounceProbedDeaths { get; init; } = true;
+    public bool RelayFailureNotices { get; init; } = true;
 
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
@@ -57,7 +58,7 @@ public sealed record PastryOptions
         HopAckTimeoutMicros = 1_000_000,
         LeafProbesPerPeriod = 2,
         PingThrottleMicros = 2_000_000,
-        AnnounceProbedDeaths = false,
+        RelayFailureNotices = false,
     };
 
     /// <summary>
@@ -73,7 +74,7 @@ public sealed record PastryOptions
         HopAckTimeoutMicros = 1_000_000,
         LeafProbesPerPeriod = 2,
         PingThrottleMicros = 2_000_000,
-        AnnounceProbedDeaths = false,
+        RelayFailureNotices = false,
     };
 
     /// <summary>Leaf-set members probed in turn each ping period, beyond the two leased neighbours; 0 (the default) probes none.</summary>

@@ -76,6 +76,9 @@ public enum MessageFlags : byte
     /// <summary>On a lookup: deliver at the closest node within the key's zone and never leave that zone.</summary>
     ZoneLocal = 4,
 
+    /// <summary>On a leaf-set ping: a probe of liveness only, answered with a bare pong (no leaf set).</summary>
+    LivenessOnly = 8,
+
     /// <summary>On a tree heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     Detached = 8,
 }
