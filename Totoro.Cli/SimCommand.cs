@@ -63,7 +63,7 @@ internal static class SimCommand
             else
                 Console.Out.Write(ReportText.Format(report));
             bool forestOk = report.Learning is { } learned
-                ? learned.PerApp.All(a => a.Rounds == training!.Template.Rounds || a.TimeToTargetSeconds is not null)
+                ? learned.PerApp.All(a => a.Rounds >= training!.Template.Rounds || a.TimeToTargetSeconds is not null) // a round redone after a take-over is closed twice
                 : report.Forest is null
                     || (report.Forest.BroadcastsDelivered == report.Forest.Apps * report.Forest.SubscribersPerApp
                         && report.Forest.ContributionsAggregated == (long)report.Forest.Apps * report.Forest.SubscribersPerApp);
