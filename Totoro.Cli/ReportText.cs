@@ -57,27 +57,10 @@ internal static class ReportText
             text.AppendLine(c, $"  total training time {fl.TotalTrainingSeconds:F1} s (simulated)");
         }
 
-        if (report.Churn is { } ch)
-            AppendChurn(text, c, ch);
+        if (report.Churn is { } churn)
+            ChurnText.Append(text, churn);
 
         text.AppendLine(c, $"Memory    peak {r.PeakMemoryBytes / 1048576.0:F0} MiB, {r.BytesPerNode:F0} bytes per node");
         return text.ToString();
-    }
-
-    private static void AppendChurn(StringBuilder text, IFormatProvider c, ChurnSection ch)
-    {
-        if (ch.Model is not null)
-        {
-            string session = ch.MeanSessionSeconds is { } mean ? $", mean session {mean:F0} s" : "";
-            text.AppendLine(c, $"Churn     {ch.Model}{session}, {ch.DurationSeconds:F0} s, {ch.Timers} timers: {ch.Departures:N0} departures ({ch.GracefulLeaves:N0} graceful), {ch.Rejoins:N0} fresh joins");
-            text.AppendLine(c, $"  lookups {ch.LookupsCorrect:N0}/{ch.LookupsIssued:N0} correct ({ch.LookupSuccessRate:P2}); {ch.LookupsResent:N0} sent again after the lookup timeout, {ch.LookupsTimedOut:N0} given up");
-            text.AppendLine(c, $"  settled {ch.LeafSetsExactAfterSettle:N0} of {ch.LiveNodesAfterSettle:N0} live nodes have the oracle's leaf set");
-        }
-
-        if (ch.FailTrees is { } trees)
-        {
-            text.AppendLine(c, $"Burst     {ch.FailFraction:P0} of {trees} trees' nodes failed ({ch.FailedNodes:N0} nodes, {ch.Orphans:N0} orphans); {ch.TreesRecovered}/{ch.TreesMeasured} trees recovered");
-            text.AppendLine(c, $"  recovery mean {ch.MeanRecoveryMs / 1000:F1} s, p99 {ch.P99RecoveryMs / 1000:F1} s, max {ch.MaxRecoveryMs / 1000:F1} s; {ch.RootFailovers} root fail-overs, {ch.RoundsLost} rounds lost, {ch.ModelsLost} models lost");
-        }
     }
 }

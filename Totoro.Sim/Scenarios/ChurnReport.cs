@@ -37,4 +37,5 @@ public sealed record ChurnSection(
     int? RoundsLost = null,
     int? ModelsLost = null,
     int? RoundAfterRepairDelivered = null,
-    int? RoundAfterRepairExpected = null);
+    int? RoundAfterRepairExpected = null,
+    TrainingChurnSection? Training = null);
