@@ -57,7 +57,11 @@ public sealed partial class PastryNode : INodeProgram
 
     /// <summary>Starts a lookup here: routes a message towards the node numerically closest to the key.</summary>
     public void Lookup(NodeId key)
-        => Route(new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now });
+    {
+        var lookup = new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now };
+        TrackLookup(lookup); // PastryNode.Lookups.cs
+        Route(lookup);
+    }
 
     /// <summary>Starts routing any keyed message from this node (hop 0): lookups, tree joins, advertisements.</summary>
     public void Route(in Message message) => RouteMessage(_context.Self, message);
@@ -134,6 +138,9 @@ public sealed partial class PastryNode : INodeProgram
             case MessageKind.RouteAck:
                 OnHopAck(from, message);
                 break;
+            case MessageKind.LookupReply:
+                OnLookupReply(message);
+                break;
             case MessageKind.RowRequest:
                 OnRowRequest(from, message);
                 break;
@@ -175,6 +182,9 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case RoutingMaintenanceTimer:
                 MaintainRoutingTable();
+                break;
+            case LookupTimer:
+                OnLookupTimeout(argument);
                 break;
             default:
                 break;
@@ -289,7 +299,7 @@ public sealed partial class PastryNode : INodeProgram
         if (_listener is not null && !_listener.OnForward(this, from, message, next))
             return;
         if (next.IsNone)
-            _listener?.OnDeliver(this, from, message);
+            Deliver(from, message); // PastryNode.Lookups.cs
         else if (Zones is null || !RefusedAtBoundary(message))
             SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, tries: 0); // PastryNode.Repair.cs
     }

@@ -59,6 +59,9 @@ public enum MessageKind : byte
 
     /// <summary>Graceful departure from one tree (Key = app): the parent drops the child, children re-join at once.</summary>
     TreeLeave = 19,
+
+    /// <summary>Closest node to a lookup's origin: the lookup (Key, Stamp) arrived; silence past the lookup timeout means send it again.</summary>
+    LookupReply = 20,
 }
 
 /// <summary>Bit flags of a message.</summary>
