@@ -32,6 +32,7 @@ public static class Deployment
         var bases = new int[count];
         var nodes = new int[count];
         var detail = new string[count];
+        var exited = new bool[count]; // started, then seen dead: nothing left to stop
         for (int i = 0, next = 0; i < count; i++)
         {
             nodes[i] = hosts[i].Nodes ?? options.NodesPerHost;
@@ -68,9 +69,9 @@ public static class Deployment
                 return (Save(), Reports());
             using var control = new ControlClient();
             StartOne(first, null);
-            if (errors[first] is null && !WaitAnswer(control, first, options.JoinTimeout))
+            if (errors[first] is null && WaitAnswer(control, first, options.JoinTimeout) is { } failure)
             {
-                errors[first] = Dead(first, $"its node did not answer at {listen[first]} within {options.JoinTimeout.TotalSeconds:F0} s");
+                errors[first] = Dead(first, failure);
                 progress($"{hosts[first].Name}: FAILED: {errors[first]}");
             }
 
@@ -111,6 +112,7 @@ public static class Deployment
                     nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
                     foreach (int i in pending.Where(i => !RemoteNode.IsAlive(sessions[i]!, pids[i])).ToList())
                     {
+                        exited[i] = true;
                         errors[i] = Dead(i, "its node exited");
                         pending.Remove(i);
                         progress($"{hosts[i].Name}: FAILED: {errors[i]}");
@@ -157,24 +159,28 @@ public static class Deployment
             }
         }
 
-        bool WaitAnswer(ControlClient control, int i, TimeSpan timeout)
+        // Null once the node answers; otherwise why it did not.
+        string? WaitAnswer(ControlClient control, int i, TimeSpan timeout)
         {
             DateTime until = DateTime.UtcNow + timeout;
             while (DateTime.UtcNow < until)
             {
                 if (control.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout) is not null)
-                    return true;
+                    return null;
                 if (!RemoteNode.IsAlive(sessions[i]!, pids[i]))
-                    return false;
+                {
+                    exited[i] = true;
+                    return "its node exited";
+                }
             }
 
-            return false;
+            return $"its node did not answer at {listen[i]} within {timeout.TotalSeconds:F0} s (a firewall on that UDP port?)";
         }
 
         string Dead(int i, string what)
         {
             string tail = RemoteNode.LogTail(sessions[i]!, 3).Replace('\n', ' ');
-            return $"host {hosts[i].Name} ({hosts[i].Target}): {what}; node.log ends: {(tail.Length == 0 ? "(empty)" : tail)}; check that --dotnet runs there or deploy a self-contained build";
+            return $"host {hosts[i].Name} ({hosts[i].Target}): {what}; its node.log ends: {(tail.Length == 0 ? "(empty: check that the build runs there, e.g. --dotnet for a framework-dependent one)" : tail)}";
         }
 
         DeployState Save() => new()
@@ -187,7 +193,7 @@ public static class Deployment
             {
                 Name = h.Name, Address = h.Address, SshPort = h.SshPort, Line = h.Line, RemoteDir = h.RemoteDir,
                 Listen = (listen[i] ?? new IPEndPoint(IPAddress.None, h.NodePort)).ToString(), Nodes = nodes[i], IndexBase = bases[i],
-                Pid = pids[i], Error = errors[i],
+                Pid = pids[i], Stopped = exited[i], Error = errors[i],
             })],
         };
 

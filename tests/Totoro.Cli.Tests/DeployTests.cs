@@ -134,6 +134,12 @@ public class DeployTests(ITestOutputHelper output)
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("user 'root' was refused with key", refused.Stderr);
             Assert.Contains("authorized_keys", refused.Stderr);
+
+            // A node that dies at start is reported with the end of its log, not waited for.
+            var dies = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", sshd.UserKey, "--build", build, "--dotnet", DotnetPath(),
+                "--state", Path.Combine(dir, "dies.json"), "--node-args", "--log-level bogus");
+            Assert.Equal(1, dies.ExitCode);
+            Assert.Contains("its node exited; its node.log ends: error: --log-level 'bogus'", dies.Stderr);
         }
         finally
         {
