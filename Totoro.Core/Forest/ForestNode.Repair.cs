@@ -19,6 +19,9 @@ public sealed partial class ForestNode
     /// <summary>JOINs sent again because their first hop did not ack them within the overlay's hop-ack timeout.</summary>
     public int JoinHopsSilent { get; private set; }
 
+    /// <summary>Joiners this node pushed down to a child that did not ack them in time, and handled again.</summary>
+    public int PushDownsSilent { get; private set; }
+
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
@@ -93,13 +96,23 @@ public sealed partial class ForestNode
     }
 
     /// <summary>
-    /// The first hop of this node's JOIN did not ack it: the JOIN is most likely lost with a dead hop the overlay had
-    /// not yet noticed, so send it again around that hop now instead of waiting out the join timeout.
+    /// The first hop of this node's JOIN (or of a joiner it pushed down) did not ack it: the JOIN is most likely lost
+    /// with a dead hop the overlay had not yet noticed, so send it again around that hop now instead of waiting out
+    /// the join timeout.
     /// </summary>
     public void OnHopSilent(PastryNode node, PeerHandle hop, in Message message)
     {
         if (message.Kind != MessageKind.TreeJoin || Tree(message.Key) is not { } state)
             return;
+        if ((message.Flags & MessageFlags.PushDown) != 0)
+        {
+            // A joiner pushed down to a child that died unnoticed: nobody else will adopt it, and it would wait out
+            // its join (or parent) timeout. Handle it here again; the silent child is now probed, so it is skipped.
+            PushDownsSilent++;
+            Overlay.Route(message);
+            return;
+        }
+
         if (state.Joining && state.JoinVia == hop && state.JoinSentAt == message.Stamp)
         {
             JoinHopsSilent++;

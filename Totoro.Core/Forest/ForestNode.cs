@@ -381,7 +381,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         PeerHandle via = Shallowest(state, joiner);
         state.ChildHeights[via] = Math.Max(state.ChildHeights.GetValueOrDefault(via), height + 1);
-        SendControl(via, new Message
+        ControlMessages++;
+        Overlay.SendAcked(via, new Message // acked: a child that died unnoticed would swallow the joiner (OnHopSilent)
         {
             Kind = MessageKind.TreeJoin,
             Flags = MessageFlags.PushDown | (state.App.Scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None),
@@ -389,6 +390,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Origin = joiner,
             Row = (byte)state.App.Options.Fanout,
             Hops = (ushort)height,
+            Stamp = _context.Now,
         });
         ReportHeight(state);
     }

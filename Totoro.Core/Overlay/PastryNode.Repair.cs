@@ -41,7 +41,7 @@ public sealed partial class PastryNode
     }
 
     /// <summary>
-    /// Sends a tree JOIN this node starts to its first hop with a per-hop ack, so that a first hop that died unnoticed
+    /// Sends a tree JOIN this node starts (or pushes down to a child) with a per-hop ack, so that a hop that died unnoticed
     /// costs the hop-ack timeout (then <see cref="IOverlayListener.OnHopSilent"/>) instead of the forest's join timeout.
     /// </summary>
     public void SendAcked(PeerHandle next, in Message message) => SendHop(next, message, 0);
@@ -103,9 +103,9 @@ public sealed partial class PastryNode
             return;
         }
 
-        if (message.Kind == MessageKind.TreeJoin && message.Origin == _context.Self)
+        if (message.Kind == MessageKind.TreeJoin && (message.Origin == _context.Self || (message.Flags & MessageFlags.PushDown) != 0))
         {
-            // The joiner's own JOIN: its forest layer picks the next hop (and avoids this one), so tell it now.
+            // The joiner's own JOIN, or one its parent pushed down: the forest picks the next hop (and avoids this one).
             _listener?.OnHopSilent(this, pending.Next, pending.Message);
             return;
         }
