@@ -157,7 +157,9 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
-                if (_suspects.IsSuspect(peer))
+                // Only a probe that has run its full timeout rules: the timer of an earlier, answered probe must not
+                // kill a peer probed again since (its answer may still be on the way).
+                if (_suspects.IsSuspectSince(peer, _context.Now - _options.ProbeTimeoutMicros))
                     DeclareDead(peer, tellLeafSet: _options.AnnounceProbedDeaths); // off: the node that saw the lease expire has told the leaf set
                 break;
             case JoinRetryTimer:
