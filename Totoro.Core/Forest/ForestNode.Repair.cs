@@ -54,7 +54,7 @@ public sealed partial class ForestNode
             }
 
             if (!state.IsRoot && state.Parent == peer)
-                LoseParent(state, peer);
+                LoseParent(state, peer, silent: true);
             else if (state.Joining && state.JoinVia == peer)
                 RejoinAround(state, peer);
             else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
@@ -73,16 +73,52 @@ public sealed partial class ForestNode
         }
 
         if (!state.IsRoot && state.Parent == from)
-            LoseParent(state, from);
+            LoseParent(state, from, silent: false);
     }
 
-    /// <summary>The parent is gone: detach the subtree and re-join around it.</summary>
-    private void LoseParent(TreeState state, PeerHandle lost)
+    /// <summary>The parent is gone: detach the subtree and re-join around it (a silent or dead one is named in the JOIN).</summary>
+    private void LoseParent(TreeState state, PeerHandle lost, bool silent)
     {
         state.Parent = PeerHandle.None;
         Rejoins++;
         SetDetached(state, true);
+        if (silent)
+            NoteSilent(state, lost);
         SendJoin(state, avoid: lost);
+    }
+
+    /// <summary>
+    /// Remembers a hop this node's re-join found silent or dead. Its JOINs carry the last few, because the nodes that
+    /// forward them route towards the same app and often through the same dead node (the lost parent sat on the
+    /// way); without the hint each of them sends into it and waits out a hop ack of its own.
+    /// </summary>
+    private static void NoteSilent(TreeState state, PeerHandle peer)
+    {
+        const int Kept = 4;
+        if (peer.IsNone || Array.IndexOf(state.SilentHops, peer) >= 0)
+            return;
+        PeerHandle[] hops = state.SilentHops;
+        state.SilentHops = hops.Length < Kept ? [.. hops, peer] : [.. hops[1..], peer];
+    }
+
+    /// <summary>
+    /// A JOIN this node forwards named hops its joiner found silent: doubt them here too (the overlay probes them,
+    /// so a live one is cleared when it answers) and pass them on in this node's own JOIN. True if there were any.
+    /// </summary>
+    private bool HeedSilentHops(TreeState state, PeerHandle[]? silent)
+    {
+        if (silent is not { Length: > 0 })
+            return false;
+        foreach (PeerHandle hop in silent)
+        {
+            if (hop != _context.Self)
+            {
+                Overlay.ReportUnresponsive(hop);
+                NoteSilent(state, hop);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -92,6 +128,7 @@ public sealed partial class ForestNode
     private void RejoinAround(TreeState state, PeerHandle dead)
     {
         JoinsRerouted++;
+        NoteSilent(state, dead);
         SendJoin(state, avoid: dead);
     }
 
@@ -116,6 +153,7 @@ public sealed partial class ForestNode
         if (state.Joining && state.JoinVia == hop && state.JoinSentAt == message.Stamp)
         {
             JoinHopsSilent++;
+            NoteSilent(state, hop);
             SendJoin(state, avoid: hop);
         }
     }
@@ -151,7 +189,7 @@ public sealed partial class ForestNode
             return false;
         PeerHandle parent = state.Parent;
         SendControl(parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
-        LoseParent(state, parent);
+        LoseParent(state, parent, silent: false);
         return true;
     }
 }

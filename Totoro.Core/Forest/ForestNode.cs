@@ -283,6 +283,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             return true;
         if (next.IsNone)
             BecomeRoot(state);
+        else if (HeedSilentHops(state, join.Peers) && Overlay.Doubts(next))
+            SendJoin(state, avoid: next); // the joiner found this hop silent: route around it (ForestNode.Repair.cs)
         else
             SendJoin(state, next);
         return true;
@@ -316,6 +318,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Row = (byte)state.App.Options.Fanout,
             Hops = (ushort)state.ToldHeight,
             Stamp = _context.Now,
+            Peers = state.SilentHops.Length > 0 ? state.SilentHops : null, // so that forwarders avoid them too
         });
         EnsureMaintenance(state);
     }
@@ -326,6 +329,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         PeerHandle oldParent = state.Parent;
         state.IsRoot = true;
         state.Joining = false;
+        state.SilentHops = [];
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
             SendControl(oldParent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
@@ -443,6 +447,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
         state.Parent = from;
         state.Joining = false;
+        state.SilentHops = [];
         state.ParentHeard = _context.Now;
         SetDetached(state, false);
         state.Round = Math.Max(state.Round, ack.Round);
@@ -591,12 +596,13 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;
                 Overlay.ReportUnresponsive(lost);
-                LoseParent(state, lost);
+                LoseParent(state, lost, silent: true);
             }
             else if (state.Joining && now - state.JoinSentAt > options.JoinTimeoutMicros)
             {
                 JoinTimeouts++;
                 Overlay.ReportUnresponsive(state.JoinVia);
+                NoteSilent(state, state.JoinVia);
                 SendJoin(state, avoid: state.JoinVia);
             }
 
