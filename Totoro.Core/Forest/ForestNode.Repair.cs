@@ -76,7 +76,11 @@ public sealed partial class ForestNode
             LoseParent(state, from, silent: false);
     }
 
-    /// <summary>The parent is gone: detach the subtree and re-join around it (a silent or dead one is named in the JOIN).</summary>
+    /// <summary>
+    /// The parent is gone: detach the subtree and re-join around it (a silent or dead one is named in the JOIN). The
+    /// JOIN goes first to the grandparent, which adopts it at once if attached, instead of along the overlay route to
+    /// the app, whose forwarders may themselves be dead (a failure burst kills tree nodes, which sit on those routes).
+    /// </summary>
     private void LoseParent(TreeState state, PeerHandle lost, bool silent)
     {
         state.Parent = PeerHandle.None;
@@ -84,8 +88,16 @@ public sealed partial class ForestNode
         SetDetached(state, true);
         if (silent)
             NoteSilent(state, lost);
-        SendJoin(state, avoid: lost);
+        PeerHandle grandparent = state.Grandparent;
+        state.Grandparent = PeerHandle.None;
+        if (!grandparent.IsNone && grandparent != lost && grandparent != _context.Self && !Overlay.Doubts(grandparent))
+            SendJoin(state, next: grandparent); // one hop to a node that is (most likely) alive and attached; silent: routed as usual
+        else
+            SendJoin(state, avoid: lost);
     }
+
+    /// <summary>This node's parent as a one-peer list for its children (their grandparent); none at the root.</summary>
+    private static PeerHandle[]? ParentList(TreeState state) => state.Parent.IsNone ? null : [state.Parent];
 
     /// <summary>
     /// Remembers a hop this node's re-join found silent or dead. Its JOINs carry the last few, because the nodes that

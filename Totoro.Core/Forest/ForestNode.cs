@@ -177,6 +177,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                     if (beat.Parent == from)
                     {
                         beat.ParentHeard = _context.Now; // down: the parent is alive
+                        beat.Grandparent = message.Peers is [var grandparent] ? grandparent : PeerHandle.None;
                         SetDetached(beat, (message.Flags & MessageFlags.Detached) != 0); // ForestNode.Repair.cs
                     }
                     else if (beat.Children.Contains(from))
@@ -374,7 +375,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         if (!state.Children.Contains(child))
             state.Children.Add(child);
         state.ChildHeights[child] = height;
-        SendControl(child, new Message { Kind = MessageKind.TreeJoinAck, Key = state.App.Id, Round = state.Round, Row = (byte)state.App.Options.Fanout });
+        SendControl(child, new Message { Kind = MessageKind.TreeJoinAck, Key = state.App.Id, Round = state.Round, Row = (byte)state.App.Options.Fanout, Peers = ParentList(state) });
         SendCatalogue(state, child);
         EnsureMaintenance(state);
         ReportHeight(state);
@@ -446,6 +447,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         if (wasAttached && state.Parent != from)
             SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
         state.Parent = from;
+        state.Grandparent = ack.Peers is [var grandparent] ? grandparent : PeerHandle.None;
         state.Joining = false;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;
@@ -581,7 +583,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             period = Math.Min(period, options.HeartbeatPeriodMicros);
             if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
             {
-                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round };
+                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round, Peers = ParentList(state) };
                 foreach (PeerHandle child in state.Children)
                     SendControl(child, beat);
                 state.LastSentDown = now;
