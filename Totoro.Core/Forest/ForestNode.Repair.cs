@@ -96,6 +96,22 @@ public sealed partial class ForestNode
             SendJoin(state, avoid: lost);
     }
 
+    /// <summary>
+    /// A joiner (typically an orphan come to its grandparent) names children of this node it found silent: have the
+    /// overlay probe them now, so that no joiner is pushed down into one meanwhile and a dead one frees its slot once
+    /// the probe rules, instead of staying a child until something else happens to probe it.
+    /// </summary>
+    private void DoubtSilentChildren(TreeState state, PeerHandle[]? silent)
+    {
+        if (silent is null)
+            return;
+        foreach (PeerHandle hop in silent)
+        {
+            if (state.Children.Contains(hop))
+                Overlay.ReportUnresponsive(hop);
+        }
+    }
+
     /// <summary>This node's parent as a one-peer list for its children (their grandparent); none at the root.</summary>
     private static PeerHandle[]? ParentList(TreeState state) => state.Parent.IsNone ? null : [state.Parent];
 

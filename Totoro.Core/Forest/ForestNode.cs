@@ -279,6 +279,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         }
 
         bool wasInTree = state.InTree;
+        DoubtSilentChildren(state, join.Peers); // ForestNode.Repair.cs
         Adopt(state, child, height: join.Hops);
         if (wasInTree)
             return true;

@@ -8,7 +8,7 @@ namespace Totoro.Sim.Tests.Churn;
 public class GrandparentRejoinTests
 {
     [Fact]
-    public void An_orphan_re_joins_through_its_grandparent_in_one_hop()
+    public void An_orphan_re_joins_through_its_grandparent_in_one_hop_and_the_grandparent_drops_the_dead_parent()
     {
         var forest = new ForestScenario(
             new OverlaySimConfig { Nodes = 300, Lookups = 0, Seed = 21, Pastry = new PastryOptions().WithPaperFailureTimers() },
@@ -43,5 +43,8 @@ public class GrandparentRejoinTests
         }
 
         Assert.Equal(app.Root, at); // reachable from the root over links both ends agree on
+
+        // O named P as silent: the root probed its child P and dropped it, instead of keeping a dead child in a slot.
+        Assert.DoesNotContain(new PeerHandle(p), Tree(app.Root).Children);
     }
 }
