@@ -71,6 +71,20 @@ public sealed partial class PastryNode
     }
 
     /// <summary>
+    /// A peer was declared dead: messages still waiting for its hop ack are routed on now, not when their timers
+    /// fire (up to a hop-ack timeout later). This matters where the dead peer was the only way on, such as an app's
+    /// old root, which JOINs are sent to again and again until the probe rules.
+    /// </summary>
+    private void RerouteHopsTo(PeerHandle dead)
+    {
+        if (_pendingHops is null)
+            return;
+        int[] waiting = [.. _pendingHops.Where(p => p.Next == dead).Select(p => p.Sequence)];
+        foreach (int sequence in waiting)
+            OnHopAckTimeout(sequence);
+    }
+
+    /// <summary>
     /// The next hop did not acknowledge: suspect it (a probe decides whether it is dead), evict it from the routing
     /// table now (a table entry is only a cache), and route around it, skipping every peer under suspicion.
     /// </summary>

@@ -432,6 +432,7 @@ public sealed partial class PastryNode : INodeProgram
         if (row >= 0)
             RepairRow(row, peer); // PastryNode.Repair.cs
         _listener?.OnPeerDead(this, peer);
+        RerouteHopsTo(peer); // PastryNode.Repair.cs
         if (tellLeafSet)
         {
             var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [peer] };
