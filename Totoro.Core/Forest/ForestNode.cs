@@ -274,7 +274,11 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             // Adopting here could close a loop (the joiner may be this node's ancestor): pass the JOIN on, unless
             // this is the live node closest to the app, which means the old root is gone.
             if (!next.IsNone)
+            {
+                HeedSilentHops(state, join.Peers); // the overlay sends it on: have the hops the joiner found silent probed here
                 return false;
+            }
+
             BecomeRoot(state);
         }
 
