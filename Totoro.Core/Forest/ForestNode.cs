@@ -284,6 +284,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
         bool wasInTree = state.InTree;
         DoubtSilentChildren(state, join.Peers); // ForestNode.Repair.cs
+        LearnRound(state, join.Round);
         Adopt(state, child, height: join.Hops);
         if (wasInTree)
             return true;
@@ -324,9 +325,22 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Row = (byte)state.App.Options.Fanout,
             Hops = (ushort)state.ToldHeight,
             Stamp = _context.Now,
+            Round = Math.Max(state.Round, state.JoinerRound), // how far the tree got: a root that took over without a replica learns it
             Peers = state.SilentHops.Length > 0 ? state.SilentHops : null, // so that forwarders avoid them too
         });
         EnsureMaintenance(state);
+    }
+
+    /// <summary>
+    /// Remembers the round a joiner has seen (a root adopts it at once): a root that took over without a replica
+    /// would otherwise number its next round at or below what its subscribers have seen, and they would drop it as a
+    /// repeat. Only a root may move its round this way; below it the round is how far broadcasts have come.
+    /// </summary>
+    private static void LearnRound(TreeState state, int round)
+    {
+        state.JoinerRound = Math.Max(state.JoinerRound, round);
+        if (state.IsRoot)
+            state.Round = Math.Max(state.Round, state.JoinerRound);
     }
 
     private void BecomeRoot(TreeState state)
@@ -336,6 +350,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         state.IsRoot = true;
         state.Joining = false;
         state.SilentHops = [];
+        state.Round = Math.Max(state.Round, state.JoinerRound);
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
             SendControl(oldParent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });

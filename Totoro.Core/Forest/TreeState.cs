@@ -30,6 +30,9 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>The parent's parent, as the parent last said (join ack, heartbeats): where a re-join goes first when the parent dies.</summary>
     public PeerHandle Grandparent;
 
+    /// <summary>The highest round any joiner below this node said it had seen; a new root starts above it.</summary>
+    public int JoinerRound;
+
     /// <summary>Hops this node's re-join found silent or dead (most recent last), carried in its JOINs; empty once attached.</summary>
     public PeerHandle[] SilentHops = [];
 
