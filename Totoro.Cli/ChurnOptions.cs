@@ -42,7 +42,8 @@ internal sealed class ChurnOptions
     }
 
     /// <summary>The churn config, null when neither --churn nor --fail-trees was given; throws <see cref="UsageException"/> naming a bad option.</summary>
-    public ChurnSimConfig? ToConfig(ParseResult parsed, int nodes, int apps)
+    /// <param name="killsRoots">A training run's root kill (--kill-root-at-round) was asked for: --timers applies to it.</param>
+    public ChurnSimConfig? ToConfig(ParseResult parsed, int nodes, int apps, bool killsRoots = false)
     {
         string? churn = parsed.GetValue(Churn);
         int failTrees = parsed.GetValue(FailTrees);
@@ -50,8 +51,8 @@ internal sealed class ChurnOptions
         {
             foreach (Option option in new Option[] { MeanSession, MeanDowntime, ChurnDuration, LeaveFraction, FailFraction, FailRoots, Timers })
             {
-                if (parsed.GetResult(option) is { Implicit: false })
-                    throw new UsageException($"{option.Name} needs --churn or --fail-trees");
+                if (parsed.GetResult(option) is { Implicit: false } && !(killsRoots && option == Timers))
+                    throw new UsageException($"{option.Name} needs --churn or --fail-trees{(option == Timers ? " (or --kill-root-at-round)" : "")}");
             }
 
             return null;

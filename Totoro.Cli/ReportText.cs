@@ -57,6 +57,9 @@ internal static class ReportText
             text.AppendLine(c, $"  total training time {fl.TotalTrainingSeconds:F1} s (simulated)");
         }
 
+        if (report.Churn is { } churn)
+            ChurnText.Append(text, churn);
+
         text.AppendLine(c, $"Memory    peak {r.PeakMemoryBytes / 1048576.0:F0} MiB, {r.BytesPerNode:F0} bytes per node");
         return text.ToString();
     }

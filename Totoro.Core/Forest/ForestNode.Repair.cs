@@ -51,15 +51,143 @@ public sealed partial class ForestNode
             {
                 state.ChildHeights.Remove(peer);
                 ReportHeight(state);
+                StopWaitingFor(state, peer);
             }
 
             if (!state.IsRoot && state.Parent == peer)
                 LoseParent(state, peer, silent: true);
             else if (state.Joining && state.JoinVia == peer)
                 RejoinAround(state, peer);
-            else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
-                BecomeRoot(state);
+            else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica)
+            {
+                state.ReplicaOrphaned = true;
+                EnsureMaintenance(state); // a holder outside the tree may have no maintenance ticking yet
+                HandOnOrphanedReplica(state);
+            }
         }
+    }
+
+    /// <summary>
+    /// This node holds the replica of a root that died. If it is now the live node closest to the app, it takes
+    /// over; otherwise the closest node (a fresh one may have joined between the root and this holder) gets the
+    /// replica, so it can resume instead of becoming a root with no model. Repeated on maintenance until a live
+    /// root replicates again, whenever the closest node changes.
+    /// </summary>
+    private void HandOnOrphanedReplica(TreeState state)
+    {
+        if (!state.ReplicaOrphaned || state.IsRoot)
+            return;
+        PeerHandle closest = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
+        if (closest.IsNone)
+        {
+            state.ReplicaOrphaned = false;
+            BecomeRoot(state);
+            return;
+        }
+
+        if (closest == state.ReplicaPushedTo)
+            return;
+        state.ReplicaPushedTo = closest;
+        SendControl(closest, new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.ReplicaRound, Payload = state.ReplicaModel, Peers = state.ReplicaMembers });
+    }
+
+    /// <summary>
+    /// A root that holds nothing of the app (it never sent a round and took over no replica) and is no longer the
+    /// live node closest to the app became root while routing was unsettled: it joins the real root's tree, its
+    /// subtree with it, instead of splitting the tree for good.
+    /// </summary>
+    private void StepDownIfStale(TreeState state)
+    {
+        if (!state.IsRoot || state.HasBroadcast || state.HasReplica || state.App.Id == AppId.AdvertiseDiscover)
+            return;
+        if (Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
+            return;
+        state.IsRoot = false;
+        StaleRootsStepped++;
+        SendJoin(state);
+    }
+
+    /// <summary>Times this node stopped being a root that held nothing because a node closer to the app had appeared.</summary>
+    public int StaleRootsStepped { get; private set; }
+
+    /// <summary>Children this node dropped because rounds closed without their answer twice in a row.</summary>
+    public int SilentChildrenDropped { get; private set; }
+
+    /// <summary>
+    /// A live child answers by its own cut-off, a level margin before this node's, so a child whose answer is missing
+    /// when a round closes on its deadline is most likely dead, and nothing else tells a parent that (heartbeats go
+    /// down). Two such rounds in a row and it is dropped, so later rounds stop waiting for it; told to leave, a
+    /// live one re-joins at once.
+    /// </summary>
+    private void DropSilentChildren(TreeState state)
+    {
+        for (int i = 0; i < state.Expected.Length; i++)
+        {
+            PeerHandle child = state.Expected[i];
+            if (state.Arrived[i])
+            {
+                state.MissedRounds?.Remove(child);
+                continue;
+            }
+
+            state.MissedRounds ??= [];
+            int missed = state.MissedRounds.GetValueOrDefault(child) + 1;
+            state.MissedRounds[child] = missed;
+            if (missed < 2 || !state.Children.Remove(child))
+                continue;
+            state.MissedRounds.Remove(child);
+            state.ChildHeights.Remove(child);
+            SilentChildrenDropped++;
+            SendControl(child, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            ReportHeight(state);
+        }
+    }
+
+    /// <summary>Times this node, a root with the app's state, handed it to a closer live node and joined under it.</summary>
+    public int RootsMoved { get; private set; }
+
+    /// <summary>
+    /// A root with the app's state that is no longer the live node closest to the app (a closer node joined, or two
+    /// roots formed while routing was unsettled) hands its round and model to the closer node and joins under it,
+    /// keeping them as a replica in case the new root dies. The closer node takes over from what it is handed.
+    /// </summary>
+    private void MoveRootIfNotClosest(TreeState state)
+    {
+        if (!state.IsRoot || !state.HasBroadcast || state.App.Id == AppId.AdvertiseDiscover)
+            return;
+        PeerHandle closer = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
+        if (closer.IsNone || Overlay.Doubts(closer))
+            return;
+        RootsMoved++;
+        state.IsRoot = false;
+        state.HasBroadcast = false;
+        state.ReplicaRound = state.Round;
+        state.ReplicaModel = state.LastModel;
+        state.ReplicaMembers = [.. state.Children];
+        state.ReplicaFrom = closer;
+        state.ReplicaOrphaned = false;
+        SendControl(closer, new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.Round, Payload = state.LastModel, Peers = state.ReplicaMembers });
+        SendJoin(state);
+    }
+
+    /// <summary>
+    /// A replica reached a root that is behind it: this node became the root when the old one died, before any
+    /// replica of the app reached it. It takes over from the replica now.
+    /// </summary>
+    private bool TakeOverLate(TreeState state, PeerHandle from, in Message replica)
+    {
+        // Only the node closest to the app: of two roots, the other one moves (MoveRootIfNotClosest), so they never
+        // trade the app back and forth.
+        if (!state.IsRoot || replica.Round <= state.Round || (replica.Payload is null && replica.Round == 0))
+            return false;
+        if (!Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
+            return false;
+        state.ReplicaRound = replica.Round;
+        state.ReplicaModel = replica.Payload;
+        state.ReplicaMembers = replica.Peers;
+        state.ReplicaFrom = from;
+        TakeOver(state);
+        return true;
     }
 
     private void OnTreeLeave(PeerHandle from, NodeId app)
@@ -70,10 +198,25 @@ public sealed partial class ForestNode
         {
             state.ChildHeights.Remove(from);
             ReportHeight(state);
+            StopWaitingFor(state, from);
         }
 
         if (!state.IsRoot && state.Parent == from)
             LoseParent(state, from, silent: false);
+    }
+
+    /// <summary>A child that left or was declared dead mid-round will not answer: the round stops waiting for it.</summary>
+    private void StopWaitingFor(TreeState state, PeerHandle child)
+    {
+        if (state.AggregationRound < 0)
+            return;
+        int at = Array.IndexOf(state.Expected, child);
+        if (at < 0 || state.Arrived[at])
+            return;
+        state.Arrived[at] = true; // counted as answered with nothing; a late answer is still refused
+        state.Received++;
+        if (state.Received == state.ExpectedTotal)
+            CompleteRound(state);
     }
 
     /// <summary>

@@ -81,6 +81,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         if (!state.IsRoot)
             throw new InvalidOperationException($"Only the root of app {app} broadcasts.");
         int round = ++state.Round;
+        state.HasBroadcast = true;
+        state.LastModel = payload;
         long deadline = state.App.Options.RoundDeadlineMicros;
         StartRound(state, round, state.App.Compression.Compress(payload), depth: 0, deadline: deadline > 0 ? _context.Now + deadline : 0);
         Replicate(state, payload);
@@ -190,12 +192,16 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 break;
             case MessageKind.TreeReplica:
                 TreeState replica = GetOrCreate(message.Key, 0);
+                if (TakeOverLate(replica, from, message)) // ForestNode.Repair.cs
+                    break;
                 if (message.Round >= replica.ReplicaRound)
                 {
                     replica.ReplicaRound = message.Round;
                     replica.ReplicaModel = message.Payload;
                     replica.ReplicaMembers = message.Peers;
                     replica.ReplicaFrom = from;
+                    replica.ReplicaOrphaned = false;
+                    replica.ReplicaPushedTo = PeerHandle.None;
                 }
 
                 break;
@@ -568,6 +574,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     private void CompleteRound(TreeState state)
     {
+        DropSilentChildren(state); // ForestNode.Repair.cs
         Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
         if (state.DeclinedAttachments is { } declined)
             merged = ContributionMerge.Merge(state.App.Rule, merged, Payload.SizeOnly(0, 0).WithAttachment(declined));
@@ -627,6 +634,10 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 NoteSilent(state, state.JoinVia);
                 SendJoin(state, avoid: state.JoinVia);
             }
+
+            HandOnOrphanedReplica(state); // ForestNode.Repair.cs
+            StepDownIfStale(state);
+            MoveRootIfNotClosest(state);
 
             if (state.IsRoot || state.IsSubscriber)
                 _app?.OnTimer(this, state.App.Id);

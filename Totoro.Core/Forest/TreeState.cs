@@ -65,6 +65,11 @@ internal sealed class TreeState(AppDescriptor app)
     public int ReplicaRound;
     public PeerHandle[]? ReplicaMembers;
     public PeerHandle ReplicaFrom;  // the root that sent it: its death may make this node the root
+    public Dictionary<PeerHandle, int>? MissedRounds; // children that let rounds close without answering, in a row
+    public bool HasBroadcast;       // this node has sent a round as the root (it carries the app's state)
+    public Payload? LastModel;      // what the root last broadcast: handed over if the root moves
+    public bool ReplicaOrphaned;    // that root died and nobody has replicated since: hand the replica to whoever is now closest
+    public PeerHandle ReplicaPushedTo;
 
     public bool HasReplica => ReplicaModel is not null || ReplicaRound > 0;
 

@@ -18,6 +18,10 @@ public sealed class FederatedApp
     private readonly Func<int, double, long> _computeMicros;
     private readonly Dictionary<int, (int[] Participants, long StartedAt)> _open = [];
 
+    // Tree round → the master's round it carried. They part after a take-over (the heir broadcasts the redone round
+    // under a new tree round), so a second take-over must not read a tree round as a master round.
+    private readonly Dictionary<int, int> _masterRoundOf = [];
+
     /// <param name="id">The app's id (its tree).</param>
     /// <param name="workerOf">The worker index a node holds for this app, or −1 when it holds none.</param>
     /// <param name="computeMicros">
@@ -92,13 +96,29 @@ public sealed class FederatedApp
             BeginRound(node, now);
     }
 
+    /// <summary>Times a replica holder took this app over after its root died or left.</summary>
+    public int Takeovers { get; private set; }
+
+    /// <summary>Completed rounds a take-over threw away (the heir's replica was older than the dead root's state).</summary>
+    public int RoundsLost { get; private set; }
+
+    /// <summary>Take-overs that found no model in the replica, so training restarted from the initial model.</summary>
+    public int ModelsLost { get; private set; }
+
     /// <summary>This node became the root after a failure: resume from the replicated round and model.</summary>
     public void OnRootTakeover(ForestNode node, int round, Payload? checkpoint, long now)
     {
         if (StartedAt < 0)
             return; // training had not begun
+        Takeovers++;
         _open.Clear();
-        Master.Restore(round, checkpoint);
+        if (Master.Finished)
+            return; // done before the root died: nothing to resume, and the last round must not run again
+        int completed = Master.CompletedRounds;
+        int masterRound = _masterRoundOf.TryGetValue(round, out int known) ? known : round;
+        if (!Master.Restore(masterRound, checkpoint) && masterRound > 1)
+            ModelsLost++;
+        RoundsLost += Math.Max(0, completed - Master.CompletedRounds);
         if (!Master.Finished)
             BeginRound(node, now);
     }
@@ -108,5 +128,6 @@ public sealed class FederatedApp
         int[] participants = Master.SelectParticipants(Master.CompletedRounds + 1);
         int round = root.Broadcast(Id, Master.RoundPayload(participants));
         _open[round] = (participants, now);
+        _masterRoundOf[round] = Master.CompletedRounds + 1;
     }
 }

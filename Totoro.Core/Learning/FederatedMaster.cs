@@ -104,13 +104,31 @@ public sealed class FederatedMaster
     /// <summary>
     /// Takes over from a replicated checkpoint: the global model broadcast for round <paramref name="round"/>, so
     /// rounds before it are done and it runs again. An adaptive rule's moments are not replicated: they restart.
+    /// Returns false when the checkpoint holds no usable model: then the model is lost and training goes on from
+    /// the initial one (this object may be shared by every node of a simulated world, so keeping the old model
+    /// here would hide the loss).
     /// </summary>
-    public void Restore(int round, Payload? checkpoint)
+    public bool Restore(int round, Payload? checkpoint)
     {
-        if (!IsTiming && checkpoint?.Vector is { } model && model.Length == _workload.Model.ParameterCount)
+        bool restored;
+        if (IsTiming)
+        {
+            restored = checkpoint is not null;
+        }
+        else if (checkpoint?.Vector is { } model && model.Length == _workload.Model.ParameterCount)
+        {
             _global = (float[])model.Clone();
+            restored = true;
+        }
+        else
+        {
+            _global = _workload.InitialModel(_seed);
+            restored = false;
+        }
+
         CompletedRounds = Math.Max(0, round - 1);
         _rule = ServerRules.Create(Spec);
+        return restored;
     }
 
     private (double Accuracy, double Loss) Evaluate(int round)

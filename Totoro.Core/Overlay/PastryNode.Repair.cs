@@ -140,7 +140,7 @@ public sealed partial class PastryNode
         }
 
         if (next.IsNone)
-            _listener?.OnDeliver(this, _context.Self, message);
+            Deliver(_context.Self, message);
         else
             SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, pending.Tries + 1);
     }

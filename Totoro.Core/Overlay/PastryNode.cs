@@ -57,7 +57,11 @@ public sealed partial class PastryNode : INodeProgram
 
     /// <summary>Starts a lookup here: routes a message towards the node numerically closest to the key.</summary>
     public void Lookup(NodeId key)
-        => Route(new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now });
+    {
+        var lookup = new Message { Kind = MessageKind.Lookup, Key = key, Origin = _context.Self, Stamp = _context.Now };
+        TrackLookup(lookup); // PastryNode.Lookups.cs
+        Route(lookup);
+    }
 
     /// <summary>Starts routing any keyed message from this node (hop 0): lookups, tree joins, advertisements.</summary>
     public void Route(in Message message) => RouteMessage(_context.Self, message);
@@ -111,7 +115,7 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case MessageKind.LeafSetPing:
                 LearnAll(from, message.Peers);
-                _context.Send(from, new Message { Kind = MessageKind.LeafSetPong, Peers = LeafSetArray() });
+                _context.Send(from, new Message { Kind = MessageKind.LeafSetPong, Peers = (message.Flags & MessageFlags.LivenessOnly) != 0 ? null : LeafSetArray() });
                 break;
             case MessageKind.LeafSetPong:
                 LearnAll(from, message.Peers);
@@ -133,6 +137,9 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case MessageKind.RouteAck:
                 OnHopAck(from, message);
+                break;
+            case MessageKind.LookupReply:
+                OnLookupReply(message);
                 break;
             case MessageKind.RowRequest:
                 OnRowRequest(from, message);
@@ -157,10 +164,16 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
+                // A death found first-hand is announced. One another node reported is announced again only by the dead
+                // node's other immediate neighbour, whose leaf set reaches the members on the far side of the gap.
                 // Only a probe that has run its full timeout rules: the timer of an earlier, answered probe must not
                 // kill a peer probed again since (its answer may still be on the way).
                 if (_suspects.IsSuspectSince(peer, _context.Now - _options.ProbeTimeoutMicros))
-                    DeclareDead(peer, tellLeafSet: _options.AnnounceProbedDeaths); // off: the node that saw the lease expire has told the leaf set
+                {
+                    bool neighbour = peer == _leaf.Right(0) || peer == _leaf.Left(0);
+                    DeclareDead(peer, tellLeafSet: _options.RelayFailureNotices || neighbour || !_suspects.WasReported(peer));
+                }
+
                 break;
             case JoinRetryTimer:
                 if (!IsJoined)
@@ -171,6 +184,9 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case RoutingMaintenanceTimer:
                 MaintainRoutingTable();
+                break;
+            case LookupTimer:
+                OnLookupTimeout(argument);
                 break;
             default:
                 break;
@@ -238,8 +254,16 @@ public sealed partial class PastryNode : INodeProgram
     private void CompleteJoin()
     {
         IsJoined = true;
+        // The leaf set came from replies that may name nodes which have died since: probe its members (the probe
+        // also announces this node to them), and just announce this node to the rest.
         foreach (PeerHandle peer in StateMembers())
-            _context.Send(peer, new Message { Kind = MessageKind.Announce });
+        {
+            if (_leaf.Contains(peer))
+                Probe(peer);
+            else
+                _context.Send(peer, new Message { Kind = MessageKind.Announce });
+        }
+
         // Spread the keep-alive phases so that a million nodes do not ping in the same microsecond.
         long phase = (long)(_context.NextRandom() % (ulong)_options.LeafSetPingPeriodMicros);
         _context.SetTimer(phase + 1, LeafMaintenanceTimer);
@@ -277,7 +301,7 @@ public sealed partial class PastryNode : INodeProgram
         if (_listener is not null && !_listener.OnForward(this, from, message, next))
             return;
         if (next.IsNone)
-            _listener?.OnDeliver(this, from, message);
+            Deliver(from, message); // PastryNode.Lookups.cs
         else if (Zones is null || !RefusedAtBoundary(message))
             SendHop(next, message with { Hops = (ushort)(message.Hops + 1) }, tries: 0); // PastryNode.Repair.cs
     }
@@ -409,16 +433,16 @@ public sealed partial class PastryNode : INodeProgram
     {
         if (!_leaf.Contains(peer))
             return;
-        Probe(peer);
+        Probe(peer, reported: true);
     }
 
     /// <summary>Pings a peer and declares it dead unless it says anything within the probe timeout.</summary>
-    private void Probe(PeerHandle peer)
+    private void Probe(PeerHandle peer, bool reported = false)
     {
         if (peer.IsNone || peer == _context.Self || _suspects.Contains(peer))
             return;
-        _suspects.Add(peer, dead: false, _context.Now);
-        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
+        _suspects.Add(peer, dead: false, _context.Now, reported);
+        _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Flags = MessageFlags.LivenessOnly });
         _context.SetTimer(_options.ProbeTimeoutMicros, SuspectTimer, peer.Index);
     }
 

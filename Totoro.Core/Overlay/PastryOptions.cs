@@ -28,10 +28,11 @@ public sealed record PastryOptions
     public long PingThrottleMicros { get; init; }
 
     /// <summary>
-    /// Whether a node that confirms a death by probe (after a notice) tells its own leaf set too. On (the original
-    /// behaviour) the notice cascades over the leaf sets of the leaf set: ~L² messages per death, too many under churn.
+    /// Whether a node that confirms a death it was told of relays the notice to its own leaf set too. A death a node
+    /// finds first-hand (a lease, a hop ack, a rotating probe) is always announced. On (the original behaviour) the
+    /// notice cascades over the leaf sets of the leaf set: ~L² messages per death, too many under churn.
     /// </summary>
-    public bool AnnounceProbedDeaths { get; init; } = true;
+    public bool RelayFailureNotices { get; init; } = true;
 
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
@@ -45,6 +46,15 @@ public sealed record PastryOptions
     /// </summary>
     public long HopAckTimeoutMicros { get; init; }
 
+    /// <summary>
+    /// End-to-end lookup timeout (µs): the closest node answers a lookup's origin, and an origin that hears nothing
+    /// this long sends the lookup again (a hop may die after acking it). 0 (the default) turns replies off.
+    /// </summary>
+    public long LookupTimeoutMicros { get; init; }
+
+    /// <summary>How many times an origin sends a lookup again after the lookup timeout before giving up.</summary>
+    public int LookupRetries { get; init; } = 2;
+
     /// <summary>How many times one hop re-routes a lookup whose next hop stays silent before dropping it.</summary>
     public int HopRetries { get; init; } = 16;
 
@@ -55,9 +65,10 @@ public sealed record PastryOptions
         LeaseMicros = 30_000_000,
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
+        LookupTimeoutMicros = 10_000_000,
         LeafProbesPerPeriod = 2,
         PingThrottleMicros = 2_000_000,
-        AnnounceProbedDeaths = false,
+        RelayFailureNotices = false,
     };
 
     /// <summary>
@@ -71,9 +82,10 @@ public sealed record PastryOptions
         ProbeTimeoutMicros = 3_000_000,
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
+        LookupTimeoutMicros = 10_000_000,
         LeafProbesPerPeriod = 2,
         PingThrottleMicros = 2_000_000,
-        AnnounceProbedDeaths = false,
+        RelayFailureNotices = false,
     };
 
     /// <summary>Leaf-set members probed in turn each ping period, beyond the two leased neighbours; 0 (the default) probes none.</summary>
@@ -101,6 +113,8 @@ public sealed record PastryOptions
             problems.Add($"the ping throttle must be zero or more (got {PingThrottleMicros})");
         if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
             problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
+        if (LookupTimeoutMicros < 0 || LookupRetries is < 0 or > 16)
+            problems.Add($"the lookup timeout must be zero (off) or positive, and lookup retries from 0 to 16 (got {LookupRetries})");
         if (HopRetries is < 0 or > 64)
             problems.Add($"hop retries must be from 0 to 64 (got {HopRetries})");
         return problems;

@@ -29,6 +29,13 @@ internal struct SuspectList
         return i >= 0 && !_entries![i].Dead && _entries[i].Until <= atOrBefore;
     }
 
+    /// <summary>Whether the probe of a suspect was started by another node's failure notice rather than first-hand.</summary>
+    public readonly bool WasReported(PeerHandle peer)
+    {
+        int i = IndexOf(peer);
+        return i >= 0 && _entries![i].Reported;
+    }
+
     public readonly bool IsDead(PeerHandle peer, long now)
     {
         if (_count == 0)
@@ -41,7 +48,7 @@ internal struct SuspectList
     /// Adds or updates an entry. For a dead peer <paramref name="until"/> is when the memory of its death expires; for a
     /// suspect, when the suspicion began.
     /// </summary>
-    public void Add(PeerHandle peer, bool dead, long until)
+    public void Add(PeerHandle peer, bool dead, long until, bool reported = false)
     {
         int i = IndexOf(peer);
         if (i < 0)
@@ -52,7 +59,7 @@ internal struct SuspectList
             i = _count++;
         }
 
-        _entries![i] = new Entry(peer, dead, until);
+        _entries![i] = new Entry(peer, dead, until, reported);
     }
 
     /// <summary>The peer spoke: it is alive, whatever we thought.</summary>
@@ -92,5 +99,5 @@ internal struct SuspectList
         _entries[_count] = default;
     }
 
-    private readonly record struct Entry(PeerHandle Peer, bool Dead, long Until);
+    private readonly record struct Entry(PeerHandle Peer, bool Dead, long Until, bool Reported);
 }

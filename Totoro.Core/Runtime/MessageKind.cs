@@ -59,6 +59,9 @@ public enum MessageKind : byte
 
     /// <summary>Graceful departure from one tree (Key = app): the parent drops the child, children re-join at once.</summary>
     TreeLeave = 19,
+
+    /// <summary>Closest node to a lookup's origin: the lookup (Key, Stamp) arrived; silence past the lookup timeout means send it again.</summary>
+    LookupReply = 20,
 }
 
 /// <summary>Bit flags of a message.</summary>
@@ -75,6 +78,9 @@ public enum MessageFlags : byte
 
     /// <summary>On a lookup: deliver at the closest node within the key's zone and never leave that zone.</summary>
     ZoneLocal = 4,
+
+    /// <summary>On a leaf-set ping: a probe of liveness only, answered with a bare pong (no leaf set).</summary>
+    LivenessOnly = 8,
 
     /// <summary>On a tree heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     Detached = 8,

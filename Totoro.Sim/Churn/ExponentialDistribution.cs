@@ -11,4 +11,9 @@ public sealed class ExponentialDistribution(double mean) : ISessionDistribution
 
     // Inverse transform; 1 − u lies in (0, 1], so the log is finite.
     public double Sample(ref ulong random) => -Mean * Math.Log(1 - SplitMix64.NextDouble(ref random));
+
+    // Memoryless: the time left in a session under way is a fresh session.
+    public double SampleResidual(ref ulong random) => Sample(ref random);
+
+    public double ResidualMean => Mean;
 }

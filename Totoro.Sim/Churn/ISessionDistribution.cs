@@ -11,4 +11,14 @@ public interface ISessionDistribution
 
     /// <summary>One length in seconds, drawn from the caller's seeded stream.</summary>
     double Sample(ref ulong random);
+
+    /// <summary>
+    /// The time left in a session already under way when observed at a random instant (the equilibrium, or
+    /// forward-recurrence, distribution: density S(x)/E[S], mean E[S²]/(2E[S])). A node that is up when churn starts
+    /// is mid-session, so its first departure comes from this, not from a fresh session.
+    /// </summary>
+    double SampleResidual(ref ulong random);
+
+    /// <summary>E[S²]/(2E[S]), the residual's mean (infinite when the second moment is).</summary>
+    double ResidualMean { get; }
 }

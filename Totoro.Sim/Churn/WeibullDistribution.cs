@@ -1,3 +1,4 @@
+using MathNet.Numerics;
 using Totoro.Sim.Kernel;
 
 namespace Totoro.Sim.Churn;
@@ -26,6 +27,20 @@ public sealed class WeibullDistribution : ISessionDistribution
     public double Scale { get; }
 
     public double Sample(ref ulong random) => Scale * Math.Pow(-Math.Log(1 - SplitMix64.NextDouble(ref random)), 1 / Shape);
+
+    /// <summary>
+    /// The equilibrium CDF is P(1/k, (x/λ)^k), the regularized lower incomplete gamma, so the residual is λ·G^(1/k)
+    /// with G ~ Gamma(1/k, 1): drawn by inverting P numerically (MathNet), one uniform per draw like every sampler here.
+    /// </summary>
+    public double SampleResidual(ref ulong random)
+    {
+        double u = SplitMix64.NextDouble(ref random);
+        double g = u <= 0 ? 0 : SpecialFunctions.GammaLowerRegularizedInv(1 / Shape, u);
+        return Scale * Math.Pow(g, 1 / Shape);
+    }
+
+    /// <summary>E[S²]/(2E[S]) = λ Γ(1 + 2/k) / (2 Γ(1 + 1/k)).</summary>
+    public double ResidualMean => Scale * Gamma(1 + (2 / Shape)) / (2 * Gamma(1 + (1 / Shape)));
 
     /// <summary>Γ(x) for x &gt; 0 by the Lanczos approximation (g = 7, nine terms; ~15 significant digits).</summary>
     public static double Gamma(double x)

@@ -20,6 +20,8 @@ public sealed record ChurnSection(
     int? LookupsCorrect = null,
     double? LookupSuccessRate = null,
     int? LookupsDroppedAfterRetries = null,
+    int? LookupsResent = null,
+    int? LookupsTimedOut = null,
     int? LeafSetsExactAfterSettle = null,
     int? LiveNodesAfterSettle = null,
     int? FailTrees = null,
@@ -35,4 +37,5 @@ public sealed record ChurnSection(
     int? RoundsLost = null,
     int? ModelsLost = null,
     int? RoundAfterRepairDelivered = null,
-    int? RoundAfterRepairExpected = null);
+    int? RoundAfterRepairExpected = null,
+    TrainingChurnSection? Training = null);

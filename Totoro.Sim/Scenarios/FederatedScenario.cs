@@ -28,8 +28,11 @@ public sealed class FederatedScenario
     private readonly DeviceModel _devices;
     private readonly FederatedApps _learning;
     private readonly List<(string Name, FederatedMaster Master, double Start)> _masters = [];
+    private readonly List<FederatedApp> _apps = [];
+    private Dictionary<int, int>[] _workerOf = [];
 
-    public FederatedScenario(OverlaySimConfig overlay, ForestSimConfig forest, LearningSimConfig config, DatasetCache? cache = null)
+    /// <param name="spareSlots">Extra node slots for nodes that join during training (churn).</param>
+    public FederatedScenario(OverlaySimConfig overlay, ForestSimConfig forest, LearningSimConfig config, DatasetCache? cache = null, int spareSlots = 0)
     {
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)
@@ -61,12 +64,56 @@ public sealed class FederatedScenario
             ModelBytes = _workloads[0].ModelBytes,
             RealVectors = !config.IsTiming,
             RoundDeadlineMs = spec.RoundDeadlineMs,
-        })
+        }, spareSlots)
         {
             Learner = _learning,
             RuleForApp = _ => ServerRules.Merge(spec, parameters),
             SelectorForApp = _ => new ParticipantRouter(),
         };
+    }
+
+    /// <summary>How the training loop lets world time pass (default: the world alone; churn runs its actions too).</summary>
+    public Action<long>? RunWorldUntil { get; set; }
+
+    /// <summary>Called once the trees are built, just before the roots start training (churn starts there).</summary>
+    public Action? TrainingStarting { get; set; }
+
+    /// <summary>Stops the training loop early (an app that can no longer finish), checked once per slice.</summary>
+    public Func<bool>? GiveUp { get; set; }
+
+    /// <summary>The apps on their trees, in app order (the `totoro` system, after training has started).</summary>
+    public IReadOnlyList<FederatedApp> TreeApps => _apps;
+
+    /// <summary>The workers node <paramref name="node"/> holds: (app number, worker index).</summary>
+    public IEnumerable<(int App, int Worker)> WorkersAt(int node)
+    {
+        for (int a = 0; a < _workerOf.Length; a++)
+        {
+            if (_workerOf[a].TryGetValue(node, out int worker))
+                yield return (a, worker);
+        }
+    }
+
+    /// <summary>
+    /// Hands app <paramref name="app"/>'s worker (its data shard and its device) to <paramref name="node"/>, which
+    /// subscribes to the app's tree; the node that held it no longer does.
+    /// </summary>
+    public void MoveWorker(int app, int worker, int node)
+    {
+        Dictionary<int, int> workers = _workerOf[app];
+        foreach ((int holder, int w) in workers)
+        {
+            if (w == worker)
+            {
+                workers.Remove(holder);
+                break;
+            }
+        }
+
+        workers[node] = worker;
+        ForestScenario.AppRun run = _forest.Apps.First(r => r.Number == app);
+        _forest.World.Enter(node);
+        _forest.Node(node).Subscribe(run.Id);
     }
 
     public ForestScenario Forest => _forest;
@@ -102,12 +149,14 @@ public sealed class FederatedScenario
     {
         SimWorld world = _forest.World;
         long start = world.Now;
+        _workerOf = new Dictionary<int, int>[apps.Length];
         foreach (ForestScenario.AppRun run in apps)
         {
             var workerOf = new Dictionary<int, int>(run.Subscribers.Length);
             for (int i = 0; i < run.Subscribers.Length; i++)
                 workerOf[run.Subscribers[i]] = i;
-            int[] nodes = run.Subscribers;
+            _workerOf[run.Number] = workerOf;
+            int[] nodes = [.. run.Subscribers]; // worker i keeps its first node's device when another node takes its shard
             var app = new FederatedApp(
                 run.Id,
                 _workloads[run.Number],
@@ -117,8 +166,11 @@ public sealed class FederatedScenario
                 _curve,
                 _config.IsTiming);
             _learning.Add(app);
+            _apps.Add(app);
             _masters.Add((_workloads[run.Number].Spec.Name, app.Master, 0));
         }
+
+        TrainingStarting?.Invoke();
 
         // Concurrent: every root starts at once. Isolated: the next app starts when the previous one is done.
         int started = 0;
@@ -136,9 +188,10 @@ public sealed class FederatedScenario
 
         long total = (long)_config.Apps * _config.Template.Rounds;
         long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * (_config.Isolated ? _config.Apps : 1));
-        while (!_learning.Apps.All(a => a.Master.Finished) && world.PendingEvents > 0 && world.Now < limit)
+        Action<long> runUntil = RunWorldUntil ?? world.RunUntil;
+        while (!_learning.Apps.All(a => a.Master.Finished) && world.PendingEvents > 0 && world.Now < limit && GiveUp?.Invoke() != true)
         {
-            world.RunUntil(world.Now + SliceMicros);
+            runUntil(world.Now + SliceMicros);
             progress?.Invoke(new SimProgress("training", _learning.Apps.Sum(a => (long)a.Master.CompletedRounds), total));
             if (_config.Isolated && started < apps.Length && _learning.Apps.All(a => a.StartedAt < 0 || a.Master.Finished))
                 StartNext();

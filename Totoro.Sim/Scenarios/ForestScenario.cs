@@ -30,21 +30,22 @@ public sealed class ForestScenario : IForestApp
     private int _attached;
     private int _duplicates;
 
-    public ForestScenario(OverlaySimConfig overlay, ForestSimConfig forest)
+    /// <param name="spareSlots">Extra node slots for nodes that join later (churn during training).</param>
+    public ForestScenario(OverlaySimConfig overlay, ForestSimConfig forest, int spareSlots = 0)
     {
         IReadOnlyList<string> problems = forest.Validate(overlay.Nodes);
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(forest));
         _overlayConfig = overlay;
         _config = forest;
-        _forest = new ForestNode?[overlay.Nodes];
+        _forest = new ForestNode?[overlay.Nodes + Math.Max(0, spareSlots)];
         _random = SplitMix64.Derive(overlay.Seed, 0xf0e57);
         _overlay = new OverlayScenario(overlay, (index, id, listener) =>
         {
             var node = new ForestNode(World, id, overlay.Pastry, _registry, this, listener);
             _forest[index] = node;
             return (node, node.Overlay);
-        });
+        }, spareSlots);
     }
 
     public SimWorld World => _overlay.World;

@@ -37,6 +37,15 @@ public sealed class SessionChurnScenario
     private bool _measuring;
 
     public SessionChurnScenario(OverlaySimConfig config, ChurnSimConfig churn)
+        : this(config, churn, overlay: null)
+    {
+    }
+
+    /// <summary>
+    /// Churn on an overlay built by another scenario (a training run's forest), which must have been made with
+    /// <see cref="SpareSlotsFor"/> spare slots for the fresh nodes; null builds a bare Pastry overlay.
+    /// </summary>
+    public SessionChurnScenario(OverlaySimConfig config, ChurnSimConfig churn, OverlayScenario? overlay)
     {
         IReadOnlyList<string> problems = churn.Validate(config.Nodes, apps: int.MaxValue);
         if (problems.Count > 0)
@@ -46,17 +55,37 @@ public sealed class SessionChurnScenario
         _config = config;
         _churn = churn;
         _random = SplitMix64.Derive(config.Seed, 0xc4a7);
-        int spare = churn.Trace is { } trace
-            ? trace.Count(e => e.Kind == ChurnEventKind.Join)
-            : (int)Math.Min(50_000_000L - config.Nodes, (long)Math.Ceiling(3.0 * config.Nodes * churn.DurationSeconds / churn.Sessions!.Mean) + 64);
-        _overlay = new OverlayScenario(config with { Lookups = 0 }, programFactory: null, spareSlots: spare);
-        _capacity = config.Nodes + spare;
+        int spare = SpareSlotsFor(config.Nodes, churn);
+        _overlay = overlay ?? new OverlayScenario(config with { Lookups = 0 }, programFactory: null, spareSlots: spare);
+        _capacity = _overlay.World.NodeCount;
+        if (_capacity < config.Nodes + spare)
+            throw new ArgumentException($"the overlay has {_capacity} slots; churn needs {config.Nodes + spare}", nameof(overlay));
         _nextSpare = config.Nodes;
         _livePosition = new int[_capacity];
         Array.Fill(_livePosition, -1);
         _machineSlot = Enumerable.Range(0, config.Nodes).ToArray();
         _overlay.LookupDelivered = OnLookupDelivered;
     }
+
+    /// <summary>Slots for the fresh nodes churn brings in: one per trace join, or three times the expected departures plus 64.</summary>
+    public static int SpareSlotsFor(int nodes, ChurnSimConfig churn) => churn.Trace is { } trace
+        ? trace.Count(e => e.Kind == ChurnEventKind.Join)
+        : (int)Math.Min(50_000_000L - nodes, (long)Math.Ceiling(3.0 * nodes * churn.DurationSeconds / churn.Sessions!.Mean) + 64);
+
+    /// <summary>A node of the live set is about to leave or crash (its slot).</summary>
+    public Action<int>? Departing { get; set; }
+
+    /// <summary>How a node leaves gracefully (its slot; the world has entered it); null: its Pastry node leaves the overlay.</summary>
+    public Action<int>? LeaveGracefully { get; set; }
+
+    /// <summary>A node finished joining and is live (its slot).</summary>
+    public Action<int>? NodeJoined { get; set; }
+
+    /// <summary>A fresh node took a departed node's place: (departed slot, fresh slot), when the fresh one starts joining.</summary>
+    public Action<int, int>? Replaced { get; set; }
+
+    /// <summary>When churn stops (world µs), set by <see cref="BeginChurn"/>.</summary>
+    public long ChurnEnd { get; private set; }
 
     public OverlayScenario Overlay => _overlay;
 
@@ -84,39 +113,19 @@ public sealed class SessionChurnScenario
         int exact = SettleAndCountExact(SettlePeriodsAfterChurn);
         wall.Stop();
         SimReport report = _overlay.Report(wall.Elapsed.TotalSeconds);
-        return report with { Churn = Section(exact) };
+        // The overlay judged each delivery against its last snapshot of the ring; under churn the judge is the ring
+        // live at the instant of delivery, and a lookup sent again counts once.
+        OverlaySection judged = report.Overlay with { Lookups = LookupsIssued, Delivered = LookupsDelivered, Correct = LookupsCorrect };
+        return report with { Overlay = judged, Churn = Section(exact) };
     }
 
     /// <summary>The churn phase: departures, rejoins and lookups for the configured duration, then a grace period for lookups in flight.</summary>
     public void RunChurn(Action<SimProgress>? progress = null)
     {
-        foreach (int node in _overlay.JoinedNodes)
-        {
-            if (World.IsAlive(node))
-                AddLive(node);
-        }
-
-        _overlay.Joined = node =>
-        {
-            if (World.IsAlive(node))
-                AddLive(node);
-        };
+        BeginChurn();
         long start = World.Now;
-        long end = start + (long)(_churn.DurationSeconds * 1e6);
-        if (_churn.Trace is { } trace)
-        {
-            foreach (ChurnEvent e in trace)
-                Schedule(start + (long)(e.TimeSeconds * 1e6), e.Kind == ChurnEventKind.Join ? JoinMachine : e.Kind == ChurnEventKind.Leave ? LeaveMachine : FailMachine, e.Node);
-        }
-        else
-        {
-            foreach (int node in _live.ToArray())
-                ScheduleDeparture(node);
-        }
-
-        int lookups = _config.Lookups;
-        for (int k = 0; k < lookups; k++)
-            Schedule(start + (long)((k + 0.5) * (end - start) / lookups), IssueLookup, 0);
+        long end = ChurnEnd;
+        ScheduleLookups(_config.Lookups);
 
         _measuring = true;
         long nextProgress = start;
@@ -136,6 +145,81 @@ public sealed class SessionChurnScenario
         _measuring = false;
     }
 
+    /// <summary>Starts churn now: every live joined node is mid-session; departures (or the trace) are scheduled up to <see cref="ChurnEnd"/>.</summary>
+    public void BeginChurn()
+    {
+        foreach (int node in _overlay.JoinedNodes)
+        {
+            if (World.IsAlive(node))
+                AddLive(node);
+        }
+
+        _overlay.Joined = node =>
+        {
+            if (!World.IsAlive(node))
+                return;
+            AddLive(node);
+            NodeJoined?.Invoke(node);
+        };
+        long start = World.Now;
+        ChurnEnd = start + (long)(_churn.DurationSeconds * 1e6);
+        if (_churn.Trace is { } trace)
+        {
+            foreach (ChurnEvent e in trace)
+                Schedule(start + (long)(e.TimeSeconds * 1e6), e.Kind == ChurnEventKind.Join ? JoinMachine : e.Kind == ChurnEventKind.Leave ? LeaveMachine : FailMachine, e.Node);
+        }
+        else
+        {
+            foreach (int node in _live.ToArray())
+                ScheduleDeparture(node, residual: true); // up when churn starts: mid-session
+        }
+    }
+
+    /// <summary>
+    /// Spreads <paramref name="lookups"/> lookups evenly from now to <see cref="ChurnEnd"/>, or, given an interval,
+    /// issues them that far apart (as many as fit before churn ends): a run that stops when its work is done
+    /// (training) cannot spread them over a length it does not know.
+    /// </summary>
+    public void ScheduleLookups(int lookups, long intervalMicros = 0)
+    {
+        long start = World.Now;
+        for (int k = 0; k < lookups; k++)
+        {
+            long at = intervalMicros > 0 ? start + (long)((k + 0.5) * intervalMicros) : start + (long)((k + 0.5) * (ChurnEnd - start) / lookups);
+            if (at > ChurnEnd)
+                break;
+            Schedule(at, IssueLookup, 0);
+        }
+    }
+
+    /// <summary>
+    /// Runs the world to <paramref name="time"/>, carrying out the churn actions due by then (none after
+    /// <see cref="ChurnEnd"/>): how another scenario (training) lets time pass while churn goes on.
+    /// </summary>
+    public void RunUntil(long time)
+    {
+        _measuring = true;
+        while (_actions.TryPeek(out _, out (long Time, long Sequence) at) && at.Time <= time && at.Time <= ChurnEnd)
+        {
+            World.RunUntil(at.Time);
+            _actions.Dequeue().Act.Invoke();
+        }
+
+        World.RunUntil(time);
+    }
+
+    /// <summary>Stops churn (actions not yet due are dropped), lets lookups in flight land, stops judging them.</summary>
+    public void EndChurn()
+    {
+        _actions.Clear();
+        World.RunUntil(World.Now + GraceMicros);
+        _measuring = false;
+    }
+
+    /// <summary>Crashes a node outside the session model (a root killed on purpose): it leaves the live set, and nobody replaces it.</summary>
+    public void Crash(int slot) => Depart(slot, graceful: false, rejoin: false);
+
+
     /// <summary>Runs the given number of leaf-set ping periods without churn; returns how many live nodes have the oracle's leaf set.</summary>
     public int SettleAndCountExact(int periods)
     {
@@ -145,7 +229,8 @@ public sealed class SessionChurnScenario
 
     public int LiveNodes => _live.Count;
 
-    private ChurnSection Section(int exact) => new(
+    /// <summary>The churn section, with <paramref name="exact"/> leaf sets found exact after settling.</summary>
+    public ChurnSection Section(int exact) => new(
         Timers: _churn.Timers,
         Model: _churn.Trace is null ? _churn.Sessions!.Name : $"trace:{_churn.TraceName}",
         MeanSessionSeconds: _churn.Sessions?.Mean,
@@ -159,16 +244,22 @@ public sealed class SessionChurnScenario
         LookupsDelivered: LookupsDelivered,
         LookupsCorrect: LookupsCorrect,
         LookupSuccessRate: LookupsIssued == 0 ? 0 : Math.Round((double)LookupsCorrect / LookupsIssued, 6),
-        LookupsDroppedAfterRetries: DroppedLookups(),
+        LookupsDroppedAfterRetries: SumOverNodes(n => n.DroppedLookups),
+        LookupsResent: SumOverNodes(n => n.LookupsResent),
+        LookupsTimedOut: SumOverNodes(n => n.LookupsTimedOut),
         LeafSetsExactAfterSettle: exact,
         LiveNodesAfterSettle: _live.Count);
 
-    private int DroppedLookups()
+    private int SumOverNodes(Func<PastryNode, int> count)
     {
-        int dropped = 0;
+        int sum = 0;
         for (int i = 0; i < _nextSpare; i++)
-            dropped += _overlay.Node(i)?.DroppedLookups ?? 0;
-        return dropped;
+        {
+            if (_overlay.Node(i) is { } node)
+                sum += count(node);
+        }
+
+        return sum;
     }
 
     // ---- Actions ---------------------------------------------------------------------------------------
@@ -176,8 +267,13 @@ public sealed class SessionChurnScenario
     private void Schedule(long time, Action<int> act, int slot)
         => _actions.Enqueue((() => act(slot), slot), (time, _sequence++));
 
-    private void ScheduleDeparture(int slot)
-        => Schedule(World.Now + Seconds(_churn.Sessions!.Sample(ref _random)), Depart, slot);
+    /// <summary>Schedules the end of a node's session: a fresh session for a joiner, the residual one for a node already up.</summary>
+    private void ScheduleDeparture(int slot, bool residual = false)
+    {
+        ISessionDistribution sessions = _churn.Sessions!;
+        double length = residual ? sessions.SampleResidual(ref _random) : sessions.Sample(ref _random);
+        Schedule(World.Now + Seconds(length), Depart, slot);
+    }
 
     private void Depart(int slot) => Depart(slot, graceful: SplitMix64.NextDouble(ref _random) < _churn.LeaveFraction, rejoin: true);
 
@@ -185,11 +281,15 @@ public sealed class SessionChurnScenario
     {
         if (!World.IsAlive(slot))
             return;
+        Departing?.Invoke(slot);
         RemoveLive(slot);
         if (graceful && _overlay.Node(slot) is { IsJoined: true } node)
         {
             World.Enter(slot);
-            node.Leave();
+            if (LeaveGracefully is { } leave)
+                leave(slot);
+            else
+                node.Leave();
             GracefulLeaves++;
         }
 
@@ -198,7 +298,7 @@ public sealed class SessionChurnScenario
         if (rejoin)
         {
             long downtime = _churn.Downtimes is { } d ? Seconds(d.Sample(ref _random)) : 0;
-            Schedule(World.Now + downtime, _ => JoinFresh(), 0);
+            Schedule(World.Now + downtime, JoinReplacement, slot);
         }
     }
 
@@ -216,13 +316,23 @@ public sealed class SessionChurnScenario
         return slot;
     }
 
-    private void JoinMachine(int machine)
+    private void JoinReplacement(int departed)
     {
-        if (World.IsAlive(_machineSlot[machine]))
-            return; // already up: a trace may repeat a join
         int slot = JoinFresh();
         if (slot >= 0)
-            _machineSlot[machine] = slot;
+            Replaced?.Invoke(departed, slot);
+    }
+
+    private void JoinMachine(int machine)
+    {
+        int previous = _machineSlot[machine];
+        if (World.IsAlive(previous))
+            return; // already up: a trace may repeat a join
+        int slot = JoinFresh();
+        if (slot < 0)
+            return;
+        _machineSlot[machine] = slot;
+        Replaced?.Invoke(previous, slot); // the machine is back under a new id
     }
 
     private void LeaveMachine(int machine) => Depart(_machineSlot[machine], graceful: true, rejoin: false);

@@ -43,6 +43,7 @@ public class MessageCodecTests
         MessageKind.RowReply => new Message { Kind = kind, Row = 4, Peers = [_a, _b] },
         MessageKind.Leave => new Message { Kind = kind },
         MessageKind.TreeLeave => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
+        MessageKind.LookupReply => new Message { Kind = kind, Key = NodeId.FromRandom(7, 7), Stamp = 42 },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

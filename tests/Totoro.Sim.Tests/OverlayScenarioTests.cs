@@ -1,4 +1,5 @@
 using Totoro.Core.Overlay;
+using Totoro.Core.Runtime;
 using Totoro.Sim.Scenarios;
 
 namespace Totoro.Sim.Tests;
@@ -74,6 +75,35 @@ public class OverlayScenarioTests
         scenario.Settle(4);
         Assert.Equal(600 - victims.Count, scenario.Oracle.Count);
         Assert.Equal(600 - victims.Count, scenario.CountExactLeafSets());
+    }
+
+    [Fact]
+    public void Without_relayed_notices_or_rotating_probes_a_death_still_leaves_every_leaf_set_on_both_sides()
+    {
+        // FreePastry's timers with the notice cascade off and no rotating probes: only first-hand detectors and the
+        // dead node's two immediate neighbours announce. One neighbour's leaf set misses the member L/2 away on the
+        // other side, so unless the other neighbour announces too, that member keeps the dead node for ever.
+        var config = new OverlaySimConfig { Nodes = 400, Lookups = 0, Seed = 23, Pastry = new PastryOptions().WithFreePastryTimers() with { LeafProbesPerPeriod = 0 } };
+        var scenario = new OverlayScenario(config);
+        scenario.BuildOverlay();
+        scenario.Settle(2);
+        Assert.Equal(400, scenario.CountExactLeafSets());
+
+        NodeIdOrder(scenario, out int[] byId);
+        int[] victims = [byId[50], byId[150], byId[250], byId[350]];
+        foreach (int v in victims)
+            scenario.World.Kill(v);
+
+        scenario.Settle(4);
+        for (int i = 0; i < 400; i++)
+        {
+            if (victims.Contains(i))
+                continue;
+            foreach (int v in victims)
+                Assert.False(scenario.Node(i)!.KnowsOf(new PeerHandle(v)), $"node {i} still holds dead node {v}");
+        }
+
+        Assert.Equal(400 - victims.Length, scenario.CountExactLeafSets());
     }
 
     private static void NodeIdOrder(OverlayScenario scenario, out int[] byId)
