@@ -19,6 +19,9 @@ public sealed partial class ForestNode
     /// <summary>JOINs sent again because their first hop did not ack them within the overlay's hop-ack timeout.</summary>
     public int JoinHopsSilent { get; private set; }
 
+    /// <summary>Joiners this node pushed down to a child that did not ack them in time, and handled again.</summary>
+    public int PushDownsSilent { get; private set; }
+
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
@@ -52,7 +55,7 @@ public sealed partial class ForestNode
             }
 
             if (!state.IsRoot && state.Parent == peer)
-                LoseParent(state, peer);
+                LoseParent(state, peer, silent: true);
             else if (state.Joining && state.JoinVia == peer)
                 RejoinAround(state, peer);
             else if (!state.IsRoot && state.ReplicaFrom == peer && state.HasReplica)
@@ -199,7 +202,7 @@ public sealed partial class ForestNode
         }
 
         if (!state.IsRoot && state.Parent == from)
-            LoseParent(state, from);
+            LoseParent(state, from, silent: false);
     }
 
     /// <summary>A child that left or was declared dead mid-round will not answer: the round stops waiting for it.</summary>
@@ -216,13 +219,77 @@ public sealed partial class ForestNode
             CompleteRound(state);
     }
 
-    /// <summary>The parent is gone: detach the subtree and re-join around it.</summary>
-    private void LoseParent(TreeState state, PeerHandle lost)
+    /// <summary>
+    /// The parent is gone: detach the subtree and re-join around it (a silent or dead one is named in the JOIN). The
+    /// JOIN goes first to the grandparent, which adopts it at once if attached, instead of along the overlay route to
+    /// the app, whose forwarders may themselves be dead (a failure burst kills tree nodes, which sit on those routes).
+    /// </summary>
+    private void LoseParent(TreeState state, PeerHandle lost, bool silent)
     {
         state.Parent = PeerHandle.None;
         Rejoins++;
         SetDetached(state, true);
-        SendJoin(state, avoid: lost);
+        if (silent)
+            NoteSilent(state, lost);
+        PeerHandle grandparent = state.Grandparent;
+        state.Grandparent = PeerHandle.None;
+        if (!grandparent.IsNone && grandparent != lost && grandparent != _context.Self && !Overlay.Doubts(grandparent))
+            SendJoin(state, next: grandparent); // one hop to a node that is (most likely) alive and attached; silent: routed as usual
+        else
+            SendJoin(state, avoid: lost);
+    }
+
+    /// <summary>
+    /// A joiner (typically an orphan come to its grandparent) names children of this node it found silent: have the
+    /// overlay probe them now, so that no joiner is pushed down into one meanwhile and a dead one frees its slot once
+    /// the probe rules, instead of staying a child until something else happens to probe it.
+    /// </summary>
+    private void DoubtSilentChildren(TreeState state, PeerHandle[]? silent)
+    {
+        if (silent is null)
+            return;
+        foreach (PeerHandle hop in silent)
+        {
+            if (state.Children.Contains(hop))
+                Overlay.ReportUnresponsive(hop);
+        }
+    }
+
+    /// <summary>This node's parent as a one-peer list for its children (their grandparent); none at the root.</summary>
+    private static PeerHandle[]? ParentList(TreeState state) => state.Parent.IsNone ? null : [state.Parent];
+
+    /// <summary>
+    /// Remembers a hop this node's re-join found silent or dead. Its JOINs carry the last few, because the nodes that
+    /// forward them route towards the same app and often through the same dead node (the lost parent sat on the
+    /// way); without the hint each of them sends into it and waits out a hop ack of its own.
+    /// </summary>
+    private static void NoteSilent(TreeState state, PeerHandle peer)
+    {
+        const int Kept = 4;
+        if (peer.IsNone || Array.IndexOf(state.SilentHops, peer) >= 0)
+            return;
+        PeerHandle[] hops = state.SilentHops;
+        state.SilentHops = hops.Length < Kept ? [.. hops, peer] : [.. hops[1..], peer];
+    }
+
+    /// <summary>
+    /// A JOIN this node forwards named hops its joiner found silent: doubt them here too (the overlay probes them,
+    /// so a live one is cleared when it answers) and pass them on in this node's own JOIN. True if there were any.
+    /// </summary>
+    private bool HeedSilentHops(TreeState state, PeerHandle[]? silent)
+    {
+        if (silent is not { Length: > 0 })
+            return false;
+        foreach (PeerHandle hop in silent)
+        {
+            if (hop != _context.Self)
+            {
+                Overlay.ReportUnresponsive(hop);
+                NoteSilent(state, hop);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -232,20 +299,32 @@ public sealed partial class ForestNode
     private void RejoinAround(TreeState state, PeerHandle dead)
     {
         JoinsRerouted++;
+        NoteSilent(state, dead);
         SendJoin(state, avoid: dead);
     }
 
     /// <summary>
-    /// The first hop of this node's JOIN did not ack it: the JOIN is most likely lost with a dead hop the overlay had
-    /// not yet noticed, so send it again around that hop now instead of waiting out the join timeout.
+    /// The first hop of this node's JOIN (or of a joiner it pushed down) did not ack it: the JOIN is most likely lost
+    /// with a dead hop the overlay had not yet noticed, so send it again around that hop now instead of waiting out
+    /// the join timeout.
     /// </summary>
     public void OnHopSilent(PastryNode node, PeerHandle hop, in Message message)
     {
         if (message.Kind != MessageKind.TreeJoin || Tree(message.Key) is not { } state)
             return;
+        if ((message.Flags & MessageFlags.PushDown) != 0)
+        {
+            // A joiner pushed down to a child that died unnoticed: nobody else will adopt it, and it would wait out
+            // its join (or parent) timeout. Handle it here again; the silent child is now probed, so it is skipped.
+            PushDownsSilent++;
+            Overlay.Route(message);
+            return;
+        }
+
         if (state.Joining && state.JoinVia == hop && state.JoinSentAt == message.Stamp)
         {
             JoinHopsSilent++;
+            NoteSilent(state, hop);
             SendJoin(state, avoid: hop);
         }
     }
@@ -281,7 +360,7 @@ public sealed partial class ForestNode
             return false;
         PeerHandle parent = state.Parent;
         SendControl(parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
-        LoseParent(state, parent);
+        LoseParent(state, parent, silent: false);
         return true;
     }
 }

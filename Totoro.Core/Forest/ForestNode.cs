@@ -179,6 +179,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                     if (beat.Parent == from)
                     {
                         beat.ParentHeard = _context.Now; // down: the parent is alive
+                        beat.Grandparent = message.Peers is [var grandparent] ? grandparent : PeerHandle.None;
                         SetDetached(beat, (message.Flags & MessageFlags.Detached) != 0); // ForestNode.Repair.cs
                     }
                     else if (beat.Children.Contains(from))
@@ -279,16 +280,24 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             // Adopting here could close a loop (the joiner may be this node's ancestor): pass the JOIN on, unless
             // this is the live node closest to the app, which means the old root is gone.
             if (!next.IsNone)
+            {
+                HeedSilentHops(state, join.Peers); // the overlay sends it on: have the hops the joiner found silent probed here
                 return false;
+            }
+
             BecomeRoot(state);
         }
 
         bool wasInTree = state.InTree;
+        DoubtSilentChildren(state, join.Peers); // ForestNode.Repair.cs
+        LearnRound(state, join.Round);
         Adopt(state, child, height: join.Hops);
         if (wasInTree)
             return true;
         if (next.IsNone)
             BecomeRoot(state);
+        else if (HeedSilentHops(state, join.Peers) && Overlay.Doubts(next))
+            SendJoin(state, avoid: next); // the joiner found this hop silent: route around it (ForestNode.Repair.cs)
         else
             SendJoin(state, next);
         return true;
@@ -322,8 +331,22 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Row = (byte)state.App.Options.Fanout,
             Hops = (ushort)state.ToldHeight,
             Stamp = _context.Now,
+            Round = Math.Max(state.Round, state.JoinerRound), // how far the tree got: a root that took over without a replica learns it
+            Peers = state.SilentHops.Length > 0 ? state.SilentHops : null, // so that forwarders avoid them too
         });
         EnsureMaintenance(state);
+    }
+
+    /// <summary>
+    /// Remembers the round a joiner has seen (a root adopts it at once): a root that took over without a replica
+    /// would otherwise number its next round at or below what its subscribers have seen, and they would drop it as a
+    /// repeat. Only a root may move its round this way; below it the round is how far broadcasts have come.
+    /// </summary>
+    private static void LearnRound(TreeState state, int round)
+    {
+        state.JoinerRound = Math.Max(state.JoinerRound, round);
+        if (state.IsRoot)
+            state.Round = Math.Max(state.Round, state.JoinerRound);
     }
 
     private void BecomeRoot(TreeState state)
@@ -332,6 +355,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         PeerHandle oldParent = state.Parent;
         state.IsRoot = true;
         state.Joining = false;
+        state.SilentHops = [];
+        state.Round = Math.Max(state.Round, state.JoinerRound);
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
             SendControl(oldParent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
@@ -376,7 +401,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         if (!state.Children.Contains(child))
             state.Children.Add(child);
         state.ChildHeights[child] = height;
-        SendControl(child, new Message { Kind = MessageKind.TreeJoinAck, Key = state.App.Id, Round = state.Round, Row = (byte)state.App.Options.Fanout });
+        SendControl(child, new Message { Kind = MessageKind.TreeJoinAck, Key = state.App.Id, Round = state.Round, Row = (byte)state.App.Options.Fanout, Peers = ParentList(state) });
         SendCatalogue(state, child);
         EnsureMaintenance(state);
         ReportHeight(state);
@@ -387,7 +412,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         PeerHandle via = Shallowest(state, joiner);
         state.ChildHeights[via] = Math.Max(state.ChildHeights.GetValueOrDefault(via), height + 1);
-        SendControl(via, new Message
+        ControlMessages++;
+        Overlay.SendAcked(via, new Message // acked: a child that died unnoticed would swallow the joiner (OnHopSilent)
         {
             Kind = MessageKind.TreeJoin,
             Flags = MessageFlags.PushDown | (state.App.Scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None),
@@ -395,6 +421,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Origin = joiner,
             Row = (byte)state.App.Options.Fanout,
             Hops = (ushort)height,
+            Stamp = _context.Now,
         });
         ReportHeight(state);
     }
@@ -446,7 +473,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         if (wasAttached && state.Parent != from)
             SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
         state.Parent = from;
+        state.Grandparent = ack.Peers is [var grandparent] ? grandparent : PeerHandle.None;
         state.Joining = false;
+        state.SilentHops = [];
         state.ParentHeard = _context.Now;
         SetDetached(state, false);
         state.Round = Math.Max(state.Round, ack.Round);
@@ -581,7 +610,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             period = Math.Min(period, options.HeartbeatPeriodMicros);
             if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
             {
-                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round };
+                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round, Peers = ParentList(state) };
                 foreach (PeerHandle child in state.Children)
                     SendControl(child, beat);
                 state.LastSentDown = now;
@@ -596,12 +625,13 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;
                 Overlay.ReportUnresponsive(lost);
-                LoseParent(state, lost);
+                LoseParent(state, lost, silent: true);
             }
             else if (state.Joining && now - state.JoinSentAt > options.JoinTimeoutMicros)
             {
                 JoinTimeouts++;
                 Overlay.ReportUnresponsive(state.JoinVia);
+                NoteSilent(state, state.JoinVia);
                 SendJoin(state, avoid: state.JoinVia);
             }
 

@@ -27,6 +27,15 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>The hop the last join went to: suspected when the join is not answered.</summary>
     public PeerHandle JoinVia;
 
+    /// <summary>The parent's parent, as the parent last said (join ack, heartbeats): where a re-join goes first when the parent dies.</summary>
+    public PeerHandle Grandparent;
+
+    /// <summary>The highest round any joiner below this node said it had seen; a new root starts above it.</summary>
+    public int JoinerRound;
+
+    /// <summary>Hops this node's re-join found silent or dead (most recent last), carried in its JOINs; empty once attached.</summary>
+    public PeerHandle[] SilentHops = [];
+
     public int Height
     {
         get

@@ -19,7 +19,7 @@ public interface IOverlayListener
     void OnPeerDead(PastryNode node, PeerHandle peer) { }
 
     /// <summary>
-    /// A tree JOIN this node started and sent with <see cref="PastryNode.SendAcked"/> got no per-hop ack from
+    /// A tree JOIN this node started or pushed down, sent with <see cref="PastryNode.SendAcked"/>, got no per-hop ack from
     /// <paramref name="hop"/> in time; the overlay now probes the hop and has dropped it from its routing table.
     /// </summary>
     void OnHopSilent(PastryNode node, PeerHandle hop, in Message message) { }

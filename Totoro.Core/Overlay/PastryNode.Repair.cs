@@ -41,7 +41,7 @@ public sealed partial class PastryNode
     }
 
     /// <summary>
-    /// Sends a tree JOIN this node starts to its first hop with a per-hop ack, so that a first hop that died unnoticed
+    /// Sends a tree JOIN this node starts (or pushes down to a child) with a per-hop ack, so that a hop that died unnoticed
     /// costs the hop-ack timeout (then <see cref="IOverlayListener.OnHopSilent"/>) instead of the forest's join timeout.
     /// </summary>
     public void SendAcked(PeerHandle next, in Message message) => SendHop(next, message, 0);
@@ -68,6 +68,20 @@ public sealed partial class PastryNode
 
         if (_pendingHops.Count == 0)
             _pendingHops = null;
+    }
+
+    /// <summary>
+    /// A peer was declared dead: messages still waiting for its hop ack are routed on now, not when their timers
+    /// fire (up to a hop-ack timeout later). This matters where the dead peer was the only way on, such as an app's
+    /// old root, which JOINs are sent to again and again until the probe rules.
+    /// </summary>
+    private void RerouteHopsTo(PeerHandle dead)
+    {
+        if (_pendingHops is null)
+            return;
+        int[] waiting = [.. _pendingHops.Where(p => p.Next == dead).Select(p => p.Sequence)];
+        foreach (int sequence in waiting)
+            OnHopAckTimeout(sequence);
     }
 
     /// <summary>
@@ -103,9 +117,9 @@ public sealed partial class PastryNode
             return;
         }
 
-        if (message.Kind == MessageKind.TreeJoin && message.Origin == _context.Self)
+        if (message.Kind == MessageKind.TreeJoin && (message.Origin == _context.Self || (message.Flags & MessageFlags.PushDown) != 0))
         {
-            // The joiner's own JOIN: its forest layer picks the next hop (and avoids this one), so tell it now.
+            // The joiner's own JOIN, or one its parent pushed down: the forest picks the next hop (and avoids this one).
             _listener?.OnHopSilent(this, pending.Next, pending.Message);
             return;
         }

@@ -166,7 +166,9 @@ public sealed partial class PastryNode : INodeProgram
                 var peer = new PeerHandle((int)argument);
                 // A death found first-hand is announced. One another node reported is announced again only by the dead
                 // node's other immediate neighbour, whose leaf set reaches the members on the far side of the gap.
-                if (_suspects.IsSuspect(peer))
+                // Only a probe that has run its full timeout rules: the timer of an earlier, answered probe must not
+                // kill a peer probed again since (its answer may still be on the way).
+                if (_suspects.IsSuspectSince(peer, _context.Now - _options.ProbeTimeoutMicros))
                 {
                     bool neighbour = peer == _leaf.Right(0) || peer == _leaf.Left(0);
                     DeclareDead(peer, tellLeafSet: _options.RelayFailureNotices || neighbour || !_suspects.WasReported(peer));
@@ -454,6 +456,7 @@ public sealed partial class PastryNode : INodeProgram
         if (row >= 0)
             RepairRow(row, peer); // PastryNode.Repair.cs
         _listener?.OnPeerDead(this, peer);
+        RerouteHopsTo(peer); // PastryNode.Repair.cs
         if (tellLeafSet)
         {
             var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [peer] };

@@ -22,6 +22,13 @@ internal struct SuspectList
         return i >= 0 && !_entries![i].Dead;
     }
 
+    /// <summary>Under suspicion (not dead) since <paramref name="atOrBefore"/> or earlier: a probe that old has run its course.</summary>
+    public readonly bool IsSuspectSince(PeerHandle peer, long atOrBefore)
+    {
+        int i = IndexOf(peer);
+        return i >= 0 && !_entries![i].Dead && _entries[i].Until <= atOrBefore;
+    }
+
     /// <summary>Whether the probe of a suspect was started by another node's failure notice rather than first-hand.</summary>
     public readonly bool WasReported(PeerHandle peer)
     {
@@ -37,7 +44,10 @@ internal struct SuspectList
         return i >= 0 && _entries![i].Dead && _entries[i].Until > now;
     }
 
-    /// <summary>Adds or updates an entry. For a dead peer <paramref name="until"/> is when the memory of its death expires.</summary>
+    /// <summary>
+    /// Adds or updates an entry. For a dead peer <paramref name="until"/> is when the memory of its death expires; for a
+    /// suspect, when the suspicion began.
+    /// </summary>
     public void Add(PeerHandle peer, bool dead, long until, bool reported = false)
     {
         int i = IndexOf(peer);
