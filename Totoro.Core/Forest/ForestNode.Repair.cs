@@ -177,8 +177,10 @@ public sealed partial class ForestNode
     private bool TakeOverLate(TreeState state, PeerHandle from, in Message replica)
     {
         // Only the node closest to the app: of two roots, the other one moves (MoveRootIfNotClosest), so they never
-        // trade the app back and forth.
-        if (!state.IsRoot || replica.Round <= state.Round || (replica.Payload is null && replica.Round == 0))
+        // trade the app back and forth. A root that holds nothing (it took its round number from joiners, not from a
+        // broadcast or a replica) takes any replica; one that holds state takes only a newer one.
+        bool holdsNothing = !state.HasBroadcast && !state.HasReplica;
+        if (!state.IsRoot || (replica.Payload is null && replica.Round == 0) || (!holdsNothing && replica.Round <= state.Round))
             return false;
         if (!Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return false;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Totoro.Core.Forest;
+using Totoro.Core.Overlay;
 using Totoro.Core.Runtime;
 using Totoro.Sim.Churn;
 using Totoro.Sim.Kernel;
@@ -10,8 +11,10 @@ namespace Totoro.Sim.Scenarios;
 /// A failure burst in the forest (paper Fig. 12): after one round, a fraction of the nodes of T trees crash at the
 /// same instant (their roots too with <see cref="ChurnSimConfig.FailRoots"/>). Each hit tree is checked every
 /// 100 ms: it has recovered once every live subscriber is reachable from the live node closest to the app, which
-/// must hold the root, through parent–child links both ends agree on. Then each hit tree's root broadcasts one
-/// more round, which must reach every live subscriber.
+/// must hold the root, through parent–child links both ends agree on. Fail-overs are judged once the overlay has
+/// had time to find every dead root (a lease, a ping period and two probes: a tree may be whole again under a root
+/// that holds nothing yet, before the dead root's replica holders even know). Then each hit tree's root broadcasts
+/// one more round, which must reach every live subscriber.
 /// </summary>
 public sealed class FailureBurstScenario
 {
@@ -20,6 +23,7 @@ public sealed class FailureBurstScenario
     private readonly ChurnSimConfig _churn;
     private readonly ForestScenario _forest;
     private readonly Recorder _recorder = new();
+    private readonly PastryOptions _timers;
     private ulong _random;
 
     public FailureBurstScenario(OverlaySimConfig overlay, ForestSimConfig forest, ChurnSimConfig churn)
@@ -28,6 +32,7 @@ public sealed class FailureBurstScenario
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(churn));
         _churn = churn;
+        _timers = overlay.Pastry;
         _random = SplitMix64.Derive(overlay.Seed, 0xb025);
         _forest = new ForestScenario(overlay, forest with { TreeTimers = forest.TreeTimers ?? ChurnSimConfig.TreeTimersFor(churn.Timers) }) { Learner = _recorder };
         _recorder.World = _forest.World;
@@ -93,6 +98,9 @@ public sealed class FailureBurstScenario
             progress?.Invoke(new SimProgress("repair", recovery.Count, measured.Count));
         }
 
+        PastryOptions timers = _timers;
+        long detected = start + timers.LeaseMicros + timers.LeafSetPingPeriodMicros + (2 * timers.ProbeTimeoutMicros);
+        world.RunUntil(Math.Max(world.Now, detected));
         (int failovers, int roundsLost, int modelsLost) = FailoverOutcome(oldRounds);
         (int delivered, int expected) = RoundAfterRepair(hit, progress);
         double[] times = [.. recovery.Values.Select(t => t / 1000.0).Order()];
