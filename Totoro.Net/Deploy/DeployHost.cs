@@ -25,6 +25,12 @@ public sealed record DeployHost
     /// <summary>Logical nodes on this host; null takes the deployment's default.</summary>
     public int? Nodes { get; init; }
 
+    /// <summary>
+    /// The SSH host key's SHA-256 fingerprint this deployment saw at `up` (trust on first use); a later session to a
+    /// host that shows another key is refused. Null: not known yet, any key is taken and recorded.
+    /// </summary>
+    public string? HostKey { get; init; }
+
     /// <summary>host:sshport as the user wrote it, for messages.</summary>
     public string Target => $"{Address}:{SshPort}";
 }

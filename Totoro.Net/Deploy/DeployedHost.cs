@@ -18,6 +18,9 @@ public sealed record DeployedHost
 
     public int Nodes { get; init; }
 
+    /// <summary>The SSH host key's SHA-256 fingerprint seen at `up`: later commands refuse a host showing another.</summary>
+    public string? HostKey { get; init; }
+
     public int IndexBase { get; init; }
 
     /// <summary>The remote process id, 0 when the node was never started.</summary>
@@ -32,5 +35,5 @@ public sealed record DeployedHost
     /// <summary>Why the host failed during `up`, if it did.</summary>
     public string? Error { get; init; }
 
-    public DeployHost ToHost() => new() { Line = Line, Name = Name, Address = Address, SshPort = SshPort, RemoteDir = RemoteDir, NodePort = int.Parse(Listen[(Listen.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture), Nodes = Nodes };
+    public DeployHost ToHost() => new() { Line = Line, Name = Name, Address = Address, SshPort = SshPort, RemoteDir = RemoteDir, HostKey = HostKey, NodePort = int.Parse(Listen[(Listen.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture), Nodes = Nodes };
 }

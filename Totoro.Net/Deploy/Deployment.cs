@@ -193,7 +193,7 @@ public static class Deployment
             {
                 Name = h.Name, Address = h.Address, SshPort = h.SshPort, Line = h.Line, RemoteDir = h.RemoteDir,
                 Listen = (listen[i] ?? new IPEndPoint(IPAddress.None, h.NodePort)).ToString(), Nodes = nodes[i], IndexBase = bases[i],
-                Pid = pids[i], Stopped = exited[i], Error = errors[i],
+                Pid = pids[i], Stopped = exited[i], Error = errors[i], HostKey = sessions[i]?.HostKey ?? h.HostKey,
             })],
         };
 

@@ -22,20 +22,33 @@ public sealed class HostSession : IDisposable
 
     public DeployHost Host { get; }
 
+    /// <summary>The SHA-256 fingerprint of the key the host showed ("SHA256:…").</summary>
+    public string? HostKey { get; private init; }
+
     public static HostSession Open(DeployHost host, SshCredentials credentials, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(credentials);
         var ssh = new SshClient(credentials.ConnectionFor(host, timeout));
         var sftp = new SftpClient(credentials.ConnectionFor(host, timeout));
-        // Host keys are not pinned (no known_hosts handling yet): the deployment trusts its hosts file.
-        ssh.HostKeyReceived += (_, e) => e.CanTrust = true;
-        sftp.HostKeyReceived += (_, e) => e.CanTrust = true;
+        // Trust on first use: `up` records the key each host shows; later sessions (and `up` again) must see the same.
+        string? seen = null;
+        void Check(object? sender, HostKeyEventArgs e)
+        {
+            string key = "SHA256:" + e.FingerPrintSHA256;
+            seen ??= key;
+            e.CanTrust = (host.HostKey is null || host.HostKey == key) && seen == key;
+            if (!e.CanTrust)
+                seen = key;
+        }
+
+        ssh.HostKeyReceived += Check;
+        sftp.HostKeyReceived += Check;
         try
         {
-            Guard(host, credentials, ssh.Connect);
-            Guard(host, credentials, sftp.Connect);
-            return new HostSession(host, ssh, sftp);
+            Guard(host, credentials, ssh.Connect, () => seen);
+            Guard(host, credentials, sftp.Connect, () => seen);
+            return new HostSession(host, ssh, sftp) { HostKey = seen };
         }
         catch
         {
@@ -88,12 +101,16 @@ public sealed class HostSession : IDisposable
         return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
     }
 
-    private static void Guard(DeployHost host, SshCredentials credentials, Action connect)
+    private static void Guard(DeployHost host, SshCredentials credentials, Action connect, Func<string?> seenKey)
     {
         string who = $"host {host.Name} ({host.Target}, hosts file line {host.Line})";
         try
         {
             connect();
+        }
+        catch (Exception ex) when (ex is not DeployHostException && host.HostKey is not null && seenKey() is { } seen && seen != host.HostKey)
+        {
+            throw new DeployHostException($"{who}: its SSH host key changed: the deployment recorded {host.HostKey}, the host shows {seen}. Someone may be in the way; if the host was reinstalled, delete its hostKey from the state file and run the command again", ex);
         }
         catch (SshAuthenticationException ex)
         {

@@ -63,6 +63,18 @@ public class DeployTests(ITestOutputHelper output)
             Assert.Contains("3/3 hosts up with all nodes joined", status.Stdout);
             Assert.Matches(@"h3\s.*\s4/4\s+yes", status.Stdout);
 
+            // Trust on first use: `up` pinned the key the sshd showed; a host that shows another is refused by name.
+            string pinned = first.Hosts[0].HostKey!;
+            Assert.StartsWith("SHA256:", pinned);
+            Assert.All(first.Hosts, h => Assert.Equal(pinned, h.HostKey)); // one sshd behind all three entries
+            (first with { Hosts = [first.Hosts[0] with { HostKey = "SHA256:not-the-key-up-saw" }, .. first.Hosts.Skip(1)] }).Save(state);
+            var spoofed = TotoroProcess.Run("deploy", "status", "--state", state);
+            Assert.Equal(1, spoofed.ExitCode);
+            Assert.Contains("its SSH host key changed", spoofed.Stderr);
+            Assert.Contains(pinned, spoofed.Stderr);
+            Assert.DoesNotContain("   at ", spoofed.Stderr);
+            first.Save(state);
+
             // A small app through one host, watched through another; the model must equal the simulator's.
             var spec = new AppSpec { Name = "deployed-logreg", Model = "logreg", Dataset = "synthetic", Workers = 10, Rounds = 3, ClientsPerRound = 5 };
             var submit = TotoroProcess.Run("app", "submit", "--via", first.Hosts[1].Listen, "--name", spec.Name, "--model", "logreg", "--dataset", "synthetic",
