@@ -258,7 +258,7 @@ public sealed partial class PastryNode : INodeProgram
         // also announces this node to them), and just announce this node to the rest.
         foreach (PeerHandle peer in StateMembers())
         {
-            if (_leaf.Contains(peer))
+            if (_options.ProbeLeafSetOnJoin && _leaf.Contains(peer))
                 Probe(peer);
             else
                 _context.Send(peer, new Message { Kind = MessageKind.Announce });
