@@ -67,28 +67,30 @@ public sealed record PastryOptions
     public int HopRetries { get; init; } = 16;
 
     /// <summary>FreePastry 2.1's timers: leaf-set ping 20 s, lease 30 s, routing-table maintenance 900 s; hop acks after 1 s.</summary>
-    public PastryOptions WithFreePastryTimers() => this with
+    public PastryOptions WithFreePastryTimers() => WithChurnRepair() with
     {
         LeafSetPingPeriodMicros = 20_000_000,
         LeaseMicros = 30_000_000,
-        RoutingMaintenancePeriodMicros = 900_000_000,
-        HopAckTimeoutMicros = 1_000_000,
-        LookupTimeoutMicros = 10_000_000,
-        ProbeLeafSetOnJoin = true,
-        LeafProbesPerPeriod = 2,
-        PingThrottleMicros = 2_000_000,
-        RelayFailureNotices = false,
     };
 
     /// <summary>
     /// The Totoro paper's failure-test timers (its user.params): leaf-set ping 8 s, lease 10 s, 2 ping tries (so a
     /// 3 s probe), routing-table maintenance left at 900 s; hop acks after 1 s.
     /// </summary>
-    public PastryOptions WithPaperFailureTimers() => this with
+    public PastryOptions WithPaperFailureTimers() => WithChurnRepair() with
     {
         LeafSetPingPeriodMicros = 8_000_000,
         LeaseMicros = 10_000_000,
         ProbeTimeoutMicros = 3_000_000,
+    };
+
+    /// <summary>
+    /// The repair both presets share, whatever their keep-alive timers: 900 s routing-table maintenance, 1 s hop acks,
+    /// 10 s end-to-end lookup timeouts, a probed leaf set at join, two rotating leaf probes per period, throttled
+    /// admission pings, and failure notices not relayed (each death is announced by the nodes that find it).
+    /// </summary>
+    private PastryOptions WithChurnRepair() => this with
+    {
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,
         LookupTimeoutMicros = 10_000_000,
