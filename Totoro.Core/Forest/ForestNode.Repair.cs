@@ -88,7 +88,7 @@ public sealed partial class ForestNode
         if (closest == state.ReplicaPushedTo)
             return;
         state.ReplicaPushedTo = closest;
-        SendControl(closest, new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.ReplicaRound, Payload = state.ReplicaModel, Peers = state.ReplicaMembers });
+        SendControl(closest, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
     }
 
     /// <summary>
@@ -166,7 +166,7 @@ public sealed partial class ForestNode
         state.ReplicaMembers = [.. state.Children];
         state.ReplicaFrom = closer;
         state.ReplicaOrphaned = false;
-        SendControl(closer, new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.Round, Payload = state.LastModel, Peers = state.ReplicaMembers });
+        SendControl(closer, ReplicaMessage(state, state.Round, state.LastModel, state.ReplicaMembers));
         SendJoin(state);
     }
 

@@ -17,18 +17,20 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     private const int ContributionTimer = 102;
 
     private readonly INodeContext _context;
-    private readonly AppRegistry _registry;
+    private readonly ITreeHooks _hooks;
     private readonly IForestApp? _app;
     private readonly IOverlayListener? _outer;
     private Dictionary<NodeId, TreeState>? _trees;
+    private Dictionary<NodeId, AppDescriptor>? _known; // apps created here or heard of, not (yet) in a tree here
     private Dictionary<long, (NodeId App, int Round, Payload Contribution)>? _delayed;
     private long _nextDelayed;
     private bool _maintaining;
 
-    public ForestNode(INodeContext context, NodeId id, PastryOptions pastry, AppRegistry registry, IForestApp? app, IOverlayListener? outer = null)
+    /// <param name="hooks">Binds the hook names of the descriptors this node learns from messages (null: the forest's own).</param>
+    public ForestNode(INodeContext context, NodeId id, PastryOptions pastry, ITreeHooks? hooks, IForestApp? app, IOverlayListener? outer = null)
     {
         _context = context;
-        _registry = registry;
+        _hooks = hooks ?? TreeHooks.Default;
         _app = app;
         _outer = outer;
         Overlay = new PastryNode(context, id, pastry, this);
@@ -45,6 +47,12 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     /// <summary>JOINs this node gave up on after the join timeout and sent again around their first hop.</summary>
     public int JoinTimeouts { get; private set; }
 
+    /// <summary>Tree messages dropped because the app they named was unknown here or its descriptor was malformed.</summary>
+    public long RefusedMessages { get; private set; }
+
+    /// <summary>The last reason a tree message was refused (for logs).</summary>
+    public string? LastRefusal { get; private set; }
+
     // ---- The API (paper Table 2) -------------------------------------------------------------------------
 
     /// <summary>Joins the overlay through a bootstrap node (none: found a new overlay).</summary>
@@ -53,14 +61,46 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     /// <summary>Makes an app known to this node with its options and hooks; returns its id.</summary>
     public NodeId CreateTree(AppDescriptor app)
     {
-        _registry.Register(app);
+        ArgumentNullException.ThrowIfNull(app);
+        if (Tree(app.Id) is null)
+        {
+            _known ??= [];
+            _known[app.Id] = app;
+        }
+
         return app.Id;
     }
 
-    /// <summary>Joins the app's tree as a subscriber (a worker): routes a JOIN towards the app id.</summary>
+    /// <summary>
+    /// Learns an app from its descriptor's bytes, as a discovery (the advertise–discover tree, a submit) tells a node:
+    /// the hooks are bound by this node. False with a reason when the bytes are not a descriptor this node can serve.
+    /// </summary>
+    public bool Discover(ReadOnlySpan<byte> descriptor, out string? error)
+    {
+        if (!AppDescriptor.TryDecode(descriptor, _hooks, out AppDescriptor? app, out error))
+            return false;
+        CreateTree(app!);
+        return true;
+    }
+
+    /// <summary>The app as this node knows it (from its creator, a discovery, a JOIN or a replica), or null.</summary>
+    public AppDescriptor? Descriptor(NodeId app)
+        => Tree(app)?.App ?? (_known is not null && _known.TryGetValue(app, out AppDescriptor? known) ? known : null);
+
+    /// <summary>Learns the app from its descriptor (as a discovery would tell it) and subscribes to its tree.</summary>
+    public void Subscribe(AppDescriptor app)
+    {
+        CreateTree(app);
+        Subscribe(app.Id);
+    }
+
+    /// <summary>
+    /// Joins the app's tree as a subscriber (a worker): routes a JOIN towards the app id. An app this node knows
+    /// only by its id is served with the forest's default hooks and this overlay's fanout (plain Scribe).
+    /// </summary>
     public void Subscribe(NodeId app)
     {
-        TreeState state = GetOrCreate(app, 0);
+        TreeState state = Tree(app) ?? Create(Descriptor(app) ?? AppDescriptor.Default(app, app.ToString(), Overlay.Options.Columns), null);
         if (state.App.Scope == RouteScope.ZoneLocal && Overlay.Zones is { } zones && zones.Map.ZoneOf(app) != Overlay.Zone)
             throw new InvalidOperationException($"App {state.App.Name} is confined to zone {zones.Map.ZoneOf(app)}; this node is in zone {Overlay.Zone}.");
         state.IsSubscriber = true;
@@ -75,17 +115,18 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     }
 
     /// <summary>At the root: sends the round's payload down the tree (compressed by the app's hook). Returns the round.</summary>
-    public int Broadcast(NodeId app, Payload payload)
+    /// <param name="checkpoint">What the root's replicas keep for a take-over (null: the payload itself).</param>
+    public int Broadcast(NodeId app, Payload payload, Payload? checkpoint = null)
     {
         TreeState state = Tree(app) ?? throw new InvalidOperationException($"This node is not in the tree of app {app}.");
         if (!state.IsRoot)
             throw new InvalidOperationException($"Only the root of app {app} broadcasts.");
         int round = ++state.Round;
         state.HasBroadcast = true;
-        state.LastModel = payload;
+        state.LastModel = checkpoint ?? payload;
         long deadline = state.App.Options.RoundDeadlineMicros;
         StartRound(state, round, state.App.Compression.Compress(payload), depth: 0, deadline: deadline > 0 ? _context.Now + deadline : 0);
-        Replicate(state, payload);
+        Replicate(state, state.LastModel);
         return round;
     }
 
@@ -191,13 +232,20 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
                 break;
             case MessageKind.TreeReplica:
-                TreeState replica = GetOrCreate(message.Key, 0);
-                if (TakeOverLate(replica, from, message)) // ForestNode.Repair.cs
+                string? why = null;
+                if (!ReplicaEnvelope.TryOpen(message.Payload, out Payload? checkpoint, out Payload? wire, out why)
+                    || Learn(message.Key, wire, out why) is not { } replica)
+                {
+                    Refuse(why);
+                    break;
+                }
+
+                if (TakeOverLate(replica, from, message with { Payload = checkpoint })) // ForestNode.Repair.cs
                     break;
                 if (message.Round >= replica.ReplicaRound)
                 {
                     replica.ReplicaRound = message.Round;
-                    replica.ReplicaModel = message.Payload;
+                    replica.ReplicaModel = checkpoint;
                     replica.ReplicaMembers = message.Peers;
                     replica.ReplicaFrom = from;
                     replica.ReplicaOrphaned = false;
@@ -273,8 +321,12 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         PeerHandle child = join.Origin.IsNone ? from : join.Origin;
         if (child == _context.Self || child.IsNone)
             return true;
-        RouteScope scope = (join.Flags & MessageFlags.ZoneLocal) != 0 ? RouteScope.ZoneLocal : RouteScope.Global;
-        TreeState state = GetOrCreate(join.Key, join.Row, scope);
+        if (Learn(join.Key, join.Payload, out string? refused) is not { } state)
+        {
+            Refuse(refused);
+            return true; // a JOIN for an app nobody can serve is dropped here, not routed on
+        }
+
         if (child == state.Parent || (state.Detached && !state.IsRoot))
         {
             // Adopting here could close a loop (the joiner may be this node's ancestor): pass the JOIN on, unless
@@ -333,6 +385,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Stamp = _context.Now,
             Round = Math.Max(state.Round, state.JoinerRound), // how far the tree got: a root that took over without a replica learns it
             Peers = state.SilentHops.Length > 0 ? state.SilentHops : null, // so that forwarders avoid them too
+            Payload = state.Wire, // the app's descriptor: forwarders learn the app from it
         });
         EnsureMaintenance(state);
     }
@@ -422,6 +475,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             Row = (byte)state.App.Options.Fanout,
             Hops = (ushort)height,
             Stamp = _context.Now,
+            Payload = state.Wire,
         });
         ReportHeight(state);
     }
@@ -466,9 +520,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     private void OnJoinAck(PeerHandle from, in Message ack)
     {
-        TreeState state = GetOrCreate(ack.Key, ack.Row);
-        if (state.IsRoot)
-            return;
+        if (Tree(ack.Key) is not { } state || state.IsRoot)
+            return; // an ack for a tree this node never joined
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
             SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
@@ -488,7 +541,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     private void OnBroadcastMessage(PeerHandle from, in Message message)
     {
-        TreeState state = GetOrCreate(message.Key, 0);
+        TreeState? known = message.Key == AppId.AdvertiseDiscover ? GetOrCreateAdvertiseDiscover() : Tree(message.Key);
+        if (known is not { } state)
+            return; // not in this tree: a stale or stray broadcast
         if (from == state.Parent)
         {
             state.ParentHeard = _context.Now;
@@ -652,7 +707,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         int k = state.App.Options.Replicas;
         if (k == 0)
             return;
-        var replica = new Message { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = state.Round, Payload = model, Peers = [.. state.Children] };
+        Message replica = ReplicaMessage(state, state.Round, model, [.. state.Children]);
         PeerHandle[] right = Overlay.RightLeaves();
         PeerHandle[] left = Overlay.LeftLeaves();
         for (int i = 0, sent = 0; sent < k && i < Math.Max(right.Length, left.Length); i++)
@@ -677,7 +732,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         if (message.Payload is not { Data: not null } payload)
             return;
-        TreeState state = GetOrCreate(AppId.AdvertiseDiscover, 0);
+        TreeState state = GetOrCreateAdvertiseDiscover();
         if (!state.InTree)
             BecomeRoot(state);
         OnAdvertisement(state, payload);
@@ -712,17 +767,54 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     private TreeState? Tree(NodeId app) => _trees is not null && _trees.TryGetValue(app, out TreeState? state) ? state : null;
 
-    private TreeState GetOrCreate(NodeId app, int fanoutHint, RouteScope scopeHint = RouteScope.Global)
+    private TreeState GetOrCreateAdvertiseDiscover() => Tree(AppId.AdvertiseDiscover) ?? Create(AppDescriptor.AdvertiseDiscover, null);
+
+    /// <summary>
+    /// This node's state of an app's tree, made from what it knows of the app or from the descriptor a message
+    /// carried (<paramref name="wire"/>); null with a reason when neither serves.
+    /// </summary>
+    private TreeState? Learn(NodeId app, Payload? wire, out string? error)
     {
-        _trees ??= [];
-        if (!_trees.TryGetValue(app, out TreeState? state))
+        error = null;
+        if (Tree(app) is { } state)
+            return state;
+        if (_known is not null && _known.TryGetValue(app, out AppDescriptor? known))
+            return Create(known, null);
+        if (wire?.Data is not { } bytes)
         {
-            state = new TreeState(_registry.Resolve(app, fanoutHint, scopeHint));
-            _trees.Add(app, state);
+            error = $"a message for app {app} carried no descriptor";
+            return null;
         }
 
+        if (!AppDescriptor.TryDecode(bytes, _hooks, out AppDescriptor? descriptor, out error))
+            return null;
+        if (descriptor!.Id != app)
+        {
+            error = $"a message for app {app} carried the descriptor of app {descriptor.Id}";
+            return null;
+        }
+
+        return Create(descriptor, wire);
+    }
+
+    private TreeState Create(AppDescriptor app, Payload? wire)
+    {
+        _trees ??= [];
+        _known?.Remove(app.Id);
+        var state = new TreeState(app) { Wire = wire ?? Payload.FromData(app.Encode()) };
+        _trees.Add(app.Id, state);
         return state;
     }
+
+    private void Refuse(string? reason)
+    {
+        RefusedMessages++;
+        LastRefusal = reason;
+    }
+
+    /// <summary>The root's state for a replica holder: the checkpoint, with the app's descriptor so that any node can take over.</summary>
+    private static Message ReplicaMessage(TreeState state, int round, Payload? checkpoint, PeerHandle[]? members)
+        => new() { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = round, Payload = ReplicaEnvelope.Seal(checkpoint, state.Wire.Data!), Peers = members };
 
     private void SendControl(PeerHandle peer, in Message message)
     {

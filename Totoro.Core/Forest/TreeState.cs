@@ -7,6 +7,9 @@ internal sealed class TreeState(AppDescriptor app)
 {
     public AppDescriptor App { get; } = app;
 
+    /// <summary>The app's descriptor as it travels (in JOINs and replicas): the bytes it arrived in, or this node's encoding.</summary>
+    public required Payload Wire { get; init; }
+
     public PeerHandle Parent;
     public bool IsRoot;
     public bool IsSubscriber;

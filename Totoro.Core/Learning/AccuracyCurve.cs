@@ -20,6 +20,9 @@ public sealed class AccuracyCurve
 
     public int Rounds => _points.Length;
 
+    /// <summary>Accuracy and loss after rounds 1, 2, …</summary>
+    public IReadOnlyList<(double Accuracy, double Loss)> Points => _points;
+
     /// <summary>After round r (1-based); past the curve's end, its last point.</summary>
     public (double Accuracy, double Loss) After(int round) => _points[Math.Clamp(round, 1, _points.Length) - 1];
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Totoro.Core.Learning;
 
 /// <summary>
@@ -45,6 +47,48 @@ public abstract class AdaptiveServerRule : IServerRule
 
         Steps++;
         return next;
+    }
+
+    /// <summary>steps i32 | n i32 | m and v, n floats each (big endian); empty before the first round.</summary>
+    public byte[] SaveState()
+    {
+        if (_m is null || _v is null)
+            return [];
+        var bytes = new byte[8 + (8 * _m.Length)];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, Steps);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), _m.Length);
+        for (int i = 0; i < _m.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(8 + (4 * i)), _m[i]);
+            BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(8 + (4 * (_m.Length + i))), _v[i]);
+        }
+
+        return bytes;
+    }
+
+    public bool RestoreState(ReadOnlySpan<byte> state)
+    {
+        if (state.IsEmpty)
+        {
+            (_m, _v, Steps) = (null, null, 0);
+            return true;
+        }
+
+        if (state.Length < 8)
+            return false;
+        int n = BinaryPrimitives.ReadInt32BigEndian(state[4..]);
+        if (n < 0 || state.Length != 8 + (8L * n))
+            return false;
+        var m = new float[n];
+        var v = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            m[i] = BinaryPrimitives.ReadSingleBigEndian(state[(8 + (4 * i))..]);
+            v[i] = BinaryPrimitives.ReadSingleBigEndian(state[(8 + (4 * (n + i)))..]);
+        }
+
+        (_m, _v, Steps) = (m, v, BinaryPrimitives.ReadInt32BigEndian(state));
+        return true;
     }
 
     /// <summary>The new second moment from the old one and Δ².</summary>

@@ -102,33 +102,46 @@ public sealed class FederatedMaster
     }
 
     /// <summary>
-    /// Takes over from a replicated checkpoint: the global model broadcast for round <paramref name="round"/>, so
-    /// rounds before it are done and it runs again. An adaptive rule's moments are not replicated: they restart.
-    /// Returns false when the checkpoint holds no usable model: then the model is lost and training goes on from
-    /// the initial one (this object may be shared by every node of a simulated world, so keeping the old model
-    /// here would hide the loss).
+    /// The master's whole state as its replicas keep it, taken when round <paramref name="round"/> is broadcast: the
+    /// global model (the round's model, or its size in timing mode) with everything else — rounds done, history,
+    /// the server rule's moments, the selector's knowledge, the start time — in the attachment
+    /// (<see cref="MasterCheckpoint"/>).
     /// </summary>
-    public bool Restore(int round, Payload? checkpoint)
+    public Payload Checkpoint(Payload roundPayload, int round, long startedAt)
     {
-        bool restored;
-        if (IsTiming)
+        ArgumentNullException.ThrowIfNull(roundPayload);
+        byte[] state = MasterCheckpoint.Encode(new MasterCheckpoint.State(
+            round, startedAt, TargetReachedSeconds ?? double.NaN, _lastAccuracy, _history, _rule.SaveState(), _selector.SaveState()));
+        return roundPayload.WithAttachment(state);
+    }
+
+    /// <summary>
+    /// Takes over from a replicated checkpoint: round <see cref="MasterCheckpoint.State.Round"/> runs again from the
+    /// model it was broadcast with, and everything the dead master knew comes back with it. Returns false, with the
+    /// master reset to the initial model at <paramref name="fallbackRound"/>, when the checkpoint holds no usable
+    /// model or state: then the model is lost.
+    /// </summary>
+    public bool Restore(Payload? checkpoint, int fallbackRound, out long startedAt)
+    {
+        startedAt = -1;
+        bool haveModel = IsTiming ? checkpoint is not null : checkpoint?.Vector is { } v && v.Length == _workload.Model.ParameterCount;
+        if (haveModel && MasterCheckpoint.TryDecode(checkpoint!.Attachment, out MasterCheckpoint.State? state)
+            && _rule.RestoreState(state!.Rule) && _selector.RestoreState(state.Selector))
         {
-            restored = checkpoint is not null;
-        }
-        else if (checkpoint?.Vector is { } model && model.Length == _workload.Model.ParameterCount)
-        {
-            _global = (float[])model.Clone();
-            restored = true;
-        }
-        else
-        {
-            _global = _workload.InitialModel(_seed);
-            restored = false;
+            _global = IsTiming ? [] : (float[])checkpoint.Vector!.Clone();
+            _history.Clear();
+            _history.AddRange(state.History);
+            CompletedRounds = Math.Max(0, state.Round - 1);
+            TargetReachedSeconds = double.IsNaN(state.TargetReachedSeconds) ? null : state.TargetReachedSeconds;
+            _lastAccuracy = state.LastAccuracy;
+            startedAt = state.StartedAt;
+            return true;
         }
 
-        CompletedRounds = Math.Max(0, round - 1);
+        _global = IsTiming ? [] : _workload.InitialModel(_seed);
         _rule = ServerRules.Create(Spec);
-        return restored;
+        CompletedRounds = Math.Max(0, fallbackRound - 1);
+        return false;
     }
 
     private (double Accuracy, double Loss) Evaluate(int round)

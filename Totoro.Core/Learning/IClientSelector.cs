@@ -13,6 +13,12 @@ public interface IClientSelector
 
     void Observe(int round, WorkerReport report);
 
+    /// <summary>What the selector has learned, for the master's checkpoint (empty: nothing).</summary>
+    byte[] SaveState() => [];
+
+    /// <summary>Takes back what <see cref="SaveState"/> wrote; false (state unchanged) when the bytes are not this selector's.</summary>
+    bool RestoreState(ReadOnlySpan<byte> state) => state.IsEmpty;
+
     public static IClientSelector Create(string name, int workers, IReadOnlyList<int> samplesPerWorker) => name switch
     {
         "oort" => new OortSelector(workers, samplesPerWorker),

@@ -12,4 +12,10 @@ public interface IServerRule
 
     /// <summary>The next global model; neither argument is modified.</summary>
     float[] Apply(float[] global, float[] meanUpdate);
+
+    /// <summary>What the rule keeps across rounds, for the master's checkpoint (empty: nothing).</summary>
+    byte[] SaveState() => [];
+
+    /// <summary>Takes back what <see cref="SaveState"/> wrote; false (state unchanged) when the bytes are not this rule's.</summary>
+    bool RestoreState(ReadOnlySpan<byte> state) => state.IsEmpty;
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Totoro.Core.Learning;
 
 /// <summary>
@@ -75,6 +77,35 @@ public sealed class OortSelector : IClientSelector
         _loss[report.Worker] = report.Loss;
         _seconds[report.Worker] = report.ComputeSeconds;
         _lastRound[report.Worker] = round;
+    }
+
+    /// <summary>workers i32 | per worker: loss f64, compute seconds f64, last round i32 (big endian).</summary>
+    public byte[] SaveState()
+    {
+        var bytes = new byte[4 + (20 * _workers)];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, _workers);
+        for (int w = 0; w < _workers; w++)
+        {
+            BinaryPrimitives.WriteDoubleBigEndian(bytes.AsSpan(4 + (20 * w)), _loss[w]);
+            BinaryPrimitives.WriteDoubleBigEndian(bytes.AsSpan(12 + (20 * w)), _seconds[w]);
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20 + (20 * w)), _lastRound[w]);
+        }
+
+        return bytes;
+    }
+
+    public bool RestoreState(ReadOnlySpan<byte> state)
+    {
+        if (state.Length != 4 + (20 * _workers) || BinaryPrimitives.ReadInt32BigEndian(state) != _workers)
+            return false;
+        for (int w = 0; w < _workers; w++)
+        {
+            _loss[w] = BinaryPrimitives.ReadDoubleBigEndian(state[(4 + (20 * w))..]);
+            _seconds[w] = BinaryPrimitives.ReadDoubleBigEndian(state[(12 + (20 * w))..]);
+            _lastRound[w] = BinaryPrimitives.ReadInt32BigEndian(state[(20 + (20 * w))..]);
+        }
+
+        return true;
     }
 
     /// <summary>Oort's utility of an explored worker.</summary>

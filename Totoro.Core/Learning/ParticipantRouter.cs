@@ -9,22 +9,27 @@ namespace Totoro.Core.Learning;
 /// through it (participants' reports and non-participants' declines alike), so from the second round on a model
 /// travels only towards the workers that will train on it. A participant it cannot place (new, or moved) sends the
 /// model down every child; a participant routed to a child whose answer does not mention it is forgotten, so a
-/// worker that moved is found again next round. One instance serves every node of a world (state by node).
+/// worker that moved is found again next round. One instance per node and app: what it learns is that node's own.
 /// </summary>
 public sealed class ParticipantRouter : IChildSelector
 {
-    private readonly Dictionary<PeerHandle, NodeRoutes> _nodes = [];
+    public const string SelectorName = "participants";
 
-    public string Name => "participants";
+    /// <summary>Which child leads to each worker (the node itself for its own worker).</summary>
+    private readonly Dictionary<int, PeerHandle> _below = [];
 
-    /// <summary>Workers this router can place, over all nodes (for tests and memory accounting).</summary>
-    public int KnownPlacements => _nodes.Values.Sum(n => n.Below.Count);
+    /// <summary>The current round's participants and the child each was sent down.</summary>
+    private readonly List<(int Worker, PeerHandle Child)> _routed = [];
+
+    public string Name => SelectorName;
+
+    /// <summary>Workers this router can place (for tests and memory accounting).</summary>
+    public int KnownPlacements => _below.Count;
 
     public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
     {
         byte[]? list = payload.Attachment;
-        NodeRoutes routes = Routes(context.Self);
-        routes.Routed.Clear();
+        _routed.Clear();
         int participants = ParticipantList.Count(list);
         if (list is null || participants == 0)
             return AllChildren.Instance.Select(app, round, payload, children, chosen, context);
@@ -33,16 +38,16 @@ public sealed class ParticipantRouter : IChildSelector
         for (int i = 0; i < participants; i++)
         {
             int worker = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(list.AsSpan(i * 4));
-            if (!routes.Below.TryGetValue(worker, out PeerHandle child))
+            if (!_below.TryGetValue(worker, out PeerHandle child))
             {
-                routes.Routed.Clear();
+                _routed.Clear();
                 return AllChildren.Instance.Select(app, round, payload, children, chosen, context); // cannot place it
             }
 
             if (child == context.Self)
                 continue; // the worker is this node itself
             wanted.Add(child);
-            routes.Routed.Add((worker, child));
+            _routed.Add((worker, child));
         }
 
         int n = 0;
@@ -57,36 +62,15 @@ public sealed class ParticipantRouter : IChildSelector
 
     public void Observe(NodeId app, PeerHandle child, Payload contribution, INodeContext context)
     {
-        NodeRoutes routes = Routes(context.Self);
         List<WorkerReport> reports = WorkerReport.DecodeAll(contribution.Attachment);
         foreach (WorkerReport report in reports)
-            routes.Below[report.Worker] = child;
+            _below[report.Worker] = child;
 
         // A participant sent down this child that the child's answer does not mention has moved: forget its place.
-        foreach ((int worker, PeerHandle via) in routes.Routed)
+        foreach ((int worker, PeerHandle via) in _routed)
         {
-            if (via == child && !reports.Exists(r => r.Worker == worker) && routes.Below.TryGetValue(worker, out PeerHandle at) && at == child)
-                routes.Below.Remove(worker);
+            if (via == child && !reports.Exists(r => r.Worker == worker) && _below.TryGetValue(worker, out PeerHandle at) && at == child)
+                _below.Remove(worker);
         }
-    }
-
-    private NodeRoutes Routes(PeerHandle self)
-    {
-        if (!_nodes.TryGetValue(self, out NodeRoutes? routes))
-        {
-            routes = new NodeRoutes();
-            _nodes[self] = routes;
-        }
-
-        return routes;
-    }
-
-    private sealed class NodeRoutes
-    {
-        /// <summary>Which child leads to each worker (the node itself for its own worker).</summary>
-        public readonly Dictionary<int, PeerHandle> Below = [];
-
-        /// <summary>The current round's participants and the child each was sent down.</summary>
-        public readonly List<(int Worker, PeerHandle Child)> Routed = [];
     }
 }

@@ -11,8 +11,8 @@ public sealed class Payload
     /// <summary>Largest payload the codec accepts (bytes): a 16 M-parameter float model.</summary>
     public const int MaxBytes = 64 << 20;
 
-    /// <summary>Largest attachment: a participant list or the workers' reports of one round.</summary>
-    public const int MaxAttachmentBytes = 1 << 20;
+    /// <summary>Largest attachment: a participant list, the workers' reports of one round, or a master's checkpoint (its history, and an adaptive rule's two moments: 8 bytes per parameter of a 4 M-parameter model).</summary>
+    public const int MaxAttachmentBytes = 32 << 20;
 
     private Payload(float[]? vector, byte[]? data, double weight, int bytes, byte[]? attachment = null)
     {

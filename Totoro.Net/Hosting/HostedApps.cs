@@ -11,27 +11,53 @@ namespace Totoro.Net.Hosting;
 /// seed in the advertisement); the host loads the app's data once, registers its tree, and its nodes whose global
 /// index is below the app's worker count subscribe as workers holding that index's partition. Each worker, once
 /// attached, tells the master with a lookup to the app id; the master (the tree's root) starts round 1 when every
-/// worker is attached. The rounds themselves are the lead's <see cref="FederatedApp"/>, unchanged.
+/// worker is attached. Each logical node has its own learning layer (<see cref="LearningNode"/>): the rounds, the
+/// master's state and its take-over from a replica are the node's, as in the simulator; workers train off the event
+/// loop and post their update back.
 /// </summary>
-internal sealed class HostedApps : IForestApp, IOverlayListener
+internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource, ILearningObserver
 {
     private const long ReadyRetryMicros = 2_000_000;
     private const long RespreadMicros = 3_000_000;
     private const int ResendCount = 10;
 
     private readonly NodeHost _host;
-    private readonly FederatedApps _apps;
     private readonly DatasetCache _cache = new();
     private readonly Dictionary<NodeId, Hosted> _hosted = [];
+    private LearningNode[] _learners = [];
 
     public HostedApps(NodeHost host)
     {
         _host = host;
-        _apps = new FederatedApps(() => host.Now);
+    }
+
+    /// <summary>Gives each of the host's <paramref name="nodes"/> logical nodes its own learning layer.</summary>
+    public void CreateLearners(int nodes)
+    {
+        _learners = new LearningNode[nodes];
+        for (int i = 0; i < nodes; i++)
+            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop);
+    }
+
+    /// <summary>Training takes seconds: it runs on the thread pool, and the update comes back to the node's turn.</summary>
+    private void TrainOffLoop(Func<Payload> train, Action<Payload> done)
+    {
+        Task.Run(() =>
+        {
+            try
+            {
+                Payload update = train();
+                _host.Post(() => done(update));
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+            {
+                _host.Log.Error($"training failed: {ex.Message}");
+            }
+        });
     }
 
     /// <summary>Apps loaded on this host (their data and tree known here).</summary>
-    public int LoadedCount => _hosted.Values.Count(h => h.App is not null);
+    public int LoadedCount => _hosted.Values.Count(h => h.Workload is not null);
 
     public IEnumerable<AppSummary> Summaries => _hosted.Values.Where(h => h.Spec is not null).Select(h => new AppSummary(
         h.Spec!.Name, h.Id.ToString(), h.Spec.Model, h.Spec.Dataset, h.Spec.Workers, h.Spec.Rounds, h.Spec.ClientsPerRound, h.Spec.Rule));
@@ -78,29 +104,80 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
     {
         AppSpec spec = hosted.Spec!;
         var options = new TreeOptions { Fanout = _host.Options.Pastry.Columns, RoundDeadlineMicros = spec.RoundDeadlineMs * 1000L };
-        _host.Node(0).CreateTree(new AppDescriptor(hosted.Id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, AllChildren.Instance));
-        hosted.App = new FederatedApp(hosted.Id, workload, hosted.Seed, WorkerOf);
-        hosted.App.RoundCompleted += (app, round) => _host.Log.Info(
-            $"app {app.Spec.Name} round {round.Round}/{app.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
-        _apps.Add(hosted.App);
+        var descriptor = new AppDescriptor(hosted.Id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, new ParticipantRouter())
+        {
+            Application = new LearningAppInfo(spec, hosted.Seed, workload.Model.ParameterCount, Timing: false).Encode(),
+        };
+        hosted.Workload = workload;
+        hosted.Descriptor = descriptor.Encode();
         _host.Log.Info($"app {spec.Name} ({hosted.Id}) known: {spec.Workers} workers, {spec.Rounds} rounds");
         for (int i = 0; i < _host.NodeCount; i++)
-        {
-            if (_host.GlobalIndex(i) < spec.Workers && _host.IsJoined(i))
-                _host.Node(i).Subscribe(hosted.Id);
-        }
-
+            Serve(hosted, i);
         TryStart(hosted.Id);
     }
 
-    /// <summary>A node that joined after apps were discovered subscribes to those it is a worker of.</summary>
+    /// <summary>Node <paramref name="local"/> learns the app (its own hooks), holds its share if it is a worker, and subscribes.</summary>
+    private void Serve(Hosted hosted, int local)
+    {
+        if (hosted.Descriptor is null || !_host.IsJoined(local))
+            return;
+        ForestNode node = _host.Node(local);
+        if (node.Descriptor(hosted.Id) is null && !node.Discover(hosted.Descriptor, out string? error))
+        {
+            _host.Log.Error($"node {local} cannot serve app {hosted.Spec!.Name}: {error}");
+            return;
+        }
+
+        int worker = _host.GlobalIndex(local);
+        if (worker < hosted.Spec!.Workers && !_learners[local].Holds(hosted.Id, out _))
+        {
+            _learners[local].Hold(hosted.Id, worker);
+            node.Subscribe(hosted.Id);
+        }
+    }
+
+    /// <summary>A node that joined after apps were discovered serves those it is a worker of.</summary>
     public void OnNodeJoined(int local)
     {
         foreach (Hosted hosted in _hosted.Values)
+            Serve(hosted, local);
+    }
+
+    // ---- IWorkloadSource, ILearningObserver ------------------------------------------------------------
+
+    /// <summary>A node met an app in a message (a JOIN, a replica): its data are here once the host has loaded them.</summary>
+    public bool TryGet(LearningAppInfo app, out FederatedWorkload? workload)
+    {
+        NodeId id = AppId.Create(app.Spec.Name, [], 0);
+        workload = _hosted.TryGetValue(id, out Hosted? hosted) ? hosted.Workload : null;
+        if (workload is null && (hosted?.Spec is null))
+            Discovered(id, new AdvertisedApp(app.Spec, app.Seed)); // load it now: the next message finds it
+        return workload is not null;
+    }
+
+    public void OnRoundCompleted(NodeId app, FederatedMaster master, RoundRecord round)
+        => _host.Log.Info($"app {master.Spec.Name} round {round.Round}/{master.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
+
+    public void OnResumed(NodeId app, FederatedMaster master, bool modelRestored, long now)
+        => _host.Log.Warn($"app {master.Spec.Name}: a node here took over as master at round {master.CompletedRounds + 1}{(modelRestored ? "" : " WITHOUT its model (lost)")}");
+
+    private LearningNode LearnerOf(ForestNode node) => _host.TryIndexOf(node.Overlay.Id, out int local) ? _learners[local] : throw new InvalidOperationException("a node of another host");
+
+    /// <summary>The master of the app on this host, if one of its nodes is (or was last) the app's root.</summary>
+    private FederatedApp? MasterHere(NodeId id)
+    {
+        FederatedApp? last = null;
+        for (int i = 0; i < _learners.Length; i++)
         {
-            if (hosted.Spec is { } spec && hosted.App is not null && _host.GlobalIndex(local) < spec.Workers)
-                _host.Node(local).Subscribe(hosted.Id);
+            if (_learners[i].TryGet(id, out FederatedApp? fl) && fl!.Master is not null)
+            {
+                if (_host.Node(i).IsRootOf(id))
+                    return fl;
+                last = fl;
+            }
         }
+
+        return last;
     }
 
     public AppStatus Status(NodeId id, bool includeModel)
@@ -114,9 +191,8 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
             Workers = hosted.Spec.Workers,
             ReadyWorkers = hosted.Ready.Count,
         };
-        if (hosted.App is not { StartedAt: >= 0 } app)
+        if (MasterHere(id) is not { Master: { } master })
             return status;
-        FederatedMaster master = app.Master;
         RoundRecord? last = master.History.Count > 0 ? master.History[^1] : null;
         return status with
         {
@@ -138,25 +214,19 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
         return hosted;
     }
 
-    private int WorkerOf(ForestNode node)
-    {
-        if (!_host.TryIndexOf(node.Overlay.Id, out int local))
-            return -1;
-        int global = _host.GlobalIndex(local);
-        return global;
-    }
+    private int WorkerIndex(ForestNode node) => _host.TryIndexOf(node.Overlay.Id, out int local) ? _host.GlobalIndex(local) : -1;
 
     /// <summary>At the master: every worker is attached, so round 1 reaches all of them (as in the simulator).</summary>
     private void TryStart(NodeId id)
     {
-        if (!_hosted.TryGetValue(id, out Hosted? hosted) || hosted.App is not { } app || app.StartedAt >= 0 || hosted.Ready.Count < hosted.Spec!.Workers)
+        if (!_hosted.TryGetValue(id, out Hosted? hosted) || hosted.Workload is null || hosted.Started || hosted.Ready.Count < hosted.Spec!.Workers)
             return;
         for (int i = 0; i < _host.NodeCount; i++)
         {
             if (_host.Node(i).IsRootOf(id))
             {
                 _host.Log.Info($"app {hosted.Spec.Name}: all {hosted.Ready.Count} workers attached; node {i} (master) starts round 1");
-                app.Start(_host.Node(i), _host.Now);
+                hosted.Started = _learners[i].Start(_host.Node(i), id);
                 return;
             }
         }
@@ -177,19 +247,23 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
     public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
     {
         if (_hosted.TryGetValue(app, out Hosted? hosted))
-            hosted.SeenBroadcast.Add(WorkerOf(node));
-        _apps.OnBroadcast(node, app, round, payload);
+            hosted.SeenBroadcast.Add(WorkerIndex(node));
+        LearnerOf(node).OnBroadcast(node, app, round, payload);
     }
 
     public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
-        => _apps.OnAggregated(node, app, round, merged, contributions);
+        => LearnerOf(node).OnAggregated(node, app, round, merged, contributions);
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
-        => _apps.OnRootTakeover(node, app, round, checkpoint);
+    {
+        if (_hosted.TryGetValue(app, out Hosted? hosted))
+            hosted.Started = true; // a master that resumed here: the ready count no longer starts anything
+        LearnerOf(node).OnRootTakeover(node, app, round, checkpoint);
+    }
 
     public void OnAttached(ForestNode node, NodeId app)
     {
-        int worker = WorkerOf(node);
+        int worker = WorkerIndex(node);
         if (_hosted.TryGetValue(app, out Hosted? hosted) && hosted.Spec is { } spec && worker >= 0 && worker < spec.Workers)
             SendReady(node, app, worker);
     }
@@ -253,7 +327,13 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
 
         public ulong Seed { get; set; }
 
-        public FederatedApp? App { get; set; }
+        public FederatedWorkload? Workload { get; set; }
+
+        /// <summary>The app's descriptor as its nodes learn it.</summary>
+        public byte[]? Descriptor { get; set; }
+
+        /// <summary>A master on this host started (or resumed) the app.</summary>
+        public bool Started { get; set; }
 
         public string? Error { get; set; }
 

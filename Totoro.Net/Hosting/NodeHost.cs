@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Totoro.Core.Forest;
+using Totoro.Core.Learning;
 using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 using Totoro.Net.Control;
@@ -98,8 +99,8 @@ public sealed class NodeHost : IDisposable
     {
         _transport.Start(_options.Listen);
         ZoneMap? zones = _options.Zones > 1 ? new ZoneMap(_options.Zones) : null;
-        var registry = new AppRegistry();
         int k = _options.LogicalNodes;
+        Apps.CreateLearners(k);
         _nodes = new ForestNode[k];
         _contexts = new HostNodeContext[k];
         _joined = new bool[k];
@@ -108,7 +109,7 @@ public sealed class NodeHost : IDisposable
             NodeId id = NodeIds.For(Endpoint, i, zones, _options.Zone);
             PeerHandle self = Directory.Add(id, Endpoint);
             _contexts[i] = new HostNodeContext(this, i, self, (ulong)id.Value ^ (ulong)(id.Value >> 64));
-            _nodes[i] = new ForestNode(_contexts[i], id, _options.Pastry, registry, Apps, Apps);
+            _nodes[i] = new ForestNode(_contexts[i], id, _options.Pastry, LearningTreeHooks.Default, Apps, Apps);
             if (zones is not null)
                 _nodes[i].Overlay.Zones = new ZonePolicy(zones);
             _byId[id] = i;

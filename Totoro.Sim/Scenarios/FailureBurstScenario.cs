@@ -34,7 +34,7 @@ public sealed class FailureBurstScenario
         _churn = churn;
         _timers = overlay.Pastry;
         _random = SplitMix64.Derive(overlay.Seed, 0xb025);
-        _forest = new ForestScenario(overlay, forest with { TreeTimers = forest.TreeTimers ?? ChurnSimConfig.TreeTimersFor(churn.Timers) }) { Learner = _recorder };
+        _forest = new ForestScenario(overlay, forest with { TreeTimers = forest.TreeTimers ?? ChurnSimConfig.TreeTimersFor(churn.Timers) }) { Observer = _recorder };
         _recorder.World = _forest.World;
     }
 

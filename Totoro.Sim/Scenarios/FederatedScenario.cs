@@ -26,10 +26,13 @@ public sealed class FederatedScenario
     private readonly ulong[] _seeds;
     private readonly AccuracyCurve? _curve;
     private readonly DeviceModel _devices;
-    private readonly FederatedApps _learning;
+    private readonly WorkloadCache _workloadCache;
+    private readonly LearningLedger _ledger = new();
+    private readonly LearningNode?[] _learners;
     private readonly List<(string Name, FederatedMaster Master, double Start)> _masters = [];
-    private readonly List<FederatedApp> _apps = [];
+    private readonly List<NodeId> _treeApps = [];
     private Dictionary<int, int>[] _workerOf = [];
+    private int[][] _deviceOf = [];
 
     /// <param name="spareSlots">Extra node slots for nodes that join during training (churn).</param>
     public FederatedScenario(OverlaySimConfig overlay, ForestSimConfig forest, LearningSimConfig config, DatasetCache? cache = null, int spareSlots = 0)
@@ -46,18 +49,21 @@ public sealed class FederatedScenario
             : config.AccuracyCurve is { } path ? AccuracyCurve.Load(path)
             : null;
         cache ??= new DatasetCache();
+        _workloadCache = new WorkloadCache(cache);
         _workloads = new FederatedWorkload[config.Apps];
         _seeds = new ulong[config.Apps];
         for (int a = 0; a < config.Apps; a++)
         {
             _seeds[a] = SplitMix64.Derive(overlay.Seed, 0xa990UL + (ulong)a);
             _workloads[a] = FederatedWorkload.Load(config.SpecFor(a), _seeds[a], cache);
+            _workloadCache.Add(_seeds[a], _workloads[a]);
         }
 
         AppSpec spec = config.Template;
         int parameters = _workloads[0].Model.ParameterCount;
         _devices = new DeviceModel(overlay.Nodes, config.DeviceGflops, overlay.Seed);
-        _learning = new FederatedApps(() => _forest!.World.Now);
+        _learners = new LearningNode?[overlay.Nodes + Math.Max(0, spareSlots)];
+        IReadOnlyList<(double, double)>? curvePoints = _curve?.Points;
         _forest = new ForestScenario(overlay, forest with
         {
             Apps = config.Apps,
@@ -66,11 +72,25 @@ public sealed class FederatedScenario
             RoundDeadlineMs = spec.RoundDeadlineMs,
         }, spareSlots)
         {
-            Learner = _learning,
+            Hooks = LearningTreeHooks.Default,
+            NodeApp = config.System == "totoro" ? node => _learners[node] = new LearningNode(() => _forest!.World.Now, _workloadCache, _ledger) : null,
             RuleForApp = _ => ServerRules.Merge(spec, parameters),
             SelectorForApp = _ => new ParticipantRouter(),
+            ApplicationForApp = a => new LearningAppInfo(_workloads[a].Spec, _seeds[a], parameters, config.IsTiming, curvePoints).Encode(),
         };
     }
+
+    /// <summary>What every node's master reported, by app: the master holding each app now, take-overs, losses.</summary>
+    public LearningLedger Ledger => _ledger;
+
+    /// <summary>The ids of the apps training on trees, in app order (the `totoro` system, once training started).</summary>
+    public IReadOnlyList<NodeId> TreeApps => _treeApps;
+
+    /// <summary>App <paramref name="app"/>'s data and model (read-only, as every node loads it).</summary>
+    public FederatedWorkload WorkloadOf(NodeId app) => _workloads[_forest.Apps.First(r => r.Id == app).Number];
+
+    /// <summary>Node <paramref name="node"/>'s learning layer (null before the node exists or outside `totoro` runs).</summary>
+    public LearningNode? LearnerAt(int node) => _learners[node];
 
     /// <summary>How the training loop lets world time pass (default: the world alone; churn runs its actions too).</summary>
     public Action<long>? RunWorldUntil { get; set; }
@@ -80,9 +100,6 @@ public sealed class FederatedScenario
 
     /// <summary>Stops the training loop early (an app that can no longer finish), checked once per slice.</summary>
     public Func<bool>? GiveUp { get; set; }
-
-    /// <summary>The apps on their trees, in app order (the `totoro` system, after training has started).</summary>
-    public IReadOnlyList<FederatedApp> TreeApps => _apps;
 
     /// <summary>The workers node <paramref name="node"/> holds: (app number, worker index).</summary>
     public IEnumerable<(int App, int Worker)> WorkersAt(int node)
@@ -101,26 +118,36 @@ public sealed class FederatedScenario
     public void MoveWorker(int app, int worker, int node)
     {
         Dictionary<int, int> workers = _workerOf[app];
+        ForestScenario.AppRun run = _forest.Apps.First(r => r.Number == app);
         foreach ((int holder, int w) in workers)
         {
             if (w == worker)
             {
                 workers.Remove(holder);
+                _learners[holder]?.Release(run.Id);
                 break;
             }
         }
 
         workers[node] = worker;
-        ForestScenario.AppRun run = _forest.Apps.First(r => r.Number == app);
         _forest.World.Enter(node);
+        Hold(run, node, worker);
+        _forest.Discover(node, run.Descriptor);
         _forest.Node(node).Subscribe(run.Id);
+    }
+
+    /// <summary>Node <paramref name="node"/> holds worker <paramref name="worker"/>'s shard, on that worker's first device.</summary>
+    private void Hold(ForestScenario.AppRun run, int node, int worker)
+    {
+        int device = _deviceOf[run.Number][worker];
+        _learners[node]!.Hold(run.Id, worker, flops => _devices.ComputeMicros(device, flops));
     }
 
     public ForestScenario Forest => _forest;
 
     public DeviceModel Devices => _devices;
 
-    /// <summary>The apps' masters, in app order (after <see cref="Run"/>).</summary>
+    /// <summary>The apps' masters, in app order (after <see cref="Run"/>): for the trees, the master each app's root holds at the end.</summary>
     public IReadOnlyList<FederatedMaster> Masters => _masters.Select(m => m.Master).ToArray();
 
     /// <summary>The whole run as a sim report: the overlay, the trees (for `totoro`) and the learning section.</summary>
@@ -150,24 +177,19 @@ public sealed class FederatedScenario
         SimWorld world = _forest.World;
         long start = world.Now;
         _workerOf = new Dictionary<int, int>[apps.Length];
+        _deviceOf = new int[apps.Length][];
         foreach (ForestScenario.AppRun run in apps)
         {
             var workerOf = new Dictionary<int, int>(run.Subscribers.Length);
-            for (int i = 0; i < run.Subscribers.Length; i++)
-                workerOf[run.Subscribers[i]] = i;
             _workerOf[run.Number] = workerOf;
-            int[] nodes = [.. run.Subscribers]; // worker i keeps its first node's device when another node takes its shard
-            var app = new FederatedApp(
-                run.Id,
-                _workloads[run.Number],
-                _seeds[run.Number],
-                _ => workerOf.GetValueOrDefault(world.Current, -1),
-                (worker, flops) => _devices.ComputeMicros(nodes[worker], flops),
-                _curve,
-                _config.IsTiming);
-            _learning.Add(app);
-            _apps.Add(app);
-            _masters.Add((_workloads[run.Number].Spec.Name, app.Master, 0));
+            _deviceOf[run.Number] = [.. run.Subscribers]; // worker i keeps its first node's device when another node takes its shard
+            for (int i = 0; i < run.Subscribers.Length; i++)
+            {
+                workerOf[run.Subscribers[i]] = i;
+                Hold(run, run.Subscribers[i], i); // the node's own data: its shard of the app
+            }
+
+            _treeApps.Add(run.Id);
         }
 
         TrainingStarting?.Invoke();
@@ -178,8 +200,8 @@ public sealed class FederatedScenario
         {
             ForestScenario.AppRun run = apps[started++];
             world.Enter(run.Root);
-            _learning.TryGet(run.Id, out FederatedApp? app);
-            app!.Start(_forest.Node(run.Root), world.Now);
+            if (!_learners[run.Root]!.Start(_forest.Node(run.Root), run.Id))
+                throw new InvalidOperationException($"the root of {run.Id} cannot serve its app");
         }
 
         do
@@ -189,12 +211,18 @@ public sealed class FederatedScenario
         long total = (long)_config.Apps * _config.Template.Rounds;
         long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * (_config.Isolated ? _config.Apps : 1));
         Action<long> runUntil = RunWorldUntil ?? world.RunUntil;
-        while (!_learning.Apps.All(a => a.Master.Finished) && world.PendingEvents > 0 && world.Now < limit && GiveUp?.Invoke() != true)
+        while (!_ledger.AllFinished(_treeApps) && world.PendingEvents > 0 && world.Now < limit && GiveUp?.Invoke() != true)
         {
             runUntil(world.Now + SliceMicros);
-            progress?.Invoke(new SimProgress("training", _learning.Apps.Sum(a => (long)a.Master.CompletedRounds), total));
-            if (_config.Isolated && started < apps.Length && _learning.Apps.All(a => a.StartedAt < 0 || a.Master.Finished))
+            progress?.Invoke(new SimProgress("training", _treeApps.Sum(a => (long)(_ledger[a]?.Master.CompletedRounds ?? 0)), total));
+            if (_config.Isolated && started < apps.Length && _treeApps.Take(started).All(a => _ledger[a]?.Master.Finished == true))
                 StartNext();
+        }
+
+        foreach (ForestScenario.AppRun run in apps)
+        {
+            FederatedMaster master = _ledger[run.Id]?.Master ?? new FederatedMaster(_workloads[run.Number], _seeds[run.Number], _curve, _config.IsTiming);
+            _masters.Add((_workloads[run.Number].Spec.Name, master, 0));
         }
     }
 

@@ -22,7 +22,6 @@ public sealed class ForestScenario : IForestApp
     private readonly OverlaySimConfig _overlayConfig;
     private readonly ForestSimConfig _config;
     private readonly OverlayScenario _overlay;
-    private readonly AppRegistry _registry = new();
     private readonly ForestNode?[] _forest;
     private readonly Dictionary<NodeId, AppRun> _apps = [];
     private readonly HashSet<(int Node, int App, int Round)> _delivered = [];
@@ -42,7 +41,8 @@ public sealed class ForestScenario : IForestApp
         _random = SplitMix64.Derive(overlay.Seed, 0xf0e57);
         _overlay = new OverlayScenario(overlay, (index, id, listener) =>
         {
-            var node = new ForestNode(World, id, overlay.Pastry, _registry, this, listener);
+            IForestApp app = NodeApp?.Invoke(index) is { } own ? new ObservedApp(this, own) : this;
+            var node = new ForestNode(World, id, overlay.Pastry, Hooks, app, listener);
             _forest[index] = node;
             return (node, node.Overlay);
         }, spareSlots);
@@ -115,9 +115,11 @@ public sealed class ForestScenario : IForestApp
                 Selector = SelectorForApp?.Invoke(a) ?? AllChildren.Instance,
                 Scope = _config.ConfineToZone ? RouteScope.ZoneLocal : RouteScope.Global,
                 Options = (_config.TreeTimers ?? new TreeOptions()) with { Fanout = Fanout, RoundDeadlineMicros = _config.RoundDeadlineMs * 1000L },
+                Application = ApplicationForApp?.Invoke(a) ?? [],
             };
+            byte[] wire = descriptor.Encode(); // nodes learn the app from these bytes, each binding its own hooks
             World.Enter(creator);
-            _forest[creator]!.CreateTree(descriptor);
+            Discover(creator, wire);
 
             // S distinct subscribers: a partial Fisher–Yates shuffle of the candidates.
             var subscribers = new int[_config.SubscribersPerApp];
@@ -128,7 +130,7 @@ public sealed class ForestScenario : IForestApp
                 subscribers[i] = candidates[i];
             }
 
-            _apps.Add(id, new AppRun(a, id, subscribers) { Zone = _config.ConfineToZone ? zone : -1 });
+            _apps.Add(id, new AppRun(a, id, subscribers) { Zone = _config.ConfineToZone ? zone : -1, Descriptor = wire });
         }
 
         // Subscriptions arrive spread over a window, in random order, as they would in a deployment; a burst in
@@ -151,6 +153,7 @@ public sealed class ForestScenario : IForestApp
         {
             World.RunUntil(start + (SubscribeWindowMicros * i / order.Count));
             World.Enter(order[i].Node);
+            Discover(order[i].Node, _apps[order[i].App].Descriptor); // as the advertise–discover tree would tell it
             _forest[order[i].Node]!.Subscribe(order[i].App);
         }
 
@@ -195,6 +198,13 @@ public sealed class ForestScenario : IForestApp
         }
 
         RunUntil(() => _apps.Values.All(a => a.AggregatedAt >= 0), "aggregate", () => _apps.Values.Count(a => a.AggregatedAt >= 0), _apps.Count, progress);
+    }
+
+    /// <summary>Tells node <paramref name="node"/> of an app, as a discovery would: it decodes the descriptor with its own hooks.</summary>
+    public void Discover(int node, byte[] descriptor)
+    {
+        if (!_forest[node]!.Discover(descriptor, out string? error))
+            throw new InvalidOperationException($"node {node} cannot serve an app of this world: {error}");
     }
 
     private void RunUntil(Func<bool> done, string phase, Func<long> progressDone, long total, Action<SimProgress>? progress)
@@ -250,11 +260,20 @@ public sealed class ForestScenario : IForestApp
         }
 
         run.LastDelivery = Math.Max(run.LastDelivery, World.Now);
-        Learner?.OnBroadcast(node, app, round, payload);
+        Observer?.OnBroadcast(node, app, round, payload);
     }
 
-    /// <summary>An app that learns on the trees (a federated run): it hears every delivery and every round's result.</summary>
-    public IForestApp? Learner { get; set; }
+    /// <summary>Watches every node's tree callbacks (recorders, audits); it must not act for a node.</summary>
+    public IForestApp? Observer { get; set; }
+
+    /// <summary>Node i's own app (its learning layer), made when the node is; it hears the node's callbacks after the observers.</summary>
+    public Func<int, IForestApp?>? NodeApp { get; set; }
+
+    /// <summary>How nodes bind the hook names of the descriptors they learn (default: the forest's own hooks).</summary>
+    public ITreeHooks Hooks { get; set; } = TreeHooks.Default;
+
+    /// <summary>What app i's descriptor says for the layer above (a learning app's spec).</summary>
+    public Func<int, byte[]>? ApplicationForApp { get; set; }
 
     /// <summary>How app i's tree merges contributions (default: exact weighted sums).</summary>
     public Func<int, IAggregationRule>? RuleForApp { get; set; }
@@ -263,7 +282,7 @@ public sealed class ForestScenario : IForestApp
     public Func<int, IChildSelector>? SelectorForApp { get; set; }
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
-        => Learner?.OnRootTakeover(node, app, round, checkpoint);
+        => Observer?.OnRootTakeover(node, app, round, checkpoint);
 
     public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
     {
@@ -272,8 +291,8 @@ public sealed class ForestScenario : IForestApp
         run.AggregatedAt = World.Now;
         run.Contributions = contributions;
         run.Merged = merged;
-        if (Learner is not null)
-            Learner.OnAggregated(node, app, round, merged, contributions);
+        if (Observer is not null || NodeApp is not null)
+            Observer?.OnAggregated(node, app, round, merged, contributions);
         else if (merged.Vector is not null)
             run.MaxError = MaxErrorAgainstFlatAverage(run, merged);
     }
@@ -425,6 +444,9 @@ public sealed class ForestScenario : IForestApp
         public int Zone { get; init; } = -1;
 
         public int Round { get; set; }
+
+        /// <summary>The app's descriptor as nodes learn it.</summary>
+        public byte[] Descriptor { get; init; } = [];
 
         public long BroadcastAt { get; set; }
 

@@ -50,8 +50,8 @@ public sealed class TrainingChurnScenario
         int spare = churn is null ? 0 : SessionChurnScenario.SpareSlotsFor(overlay.Nodes, churn);
         forest = forest with { TreeTimers = forest.TreeTimers ?? ChurnSimConfig.TreeTimersFor(config.EffectiveTimers) };
         _federated = new FederatedScenario(overlay, forest, learning, cache, spare);
-        _audit = new Audit(this, _federated.Forest.Learner!);
-        _federated.Forest.Learner = _audit;
+        _audit = new Audit(this);
+        _federated.Forest.Observer = _audit;
         _federated.GiveUp = Stalled;
         if (churn is not null)
         {
@@ -114,8 +114,7 @@ public sealed class TrainingChurnScenario
         NodeId key = m.Key;
         if (m.Kind != MessageKind.TreeAggregate || _killed.Contains(key) || !World.IsAlive(to))
             return;
-        FederatedApp? app = _federated.TreeApps.FirstOrDefault(a => a.Id == key);
-        if (app is null || app.Master.CompletedRounds != _config.KillRootAtRound - 1 || app.Master.Finished || !_federated.Forest.Node(to).IsRootOf(key))
+        if (_federated.Ledger[key]?.Master is not { } master || master.CompletedRounds != _config.KillRootAtRound - 1 || master.Finished || !_federated.Forest.Node(to).IsRootOf(key))
             return;
         _killed.Add(key);
         if (_sessions is not null)
@@ -131,10 +130,10 @@ public sealed class TrainingChurnScenario
 
     private void OnDeparting(int slot)
     {
-        foreach (FederatedApp app in _federated.TreeApps)
+        foreach (NodeId app in _federated.TreeApps)
         {
-            if (_federated.Forest.Node(slot).IsRootOf(app.Id))
-                _audit.RootDied(app.Id, World.Now);
+            if (_federated.Forest.Node(slot).IsRootOf(app))
+                _audit.RootDied(app, World.Now);
         }
 
         List<(int App, int Worker)> held = [.. _federated.WorkersAt(slot)];
@@ -181,8 +180,8 @@ public sealed class TrainingChurnScenario
     private ChurnSection Section(LearningSection learning, int exact)
     {
         ChurnSection churn = _sessions?.Section(exact) ?? new ChurnSection(_config.EffectiveTimers);
-        IReadOnlyList<FederatedApp> apps = _federated.TreeApps;
-        int unfinished = apps.Count(a => !a.Master.Finished);
+        LearningLedger.Entry?[] apps = [.. _federated.TreeApps.Select(a => _federated.Ledger[a])];
+        int unfinished = apps.Count(a => a?.Master.Finished != true);
         int unresumed = _audit.RootDeaths - _audit.Resumed;
         double[] recovery = [.. _audit.RecoveryMs.Order()];
         List<RoundRecord> rounds = [.. learning.PerApp.SelectMany(a => a.History)];
@@ -208,19 +207,19 @@ public sealed class TrainingChurnScenario
             MeanRecoveryMs = recovery.Length == 0 ? 0 : Math.Round(recovery.Average(), 3),
             P99RecoveryMs = recovery.Length == 0 ? 0 : recovery[Math.Clamp((int)Math.Ceiling(0.99 * recovery.Length) - 1, 0, recovery.Length - 1)],
             MaxRecoveryMs = recovery.Length == 0 ? 0 : recovery[^1],
-            RootFailovers = apps.Sum(a => a.Takeovers),
-            RoundsLost = apps.Sum(a => a.RoundsLost),
-            ModelsLost = apps.Sum(a => a.ModelsLost) + Math.Max(0, Math.Min(unresumed, unfinished)), // a dead root nobody resumed: its model is gone
+            RootFailovers = apps.Sum(a => a?.Takeovers ?? 0),
+            RoundsLost = apps.Sum(a => a?.RoundsLost ?? 0),
+            ModelsLost = apps.Sum(a => a?.ModelsLost ?? 0) + Math.Max(0, Math.Min(unresumed, unfinished)), // a dead root nobody resumed: its model is gone
             Training = training,
         };
     }
 
     /// <summary>
-    /// Sits between the trees and the learning layer: times root take-overs, and checks every round a root closes —
-    /// each participant's update is merged once (its report appears once) and the merged weight is the sum of those
-    /// participants' sample counts (an update merged twice would count its samples twice).
+    /// Watches every node's trees (before the node's learning layer hears them): times root take-overs, and checks
+    /// every round a root closes — each participant's update is merged once (its report appears once) and the merged
+    /// weight is the sum of those participants' sample counts (an update merged twice would count its samples twice).
     /// </summary>
-    private sealed class Audit(TrainingChurnScenario owner, IForestApp inner) : IForestApp
+    private sealed class Audit(TrainingChurnScenario owner) : IForestApp
     {
         private readonly Dictionary<NodeId, long> _diedAt = [];
 
@@ -246,26 +245,26 @@ public sealed class TrainingChurnScenario
             _diedAt.TryAdd(app, now);
         }
 
-        public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload) => inner.OnBroadcast(node, app, round, payload);
+        public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
+        {
+        }
 
         public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
         {
             RoundsSeen++;
-            FederatedApp? fl = owner._federated.TreeApps.FirstOrDefault(a => a.Id == app);
+            FederatedWorkload workload = owner._federated.WorkloadOf(app);
             List<WorkerReport> reports = WorkerReport.DecodeAll(merged.Attachment).FindAll(r => r.IsParticipation);
             int distinct = reports.Select(r => r.Worker).Distinct().Count();
             Duplicates += reports.Count - distinct;
             if (distinct != contributions)
                 Duplicates += (int)Math.Max(0, contributions - distinct); // merged more updates than there were participants reporting
             UpdatesMerged += contributions;
-            if (fl is not null && fl.Spec.IsAveragingRule)
+            if (workload.Spec.IsAveragingRule)
             {
-                double samples = reports.Select(r => r.Worker).Distinct().Sum(w => (double)fl.Workload.Shares[w].Length);
+                double samples = reports.Select(r => r.Worker).Distinct().Sum(w => (double)workload.Shares[w].Length);
                 if (Math.Abs(samples - merged.Weight) > 1e-6 * Math.Max(1, samples))
                     WeightMismatches++;
             }
-
-            inner.OnAggregated(node, app, round, merged, contributions);
         }
 
         public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
@@ -276,8 +275,6 @@ public sealed class TrainingChurnScenario
                 Resumed++;
                 RecoveryMs.Add(Math.Round((owner.World.Now - died) / 1000.0, 3));
             }
-
-            inner.OnRootTakeover(node, app, round, checkpoint);
         }
     }
 }

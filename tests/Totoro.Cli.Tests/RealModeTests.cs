@@ -107,24 +107,31 @@ public class RealModeTests(ITestOutputHelper output)
     {
         var overlay = new OverlaySimConfig { Nodes = 60, Lookups = 0, Seed = 7 };
         var workload = FederatedWorkload.Load(spec, seed);
-        var forest = new ForestScenario(overlay, new ForestSimConfig { Apps = 1, SubscribersPerApp = spec.Workers, RealVectors = true, ModelBytes = workload.ModelBytes });
-        var apps = new FederatedApps(() => forest.World.Now);
-        forest.Learner = apps;
+        var workloads = new WorkloadCache();
+        workloads.Add(seed, workload);
+        var ledger = new LearningLedger();
+        var learners = new LearningNode?[overlay.Nodes];
+        ForestScenario? forest = null;
+        forest = new ForestScenario(overlay, new ForestSimConfig { Apps = 1, SubscribersPerApp = spec.Workers, RealVectors = true, ModelBytes = workload.ModelBytes })
+        {
+            Hooks = LearningTreeHooks.Default,
+            NodeApp = i => learners[i] = new LearningNode(() => forest!.World.Now, workloads, ledger),
+            RuleForApp = _ => ServerRules.Merge(spec, workload.Model.ParameterCount),
+            ApplicationForApp = _ => new LearningAppInfo(spec, seed, workload.Model.ParameterCount, Timing: false).Encode(),
+        };
         forest.Overlay.BuildOverlay();
         forest.Overlay.Settle(2);
         forest.Subscribe();
         ForestScenario.AppRun run = forest.Apps.Single();
-        var workerOf = new Dictionary<NodeId, int>();
         for (int i = 0; i < run.Subscribers.Length; i++)
-            workerOf[forest.World.IdAt(run.Subscribers[i])] = i;
-        var app = new FederatedApp(run.Id, workload, seed, node => workerOf.GetValueOrDefault(node.Overlay.Id, -1));
-        apps.Add(app);
+            learners[run.Subscribers[i]]!.Hold(run.Id, i); // each node's own shard
         int root = Enumerable.Range(0, overlay.Nodes).Single(i => forest.Node(i).IsRootOf(run.Id));
         forest.World.Enter(root);
-        app.Start(forest.Node(root), forest.World.Now);
-        while (!app.Master.Finished && forest.World.PendingEvents > 0)
+        Assert.True(learners[root]!.Start(forest.Node(root), run.Id));
+        while (ledger[run.Id]?.Master.Finished != true && forest.World.PendingEvents > 0)
             forest.World.RunUntil(forest.World.Now + 100_000);
-        Assert.True(app.Master.Finished, "the simulated app did not finish");
-        return app.Master.Global;
+        FederatedMaster master = ledger[run.Id]!.Master;
+        Assert.True(master.Finished, "the simulated app did not finish");
+        return master.Global;
     }
 }

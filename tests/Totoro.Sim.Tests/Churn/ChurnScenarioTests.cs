@@ -68,7 +68,7 @@ public class ChurnScenarioTests
     {
         var forest = new ForestScenario(Overlay(400, 0, 13, paper: true), new ForestSimConfig { Apps = 1, SubscribersPerApp = 60, TreeTimers = ChurnSimConfig.TreeTimersFor("paper") });
         var recorder = new TakeoverRecorder(forest);
-        forest.Learner = recorder;
+        forest.Observer = recorder;
         forest.Run();
         ForestScenario.AppRun app = forest.Apps.Single();
         Assert.True(forest.Node(app.Root).TryGetTree(app.Id, out TreeInfo before));

@@ -15,7 +15,7 @@ public class HeirRoundTests
             new OverlaySimConfig { Nodes = 300, Lookups = 0, Seed = 21, Pastry = new PastryOptions().WithPaperFailureTimers() },
             new ForestSimConfig { Apps = 6, SubscribersPerApp = 30, TreeTimers = ChurnSimConfig.TreeTimersFor("paper") with { Replicas = 0 } });
         var deliveries = new Deliveries(forest.World);
-        forest.Learner = deliveries;
+        forest.Observer = deliveries;
         forest.Run(); // one round on every tree
         TreeInfo Tree(ForestScenario.AppRun a, int i) => forest.Node(i).TryGetTree(a.Id, out TreeInfo t) ? t : default;
 

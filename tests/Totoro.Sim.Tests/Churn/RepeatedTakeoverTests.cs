@@ -21,14 +21,14 @@ public class RepeatedTakeoverTests
         {
             if (m.Kind != MessageKind.TreeAggregate || !scenario.Forest.Node(to).IsRootOf(m.Key) || scenario.TreeApps.Count == 0)
                 return;
-            int round = scenario.TreeApps[0].Master.CompletedRounds + 1;
+            int round = (scenario.Ledger[scenario.TreeApps[0]]?.Master.CompletedRounds ?? 0) + 1;
             if (round is 4 or 7 && killedIn.Add(round))
                 scenario.Forest.World.Kill(to); // mid-round 4, then the heir mid-round 7
         };
 
         LearningSection report = scenario.Run();
 
-        FederatedApp app = scenario.TreeApps[0];
+        LearningLedger.Entry app = scenario.Ledger[scenario.TreeApps[0]]!;
         Assert.Equal([4, 7], killedIn.Order());
         Assert.Equal(2, app.Takeovers);
         Assert.Equal(0, app.ModelsLost);

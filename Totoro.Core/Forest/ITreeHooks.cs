@@ -1,0 +1,47 @@
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// Turns the hook names a descriptor carries into this node's own hook instances: like code deployed on every node,
+/// the hooks are code, and any state they keep (a selector's routes) belongs to the node that binds them.
+/// </summary>
+public interface ITreeHooks
+{
+    /// <summary>
+    /// <paramref name="wire"/> with its hooks bound from the names; false (and a reason) when a name is not one this
+    /// node can serve.
+    /// </summary>
+    bool TryBind(AppDescriptor wire, string rule, string compression, string selector, out AppDescriptor? bound, out string? error);
+}
+
+/// <summary>The forest's own hooks: weighted sums, no compression or fp16, every child.</summary>
+public class TreeHooks : ITreeHooks
+{
+    public static readonly TreeHooks Default = new();
+
+    public bool TryBind(AppDescriptor wire, string rule, string compression, string selector, out AppDescriptor? bound, out string? error)
+    {
+        bound = null;
+        IAggregationRule? r = Rule(wire, rule);
+        ICompression? c = Compression(compression);
+        IChildSelector? s = Selector(wire, selector);
+        error = r is null ? $"aggregation rule '{rule}' is unknown here"
+            : c is null ? $"compression '{compression}' is unknown here"
+            : s is null ? $"child selector '{selector}' is unknown here"
+            : null;
+        if (error is not null)
+            return false;
+        bound = wire with { Rule = r!, Compression = c!, Selector = s! };
+        return true;
+    }
+
+    protected virtual IAggregationRule? Rule(AppDescriptor app, string name) => name == WeightedSumRule.Instance.Name ? WeightedSumRule.Instance : null;
+
+    protected virtual IChildSelector? Selector(AppDescriptor app, string name) => name == AllChildren.Instance.Name ? AllChildren.Instance : null;
+
+    private static ICompression? Compression(string name) => name switch
+    {
+        "none" => NoCompression.Instance,
+        "fp16" => HalfPrecisionCompression.Instance,
+        _ => null,
+    };
+}

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+
+namespace Totoro.Core.Learning;
+
+/// <summary>
+/// The master's state apart from its model, as it rides in a replica's attachment: version u8 | round i32 (the
+/// round broadcast; rounds before it are done) | started-at i64 (µs) | target reached f64 (NaN: not yet) | last
+/// accuracy f64 | records i32 | per record round i32, end f64, seconds f64, participants i32, contributions i64,
+/// accuracy f64, loss f64 | rule state i32 + bytes | selector state i32 + bytes. Big endian; the decoder is total.
+/// </summary>
+public static class MasterCheckpoint
+{
+    private const byte Version = 1;
+    private const int Header = 1 + 4 + 8 + 8 + 8 + 4;
+    private const int RecordBytes = 4 + 8 + 8 + 4 + 8 + 8 + 8;
+
+    public sealed record State(int Round, long StartedAt, double TargetReachedSeconds, double LastAccuracy, IReadOnlyList<RoundRecord> History, byte[] Rule, byte[] Selector);
+
+    public static byte[] Encode(State state)
+    {
+        var bytes = new byte[Header + (RecordBytes * state.History.Count) + 8 + state.Rule.Length + state.Selector.Length];
+        Span<byte> span = bytes;
+        span[0] = Version;
+        BinaryPrimitives.WriteInt32BigEndian(span[1..], state.Round);
+        BinaryPrimitives.WriteInt64BigEndian(span[5..], state.StartedAt);
+        BinaryPrimitives.WriteDoubleBigEndian(span[13..], state.TargetReachedSeconds);
+        BinaryPrimitives.WriteDoubleBigEndian(span[21..], state.LastAccuracy);
+        BinaryPrimitives.WriteInt32BigEndian(span[29..], state.History.Count);
+        int at = Header;
+        foreach (RoundRecord r in state.History)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(span[at..], r.Round);
+            BinaryPrimitives.WriteDoubleBigEndian(span[(at + 4)..], r.EndSeconds);
+            BinaryPrimitives.WriteDoubleBigEndian(span[(at + 12)..], r.RoundSeconds);
+            BinaryPrimitives.WriteInt32BigEndian(span[(at + 20)..], r.Participants);
+            BinaryPrimitives.WriteInt64BigEndian(span[(at + 24)..], r.Contributions);
+            BinaryPrimitives.WriteDoubleBigEndian(span[(at + 32)..], r.Accuracy);
+            BinaryPrimitives.WriteDoubleBigEndian(span[(at + 40)..], r.Loss);
+            at += RecordBytes;
+        }
+
+        foreach (byte[] part in (byte[][])[state.Rule, state.Selector])
+        {
+            BinaryPrimitives.WriteInt32BigEndian(span[at..], part.Length);
+            part.CopyTo(span[(at + 4)..]);
+            at += 4 + part.Length;
+        }
+
+        return bytes;
+    }
+
+    public static bool TryDecode(ReadOnlySpan<byte> bytes, out State? state)
+    {
+        state = null;
+        if (bytes.Length < Header + 8 || bytes[0] != Version)
+            return false;
+        int round = BinaryPrimitives.ReadInt32BigEndian(bytes[1..]);
+        int count = BinaryPrimitives.ReadInt32BigEndian(bytes[29..]);
+        if (round < 1 || count < 0 || (long)count * RecordBytes > bytes.Length - Header - 8)
+            return false;
+        var history = new RoundRecord[count];
+        int at = Header;
+        for (int i = 0; i < count; i++, at += RecordBytes)
+        {
+            history[i] = new RoundRecord(
+                BinaryPrimitives.ReadInt32BigEndian(bytes[at..]),
+                BinaryPrimitives.ReadDoubleBigEndian(bytes[(at + 4)..]),
+                BinaryPrimitives.ReadDoubleBigEndian(bytes[(at + 12)..]),
+                BinaryPrimitives.ReadInt32BigEndian(bytes[(at + 20)..]),
+                BinaryPrimitives.ReadInt64BigEndian(bytes[(at + 24)..]),
+                BinaryPrimitives.ReadDoubleBigEndian(bytes[(at + 32)..]),
+                BinaryPrimitives.ReadDoubleBigEndian(bytes[(at + 40)..]));
+        }
+
+        var parts = new byte[2][];
+        for (int p = 0; p < parts.Length; p++)
+        {
+            if (bytes.Length - at < 4)
+                return false;
+            int length = BinaryPrimitives.ReadInt32BigEndian(bytes[at..]);
+            if (length < 0 || length > bytes.Length - at - 4)
+                return false;
+            parts[p] = bytes.Slice(at + 4, length).ToArray();
+            at += 4 + length;
+        }
+
+        if (at != bytes.Length)
+            return false;
+        state = new State(round, BinaryPrimitives.ReadInt64BigEndian(bytes[5..]), BinaryPrimitives.ReadDoubleBigEndian(bytes[13..]),
+            BinaryPrimitives.ReadDoubleBigEndian(bytes[21..]), history, parts[0], parts[1]);
+        return true;
+    }
+}
