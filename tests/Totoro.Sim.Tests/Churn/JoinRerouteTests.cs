@@ -57,6 +57,7 @@ public class JoinRerouteTests
         Assert.False(joiner.Overlay.Doubts(first));
 
         forest.World.Enter(node);
+        forest.Discover(node, app.Descriptor); // as the advertise–discover tree would tell it
         joiner.Subscribe(app.Id);
         forest.World.RunUntil(forest.World.Now + 2_500_000); // before the 3 s join timeout could have fired
 

@@ -29,6 +29,7 @@ public class PushDownAckTests
 
         ForestNode joiner = forest.Node(node);
         forest.World.Enter(node);
+        forest.Discover(node, app.Descriptor); // as the advertise–discover tree would tell it
         joiner.Subscribe(app.Id);
         long start = forest.World.Now;
         long attached = -1;

@@ -29,6 +29,7 @@ public class SilentHopHintTests
             return !x.IsNone && !InTree(x.Index) && forest.Node(x.Index).Overlay.NextHop(app.Id) == p ? (o, p.Index, x.Index) : (-1, -1, -1);
         }).First(c => c.Item1 >= 0);
         forest.World.Enter(o);
+        forest.Discover(o, app.Descriptor); // as the advertise–discover tree would tell it
         forest.Node(o).Subscribe(app.Id);
         forest.World.RunUntil(forest.World.Now + 1_000_000);
         Assert.True(forest.Node(o).TryGetTree(app.Id, out TreeInfo before) && before.Parent.Index == p);
