@@ -47,6 +47,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     /// <summary>JOINs this node gave up on after the join timeout and sent again around their first hop.</summary>
     public int JoinTimeouts { get; private set; }
 
+    /// <summary>Contributions refused because their vector or weight was not finite (never merged).</summary>
+    public long RejectedContributions { get; private set; }
+
     /// <summary>Tree messages dropped because the app they named was unknown here or its descriptor was malformed.</summary>
     public long RefusedMessages { get; private set; }
 
@@ -177,6 +180,20 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public bool IsRootOf(NodeId app) => Tree(app)?.IsRoot == true;
 
+    /// <summary>Routes a message of the app layer towards <paramref name="key"/> (delivered to the closest node's <see cref="IForestApp.OnAppMessage"/>).</summary>
+    public void RouteToKey(NodeId key, byte tag, Payload payload, long stamp)
+        => Overlay.Route(new Message { Kind = MessageKind.Routed, Key = key, Row = tag, Origin = _context.Self, Stamp = stamp, Payload = payload });
+
+    /// <summary>Sends a message of the app layer to one peer (an answer to a routed one).</summary>
+    public void SendDirect(PeerHandle peer, byte tag, Payload payload, long stamp)
+        => _context.Send(peer, new Message { Kind = MessageKind.Direct, Row = tag, Stamp = stamp, Payload = payload });
+
+    /// <summary>The id of a peer this node holds a handle to.</summary>
+    public NodeId IdOf(PeerHandle peer) => _context.IdOf(peer);
+
+    /// <summary>This node's clock (µs).</summary>
+    public long Now => _context.Now;
+
     public bool TryGetTree(NodeId app, out TreeInfo info)
     {
         if (Tree(app) is not { } s)
@@ -256,6 +273,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case MessageKind.TreeLeave:
                 OnTreeLeave(from, message.Key);
                 break;
+            case MessageKind.Direct:
+                _app?.OnAppMessage(this, from, message);
+                break;
             default:
                 Overlay.Receive(from, message);
                 break;
@@ -301,13 +321,15 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             return !OnJoin(from, message, nextHop); // a tree node answers the JOIN itself, or sends its own; a detached one passes it on
         }
 
-        return message.Kind == MessageKind.TreeAdvertise || _outer is null || _outer.OnForward(node, from, message, nextHop);
+        return message.Kind is MessageKind.TreeAdvertise or MessageKind.Routed || _outer is null || _outer.OnForward(node, from, message, nextHop);
     }
 
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
         if (message.Kind == MessageKind.TreeAdvertise)
             OnAdvertiseAtRoot(message);
+        else if (message.Kind == MessageKind.Routed)
+            _app?.OnAppMessage(this, message.Origin, message);
         else
             _outer?.OnDeliver(node, from, message);
     }
@@ -601,6 +623,13 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         if (round != state.AggregationRound)
             return; // late, early or unknown round
+        if (!contribution.IsFinite)
+        {
+            RejectedContributions++; // counted as arrived with nothing in it: the round neither waits for it nor merges it
+            contribution = Payload.SizeOnly(0, 0).WithAttachment(contribution.Attachment);
+            contributions = 0;
+        }
+
         if (from == _context.Self)
         {
             if (!state.SelfExpected || state.SelfArrived)

@@ -29,4 +29,10 @@ public interface IForestApp
 
     /// <summary>An app was advertised on the advertise–discover tree and reached this subscriber.</summary>
     void OnDiscovered(ForestNode node, Advertisement advertisement) { }
+
+    /// <summary>
+    /// A message of the app's own protocol (<see cref="MessageKind.Routed"/> delivered here as the node closest to its
+    /// key, or <see cref="MessageKind.Direct"/> from <paramref name="from"/>): control requests and their answers.
+    /// </summary>
+    void OnAppMessage(ForestNode node, PeerHandle from, in Message message) { }
 }

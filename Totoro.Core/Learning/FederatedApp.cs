@@ -16,6 +16,8 @@ public sealed class FederatedApp
     private readonly FederatedWorkload _workload;
     private readonly Dictionary<int, (int[] Participants, long StartedAt)> _open = [];
     private readonly ILearningObserver? _observer;
+    private readonly Dictionary<NodeId, int> _roster = []; // at the root: which node holds which worker index
+    private long _knownSince = -1;
 
     public FederatedApp(NodeId id, LearningAppInfo info, FederatedWorkload workload, ILearningObserver? observer)
     {
@@ -28,6 +30,76 @@ public sealed class FederatedApp
     }
 
     public NodeId Id { get; }
+
+    public LearningAppInfo Info => _info;
+
+    /// <summary>Workers enrolled at this root (enrolment mode: <see cref="LearningAppInfo.MinWorkers"/> &gt; 0).</summary>
+    public int EnrolledCount => _roster.Count;
+
+    private bool Enrolling => _info.MinWorkers > 0;
+
+    /// <summary>
+    /// At the root: gives <paramref name="worker"/> a worker index (the same one again if it asks again), the lowest
+    /// shard nobody holds; −1 when every shard is taken.
+    /// </summary>
+    public int Enrol(NodeId worker, long now)
+    {
+        _knownSince = _knownSince < 0 ? now : _knownSince;
+        if (_roster.TryGetValue(worker, out int known))
+            return known;
+        var taken = new HashSet<int>(_roster.Values);
+        for (int index = 0; index < _workload.Shares.Length; index++)
+        {
+            if (!taken.Contains(index))
+            {
+                _roster[worker] = index;
+                return index;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The root learned of the app (a submit): its start deadline counts from now.</summary>
+    public void Known(long now) => _knownSince = _knownSince < 0 ? now : _knownSince;
+
+    /// <summary>
+    /// At the root, in enrolment mode: starts training once every shard has a worker, or once the start deadline has
+    /// passed with at least the minimum. True when it started now.
+    /// </summary>
+    public bool MaybeStart(ForestNode root, long now)
+    {
+        if (!Enrolling || Master is not null || _knownSince < 0)
+            return false;
+        bool full = _roster.Count >= _workload.Shares.Length;
+        bool due = now - _knownSince >= _info.StartAfterMs * 1000L && _roster.Count >= _info.MinWorkers;
+        if (!full && !due)
+            return false;
+        Start(root, now);
+        return true;
+    }
+
+    /// <summary>The app as this node sees it (the root's view when it is the root).</summary>
+    public AppProgress Progress()
+    {
+        var progress = new AppProgress(Spec.Name, Known: true) { Rounds = Spec.Rounds, Enrolled = _roster.Count, Wanted = Enrolling ? _workload.Shares.Length : 0 };
+        if (Master is not { } master)
+            return progress;
+        RoundRecord? last = master.History.Count > 0 ? master.History[^1] : null;
+        return progress with
+        {
+            Started = true,
+            Finished = master.Finished,
+            Stopped = master.Stopped,
+            Round = master.CompletedRounds,
+            Accuracy = master.FinalAccuracy,
+            Participants = last?.Participants ?? 0,
+            Contributions = last?.Contributions ?? 0,
+            Seconds = last?.EndSeconds ?? 0,
+            ShortRounds = master.ShortRounds,
+            Rejected = master.Rejected,
+        };
+    }
 
     public AppSpec Spec => _workload.Spec;
 
@@ -83,7 +155,7 @@ public sealed class FederatedApp
     {
         if (Master is not { } master || !_open.Remove(round, out var open))
             return; // a round this master did not start (a stale one from before a fail-over)
-        RoundRecord record = master.Complete(merged, contributions, open.Participants.Length, (open.StartedAt - StartedAt) / 1e6, (now - StartedAt) / 1e6);
+        RoundRecord record = master.Complete(merged, contributions, open.Participants.Length, (open.StartedAt - StartedAt) / 1e6, (now - StartedAt) / 1e6, open.Participants);
         _observer?.OnRoundCompleted(Id, master, record);
         if (!master.Finished)
             BeginRound(node, now);
@@ -100,7 +172,8 @@ public sealed class FederatedApp
             return; // the app never broadcast: nothing to resume
         _open.Clear();
         FederatedMaster master = NewMaster();
-        bool restored = master.Restore(checkpoint, round, out long startedAt);
+        bool restored = master.Restore(checkpoint, round, out long startedAt, out byte[] roster);
+        ReadRoster(roster);
         Master = master;
         StartedAt = startedAt >= 0 ? startedAt : now;
         _observer?.OnResumed(Id, master, restored, now);
@@ -114,9 +187,37 @@ public sealed class FederatedApp
     {
         FederatedMaster master = Master!;
         int masterRound = master.CompletedRounds + 1;
-        int[] participants = master.SelectParticipants(masterRound);
+        int[] participants = master.SelectParticipants(masterRound, Enrolling ? _roster.Values : null);
         Payload model = master.RoundPayload(participants);
-        int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, StartedAt));
+        int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, StartedAt, Enrolling ? WriteRoster() : null));
         _open[round] = (participants, now);
+    }
+
+    /// <summary>The roster as it rides in the checkpoint: count i32 | (node id 16, worker index i32) each.</summary>
+    private byte[] WriteRoster()
+    {
+        var bytes = new byte[4 + (20 * _roster.Count)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, _roster.Count);
+        int at = 4;
+        foreach ((NodeId node, int index) in _roster)
+        {
+            node.WriteBytes(bytes.AsSpan(at));
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(at + 16), index);
+            at += 20;
+        }
+
+        return bytes;
+    }
+
+    private void ReadRoster(byte[] bytes)
+    {
+        if (bytes.Length < 4)
+            return;
+        int count = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes);
+        if (count < 0 || bytes.Length != 4 + (20L * count))
+            return;
+        _roster.Clear();
+        for (int i = 0, at = 4; i < count; i++, at += 20)
+            _roster[NodeId.FromBytes(bytes.AsSpan(at, 16))] = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at + 16));
     }
 }

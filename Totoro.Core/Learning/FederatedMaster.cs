@@ -16,6 +16,7 @@ public sealed class FederatedMaster
     private readonly AccuracyCurve? _curve;
     private readonly IClientSelector _selector;
     private readonly List<RoundRecord> _history = [];
+    private readonly HashSet<int> _silent = [];
     private IServerRule _rule;
     private readonly BundleRule? _bundle;
     private float[] _global;
@@ -50,14 +51,41 @@ public sealed class FederatedMaster
     /// <summary>World time (seconds) of the round that first reached the target accuracy, if any.</summary>
     public double? TargetReachedSeconds { get; private set; }
 
-    /// <summary>Every round ran, or the target accuracy was reached.</summary>
-    public bool Finished => CompletedRounds >= Spec.Rounds || TargetReachedSeconds is not null;
+    /// <summary>Every round ran, the target accuracy was reached, or the app was stopped.</summary>
+    public bool Finished => CompletedRounds >= Spec.Rounds || TargetReachedSeconds is not null || Stopped;
+
+    /// <summary>Stopped on request before it finished.</summary>
+    public bool Stopped { get; private set; }
 
     public double FinalAccuracy => _lastAccuracy;
 
-    /// <summary>The participants of round <paramref name="round"/>: the same for the same seed in every world.</summary>
-    public int[] SelectParticipants(int round)
-        => _selector.Select(round, Spec.Participants, new Random(SeedStreams.Int(_seed, 0x5e1ec7UL + (ulong)round)));
+    /// <summary>Merged updates the master refused to apply because they were not finite.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>Workers that let a round close without their update: not selected again until they are heard from.</summary>
+    public IReadOnlyCollection<int> Silent => _silent;
+
+    /// <summary>Rounds that merged fewer updates than they selected participants.</summary>
+    public int ShortRounds => _history.Count(r => r.Contributions < r.Participants);
+
+    /// <summary>Stops training: no further round begins.</summary>
+    public void Stop() => Stopped = true;
+
+    /// <summary>
+    /// The participants of round <paramref name="round"/>, among <paramref name="enrolled"/> (null: every worker) less
+    /// the silent ones: the same for the same seed and history in every world.
+    /// </summary>
+    public int[] SelectParticipants(int round, IReadOnlyCollection<int>? enrolled = null)
+    {
+        IReadOnlyList<int>? eligible = null;
+        if (enrolled is not null || _silent.Count > 0)
+        {
+            IEnumerable<int> pool = enrolled ?? Enumerable.Range(0, Spec.Workers);
+            eligible = [.. pool.Where(w => !_silent.Contains(w)).Order()];
+        }
+
+        return _selector.Select(round, Spec.Participants, new Random(SeedStreams.Int(_seed, 0x5e1ec7UL + (ulong)round)), eligible);
+    }
 
     /// <summary>What the master sends down: the model (or its size) with the participant list attached.</summary>
     public Payload RoundPayload(int[] participants)
@@ -70,17 +98,34 @@ public sealed class FederatedMaster
     /// Closes a round: applies the server rule to the merged updates (a weighted sum, or a bundle for robust rules),
     /// evaluates when due, records it. A round in which no update arrived leaves the model as it was.
     /// </summary>
-    public RoundRecord Complete(Payload merged, long contributions, int participants, double startSeconds, double endSeconds)
+    /// <param name="selected">The round's participants: those whose update did not come are marked silent.</param>
+    public RoundRecord Complete(Payload merged, long contributions, int participants, double startSeconds, double endSeconds, int[]? selected = null)
     {
         ArgumentNullException.ThrowIfNull(merged);
         int round = ++CompletedRounds;
-        foreach (WorkerReport report in WorkerReport.DecodeAll(merged.Attachment))
+        List<WorkerReport> reports = WorkerReport.DecodeAll(merged.Attachment);
+        foreach (WorkerReport report in reports)
         {
             if (report.IsParticipation)
                 _selector.Observe(round, report);
+            _silent.Remove(report.Worker); // heard from: selectable again
         }
 
-        if (!IsTiming && merged.Vector is not null && merged.Weight > 0)
+        if (selected is not null)
+        {
+            foreach (int worker in selected)
+            {
+                if (!reports.Exists(r => r.Worker == worker && r.IsParticipation))
+                    _silent.Add(worker);
+            }
+        }
+
+        if (!merged.IsFinite)
+        {
+            Rejected += contributions; // never applied: one NaN would poison the global model
+            contributions = 0;
+        }
+        else if (!IsTiming && merged.Vector is not null && merged.Weight > 0)
         {
             float[] update = _bundle is not null ? _bundle.Reduce(merged) : WeightedSumRule.Average(merged);
             _global = _rule.Apply(_global, update);
@@ -107,11 +152,18 @@ public sealed class FederatedMaster
     /// the server rule's moments, the selector's knowledge, the start time — in the attachment
     /// (<see cref="MasterCheckpoint"/>).
     /// </summary>
-    public Payload Checkpoint(Payload roundPayload, int round, long startedAt)
+    /// <param name="extra">The app's own state that must survive a take-over with the master's (its roster of workers).</param>
+    public Payload Checkpoint(Payload roundPayload, int round, long startedAt, byte[]? extra = null)
     {
         ArgumentNullException.ThrowIfNull(roundPayload);
         byte[] state = MasterCheckpoint.Encode(new MasterCheckpoint.State(
-            round, startedAt, TargetReachedSeconds ?? double.NaN, _lastAccuracy, _history, _rule.SaveState(), _selector.SaveState()));
+            round, startedAt, TargetReachedSeconds ?? double.NaN, _lastAccuracy, _history, _rule.SaveState(), _selector.SaveState())
+        {
+            Silent = [.. _silent.Order()],
+            Stopped = Stopped,
+            Rejected = Rejected,
+            Extra = extra ?? [],
+        });
         return roundPayload.WithAttachment(state);
     }
 
@@ -121,9 +173,13 @@ public sealed class FederatedMaster
     /// master reset to the initial model at <paramref name="fallbackRound"/>, when the checkpoint holds no usable
     /// model or state: then the model is lost.
     /// </summary>
-    public bool Restore(Payload? checkpoint, int fallbackRound, out long startedAt)
+    public bool Restore(Payload? checkpoint, int fallbackRound, out long startedAt) => Restore(checkpoint, fallbackRound, out startedAt, out _);
+
+    /// <param name="extra">The app's own state saved with the checkpoint (empty when none).</param>
+    public bool Restore(Payload? checkpoint, int fallbackRound, out long startedAt, out byte[] extra)
     {
         startedAt = -1;
+        extra = [];
         bool haveModel = IsTiming ? checkpoint is not null : checkpoint?.Vector is { } v && v.Length == _workload.Model.ParameterCount;
         if (haveModel && MasterCheckpoint.TryDecode(checkpoint!.Attachment, out MasterCheckpoint.State? state)
             && _rule.RestoreState(state!.Rule) && _selector.RestoreState(state.Selector))
@@ -134,7 +190,12 @@ public sealed class FederatedMaster
             CompletedRounds = Math.Max(0, state.Round - 1);
             TargetReachedSeconds = double.IsNaN(state.TargetReachedSeconds) ? null : state.TargetReachedSeconds;
             _lastAccuracy = state.LastAccuracy;
+            _silent.Clear();
+            _silent.UnionWith(state.Silent);
+            Stopped = state.Stopped;
+            Rejected = state.Rejected;
             startedAt = state.StartedAt;
+            extra = state.Extra;
             return true;
         }
 

@@ -8,8 +8,11 @@ public interface IClientSelector
 {
     string Name { get; }
 
-    /// <summary><paramref name="count"/> distinct workers of 0..workers−1, ascending.</summary>
-    int[] Select(int round, int count, Random random);
+    /// <summary>
+    /// <paramref name="count"/> distinct workers of 0..workers−1 (of <paramref name="eligible"/> when given: those
+    /// enrolled and not silent), ascending.
+    /// </summary>
+    int[] Select(int round, int count, Random random, IReadOnlyList<int>? eligible = null);
 
     void Observe(int round, WorkerReport report);
 
@@ -32,13 +35,13 @@ public sealed class RandomSelector(int workers) : IClientSelector
 {
     public string Name => "random";
 
-    public int[] Select(int round, int count, Random random)
+    public int[] Select(int round, int count, Random random, IReadOnlyList<int>? eligible = null)
     {
-        count = Math.Min(count, workers);
-        var pool = Enumerable.Range(0, workers).ToArray();
+        int[] pool = eligible is null ? Enumerable.Range(0, workers).ToArray() : [.. eligible];
+        count = Math.Min(count, pool.Length);
         for (int i = 0; i < count; i++)
         {
-            int j = i + random.Next(workers - i);
+            int j = i + random.Next(pool.Length - i);
             (pool[i], pool[j]) = (pool[j], pool[i]);
         }
 

@@ -11,7 +11,17 @@ namespace Totoro.Core.Learning;
 /// </summary>
 public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, bool Timing, IReadOnlyList<(double Accuracy, double Loss)>? Curve = null)
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
+
+    /// <summary>
+    /// Workers enrol with the root, which starts training by itself once it has <see cref="Spec"/>.Workers of them, or
+    /// at least this many when <see cref="StartAfterMs"/> has passed since it learned the app. 0: no enrolment; the
+    /// world hands out the shards and starts the master (the simulator's scenarios).
+    /// </summary>
+    public int MinWorkers { get; init; }
+
+    /// <summary>How long the root waits for a full roster before starting with what it has (ms).</summary>
+    public int StartAfterMs { get; init; } = 30_000;
     private const int MaxCurve = 100_000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -22,12 +32,12 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
 
     public AccuracyCurve? AccuracyCurve => Curve is { Count: > 0 } points ? new AccuracyCurve(points) : null;
 
-    /// <summary>version u8 | seed u64 | parameters i32 | timing u8 | curve count i32 | (accuracy, loss) f64 pairs | spec as JSON.</summary>
+    /// <summary>version u8 | seed u64 | parameters i32 | timing u8 | curve count i32 | (accuracy, loss) f64 pairs | min workers i32 | start after ms i32 | spec as JSON.</summary>
     public byte[] Encode()
     {
         byte[] spec = JsonSerializer.SerializeToUtf8Bytes(Spec, Json);
         int points = Curve?.Count ?? 0;
-        var bytes = new byte[18 + (16 * points) + spec.Length];
+        var bytes = new byte[26 + (16 * points) + spec.Length];
         bytes[0] = Version;
         BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(1), Seed);
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(9), Parameters);
@@ -39,7 +49,9 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
             BinaryPrimitives.WriteDoubleBigEndian(bytes.AsSpan(26 + (16 * i)), Curve[i].Loss);
         }
 
-        spec.CopyTo(bytes, 18 + (16 * points));
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(18 + (16 * points)), MinWorkers);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(22 + (16 * points)), StartAfterMs);
+        spec.CopyTo(bytes, 26 + (16 * points));
         return bytes;
     }
 
@@ -50,7 +62,7 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         if (bytes.Length < 18 || bytes[0] != Version || bytes[13] > 1)
             return Fail("not a learning app's descriptor", out error);
         int points = BinaryPrimitives.ReadInt32BigEndian(bytes[14..]);
-        if (points is < 0 or > MaxCurve || (long)points * 16 > bytes.Length - 18)
+        if (points is < 0 or > MaxCurve || (long)points * 16 > bytes.Length - 26)
             return Fail($"a curve of {points} points does not fit the descriptor", out error);
         var curve = new (double, double)[points];
         for (int i = 0; i < points; i++)
@@ -58,7 +70,7 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         AppSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize<AppSpec>(bytes[(18 + (16 * points))..], Json);
+            spec = JsonSerializer.Deserialize<AppSpec>(bytes[(26 + (16 * points))..], Json);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
@@ -70,7 +82,15 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         int parameters = BinaryPrimitives.ReadInt32BigEndian(bytes[9..]);
         if (parameters < 1)
             return Fail($"a model of {parameters} parameters", out error);
-        info = new LearningAppInfo(spec, BinaryPrimitives.ReadUInt64BigEndian(bytes[1..]), parameters, bytes[13] == 1, points > 0 ? curve : null);
+        int minWorkers = BinaryPrimitives.ReadInt32BigEndian(bytes[(18 + (16 * points))..]);
+        int startAfter = BinaryPrimitives.ReadInt32BigEndian(bytes[(22 + (16 * points))..]);
+        if (minWorkers < 0 || startAfter < 0)
+            return Fail("negative start policy", out error);
+        info = new LearningAppInfo(spec, BinaryPrimitives.ReadUInt64BigEndian(bytes[1..]), parameters, bytes[13] == 1, points > 0 ? curve : null)
+        {
+            MinWorkers = minWorkers,
+            StartAfterMs = startAfter,
+        };
         error = null;
         return true;
     }

@@ -17,6 +17,7 @@ public sealed class LearningNode : IForestApp
     private readonly Action<Func<Payload>, Action<Payload>> _train;
     private Dictionary<NodeId, FederatedApp>? _apps;
     private Dictionary<NodeId, (int Worker, Func<double, long>? Compute)>? _shares;
+    private HashSet<NodeId>? _volunteered; // apps this node subscribed to as a volunteer and has not been given a shard of yet
 
     /// <param name="train">
     /// How the node's training runs: inline (the simulator, whose devices take their time through the forest's
@@ -31,6 +32,19 @@ public sealed class LearningNode : IForestApp
     }
 
     public IEnumerable<FederatedApp> Apps => _apps?.Values ?? Enumerable.Empty<FederatedApp>();
+
+    /// <summary>
+    /// A volunteer (a real host's node) serves every app it hears of on the advertise–discover tree: it subscribes,
+    /// and once attached and holding the app's data it asks the root for a worker index (<see cref="LearningOp.Enrol"/>).
+    /// </summary>
+    public bool Volunteer { get; init; }
+
+    /// <summary>An answer to a request this node sent (stamp, the answering node, the message): the host matches it to its client.</summary>
+    public event Action<long, PeerHandle, LearningMessage>? Answered;
+
+    /// <summary>Sends a request about <paramref name="app"/> to its root (answered through <see cref="Answered"/>).</summary>
+    public static void Ask(ForestNode node, LearningOp op, NodeId app, long stamp, byte[]? body = null)
+        => node.RouteToKey(app, LearningMessage.Tag, new LearningMessage(op, app, body ?? []).ToPayload(), stamp);
 
     /// <summary>Apps whose descriptor this node could not serve (no learning info, or its data not available here).</summary>
     public int Unserved { get; private set; }
@@ -95,6 +109,119 @@ public sealed class LearningNode : IForestApp
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
         => App(node, app)?.OnRootTakeover(node, round, checkpoint, _clock());
+
+    // ---- The learning layer's own protocol ------------------------------------------------------------------
+
+    public void OnAppMessage(ForestNode node, PeerHandle from, in Message message)
+    {
+        if (!LearningMessage.TryRead(message, out LearningMessage m))
+            return;
+        long stamp = message.Stamp;
+        if (message.Kind == MessageKind.Direct)
+        {
+            if (m.Op == LearningOp.Enrolled)
+                OnEnrolled(node, m);
+            Answered?.Invoke(stamp, from, m);
+            return;
+        }
+
+        switch (m.Op)
+        {
+            case LearningOp.Submit:
+                Reply(node, from, stamp, new LearningMessage(LearningOp.Submitted, m.App, OnSubmit(node, m)));
+                break;
+            case LearningOp.Enrol:
+                FederatedApp? fl = App(node, m.App);
+                int index = fl?.Enrol(node.IdOf(from), _clock()) ?? -2; // −2: the root cannot serve the app yet
+                Reply(node, from, stamp, new LearningMessage(LearningOp.Enrolled, m.App, LearningMessage.Int(index)));
+                fl?.MaybeStart(node, _clock());
+                break;
+            case LearningOp.StatusQuery or LearningOp.Stop:
+                if (m.Op == LearningOp.Stop && TryGet(m.App, out FederatedApp? stopped))
+                    stopped!.Master?.Stop();
+                Reply(node, from, stamp, new LearningMessage(LearningOp.Status, m.App, Progress(node, m.App).Encode()));
+                break;
+            case LearningOp.ModelQuery:
+                float[]? model = TryGet(m.App, out FederatedApp? holder) && holder!.Master is { IsTiming: false } master ? master.Global : null;
+                Reply(node, from, stamp, new LearningMessage(LearningOp.Model, m.App, Progress(node, m.App).Encode(), model));
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>At the root: a new app. The same name with another descriptor is refused; a new one is advertised to every node.</summary>
+    private byte[] OnSubmit(ForestNode node, LearningMessage m)
+    {
+        if (node.Descriptor(m.App) is { } known)
+        {
+            bool same = known.Encode().AsSpan().SequenceEqual(m.Body);
+            if (!same)
+                return Refusal($"an app named '{known.Name}' already runs with another spec: stop it or choose another name");
+        }
+        else if (!node.Discover(m.Body, out string? error))
+        {
+            return Refusal($"the app's descriptor is not one this node can serve: {error}");
+        }
+
+        AppDescriptor descriptor = node.Descriptor(m.App)!;
+        App(node, m.App)?.Known(_clock());
+        node.Advertise(new Advertisement(m.App, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = m.Body });
+        return [0];
+    }
+
+    private static byte[] Refusal(string reason) => [1, .. System.Text.Encoding.UTF8.GetBytes(reason)];
+
+    private AppProgress Progress(ForestNode node, NodeId app)
+    {
+        if (App(node, app) is { } fl)
+            return fl.Progress();
+        return node.Descriptor(app) is { } known
+            ? new AppProgress(known.Name, Known: true) { Error = "this node cannot load the app's data (yet): see its log" }
+            : new AppProgress("", Known: false);
+    }
+
+    private static void Reply(ForestNode node, PeerHandle to, long stamp, LearningMessage answer)
+        => node.SendDirect(to, LearningMessage.Tag, answer.ToPayload(), stamp);
+
+    private void OnEnrolled(ForestNode node, LearningMessage m)
+    {
+        int index = LearningMessage.ReadInt(m.Body, -2);
+        if (index < 0 || _volunteered is null || !_volunteered.Remove(m.App))
+            return; // full, not ready (asked again on the next timer), or not asked for
+        Hold(m.App, index);
+    }
+
+    public void OnDiscovered(ForestNode node, Advertisement advertisement)
+    {
+        if (!Volunteer || advertisement.Descriptor.Length == 0 || Holds(advertisement.App, out _) || (_volunteered?.Contains(advertisement.App) ?? false))
+            return;
+        if (node.Descriptor(advertisement.App) is null && !node.Discover(advertisement.Descriptor, out _))
+        {
+            Unserved++;
+            return;
+        }
+
+        (_volunteered ??= []).Add(advertisement.App);
+        App(node, advertisement.App); // start loading its data
+        node.Subscribe(advertisement.App);
+    }
+
+    public void OnAttached(ForestNode node, NodeId app) => AskForShard(node, app);
+
+    public void OnTimer(ForestNode node, NodeId app)
+    {
+        AskForShard(node, app); // an enrolment lost, or asked before the data were loaded
+        if (node.IsRootOf(app) && TryGet(app, out FederatedApp? fl))
+            fl!.MaybeStart(node, _clock()); // the start deadline
+    }
+
+    private void AskForShard(ForestNode node, NodeId app)
+    {
+        if (_volunteered is null || !_volunteered.Contains(app) || App(node, app) is null)
+            return;
+        Ask(node, LearningOp.Enrol, app, _clock());
+    }
 
     /// <summary>The node's instance of the app, made the first time the node meets it (null when it cannot serve it).</summary>
     private FederatedApp? App(ForestNode node, NodeId app)

@@ -6,19 +6,33 @@ namespace Totoro.Core.Learning;
 /// The master's state apart from its model, as it rides in a replica's attachment: version u8 | round i32 (the
 /// round broadcast; rounds before it are done) | started-at i64 (µs) | target reached f64 (NaN: not yet) | last
 /// accuracy f64 | records i32 | per record round i32, end f64, seconds f64, participants i32, contributions i64,
-/// accuracy f64, loss f64 | rule state i32 + bytes | selector state i32 + bytes. Big endian; the decoder is total.
+/// accuracy f64, loss f64 | rule state, selector state, silent workers (i32 each), the app's extra state: each an i32
+/// length + bytes | stopped u8 | rejected i64. Big endian; the decoder is total.
 /// </summary>
 public static class MasterCheckpoint
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
     private const int Header = 1 + 4 + 8 + 8 + 8 + 4;
     private const int RecordBytes = 4 + 8 + 8 + 4 + 8 + 8 + 8;
 
-    public sealed record State(int Round, long StartedAt, double TargetReachedSeconds, double LastAccuracy, IReadOnlyList<RoundRecord> History, byte[] Rule, byte[] Selector);
+    public sealed record State(int Round, long StartedAt, double TargetReachedSeconds, double LastAccuracy, IReadOnlyList<RoundRecord> History, byte[] Rule, byte[] Selector)
+    {
+        public int[] Silent { get; init; } = [];
+
+        public bool Stopped { get; init; }
+
+        public long Rejected { get; init; }
+
+        /// <summary>The app's own state (its roster), opaque here.</summary>
+        public byte[] Extra { get; init; } = [];
+    }
 
     public static byte[] Encode(State state)
     {
-        var bytes = new byte[Header + (RecordBytes * state.History.Count) + 8 + state.Rule.Length + state.Selector.Length];
+        byte[] silent = new byte[4 * state.Silent.Length];
+        for (int i = 0; i < state.Silent.Length; i++)
+            BinaryPrimitives.WriteInt32BigEndian(silent.AsSpan(4 * i), state.Silent[i]);
+        var bytes = new byte[Header + (RecordBytes * state.History.Count) + 16 + state.Rule.Length + state.Selector.Length + silent.Length + state.Extra.Length + 9];
         Span<byte> span = bytes;
         span[0] = Version;
         BinaryPrimitives.WriteInt32BigEndian(span[1..], state.Round);
@@ -39,20 +53,22 @@ public static class MasterCheckpoint
             at += RecordBytes;
         }
 
-        foreach (byte[] part in (byte[][])[state.Rule, state.Selector])
+        foreach (byte[] part in (byte[][])[state.Rule, state.Selector, silent, state.Extra])
         {
             BinaryPrimitives.WriteInt32BigEndian(span[at..], part.Length);
             part.CopyTo(span[(at + 4)..]);
             at += 4 + part.Length;
         }
 
+        span[at] = state.Stopped ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 1)..], state.Rejected);
         return bytes;
     }
 
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out State? state)
     {
         state = null;
-        if (bytes.Length < Header + 8 || bytes[0] != Version)
+        if (bytes.Length < Header + 16 + 9 || bytes[0] != Version)
             return false;
         int round = BinaryPrimitives.ReadInt32BigEndian(bytes[1..]);
         int count = BinaryPrimitives.ReadInt32BigEndian(bytes[29..]);
@@ -72,7 +88,7 @@ public static class MasterCheckpoint
                 BinaryPrimitives.ReadDoubleBigEndian(bytes[(at + 40)..]));
         }
 
-        var parts = new byte[2][];
+        var parts = new byte[4][];
         for (int p = 0; p < parts.Length; p++)
         {
             if (bytes.Length - at < 4)
@@ -84,10 +100,19 @@ public static class MasterCheckpoint
             at += 4 + length;
         }
 
-        if (at != bytes.Length)
+        if (at != bytes.Length - 9 || bytes[at] > 1 || parts[2].Length % 4 != 0)
             return false;
+        var silent = new int[parts[2].Length / 4];
+        for (int i = 0; i < silent.Length; i++)
+            silent[i] = BinaryPrimitives.ReadInt32BigEndian(parts[2].AsSpan(4 * i));
         state = new State(round, BinaryPrimitives.ReadInt64BigEndian(bytes[5..]), BinaryPrimitives.ReadDoubleBigEndian(bytes[13..]),
-            BinaryPrimitives.ReadDoubleBigEndian(bytes[21..]), history, parts[0], parts[1]);
+            BinaryPrimitives.ReadDoubleBigEndian(bytes[21..]), history, parts[0], parts[1])
+        {
+            Silent = silent,
+            Extra = parts[3],
+            Stopped = bytes[at] == 1,
+            Rejected = BinaryPrimitives.ReadInt64BigEndian(bytes[(at + 1)..]),
+        };
         return true;
     }
 }

@@ -33,13 +33,17 @@ public sealed class OortSelector : IClientSelector
 
     public string Name => "oort";
 
-    public int[] Select(int round, int count, Random random)
+    public int[] Select(int round, int count, Random random, IReadOnlyList<int>? eligible = null)
     {
-        count = Math.Min(count, _workers);
         var unexplored = new List<int>();
         var explored = new List<int>();
-        for (int w = 0; w < _workers; w++)
-            (_lastRound[w] == 0 ? unexplored : explored).Add(w);
+        foreach (int w in eligible ?? Enumerable.Range(0, _workers).ToArray())
+        {
+            if (w >= 0 && w < _workers)
+                (_lastRound[w] == 0 ? unexplored : explored).Add(w);
+        }
+
+        count = Math.Min(count, unexplored.Count + explored.Count);
 
         int explore = Math.Min(unexplored.Count, explored.Count == 0 ? count : Math.Max(1, (int)Math.Round(Exploration * count)));
         var chosen = new List<int>(count);

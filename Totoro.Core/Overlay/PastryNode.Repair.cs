@@ -33,7 +33,7 @@ public sealed partial class PastryNode
     private void SendHop(PeerHandle next, in Message message, int tries)
     {
         _context.Send(next, message);
-        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest or MessageKind.TreeJoin) || _options.HopAckTimeoutMicros <= 0)
+        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest or MessageKind.TreeJoin or MessageKind.Routed) || _options.HopAckTimeoutMicros <= 0)
             return;
         int sequence = _nextHopSequence++;
         (_pendingHops ??= []).Add(new PendingHop(sequence, next, message, tries));

@@ -67,7 +67,7 @@ public sealed partial class PastryNode : INodeProgram
     public void Route(in Message message) => RouteMessage(_context.Self, message);
 
     /// <summary>Whether a kind is routed hop by hop towards its key (as opposed to sent to one peer).</summary>
-    public static bool IsRouted(MessageKind kind) => kind is MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise;
+    public static bool IsRouted(MessageKind kind) => kind is MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise or MessageKind.Routed;
 
     /// <summary>
     /// The next hop towards a key, or <see cref="PeerHandle.None"/> when this node is the closest it knows of.
@@ -128,7 +128,7 @@ public sealed partial class PastryNode : INodeProgram
                 AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
                 break;
-            case MessageKind.TreeJoin:
+            case MessageKind.TreeJoin or MessageKind.Routed:
                 AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
                 break;

@@ -282,7 +282,7 @@ public static class MessageCodec
         error = null;
         switch (kind)
         {
-            case MessageKind.JoinRequest or MessageKind.Lookup or MessageKind.TreeJoin when origin.IsNone:
+            case MessageKind.JoinRequest or MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.Routed when origin.IsNone:
                 return Fail($"{kind} must name its origin", out error);
             case MessageKind.TreeBroadcast or MessageKind.TreeAggregate or MessageKind.TreeAdvertise when payload is null:
                 return Fail($"{kind} must carry a payload", out error);

@@ -62,6 +62,15 @@ public enum MessageKind : byte
 
     /// <summary>Closest node to a lookup's origin: the lookup (Key, Stamp) arrived; silence past the lookup timeout means send it again.</summary>
     LookupReply = 20,
+
+    /// <summary>
+    /// An upper layer's keyed message (the common API's route): routed hop by hop towards <see cref="Message.Key"/>
+    /// and delivered at the closest node. Row = the layer's tag; the payload is the layer's and opaque below it.
+    /// </summary>
+    Routed = 21,
+
+    /// <summary>An upper layer's message to one peer (an answer to a routed one). Row = the layer's tag; opaque payload.</summary>
+    Direct = 22,
 }
 
 /// <summary>Bit flags of a message.</summary>

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Totoro.Core.Runtime;
 
 /// <summary>
@@ -40,6 +43,41 @@ public sealed class Payload
 
     /// <summary>Bytes of the content alone (what the vector, data or declared size costs).</summary>
     public int ContentBytes => Bytes - (Attachment?.Length ?? 0);
+
+    /// <summary>
+    /// The weight and every element of the vector are finite numbers: an update with a NaN or an infinity would
+    /// poison every sum it joins, so the tree refuses it.
+    /// </summary>
+    public bool IsFinite
+    {
+        get
+        {
+            if (!double.IsFinite(Weight))
+                return false;
+            if (Vector is not { } vector)
+                return true;
+            int i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                ReadOnlySpan<Vector<float>> blocks = MemoryMarshal.Cast<float, Vector<float>>(vector);
+                foreach (Vector<float> v in blocks)
+                {
+                    if (!System.Numerics.Vector.EqualsAll(v - v, Vector<float>.Zero)) // x − x is NaN exactly for NaN and ±∞
+                        return false;
+                }
+
+                i = blocks.Length * Vector<float>.Count;
+            }
+
+            for (; i < vector.Length; i++)
+            {
+                if (!float.IsFinite(vector[i]))
+                    return false;
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>True when only the size is carried (simulated timing-only mode).</summary>
     public bool IsSizeOnly => Vector is null && Data is null;
