@@ -105,7 +105,11 @@ internal static partial class ExperimentLoader
         catch (YamlException ex)
         {
             string message = ex.Message.Contains("): ", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..] : ex.Message;
-            throw new UsageException($"{path} line {ex.Start.Line}, column {ex.Start.Column}: not valid YAML: {message}");
+            // Some carry no position (Mark.Empty): then an unknown alias is named where it is used, anything else where the scanner stopped.
+            Mark at = !ex.Start.Equals(Mark.Empty) || !ex.End.Equals(Mark.Empty) ? ex.Start
+                : ex is AnchorNotFoundException && parser.FirstUnknownAlias is { } alias ? alias
+                : scanner.CurrentPosition;
+            throw new UsageException($"{path} line {at.Line}, column {at.Column}: not valid YAML: {message}");
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -117,18 +121,28 @@ internal static partial class ExperimentLoader
         }
     }
 
-    /// <summary>Passes a parser's events through, remembering where each flow sequence or mapping still open began.</summary>
+    /// <summary>
+    /// Passes a parser's events through, remembering where each flow sequence or mapping still open began and where
+    /// the first alias of an anchor not defined before it is.
+    /// </summary>
     private sealed class FlowTracker(IParser inner) : IParser
     {
         private readonly Stack<(ParsingEvent Event, Mark Start)> _open = new();
+        private readonly HashSet<AnchorName> _anchors = [];
 
         public ParsingEvent? Current => inner.Current;
 
         public (ParsingEvent Event, Mark Start)? InnermostOpen => _open.Count > 0 ? _open.Peek() : null;
 
+        public Mark? FirstUnknownAlias { get; private set; }
+
         public bool MoveNext()
         {
             bool moved = inner.MoveNext();
+            if (inner.Current is NodeEvent { Anchor.IsEmpty: false } anchored)
+                _anchors.Add(anchored.Anchor);
+            if (inner.Current is AnchorAlias alias && !_anchors.Contains(alias.Value))
+                FirstUnknownAlias ??= alias.Start;
             switch (inner.Current)
             {
                 case SequenceStart { Style: SequenceStyle.Flow } or MappingStart { Style: MappingStyle.Flow }:
