@@ -34,6 +34,45 @@ public sealed class OutputFolderTests : IDisposable
     }
 
     [Fact]
+    public void Run_experiments_writes_into_out_unless_given_a_folder()
+    {
+        string name = "zz-script-" + Guid.NewGuid().ToString("N")[..8];
+        string file = Path.Combine(_temp, name + ".yaml");
+        File.WriteAllText(file, $"name: {name}\ntitle: t\nkind: overlay\nseeds: [1]\nparameters:\n  lookups: 20\nsweep:\n  nodes: [40]\n");
+        string repo = RepoRoot.Find();
+        string defaultFolder = Path.Combine(repo, "out", name);
+        try
+        {
+            (int code, string stdout, string stderr) = Script(file, "--smallest");
+            Assert.True(code == 0, stdout + stderr);
+            Assert.True(File.Exists(Path.Combine(defaultFolder, "points.csv")), stdout);
+
+            (code, stdout, stderr) = Script(file, "--out", Path.Combine(_temp, "chosen"));
+            Assert.True(code == 0, stdout + stderr);
+            Assert.True(File.Exists(Path.Combine(_temp, "chosen", name, "points.csv")), stdout);
+            Assert.False(Directory.Exists(Path.Combine(repo, "results", name)));
+        }
+        finally
+        {
+            if (Directory.Exists(defaultFolder))
+                Directory.Delete(defaultFolder, recursive: true);
+        }
+    }
+
+    private static (int Code, string Stdout, string Stderr) Script(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(RepoRoot.Find(), "run-experiments.sh"));
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
+    [Fact]
     public void The_default_output_folder_is_ignored_by_git()
     {
         string[] ignored = File.ReadAllLines(Path.Combine(RepoRoot.Find(), ".gitignore"));
