@@ -108,6 +108,9 @@ internal sealed class AppSpecOptions
             TargetAccuracy = parsed.GetValue(TargetAccuracy),
             EvaluateEvery = parsed.GetValue(EvaluateEvery),
         };
+        // The spec would quietly cap participants at the workers; a count the user typed is checked instead.
+        if (parsed.GetResult(ClientsPerRound) is { Implicit: false } && spec.Workers >= 1 && spec.ClientsPerRound > spec.Workers)
+            throw new UsageException($"--clients-per-round {spec.ClientsPerRound} is more than the {spec.Workers} workers ({(_forSimulator ? "--subscribers-per-app" : "--workers")}); use at most {spec.Workers}, or 0 for every worker");
         IReadOnlyList<string> problems = spec.Validate();
         if (problems.Count > 0)
             throw new UsageException(problems[0]);

@@ -10,7 +10,7 @@ internal static class NodeCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen") { Description = "IPv4-ADDRESS:PORT this host listens on and peers reach it at (port 0: any free port)", Required = true };
+        var listen = new Option<string>("--listen") { Description = "HOST:PORT this host listens on and peers reach it at (IPv4 address or name, e.g. localhost:7000; port 0: any free port)", Required = true };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "HOST:PORT of any node of the overlay to join (leave out to found one)" };
         var logical = new Option<int>("--logical-nodes") { Description = "Logical nodes this host runs", DefaultValueFactory = _ => 1 };
         var indexBase = new Option<int>("--index-base") { Description = "Global index of this host's first logical node (worker index and data partition); hosts take disjoint ranges", DefaultValueFactory = _ => 0 };

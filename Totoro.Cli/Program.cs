@@ -15,8 +15,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    string command = parsed.CommandResult.Command == root ? "totoro" : $"totoro {parsed.CommandResult.Command.Name}";
-    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see `{command} --help`)");
+    Console.Error.WriteLine($"error: {UsageErrors.Describe(parsed)}");
     return ExitCodes.BadUsage;
 }
 

@@ -1,52 +1,110 @@
 using System.Diagnostics;
+using Totoro.Sim.Scenarios;
 
 namespace Totoro.Cli;
 
 /// <summary>
-/// A one-line progress bar on stderr, redrawn at most ten times a second. When stderr is not a terminal it
-/// prints a plain line every few seconds instead, so logs stay readable.
+/// Progress on stderr. On a terminal: one line redrawn at most ten times a second, each phase left behind at 100%
+/// when the next begins. Redirected (a log, a pipe, CI): plain lines with no carriage returns, one when a phase
+/// starts, one every five seconds and one when it ends. Either way the work's last line says 100% once
+/// <see cref="Complete"/> is called; a run that throws is not shown as done.
 /// </summary>
 internal sealed class ProgressBar : IDisposable
 {
     private const int Width = 30;
     private readonly TextWriter _writer;
     private readonly bool _interactive;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _lastDraw = -1;
-    private string _lastPhase = "";
-    private bool _drawn;
+    private readonly Func<long> _clockMs;
+    private long _lastDraw = long.MinValue;
+    private SimProgress? _current;
+    private SimProgress? _shown; // the progress the last frame or line showed
+    private int _drawnWidth; // characters of the frame on the terminal line now (0: the line is clean)
 
-    public ProgressBar(TextWriter writer)
+    /// <param name="interactive">Null: a terminal unless stderr is redirected.</param>
+    /// <param name="clockMs">Milliseconds since the start (tests pass their own).</param>
+    public ProgressBar(TextWriter writer, bool? interactive = null, Func<long>? clockMs = null)
     {
         _writer = writer;
-        _interactive = !Console.IsErrorRedirected;
+        _interactive = interactive ?? !Console.IsErrorRedirected;
+        if (clockMs is null)
+        {
+            var watch = Stopwatch.StartNew();
+            clockMs = () => watch.ElapsedMilliseconds;
+        }
+
+        _clockMs = clockMs;
     }
 
-    public void Report(Totoro.Sim.Scenarios.SimProgress progress)
+    /// <summary>Runs <paramref name="work"/> with a bar on stderr (or none), completing the bar if the work returns.</summary>
+    public static T Show<T>(bool show, Func<Action<SimProgress>?, T> work)
     {
-        long now = _clock.ElapsedMilliseconds;
-        bool phaseChanged = progress.Phase != _lastPhase;
-        if (!phaseChanged && now - _lastDraw < (_interactive ? 100 : 5000))
-            return;
-        _lastDraw = now;
-        _lastPhase = progress.Phase;
-        double fraction = progress.Total <= 0 ? 1 : Math.Clamp((double)progress.Done / progress.Total, 0, 1);
-        int filled = (int)(fraction * Width);
-        string line = $"{progress.Phase,-8} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction * 100,5:F1}%  {progress.Done:N0}/{progress.Total:N0}  {now / 1000.0:F0}s";
-        if (_interactive)
+        if (!show)
+            return work(null);
+        using var bar = new ProgressBar(Console.Error);
+        T result = work(bar.Report);
+        bar.Complete();
+        return result;
+    }
+
+    public void Report(SimProgress progress)
+    {
+        long now = _clockMs();
+        if (_current is { } previous && previous.Phase != progress.Phase)
         {
-            _writer.Write("\r" + line);
-            _drawn = true;
+            Finish(previous, now); // a phase that hands over to the next has ended
+            _lastDraw = long.MinValue;
         }
-        else
-        {
-            _writer.WriteLine(line);
-        }
+
+        bool starts = _current?.Phase != progress.Phase;
+        _current = progress;
+        if (starts || now - _lastDraw >= (_interactive ? 100 : 5000))
+            Draw(progress, now);
+    }
+
+    /// <summary>The work is done: its last phase is shown at 100%.</summary>
+    public void Complete()
+    {
+        if (_current is { } last)
+            Finish(last, _clockMs());
+        _current = null;
     }
 
     public void Dispose()
     {
-        if (_drawn)
+        if (_drawnWidth > 0)
+            _writer.WriteLine(); // a run that threw leaves its last frame as it was, on a line of its own
+        _drawnWidth = 0;
+    }
+
+    private void Finish(SimProgress phase, long now)
+    {
+        long total = Math.Max(phase.Total, phase.Done);
+        Draw(phase with { Done = total, Total = total }, now);
+        if (_interactive)
+        {
             _writer.WriteLine();
+            _drawnWidth = 0;
+        }
+    }
+
+    private void Draw(SimProgress progress, long now)
+    {
+        _lastDraw = now;
+        if (!_interactive && progress == _shown)
+            return; // a log gets no line that says nothing new
+        _shown = progress;
+        double fraction = progress.Total <= 0 ? 1 : Math.Clamp((double)progress.Done / progress.Total, 0, 1);
+        int filled = (int)(fraction * Width);
+        string line = $"{progress.Phase,-8} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction * 100,5:F1}%  {progress.Done:N0}/{progress.Total:N0}  {now / 1000.0:F0}s";
+        if (!_interactive)
+        {
+            _writer.WriteLine(line);
+            return;
+        }
+
+        // Pad over whatever a longer earlier frame left on the line.
+        _writer.Write("\r" + line.PadRight(_drawnWidth));
+        _drawnWidth = Math.Max(line.Length, _drawnWidth);
+        _writer.Flush();
     }
 }

@@ -15,9 +15,13 @@ internal static class ReportText
         IFormatProvider c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"Overlay   {o.Nodes:N0} nodes (b = {o.B}, leaf set {o.LeafSet}); {o.JoinedNodes:N0} joined, {o.LeafSetsExact:N0} leaf sets exact");
         text.AppendLine(c, $"Routing   {o.MeanRoutingEntries:F1} routing-table entries per node");
-        text.AppendLine(c, $"Lookups   {o.Delivered:N0}/{o.Lookups:N0} delivered, {o.Correct:N0} correct (brute-force oracle)");
-        text.AppendLine(c, $"Hops      mean {o.MeanHops:F3}, p99 {o.P99Hops}, max {o.MaxHops}   (log_2^b N = {o.LogBaseN:F3})");
-        text.AppendLine(c, $"Latency   mean {o.MeanLatencyMs:F1} ms, stretch {o.MeanStretch:F2}");
+        if (o.Lookups > 0) // a run that routed none (training, --lookups 0) has no hops or latency to show
+        {
+            text.AppendLine(c, $"Lookups   {o.Delivered:N0}/{o.Lookups:N0} delivered, {o.Correct:N0} correct (brute-force oracle)");
+            text.AppendLine(c, $"Hops      mean {o.MeanHops:F3}, p99 {o.P99Hops}, max {o.MaxHops}   (log_2^b N = {o.LogBaseN:F3})");
+            text.AppendLine(c, $"Latency   mean {o.MeanLatencyMs:F1} ms, stretch {o.MeanStretch:F2}");
+        }
+
         if (report.Rings is { Zones: > 1 } z)
         {
             text.AppendLine(c, $"Zones     {z.Zones} on {report.Network.Topology} (m = {z.PrefixBits} bits); region match {z.RegionMatchFraction:P1}, mean intra-zone RTT {z.MeanIntraZoneRttMs:F1} ms");

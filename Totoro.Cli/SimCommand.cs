@@ -31,6 +31,8 @@ internal static class SimCommand
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             ChurnSimConfig? churn = churnOptions.ToConfig(parsed, config.Nodes, forest?.Apps ?? 0, trainingChurn.KillsRoots(parsed));
             TrainingChurnSimConfig? disturbed = trainingChurn.ToConfig(parsed, training, churn, parsed.GetValue(churnOptions.Timers) ?? "freepastry");
+            if (training is not null && disturbed?.Churn is null && parsed.GetValue(options.Lookups) > 0 && parsed.GetResult(options.Lookups) is { Implicit: false })
+                throw new UsageException("--lookups: a training run (--rounds) routes no lookups unless it trains under churn (--churn); leave --lookups out, or drop --rounds to route them");
             SimReport report = disturbed is not null
                 ? RunTrainingChurn(config, options.ToForestConfig(parsed, config.Nodes, apps: training!.Apps)!, training, disturbed, showProgress: !json)
                 : churn is not null
@@ -74,31 +76,20 @@ internal static class SimCommand
         return command;
     }
 
-    private static SimReport RunChurn(OverlaySimConfig config, ForestSimConfig? forest, ChurnSimConfig churn, bool showProgress)
-    {
-        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
-        return ChurnScenario.Run(config, forest, churn, bar is null ? null : bar.Report);
-    }
+    private static SimReport RunChurn(OverlaySimConfig config, ForestSimConfig? forest, ChurnSimConfig churn, bool showProgress) =>
+        ProgressBar.Show(showProgress, progress => ChurnScenario.Run(config, forest, churn, progress));
 
     private static SimReport RunTrainingChurn(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, TrainingChurnSimConfig disturbed, bool showProgress)
     {
-        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
         var timers = new ChurnSimConfig { Timers = disturbed.EffectiveTimers };
-        return new TrainingChurnScenario(ChurnOptions.WithTimers(config, disturbed.Churn ?? timers), forest, training, disturbed).Run(bar is null ? null : bar.Report);
+        return ProgressBar.Show(showProgress, progress => new TrainingChurnScenario(ChurnOptions.WithTimers(config, disturbed.Churn ?? timers), forest, training, disturbed).Run(progress));
     }
 
-    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, bool showProgress)
-    {
-        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
-        return new FederatedScenario(config, forest, training).RunReport(bar is null ? null : bar.Report);
-    }
+    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, bool showProgress) =>
+        ProgressBar.Show(showProgress, progress => new FederatedScenario(config, forest, training).RunReport(progress));
 
-    public static SimReport Run(OverlaySimConfig config, ForestSimConfig? forest, bool showProgress)
-    {
-        using var bar = showProgress ? new ProgressBar(Console.Error) : null;
-        Action<SimProgress>? progress = bar is null ? null : bar.Report;
-        return forest is null
+    public static SimReport Run(OverlaySimConfig config, ForestSimConfig? forest, bool showProgress) =>
+        ProgressBar.Show(showProgress, progress => forest is null
             ? new OverlayScenario(config).Run(progress)
-            : new ForestScenario(config, forest).Run(progress);
-    }
+            : new ForestScenario(config, forest).Run(progress));
 }

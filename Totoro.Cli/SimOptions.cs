@@ -36,7 +36,8 @@ internal sealed class SimOptions
 
     public Option<int> ModelBytes { get; } = new("--model-bytes") { Description = "Model size in bytes", DefaultValueFactory = _ => 160 * 1024 };
 
-    public Option<int> Fanout { get; } = new("--fanout") { Description = "Tree fanout bound (default 2^b)", DefaultValueFactory = _ => 0 };
+    // No default value: the bound follows --b, so help must not show a number the option itself refuses.
+    public Option<int?> Fanout { get; } = new("--fanout") { Description = "Tree fanout bound, 1 to 255 (default: 2^b, 16 with --b 4)" };
 
     public Option<int> RoundDeadlineMs { get; } = new("--round-deadline-ms") { Description = "Close each round this long after the broadcast; stragglers are left out (0: wait for all)", DefaultValueFactory = _ => 0 };
 
@@ -103,15 +104,15 @@ internal sealed class SimOptions
             Apps = apps ?? parsed.GetValue(Apps),
             SubscribersPerApp = parsed.GetValue(SubscribersPerApp),
             ModelBytes = parsed.GetValue(ModelBytes),
-            Fanout = parsed.GetValue(Fanout),
+            Fanout = parsed.GetValue(Fanout) ?? 0, // 0: 2^b
             RealVectors = parsed.GetValue(RealVectors),
             ConfineToZone = parsed.GetValue(ConfineApps),
             RoundDeadlineMs = parsed.GetValue(RoundDeadlineMs),
         };
-        if (forest.Apps == 0 && forest.Fanout >= 0)
+        if (parsed.GetValue(Fanout) is { } fanout && fanout is < 1 or > 255)
+            throw new UsageException($"--fanout must be from 1 to 255 (got {fanout}); leave it out for 2^b");
+        if (forest.Apps == 0)
             return null;
-        if (parsed.GetResult(Fanout) is { Implicit: false } && forest.Fanout == 0)
-            throw new UsageException("--fanout must be from 1 to 255 (got 0)");
         ThrowIfInvalid(forest.Validate(nodes));
         return forest;
     }

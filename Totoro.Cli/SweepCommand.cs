@@ -20,7 +20,7 @@ internal static class SweepCommand
             Description = "Comma-separated node counts, e.g. 1000,10000,100000,1000000",
             DefaultValueFactory = _ => "1000,10000,100000",
         };
-        var command = new Command("sweep", "Run one sim per node count; write DIR/sweep.csv and DIR/hops.png");
+        var command = new Command("sweep", "Run one sim per node count; write DIR/sweep.csv and DIR/hops.png (DIR: --out, default out/sweep)");
         command.Options.Add(nodes);
         options.AddTo(command);
         command.SetAction(parsed =>
@@ -28,7 +28,8 @@ internal static class SweepCommand
             int[] counts = ParseCounts(parsed.GetValue(nodes)!);
             foreach (int n in counts)
                 options.ToConfig(parsed, n); // validate every point before running any
-            DirectoryInfo outDir = parsed.GetValue(options.Out) ?? new DirectoryInfo(Path.Combine("results", "sweep"));
+            // results/ holds committed results: writing there is a choice (--out results/sweep), not a default.
+            DirectoryInfo outDir = parsed.GetValue(options.Out) ?? new DirectoryInfo(Path.Combine("out", "sweep"));
             outDir.Create();
             bool json = parsed.GetValue(options.Json);
 

@@ -5,13 +5,13 @@ namespace Totoro.Cli.Experiments;
 
 /// <summary>
 /// `totoro experiment list [--dir DIR]` and `totoro experiment run FILE [--quick|--smallest] [--out DIR] [--jobs N]`:
-/// the paper's figures from experiments/*.yaml, written as CSV, PNG and summary.json under results/NAME.
+/// the paper's figures from experiments/*.yaml, written as CSV, PNG and summary.json under out/NAME (or --out DIR).
 /// </summary>
 internal static class ExperimentCommand
 {
     public static Command Create()
     {
-        var command = new Command("experiment", "Run the paper's experiments from experiments/*.yaml (CSV, PNG and summary.json under results/)");
+        var command = new Command("experiment", "Run the paper's experiments from experiments/*.yaml (CSV, PNG and summary.json under out/NAME)");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Run());
         return command;
@@ -46,7 +46,7 @@ internal static class ExperimentCommand
         var file = new Argument<FileInfo>("FILE") { Description = "An experiment file, e.g. experiments/fig6c-fanout.yaml" };
         var quick = new Option<bool>("--quick") { Description = "The quick form: a smaller sweep (every experiment together in under 20 minutes on 2 cores)" };
         var smallest = new Option<bool>("--smallest") { Description = "The smallest form: the quick form cut to two values per axis and one seed (tests)" };
-        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Directory for this experiment's files (default results/NAME)" };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Directory for this experiment's files (default out/NAME; the committed ones are results/NAME)" };
         var jobs = new Option<int>("--jobs") { Description = "Points run at once (default: the number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("run", "Run one experiment's points in parallel; write points.csv, PNGs and summary.json") { file, quick, smallest, outDir, jobs };
         command.SetAction(parsed =>
@@ -61,11 +61,15 @@ internal static class ExperimentCommand
                 : ExperimentLoader.Form.Full;
             FileInfo path = parsed.GetValue(file)!;
             Experiment experiment = ExperimentLoader.Load(Shown(path.FullName), form);
-            string directory = parsed.GetValue(outDir)?.FullName ?? Path.Combine("results", experiment.Spec.Name);
+            // results/ holds committed results: writing there is a choice (--out results/NAME), not a default.
+            string directory = parsed.GetValue(outDir)?.FullName ?? Path.Combine("out", experiment.Spec.Name);
             Console.Error.WriteLine($"{experiment.Spec.Name}: {experiment.Spec.Title} ({experiment.Spec.Paper}); {experiment.Points.Count} points, {form.ToString().ToLowerInvariant()} form, {jobCount} at once");
             ExperimentSummary summary;
             using (var bar = new ProgressBar(Console.Error))
+            {
                 summary = ExperimentRunner.Run(experiment, directory, jobCount, bar);
+                bar.Complete();
+            }
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{summary.Name}: {summary.Points} points in {summary.WallSeconds:F1} s; wrote {string.Join(", ", summary.Files)} in {directory}"));
             return ExitCodes.Ok;

@@ -9,7 +9,7 @@ namespace Totoro.Cli.Experiments;
 /// </summary>
 internal sealed class ExperimentFile
 {
-    /// <summary>Results go to results/NAME.</summary>
+    /// <summary>Results go to out/NAME (results/NAME when committed).</summary>
     public string Name { get; set; } = "";
 
     public string Title { get; set; } = "";

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Totoro.Cli.Experiments;
@@ -20,17 +21,7 @@ internal static partial class ExperimentLoader
         if (!File.Exists(path))
             throw new UsageException($"no experiment file '{path}' (see `totoro experiment list`)");
         var binder = new YamlBinder(path);
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException ex)
-        {
-            string message = ex.Message.Contains("): ", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..] : ex.Message;
-            throw new UsageException($"{path} line {ex.Start.Line}: not valid YAML: {message}");
-        }
+        YamlStream stream = Parse(path);
 
         if (stream.Documents.Count != 1)
             throw new UsageException($"{path}: expected one YAML document (got {stream.Documents.Count})");
@@ -92,6 +83,78 @@ internal static partial class ExperimentLoader
 
         CheckPlots(binder, kind, spec, map);
         return new Experiment(path, spec, kind, form.ToString().ToLowerInvariant(), points);
+    }
+
+    /// <summary>
+    /// The file's YAML; any syntax error is a <see cref="UsageException"/> naming the file, line and column. YamlDotNet
+    /// reports most as <see cref="YamlException"/>, but some inputs make its scanner throw other types without a
+    /// position (an unclosed flow sequence: <see cref="InvalidOperationException"/>), so the scanner's own position
+    /// and the flow collections still open are used instead.
+    /// </summary>
+    private static YamlStream Parse(string path)
+    {
+        using var reader = new StreamReader(path);
+        var scanner = new Scanner(reader);
+        var parser = new FlowTracker(new Parser(scanner));
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(parser);
+            return stream;
+        }
+        catch (YamlException ex)
+        {
+            string message = ex.Message.Contains("): ", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..] : ex.Message;
+            // Some carry no position (Mark.Empty): then an unknown alias is named where it is used, anything else where the scanner stopped.
+            Mark at = !ex.Start.Equals(Mark.Empty) || !ex.End.Equals(Mark.Empty) ? ex.Start
+                : ex is AnchorNotFoundException && parser.FirstUnknownAlias is { } alias ? alias
+                : scanner.CurrentPosition;
+            throw new UsageException($"{path} line {at.Line}, column {at.Column}: not valid YAML: {message}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            Mark at = scanner.CurrentPosition;
+            string unclosed = parser.InnermostOpen is { } open
+                ? $"the {(open.Event is SequenceStart ? "'['" : "'{'")} at line {open.Start.Line}, column {open.Start.Column} is never closed"
+                : ex.Message;
+            throw new UsageException($"{path} line {at.Line}, column {at.Column}: not valid YAML: {unclosed}");
+        }
+    }
+
+    /// <summary>
+    /// Passes a parser's events through, remembering where each flow sequence or mapping still open began and where
+    /// the first alias of an anchor not defined before it is.
+    /// </summary>
+    private sealed class FlowTracker(IParser inner) : IParser
+    {
+        private readonly Stack<(ParsingEvent Event, Mark Start)> _open = new();
+        private readonly HashSet<AnchorName> _anchors = [];
+
+        public ParsingEvent? Current => inner.Current;
+
+        public (ParsingEvent Event, Mark Start)? InnermostOpen => _open.Count > 0 ? _open.Peek() : null;
+
+        public Mark? FirstUnknownAlias { get; private set; }
+
+        public bool MoveNext()
+        {
+            bool moved = inner.MoveNext();
+            if (inner.Current is NodeEvent { Anchor.IsEmpty: false } anchored)
+                _anchors.Add(anchored.Anchor);
+            if (inner.Current is AnchorAlias alias && !_anchors.Contains(alias.Value))
+                FirstUnknownAlias ??= alias.Start;
+            switch (inner.Current)
+            {
+                case SequenceStart { Style: SequenceStyle.Flow } or MappingStart { Style: MappingStyle.Flow }:
+                    _open.Push((inner.Current, inner.Current.Start));
+                    break;
+                case SequenceEnd or MappingEnd when _open.Count > 0: // block collections never nest inside flow ones
+                    _open.Pop();
+                    break;
+            }
+
+            return moved;
+        }
     }
 
     /// <summary>The line to blame for a point's problem: the key the problem names ('key'), where it was set.</summary>
