@@ -11,12 +11,19 @@ namespace Totoro.Cli;
 /// </summary>
 internal sealed class AppSpecOptions
 {
+    private const int RealRoundDeadlineMs = 30_000;
     private static readonly AppSpec Defaults = new();
     private readonly bool _forSimulator;
 
     public AppSpecOptions(bool forSimulator = false)
     {
         _forSimulator = forSimulator;
+        if (!forSimulator)
+        {
+            // A real app always has a round deadline: one silent child must not stall it forever.
+            RoundDeadlineMs.DefaultValueFactory = _ => RealRoundDeadlineMs;
+            RoundDeadlineMs.Description = $"Close a round this long after its broadcast, leaving out who has not answered (default {RealRoundDeadlineMs} ms)";
+        }
         Rounds = new("--rounds")
         {
             Description = forSimulator ? "Train every app for R rounds (0: no training)" : "Training rounds",
@@ -34,7 +41,7 @@ internal sealed class AppSpecOptions
 
     public Option<string> Partition { get; } = new("--partition") { Description = "iid, dirichlet:ALPHA (label skew), shards:K, or natural (synthetic: one generated client per worker)", DefaultValueFactory = _ => "iid" };
 
-    public Option<int> Workers { get; } = new("--workers") { Description = "Workers: the nodes whose global index (see `totoro node --index-base`) is below this", DefaultValueFactory = _ => Defaults.Workers };
+    public Option<int> Workers { get; } = new("--workers") { Description = "Data shards, one a worker: the master gives each subscriber that enrols a shard, and starts once all are taken (or at --start-after with at least --min-workers)", DefaultValueFactory = _ => Defaults.Workers };
 
     public Option<int> Rounds { get; }
 

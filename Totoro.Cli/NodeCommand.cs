@@ -13,10 +13,9 @@ internal static class NodeCommand
         var listen = new Option<string>("--listen") { Description = "HOST:PORT this host listens on and peers reach it at (IPv4 address or name, e.g. localhost:7000; port 0: any free port)", Required = true };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "HOST:PORT of any node of the overlay to join (leave out to found one)" };
         var logical = new Option<int>("--logical-nodes") { Description = "Logical nodes this host runs", DefaultValueFactory = _ => 1 };
-        var indexBase = new Option<int>("--index-base") { Description = "Global index of this host's first logical node (worker index and data partition); hosts take disjoint ranges", DefaultValueFactory = _ => 0 };
         var zones = new Option<int>("--zones") { Description = "Edge zones of the deployment (1: one flat ring)", DefaultValueFactory = _ => 1 };
         var zone = new Option<int>("--zone") { Description = "This host's zone (0 to zones-1)", DefaultValueFactory = _ => 0 };
-        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Directory for metrics.csv (messages, bytes, CPU, memory over time)" };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "The host's own directory: its nodes' ids (node-ids, drawn on first start and kept) and metrics.csv (messages, bytes, CPU, memory over time)" };
         var logLevel = new Option<string>("--log-level") { Description = "error, warn, info or debug", DefaultValueFactory = _ => "info" };
         var b = new Option<int>("--b") { Description = "Bits per id digit", DefaultValueFactory = _ => 4 };
         var leafSet = new Option<int>("--leaf-set") { Description = "Leaf-set size L (even)", DefaultValueFactory = _ => 24 };
@@ -25,7 +24,7 @@ internal static class NodeCommand
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, indexBase, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss,
+            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss,
         };
         command.SetAction(parsed =>
         {
@@ -43,13 +42,12 @@ internal static class NodeCommand
                 Listen = EndpointArgument.Parse("--listen", parsed.GetValue(listen), allowPortZero: true),
                 Bootstrap = bootstrapText is null ? null : EndpointArgument.Parse("--bootstrap", bootstrapText),
                 LogicalNodes = parsed.GetValue(logical),
-                IndexBase = parsed.GetValue(indexBase),
                 Zones = parsed.GetValue(zones),
                 Zone = parsed.GetValue(zone),
                 DataDir = parsed.GetValue(dataDir)?.FullName,
                 MetricsIntervalMicros = metrics * 1000L,
                 ImpairLoss = parsed.GetValue(impairLoss),
-                Pastry = new PastryOptions
+                Pastry = new PastryOptions().WithChurnRepair() with // real nodes fail: hop acks, lookup timeouts, probed joins, as the churn presets
                 {
                     B = parsed.GetValue(b),
                     LeafSetSize = parsed.GetValue(leafSet),
@@ -57,7 +55,6 @@ internal static class NodeCommand
                     LeaseMicros = ping * 1500L,
                     ProbeTimeoutMicros = Math.Min(3_000_000, ping * 500L),
                     JoinTimeoutMicros = Math.Min(30_000_000, ping * 1500L),
-                    ProbeLeafSetOnJoin = true, // real nodes fail: a join reply may name the dead
                 },
             };
             IReadOnlyList<string> problems = options.Validate();

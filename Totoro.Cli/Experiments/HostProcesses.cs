@@ -19,7 +19,7 @@ internal sealed class HostProcesses : IDisposable
     public IReadOnlyList<Process> Processes => _processes.Select(p => p.Process).ToList();
 
     /// <summary>Starts one host on a free loopback port and waits for its `listening` line.</summary>
-    public IPEndPoint Start(int logicalNodes, int indexBase, IPEndPoint? bootstrap, IEnumerable<string> extra, TimeSpan timeout)
+    public IPEndPoint Start(int logicalNodes, IPEndPoint? bootstrap, IEnumerable<string> extra, TimeSpan timeout)
     {
         // The node command lives in this very assembly; run it the way a user would.
         string dll = Path.Combine(AppContext.BaseDirectory, "totoro.dll");
@@ -27,7 +27,7 @@ internal sealed class HostProcesses : IDisposable
         var args = new List<string>
         {
             dll, "node", "--listen", "127.0.0.1:0", "--logical-nodes", logicalNodes.ToString(CultureInfo.InvariantCulture),
-            "--index-base", indexBase.ToString(CultureInfo.InvariantCulture), "--log-level", "warn",
+            "--log-level", "warn",
         };
         if (bootstrap is not null)
             args.AddRange(["--bootstrap", bootstrap.ToString()]);

@@ -98,13 +98,20 @@ public sealed partial class ForestNode
     /// </summary>
     private void StepDownIfStale(TreeState state)
     {
-        if (!state.IsRoot || state.HasBroadcast || state.HasReplica || state.App.Id == AppId.AdvertiseDiscover)
+        if (!state.IsRoot || state.HasBroadcast || state.HasReplica)
             return;
         if (Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return;
         state.IsRoot = false;
         StaleRootsStepped++;
         SendJoin(state);
+        if (state.App.Id == AppId.AdvertiseDiscover && state.Catalogue is { } catalogue)
+        {
+            // A split advertise–discover root (its subscribers joined while the overlay formed): the apps announced to
+            // it go on to the true root, which passes them to every subscriber.
+            foreach (byte[] advertisement in catalogue.Values)
+                Overlay.Route(new Message { Kind = MessageKind.TreeAdvertise, Key = AppId.AdvertiseDiscover, Origin = _context.Self, Payload = Payload.FromData(advertisement) });
+        }
     }
 
     /// <summary>Times this node stopped being a root that held nothing because a node closer to the app had appeared.</summary>

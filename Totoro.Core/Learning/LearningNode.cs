@@ -187,9 +187,10 @@ public sealed class LearningNode : IForestApp
     private void OnEnrolled(ForestNode node, LearningMessage m)
     {
         int index = LearningMessage.ReadInt(m.Body, -2);
-        if (index < 0 || _volunteered is null || !_volunteered.Remove(m.App))
-            return; // full, not ready (asked again on the next timer), or not asked for
-        Hold(m.App, index);
+        if (index == -2 || _volunteered is null || !_volunteered.Remove(m.App))
+            return; // the root is not ready (asked again later), or not asked for
+        if (index >= 0)
+            Hold(m.App, index); // else every shard is taken: a subscriber that only merges
     }
 
     public void OnDiscovered(ForestNode node, Advertisement advertisement)
@@ -214,6 +215,27 @@ public sealed class LearningNode : IForestApp
         AskForShard(node, app); // an enrolment lost, or asked before the data were loaded
         if (node.IsRootOf(app) && TryGet(app, out FederatedApp? fl))
             fl!.MaybeStart(node, _clock()); // the start deadline
+    }
+
+    /// <summary>
+    /// Something this node waited for may have come (its data finished loading, a second passed): ask for the shards
+    /// still missing and let the masters it holds check their start deadline, without waiting for the trees' timer.
+    /// </summary>
+    public void Nudge(ForestNode node)
+    {
+        if (_volunteered is not null)
+        {
+            foreach (NodeId app in _volunteered.ToArray())
+                AskForShard(node, app);
+        }
+
+        if (_apps is null)
+            return;
+        foreach (FederatedApp fl in _apps.Values)
+        {
+            if (fl.Master is null && node.IsRootOf(fl.Id))
+                fl.MaybeStart(node, _clock());
+        }
     }
 
     private void AskForShard(ForestNode node, NodeId app)

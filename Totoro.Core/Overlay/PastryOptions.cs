@@ -89,7 +89,7 @@ public sealed record PastryOptions
     /// 10 s end-to-end lookup timeouts, a probed leaf set at join, two rotating leaf probes per period, throttled
     /// admission pings, and failure notices not relayed (each death is announced by the nodes that find it).
     /// </summary>
-    private PastryOptions WithChurnRepair() => this with
+    public PastryOptions WithChurnRepair() => this with
     {
         RoutingMaintenancePeriodMicros = 900_000_000,
         HopAckTimeoutMicros = 1_000_000,

@@ -19,4 +19,9 @@ public sealed record ControlRequest(long Id, string Op)
     public int From { get; init; }
 
     public bool IncludeModel { get; init; }
+
+    /// <summary>Submit: the master starts with at least this many enrolled workers once <see cref="StartAfterSeconds"/> has passed.</summary>
+    public int MinWorkers { get; init; } = 1;
+
+    public int StartAfterSeconds { get; init; } = 30;
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Totoro.Core.Forest;
+using Totoro.Core.Learning;
 using Totoro.Core.Runtime;
 using Totoro.Net.Hosting;
 using Totoro.Net.Transport;
@@ -9,17 +9,19 @@ using Totoro.Net.Transport;
 namespace Totoro.Net.Control;
 
 /// <summary>
-/// A host's side of the control protocol. Requests that need another node's answer (an app's status from its
-/// master, where a lookup ends) are sent through the overlay as lookups from this host's first node; the node that
-/// delivers them answers this host with a notice, and this host answers the client. Runs on the event loop.
+/// A host's control endpoint: a client's JSON request becomes a message of the protocol core sent by this host's
+/// first node — a submit, status, stop or model request routed to the app's id and answered by its root, or a traced
+/// lookup answered by the node closest to the key — and the answer, matched by its stamp, becomes the JSON response.
+/// Nothing here is a protocol of its own between hosts. Runs on the event loop; every request has a deadline.
 /// </summary>
 internal sealed class ControlService(NodeHost host)
 {
     private const long PendingMicros = 5_000_000;
 
-    private readonly Dictionary<long, (IPEndPoint Client, long RequestId, long Expires)> _pending = [];
+    private readonly Dictionary<long, Pending> _pending = [];
     private long _nextCorr = 1;
     private long _lastSweep;
+    private bool _subscribed;
 
     public void OnRequest(IPEndPoint client, ReadOnlySpan<byte> json)
     {
@@ -30,68 +32,28 @@ internal sealed class ControlService(NodeHost host)
             return;
         }
 
+        Listen();
         Sweep();
         ControlResponse? response = request!.Op switch
         {
             "info" => new ControlResponse(request.Id, true) { Info = Info() },
-            "list" => new ControlResponse(request.Id, true) { Apps = [.. host.Apps.Summaries] },
-            "submit" => Submit(request),
-            "status" => Probe(client, request),
-            "lookup" => Probe(client, request),
-            _ => Fail(request, $"unknown op '{request.Op}': use info, submit, list, status or lookup"),
+            "list" => new ControlResponse(request.Id, true) { Apps = [.. Summaries()] },
+            "submit" => Submit(client, request),
+            "status" or "stop" or "model" => AskRoot(client, request),
+            "lookup" => Trace(client, request),
+            _ => Fail(request, $"unknown op '{request.Op}': use info, submit, list, status, stop, model or lookup"),
         };
         if (response is not null)
             Reply(client, response);
     }
 
-    /// <summary>At the node a probe reached: answer the origin's host.</summary>
-    public void Answer(PeerHandle origin, Notice notice)
+    private void Listen()
     {
-        IPEndPoint to = host.Directory.EndpointOf(origin);
-        if (to.Equals(host.Endpoint))
-            OnNotice(notice);
-        else
-            host.SendControl(to, FrameKind.Notice, ControlJson.Serialize(notice));
-    }
-
-    public void OnNotice(ReadOnlySpan<byte> json)
-    {
-        if (!ControlJson.TryDeserialize(json, out Notice? notice, out string? error))
-        {
-            Interlocked.Increment(ref host.Counters.DecodeFailures);
-            host.Log.Debug($"bad notice: {error}");
+        if (_subscribed)
             return;
-        }
-
-        OnNotice(notice!);
-    }
-
-    /// <summary>
-    /// Tells every host this one knows of about an app; each passes it on when it first hears of it. The advertise–discover
-    /// tree does the same for nodes that join later, but a tree whose subscribers joined while the overlay was still
-    /// forming can have split roots (no root migration yet), so the hosts also spread apps among themselves.
-    /// </summary>
-    public void Spread(NodeId id, AdvertisedApp app)
-    {
-        byte[] json = ControlJson.Serialize(new Notice(0) { App = app, AppId = id.ToString() });
-        foreach (IPEndPoint endpoint in host.Directory.Endpoints.ToArray())
-        {
-            if (!endpoint.Equals(host.Endpoint))
-                host.SendControl(endpoint, FrameKind.Notice, json); // a datagram, sent again by the caller: no connection needed
-        }
-    }
-
-    private void OnNotice(Notice notice)
-    {
-        if (notice.App is { } app && notice.AppId is { } hex && UInt128.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out UInt128 value))
-        {
-            host.Apps.Discovered(new NodeId(value), app);
-            return;
-        }
-
-        if (!_pending.Remove(notice.Corr, out var pending))
-            return; // late or duplicate
-        Reply(pending.Client, new ControlResponse(pending.RequestId, true) { Status = notice.Status, Lookup = notice.Lookup });
+        _subscribed = true;
+        host.Apps.Answered += OnAnswer;
+        host.Apps.Traced += OnTraced;
     }
 
     private HostInfo Info()
@@ -104,73 +66,136 @@ internal sealed class ControlService(NodeHost host)
             Interlocked.Read(ref c.DecodeFailures), Interlocked.Read(ref c.RateLimited), Interlocked.Read(ref c.UnknownDestination), host.HandlerErrors);
     }
 
-    private ControlResponse Submit(ControlRequest request)
+    private IEnumerable<AppSummary> Summaries() => host.Apps.Known.Select(a => new AppSummary(
+        a.Info.Spec.Name, a.Id.ToString(), a.Info.Spec.Model, a.Info.Spec.Dataset, a.Info.Spec.Workers, a.Info.Spec.Rounds, a.Info.Spec.ClientsPerRound, a.Info.Spec.Rule));
+
+    /// <summary>
+    /// Loads the app's data here (the descriptor names the model's size, and this host serves the app too), then
+    /// routes the descriptor to the app's root, which refuses a name already taken by another spec and advertises a
+    /// new app to every node.
+    /// </summary>
+    private ControlResponse? Submit(IPEndPoint client, ControlRequest request)
     {
         if (request.Spec is not { } spec)
             return Fail(request, "submit needs a spec");
         IReadOnlyList<string> problems = spec.Validate();
         if (problems.Count > 0)
             return Fail(request, string.Join("; ", problems));
+        if (request.MinWorkers < 1 || request.StartAfterSeconds < 0)
+            return Fail(request, "--min-workers must be at least 1 and --start-after 0 or more seconds");
         if (!host.IsJoined(0))
             return Fail(request, "this node has not joined the overlay yet: retry in a few seconds");
         NodeId id = AppId.Create(spec.Name, [], 0);
-        string requirements = Encoding.UTF8.GetString(ControlJson.Serialize(new AdvertisedApp(spec, request.Seed)));
-        var advertisement = new Advertisement(id, host.Options.Pastry.Columns, spec.Name, requirements);
-        try
+        long corr = Expect(client, request, id);
+        host.Apps.Load(spec, request.Seed, (workload, error) =>
         {
-            advertisement.Encode();
-        }
-        catch (ArgumentException)
-        {
-            return Fail(request, "the app spec is too long to advertise (over 1 KiB as JSON): shorten --name or --dataset-folder");
-        }
+            if (workload is null)
+            {
+                Finish(corr, new ControlResponse(request.Id, false) { Error = error });
+                return;
+            }
 
-        host.Apps.Register(id, new AdvertisedApp(spec, request.Seed));
-        host.Node(0).Advertise(advertisement);
-        host.Log.Info($"submitted app {spec.Name} ({id})");
-        return new ControlResponse(request.Id, true) { Status = host.Apps.Status(id, includeModel: false) };
+            var options = new TreeOptions { Fanout = host.Options.Pastry.Columns, RoundDeadlineMicros = spec.RoundDeadlineMs * 1000L };
+            var info = new LearningAppInfo(spec, request.Seed, workload.Model.ParameterCount, Timing: false)
+            {
+                MinWorkers = request.MinWorkers,
+                StartAfterMs = (int)Math.Min(int.MaxValue, request.StartAfterSeconds * 1000L),
+            };
+            IChildSelector router = new ParticipantRouter();
+            var descriptor = new AppDescriptor(id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, router)
+            {
+                Application = info.Encode(),
+            };
+            byte[] bytes;
+            try
+            {
+                bytes = descriptor.Encode();
+            }
+            catch (ArgumentException ex)
+            {
+                Finish(corr, new ControlResponse(request.Id, false) { Error = $"the app's spec is too long to advertise: {ex.Message}" });
+                return;
+            }
+
+            LearningNode.Ask(host.Node(0), LearningOp.Submit, id, corr, bytes);
+            host.Log.Info($"submitted app {spec.Name} ({id})");
+        });
+        return null; // answered when the root accepts or refuses
     }
 
-    /// <summary>Status and lookup: route a probe from one of our nodes; the answer comes back as a notice.</summary>
-    private ControlResponse? Probe(IPEndPoint client, ControlRequest request)
+    /// <summary>Status, stop and model: asked of the app's root through the overlay.</summary>
+    private ControlResponse? AskRoot(IPEndPoint client, ControlRequest request)
     {
-        NodeId key;
-        byte row;
-        int round = 0;
-        if (request.Op == "status")
+        if (string.IsNullOrWhiteSpace(request.Name))
+            return Fail(request, $"{request.Op} needs the app's name");
+        if (!host.IsJoined(0))
+            return Fail(request, "this node has not joined the overlay yet: retry in a few seconds");
+        NodeId id = AppId.Create(request.Name, [], 0);
+        LearningOp op = request.Op switch
         {
-            if (string.IsNullOrWhiteSpace(request.Name))
-                return Fail(request, "status needs the app's name");
-            key = AppId.Create(request.Name, [], 0);
-            row = ProbeRow.Status;
-            round = request.IncludeModel ? 1 : 0;
-        }
-        else
-        {
-            if (request.Key is null || request.Key.Length != 32 || !UInt128.TryParse(request.Key, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out UInt128 value))
-                return Fail(request, "lookup needs a key of 32 hex digits");
-            key = new NodeId(value);
-            row = ProbeRow.Trace;
-        }
+            "stop" => LearningOp.Stop,
+            "model" => LearningOp.ModelQuery,
+            _ => request.IncludeModel ? LearningOp.ModelQuery : LearningOp.StatusQuery,
+        };
+        LearningNode.Ask(host.Node(0), op, id, Expect(client, request, id));
+        return null;
+    }
 
-        int from = request.Op == "lookup" ? request.From : 0;
+    private ControlResponse? Trace(IPEndPoint client, ControlRequest request)
+    {
+        if (request.Key is null || request.Key.Length != 32 || !UInt128.TryParse(request.Key, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out UInt128 value))
+            return Fail(request, "lookup needs a key of 32 hex digits");
+        int from = request.From;
         if (from < 0 || from >= host.NodeCount)
             return Fail(request, $"this host runs logical nodes 0 to {host.NodeCount - 1}, not {from}");
         if (!host.IsJoined(from))
             return Fail(request, $"logical node {from} has not joined the overlay yet: retry in a few seconds");
-        long corr = _nextCorr++;
-        _pending[corr] = (client, request.Id, host.Now + PendingMicros);
-        ForestNode node = host.Node(from);
-        node.Overlay.Route(new Message
+        var key = new NodeId(value);
+        long corr = Expect(client, request, key);
+        host.Node(from).RouteToKey(key, HostedApps.TraceTag, Payload.SizeOnly(0, 0), corr);
+        return null;
+    }
+
+    private void OnTraced(long corr, PeerHandle node, NodeId id, int hops)
+    {
+        if (_pending.TryGetValue(corr, out Pending? pending))
+            Finish(corr, new ControlResponse(pending.RequestId, true) { Lookup = new LookupResult(pending.Key.ToString(), id.ToString(), hops) });
+    }
+
+    private void OnAnswer(long corr, PeerHandle root, LearningMessage answer)
+    {
+        if (!_pending.TryGetValue(corr, out Pending? pending))
+            return; // late or duplicate
+        string rootEndpoint = host.Directory.EndpointOf(root).ToString();
+        string rootId = host.Node(0).IdOf(root).ToString();
+        switch (answer.Op)
         {
-            Kind = MessageKind.Lookup,
-            Key = key,
-            Origin = host.Directory.Add(node.Overlay.Id, host.Endpoint),
-            Row = row,
-            Round = round,
-            Stamp = corr,
-        });
-        return null; // answered when the notice arrives
+            case LearningOp.Submitted:
+                bool accepted = answer.Body is [0, ..];
+                string reason = accepted ? "" : System.Text.Encoding.UTF8.GetString(answer.Body.AsSpan(1));
+                Finish(corr, accepted
+                    ? new ControlResponse(pending.RequestId, true) { Status = new AppStatus(pending.Name, answer.App.ToString(), true) { Root = rootId, RootEndpoint = rootEndpoint } }
+                    : new ControlResponse(pending.RequestId, false) { Error = reason });
+                break;
+            case LearningOp.Status or LearningOp.Model when AppProgress.TryDecode(answer.Body, out AppProgress? progress):
+                Finish(corr, new ControlResponse(pending.RequestId, true) { Status = AppStatus.From(progress!, answer.App, rootId, rootEndpoint, answer.Model) });
+                break;
+            default:
+                break;
+        }
+    }
+
+    private long Expect(IPEndPoint client, ControlRequest request, NodeId key)
+    {
+        long corr = _nextCorr++;
+        _pending[corr] = new Pending(client, request.Id, host.Now + PendingMicros, request.Name ?? request.Spec?.Name ?? "", key);
+        return corr;
+    }
+
+    private void Finish(long corr, ControlResponse response)
+    {
+        if (_pending.Remove(corr, out Pending? pending))
+            Reply(pending.Client, response);
     }
 
     private void Sweep()
@@ -179,17 +204,16 @@ internal sealed class ControlService(NodeHost host)
         if (now - _lastSweep < 1_000_000)
             return;
         _lastSweep = now;
-        foreach (var (corr, pending) in _pending.ToArray())
+        foreach ((long corr, Pending pending) in _pending.ToArray())
         {
             if (pending.Expires < now)
-            {
-                _pending.Remove(corr);
-                Reply(pending.Client, new ControlResponse(pending.RequestId, false) { Error = "no answer through the overlay within 5 s (the key's node may be unreachable)" });
-            }
+                Finish(corr, new ControlResponse(pending.RequestId, false) { Error = "no answer through the overlay within 5 s (the key's node may be unreachable)" });
         }
     }
 
-    private void Reply(IPEndPoint client, ControlResponse response) => host.SendControl(client, FrameKind.Response, ControlJson.Serialize(response));
+    private void Reply(IPEndPoint client, ControlResponse response) => host.SendControl(client, FrameKind.Response, ControlJson.Serialize(response), reliable: response.Status?.Model is not null);
 
     private static ControlResponse Fail(ControlRequest request, string error) => new(request.Id, false) { Error = error };
+
+    private sealed record Pending(IPEndPoint Client, long RequestId, long Expires, string Name, NodeId Key);
 }

@@ -21,8 +21,6 @@ public sealed record DeployedHost
     /// <summary>The SSH host key's SHA-256 fingerprint seen at `up`: later commands refuse a host showing another.</summary>
     public string? HostKey { get; init; }
 
-    public int IndexBase { get; init; }
-
     /// <summary>The remote process id, 0 when the node was never started.</summary>
     public int Pid { get; init; }
 

@@ -29,16 +29,11 @@ public static class Deployment
         var sessions = new HostSession?[count];
         var listen = new IPEndPoint?[count];
         var pids = new int[count];
-        var bases = new int[count];
         var nodes = new int[count];
         var detail = new string[count];
         var exited = new bool[count]; // started, then seen dead: nothing left to stop
-        for (int i = 0, next = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++)
             nodes[i] = hosts[i].Nodes ?? options.NodesPerHost;
-            bases[i] = next;
-            next += nodes[i];
-        }
 
         try
         {
@@ -145,7 +140,7 @@ public static class Deployment
                 var arguments = new List<string>
                 {
                     "--listen", listen[i]!.ToString(), "--logical-nodes", nodes[i].ToString(CultureInfo.InvariantCulture),
-                    "--index-base", bases[i].ToString(CultureInfo.InvariantCulture), "--data-dir", "data",
+                    "--data-dir", "data",
                 };
                 if (bootstrap is not null)
                     arguments.AddRange(["--bootstrap", bootstrap.ToString()]);
@@ -192,7 +187,7 @@ public static class Deployment
             Hosts = [.. hosts.Select((h, i) => new DeployedHost
             {
                 Name = h.Name, Address = h.Address, SshPort = h.SshPort, Line = h.Line, RemoteDir = h.RemoteDir,
-                Listen = (listen[i] ?? new IPEndPoint(IPAddress.None, h.NodePort)).ToString(), Nodes = nodes[i], IndexBase = bases[i],
+                Listen = (listen[i] ?? new IPEndPoint(IPAddress.None, h.NodePort)).ToString(), Nodes = nodes[i],
                 Pid = pids[i], Stopped = exited[i], Error = errors[i], HostKey = sessions[i]?.HostKey ?? h.HostKey,
             })],
         };

@@ -15,18 +15,13 @@ public sealed record HostOptions
     /// <summary>Logical nodes this host serves (the paper maps a host's capacity to a number of them).</summary>
     public int LogicalNodes { get; init; } = 1;
 
-    /// <summary>
-    /// Global index of this host's first logical node: node i is worker <c>IndexBase + i</c> of every app that has
-    /// that many workers, and holds that worker's partition. Hosts of one deployment take disjoint ranges.
-    /// </summary>
-    public int IndexBase { get; init; }
 
     /// <summary>Edge zones of the deployment (1: one flat ring) and this host's zone.</summary>
     public int Zones { get; init; } = 1;
 
     public int Zone { get; init; }
 
-    /// <summary>Where the metrics CSV goes (metrics.csv); null writes none.</summary>
+    /// <summary>Where the host keeps its nodes' ids (node-ids, made on first start) and writes metrics.csv; null: fresh ids, no metrics.</summary>
     public string? DataDir { get; init; }
 
     public PastryOptions Pastry { get; init; } = new();
@@ -51,8 +46,6 @@ public sealed record HostOptions
             problems.Add($"--listen {Listen.Address} is not an address peers can reach: give this host's own address (e.g. 127.0.0.1 or 10.0.0.5)");
         if (LogicalNodes is < 1 or > 1000)
             problems.Add($"--logical-nodes must be from 1 to 1000 (got {LogicalNodes})");
-        if (IndexBase < 0)
-            problems.Add($"--index-base must be 0 or more (got {IndexBase})");
         if (Zones is < 1 or > 256)
             problems.Add($"--zones must be from 1 to 256 (got {Zones})");
         if (Zone < 0 || Zone >= Zones)

@@ -2,28 +2,26 @@ using Totoro.Core.Forest;
 using Totoro.Core.Learning;
 using Totoro.Core.Overlay;
 using Totoro.Core.Runtime;
-using Totoro.Net.Control;
 
 namespace Totoro.Net.Hosting;
 
 /// <summary>
-/// The learning layer of one host, shared by its logical nodes: apps arrive on the advertise–discover tree (spec and
-/// seed in the advertisement); the host loads the app's data once, registers its tree, and its nodes whose global
-/// index is below the app's worker count subscribe as workers holding that index's partition. Each worker, once
-/// attached, tells the master with a lookup to the app id; the master (the tree's root) starts round 1 when every
-/// worker is attached. Each logical node has its own learning layer (<see cref="LearningNode"/>): the rounds, the
-/// master's state and its take-over from a replica are the node's, as in the simulator; workers train off the event
-/// loop and post their update back.
+/// The learning layer of one host's logical nodes. Each node has its own <see cref="LearningNode"/>, a volunteer: it
+/// hears of apps on the advertise–discover tree, subscribes, enrols with the app's root for a worker index, and
+/// plays whatever role it has — as in the simulator, the rounds, the master's state and its take-over from a
+/// replica are the node's own. What the host adds is what a machine has: the apps' data, loaded once off the event
+/// loop (<see cref="IWorkloadSource"/>); training on the thread pool with the update posted back; and the log.
 /// </summary>
 internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource, ILearningObserver
 {
-    private const long ReadyRetryMicros = 2_000_000;
-    private const long RespreadMicros = 3_000_000;
-    private const int ResendCount = 10;
+    /// <summary>The tag of the host's traced lookups (<see cref="MessageKind.Routed"/>): the delivering node answers who it is.</summary>
+    public const byte TraceTag = 2;
+
+    private const long NudgeMicros = 1_000_000;
 
     private readonly NodeHost _host;
     private readonly DatasetCache _cache = new();
-    private readonly Dictionary<NodeId, Hosted> _hosted = [];
+    private readonly Dictionary<(AppSpec Spec, ulong Seed), Loading> _loads = [];
     private LearningNode[] _learners = [];
 
     public HostedApps(NodeHost host)
@@ -31,12 +29,102 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
         _host = host;
     }
 
+    /// <summary>Answers to requests node 0 routed (stamp, the answering node, the message), for the control service.</summary>
+    public event Action<long, PeerHandle, LearningMessage>? Answered;
+
+    /// <summary>Answers to traced lookups: (stamp, the delivering node, its id, hops).</summary>
+    public event Action<long, PeerHandle, NodeId, int>? Traced;
+
+    /// <summary>Apps whose data are loaded on this host.</summary>
+    public int LoadedCount => _loads.Values.Count(l => l.Workload is not null);
+
     /// <summary>Gives each of the host's <paramref name="nodes"/> logical nodes its own learning layer.</summary>
     public void CreateLearners(int nodes)
     {
         _learners = new LearningNode[nodes];
         for (int i = 0; i < nodes; i++)
-            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop);
+        {
+            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop) { Volunteer = true };
+            if (i == 0)
+                _learners[i].Answered += (stamp, from, message) => Answered?.Invoke(stamp, from, message);
+        }
+
+        _host.Schedule(NudgeMicros, NudgeEverySecond);
+    }
+
+    /// <summary>The apps this host's nodes know, with what their descriptors say.</summary>
+    public IEnumerable<(NodeId Id, LearningAppInfo Info)> Known
+    {
+        get
+        {
+            var seen = new HashSet<NodeId>();
+            for (int i = 0; i < _host.NodeCount; i++)
+            {
+                foreach (FederatedApp app in _learners[i].Apps)
+                {
+                    if (seen.Add(app.Id))
+                        yield return (app.Id, app.Info);
+                }
+            }
+        }
+    }
+
+    /// <summary>Loads an app's data off the event loop (once per host); <paramref name="then"/> runs on the loop when done.</summary>
+    public void Load(AppSpec spec, ulong seed, Action<FederatedWorkload?, string?>? then = null)
+    {
+        if (_loads.TryGetValue((spec, seed), out Loading? loading))
+        {
+            if (loading.Workload is not null || loading.Error is not null)
+                then?.Invoke(loading.Workload, loading.Error);
+            else if (then is not null)
+                loading.Waiting.Add(then);
+            return;
+        }
+
+        loading = new Loading();
+        if (then is not null)
+            loading.Waiting.Add(then);
+        _loads[(spec, seed)] = loading;
+        Task.Run(() =>
+        {
+            try
+            {
+                FederatedWorkload workload = FederatedWorkload.Load(spec, seed, _cache);
+                _host.Post(() => Done(loading, workload, null));
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
+            {
+                _host.Post(() => Done(loading, null, $"cannot load app {spec.Name} here: {ex.Message}"));
+            }
+        });
+    }
+
+    private void Done(Loading loading, FederatedWorkload? workload, string? error)
+    {
+        loading.Workload = workload;
+        loading.Error = error;
+        if (error is not null)
+            _host.Log.Error(error);
+        foreach (Action<FederatedWorkload?, string?> then in loading.Waiting)
+            then(workload, error);
+        loading.Waiting.Clear();
+        NudgeAll();
+    }
+
+    /// <summary>Every second, and when data finish loading: nodes ask for missing shards and masters check their start deadline.</summary>
+    public void NudgeAll()
+    {
+        for (int i = 0; i < _learners.Length; i++)
+        {
+            if (_host.IsJoined(i))
+                _learners[i].Nudge(_host.Node(i));
+        }
+    }
+
+    private void NudgeEverySecond()
+    {
+        NudgeAll();
+        _host.Schedule(NudgeMicros, NudgeEverySecond);
     }
 
     /// <summary>Training takes seconds: it runs on the thread pool, and the update comes back to the node's turn.</summary>
@@ -51,109 +139,23 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
             {
-                _host.Log.Error($"training failed: {ex.Message}");
+                _host.Post(() => _host.Log.Error($"training failed: {ex.Message}"));
             }
         });
-    }
-
-    /// <summary>Apps loaded on this host (their data and tree known here).</summary>
-    public int LoadedCount => _hosted.Values.Count(h => h.Workload is not null);
-
-    public IEnumerable<AppSummary> Summaries => _hosted.Values.Where(h => h.Spec is not null).Select(h => new AppSummary(
-        h.Spec!.Name, h.Id.ToString(), h.Spec.Model, h.Spec.Dataset, h.Spec.Workers, h.Spec.Rounds, h.Spec.ClientsPerRound, h.Spec.Rule));
-
-    /// <summary>
-    /// Makes an app known on this host (from a submit or a discovery); idempotent. Its data are loaded off the event
-    /// loop (Fashion-MNIST takes seconds), so the node keeps serving meanwhile; then its workers subscribe.
-    /// </summary>
-    public void Register(NodeId id, AdvertisedApp advertised)
-    {
-        Hosted hosted = Get(id);
-        if (hosted.Spec is not null)
-            return;
-        Respread(id, advertised, ResendCount);
-        hosted.Spec = advertised.Spec;
-        hosted.Seed = advertised.Seed;
-        Task.Run(() =>
-        {
-            try
-            {
-                FederatedWorkload workload = FederatedWorkload.Load(advertised.Spec, advertised.Seed, _cache);
-                _host.Post(() => Loaded(hosted, workload));
-            }
-            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
-            {
-                _host.Post(() =>
-                {
-                    hosted.Error = $"cannot load app {advertised.Spec.Name} here: {ex.Message}";
-                    _host.Log.Error(hosted.Error);
-                });
-            }
-        });
-    }
-
-    /// <summary>Tells every host this one knows of, now and a few times more: hosts heard of later, and notices lost, are covered.</summary>
-    private void Respread(NodeId id, AdvertisedApp advertised, int times)
-    {
-        _host.Control.Spread(id, advertised);
-        if (times > 1)
-            _host.Schedule(RespreadMicros, () => Respread(id, advertised, times - 1));
-    }
-
-    private void Loaded(Hosted hosted, FederatedWorkload workload)
-    {
-        AppSpec spec = hosted.Spec!;
-        var options = new TreeOptions { Fanout = _host.Options.Pastry.Columns, RoundDeadlineMicros = spec.RoundDeadlineMs * 1000L };
-        var descriptor = new AppDescriptor(hosted.Id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, new ParticipantRouter())
-        {
-            Application = new LearningAppInfo(spec, hosted.Seed, workload.Model.ParameterCount, Timing: false).Encode(),
-        };
-        hosted.Workload = workload;
-        hosted.Descriptor = descriptor.Encode();
-        _host.Log.Info($"app {spec.Name} ({hosted.Id}) known: {spec.Workers} workers, {spec.Rounds} rounds");
-        for (int i = 0; i < _host.NodeCount; i++)
-            Serve(hosted, i);
-        TryStart(hosted.Id);
-    }
-
-    /// <summary>Node <paramref name="local"/> learns the app (its own hooks), holds its share if it is a worker, and subscribes.</summary>
-    private void Serve(Hosted hosted, int local)
-    {
-        if (hosted.Descriptor is null || !_host.IsJoined(local))
-            return;
-        ForestNode node = _host.Node(local);
-        if (node.Descriptor(hosted.Id) is null && !node.Discover(hosted.Descriptor, out string? error))
-        {
-            _host.Log.Error($"node {local} cannot serve app {hosted.Spec!.Name}: {error}");
-            return;
-        }
-
-        int worker = _host.GlobalIndex(local);
-        if (worker < hosted.Spec!.Workers && !_learners[local].Holds(hosted.Id, out _))
-        {
-            _learners[local].Hold(hosted.Id, worker);
-            node.Subscribe(hosted.Id);
-        }
-    }
-
-    /// <summary>A node that joined after apps were discovered serves those it is a worker of.</summary>
-    public void OnNodeJoined(int local)
-    {
-        foreach (Hosted hosted in _hosted.Values)
-            Serve(hosted, local);
     }
 
     // ---- IWorkloadSource, ILearningObserver ------------------------------------------------------------
 
-    /// <summary>A node met an app in a message (a JOIN, a replica): its data are here once the host has loaded them.</summary>
+    /// <summary>A node met an app: its data are here once the host has loaded them ("not yet" meanwhile, loading started).</summary>
     public bool TryGet(LearningAppInfo app, out FederatedWorkload? workload)
     {
-        NodeId id = AppId.Create(app.Spec.Name, [], 0);
-        workload = _hosted.TryGetValue(id, out Hosted? hosted) ? hosted.Workload : null;
-        if (workload is null && (hosted?.Spec is null))
-            Discovered(id, new AdvertisedApp(app.Spec, app.Seed)); // load it now: the next message finds it
+        Load(app.Spec, app.Seed);
+        workload = _loads[(app.Spec, app.Seed)].Workload;
         return workload is not null;
     }
+
+    public void OnStarted(NodeId app, FederatedMaster master, long now)
+        => _host.Log.Info($"app {master.Spec.Name}: a node here is its master and starts round 1");
 
     public void OnRoundCompleted(NodeId app, FederatedMaster master, RoundRecord round)
         => _host.Log.Info($"app {master.Spec.Name} round {round.Round}/{master.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
@@ -161,136 +163,41 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     public void OnResumed(NodeId app, FederatedMaster master, bool modelRestored, long now)
         => _host.Log.Warn($"app {master.Spec.Name}: a node here took over as master at round {master.CompletedRounds + 1}{(modelRestored ? "" : " WITHOUT its model (lost)")}");
 
-    private LearningNode LearnerOf(ForestNode node) => _host.TryIndexOf(node.Overlay.Id, out int local) ? _learners[local] : throw new InvalidOperationException("a node of another host");
+    // ---- IForestApp: each node's own learning layer ------------------------------------------------------
 
-    /// <summary>The master of the app on this host, if one of its nodes is (or was last) the app's root.</summary>
-    private FederatedApp? MasterHere(NodeId id)
-    {
-        FederatedApp? last = null;
-        for (int i = 0; i < _learners.Length; i++)
-        {
-            if (_learners[i].TryGet(id, out FederatedApp? fl) && fl!.Master is not null)
-            {
-                if (_host.Node(i).IsRootOf(id))
-                    return fl;
-                last = fl;
-            }
-        }
+    private LearningNode LearnerOf(ForestNode node)
+        => _host.TryIndexOf(node.Overlay.Id, out int local) ? _learners[local] : throw new InvalidOperationException("a node of another host");
 
-        return last;
-    }
-
-    public AppStatus Status(NodeId id, bool includeModel)
-    {
-        if (!_hosted.TryGetValue(id, out Hosted? hosted) || hosted.Spec is null)
-            return new AppStatus("", id.ToString(), Known: false);
-        var status = new AppStatus(hosted.Spec.Name, id.ToString(), Known: true)
-        {
-            Error = hosted.Error,
-            Rounds = hosted.Spec.Rounds,
-            Workers = hosted.Spec.Workers,
-            ReadyWorkers = hosted.Ready.Count,
-        };
-        if (MasterHere(id) is not { Master: { } master })
-            return status;
-        RoundRecord? last = master.History.Count > 0 ? master.History[^1] : null;
-        return status with
-        {
-            Started = true,
-            Finished = master.Finished,
-            Round = master.CompletedRounds,
-            Accuracy = master.FinalAccuracy,
-            Participants = last?.Participants ?? 0,
-            Contributions = last?.Contributions ?? 0,
-            Seconds = last?.EndSeconds ?? 0,
-            Model = includeModel && master.Finished ? master.Global : null,
-        };
-    }
-
-    private Hosted Get(NodeId id)
-    {
-        if (!_hosted.TryGetValue(id, out Hosted? hosted))
-            _hosted[id] = hosted = new Hosted(id);
-        return hosted;
-    }
-
-    private int WorkerIndex(ForestNode node) => _host.TryIndexOf(node.Overlay.Id, out int local) ? _host.GlobalIndex(local) : -1;
-
-    /// <summary>At the master: every worker is attached, so round 1 reaches all of them (as in the simulator).</summary>
-    private void TryStart(NodeId id)
-    {
-        if (!_hosted.TryGetValue(id, out Hosted? hosted) || hosted.Workload is null || hosted.Started || hosted.Ready.Count < hosted.Spec!.Workers)
-            return;
-        for (int i = 0; i < _host.NodeCount; i++)
-        {
-            if (_host.Node(i).IsRootOf(id))
-            {
-                _host.Log.Info($"app {hosted.Spec.Name}: all {hosted.Ready.Count} workers attached; node {i} (master) starts round 1");
-                hosted.Started = _learners[i].Start(_host.Node(i), id);
-                return;
-            }
-        }
-    }
-
-    private void SendReady(ForestNode node, NodeId app, int worker)
-    {
-        if (!_hosted.TryGetValue(app, out Hosted? hosted) || hosted.SeenBroadcast.Contains(worker))
-            return;
-        node.Overlay.Route(new Message { Kind = MessageKind.Lookup, Key = app, Origin = SelfOf(node), Row = ProbeRow.WorkerReady, Round = worker, Stamp = _host.Now });
-        _host.Schedule(ReadyRetryMicros, () => SendReady(node, app, worker)); // lookups are datagrams: say it again until round 1 comes
-    }
-
-    private PeerHandle SelfOf(ForestNode node) => _host.Directory.Add(node.Overlay.Id, _host.Endpoint);
-
-    // ---- IForestApp ---------------------------------------------------------------------------------------
-
-    public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
-    {
-        if (_hosted.TryGetValue(app, out Hosted? hosted))
-            hosted.SeenBroadcast.Add(WorkerIndex(node));
-        LearnerOf(node).OnBroadcast(node, app, round, payload);
-    }
+    public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload) => LearnerOf(node).OnBroadcast(node, app, round, payload);
 
     public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
         => LearnerOf(node).OnAggregated(node, app, round, merged, contributions);
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
-    {
-        if (_hosted.TryGetValue(app, out Hosted? hosted))
-            hosted.Started = true; // a master that resumed here: the ready count no longer starts anything
-        LearnerOf(node).OnRootTakeover(node, app, round, checkpoint);
-    }
+        => LearnerOf(node).OnRootTakeover(node, app, round, checkpoint);
 
-    public void OnAttached(ForestNode node, NodeId app)
-    {
-        int worker = WorkerIndex(node);
-        if (_hosted.TryGetValue(app, out Hosted? hosted) && hosted.Spec is { } spec && worker >= 0 && worker < spec.Workers)
-            SendReady(node, app, worker);
-    }
+    public void OnAttached(ForestNode node, NodeId app) => LearnerOf(node).OnAttached(node, app);
+
+    public void OnTimer(ForestNode node, NodeId app) => LearnerOf(node).OnTimer(node, app);
 
     public void OnDiscovered(ForestNode node, Advertisement advertisement)
     {
-        if (!ControlJson.TryDeserialize(System.Text.Encoding.UTF8.GetBytes(advertisement.Requirements), out AdvertisedApp? app, out string? error))
-        {
-            _host.Log.Warn($"ignoring advertisement of {advertisement.Name}: {error}");
-            return;
-        }
-
-        Discovered(advertisement.App, app!);
+        _host.Log.Debug($"node {node.Overlay.Id} heard of app {advertisement.Name} ({advertisement.App})");
+        LearnerOf(node).OnDiscovered(node, advertisement);
     }
 
-    /// <summary>An app heard of from the advertise–discover tree or from another host: checked, then registered and passed on.</summary>
-    public void Discovered(NodeId id, AdvertisedApp app)
+    public void OnAppMessage(ForestNode node, PeerHandle from, in Message message)
     {
-        if (_hosted.TryGetValue(id, out Hosted? known) && known.Spec is not null)
-            return;
-        if (app.Spec is null || app.Spec.Validate().Count > 0 || AppId.Create(app.Spec.Name, [], 0) != id)
+        if (message.Row != TraceTag)
         {
-            _host.Log.Warn($"ignoring app {id}: not a valid app spec for its id");
+            LearnerOf(node).OnAppMessage(node, from, message);
             return;
         }
 
-        Register(id, app);
+        if (message.Kind == MessageKind.Routed)
+            node.SendDirect(from, TraceTag, Payload.SizeOnly(0, message.Hops), message.Stamp); // the hops ride in the weight
+        else if (message.Payload is { } answer)
+            Traced?.Invoke(message.Stamp, from, node.IdOf(from), (int)answer.Weight);
     }
 
     // ---- IOverlayListener -----------------------------------------------------------------------------------
@@ -299,48 +206,15 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
 
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
-        if (message.Kind != MessageKind.Lookup || message.Origin.IsNone)
-            return;
-        switch (message.Row)
-        {
-            case ProbeRow.WorkerReady:
-                Hosted hosted = Get(message.Key);
-                if (hosted.Ready.Add(message.Round))
-                    TryStart(message.Key);
-                break;
-            case ProbeRow.Status:
-                _host.Control.Answer(message.Origin, new Notice(message.Stamp) { Status = Status(message.Key, includeModel: message.Round == 1) });
-                break;
-            case ProbeRow.Trace:
-                _host.Control.Answer(message.Origin, new Notice(message.Stamp) { Lookup = new LookupResult(message.Key.ToString(), node.Id.ToString(), message.Hops) });
-                break;
-            default:
-                break;
-        }
+        // Plain lookups end here; everything the host asks travels as the app layer's own messages.
     }
 
-    private sealed class Hosted(NodeId id)
+    private sealed class Loading
     {
-        public NodeId Id { get; } = id;
-
-        public AppSpec? Spec { get; set; }
-
-        public ulong Seed { get; set; }
-
         public FederatedWorkload? Workload { get; set; }
-
-        /// <summary>The app's descriptor as its nodes learn it.</summary>
-        public byte[]? Descriptor { get; set; }
-
-        /// <summary>A master on this host started (or resumed) the app.</summary>
-        public bool Started { get; set; }
 
         public string? Error { get; set; }
 
-        /// <summary>At the master: workers that said they are attached.</summary>
-        public HashSet<int> Ready { get; } = [];
-
-        /// <summary>Workers on this host that have had a round's broadcast (they stop saying they are ready).</summary>
-        public HashSet<int> SeenBroadcast { get; } = [];
+        public List<Action<FederatedWorkload?, string?>> Waiting { get; } = [];
     }
 }

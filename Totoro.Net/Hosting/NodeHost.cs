@@ -90,8 +90,6 @@ public sealed class NodeHost : IDisposable
 
     internal bool IsJoined(int index) => _joined[index];
 
-    internal int GlobalIndex(int local) => _options.IndexBase + local;
-
     internal bool TryIndexOf(NodeId id, out int index) => _byId.TryGetValue(id, out index);
 
     /// <summary>Binds the socket, creates the logical nodes and starts the event loop (which joins them).</summary>
@@ -101,12 +99,13 @@ public sealed class NodeHost : IDisposable
         ZoneMap? zones = _options.Zones > 1 ? new ZoneMap(_options.Zones) : null;
         int k = _options.LogicalNodes;
         Apps.CreateLearners(k);
+        NodeId[] ids = NodeIds.Load(_options.DataDir, k, zones, _options.Zone);
         _nodes = new ForestNode[k];
         _contexts = new HostNodeContext[k];
         _joined = new bool[k];
         for (int i = 0; i < k; i++)
         {
-            NodeId id = NodeIds.For(Endpoint, i, zones, _options.Zone);
+            NodeId id = ids[i];
             PeerHandle self = Directory.Add(id, Endpoint);
             _contexts[i] = new HostNodeContext(this, i, self, (ulong)id.Value ^ (ulong)(id.Value >> 64));
             _nodes[i] = new ForestNode(_contexts[i], id, _options.Pastry, LearningTreeHooks.Default, Apps, Apps);
@@ -242,9 +241,6 @@ public sealed class NodeHost : IDisposable
             case FrameKind.Request:
                 Control.OnRequest(datagram.From, data[2..]);
                 break;
-            case FrameKind.Notice:
-                Control.OnNotice(data[2..]);
-                break;
             default:
                 Dropped(datagram, $"a host does not take {kind} frames");
                 break;
@@ -336,8 +332,7 @@ public sealed class NodeHost : IDisposable
         ForestNode node = _nodes[index];
         _joined[index] = true;
         Log.Info($"node {index} ({node.Overlay.Id}) joined");
-        node.Subscribe(AppId.AdvertiseDiscover); // every node hears of every app
-        Apps.OnNodeJoined(index);
+        node.Subscribe(AppId.AdvertiseDiscover); // every node hears of every app (and volunteers to serve it)
         // Join the host's nodes one after another, each through the first (already in the overlay).
         if (index + 1 < _nodes.Length)
             _nodes[index + 1].Join(_contexts[0].Self);
@@ -345,20 +340,17 @@ public sealed class NodeHost : IDisposable
 
     // ---- Leaving and metrics ------------------------------------------------------------------------------
 
-    /// <summary>Graceful leave: each node tells its leaf set it is going, so they drop it after one probe, not a lease.</summary>
+    /// <summary>
+    /// Graceful leave, the same as the simulator's: each node tells its trees' parents and children, then its leaf set,
+    /// so they re-join and drop it at once instead of waiting out a lease.
+    /// </summary>
     private void Leave()
     {
-        Log.Info("leaving: telling the leaf sets");
+        Log.Info("leaving: telling the trees and the leaf sets");
         for (int i = 0; i < _nodes.Length; i++)
         {
-            if (!_joined[i])
-                continue;
-            var notice = new Message { Kind = MessageKind.NodeFailed, Peers = [_contexts[i].Self] };
-            foreach (PeerHandle peer in _nodes[i].Overlay.RightLeaves().Concat(_nodes[i].Overlay.LeftLeaves()).Distinct())
-            {
-                if (!peer.IsNone && !Directory.EndpointOf(peer).Equals(Endpoint))
-                    Send(i, peer, notice);
-            }
+            if (_joined[i])
+                Guard(_nodes[i].Leave);
         }
 
         if (_metrics is not null)

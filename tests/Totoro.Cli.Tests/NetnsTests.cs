@@ -27,7 +27,7 @@ public class NetnsTests(ITestOutputHelper output)
         using var nodes = new NodeProcesses();
         var first = new IPEndPoint(bridge.AddressOf(0), 7000);
         for (int i = 0; i < 10; i++)
-            nodes.Start(new IPEndPoint(bridge.AddressOf(i), 7000), 2, 2 * i, i == 0 ? null : first, bridge.Namespaces[i], ["--ping-period-ms", "1000", .. impair]);
+            nodes.Start(new IPEndPoint(bridge.AddressOf(i), 7000), 2, i == 0 ? null : first, bridge.Namespaces[i], ["--ping-period-ms", "1000", .. impair]);
         using (var client = new ControlClient())
         {
             List<Totoro.Core.Runtime.NodeId> ids = nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(45));

@@ -23,7 +23,7 @@ internal sealed class NodeProcesses : IDisposable
     }
 
     /// <summary>Starts one host; <paramref name="netns"/> runs it inside that network namespace.</summary>
-    public IPEndPoint Start(IPEndPoint listen, int logicalNodes, int indexBase, IPEndPoint? bootstrap, string? netns = null, params string[] extra)
+    public IPEndPoint Start(IPEndPoint listen, int logicalNodes, IPEndPoint? bootstrap, string? netns = null, params string[] extra)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "totoro.dll");
         var start = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -34,7 +34,7 @@ internal sealed class NodeProcesses : IDisposable
         }
 
         start.ArgumentList.Add(dll);
-        var args = new List<string> { "node", "--listen", listen.ToString(), "--logical-nodes", logicalNodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--index-base", indexBase.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-level", "info" };
+        var args = new List<string> { "node", "--listen", listen.ToString(), "--logical-nodes", logicalNodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-level", "info" };
         if (bootstrap is not null)
             args.AddRange(["--bootstrap", bootstrap.ToString()]);
         args.AddRange(extra);

@@ -17,9 +17,9 @@ public class RealModeTests(ITestOutputHelper output)
     public void Three_processes_form_an_overlay_and_every_lookup_from_every_node_reaches_the_oracles_node()
     {
         using var nodes = new NodeProcesses();
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, 0, null, null, FastTimers);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, null, null, FastTimers);
         for (int h = 1; h < 3; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, 4 * h, first, null, FastTimers);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, first, null, FastTimers);
         using var client = new ControlClient(IPAddress.Loopback);
         List<NodeId> ids = nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30));
         Assert.Equal(12, ids.Distinct().Count());
@@ -56,9 +56,9 @@ public class RealModeTests(ITestOutputHelper output)
         var spec = new AppSpec { Name = "real-logreg", Model = "logreg", Dataset = "synthetic", Workers = 50, Rounds = 3, ClientsPerRound = 10 };
         const ulong seed = 3;
         using var nodes = new NodeProcesses();
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 10, 0, null, null, FastTimers);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 10, null, null, FastTimers);
         for (int h = 1; h < 5; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 10, 10 * h, first, null, FastTimers);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 10, first, null, FastTimers);
         using (var client = new ControlClient(IPAddress.Loopback))
             Assert.Equal(50, nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(40)).Distinct().Count());
 

@@ -193,7 +193,7 @@ public partial class UsageErrorTests
     {
         using var nodes = new NodeProcesses();
         int port = NodeProcesses.FreeUdpPort(IPAddress.Loopback);
-        nodes.Start(new IPEndPoint(IPAddress.Loopback, port), logicalNodes: 1, indexBase: 0, bootstrap: null);
+        nodes.Start(new IPEndPoint(IPAddress.Loopback, port), logicalNodes: 1, bootstrap: null);
         using (var client = new ControlClient())
             nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30));
         (int code, _, string stderr) = TotoroProcess.Run("app", "list", "--via", $"localhost:{port}");

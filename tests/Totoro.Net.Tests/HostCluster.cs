@@ -20,7 +20,6 @@ internal sealed class HostCluster : IDisposable
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Bootstrap = Hosts.Count > 0 ? Hosts[0].Endpoint : null,
             LogicalNodes = logicalNodes,
-            IndexBase = Hosts.Sum(h => h.NodeCount),
             Pastry = FastPastry,
         };
         var host = new NodeHost(adjust?.Invoke(options) ?? options, new HostLog(LogLevel.Warn));

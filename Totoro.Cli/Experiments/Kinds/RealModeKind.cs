@@ -55,9 +55,9 @@ internal sealed partial class RealModeKind : ExperimentKind<RealModeKind.Paramet
         var startTimeout = TimeSpan.FromSeconds(30);
         using var hosts = new HostProcesses();
         using var client = new ControlClient(IPAddress.Loopback);
-        IPEndPoint first = hosts.Start(p.NodesPerHost, 0, null, timers, startTimeout);
+        IPEndPoint first = hosts.Start(p.NodesPerHost, null, timers, startTimeout);
         for (int h = 1; h < p.Hosts; h++)
-            hosts.Start(p.NodesPerHost, h * p.NodesPerHost, first, timers, startTimeout);
+            hosts.Start(p.NodesPerHost, first, timers, startTimeout);
         hosts.WaitUntilJoined(client, TimeSpan.FromSeconds(30 + (5 * p.Hosts)));
         Thread.Sleep(TimeSpan.FromSeconds(p.SettleSeconds)); // leaf-set keep-alives settle the overlay
 
