@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Totoro.Core.Runtime;
 
@@ -29,21 +30,38 @@ public static class MessageCodec
     private const int PeerRefFixed = 16 + 1;
     private const byte AttachmentBit = 0x80;
 
+    /// <summary>
+    /// Bytes a link is charged for the message: the header, peers and the payload's declared size. It equals
+    /// <see cref="WireSize"/> except for content a payload declares without carrying it (a timing-only size, or a
+    /// compression hook's size).
+    /// </summary>
     public static int EncodedSize(in Message message, int addressBytes)
+    {
+        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes + (p.Attachment is null ? 0 : 4) : 1;
+        return HeaderAndPeers(message, addressBytes) + payload;
+    }
+
+    /// <summary>Bytes <see cref="Encode(in Message, IPeerDirectory, Span{byte})"/> writes when every address is <paramref name="addressBytes"/> long.</summary>
+    public static int WireSize(in Message message, int addressBytes) => HeaderAndPeers(message, addressBytes) + PayloadWireSize(message.Payload);
+
+    /// <summary>Largest buffer <see cref="Encode(in Message, IPeerDirectory, Span{byte})"/> may need for this message with any address.</summary>
+    public static int MaxEncodedSize(in Message message) => WireSize(message, IPeerDirectory.MaxAddressBytes);
+
+    private static int HeaderAndPeers(in Message message, int addressBytes)
     {
         int peerRef = PeerRefFixed + addressBytes;
         int origin = message.Origin.IsNone ? 1 : 1 + peerRef;
-        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes + (p.Attachment is null ? 0 : 4) : 1;
-        return FixedHeader + origin + 2 + (message.PeerCount * peerRef) + payload;
+        return FixedHeader + origin + 2 + (message.PeerCount * peerRef);
     }
 
-    /// <summary>Largest buffer <see cref="Encode"/> may need for this message with any address.</summary>
-    public static int MaxEncodedSize(in Message message)
+    private static int PayloadWireSize(Payload? payload)
     {
-        // A vector is written as float32 whatever size a compression hook declared.
-        int vectorBytes = message.Payload?.Vector is { } v ? v.Length * 4 : 0;
-        int attachmentBytes = message.Payload?.Attachment?.Length ?? 0;
-        return EncodedSize(message, IPeerDirectory.MaxAddressBytes) + vectorBytes + (message.Payload?.Data?.Length ?? 0) + attachmentBytes;
+        if (payload is null)
+            return 1;
+        // A vector is written as float32 whatever size a compression hook declared; a size-only payload carries no content.
+        int content = payload.Vector is { } v ? v.Length * 4 : payload.Data?.Length ?? 0;
+        int attachment = payload.Attachment is { } a ? 4 + a.Length : 0;
+        return PayloadHeader + content + attachment;
     }
 
     /// <summary>Writes the message; returns the bytes written. Throws only on caller bugs (buffer too small, too many peers).</summary>
@@ -55,7 +73,44 @@ public static class MessageCodec
             throw new ArgumentException($"A message carries at most {MaxPeers} peers, not {message.PeerCount}.", nameof(message));
         if (destination.Length < MaxEncodedSize(message))
             throw new ArgumentException("Destination buffer is smaller than MaxEncodedSize.", nameof(destination));
+        return EncodeUnchecked(message, directory, destination);
+    }
 
+    /// <summary>Encodes into a new array of exactly the right length.</summary>
+    public static byte[] Encode(in Message message, IPeerDirectory directory)
+    {
+        if (!Enum.IsDefined(message.Kind))
+            throw new ArgumentException($"Message kind {(byte)message.Kind} is not a known kind.", nameof(message));
+        if (message.PeerCount > MaxPeers)
+            throw new ArgumentException($"A message carries at most {MaxPeers} peers, not {message.PeerCount}.", nameof(message));
+        // Measure the addresses first so that a 4 MB model is written once, into its final array.
+        Span<byte> scratch = stackalloc byte[IPeerDirectory.MaxAddressBytes];
+        int length = HeaderAndPeers(message, 0) + PayloadWireSize(message.Payload);
+        if (!message.Origin.IsNone)
+            length += AddressLength(message.Origin, directory, scratch);
+        if (message.Peers is { } peers)
+        {
+            foreach (PeerHandle peer in peers)
+                length += AddressLength(peer, directory, scratch);
+        }
+
+        var buffer = GC.AllocateUninitializedArray<byte>(length);
+        int written = EncodeUnchecked(message, directory, buffer);
+        if (written != length)
+            throw new InvalidOperationException($"Directory wrote addresses of other lengths than it measured ({written} bytes, not {length}).");
+        return buffer;
+    }
+
+    private static int AddressLength(PeerHandle peer, IPeerDirectory directory, Span<byte> scratch)
+    {
+        int length = directory.WriteAddress(peer, scratch);
+        if (length is < 0 or > IPeerDirectory.MaxAddressBytes)
+            throw new InvalidOperationException($"Directory wrote an address of {length} bytes.");
+        return length;
+    }
+
+    private static int EncodeUnchecked(in Message message, IPeerDirectory directory, Span<byte> destination)
+    {
         destination[0] = Version;
         destination[1] = (byte)message.Kind;
         destination[2] = (byte)message.Flags;
@@ -105,14 +160,12 @@ public static class MessageCodec
 
     private static int WriteContent(Payload payload, Span<byte> destination)
     {
-
         BinaryPrimitives.WriteDoubleBigEndian(destination[1..], payload.Weight);
         if (payload.Vector is { } vector)
         {
             destination[0] = 2;
             BinaryPrimitives.WriteInt32BigEndian(destination[9..], vector.Length);
-            for (int i = 0; i < vector.Length; i++)
-                BinaryPrimitives.WriteSingleBigEndian(destination[(PayloadHeader + (4 * i))..], vector[i]);
+            WriteFloatsBigEndian(vector, destination.Slice(PayloadHeader, 4 * vector.Length));
             return PayloadHeader + (4 * vector.Length);
         }
 
@@ -129,14 +182,6 @@ public static class MessageCodec
         return PayloadHeader;
     }
 
-    /// <summary>Encodes into a new array of exactly the right length.</summary>
-    public static byte[] Encode(in Message message, IPeerDirectory directory)
-    {
-        var buffer = new byte[MaxEncodedSize(message)];
-        int length = Encode(message, directory, buffer);
-        return buffer.AsSpan(0, length).ToArray();
-    }
-
     /// <summary>Decodes a datagram. Returns false with a human-readable reason on any malformed input.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> data, IPeerDirectory directory, out Message message, out string? error)
     {
@@ -149,7 +194,7 @@ public static class MessageCodec
         if (!Enum.IsDefined(kind))
             return Fail($"unknown message kind {data[1]}", out error);
         var flags = (MessageFlags)data[2];
-        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly)) != 0)
+        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly | MessageFlags.Detached)) != 0)
             return Fail($"unknown flag bits 0x{data[2]:x2}", out error);
 
         byte row = data[3];
@@ -261,9 +306,9 @@ public static class MessageCodec
             case 2:
                 if ((long)length * 4 > data.Length - at)
                     return Fail($"a vector of {length} floats needs more bytes than the {data.Length - at} that remain", out error);
-                var vector = new float[length];
-                for (int i = 0; i < length; i++)
-                    vector[i] = BinaryPrimitives.ReadSingleBigEndian(data[(at + (4 * i))..]);
+                // Every element is overwritten below: no need to zero a model-sized array first.
+                float[] vector = GC.AllocateUninitializedArray<float>(length);
+                ReadFloatsBigEndian(data.Slice(at, 4 * length), vector);
                 at += 4 * length;
                 payload = Payload.FromVector(vector, weight);
                 return true;
@@ -274,6 +319,23 @@ public static class MessageCodec
                 at += length;
                 return true;
         }
+    }
+
+    /// <summary>Floats as big-endian IEEE bits, in one pass over the whole vector.</summary>
+    private static void WriteFloatsBigEndian(ReadOnlySpan<float> source, Span<byte> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+            BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<float, int>(source), MemoryMarshal.Cast<byte, int>(destination));
+        else
+            MemoryMarshal.AsBytes(source).CopyTo(destination);
+    }
+
+    private static void ReadFloatsBigEndian(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+            BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, int>(source), MemoryMarshal.Cast<float, int>(destination));
+        else
+            source.CopyTo(MemoryMarshal.AsBytes(destination));
     }
 
     /// <summary>Rules that each kind imposes beyond the common layout.</summary>
