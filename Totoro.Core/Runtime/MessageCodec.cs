@@ -12,7 +12,9 @@ namespace Totoro.Core.Runtime;
 /// Layout (big endian): version u8 | kind u8 | flags u8 | row u8 | hops u16 | key 16 | stamp i64 | round i32 |
 /// origin peer-ref? (presence u8, then peer-ref) | peer count u16 | peer-ref × count | payload.
 /// A peer-ref is id 16 | address length u8 | address bytes. A payload is a tag u8 (0 none, 1 size only,
-/// 2 float32 vector, 3 bytes), then for tags 1–3 weight f64 | length i32 | the floats or bytes (none for tag 1).
+/// 2 float32 vector, 3 bytes, 4 binary16 vector), then for tags 1–4 weight f64 | length i32 (elements for vectors) |
+/// the elements or bytes (none for tag 1). A vector whose declared size is 2 bytes an element (a half-precision
+/// compression hook's result) travels as binary16, so the wire carries what the simulator charges.
 /// A tag with its high bit set (0x80) is followed, after the content, by an attachment: length i32 | bytes.
 /// </remarks>
 public static class MessageCodec
@@ -54,12 +56,16 @@ public static class MessageCodec
         return FixedHeader + origin + 2 + (message.PeerCount * peerRef);
     }
 
+    /// <summary>Bytes per vector element on the wire: 2 when the payload declares half precision, else 4.</summary>
+    private static int ElementBytes(Payload payload)
+        => payload.Vector is { Length: > 0 } v && payload.ContentBytes == 2 * v.Length ? 2 : 4;
+
     private static int PayloadWireSize(Payload? payload)
     {
         if (payload is null)
             return 1;
         // A vector is written as float32 whatever size a compression hook declared; a size-only payload carries no content.
-        int content = payload.Vector is { } v ? v.Length * 4 : payload.Data?.Length ?? 0;
+        int content = payload.Vector is { } v ? v.Length * ElementBytes(payload) : payload.Data?.Length ?? 0;
         int attachment = payload.Attachment is { } a ? 4 + a.Length : 0;
         return PayloadHeader + content + attachment;
     }
@@ -161,6 +167,16 @@ public static class MessageCodec
     private static int WriteContent(Payload payload, Span<byte> destination)
     {
         BinaryPrimitives.WriteDoubleBigEndian(destination[1..], payload.Weight);
+        if (payload.Vector is { } halfVector && ElementBytes(payload) == 2)
+        {
+            destination[0] = 4;
+            BinaryPrimitives.WriteInt32BigEndian(destination[9..], halfVector.Length);
+            Span<byte> halves = destination.Slice(PayloadHeader, 2 * halfVector.Length);
+            for (int i = 0; i < halfVector.Length; i++)
+                BinaryPrimitives.WriteHalfBigEndian(halves[(2 * i)..], (Half)halfVector[i]);
+            return PayloadHeader + (2 * halfVector.Length);
+        }
+
         if (payload.Vector is { } vector)
         {
             destination[0] = 2;
@@ -266,7 +282,7 @@ public static class MessageCodec
             return true;
         bool attached = (tag & AttachmentBit) != 0;
         tag &= unchecked((byte)~AttachmentBit);
-        if (tag is 0 or > 3)
+        if (tag is 0 or > 4)
             return Fail($"unknown payload tag {tag}", out error);
         if (data.Length - at < PayloadHeader - 1)
             return Fail("message ends inside a payload header", out error);
@@ -302,6 +318,17 @@ public static class MessageCodec
         {
             case 1:
                 payload = Payload.SizeOnly(length, weight);
+                return true;
+            case 2 or 4 when (long)length * 4 > Payload.MaxBytes:
+                return Fail($"a vector of {length} elements exceeds the {Payload.MaxBytes}-byte payload limit", out error);
+            case 4:
+                if ((long)length * 2 > data.Length - at)
+                    return Fail($"a vector of {length} halves needs more bytes than the {data.Length - at} that remain", out error);
+                float[] widened = GC.AllocateUninitializedArray<float>(length);
+                for (int i = 0; i < length; i++)
+                    widened[i] = (float)BinaryPrimitives.ReadHalfBigEndian(data[(at + (2 * i))..]);
+                at += 2 * length;
+                payload = Payload.FromVector(widened, weight).WithBytes(2 * length);
                 return true;
             case 2:
                 if ((long)length * 4 > data.Length - at)

@@ -234,4 +234,23 @@ public class MessageCodecTests
         var message = new Message { Kind = MessageKind.TreeAggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3).WithAttachment([1, 2, 3]) };
         Assert.Equal(MessageCodec.EncodedSize(message, 6) - (160 * 1024), MessageCodec.Encode(message, _directory).Length);
     }
+
+    [Fact]
+    public void A_half_precision_vector_is_written_as_halves_and_decodes_to_the_same_values_and_size()
+    {
+        Payload half = HalfPrecision([0.1f, -2f, 1000f, 65504f, -0f]).WithAttachment([1, 2]);
+        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(4, 4), Payload = half };
+        byte[] bytes = MessageCodec.Encode(message, _directory);
+        Assert.Equal(MessageCodec.EncodedSize(message, 6), bytes.Length); // the wire carries what a link is charged
+        Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);
+        Assert.Equal(half.Vector, decoded.Payload!.Vector!);
+        Assert.Equal(half.Bytes, decoded.Payload.Bytes);
+        Assert.Equal(half.Attachment, decoded.Payload.Attachment!);
+
+        bytes[^(6 + (2 * 5) + 1)] = 0x7F; // the element count's low byte: claim 127 halves where 5 are carried
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? lengthError));
+        Assert.Contains("halves", lengthError);
+    }
+
+    private static Payload HalfPrecision(float[] values) => Payload.FromVector([.. values.Select(v => (float)(Half)v)]).WithBytes(2 * values.Length);
 }

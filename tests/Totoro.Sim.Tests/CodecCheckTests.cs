@@ -67,14 +67,28 @@ public class CodecCheckTests
     }
 
     [Fact]
+    public void A_half_precision_model_travels_as_halves_and_keeps_its_charge()
+    {
+        (SimWorld world, Recorder receiver) = TwoNodes(check: true);
+        Payload squeezed = HalfPrecisionCompression.Instance.Compress(Payload.FromVector([1f, 2.5f, -3.1f, 65504f], 2).WithAttachment([4]));
+        var sent = new Message { Kind = MessageKind.TreeBroadcast, Payload = squeezed };
+        world.Enter(0);
+        world.Send(new PeerHandle(1), sent);
+        world.RunUntil(10_000_000);
+        Payload got = Assert.Single(receiver.Messages).Payload!;
+        Assert.Equal(squeezed.Vector, got.Vector);
+        Assert.Equal(squeezed.Bytes, got.Bytes);
+        Assert.Equal(sent.EncodedSize, MessageCodec.WireSize(sent, MessageCodec.TypicalAddressBytes)); // charged what is written
+    }
+
+    [Fact]
     public void A_declared_size_the_codec_does_not_carry_fails_loudly()
     {
-        // A vector whose declared size is not what the codec writes (a compression hook's size) would be charged
-        // differently after the wire: the check names the charge.
+        // A vector declared at a size that is neither float32 nor binary16 would be charged differently after the wire.
         (SimWorld world, _) = TwoNodes(check: true);
-        Payload squeezed = HalfPrecisionCompression.Instance.Compress(Payload.FromVector([1f, 2f, 3f, 4f]));
+        Payload odd = Payload.FromVector([1f, 2f, 3f, 4f]).WithBytes(5);
         world.Enter(0);
-        var error = Assert.Throws<InvalidOperationException>(() => world.Send(new PeerHandle(1), new Message { Kind = MessageKind.TreeBroadcast, Payload = squeezed }));
+        var error = Assert.Throws<InvalidOperationException>(() => world.Send(new PeerHandle(1), new Message { Kind = MessageKind.TreeBroadcast, Payload = odd }));
         Assert.Contains("TreeBroadcast", error.Message);
         Assert.Contains("charged size", error.Message);
     }
