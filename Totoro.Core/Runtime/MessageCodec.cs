@@ -34,8 +34,8 @@ public static class MessageCodec
 
     /// <summary>
     /// Bytes a link is charged for the message: the header, peers and the payload's declared size. It equals
-    /// <see cref="WireSize"/> except for content a payload declares without carrying it (a timing-only size, or a
-    /// compression hook's size).
+    /// <see cref="WireSize"/> except for content a payload declares without carrying it (a timing-only payload's size;
+    /// a vector declared at other than 2 or 4 bytes an element, which the simulator's codec check refuses).
     /// </summary>
     public static int EncodedSize(in Message message, int addressBytes)
     {
@@ -64,7 +64,7 @@ public static class MessageCodec
     {
         if (payload is null)
             return 1;
-        // A vector is written as float32 whatever size a compression hook declared; a size-only payload carries no content.
+        // A vector is written as float32, or binary16 when declared at 2 bytes an element; a size-only payload carries no content.
         int content = payload.Vector is { } v ? v.Length * ElementBytes(payload) : payload.Data?.Length ?? 0;
         int attachment = payload.Attachment is { } a ? 4 + a.Length : 0;
         return PayloadHeader + content + attachment;
