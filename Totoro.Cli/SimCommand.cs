@@ -6,7 +6,8 @@ namespace Totoro.Cli;
 /// <summary>`totoro sim`: build an overlay of N nodes in the simulator, route lookups, report.</summary>
 internal static class SimCommand
 {
-    public static Command Create()
+    /// <param name="stdout">Where the report goes (the console unless a test runs the command in-process).</param>
+    public static Command Create(TextWriter? stdout = null)
     {
         var options = new SimOptions();
         var planning = new PlanningOptions();
@@ -60,10 +61,11 @@ internal static class SimCommand
             if (outDir is not null && report.Learning is { } trained)
                 RoundsCsv.Write(Path.Combine(outDir.FullName, "rounds.csv"), trained);
 
+            TextWriter output = stdout ?? Console.Out;
             if (json)
-                Console.Out.WriteLine(text);
+                output.WriteLine(text);
             else
-                Console.Out.Write(ReportText.Format(report));
+                output.Write(ReportText.Format(report));
             bool forestOk = report.Learning is { } learned
                 ? learned.PerApp.All(a => a.Rounds >= training!.Template.Rounds || a.TimeToTargetSeconds is not null) // a round redone after a take-over is closed twice
                 : report.Forest is null

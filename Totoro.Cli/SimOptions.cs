@@ -53,6 +53,8 @@ internal sealed class SimOptions
 
     public Option<bool> RealVectors { get; } = new("--real-vectors") { Description = "Carry real float vectors and check the root's average against a flat one" };
 
+    public Option<bool> CodecCheck { get; } = new("--codec-check") { Description = "Send every message through the wire codec and deliver the decoded copy; fails on a message the codec cannot carry" };
+
     public void AddTo(Command command)
     {
         command.Options.Add(B);
@@ -73,6 +75,7 @@ internal sealed class SimOptions
         command.Options.Add(RealVectors);
         command.Options.Add(ConfineApps);
         command.Options.Add(RoundDeadlineMs);
+        command.Options.Add(CodecCheck);
     }
 
     private NetworkOptions Network(ParseResult parsed)
@@ -157,6 +160,7 @@ internal sealed class SimOptions
             Seed = parsed.GetValue(Seed),
             Pastry = new PastryOptions { B = b, LeafSetSize = leafSet },
             Network = Network(parsed),
+            CodecCheck = parsed.GetValue(CodecCheck),
         };
         ThrowIfInvalid(config.Validate());
         return config;

@@ -30,6 +30,9 @@ internal partial class WorldParameters
     /// <summary>Every node's downlink; null draws each from 100–400 Mbit/s.</summary>
     public double? DownlinkMbps { get; set; }
 
+    /// <summary>Sends every message through the wire codec (`--codec-check`); the results must not change.</summary>
+    public bool CodecCheck { get; set; }
+
     public IReadOnlyList<string> ValidateWorld()
     {
         var problems = new List<string>();
@@ -58,6 +61,7 @@ internal partial class WorldParameters
             Zones = Zones,
             Pastry = new PastryOptions { B = B, LeafSetSize = LeafSet },
             Network = network,
+            CodecCheck = CodecCheck,
         };
     }
 

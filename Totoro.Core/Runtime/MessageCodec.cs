@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Totoro.Core.Runtime;
 
@@ -11,7 +12,9 @@ namespace Totoro.Core.Runtime;
 /// Layout (big endian): version u8 | kind u8 | flags u8 | row u8 | hops u16 | key 16 | stamp i64 | round i32 |
 /// origin peer-ref? (presence u8, then peer-ref) | peer count u16 | peer-ref × count | payload.
 /// A peer-ref is id 16 | address length u8 | address bytes. A payload is a tag u8 (0 none, 1 size only,
-/// 2 float32 vector, 3 bytes), then for tags 1–3 weight f64 | length i32 | the floats or bytes (none for tag 1).
+/// 2 float32 vector, 3 bytes, 4 binary16 vector), then for tags 1–4 weight f64 | length i32 (elements for vectors) |
+/// the elements or bytes (none for tag 1). A vector whose declared size is 2 bytes an element (a half-precision
+/// compression hook's result) travels as binary16, so the wire carries what the simulator charges.
 /// A tag with its high bit set (0x80) is followed, after the content, by an attachment: length i32 | bytes.
 /// </remarks>
 public static class MessageCodec
@@ -29,21 +32,42 @@ public static class MessageCodec
     private const int PeerRefFixed = 16 + 1;
     private const byte AttachmentBit = 0x80;
 
+    /// <summary>
+    /// Bytes a link is charged for the message: the header, peers and the payload's declared size. It equals
+    /// <see cref="WireSize"/> except for content a payload declares without carrying it (a timing-only payload's size;
+    /// a vector declared at other than 2 or 4 bytes an element, which the simulator's codec check refuses).
+    /// </summary>
     public static int EncodedSize(in Message message, int addressBytes)
+    {
+        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes + (p.Attachment is null ? 0 : 4) : 1;
+        return HeaderAndPeers(message, addressBytes) + payload;
+    }
+
+    /// <summary>Bytes <see cref="Encode(in Message, IPeerDirectory, Span{byte})"/> writes when every address is <paramref name="addressBytes"/> long.</summary>
+    public static int WireSize(in Message message, int addressBytes) => HeaderAndPeers(message, addressBytes) + PayloadWireSize(message.Payload);
+
+    /// <summary>Largest buffer <see cref="Encode(in Message, IPeerDirectory, Span{byte})"/> may need for this message with any address.</summary>
+    public static int MaxEncodedSize(in Message message) => WireSize(message, IPeerDirectory.MaxAddressBytes);
+
+    private static int HeaderAndPeers(in Message message, int addressBytes)
     {
         int peerRef = PeerRefFixed + addressBytes;
         int origin = message.Origin.IsNone ? 1 : 1 + peerRef;
-        int payload = message.Payload is { } p ? PayloadHeader + p.Bytes + (p.Attachment is null ? 0 : 4) : 1;
-        return FixedHeader + origin + 2 + (message.PeerCount * peerRef) + payload;
+        return FixedHeader + origin + 2 + (message.PeerCount * peerRef);
     }
 
-    /// <summary>Largest buffer <see cref="Encode"/> may need for this message with any address.</summary>
-    public static int MaxEncodedSize(in Message message)
+    /// <summary>Bytes per vector element on the wire: 2 when the payload declares half precision, else 4.</summary>
+    private static int ElementBytes(Payload payload)
+        => payload.Vector is { Length: > 0 } v && payload.ContentBytes == 2 * v.Length ? 2 : 4;
+
+    private static int PayloadWireSize(Payload? payload)
     {
-        // A vector is written as float32 whatever size a compression hook declared.
-        int vectorBytes = message.Payload?.Vector is { } v ? v.Length * 4 : 0;
-        int attachmentBytes = message.Payload?.Attachment?.Length ?? 0;
-        return EncodedSize(message, IPeerDirectory.MaxAddressBytes) + vectorBytes + (message.Payload?.Data?.Length ?? 0) + attachmentBytes;
+        if (payload is null)
+            return 1;
+        // A vector is written as float32, or binary16 when declared at 2 bytes an element; a size-only payload carries no content.
+        int content = payload.Vector is { } v ? v.Length * ElementBytes(payload) : payload.Data?.Length ?? 0;
+        int attachment = payload.Attachment is { } a ? 4 + a.Length : 0;
+        return PayloadHeader + content + attachment;
     }
 
     /// <summary>Writes the message; returns the bytes written. Throws only on caller bugs (buffer too small, too many peers).</summary>
@@ -55,7 +79,44 @@ public static class MessageCodec
             throw new ArgumentException($"A message carries at most {MaxPeers} peers, not {message.PeerCount}.", nameof(message));
         if (destination.Length < MaxEncodedSize(message))
             throw new ArgumentException("Destination buffer is smaller than MaxEncodedSize.", nameof(destination));
+        return EncodeUnchecked(message, directory, destination);
+    }
 
+    /// <summary>Encodes into a new array of exactly the right length.</summary>
+    public static byte[] Encode(in Message message, IPeerDirectory directory)
+    {
+        if (!Enum.IsDefined(message.Kind))
+            throw new ArgumentException($"Message kind {(byte)message.Kind} is not a known kind.", nameof(message));
+        if (message.PeerCount > MaxPeers)
+            throw new ArgumentException($"A message carries at most {MaxPeers} peers, not {message.PeerCount}.", nameof(message));
+        // Measure the addresses first so that a 4 MB model is written once, into its final array.
+        Span<byte> scratch = stackalloc byte[IPeerDirectory.MaxAddressBytes];
+        int length = HeaderAndPeers(message, 0) + PayloadWireSize(message.Payload);
+        if (!message.Origin.IsNone)
+            length += AddressLength(message.Origin, directory, scratch);
+        if (message.Peers is { } peers)
+        {
+            foreach (PeerHandle peer in peers)
+                length += AddressLength(peer, directory, scratch);
+        }
+
+        var buffer = GC.AllocateUninitializedArray<byte>(length);
+        int written = EncodeUnchecked(message, directory, buffer);
+        if (written != length)
+            throw new InvalidOperationException($"Directory wrote addresses of other lengths than it measured ({written} bytes, not {length}).");
+        return buffer;
+    }
+
+    private static int AddressLength(PeerHandle peer, IPeerDirectory directory, Span<byte> scratch)
+    {
+        int length = directory.WriteAddress(peer, scratch);
+        if (length is < 0 or > IPeerDirectory.MaxAddressBytes)
+            throw new InvalidOperationException($"Directory wrote an address of {length} bytes.");
+        return length;
+    }
+
+    private static int EncodeUnchecked(in Message message, IPeerDirectory directory, Span<byte> destination)
+    {
         destination[0] = Version;
         destination[1] = (byte)message.Kind;
         destination[2] = (byte)message.Flags;
@@ -105,14 +166,22 @@ public static class MessageCodec
 
     private static int WriteContent(Payload payload, Span<byte> destination)
     {
-
         BinaryPrimitives.WriteDoubleBigEndian(destination[1..], payload.Weight);
+        if (payload.Vector is { } halfVector && ElementBytes(payload) == 2)
+        {
+            destination[0] = 4;
+            BinaryPrimitives.WriteInt32BigEndian(destination[9..], halfVector.Length);
+            Span<byte> halves = destination.Slice(PayloadHeader, 2 * halfVector.Length);
+            for (int i = 0; i < halfVector.Length; i++)
+                BinaryPrimitives.WriteHalfBigEndian(halves[(2 * i)..], (Half)halfVector[i]);
+            return PayloadHeader + (2 * halfVector.Length);
+        }
+
         if (payload.Vector is { } vector)
         {
             destination[0] = 2;
             BinaryPrimitives.WriteInt32BigEndian(destination[9..], vector.Length);
-            for (int i = 0; i < vector.Length; i++)
-                BinaryPrimitives.WriteSingleBigEndian(destination[(PayloadHeader + (4 * i))..], vector[i]);
+            WriteFloatsBigEndian(vector, destination.Slice(PayloadHeader, 4 * vector.Length));
             return PayloadHeader + (4 * vector.Length);
         }
 
@@ -129,14 +198,6 @@ public static class MessageCodec
         return PayloadHeader;
     }
 
-    /// <summary>Encodes into a new array of exactly the right length.</summary>
-    public static byte[] Encode(in Message message, IPeerDirectory directory)
-    {
-        var buffer = new byte[MaxEncodedSize(message)];
-        int length = Encode(message, directory, buffer);
-        return buffer.AsSpan(0, length).ToArray();
-    }
-
     /// <summary>Decodes a datagram. Returns false with a human-readable reason on any malformed input.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> data, IPeerDirectory directory, out Message message, out string? error)
     {
@@ -149,7 +210,7 @@ public static class MessageCodec
         if (!Enum.IsDefined(kind))
             return Fail($"unknown message kind {data[1]}", out error);
         var flags = (MessageFlags)data[2];
-        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly)) != 0)
+        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly | MessageFlags.Detached)) != 0)
             return Fail($"unknown flag bits 0x{data[2]:x2}", out error);
 
         byte row = data[3];
@@ -221,7 +282,7 @@ public static class MessageCodec
             return true;
         bool attached = (tag & AttachmentBit) != 0;
         tag &= unchecked((byte)~AttachmentBit);
-        if (tag is 0 or > 3)
+        if (tag is 0 or > 4)
             return Fail($"unknown payload tag {tag}", out error);
         if (data.Length - at < PayloadHeader - 1)
             return Fail("message ends inside a payload header", out error);
@@ -258,12 +319,23 @@ public static class MessageCodec
             case 1:
                 payload = Payload.SizeOnly(length, weight);
                 return true;
+            case 2 or 4 when (long)length * 4 > Payload.MaxBytes:
+                return Fail($"a vector of {length} elements exceeds the {Payload.MaxBytes}-byte payload limit", out error);
+            case 4:
+                if ((long)length * 2 > data.Length - at)
+                    return Fail($"a vector of {length} halves needs more bytes than the {data.Length - at} that remain", out error);
+                float[] widened = GC.AllocateUninitializedArray<float>(length);
+                for (int i = 0; i < length; i++)
+                    widened[i] = (float)BinaryPrimitives.ReadHalfBigEndian(data[(at + (2 * i))..]);
+                at += 2 * length;
+                payload = Payload.FromVector(widened, weight).WithBytes(2 * length);
+                return true;
             case 2:
                 if ((long)length * 4 > data.Length - at)
                     return Fail($"a vector of {length} floats needs more bytes than the {data.Length - at} that remain", out error);
-                var vector = new float[length];
-                for (int i = 0; i < length; i++)
-                    vector[i] = BinaryPrimitives.ReadSingleBigEndian(data[(at + (4 * i))..]);
+                // Every element is overwritten below: no need to zero a model-sized array first.
+                float[] vector = GC.AllocateUninitializedArray<float>(length);
+                ReadFloatsBigEndian(data.Slice(at, 4 * length), vector);
                 at += 4 * length;
                 payload = Payload.FromVector(vector, weight);
                 return true;
@@ -274,6 +346,23 @@ public static class MessageCodec
                 at += length;
                 return true;
         }
+    }
+
+    /// <summary>Floats as big-endian IEEE bits, in one pass over the whole vector.</summary>
+    private static void WriteFloatsBigEndian(ReadOnlySpan<float> source, Span<byte> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+            BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<float, int>(source), MemoryMarshal.Cast<byte, int>(destination));
+        else
+            MemoryMarshal.AsBytes(source).CopyTo(destination);
+    }
+
+    private static void ReadFloatsBigEndian(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+            BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, int>(source), MemoryMarshal.Cast<float, int>(destination));
+        else
+            source.CopyTo(MemoryMarshal.AsBytes(destination));
     }
 
     /// <summary>Rules that each kind imposes beyond the common layout.</summary>

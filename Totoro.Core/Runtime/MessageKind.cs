@@ -92,5 +92,5 @@ public enum MessageFlags : byte
     LivenessOnly = 8,
 
     /// <summary>On a tree heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
-    Detached = 8,
+    Detached = 16,
 }

@@ -19,6 +19,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
     private readonly ulong _seed;
     private ulong _placement;
     private long[]? _trafficBytes;
+    private byte[] _codecBuffer = [];
     private int _current = -1;
     private long _now;
 
@@ -48,6 +49,15 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
 
     /// <summary>An optional tap on every send (zone metrics); null costs nothing.</summary>
     public SendObserver? OnSend { get; set; }
+
+    /// <summary>
+    /// Sends every message through the wire codec and delivers the decoded copy, so that anything the codec loses
+    /// changes the run; a message that does not survive it throws. Costs an encode and a decode per send.
+    /// </summary>
+    public bool CodecCheck { get; init; }
+
+    /// <summary>Bytes of a simulated peer address: its index.</summary>
+    public const int AddressBytes = 4;
 
     public long MessagesSent { get; private set; }
 
@@ -177,6 +187,19 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
 
     public void Send(PeerHandle peer, in Message message)
     {
+        if (CodecCheck)
+        {
+            Message decoded = RoundTrip(peer, message);
+            Transmit(peer, decoded);
+        }
+        else
+        {
+            Transmit(peer, message);
+        }
+    }
+
+    private void Transmit(PeerHandle peer, in Message message)
+    {
         int bytes = message.EncodedSize;
         OnSend?.Invoke(_current, peer.Index, message);
         MessagesSent++;
@@ -194,6 +217,45 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
             _trafficBytes[peer.Index] += bytes + LinkModel.WireOverheadBytes;
 
         _queue.Schedule(arrival, new SimEvent { Kind = SimEventKind.Deliver, Target = peer.Index, From = _current, Message = message });
+    }
+
+    /// <summary>The message as the receiver would have it after the wire: encoded, decoded and compared field by field.</summary>
+    private Message RoundTrip(PeerHandle peer, in Message message)
+    {
+        int max = MessageCodec.MaxEncodedSize(message);
+        if (_codecBuffer.Length < max)
+            _codecBuffer = new byte[Math.Max(max, 2 * _codecBuffer.Length)];
+        int written = MessageCodec.Encode(message, this, _codecBuffer);
+        if (written != MessageCodec.WireSize(message, AddressBytes))
+            throw CodecFailure(peer, message, $"the codec wrote {written} bytes, its size function says {MessageCodec.WireSize(message, AddressBytes)}");
+        if (!MessageCodec.TryDecode(_codecBuffer.AsSpan(0, written), this, out Message decoded, out string? error))
+            throw CodecFailure(peer, message, $"it does not decode: {error}");
+        if (CodecDifference(message, decoded) is { } difference)
+            throw CodecFailure(peer, message, $"the codec changes its {difference}");
+        return decoded;
+    }
+
+    private InvalidOperationException CodecFailure(PeerHandle peer, in Message message, string reason)
+        => new($"Codec check: {message.Kind} from node {_current} to node {peer.Index} at {_now} µs: {reason}.");
+
+    /// <summary>The first field the codec did not carry faithfully, or null. Null peers and no peers are the same on the wire.</summary>
+    private static string? CodecDifference(in Message sent, in Message received)
+    {
+        if (sent.Kind != received.Kind || sent.Flags != received.Flags || sent.Row != received.Row || sent.Hops != received.Hops)
+            return $"header (kind {sent.Kind} → {received.Kind}, flags {sent.Flags} → {received.Flags}, row {sent.Row} → {received.Row}, hops {sent.Hops} → {received.Hops})";
+        if (sent.Key != received.Key || sent.Stamp != received.Stamp || sent.Round != received.Round || sent.Origin != received.Origin)
+            return "key, stamp, round or origin";
+        if (!(sent.Peers ?? []).AsSpan().SequenceEqual(received.Peers ?? []))
+            return "peers";
+        if (sent.EncodedSize != received.EncodedSize)
+            return $"charged size {sent.EncodedSize} → {received.EncodedSize} bytes";
+        if (sent.Payload is not { } p || received.Payload is not { } q)
+            return sent.Payload is null == received.Payload is null ? null : "payload presence";
+        if (p.Weight.CompareTo(q.Weight) != 0 || p.Bytes != q.Bytes || p.IsSizeOnly != q.IsSizeOnly)
+            return $"payload weight or size ({p.Weight} → {q.Weight}, {p.Bytes} → {q.Bytes} bytes)";
+        if (!p.Vector.AsSpan().SequenceEqual(q.Vector) || !p.Data.AsSpan().SequenceEqual(q.Data) || !p.Attachment.AsSpan().SequenceEqual(q.Attachment))
+            return "payload content or attachment";
+        return null;
     }
 
     public void SetTimer(long delayMicros, int timer, long argument = 0)

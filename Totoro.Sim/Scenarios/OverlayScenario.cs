@@ -62,7 +62,7 @@ public sealed class OverlayScenario : IOverlayListener
             TopologyKind.Regions => new RegionsTopology(capacity),
             _ => new FlatTopology(capacity),
         };
-        _world = new SimWorld(capacity, topology, config.Network, config.Seed) { ControlHandler = OnControl };
+        _world = new SimWorld(capacity, topology, config.Network, config.Seed) { ControlHandler = OnControl, CodecCheck = config.CodecCheck };
         _nodes = new PastryNode?[capacity];
         _joined = new int[capacity];
         _lookups = new LookupStats(config.Lookups);

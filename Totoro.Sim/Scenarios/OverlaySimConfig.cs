@@ -42,6 +42,15 @@ public sealed record OverlaySimConfig
 
     public double EffectiveZoneLocalFraction => Zones <= 1 ? 0 : ZoneLocalFraction ?? 0.5;
 
+    /// <summary>
+    /// Sends every message through the wire codec and delivers the decoded copy (`--codec-check`): a message the codec
+    /// cannot carry fails the run, and anything it loses shows up as a different result.
+    /// </summary>
+    public bool CodecCheck { get; init; } = CodecCheckDefault;
+
+    /// <summary>What <see cref="CodecCheck"/> starts as. Test assemblies turn it on once so that every world they build checks the codec.</summary>
+    public static bool CodecCheckDefault { get; set; }
+
     /// <summary>Gap between successive lookups (µs).</summary>
     public long LookupIntervalMicros { get; init; } = 1000;
 

@@ -188,4 +188,69 @@ public class MessageCodecTests
             }
         }
     }
+
+    [Fact]
+    public void Every_flag_is_its_own_bit_and_survives_the_wire()
+    {
+        MessageFlags[] flags = [.. Enum.GetValues<MessageFlags>().Where(f => f != MessageFlags.None)];
+        Assert.Equal(flags.Length, flags.Select(f => (int)f).Distinct().Count());
+        Assert.All(flags, f => Assert.True(System.Numerics.BitOperations.IsPow2((int)f), $"{f} is not one bit"));
+        foreach (MessageFlags flag in flags)
+        {
+            var message = new Message { Kind = MessageKind.TreeHeartbeat, Flags = flag, Key = NodeId.FromRandom(4, 4) };
+            Assert.True(MessageCodec.TryDecode(MessageCodec.Encode(message, _directory), _directory, out Message decoded, out string? error), error);
+            Assert.Equal(flag, decoded.Flags);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void The_buffer_bound_is_exact_for_the_longest_addresses_and_the_wire_size_is_what_is_written(MessageKind kind)
+    {
+        Message message = Sample(kind);
+        Assert.Equal(MessageCodec.WireSize(message, IPeerDirectory.MaxAddressBytes), MessageCodec.MaxEncodedSize(message));
+        Assert.Equal(MessageCodec.WireSize(message, 6), MessageCodec.Encode(message, _directory).Length);
+        var buffer = new byte[MessageCodec.MaxEncodedSize(message)];
+        Assert.Equal(MessageCodec.Encode(message, _directory), buffer.AsSpan(0, MessageCodec.Encode(message, _directory, buffer)).ToArray());
+    }
+
+    [Fact]
+    public void A_large_vector_is_written_big_endian_element_by_element_and_read_back_exactly()
+    {
+        float[] model = [.. Enumerable.Range(0, 10_001).Select(i => (float)Math.Sin(i) * (i + 1)), -0f, float.Epsilon, float.MaxValue];
+        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(4, 4), Payload = Payload.FromVector(model, 2).WithAttachment([7, 7]) };
+        byte[] bytes = MessageCodec.Encode(message, _directory);
+        int at = bytes.Length - 6 - (4 * model.Length); // the floats end where the attachment (length i32 + 2 bytes) begins
+        for (int i = 0; i < model.Length; i += 997)
+            Assert.Equal(BitConverter.SingleToInt32Bits(model[i]), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at + (4 * i))));
+        Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);
+        Assert.Equal(model, decoded.Payload!.Vector!);
+        Assert.Equal(MessageCodec.MaxEncodedSize(message), bytes.Length); // no peers: the bound is exact
+    }
+
+    [Fact]
+    public void A_size_only_payload_is_charged_its_declared_size_but_writes_only_its_header()
+    {
+        var message = new Message { Kind = MessageKind.TreeAggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3).WithAttachment([1, 2, 3]) };
+        Assert.Equal(MessageCodec.EncodedSize(message, 6) - (160 * 1024), MessageCodec.Encode(message, _directory).Length);
+    }
+
+    [Fact]
+    public void A_half_precision_vector_is_written_as_halves_and_decodes_to_the_same_values_and_size()
+    {
+        Payload half = HalfPrecision([0.1f, -2f, 1000f, 65504f, -0f]).WithAttachment([1, 2]);
+        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(4, 4), Payload = half };
+        byte[] bytes = MessageCodec.Encode(message, _directory);
+        Assert.Equal(MessageCodec.EncodedSize(message, 6), bytes.Length); // the wire carries what a link is charged
+        Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);
+        Assert.Equal(half.Vector, decoded.Payload!.Vector!);
+        Assert.Equal(half.Bytes, decoded.Payload.Bytes);
+        Assert.Equal(half.Attachment, decoded.Payload.Attachment!);
+
+        bytes[^(6 + (2 * 5) + 1)] = 0x7F; // the element count's low byte: claim 127 halves where 5 are carried
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? lengthError));
+        Assert.Contains("halves", lengthError);
+    }
+
+    private static Payload HalfPrecision(float[] values) => Payload.FromVector([.. values.Select(v => (float)(Half)v)]).WithBytes(2 * values.Length);
 }

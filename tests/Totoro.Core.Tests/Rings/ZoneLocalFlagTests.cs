@@ -15,7 +15,7 @@ public class ZoneLocalFlagTests
         Assert.True(MessageCodec.TryDecode(bytes, directory, out Message decoded, out string? error), error);
         Assert.Equal(MessageFlags.ZoneLocal, decoded.Flags);
 
-        bytes[2] = 0x10; // the first bit no flag uses
+        bytes[2] = 0x20; // the first bit no flag uses
         Assert.False(MessageCodec.TryDecode(bytes, directory, out _, out error));
         Assert.Contains("flag", error);
     }
