@@ -44,6 +44,8 @@ public class MessageCodecTests
         MessageKind.Leave => new Message { Kind = kind },
         MessageKind.TreeLeave => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
         MessageKind.LookupReply => new Message { Kind = kind, Key = NodeId.FromRandom(7, 7), Stamp = 42 },
+        MessageKind.Routed => new Message { Kind = kind, Key = NodeId.FromRandom(8, 8), Origin = _b, Row = 1, Stamp = 7, Payload = Payload.SizeOnly(0, 0).WithAttachment([5, 1, 2]) },
+        MessageKind.Direct => new Message { Kind = kind, Row = 1, Stamp = 7, Payload = Payload.FromVector([0.25f, -1f]).WithAttachment([10, 3]) },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -15,7 +15,7 @@ public class ForestNodeTests
     {
         PeerHandle self = _network.AddRandom();
         FakeNodeContext context = _network.ContextFor(self);
-        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), new AppRegistry(), app: null);
+        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: null, app: null);
         node.Join(PeerHandle.None);
         var known = new PeerHandle[peers];
         for (int i = 0; i < peers; i++)
@@ -28,8 +28,27 @@ public class ForestNodeTests
         return (node, context, known);
     }
 
+    /// <summary>A JOIN as a subscriber sends it: with the app's descriptor, from which the forwarder learns the app.</summary>
     private static Message Join(NodeId app, PeerHandle joiner, int fanout, int height = 0)
-        => new() { Kind = MessageKind.TreeJoin, Key = app, Origin = joiner, Row = (byte)fanout, Hops = (ushort)height, Stamp = 1 };
+        => new() { Kind = MessageKind.TreeJoin, Key = app, Origin = joiner, Row = (byte)fanout, Hops = (ushort)height, Stamp = 1, Payload = Descriptor(app, fanout) };
+
+    private static Payload Descriptor(NodeId app, int fanout) => Payload.FromData(AppDescriptor.Default(app, "test-app", fanout).Encode());
+
+    [Fact]
+    public void A_join_without_the_apps_descriptor_or_with_another_apps_is_refused_and_counted()
+    {
+        (ForestNode node, FakeNodeContext context, PeerHandle[] known) = Node(peers: 10);
+        var app = new NodeId(_network.IdOf(known[3]).Value + 1);
+        PeerHandle joiner = _network.AddRandom();
+
+        node.Receive(joiner, Join(app, joiner, fanout: 4) with { Payload = null });
+        node.Receive(joiner, Join(app, joiner, fanout: 4) with { Payload = Descriptor(new NodeId(app.Value + 7), 4) });
+        node.Receive(joiner, Join(app, joiner, fanout: 4) with { Payload = Payload.FromData([1, 2, 3]) });
+
+        Assert.Empty(context.Drain()); // neither adopted nor routed on
+        Assert.False(node.TryGetTree(app, out _));
+        Assert.Equal(3, node.RefusedMessages);
+    }
 
     private static List<FakeNodeContext.Sent> Of(List<FakeNodeContext.Sent> sent, MessageKind kind) => sent.FindAll(s => s.Message.Kind == kind);
 
