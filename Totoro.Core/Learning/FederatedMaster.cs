@@ -16,7 +16,7 @@ public sealed class FederatedMaster
     private readonly AccuracyCurve? _curve;
     private readonly IClientSelector _selector;
     private readonly List<RoundRecord> _history = [];
-    private readonly HashSet<int> _silent = [];
+    private readonly Dictionary<int, (int Misses, int Until)> _silent = []; // worker → rounds missed in a row, first round it may be asked again
     private IServerRule _rule;
     private readonly BundleRule? _bundle;
     private float[] _global;
@@ -62,8 +62,15 @@ public sealed class FederatedMaster
     /// <summary>Merged updates the master refused to apply because they were not finite.</summary>
     public long Rejected { get; private set; }
 
-    /// <summary>Workers that let a round close without their update: not selected again until they are heard from.</summary>
-    public IReadOnlyCollection<int> Silent => _silent;
+    /// <summary>
+    /// Workers that let a round close without their update. One is not selected again until it is heard from (a report
+    /// or a decline climbs the tree) or its back-off has passed: 2, 4, then 8 rounds after its 1st, 2nd, 3rd miss in a
+    /// row. (With participant routing a worker that is not selected may hear no round at all, so back-off is what
+    /// gives a worker whose subtree was only cut off for a while its place back.)
+    /// </summary>
+    public IReadOnlyCollection<int> Silent => _silent.Keys;
+
+    private const int MaxBackoffExponent = 3;
 
     /// <summary>Rounds that merged fewer updates than they selected participants.</summary>
     public int ShortRounds => _history.Count(r => r.Contributions < r.Participants);
@@ -81,7 +88,7 @@ public sealed class FederatedMaster
         if (enrolled is not null || _silent.Count > 0)
         {
             IEnumerable<int> pool = enrolled ?? Enumerable.Range(0, Spec.Workers);
-            eligible = [.. pool.Where(w => !_silent.Contains(w)).Order()];
+            eligible = [.. pool.Where(w => !_silent.TryGetValue(w, out var s) || round >= s.Until).Order()];
         }
 
         return _selector.Select(round, Spec.Participants, new Random(SeedStreams.Int(_seed, 0x5e1ec7UL + (ulong)round)), eligible);
@@ -108,7 +115,7 @@ public sealed class FederatedMaster
         {
             if (report.IsParticipation)
                 _selector.Observe(round, report);
-            _silent.Remove(report.Worker); // heard from: selectable again
+            _silent.Remove(report.Worker); // heard from: selectable again at once
         }
 
         if (selected is not null)
@@ -116,7 +123,10 @@ public sealed class FederatedMaster
             foreach (int worker in selected)
             {
                 if (!reports.Exists(r => r.Worker == worker && r.IsParticipation))
-                    _silent.Add(worker);
+                {
+                    int misses = _silent.TryGetValue(worker, out var s) ? s.Misses + 1 : 1;
+                    _silent[worker] = (misses, round + 1 + (1 << Math.Min(misses, MaxBackoffExponent)));
+                }
             }
         }
 
@@ -159,7 +169,7 @@ public sealed class FederatedMaster
         byte[] state = MasterCheckpoint.Encode(new MasterCheckpoint.State(
             round, startedAt, TargetReachedSeconds ?? double.NaN, _lastAccuracy, _history, _rule.SaveState(), _selector.SaveState())
         {
-            Silent = [.. _silent.Order()],
+            Silent = [.. _silent.OrderBy(s => s.Key).SelectMany(s => (int[])[s.Key, s.Value.Misses, s.Value.Until])],
             Stopped = Stopped,
             Rejected = Rejected,
             Extra = extra ?? [],
@@ -191,7 +201,8 @@ public sealed class FederatedMaster
             TargetReachedSeconds = double.IsNaN(state.TargetReachedSeconds) ? null : state.TargetReachedSeconds;
             _lastAccuracy = state.LastAccuracy;
             _silent.Clear();
-            _silent.UnionWith(state.Silent);
+            for (int i = 0; i + 2 < state.Silent.Length; i += 3)
+                _silent[state.Silent[i]] = (state.Silent[i + 1], state.Silent[i + 2]);
             Stopped = state.Stopped;
             Rejected = state.Rejected;
             startedAt = state.StartedAt;

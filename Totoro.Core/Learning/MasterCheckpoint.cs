@@ -17,6 +17,7 @@ public static class MasterCheckpoint
 
     public sealed record State(int Round, long StartedAt, double TargetReachedSeconds, double LastAccuracy, IReadOnlyList<RoundRecord> History, byte[] Rule, byte[] Selector)
     {
+        /// <summary>Silent workers as (worker, misses in a row, first round it may be asked again) triples.</summary>
         public int[] Silent { get; init; } = [];
 
         public bool Stopped { get; init; }
