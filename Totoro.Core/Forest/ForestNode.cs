@@ -739,18 +739,22 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         Message replica = ReplicaMessage(state, state.Round, model, [.. state.Children]);
         PeerHandle[] right = Overlay.RightLeaves();
         PeerHandle[] left = Overlay.LeftLeaves();
-        for (int i = 0, sent = 0; sent < k && i < Math.Max(right.Length, left.Length); i++)
-        {
-            if (i < right.Length && sent < k)
-            {
-                SendControl(right[i], replica);
-                sent++;
-            }
+        int sent = 0;
+        var chosen = new HashSet<PeerHandle>();
 
-            if (i < left.Length && sent < k && (i >= right.Length || left[i] != right[i]))
+        // Closest first, alternating sides; nodes that die with this one (the same host) only when nobody else is left.
+        foreach (bool sameFate in (bool[])[false, true])
+        {
+            for (int i = 0; sent < k && i < Math.Max(right.Length, left.Length); i++)
             {
-                SendControl(left[i], replica);
-                sent++;
+                foreach (PeerHandle[] side in (PeerHandle[][])[right, left])
+                {
+                    if (sent < k && i < side.Length && _context.SharesFate(side[i]) == sameFate && chosen.Add(side[i]))
+                    {
+                        SendControl(side[i], replica);
+                        sent++;
+                    }
+                }
             }
         }
     }

@@ -30,4 +30,10 @@ public interface INodeContext
 
     /// <summary>The next value of this node's seeded random stream.</summary>
     ulong NextRandom();
+
+    /// <summary>
+    /// Whether a peer dies with this node (another logical node of the same host): replicas go elsewhere first. In the
+    /// simulator every node is its own machine.
+    /// </summary>
+    bool SharesFate(PeerHandle peer) => false;
 }

@@ -25,4 +25,6 @@ internal sealed class HostNodeContext(NodeHost host, int index, PeerHandle self,
     public void SetTimer(long delayMicros, int timer, long argument = 0) => host.Timers.Add(host.Now + Math.Max(0, delayMicros), Index, timer, argument);
 
     public ulong NextRandom() => _random.Next();
+
+    public bool SharesFate(PeerHandle peer) => host.Directory.EndpointOf(peer).Equals(host.Endpoint);
 }

@@ -78,6 +78,14 @@ internal sealed class NodeProcesses : IDisposable
         }
     }
 
+    /// <summary>`kill -9` of the host listening at <paramref name="endpoint"/>: no leave, no goodbye.</summary>
+    public void KillHard(IPEndPoint endpoint)
+    {
+        Process process = _processes[Endpoints.IndexOf(endpoint)].Process;
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(5000);
+    }
+
     public static Totoro.Core.Runtime.NodeId Parse(string hex)
         => new(UInt128.Parse(hex, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
 
