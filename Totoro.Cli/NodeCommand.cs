@@ -21,10 +21,11 @@ internal static class NodeCommand
         var leafSet = new Option<int>("--leaf-set") { Description = "Leaf-set size L (even)", DefaultValueFactory = _ => 24 };
         var pingMs = new Option<int>("--ping-period-ms") { Description = "Leaf-set keep-alive period (the lease is 1.5 times it)", DefaultValueFactory = _ => 20_000 };
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
+        var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss,
+            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
         };
         command.SetAction(parsed =>
         {
@@ -33,6 +34,8 @@ internal static class NodeCommand
             int ping = parsed.GetValue(pingMs);
             if (ping < 100)
                 throw new UsageException($"--ping-period-ms must be at least 100 (got {ping})");
+            if (parsed.GetValue(joinTimeout) < 1)
+                throw new UsageException($"--join-timeout must be at least 1 second (got {parsed.GetValue(joinTimeout)})");
             int metrics = parsed.GetValue(metricsMs);
             if (metrics < 100)
                 throw new UsageException($"--metrics-interval-ms must be at least 100 (got {metrics})");
@@ -73,6 +76,15 @@ internal static class NodeCommand
 
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            int joinSeconds = parsed.GetValue(joinTimeout);
+            if (options.Bootstrap is { } through && !host.WaitForFirstJoin(TimeSpan.FromSeconds(joinSeconds)))
+            {
+                host.RequestStop();
+                host.WaitForExit(TimeSpan.FromSeconds(5));
+                Console.Error.WriteLine($"error: no node of an overlay answered at {through} within {joinSeconds} s: is `totoro node` running there, and is its UDP port reachable?");
+                return ExitCodes.Failed;
+            }
+
             host.WaitForExit(Timeout.InfiniteTimeSpan);
             return ExitCodes.Ok;
         });

@@ -145,6 +145,20 @@ public sealed class NodeHost : IDisposable
         }
     }
 
+    /// <summary>Waits until the host's first node has joined the overlay (false at the timeout, or when the host stops first).</summary>
+    public bool WaitForFirstJoin(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout && !_stopping)
+        {
+            if (_joined.Length > 0 && Volatile.Read(ref _joined[0]))
+                return true;
+            Thread.Sleep(50);
+        }
+
+        return _joined.Length > 0 && Volatile.Read(ref _joined[0]);
+    }
+
     /// <summary>Waits for the loop to finish after <see cref="RequestStop"/>.</summary>
     public bool WaitForExit(TimeSpan timeout) => _thread?.Join(timeout) ?? true;
 

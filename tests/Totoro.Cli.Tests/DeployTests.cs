@@ -110,7 +110,7 @@ public class DeployTests(ITestOutputHelper output)
                     Assert.Equal(File.ReadAllBytes(remoteFile), File.ReadAllBytes(Path.Combine(collected, host.Name, file)));
                 }
 
-                Assert.Contains("leaving: telling the leaf sets", File.ReadAllText(Path.Combine(collected, host.Name, "node.log")));
+                Assert.Contains("leaving: telling the trees and the leaf sets", File.ReadAllText(Path.Combine(collected, host.Name, "node.log")));
                 Assert.True(File.ReadAllLines(Path.Combine(collected, host.Name, "metrics.csv")).Length >= 2, $"{host.Name}: metrics.csv has no rows");
             }
 
