@@ -184,7 +184,7 @@ internal static class AppCommand
                             Console.Out.WriteLine(JsonSerializer.Serialize(status, ControlJson.Options));
                         if (status.ShortRounds > 0 || status.Stopped)
                         {
-                            Console.Error.WriteLine($"error: app {app} {(status.Stopped ? "was stopped" : "finished")} with {status.ShortRounds} of {status.Round} rounds short of the updates they selected");
+                            Console.Error.WriteLine($"error: app {app} {(status.Stopped ? "was stopped" : "finished")} with {status.ShortRounds} of {status.Round} rounds that did not merge exactly the updates they selected");
                             return ExitCodes.Shortfall;
                         }
 

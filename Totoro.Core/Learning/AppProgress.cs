@@ -32,7 +32,7 @@ public sealed record AppProgress(string Name, bool Known)
 
     public double Seconds { get; init; }
 
-    /// <summary>Rounds that merged fewer updates than they selected participants.</summary>
+    /// <summary>Rounds that did not merge exactly the updates they selected (fewer, or a shard counted twice).</summary>
     public int ShortRounds { get; init; }
 
     /// <summary>Updates the master refused (non-finite or malformed).</summary>

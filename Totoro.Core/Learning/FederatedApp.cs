@@ -138,7 +138,7 @@ public sealed class FederatedApp
             return;
         }
 
-        if (!ParticipantList.Contains(payload.Attachment, worker))
+        if (!ParticipantList.Contains(payload.Attachment, worker, ParticipantList.HolderOf(node.Overlay.Id)))
         {
             node.Decline(Id, round, new WorkerReport(worker, WorkerReport.Declined, 0).Encode()); // says where it lives
             return;
@@ -188,9 +188,18 @@ public sealed class FederatedApp
         FederatedMaster master = Master!;
         int masterRound = master.CompletedRounds + 1;
         int[] participants = master.SelectParticipants(masterRound, Enrolling ? _roster.Values : null);
-        Payload model = master.RoundPayload(participants);
+        Payload model = master.RoundPayload(participants, Enrolling ? Holders(participants) : null);
         int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, StartedAt, Enrolling ? WriteRoster() : null));
         _open[round] = (participants, now);
+    }
+
+    /// <summary>The holder tag of each participant's shard, from the roster.</summary>
+    private uint[] Holders(int[] participants)
+    {
+        var byIndex = new Dictionary<int, uint>(_roster.Count);
+        foreach ((NodeId node, int index) in _roster)
+            byIndex[index] = ParticipantList.HolderOf(node);
+        return [.. participants.Select(p => byIndex.GetValueOrDefault(p))];
     }
 
     /// <summary>The roster as it rides in the checkpoint: count i32 | (node id 16, worker index i32) each.</summary>

@@ -72,8 +72,8 @@ public sealed class FederatedMaster
 
     private const int MaxBackoffExponent = 3;
 
-    /// <summary>Rounds that merged fewer updates than they selected participants.</summary>
-    public int ShortRounds => _history.Count(r => r.Contributions < r.Participants);
+    /// <summary>Rounds that did not merge exactly the updates they selected: fewer (a worker silent) or more (a shard counted twice).</summary>
+    public int ShortRounds => _history.Count(r => r.Contributions != r.Participants);
 
     /// <summary>Stops training: no further round begins.</summary>
     public void Stop() => Stopped = true;
@@ -95,10 +95,11 @@ public sealed class FederatedMaster
     }
 
     /// <summary>What the master sends down: the model (or its size) with the participant list attached.</summary>
-    public Payload RoundPayload(int[] participants)
+    /// <param name="holders">The node each participant's shard was given to (<see cref="ParticipantList.HolderOf"/>), or null: whoever holds it.</param>
+    public Payload RoundPayload(int[] participants, IReadOnlyList<uint>? holders = null)
     {
         Payload model = IsTiming ? Payload.SizeOnly(_workload.ModelBytes) : Payload.FromVector((float[])_global.Clone());
-        return model.WithAttachment(ParticipantList.Encode(participants));
+        return model.WithAttachment(ParticipantList.Encode(participants, holders));
     }
 
     /// <summary>

@@ -131,8 +131,8 @@ public sealed class LearningNode : IForestApp
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Submitted, m.App, OnSubmit(node, m)));
                 break;
             case LearningOp.Enrol:
-                FederatedApp? fl = App(node, m.App);
-                int index = fl?.Enrol(node.IdOf(from), _clock()) ?? -2; // −2: the root cannot serve the app yet
+                FederatedApp? fl = node.IsRootOf(m.App) ? App(node, m.App) : null; // one roster: only the tree's root hands out shards
+                int index = fl?.Enrol(node.IdOf(from), _clock()) ?? -2; // −2: not the root, or it cannot serve the app yet
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Enrolled, m.App, LearningMessage.Int(index)));
                 fl?.MaybeStart(node, _clock());
                 break;

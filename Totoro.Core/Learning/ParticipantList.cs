@@ -1,30 +1,52 @@
 using System.Buffers.Binary;
+using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Learning;
 
-/// <summary>The round's participants as the broadcast carries them: ascending worker indices, int32 big endian.</summary>
+/// <summary>
+/// The round's participants as the broadcast carries them: ascending worker indices, each with the tag of the node
+/// the master gave that shard to (int32 index, uint32 holder, big endian). A node trains only for an entry that names
+/// it, so a shard that two nodes believe they hold (two rosters before the root settled) is trained once; holder 0
+/// means whoever holds the shard (the simulator hands shards out itself).
+/// </summary>
 public static class ParticipantList
 {
-    public static byte[] Encode(IReadOnlyList<int> workers)
+    public const int EntryBytes = 8;
+
+    /// <summary>A node's holder tag: 32 bits of its id, never 0.</summary>
+    public static uint HolderOf(NodeId node) => (uint)node.Value | 1;
+
+    public static byte[] Encode(IReadOnlyList<int> workers, IReadOnlyList<uint>? holders = null)
     {
-        var bytes = new byte[workers.Count * 4];
+        var bytes = new byte[workers.Count * EntryBytes];
         for (int i = 0; i < workers.Count; i++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * 4), workers[i]);
+        {
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * EntryBytes), workers[i]);
+            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan((i * EntryBytes) + 4), holders?[i] ?? 0);
+        }
+
         return bytes;
     }
 
-    /// <summary>True when <paramref name="worker"/> is in the list (binary search: the list is sorted).</summary>
-    public static bool Contains(byte[]? list, int worker)
+    /// <summary>The index of entry <paramref name="i"/>.</summary>
+    public static int WorkerAt(byte[] list, int i) => BinaryPrimitives.ReadInt32BigEndian(list.AsSpan(i * EntryBytes));
+
+    /// <summary>True when <paramref name="worker"/> is in the list for <paramref name="holder"/> (binary search: the list is sorted).</summary>
+    public static bool Contains(byte[]? list, int worker, uint holder = 0)
     {
         if (list is null)
             return false;
-        int lo = 0, hi = (list.Length / 4) - 1;
+        int lo = 0, hi = Count(list) - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            int value = BinaryPrimitives.ReadInt32BigEndian(list.AsSpan(mid * 4));
+            int value = WorkerAt(list, mid);
             if (value == worker)
-                return true;
+            {
+                uint named = BinaryPrimitives.ReadUInt32BigEndian(list.AsSpan((mid * EntryBytes) + 4));
+                return named == 0 || holder == 0 || named == holder;
+            }
+
             if (value < worker)
                 lo = mid + 1;
             else
@@ -34,5 +56,5 @@ public static class ParticipantList
         return false;
     }
 
-    public static int Count(byte[]? list) => (list?.Length ?? 0) / 4;
+    public static int Count(byte[]? list) => (list?.Length ?? 0) / EntryBytes;
 }

@@ -37,7 +37,7 @@ public sealed class ParticipantRouter : IChildSelector
         var wanted = new HashSet<PeerHandle>();
         for (int i = 0; i < participants; i++)
         {
-            int worker = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(list.AsSpan(i * 4));
+            int worker = ParticipantList.WorkerAt(list, i);
             if (!_below.TryGetValue(worker, out PeerHandle child))
             {
                 _routed.Clear();

@@ -34,7 +34,7 @@ public sealed record AppStatus(string Name, string AppId, bool Known)
 
     public double Seconds { get; init; }
 
-    /// <summary>Rounds that merged fewer updates than they selected participants: the app's shortfall.</summary>
+    /// <summary>Rounds that did not merge exactly the updates they selected (fewer, or a shard counted twice): the app's shortfall.</summary>
     public int ShortRounds { get; init; }
 
     /// <summary>Updates the master refused (not finite).</summary>
