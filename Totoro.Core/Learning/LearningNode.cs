@@ -17,7 +17,7 @@ public sealed class LearningNode : IForestApp
     private readonly Action<Func<Payload>, Action<Payload>> _train;
     private Dictionary<NodeId, FederatedApp>? _apps;
     private Dictionary<NodeId, (int Worker, Func<double, long>? Compute)>? _shares;
-    private HashSet<NodeId>? _volunteered; // apps this node subscribed to as a volunteer and has not been given a shard of yet
+    private HashSet<NodeId>? _volunteered; // apps this node volunteered for and has not yet had a round of: it (re-)enrols until then
 
     /// <param name="train">
     /// How the node's training runs: inline (the simulator, whose devices take their time through the forest's
@@ -95,6 +95,7 @@ public sealed class LearningNode : IForestApp
 
     public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
     {
+        _volunteered?.Remove(app); // training has begun under a root that knows this node: no more enrolling
         if (App(node, app) is { } fl)
             fl.OnBroadcast(node, round, payload, _train);
         else if (node.TryGetTree(app, out TreeInfo info) && info.IsSubscriber)
@@ -187,10 +188,12 @@ public sealed class LearningNode : IForestApp
     private void OnEnrolled(ForestNode node, LearningMessage m)
     {
         int index = LearningMessage.ReadInt(m.Body, -2);
-        if (index == -2 || _volunteered is null || !_volunteered.Remove(m.App))
+        if (index == -2 || _volunteered is null || !_volunteered.Contains(m.App))
             return; // the root is not ready (asked again later), or not asked for
         if (index >= 0)
-            Hold(m.App, index); // else every shard is taken: a subscriber that only merges
+            Hold(m.App, index); // the root's word: a root that changed before training began may give another shard
+        else
+            _volunteered.Remove(m.App); // every shard is taken: a subscriber that only merges
     }
 
     public void OnDiscovered(ForestNode node, Advertisement advertisement)
