@@ -26,6 +26,7 @@ public sealed partial class PastryNode : INodeProgram
     private PeerHandle _leftLeaseHolder;
     private long _rightHeard;
     private long _leftHeard;
+    private int _joinAttempts;
 
     public PastryNode(INodeContext context, NodeId id, PastryOptions options, IOverlayListener? listener)
     {
@@ -40,6 +41,9 @@ public sealed partial class PastryNode : INodeProgram
     public NodeId Id { get; }
 
     public bool IsJoined { get; private set; }
+
+    /// <summary>JoinRequests this node has sent (1 when the first was answered).</summary>
+    public int JoinAttempts => _joinAttempts;
 
     public PastryOptions Options => _options;
 
@@ -197,8 +201,14 @@ public sealed partial class PastryNode : INodeProgram
 
     private void SendJoin(PeerHandle bootstrap)
     {
+        _joinAttempts++;
         _context.Send(bootstrap, new Message { Kind = MessageKind.JoinRequest, Key = Id, Origin = _context.Self, Stamp = _context.Now });
-        _context.SetTimer(_options.JoinTimeoutMicros, JoinRetryTimer, bootstrap.Index);
+        // A lost request or reply is retried on the link's timescale a few times; past those, something slower than a
+        // lost datagram is wrong (an unreachable bootstrap), so the listener hears of it and retries slow down.
+        bool fast = _options.JoinRetryMicros > 0 && _joinAttempts <= _options.JoinRetries;
+        if (_options.JoinRetryMicros > 0 && _joinAttempts == _options.JoinRetries + 1)
+            _listener?.OnJoinStalled(this, bootstrap, _joinAttempts - 1);
+        _context.SetTimer(fast ? _options.JoinRetryMicros : _options.JoinTimeoutMicros, JoinRetryTimer, bootstrap.Index);
     }
 
     private void OnJoinRequest(in Message request)

@@ -37,6 +37,17 @@ public sealed record PastryOptions
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
 
+    /// <summary>
+    /// How long a joiner waits before sending its JoinRequest again on the link's timescale (µs), for the first
+    /// <see cref="JoinRetries"/> attempts; later ones wait <see cref="JoinTimeoutMicros"/>. A lost JoinRequest or JoinReply
+    /// then costs about a second, not a join timeout. 0 (the default, the simulator's static runs) leaves only the join
+    /// timeout; on in real mode, where datagrams are lost.
+    /// </summary>
+    public long JoinRetryMicros { get; init; }
+
+    /// <summary>How many times a join is sent again after <see cref="JoinRetryMicros"/> before falling back to the join timeout.</summary>
+    public int JoinRetries { get; init; } = 5;
+
     /// <summary>How often each routing-table row is refreshed from a random entry of that row (µs); 0: never.</summary>
     public long RoutingMaintenancePeriodMicros { get; init; }
 
@@ -127,6 +138,8 @@ public sealed record PastryOptions
             problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
         if (LookupTimeoutMicros < 0 || LookupRetries is < 0 or > 16)
             problems.Add($"the lookup timeout must be zero (off) or positive, and lookup retries from 0 to 16 (got {LookupRetries})");
+        if (JoinRetryMicros < 0 || JoinRetries is < 0 or > 64)
+            problems.Add($"the join retry must be zero (off) or positive, and join retries from 0 to 64 (got {JoinRetries})");
         if (HopRetries is < 0 or > 64)
             problems.Add($"hop retries must be from 0 to 64 (got {HopRetries})");
         return problems;

@@ -223,6 +223,8 @@ internal sealed class HostedApps : IForestApp, IOverlayListener
 
     public void OnJoined(PastryNode node) => _host.OnJoined(node.Id);
 
+    public void OnJoinStalled(PastryNode node, PeerHandle bootstrap, int attempts) => _host.OnJoinStalled(node, bootstrap, attempts);
+
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
         if (message.Kind != MessageKind.Lookup || message.Origin.IsNone)
