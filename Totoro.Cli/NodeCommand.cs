@@ -58,6 +58,7 @@ internal static class NodeCommand
                     ProbeTimeoutMicros = Math.Min(3_000_000, ping * 500L),
                     JoinTimeoutMicros = Math.Min(30_000_000, ping * 1500L),
                     JoinRetryMicros = 1_500_000, // a lost join datagram costs a second or two, not a join timeout
+                    ProbeTries = 2, // one lost ping must not kill a live neighbour (or a tree parent)
                     ProbeLeafSetOnJoin = true, // real nodes fail: a join reply may name the dead
                 },
             };

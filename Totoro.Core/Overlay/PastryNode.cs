@@ -168,6 +168,17 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
+                int probes = 1 + (int)(argument >> 32); // probes sent so far: the count rides in the timer's high bits
+                if (probes < _options.ProbeTries && _suspects.IsSuspectSince(peer, _context.Now - _options.ProbeTimeoutMicros))
+                {
+                    // On a lossy link one lost ping or pong is not a death (a live tree parent taken for dead loses its
+                    // child without a word): ask again before ruling.
+                    _suspects.Add(peer, dead: false, _context.Now, _suspects.WasReported(peer));
+                    _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Flags = MessageFlags.LivenessOnly });
+                    _context.SetTimer(_options.ProbeTimeoutMicros, SuspectTimer, (uint)peer.Index | ((long)probes << 32));
+                    break;
+                }
+
                 // A death found first-hand is announced. One another node reported is announced again only by the dead
                 // node's other immediate neighbour, whose leaf set reaches the members on the far side of the gap.
                 // Only a probe that has run its full timeout rules: the timer of an earlier, answered probe must not

@@ -24,6 +24,12 @@ public sealed record PastryOptions
     /// <summary>How long a node waits for a suspected peer to answer a probe before dropping it (µs).</summary>
     public long ProbeTimeoutMicros { get; init; } = 3_000_000;
 
+    /// <summary>
+    /// Pings a suspect gets, each waiting <see cref="ProbeTimeoutMicros"/>, before it is declared dead. 1 (the default,
+    /// the simulator's runs) rules on one; real mode asks twice, since a lossy link loses single pings.
+    /// </summary>
+    public int ProbeTries { get; init; } = 1;
+
     /// <summary>A candidate for the leaf set is pinged at most once per this period (FreePastry's lease-request throttle; µs).</summary>
     public long PingThrottleMicros { get; init; }
 
@@ -132,6 +138,8 @@ public sealed record PastryOptions
             problems.Add("the lease must be longer than the leaf-set ping period, and both positive");
         if (ProbeTimeoutMicros <= 0 || JoinTimeoutMicros <= 0)
             problems.Add("probe and join timeouts must be positive");
+        if (ProbeTries is < 1 or > 8)
+            problems.Add($"probe tries must be from 1 to 8 (got {ProbeTries})");
         if (PingThrottleMicros < 0)
             problems.Add($"the ping throttle must be zero or more (got {PingThrottleMicros})");
         if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
