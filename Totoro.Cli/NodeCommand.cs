@@ -58,6 +58,8 @@ internal static class NodeCommand
                     LeaseMicros = ping * 1500L,
                     ProbeTimeoutMicros = Math.Min(3_000_000, ping * 500L),
                     JoinTimeoutMicros = Math.Min(30_000_000, ping * 1500L),
+                    JoinRetryMicros = 1_500_000, // a lost join datagram costs a second or two, not a join timeout
+                    ProbeTries = 2, // one lost ping must not kill a live neighbour (or a tree parent)
                 },
             };
             IReadOnlyList<string> problems = options.Validate();

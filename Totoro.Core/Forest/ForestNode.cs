@@ -314,6 +314,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public void OnJoined(PastryNode node) => _outer?.OnJoined(node);
 
+    public void OnJoinStalled(PastryNode node, PeerHandle bootstrap, int attempts) => _outer?.OnJoinStalled(node, bootstrap, attempts);
+
     public bool OnForward(PastryNode node, PeerHandle from, in Message message, PeerHandle nextHop)
     {
         if (message.Kind == MessageKind.TreeJoin)
@@ -542,8 +544,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     private void OnJoinAck(PeerHandle from, in Message ack)
     {
-        if (Tree(ack.Key) is not { } state || state.IsRoot)
-            return; // an ack for a tree this node never joined
+        if (Learn(ack.Key, null, out _) is not { } state || state.IsRoot)
+            return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
             SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
@@ -576,6 +578,15 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         if (message.Key == AppId.AdvertiseDiscover)
         {
             OnAdvertisement(state, payload);
+            return;
+        }
+
+        if (from != state.Parent)
+        {
+            // A former parent still counts this node as a child (it left without a word: it took that parent for dead,
+            // or its leave was lost) and would wait for its aggregate forever. Tell it again; the round comes from the
+            // real parent, so a child never answers a round its own parent has not started.
+            SendControl(from, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
             return;
         }
 

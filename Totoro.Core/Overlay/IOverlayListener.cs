@@ -24,6 +24,12 @@ public interface IOverlayListener
     /// </summary>
     void OnHopSilent(PastryNode node, PeerHandle hop, in Message message) { }
 
+    /// <summary>
+    /// This node's join through <paramref name="bootstrap"/> went unanswered after <paramref name="attempts"/> quick
+    /// retries (<see cref="PastryOptions.JoinRetryMicros"/>); it keeps trying every join timeout.
+    /// </summary>
+    void OnJoinStalled(PastryNode node, PeerHandle bootstrap, int attempts) { }
+
     /// <summary>A routed message reached the node numerically closest to its key (as far as this node knows).</summary>
     void OnDeliver(PastryNode node, PeerHandle from, in Message message);
 }

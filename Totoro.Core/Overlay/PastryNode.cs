@@ -26,6 +26,7 @@ public sealed partial class PastryNode : INodeProgram
     private PeerHandle _leftLeaseHolder;
     private long _rightHeard;
     private long _leftHeard;
+    private int _joinAttempts;
 
     public PastryNode(INodeContext context, NodeId id, PastryOptions options, IOverlayListener? listener)
     {
@@ -40,6 +41,9 @@ public sealed partial class PastryNode : INodeProgram
     public NodeId Id { get; }
 
     public bool IsJoined { get; private set; }
+
+    /// <summary>JoinRequests this node has sent (1 when the first was answered).</summary>
+    public int JoinAttempts => _joinAttempts;
 
     public PastryOptions Options => _options;
 
@@ -164,6 +168,17 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case SuspectTimer:
                 var peer = new PeerHandle((int)argument);
+                int probes = 1 + (int)(argument >> 32); // probes sent so far: the count rides in the timer's high bits
+                if (probes < _options.ProbeTries && _suspects.IsSuspectSince(peer, _context.Now - _options.ProbeTimeoutMicros))
+                {
+                    // On a lossy link one lost ping or pong is not a death (a live tree parent taken for dead loses its
+                    // child without a word): ask again before ruling.
+                    _suspects.Add(peer, dead: false, _context.Now, _suspects.WasReported(peer));
+                    _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Flags = MessageFlags.LivenessOnly });
+                    _context.SetTimer(_options.ProbeTimeoutMicros, SuspectTimer, (uint)peer.Index | ((long)probes << 32));
+                    break;
+                }
+
                 // A death found first-hand is announced. One another node reported is announced again only by the dead
                 // node's other immediate neighbour, whose leaf set reaches the members on the far side of the gap.
                 // Only a probe that has run its full timeout rules: the timer of an earlier, answered probe must not
@@ -197,8 +212,14 @@ public sealed partial class PastryNode : INodeProgram
 
     private void SendJoin(PeerHandle bootstrap)
     {
+        _joinAttempts++;
         _context.Send(bootstrap, new Message { Kind = MessageKind.JoinRequest, Key = Id, Origin = _context.Self, Stamp = _context.Now });
-        _context.SetTimer(_options.JoinTimeoutMicros, JoinRetryTimer, bootstrap.Index);
+        // A lost request or reply is retried on the link's timescale a few times; past those, something slower than a
+        // lost datagram is wrong (an unreachable bootstrap), so the listener hears of it and retries slow down.
+        bool fast = _options.JoinRetryMicros > 0 && _joinAttempts <= _options.JoinRetries;
+        if (_options.JoinRetryMicros > 0 && _joinAttempts == _options.JoinRetries + 1)
+            _listener?.OnJoinStalled(this, bootstrap, _joinAttempts - 1);
+        _context.SetTimer(fast ? _options.JoinRetryMicros : _options.JoinTimeoutMicros, JoinRetryTimer, bootstrap.Index);
     }
 
     private void OnJoinRequest(in Message request)

@@ -24,6 +24,12 @@ public sealed record PastryOptions
     /// <summary>How long a node waits for a suspected peer to answer a probe before dropping it (µs).</summary>
     public long ProbeTimeoutMicros { get; init; } = 3_000_000;
 
+    /// <summary>
+    /// Pings a suspect gets, each waiting <see cref="ProbeTimeoutMicros"/>, before it is declared dead. 1 (the default,
+    /// the simulator's runs) rules on one; real mode asks twice, since a lossy link loses single pings.
+    /// </summary>
+    public int ProbeTries { get; init; } = 1;
+
     /// <summary>A candidate for the leaf set is pinged at most once per this period (FreePastry's lease-request throttle; µs).</summary>
     public long PingThrottleMicros { get; init; }
 
@@ -36,6 +42,17 @@ public sealed record PastryOptions
 
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
+
+    /// <summary>
+    /// How long a joiner waits before sending its JoinRequest again on the link's timescale (µs), for the first
+    /// <see cref="JoinRetries"/> attempts; later ones wait <see cref="JoinTimeoutMicros"/>. A lost JoinRequest or JoinReply
+    /// then costs about a second, not a join timeout. 0 (the default, the simulator's static runs) leaves only the join
+    /// timeout; on in real mode, where datagrams are lost.
+    /// </summary>
+    public long JoinRetryMicros { get; init; }
+
+    /// <summary>How many times a join is sent again after <see cref="JoinRetryMicros"/> before falling back to the join timeout.</summary>
+    public int JoinRetries { get; init; } = 5;
 
     /// <summary>How often each routing-table row is refreshed from a random entry of that row (µs); 0: never.</summary>
     public long RoutingMaintenancePeriodMicros { get; init; }
@@ -121,12 +138,16 @@ public sealed record PastryOptions
             problems.Add("the lease must be longer than the leaf-set ping period, and both positive");
         if (ProbeTimeoutMicros <= 0 || JoinTimeoutMicros <= 0)
             problems.Add("probe and join timeouts must be positive");
+        if (ProbeTries is < 1 or > 8)
+            problems.Add($"probe tries must be from 1 to 8 (got {ProbeTries})");
         if (PingThrottleMicros < 0)
             problems.Add($"the ping throttle must be zero or more (got {PingThrottleMicros})");
         if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
             problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
         if (LookupTimeoutMicros < 0 || LookupRetries is < 0 or > 16)
             problems.Add($"the lookup timeout must be zero (off) or positive, and lookup retries from 0 to 16 (got {LookupRetries})");
+        if (JoinRetryMicros < 0 || JoinRetries is < 0 or > 64)
+            problems.Add($"the join retry must be zero (off) or positive, and join retries from 0 to 64 (got {JoinRetries})");
         if (HopRetries is < 0 or > 64)
             problems.Add($"hop retries must be from 0 to 64 (got {HopRetries})");
         return problems;

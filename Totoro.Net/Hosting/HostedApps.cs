@@ -204,6 +204,8 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
 
     public void OnJoined(PastryNode node) => _host.OnJoined(node.Id);
 
+    public void OnJoinStalled(PastryNode node, PeerHandle bootstrap, int attempts) => _host.OnJoinStalled(node, bootstrap, attempts);
+
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
         // Plain lookups end here; everything the host asks travels as the app layer's own messages.

@@ -49,6 +49,7 @@ public sealed class NodeHost : IDisposable
         _transport = new UdpTransport(options.ImpairLoss);
         Log = log;
         Log.Clock = () => Now;
+        _transport.Log = line => Log.Warn(line);
         _limiter = new RateLimiter(options.PeerRatePerSecond, options.PeerBurst);
         Apps = new HostedApps(this);
         Control = new ControlService(this);
@@ -317,11 +318,13 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>
-    /// Tree traffic goes reliably: a round waits for every child's aggregate (a decline is a small one), so one lost
-    /// datagram would stall it. Overlay maintenance and lookups stay datagrams: they are retried or leased anyway.
+    /// Tree traffic goes reliably: a round waits for every child's aggregate (a decline is a small one), and a parent
+    /// stops waiting for a child only when told it left, so one lost datagram would stall it. Overlay maintenance and
+    /// lookups stay datagrams: they are retried or leased anyway.
     /// </summary>
     internal static bool IsReliable(in Message message)
-        => message.Payload is not null || message.Kind is MessageKind.TreeJoin or MessageKind.TreeJoinAck or MessageKind.TreeAggregate or MessageKind.TreeBroadcast;
+        => message.Payload is not null || message.Kind is MessageKind.TreeJoin or MessageKind.TreeJoinAck or MessageKind.TreeAggregate
+            or MessageKind.TreeBroadcast or MessageKind.TreeLeave;
 
     /// <summary>
     /// Estimated RTT (µs) for proximity neighbour selection: same host, same machine, or elsewhere. Real RTTs are
@@ -350,6 +353,13 @@ public sealed class NodeHost : IDisposable
         // Join the host's nodes one after another, each through the first (already in the overlay).
         if (index + 1 < _nodes.Length)
             _nodes[index + 1].Join(_contexts[0].Self);
+    }
+
+    internal void OnJoinStalled(Totoro.Core.Overlay.PastryNode node, PeerHandle bootstrap, int attempts)
+    {
+        int index = _byId.GetValueOrDefault(node.Id, -1);
+        Log.Warn($"node {index} ({node.Id}): join through {Directory.EndpointOf(bootstrap)} unanswered after {attempts} tries "
+            + $"{node.Options.JoinRetryMicros / 1e6:F1} s apart; trying every {node.Options.JoinTimeoutMicros / 1e6:F0} s now");
     }
 
     // ---- Leaving and metrics ------------------------------------------------------------------------------

@@ -50,6 +50,9 @@ public sealed class UdpTransport : IDisposable
 
     public TransportCounters Counters { get; } = new();
 
+    /// <summary>Connection events worth a log line (a dropped connection, frames lost with it); the host sets it.</summary>
+    public Action<string>? Log { get; set; }
+
     /// <summary>Set whenever a frame is queued: the event loop waits on it.</summary>
     public AutoResetEvent Signal { get; } = new(false);
 
@@ -144,14 +147,21 @@ public sealed class UdpTransport : IDisposable
     private void OnDisconnected(LiteNetPeer peer, DisconnectInfo info)
     {
         IPEndPoint endpoint = EndpointOf(peer);
+        // Both sides connecting at once: LiteNetLib drops one attempt (PeerToPeerConnection) or an older connection
+        // (Reconnect) and accepts the other side's at once, so what waited here goes out on that one.
+        bool replaced = info.Reason is DisconnectReason.PeerToPeerConnection or DisconnectReason.Reconnect;
+        List<byte[]>? dropped = null;
         lock (_lock)
         {
             if (_connected.TryGetValue(endpoint, out LiteNetPeer? current) && ReferenceEquals(current, peer))
                 _connected.Remove(endpoint);
             // A failed connect: what waited for it is lost, as a datagram would be.
-            if (_pending.Remove(endpoint, out List<byte[]>? queue))
-                Interlocked.Add(ref Counters.SendFailures, queue.Count);
+            if (!replaced && _pending.Remove(endpoint, out dropped))
+                Interlocked.Add(ref Counters.SendFailures, dropped.Count);
         }
+
+        if (dropped is { Count: > 0 })
+            Log?.Invoke($"connection to {endpoint} closed ({info.Reason}): {dropped.Count} reliable frame(s) waiting for it dropped");
     }
 
     private void Enqueue(IPEndPoint from, LiteNetLib.Utils.NetDataReader reader)
