@@ -130,6 +130,9 @@ public sealed class FederatedApp
     /// <param name="train">Runs the worker's training and hands its update back on the node's turn (off the turn in real mode).</param>
     public void OnBroadcast(ForestNode node, int round, Payload payload, Action<Func<Payload>, Action<Payload>> train)
     {
+        uint holder = ParticipantList.HolderOf(node.Overlay.Id);
+        if (ParticipantList.IndexFor(payload.Attachment, holder) is int named and >= 0)
+            Worker = named; // the root's roster is the truth: a reply from a root that has since stepped down may have said otherwise
         int worker = Worker;
         if (worker < 0 || worker >= _workload.Shares.Length)
         {
@@ -138,7 +141,7 @@ public sealed class FederatedApp
             return;
         }
 
-        if (!ParticipantList.Contains(payload.Attachment, worker, ParticipantList.HolderOf(node.Overlay.Id)))
+        if (!ParticipantList.Contains(payload.Attachment, worker, holder))
         {
             node.Decline(Id, round, new WorkerReport(worker, WorkerReport.Declined, 0).Encode()); // says where it lives
             return;

@@ -57,4 +57,16 @@ public static class ParticipantList
     }
 
     public static int Count(byte[]? list) => (list?.Length ?? 0) / EntryBytes;
+
+    /// <summary>The shard the master names <paramref name="holder"/> for in this round, or −1: the root's word beats what a node last heard.</summary>
+    public static int IndexFor(byte[]? list, uint holder)
+    {
+        for (int i = 0; i < Count(list); i++)
+        {
+            if (BinaryPrimitives.ReadUInt32BigEndian(list.AsSpan((i * EntryBytes) + 4)) == holder)
+                return WorkerAt(list!, i);
+        }
+
+        return -1;
+    }
 }
