@@ -8,7 +8,7 @@ namespace Totoro.Core.Learning;
 /// the round, accuracy and the last round's participants and merged updates; the workers enrolled and wanted; and
 /// how honest the rounds were (rounds that merged fewer updates than they selected, updates rejected).
 /// </summary>
-public sealed record AppProgress(string Name, bool Known)
+public record AppProgress(string Name, bool Known)
 {
     public bool Started { get; init; }
 

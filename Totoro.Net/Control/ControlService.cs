@@ -178,7 +178,7 @@ internal sealed class ControlService(NodeHost host)
                     : new ControlResponse(pending.RequestId, false) { Error = reason });
                 break;
             case LearningOp.Status or LearningOp.Model when AppProgress.TryDecode(answer.Body, out AppProgress? progress):
-                Finish(corr, new ControlResponse(pending.RequestId, true) { Status = AppStatus.From(progress!, answer.App, rootId, rootEndpoint, answer.Model) });
+                Finish(corr, new ControlResponse(pending.RequestId, true) { Status = new AppStatus(progress!, answer.App.ToString()) { Root = rootId, RootEndpoint = rootEndpoint, Model = answer.Model } });
                 break;
             default:
                 break;
