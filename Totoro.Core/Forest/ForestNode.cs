@@ -305,7 +305,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         foreach (TreeState state in _trees!.Values)
         {
-            if (state.AggregationRound >= 0 && state.RoundCutoff > 0 && state.RoundCutoff <= _context.Now)
+            bool overdue = state.RoundCutoff > 0 && state.RoundCutoff <= _context.Now;
+            bool empty = state.IsRoot && state.RoundCutoff == 0 && state.ExpectedTotal == 0;
+            if (state.AggregationRound >= 0 && (overdue || empty))
                 CompleteRound(state);
         }
     }
@@ -622,8 +624,10 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         state.RoundCutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
         if (state.RoundCutoff > 0)
             _context.SetTimer(Math.Max(0, state.RoundCutoff - _context.Now), RoundTimer);
-        if (state.ExpectedTotal == 0)
-            CompleteRound(state);
+        if (state.ExpectedTotal == 0 && !state.IsRoot)
+            CompleteRound(state); // nothing below: pass up at once
+        else if (state.ExpectedTotal == 0 && state.RoundCutoff == 0)
+            _context.SetTimer(0, RoundTimer); // a root with nobody to wait for closes after Broadcast has returned its round
         else if (state.IsSubscriber)
             _app?.OnBroadcast(this, state.App.Id, round, state.App.Compression.Decompress(compressed));
     }

@@ -39,15 +39,22 @@ public sealed class FederatedApp
     private bool Enrolling => _info.MinWorkers > 0;
 
     /// <summary>
-    /// At the root: gives <paramref name="worker"/> a worker index (the same one again if it asks again), the lowest
-    /// shard nobody holds; −1 when every shard is taken.
+    /// At the root: gives <paramref name="worker"/> a worker index (the same one again if it asks again): the shard it
+    /// says it holds (<paramref name="held"/>, from a root that has since stepped down) when nobody else has it here, else
+    /// the lowest shard nobody holds; −1 when every shard is taken.
     /// </summary>
-    public int Enrol(NodeId worker, long now)
+    public int Enrol(NodeId worker, int held, long now)
     {
         _knownSince = _knownSince < 0 ? now : _knownSince;
         if (_roster.TryGetValue(worker, out int known))
             return known;
         var taken = new HashSet<int>(_roster.Values);
+        if (held >= 0 && held < _workload.Shares.Length && taken.Add(held))
+        {
+            _roster[worker] = held; // a new root keeps the old one's assignment: no shard changes hands
+            return held;
+        }
+
         for (int index = 0; index < _workload.Shares.Length; index++)
         {
             if (!taken.Contains(index))

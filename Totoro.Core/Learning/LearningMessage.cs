@@ -55,7 +55,7 @@ public enum LearningOp : byte
     /// <summary>Body: status u8 (0 accepted, 1 refused) | reason (UTF-8).</summary>
     Submitted = 2,
 
-    /// <summary>To the app's root, from a subscriber with the app's data: give me a worker index. Answer: <see cref="Enrolled"/>.</summary>
+    /// <summary>To the app's root, from a subscriber with the app's data: give me a worker index (body: the index it holds, −1 none). Answer: <see cref="Enrolled"/>.</summary>
     Enrol = 3,
 
     /// <summary>Body: the worker index i32 (−1: every shard is taken).</summary>

@@ -133,7 +133,7 @@ public sealed class LearningNode : IForestApp
                 break;
             case LearningOp.Enrol:
                 FederatedApp? fl = node.IsRootOf(m.App) ? App(node, m.App) : null; // one roster: only the tree's root hands out shards
-                int index = fl?.Enrol(node.IdOf(from), _clock()) ?? -2; // −2: not the root, or it cannot serve the app yet
+                int index = fl?.Enrol(node.IdOf(from), LearningMessage.ReadInt(m.Body, -1), _clock()) ?? -2; // −2: not the root, or it cannot serve the app yet
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Enrolled, m.App, LearningMessage.Int(index)));
                 fl?.MaybeStart(node, _clock());
                 break;
@@ -245,7 +245,7 @@ public sealed class LearningNode : IForestApp
     {
         if (_volunteered is null || !_volunteered.Contains(app) || App(node, app) is null)
             return;
-        Ask(node, LearningOp.Enrol, app, _clock());
+        Ask(node, LearningOp.Enrol, app, _clock(), LearningMessage.Int(Holds(app, out int held) ? held : -1)); // the shard it holds, if a root gave it one
     }
 
     /// <summary>The node's instance of the app, made the first time the node meets it (null when it cannot serve it).</summary>

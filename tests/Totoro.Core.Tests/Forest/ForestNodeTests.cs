@@ -35,6 +35,39 @@ public class ForestNodeTests
     private static Payload Descriptor(NodeId app, int fanout) => Payload.FromData(AppDescriptor.Default(app, "test-app", fanout).Encode());
 
     [Fact]
+    public void A_root_with_nobody_below_closes_its_round_only_after_broadcast_has_returned_the_round()
+    {
+        // A root that took over before its children re-joined has nobody to wait for. Were the round closed inside
+        // Broadcast, the app would hear OnAggregated before it learned the round's number, and never go on.
+        PeerHandle self = _network.AddRandom();
+        FakeNodeContext context = _network.ContextFor(self);
+        var app = new Closed();
+        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: null, app);
+        node.Join(PeerHandle.None);
+        var id = new NodeId(_network.IdOf(self).Value + 1);
+        PeerHandle child = _network.AddRandom();
+        node.Receive(child, Join(id, child, fanout: 4)); // alone in the overlay: it becomes the root and adopts
+        node.Receive(child, new Message { Kind = MessageKind.TreeLeave, Key = id });
+        Assert.True(node.TryGetTree(id, out TreeInfo tree) && tree.IsRoot && tree.Children.Length == 0 && !tree.IsSubscriber);
+
+        int round = node.Broadcast(id, Payload.FromVector([1f]));
+        Assert.Empty(app.Rounds);
+        context.Advance(1, node);
+        Assert.Equal([round], app.Rounds);
+    }
+
+    private sealed class Closed : IForestApp
+    {
+        public List<int> Rounds { get; } = [];
+
+        public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
+        {
+        }
+
+        public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions) => Rounds.Add(round);
+    }
+
+    [Fact]
     public void A_join_without_the_apps_descriptor_or_with_another_apps_is_refused_and_counted()
     {
         (ForestNode node, FakeNodeContext context, PeerHandle[] known) = Node(peers: 10);
