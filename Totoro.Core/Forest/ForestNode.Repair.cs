@@ -163,8 +163,8 @@ public sealed partial class ForestNode
         if (!state.IsRoot || !state.HasBroadcast || state.App.Id == AppId.AdvertiseDiscover)
             return;
         PeerHandle closer = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
-        if (closer.IsNone || Overlay.Doubts(closer))
-            return;
+        if (closer.IsNone || Overlay.Doubts(closer) || closer == state.SucceededFrom)
+            return; // the root this node took over from is closer only while the overlay has not yet dropped it
         RootsMoved++;
         state.IsRoot = false;
         state.HasBroadcast = false;
@@ -354,6 +354,7 @@ public sealed partial class ForestNode
     private void TakeOver(TreeState state)
     {
         RootTakeovers++;
+        state.SucceededFrom = state.ReplicaFrom; // the root that failed: still in some tables, but never handed the app back
         state.Round = Math.Max(state.Round, state.ReplicaRound);
         Replicate(state, state.ReplicaModel); // keep the model on the new root's own neighbours before anything else fails
         _app?.OnRootTakeover(this, state.App.Id, state.ReplicaRound, state.ReplicaModel);

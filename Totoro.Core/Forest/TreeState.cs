@@ -68,6 +68,7 @@ internal sealed class TreeState(AppDescriptor app)
     public int ReplicaRound;
     public PeerHandle[]? ReplicaMembers;
     public PeerHandle ReplicaFrom;  // the root that sent it: its death may make this node the root
+    public PeerHandle SucceededFrom; // the root this node took the app over from (not a root to hand the app back to)
     public Dictionary<PeerHandle, int>? MissedRounds; // children that let rounds close without answering, in a row
     public bool HasBroadcast;       // this node has sent a round as the root (it carries the app's state)
     public Payload? LastModel;      // what the root last broadcast: handed over if the root moves

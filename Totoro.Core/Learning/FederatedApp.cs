@@ -18,6 +18,10 @@ public sealed class FederatedApp
     private readonly ILearningObserver? _observer;
     private readonly Dictionary<NodeId, int> _roster = []; // at the root: which node holds which worker index
     private long _knownSince = -1;
+    private long _resumeAt = -1; // after a take-over in enrolment mode: when the first round goes out
+
+    /// <summary>How long a master that took over waits for the tree to re-form before its first round (real mode).</summary>
+    private const long MaxResumeGraceMicros = 10_000_000;
 
     public FederatedApp(NodeId id, LearningAppInfo info, FederatedWorkload workload, ILearningObserver? observer)
     {
@@ -187,8 +191,26 @@ public sealed class FederatedApp
         Master = master;
         StartedAt = startedAt >= 0 ? startedAt : now;
         _observer?.OnResumed(Id, master, restored, now);
-        if (!master.Finished)
-            BeginRound(node, now);
+        if (master.Finished)
+            return;
+        if (Enrolling && Spec.RoundDeadlineMs > 0)
+        {
+            // The dead root's children are still re-joining: a round now would reach only those attached, and the
+            // rest would be marked silent. Give the tree a round deadline (at most 10 s) to re-form first.
+            _resumeAt = now + Math.Min(Spec.RoundDeadlineMs * 1000L, MaxResumeGraceMicros);
+            return;
+        }
+
+        BeginRound(node, now);
+    }
+
+    /// <summary>A master that took over resumes once its grace has passed (checked every second and on the tree's timer).</summary>
+    public void MaybeResume(ForestNode root, long now)
+    {
+        if (_resumeAt < 0 || now < _resumeAt || Master is not { Finished: false } || !root.IsRootOf(Id))
+            return;
+        _resumeAt = -1;
+        BeginRound(root, now);
     }
 
     private FederatedMaster NewMaster() => new(_workload, _info.Seed, _info.AccuracyCurve, _info.Timing);

@@ -217,7 +217,10 @@ public sealed class LearningNode : IForestApp
     {
         AskForShard(node, app); // an enrolment lost, or asked before the data were loaded
         if (node.IsRootOf(app) && TryGet(app, out FederatedApp? fl))
+        {
             fl!.MaybeStart(node, _clock()); // the start deadline
+            fl.MaybeResume(node, _clock()); // a take-over's grace
+        }
     }
 
     /// <summary>
@@ -236,8 +239,10 @@ public sealed class LearningNode : IForestApp
             return;
         foreach (FederatedApp fl in _apps.Values)
         {
-            if (fl.Master is null && node.IsRootOf(fl.Id))
-                fl.MaybeStart(node, _clock());
+            if (!node.IsRootOf(fl.Id))
+                continue;
+            fl.MaybeStart(node, _clock());
+            fl.MaybeResume(node, _clock());
         }
     }
 

@@ -15,8 +15,10 @@ public class RealModeFailoverTests(ITestOutputHelper output)
 
     private static readonly string[] App =
     [
-        "--model", "logreg", "--dataset", "synthetic", "--rounds", "60", "--clients-per-round", "8", "--local-epochs", "200",
-        "--start-after", "4", "--round-deadline-ms", "3000", "--seed", "4",
+        // Sixteen shards of IID data, every enrolled worker in every round: losing a host's four workers costs a quarter
+        // of the data, not the model, so accuracy stays near the undisturbed run's (a lost model would start over).
+        "--model", "logreg", "--dataset", "synthetic", "--workers", "16", "--train-samples", "16000", "--rounds", "40", "--clients-per-round", "0",
+        "--local-epochs", "20", "--start-after", "4", "--round-deadline-ms", "3000", "--seed", "4",
     ];
 
     [Fact]
@@ -26,10 +28,10 @@ public class RealModeFailoverTests(ITestOutputHelper output)
         (AppStatus killed, string logs) = Run(kill: true);
         output.WriteLine($"undisturbed: accuracy {calm.Accuracy:F4}, master at {calm.RootEndpoint}; killed: accuracy {killed.Accuracy:F4}, master now at {killed.RootEndpoint}");
 
-        Assert.True(killed.Finished && killed.Round == 60, $"the app did not finish after its master's host died\n{logs}");
+        Assert.True(killed.Finished && killed.Round == 40, $"the app did not finish after its master's host died\n{logs}");
         Assert.Contains("took over as master", logs);
         Assert.DoesNotContain("WITHOUT its model", logs);
-        Assert.InRange(killed.Accuracy, calm.Accuracy - 0.01, calm.Accuracy + 0.01);
+        Assert.True(Math.Abs(killed.Accuracy - calm.Accuracy) <= 0.01, $"accuracy {killed.Accuracy:F4} after the kill, {calm.Accuracy:F4} undisturbed\n{logs}");
     }
 
     /// <summary>Four hosts of four nodes; the app runs to the end, its master's host killed at round 8 when asked.</summary>
