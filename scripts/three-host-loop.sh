@@ -10,12 +10,11 @@ for i in $(seq $N); do
   $T node --listen 127.0.0.1:$((base+1)) --logical-nodes 4 > $logs/h0.$i.log 2>&1 & p0=$!
   $T node --listen 127.0.0.1:$((base+2)) --bootstrap 127.0.0.1:$((base+1)) --logical-nodes 4 > $logs/h1.$i.log 2>&1 & p1=$!
   $T node --listen 127.0.0.1:$((base+3)) --bootstrap 127.0.0.1:$((base+1)) --logical-nodes 4 > $logs/h2.$i.log 2>&1 & p2=$!
-  start=$(date +%s.%N)
+  start=$SECONDS
   until $T app submit --via 127.0.0.1:$((base+2)) --name demo --dataset synthetic --partition natural --workers 12 --rounds 5 --clients-per-round 6 > $logs/submit.$i.log 2>&1; do sleep 0.2; done
   $T app watch --via 127.0.0.1:$((base+3)) demo --timeout 180 > $logs/watch.$i.log 2>&1; code=$?
-  end=$(date +%s.%N)
   case $code in 0) clean=$((clean+1));; 3) short=$((short+1));; *) failed=$((failed+1));; esac
-  echo "run $i: exit $code in $(echo "$end - $start" | bc) s: $(tail -1 $logs/watch.$i.log)"
+  echo "run $i: exit $code in $((SECONDS - start)) s: $(tail -1 $logs/watch.$i.log)"
   kill $p0 $p1 $p2; wait $p0 $p1 $p2 2>/dev/null
 done
 echo "$N runs: $clean merged every selected update in every round, $short reported a shortfall (exit 3), $failed failed"
