@@ -1,0 +1,95 @@
+using Totoro.Core.Overlay;
+using Totoro.Core.Rings;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>Liveness and replicas: heartbeats, parent timeouts, and the root's state kept on its closest neighbours.</summary>
+public sealed partial class ForestNode
+{
+    // ---- Liveness and replicas -------------------------------------------------------------------------
+
+    private void EnsureMaintenance(TreeState state)
+    {
+        if (_maintaining)
+            return;
+        _maintaining = true;
+        long period = state.App.Options.HeartbeatPeriodMicros;
+        _context.SetTimer(1 + (long)(_context.NextRandom() % (ulong)period), MaintenanceTimer);
+    }
+
+    private void Maintain()
+    {
+        long now = _context.Now;
+        long period = long.MaxValue;
+        foreach (TreeState state in _trees!.Values)
+        {
+            TreeOptions options = state.App.Options;
+            period = Math.Min(period, options.HeartbeatPeriodMicros);
+            if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
+            {
+                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round, Peers = ParentList(state) };
+                foreach (PeerHandle child in state.Children)
+                    SendControl(child, beat);
+                state.LastSentDown = now;
+            }
+
+            if (BreakStaleDetachment(state, now))
+            {
+                // ForestNode.Repair.cs: re-joined to break a likely loop
+            }
+            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
+            {
+                // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
+                PeerHandle lost = state.Parent;
+                Overlay.ReportUnresponsive(lost);
+                LoseParent(state, lost, silent: true);
+            }
+            else if (state.Joining && now - state.JoinSentAt > options.JoinTimeoutMicros)
+            {
+                JoinTimeouts++;
+                Overlay.ReportUnresponsive(state.JoinVia);
+                NoteSilent(state, state.JoinVia);
+                SendJoin(state, avoid: state.JoinVia);
+            }
+
+            HandOnOrphanedReplica(state); // ForestNode.Repair.cs
+            StepDownIfStale(state);
+            MoveRootIfNotClosest(state);
+
+            if (state.IsRoot || state.IsSubscriber)
+                _app?.OnTimer(this, state.App.Id);
+        }
+
+        _context.SetTimer(period, MaintenanceTimer);
+    }
+
+    /// <summary>The root keeps its state (round, global model, children) on its closest leaf-set neighbours.</summary>
+    private void Replicate(TreeState state, Payload? model)
+    {
+        int k = state.App.Options.Replicas;
+        if (k == 0)
+            return;
+        Message replica = ReplicaMessage(state, state.Round, model, [.. state.Children]);
+        PeerHandle[] right = Overlay.RightLeaves();
+        PeerHandle[] left = Overlay.LeftLeaves();
+        int sent = 0;
+        var chosen = new HashSet<PeerHandle>();
+
+        // Closest first, alternating sides; nodes that die with this one (the same host) only when nobody else is left.
+        foreach (bool sameFate in (bool[])[false, true])
+        {
+            for (int i = 0; sent < k && i < Math.Max(right.Length, left.Length); i++)
+            {
+                foreach (PeerHandle[] side in (PeerHandle[][])[right, left])
+                {
+                    if (sent < k && i < side.Length && _context.SharesFate(side[i]) == sameFate && chosen.Add(side[i]))
+                    {
+                        SendControl(side[i], replica);
+                        sent++;
+                    }
+                }
+            }
+        }
+    }
+}
