@@ -17,11 +17,7 @@ public sealed class LearningLedger : ILearningObserver
     /// <summary>Every watched app has finished (false while none has started).</summary>
     public bool AllFinished(IEnumerable<NodeId> apps) => apps.All(a => this[a]?.Master.Finished == true);
 
-    public void OnStarted(NodeId app, FederatedMaster master, long now)
-    {
-        Entry entry = Get(app, master);
-        entry.StartedAt = now;
-    }
+    public void OnStarted(NodeId app, FederatedMaster master, long now) => Get(app, master);
 
     public void OnRoundCompleted(NodeId app, FederatedMaster master, RoundRecord record)
     {
@@ -51,8 +47,6 @@ public sealed class LearningLedger : ILearningObserver
     {
         /// <summary>The master that last acted for the app (the root's).</summary>
         public FederatedMaster Master { get; internal set; } = master;
-
-        public long StartedAt { get; internal set; } = -1;
 
         public int Takeovers { get; internal set; }
 

@@ -18,6 +18,9 @@ internal sealed class ControlService(NodeHost host)
 {
     private const long PendingMicros = 5_000_000;
 
+    /// <summary>A submit first loads the app's data here (Fashion-MNIST takes seconds), then asks the root.</summary>
+    private const long SubmitPendingMicros = 25_000_000;
+
     private readonly Dictionary<long, Pending> _pending = [];
     private long _nextCorr = 1;
     private long _lastSweep;
@@ -86,7 +89,7 @@ internal sealed class ControlService(NodeHost host)
         if (!host.IsJoined(0))
             return Fail(request, "this node has not joined the overlay yet: retry in a few seconds");
         NodeId id = AppId.Create(spec.Name, [], 0);
-        long corr = Expect(client, request, id);
+        long corr = Expect(client, request, id, SubmitPendingMicros);
         host.Apps.Load(spec, request.Seed, (workload, error) =>
         {
             if (workload is null)
@@ -185,10 +188,10 @@ internal sealed class ControlService(NodeHost host)
         }
     }
 
-    private long Expect(IPEndPoint client, ControlRequest request, NodeId key)
+    private long Expect(IPEndPoint client, ControlRequest request, NodeId key, long waitMicros = PendingMicros)
     {
         long corr = _nextCorr++;
-        _pending[corr] = new Pending(client, request.Id, host.Now + PendingMicros, request.Name ?? request.Spec?.Name ?? "", key);
+        _pending[corr] = new Pending(client, request.Id, host.Now + waitMicros, waitMicros, request.Name ?? request.Spec?.Name ?? "", key);
         return corr;
     }
 
@@ -207,7 +210,7 @@ internal sealed class ControlService(NodeHost host)
         foreach ((long corr, Pending pending) in _pending.ToArray())
         {
             if (pending.Expires < now)
-                Finish(corr, new ControlResponse(pending.RequestId, false) { Error = "no answer through the overlay within 5 s (the key's node may be unreachable)" });
+                Finish(corr, new ControlResponse(pending.RequestId, false) { Error = $"no answer through the overlay within {pending.WaitMicros / 1_000_000} s (the key's node may be unreachable)" });
         }
     }
 
@@ -215,5 +218,5 @@ internal sealed class ControlService(NodeHost host)
 
     private static ControlResponse Fail(ControlRequest request, string error) => new(request.Id, false) { Error = error };
 
-    private sealed record Pending(IPEndPoint Client, long RequestId, long Expires, string Name, NodeId Key);
+    private sealed record Pending(IPEndPoint Client, long RequestId, long Expires, long WaitMicros, string Name, NodeId Key);
 }
