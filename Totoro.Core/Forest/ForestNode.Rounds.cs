@@ -9,9 +9,15 @@ public sealed partial class ForestNode
 {
     // ---- Down: broadcast -----------------------------------------------------------------------------------
 
-    private void OnBroadcastMessage(PeerHandle from, in Message message)
+    private void OnBroadcastMessage(PeerHandle from, BroadcastView message)
     {
-        TreeState? known = message.Key == AppId.AdvertiseDiscover ? GetOrCreateAdvertiseDiscover() : Tree(message.Key);
+        if (message.Payload is not { } payload)
+        {
+            Refuse("a broadcast without a payload");
+            return;
+        }
+
+        TreeState? known = message.App == AppId.AdvertiseDiscover ? GetOrCreateAdvertiseDiscover() : Tree(message.App);
         if (known is not { } state)
             return; // not in this tree: a stale or stray broadcast
         if (from == state.Parent)
@@ -19,9 +25,8 @@ public sealed partial class ForestNode
             state.ParentHeard = _context.Now;
             SetDetached(state, false); // a broadcast came down from the root: the path is whole
         }
-        if (message.Payload is not { } payload)
-            return;
-        if (message.Key == AppId.AdvertiseDiscover)
+
+        if (message.App == AppId.AdvertiseDiscover)
         {
             OnAdvertisement(state, payload);
             return;
@@ -32,24 +37,40 @@ public sealed partial class ForestNode
             // A former parent still counts this node as a child (it left without a word: it took that parent for dead,
             // or its leave was lost) and would wait for its aggregate forever. Tell it again; the round comes from the
             // real parent, so a child never answers a round its own parent has not started.
-            SendControl(from, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            SendControl(from, TreeMessages.Leave(state.App.Id));
             return;
         }
 
         if (message.Round <= state.Round)
             return; // a round arrives once; a repeat (a retry, a second path) is dropped
         state.Round = message.Round;
-        StartRound(state, message.Round, payload, depth: message.Hops, deadline: message.Stamp);
+        StartRound(state, message.Round, payload, depth: message.Depth, deadline: message.Deadline);
+    }
+
+    // ---- Up: aggregate -------------------------------------------------------------------------------------
+
+    private void OnAggregateMessage(PeerHandle from, AggregateView message)
+    {
+        if (message.Merged is not { } merged)
+        {
+            Refuse("an aggregate without a payload");
+            return;
+        }
+
+        if (Tree(message.App) is not { } state)
+            return;
+        _app?.OnAggregate(this, message.App, message.Round, merged);
+        AddContribution(state, message.Round, merged, message.Contributions, from);
     }
 
     /// <summary>Forwards the round's payload to the chosen children and gets ready to merge their answers.</summary>
-    /// <param name="depth">Hops from the root (carried down in the broadcast's Hops).</param>
-    /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none (carried in Stamp).</param>
+    /// <param name="depth">Hops from the root.</param>
+    /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none.</param>
     private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
     {
         var chosen = new PeerHandle[state.Children.Count];
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
-        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
+        Message message = TreeMessages.Broadcast(state.App.Id, round, compressed, depth + 1, deadline);
         for (int i = 0; i < n; i++)
             _context.Send(chosen[i], message);
         if (n > 0 && n == state.Children.Count)
@@ -129,6 +150,6 @@ public sealed partial class ForestNode
         if (state.IsRoot)
             _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
         else if (!state.Parent.IsNone)
-            _context.Send(state.Parent, new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = merged, Stamp = contributions });
+            _context.Send(state.Parent, TreeMessages.Aggregate(state.App.Id, round, merged, contributions));
     }
 }
