@@ -128,10 +128,11 @@ public sealed partial class ForestNode
     /// </summary>
     private void DropSilentChildren(TreeState state)
     {
-        for (int i = 0; i < state.Expected.Length; i++)
+        RoundAggregation aggregation = state.Aggregation!;
+        for (int i = 0; i < aggregation.Expected.Length; i++)
         {
-            PeerHandle child = state.Expected[i];
-            if (state.Arrived[i])
+            PeerHandle child = aggregation.Expected[i];
+            if (aggregation.HasArrived(i))
             {
                 state.MissedRounds?.Remove(child);
                 continue;
@@ -217,14 +218,9 @@ public sealed partial class ForestNode
     /// <summary>A child that left or was declared dead mid-round will not answer: the round stops waiting for it.</summary>
     private void StopWaitingFor(TreeState state, PeerHandle child)
     {
-        if (state.AggregationRound < 0)
+        if (state.Aggregation is not { InFlight: true } aggregation)
             return;
-        int at = Array.IndexOf(state.Expected, child);
-        if (at < 0 || state.Arrived[at])
-            return;
-        state.Arrived[at] = true; // counted as answered with nothing; a late answer is still refused
-        state.Received++;
-        if (state.Received == state.ExpectedTotal)
+        if (aggregation.TryArrive(child, self: false) && aggregation.IsComplete) // counted as answered with nothing; a late answer is still refused
             CompleteRound(state);
     }
 

@@ -264,9 +264,11 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         foreach (TreeState state in _trees!.Values)
         {
-            bool overdue = state.RoundCutoff > 0 && state.RoundCutoff <= _context.Now;
-            bool empty = state.IsRoot && state.RoundCutoff == 0 && state.ExpectedTotal == 0;
-            if (state.AggregationRound >= 0 && (overdue || empty))
+            if (state.Aggregation is not { InFlight: true } aggregation)
+                continue;
+            bool overdue = aggregation.Cutoff > 0 && aggregation.Cutoff <= _context.Now;
+            bool empty = state.IsRoot && aggregation.Cutoff == 0 && aggregation.ExpectedTotal == 0;
+            if (overdue || empty)
                 CompleteRound(state);
         }
     }
