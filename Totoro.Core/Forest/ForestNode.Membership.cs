@@ -109,27 +109,25 @@ public sealed partial class ForestNode
             _app?.OnAttached(this, state.App.Id);
     }
 
-    /// <summary>
-    /// Takes a child. At the fanout bound the tree stays shallow by moving the shallowest subtree down, never a
-    /// deeper one: a joiner taller than the shallowest child takes its place and that child is passed down, else
-    /// the joiner is passed down — in both cases to the shallowest remaining child.
-    /// </summary>
+    /// <summary>Takes a child, or, at capacity, lets the app's tree policy say who stays and where the other goes down.</summary>
     private void Adopt(TreeState state, PeerHandle child, int height)
     {
-        if (state.Children.Contains(child) || state.Children.Count < state.App.Options.Fanout)
+        ITreePolicy policy = state.App.Policy;
+        var shape = new TreeShape(state, this);
+        if (state.Children.Contains(child) || state.Children.Count < policy.Capacity(shape))
         {
             AcceptChild(state, child, height);
             return;
         }
 
-        PeerHandle shallowest = Shallowest(state, PeerHandle.None);
-        int shallowestHeight = state.ChildHeights.GetValueOrDefault(shallowest);
-        if (height > shallowestHeight)
+        PeerHandle displaced = policy.Displace(shape, child, height);
+        if (!displaced.IsNone && state.Children.Contains(displaced))
         {
-            state.Children.Remove(shallowest);
-            state.ChildHeights.Remove(shallowest);
+            int displacedHeight = state.ChildHeights.GetValueOrDefault(displaced);
+            state.Children.Remove(displaced);
+            state.ChildHeights.Remove(displaced);
             AcceptChild(state, child, height);
-            PushDown(state, shallowest, shallowestHeight);
+            PushDown(state, displaced, displacedHeight);
         }
         else
         {
@@ -148,44 +146,16 @@ public sealed partial class ForestNode
         ReportHeight(state);
     }
 
-    /// <summary>Passes a joiner (with its subtree) to the shallowest child, which adopts it or passes it on.</summary>
+    /// <summary>Passes a joiner (with its subtree) down to the child the app's tree policy picks, which adopts it or passes it on.</summary>
     private void PushDown(TreeState state, PeerHandle joiner, int height)
     {
-        PeerHandle via = Shallowest(state, joiner);
+        PeerHandle via = state.App.Policy.PushDownTo(new TreeShape(state, this), joiner, height);
         state.ChildHeights[via] = Math.Max(state.ChildHeights.GetValueOrDefault(via), height + 1);
         ControlMessages++;
         // Acked: a child that died unnoticed would swallow the joiner (OnHopSilent).
         Overlay.SendAcked(via, TreeMessages.Join(
             state.App.Id, joiner, state.App.Options.Fanout, height, sentAt: _context.Now, round: 0, avoid: null, state.Wire, pushedDown: true, state.App.Scope));
         ReportHeight(state);
-    }
-
-    /// <summary>The child with the shortest subtree; ties go round the children in turn.</summary>
-    private PeerHandle Shallowest(TreeState state, PeerHandle avoid)
-    {
-        PeerHandle live = Shallowest(state, avoid, skipDoubted: true);
-        return live.IsNone ? Shallowest(state, avoid, skipDoubted: false) : live;
-    }
-
-    /// <summary>The shallowest child, skipping those the overlay is probing or knows dead when asked to.</summary>
-    private PeerHandle Shallowest(TreeState state, PeerHandle avoid, bool skipDoubted)
-    {
-        PeerHandle best = PeerHandle.None;
-        int bestHeight = int.MaxValue;
-        int count = state.Children.Count;
-        for (int i = 0; i < count; i++)
-        {
-            PeerHandle c = state.Children[(state.PushDownCursor + i) % count];
-            int h = state.ChildHeights.GetValueOrDefault(c);
-            if (c != avoid && h < bestHeight && !(skipDoubted && Overlay.Doubts(c)))
-            {
-                best = c;
-                bestHeight = h;
-            }
-        }
-
-        state.PushDownCursor++;
-        return best;
     }
 
     /// <summary>Tells the parent when this subtree's height changed, so that it pushes joiners where the tree is short.</summary>
