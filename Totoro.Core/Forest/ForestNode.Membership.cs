@@ -64,7 +64,7 @@ public sealed partial class ForestNode
             return;
         }
 
-        state.Joining = true;
+        state.Role = TreeRole.Joining;
         state.JoinSentAt = _context.Now;
         state.JoinVia = next;
         state.ToldHeight = state.Height;
@@ -94,8 +94,7 @@ public sealed partial class ForestNode
     {
         bool wasRoot = state.IsRoot;
         PeerHandle oldParent = state.Parent;
-        state.IsRoot = true;
-        state.Joining = false;
+        state.Role = TreeRole.Root;
         state.SilentHops = [];
         state.Round = Math.Max(state.Round, state.JoinerRound);
         state.Parent = PeerHandle.None;
@@ -175,9 +174,9 @@ public sealed partial class ForestNode
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
             SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
+        state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;
-        state.Joining = false;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;
         SetDetached(state, false);

@@ -102,7 +102,7 @@ public sealed partial class ForestNode
             return;
         if (Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return;
-        state.IsRoot = false;
+        state.Role = TreeRole.Outside; // a JOIN follows
         StaleRootsStepped++;
         SendJoin(state);
         if (state.App.Id == AppId.AdvertiseDiscover && state.Catalogue is { } catalogue)
@@ -167,7 +167,7 @@ public sealed partial class ForestNode
         if (closer.IsNone || Overlay.Doubts(closer) || closer == state.SucceededFrom)
             return; // the root this node took over from is closer only while the overlay has not yet dropped it
         RootsMoved++;
-        state.IsRoot = false;
+        state.Role = TreeRole.Outside; // a JOIN follows
         state.HasBroadcast = false;
         state.ReplicaRound = state.Round;
         state.ReplicaModel = state.LastModel;
@@ -231,6 +231,7 @@ public sealed partial class ForestNode
     /// </summary>
     private void LoseParent(TreeState state, PeerHandle lost, bool silent)
     {
+        state.Role = TreeRole.Outside; // a JOIN follows
         state.Parent = PeerHandle.None;
         Rejoins++;
         SetDetached(state, true);

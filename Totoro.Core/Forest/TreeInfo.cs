@@ -3,4 +3,11 @@ using Totoro.Core.Runtime;
 namespace Totoro.Core.Forest;
 
 /// <summary>A snapshot of a node's place in one tree (for metrics and tests).</summary>
-public readonly record struct TreeInfo(bool IsRoot, bool IsSubscriber, PeerHandle Parent, PeerHandle[] Children, int Round, int ReplicaRound, Payload? ReplicaModel);
+public readonly record struct TreeInfo(bool IsRoot, bool IsSubscriber, PeerHandle Parent, PeerHandle[] Children, int Round, int ReplicaRound, Payload? ReplicaModel)
+{
+    /// <summary>The node's membership state in the tree.</summary>
+    public TreeRole Role { get; init; }
+
+    /// <summary>The path above this node is broken (it or an ancestor is re-joining).</summary>
+    public bool Detached { get; init; }
+}

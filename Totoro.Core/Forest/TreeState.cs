@@ -10,10 +10,17 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>The app's descriptor as it travels (in JOINs and replicas): the bytes it arrived in, or this node's encoding.</summary>
     public required Payload Wire { get; init; }
 
+    /// <summary>The membership state (see <see cref="TreeRole"/> for its transitions).</summary>
+    public TreeRole Role;
+
+    /// <summary>The parent while <see cref="TreeRole.Attached"/>; none otherwise.</summary>
     public PeerHandle Parent;
-    public bool IsRoot;
+
+    public bool IsRoot => Role == TreeRole.Root;
+
+    public bool Joining => Role == TreeRole.Joining;
+
     public bool IsSubscriber;
-    public bool Joining;
     public long JoinSentAt;
     public long ParentHeard;
     public long LastSentDown;
@@ -76,5 +83,5 @@ internal sealed class TreeState(AppDescriptor app)
     // Advertise–discover tree only: the advertisements that passed through, by app.
     public Dictionary<NodeId, byte[]>? Catalogue;
 
-    public bool InTree => IsRoot || !Parent.IsNone || Joining;
+    public bool InTree => Role != TreeRole.Outside;
 }

@@ -136,6 +136,37 @@ public class ForestNodeTests
         Assert.False(new AppMessageView(in direct).IsRouted);
     }
 
+    [Fact]
+    public void Membership_moves_through_explicit_states_joining_attached_and_back_to_joining_when_the_parent_leaves()
+    {
+        (ForestNode node, FakeNodeContext context, PeerHandle[] known) = Node(peers: 10);
+        var app = new NodeId(_network.IdOf(known[4]).Value + 1);
+        node.Subscribe(AppDescriptor.Default(app, "states", 8));
+        Assert.True(node.TryGetTree(app, out TreeInfo tree));
+        Assert.Equal(TreeRole.Joining, tree.Role);
+        FakeNodeContext.Sent join = Assert.Single(Of(context.Drain(), TreeKind.Join));
+
+        node.Receive(join.To, TreeMessages.JoinAck(app, round: 3, fanout: 8, parents: null));
+        Assert.True(node.TryGetTree(app, out tree));
+        Assert.Equal((TreeRole.Attached, join.To, false, 3), (tree.Role, tree.Parent, tree.Detached, tree.Round));
+        context.Drain();
+
+        node.Receive(join.To, TreeMessages.Leave(app)); // the parent left the tree: re-join at once, detached meanwhile
+        Assert.True(node.TryGetTree(app, out tree));
+        Assert.Equal((TreeRole.Joining, PeerHandle.None, true), (tree.Role, tree.Parent, tree.Detached));
+        Assert.Single(Of(context.Drain(), TreeKind.Join));
+    }
+
+    [Fact]
+    public void A_node_with_nobody_closer_to_the_app_becomes_its_root()
+    {
+        (ForestNode node, _, _) = Node(peers: 0);
+        var app = new NodeId(node.Overlay.Id.Value + 1);
+        node.Subscribe(AppDescriptor.Default(app, "alone", 8));
+        Assert.True(node.TryGetTree(app, out TreeInfo tree));
+        Assert.Equal((TreeRole.Root, true), (tree.Role, tree.IsRoot));
+    }
+
     private static List<FakeNodeContext.Sent> Of(List<FakeNodeContext.Sent> sent, MessageKind kind) => sent.FindAll(s => s.Message.Kind == kind);
 
     /// <summary>
