@@ -23,12 +23,14 @@ internal sealed class LearningOptions
 
     public Option<double> CentralMbps { get; } = new("--central-mbps") { Description = "The central coordinator's link speed in Mbit/s (data-centre)", DefaultValueFactory = _ => 10_000 };
 
+    public Option<FileInfo?> InitModel { get; } = new("--init-model") { Description = "Start training from a saved global model (a file written by `totoro app model --out`)" };
+
     public Option<bool> Isolated { get; } = new("--isolated") { Description = "Run the apps one after another, each alone, timing each from its own start (the no-interference reference)" };
 
     public void AddTo(Command command)
     {
         App.AddTo(command);
-        foreach (Option option in new Option[] { System, Train, AccuracyCurve, DeviceGflops, CentralMbps, Isolated })
+        foreach (Option option in new Option[] { System, Train, AccuracyCurve, DeviceGflops, CentralMbps, Isolated, InitModel })
             command.Options.Add(option);
     }
 
@@ -50,11 +52,26 @@ internal sealed class LearningOptions
             DeviceGflops = ParseRange(parsed.GetValue(DeviceGflops) ?? "0.5-8"),
             CentralMbps = parsed.GetValue(CentralMbps),
             Isolated = parsed.GetValue(Isolated),
+            InitModel = parsed.GetValue(InitModel) is { } file ? ReadModel(file) : null,
         };
         IReadOnlyList<string> problems = config.Validate();
         if (problems.Count > 0)
             throw new UsageException(problems[0]);
         return config;
+    }
+
+    private static float[] ReadModel(FileInfo file)
+    {
+        if (!file.Exists)
+            throw new UsageException($"--init-model: {file.FullName} does not exist");
+        try
+        {
+            return ModelFile.Read(file.FullName).Parameters;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--init-model: {e.Message}");
+        }
     }
 
     private static (double, double) ParseRange(string text)

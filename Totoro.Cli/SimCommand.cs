@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Totoro.Core.Learning;
 using Totoro.Sim.Scenarios;
 
 namespace Totoro.Cli;
@@ -40,7 +41,7 @@ internal static class SimCommand
                 ? RunChurn(ChurnOptions.WithTimers(config, churn), forest, churn, showProgress: !json)
                 : training is null
                 ? Run(config, forest, showProgress: !json)
-                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)!, training, showProgress: !json);
+                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)!, training, showProgress: !json, outDir);
             if (plan is not null)
             {
                 var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);
@@ -87,8 +88,20 @@ internal static class SimCommand
         return ProgressBar.Show(showProgress, progress => new TrainingChurnScenario(ChurnOptions.WithTimers(config, disturbed.Churn ?? timers), forest, training, disturbed).Run(progress));
     }
 
-    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, bool showProgress) =>
-        ProgressBar.Show(showProgress, progress => new FederatedScenario(config, forest, training).RunReport(progress));
+    /// <summary>Trains; with --out, each app's final global model is written there too (model-NAME.bin, docs/model-format.md).</summary>
+    private static SimReport RunTraining(OverlaySimConfig config, ForestSimConfig forest, LearningSimConfig training, bool showProgress, DirectoryInfo? outDir)
+    {
+        var scenario = new FederatedScenario(config, forest, training);
+        SimReport report = ProgressBar.Show(showProgress, progress => scenario.RunReport(progress));
+        if (outDir is not null && !training.IsTiming)
+        {
+            outDir.Create();
+            foreach (FederatedMaster master in scenario.Masters)
+                ModelFile.Write(Path.Combine(outDir.FullName, $"model-{master.Spec.Name}.bin"), new ModelFile(master.Spec.Name, master.CompletedRounds, master.FinalAccuracy, master.Global));
+        }
+
+        return report;
+    }
 
     public static SimReport Run(OverlaySimConfig config, ForestSimConfig? forest, bool showProgress) =>
         ProgressBar.Show(showProgress, progress => forest is null

@@ -10,8 +10,9 @@ public sealed class FederatedWorkload
     /// <summary>Synthetic samples per worker when the spec does not say (LEAF's synthetic clients are small).</summary>
     public const int SyntheticSamplesPerWorker = 100;
 
-    private FederatedWorkload(AppSpec spec, IModel model, Dataset train, Dataset test, int[][] shares)
+    private FederatedWorkload(AppSpec spec, IModel model, Dataset train, Dataset test, int[][] shares, float[]? startingModel = null)
     {
+        _startingModel = startingModel;
         Spec = spec;
         Model = model;
         Train = train;
@@ -64,9 +65,26 @@ public sealed class FederatedWorkload
         return new FederatedWorkload(spec, model, train, test, shares);
     }
 
-    /// <summary>The initial global model, the same in every world for the same seed.</summary>
+    private readonly float[]? _startingModel;
+
+    /// <summary>
+    /// The same data and model, but training starts from <paramref name="parameters"/> (a saved global model) instead
+    /// of the seeded initialisation. Throws <see cref="ArgumentException"/> when the count does not fit the model.
+    /// </summary>
+    public FederatedWorkload StartingFrom(float[] parameters)
+    {
+        if (parameters.Length != Model.ParameterCount)
+            throw new ArgumentException($"the starting model has {parameters.Length} parameters; {Spec.Model} on this data has {Model.ParameterCount}");
+        if (!Array.TrueForAll(parameters, float.IsFinite))
+            throw new ArgumentException("the starting model has non-finite parameters");
+        return new FederatedWorkload(Spec, Model, Train, Test, Shares, (float[])parameters.Clone());
+    }
+
+    /// <summary>The initial global model: the starting model given, or the seeded one, the same in every world for the same seed.</summary>
     public float[] InitialModel(ulong seed)
     {
+        if (_startingModel is not null)
+            return (float[])_startingModel.Clone();
         var parameters = new float[Model.ParameterCount];
         Model.Initialize(parameters, SeedStreams.Int(seed, 0x1417));
         return parameters;

@@ -56,6 +56,8 @@ public sealed class FederatedScenario
         {
             _seeds[a] = SplitMix64.Derive(overlay.Seed, 0xa990UL + (ulong)a);
             _workloads[a] = FederatedWorkload.Load(config.SpecFor(a), _seeds[a], cache);
+            if (config.InitModel is { } start)
+                _workloads[a] = _workloads[a].StartingFrom(start); // like a model file every node can read
             _workloadCache.Add(_seeds[a], _workloads[a]);
         }
 

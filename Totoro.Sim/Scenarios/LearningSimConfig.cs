@@ -23,6 +23,9 @@ public sealed record LearningSimConfig
     /// <summary>Per-round CSV of a real run, replayed by timing runs (required for time-to-accuracy in timing mode).</summary>
     public string? AccuracyCurve { get; init; }
 
+    /// <summary>Parameters every app's training starts from (a saved global model); null: the seeded initial model.</summary>
+    public float[]? InitModel { get; init; }
+
     /// <summary>Accuracy after each round (1, 2, …) of a real run, given inline (an experiment file carries it).</summary>
     public IReadOnlyList<double>? AccuracyPoints { get; init; }
 

@@ -195,6 +195,40 @@ public class CliTests
     }
 
     [Fact]
+    public void A_run_started_from_a_saved_model_continues_where_that_model_left_off()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"totoro-init-{Guid.NewGuid():N}");
+        try
+        {
+            string[] common = ["sim", "--nodes", "200", "--lookups", "0", "--subscribers-per-app", "20", "--dataset", "synthetic", "--partition", "natural", "--json"];
+            (int code, string trained, string stderr) = TotoroProcess.Run([.. common, "--rounds", "8", "--out", dir]);
+            Assert.True(code == 0, stderr);
+            string model = Path.Combine(dir, "model-app-0.bin");
+            Assert.True(File.Exists(model), "sim --out writes each app's final model");
+
+            (code, string resumed, stderr) = TotoroProcess.Run([.. common, "--rounds", "1", "--init-model", model]);
+            Assert.True(code == 0, stderr);
+            (code, string fresh, stderr) = TotoroProcess.Run([.. common, "--rounds", "1"]);
+            Assert.True(code == 0, stderr);
+            double Accuracy(string json) => (double)JsonNode.Parse(json)!["learning"]!["perApp"]![0]!["finalAccuracy"]!;
+
+            // One round from 8 rounds' model is far ahead of one round from the seeded start.
+            Assert.True(Accuracy(resumed) > Accuracy(fresh) + 0.2, $"resumed {Accuracy(resumed)}, fresh {Accuracy(fresh)}, trained {Accuracy(trained)}");
+
+            string small = Path.Combine(dir, "small.bin");
+            File.WriteAllBytes(small, [.. "TOTORO-MODEL\n"u8, 1, 3, 0, 0, 0, .. BitConverter.GetBytes(0.5), 1, 0, (byte)'x', 3, 0, 0, 0, .. new byte[12]]);
+            (code, _, stderr) = TotoroProcess.Run([.. common, "--rounds", "1", "--init-model", small]);
+            Assert.Equal(2, code);
+            Assert.Equal("error: the starting model has 3 parameters; logreg on this data has 610", stderr.Trim());
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_malformed_accuracy_curve_names_the_file_and_line_without_a_stack_trace()
     {
         string curve = Path.Combine(Path.GetTempPath(), $"totoro-bad-curve-{Guid.NewGuid():N}.csv");
