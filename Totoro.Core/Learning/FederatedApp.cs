@@ -138,6 +138,12 @@ public sealed class FederatedApp
         BeginRound(root, now);
     }
 
+    /// <summary>The node's own training data (a shard folder it was given), or null to train on the root's partition.</summary>
+    public Dataset? OwnData { get; set; }
+
+    /// <summary>The node's own data fit this app's model (same features and classes), so it trains on them.</summary>
+    public bool OwnsData => OwnData is { Count: > 0 } own && own.Dimensions == _workload.Train.Dimensions && own.Classes == _workload.Train.Classes;
+
     /// <param name="train">Runs the worker's training and hands its update back on the node's turn (off the turn in real mode).</param>
     public void OnBroadcast(ForestNode node, int round, Payload payload, Action<Func<Payload>, Action<Payload>> train)
     {
@@ -158,11 +164,14 @@ public sealed class FederatedApp
             return;
         }
 
-        double flops = FederatedWorker.TrainingFlops(_workload, worker);
+        // A node given its own data (a shard folder) trains on all of it; otherwise on the share the root assigned.
+        Dataset data = OwnsData ? OwnData! : _workload.Train;
+        int[] share = OwnsData ? OwnData!.AllIndices() : _workload.Shares[worker];
+        double flops = FederatedWorker.TrainingFlopsOn(_workload, share.Length);
         long compute = Math.Max(0, ComputeMicros?.Invoke(flops) ?? 0);
         ulong seed = _info.Seed;
         FederatedWorkload workload = _workload;
-        train(() => FederatedWorker.Train(workload, worker, round, payload, seed, compute / 1e6), update => node.Aggregate(Id, round, update, compute));
+        train(() => FederatedWorker.Train(workload, data, share, worker, round, payload, seed, compute / 1e6), update => node.Aggregate(Id, round, update, compute));
     }
 
     public void OnAggregated(ForestNode node, int round, Payload merged, long contributions, long now)

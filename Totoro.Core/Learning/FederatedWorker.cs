@@ -11,18 +11,25 @@ public static class FederatedWorker
 {
     /// <summary>Training FLOPs per sample: forward ≈ 2P multiply-adds, backward ≈ 4P (the usual 6P estimate).</summary>
     public static double TrainingFlops(FederatedWorkload workload, int worker)
-        => 6.0 * workload.Model.ParameterCount * workload.Shares[worker].Length * workload.Spec.LocalEpochs;
+        => TrainingFlopsOn(workload, workload.Shares[worker].Length);
+
+    /// <summary>Training FLOPs of a round on <paramref name="samples"/> samples.</summary>
+    public static double TrainingFlopsOn(FederatedWorkload workload, int samples)
+        => 6.0 * workload.Model.ParameterCount * samples * workload.Spec.LocalEpochs;
 
     /// <summary>
     /// The contribution of <paramref name="worker"/> for <paramref name="round"/>. In timing mode (a size-only
     /// model) nothing is trained: the update is a size with the sample count as weight, and the loss reported is 1.
     /// </summary>
     public static Payload Train(FederatedWorkload workload, int worker, int round, Payload model, ulong seed, double computeSeconds)
+        => Train(workload, workload.Train, workload.Shares[worker], worker, round, model, seed, computeSeconds);
+
+    /// <summary>As above, on <paramref name="share"/> of <paramref name="data"/>: the root's partition, or a node's own data.</summary>
+    public static Payload Train(FederatedWorkload workload, Dataset data, int[] share, int worker, int round, Payload model, ulong seed, double computeSeconds)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(model);
         AppSpec spec = workload.Spec;
-        int[] share = workload.Shares[worker];
         if (model.Vector is not { } global)
         {
             var timed = new WorkerReport(worker, 1, (float)computeSeconds);
@@ -32,7 +39,7 @@ public static class FederatedWorker
         var local = (float[])global.Clone();
         var options = new LocalTrainingOptions(spec.LocalEpochs, spec.BatchSize, spec.LearningRate, spec.Rule == "fedprox" ? spec.ProximalMu : 0);
         var random = new Random(SeedStreams.Int(seed, ((ulong)(uint)worker << 24) | (uint)round));
-        double loss = LocalTrainer.Train(workload.Model, local, workload.Train, share, options, random, global);
+        double loss = LocalTrainer.Train(workload.Model, local, data, share, options, random, global);
         bool weighted = spec.IsAveragingRule;
         var update = new float[local.Length];
         for (int i = 0; i < update.Length; i++)

@@ -39,6 +39,12 @@ public sealed class LearningNode : IForestApp
     /// </summary>
     public bool Volunteer { get; init; }
 
+    /// <summary>
+    /// This node's own training data (a shard folder it was given): it trains on them, instead of on the share the
+    /// root assigns, in every app whose model they fit. Null: the root's partition of the app's data set.
+    /// </summary>
+    public Dataset? OwnData { get; init; }
+
     /// <summary>An answer to a request this node sent (stamp, the answering node, the message): the host matches it to its client.</summary>
     public event Action<long, PeerHandle, LearningMessage>? Answered;
 
@@ -265,7 +271,7 @@ public sealed class LearningNode : IForestApp
             return null;
         }
 
-        var fl = new FederatedApp(app, info!, workload!, _observer);
+        var fl = new FederatedApp(app, info!, workload!, _observer) { OwnData = OwnData };
         Bind(fl);
         _apps ??= [];
         _apps[app] = fl;
