@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Totoro.Core.Learning;
 using Totoro.Core.Overlay;
 using Totoro.Net.Hosting;
 
@@ -22,10 +23,11 @@ internal static class NodeCommand
         var pingMs = new Option<int>("--ping-period-ms") { Description = "Leaf-set keep-alive period (the lease is 1.5 times it)", DefaultValueFactory = _ => 20_000 };
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
+        var shardDir = new Option<DirectoryInfo?>("--shard-dir") { Description = "The host's own training data: a folder with IDX files named like Fashion-MNIST's training split (train-images-idx3-ubyte, train-labels-idx1-ubyte, or .gz), split among its logical nodes" };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
+            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
         };
         command.SetAction(parsed =>
         {
@@ -48,6 +50,7 @@ internal static class NodeCommand
                 Zones = parsed.GetValue(zones),
                 Zone = parsed.GetValue(zone),
                 DataDir = parsed.GetValue(dataDir)?.FullName,
+                OwnData = parsed.GetValue(shardDir) is { } shards ? LoadShard(shards) : null,
                 MetricsIntervalMicros = metrics * 1000L,
                 ImpairLoss = parsed.GetValue(impairLoss),
                 Pastry = new PastryOptions().WithChurnRepair() with // real nodes fail: hop acks, lookup timeouts, probed joins, as the churn presets
@@ -92,4 +95,21 @@ internal static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>A host's shard folder, loaded; any problem with it is a one-line usage error.</summary>
+    private static Dataset LoadShard(DirectoryInfo folder)
+    {
+        if (!folder.Exists)
+            throw new UsageException($"--shard-dir: folder {folder.FullName} does not exist");
+        try
+        {
+            Dataset data = IdxReader.LoadFashionMnist(folder.FullName, train: true);
+            return data.Count > 0 ? data : throw new UsageException($"--shard-dir: {folder.FullName} holds no samples");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--shard-dir: {e.Message}");
+        }
+    }
+
 }

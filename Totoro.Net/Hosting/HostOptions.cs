@@ -24,6 +24,12 @@ public sealed record HostOptions
     /// <summary>Where the host keeps its nodes' ids (node-ids, made on first start) and writes metrics.csv; null: fresh ids, no metrics.</summary>
     public string? DataDir { get; init; }
 
+    /// <summary>
+    /// The host's own training data (a shard folder's IDX files, loaded), split among its logical nodes: they train on
+    /// it instead of the share an app's root assigns. Null: the root's partition of each app's data set.
+    /// </summary>
+    public Totoro.Core.Learning.Dataset? OwnData { get; init; }
+
     public PastryOptions Pastry { get; init; } = new();
 
     /// <summary>Datagrams a second one peer endpoint may send before the rest are dropped, and the burst allowed.</summary>

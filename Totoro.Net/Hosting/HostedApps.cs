@@ -38,13 +38,17 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     /// <summary>Apps whose data are loaded on this host.</summary>
     public int LoadedCount => _loads.Values.Count(l => l.Workload is not null);
 
-    /// <summary>Gives each of the host's <paramref name="nodes"/> logical nodes its own learning layer.</summary>
-    public void CreateLearners(int nodes)
+    /// <summary>
+    /// Gives each of the host's <paramref name="nodes"/> logical nodes its own learning layer; with the host's own data,
+    /// node i holds every sample j with j mod nodes = i.
+    /// </summary>
+    public void CreateLearners(int nodes, Dataset? ownData = null)
     {
         _learners = new LearningNode[nodes];
         for (int i = 0; i < nodes; i++)
         {
-            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop) { Volunteer = true };
+            Dataset? own = ownData is null ? null : ownData.Subset(Enumerable.Range(0, ownData.Count).Where(j => j % nodes == i).ToArray());
+            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop) { Volunteer = true, OwnData = own };
             if (i == 0)
                 _learners[i].Answered += (stamp, from, message) => Answered?.Invoke(stamp, from, message);
         }

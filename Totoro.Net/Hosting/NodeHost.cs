@@ -99,7 +99,7 @@ public sealed class NodeHost : IDisposable
         _transport.Start(_options.Listen);
         ZoneMap? zones = _options.Zones > 1 ? new ZoneMap(_options.Zones) : null;
         int k = _options.LogicalNodes;
-        Apps.CreateLearners(k);
+        Apps.CreateLearners(k, _options.OwnData);
         NodeId[] ids = NodeIds.Load(_options.DataDir, k, zones, _options.Zone);
         _nodes = new ForestNode[k];
         _contexts = new HostNodeContext[k];
