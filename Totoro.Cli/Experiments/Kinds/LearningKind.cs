@@ -84,6 +84,22 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             files.Add(png);
         }
 
+        // Does Totoro's total stay flat as apps are added? Each apps count against one app, same seed and fanout.
+        var flat = rows
+            .Where(t => t.System == "totoro" && !t.Isolated && t.TotalTrainingSeconds > 0)
+            .Select(t => (Row: t, One: rows.FirstOrDefault(o => o.System == "totoro" && !o.Isolated && o.Apps == 1 && o.Seed == t.Seed && o.Nodes == t.Nodes && o.B == t.B)))
+            .Where(p => p.One is not null && p.One.TotalTrainingSeconds > 0)
+            .Select(p => new FlatRow(p.Row.Seed, p.Row.Apps, p.Row.Fanout, p.Row.TotalTrainingSeconds, p.One!.TotalTrainingSeconds, Math.Round(p.Row.TotalTrainingSeconds / p.One.TotalTrainingSeconds, 4), p.Row.MeanAppSeconds, Math.Round(p.Row.MeanAppSeconds / p.One.MeanAppSeconds, 4)))
+            .ToList();
+        if (flat.Count > 0)
+        {
+            string csv = Path.Combine(directory, "flat.csv");
+            using (var writer = new StreamWriter(csv))
+            using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
+                csvWriter.WriteRecords(flat);
+            files.Add(csv);
+        }
+
         foreach (IGrouping<int, int> group in Enumerable.Range(0, rows.Length).Where(i => !rows[i].Isolated).GroupBy(i => rows[i].Apps))
         {
             var plot = new ScottPlot.Plot();
@@ -178,6 +194,10 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         double MeanRoundSeconds,
         double MeanFinalAccuracy,
         double ServerCpuBusySeconds);
+
+    /// <summary>Totoro with A apps against Totoro with one app (same seed and fanout): the total, and the mean app's time.</summary>
+    [CsvHelper.CsvRecord]
+    internal sealed partial record FlatRow(ulong Seed, int Apps, int Fanout, double TotoroSeconds, double OneAppSeconds, double Ratio, double MeanAppSeconds, double MeanAppRatio);
 
     /// <summary>Table 3's cell: Totoro against one baseline for the same seed, apps and world.</summary>
     [CsvHelper.CsvRecord]
