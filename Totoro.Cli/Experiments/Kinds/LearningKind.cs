@@ -43,6 +43,7 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             AppsAtTarget: l.PerApp.Count(a => a.TimeToTargetSeconds is not null),
             TotalTrainingSeconds: l.TotalTrainingSeconds,
             MeanAppSeconds: Math.Round(l.PerApp.Average(a => a.TimeToTargetSeconds ?? a.TotalSeconds), 3),
+            FirstAppSeconds: Math.Round(l.PerApp[0].TimeToTargetSeconds ?? l.PerApp[0].TotalSeconds, 3),
             MeanRoundSeconds: l.MeanRoundSeconds,
             MeanFinalAccuracy: Math.Round(l.PerApp.Average(a => a.FinalAccuracy), 4),
             ServerCpuBusySeconds: Math.Round(scenario.ServerCpuBusySeconds, 3));
@@ -65,11 +66,7 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             .ToList();
         if (speedups.Count > 0)
         {
-            string csv = Path.Combine(directory, "speedup.csv");
-            using (var writer = new StreamWriter(csv))
-            using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
-                csvWriter.WriteRecords(speedups);
-            files.Add(csv);
+            files.Add(WriteCsv(Path.Combine(directory, "speedup.csv"), speedups));
             string png = Path.Combine(directory, "speedup.png");
             ExperimentPlot.Write(png, new PlotSpec
             {
@@ -89,16 +86,11 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             .Where(t => t.System == "totoro" && !t.Isolated && t.TotalTrainingSeconds > 0)
             .Select(t => (Row: t, One: rows.FirstOrDefault(o => o.System == "totoro" && !o.Isolated && o.Apps == 1 && o.Seed == t.Seed && o.Nodes == t.Nodes && o.B == t.B)))
             .Where(p => p.One is not null && p.One.TotalTrainingSeconds > 0)
-            .Select(p => new FlatRow(p.Row.Seed, p.Row.Apps, p.Row.Fanout, p.Row.TotalTrainingSeconds, p.One!.TotalTrainingSeconds, Math.Round(p.Row.TotalTrainingSeconds / p.One.TotalTrainingSeconds, 4), p.Row.MeanAppSeconds, Math.Round(p.Row.MeanAppSeconds / p.One.MeanAppSeconds, 4)))
+            .Select(p => new FlatRow(p.Row.Seed, p.Row.Apps, p.Row.Fanout, p.Row.TotalTrainingSeconds, p.One!.TotalTrainingSeconds, Math.Round(p.Row.TotalTrainingSeconds / p.One.TotalTrainingSeconds, 4),
+                p.Row.MeanAppSeconds, Math.Round(p.Row.MeanAppSeconds / p.One.MeanAppSeconds, 4), p.Row.FirstAppSeconds, Math.Round(p.Row.FirstAppSeconds / p.One.FirstAppSeconds, 4)))
             .ToList();
         if (flat.Count > 0)
-        {
-            string csv = Path.Combine(directory, "flat.csv");
-            using (var writer = new StreamWriter(csv))
-            using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
-                csvWriter.WriteRecords(flat);
-            files.Add(csv);
-        }
+            files.Add(WriteCsv(Path.Combine(directory, "flat.csv"), flat));
 
         foreach (IGrouping<int, int> group in Enumerable.Range(0, rows.Length).Where(i => !rows[i].Isolated).GroupBy(i => rows[i].Apps))
         {
@@ -137,6 +129,14 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         }
 
         return files;
+    }
+
+    private static string WriteCsv<T>(string path, IEnumerable<T> records)
+    {
+        using var writer = new StreamWriter(path);
+        using CsvHelper.CsvWriter csv = CsvHelper.CsvWriter.Create(writer);
+        csv.WriteRecords(records);
+        return path;
     }
 
     /// <summary>
@@ -191,13 +191,17 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         int AppsAtTarget,
         double TotalTrainingSeconds,
         double MeanAppSeconds,
+        double FirstAppSeconds,
         double MeanRoundSeconds,
         double MeanFinalAccuracy,
         double ServerCpuBusySeconds);
 
-    /// <summary>Totoro with A apps against Totoro with one app (same seed and fanout): the total, and the mean app's time.</summary>
+    /// <summary>
+    /// Totoro with A apps against Totoro with one app (same seed and fanout): the total (the slowest of A apps), the
+    /// mean app's time, and app 0's time (the same app, workers and devices in both runs: what the others cost it).
+    /// </summary>
     [CsvHelper.CsvRecord]
-    internal sealed partial record FlatRow(ulong Seed, int Apps, int Fanout, double TotoroSeconds, double OneAppSeconds, double Ratio, double MeanAppSeconds, double MeanAppRatio);
+    internal sealed partial record FlatRow(ulong Seed, int Apps, int Fanout, double TotoroSeconds, double OneAppSeconds, double Ratio, double MeanAppSeconds, double MeanAppRatio, double FirstAppSeconds, double FirstAppRatio);
 
     /// <summary>Table 3's cell: Totoro against one baseline for the same seed, apps and world.</summary>
     [CsvHelper.CsvRecord]
