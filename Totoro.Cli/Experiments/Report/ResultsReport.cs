@@ -97,7 +97,7 @@ internal sealed partial class ResultsReport(string experimentsDirectory, string 
         Line(text, ["figure", "paper", "ours (committed results)", "why they differ"]);
         Line(text, ["---", "---", "---", "---"]);
         foreach ((ExperimentFile e, CompareSpec c) in Comparisons())
-            Line(text, [$"{Figure(e, c)} (`{e.Name}`)", c.Paper, Ours(e, c, c.Ours), c.Why.Length > 0 ? c.Why : "–"]);
+            Line(text, [$"{Figure(e, c)} (`{e.Name}`)", c.Paper, Ours(e, c, c.Ours), c.Why.Length > 0 ? Ours(e, c, c.Why) : "–"]);
         return text.ToString();
     }
 

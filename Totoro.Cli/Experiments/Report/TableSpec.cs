@@ -63,6 +63,7 @@ internal sealed class CompareSpec
     /// <summary>The README's shorter form of <see cref="Ours"/> (default: the same).</summary>
     public string Short { get; set; } = "";
 
+    /// <summary>Why ours differ; a template too, so that the numbers it argues from are the results'.</summary>
     public string Why { get; set; } = "";
 
     /// <summary>PNGs of results/NAME/ the README shows beside it.</summary>
