@@ -13,7 +13,7 @@ internal sealed class LearningOptions
 {
     public AppSpecOptions App { get; } = new(forSimulator: true);
 
-    public Option<string> System { get; } = new("--system") { Description = "Who trains: totoro (a tree per app), central (one coordinator, apps served first come first served) or star (a server per app, no tree)", DefaultValueFactory = _ => "totoro" };
+    public Option<string> System { get; } = new("--system") { Description = "Who trains: totoro (a tree per app), openfl or fedscale (one server built from resources: a NIC and a CPU serving every app's tasks first come first served; docs/baselines.md), central (one coordinator serving one app's whole round at a time) or star (a server per app, no tree)", DefaultValueFactory = _ => "totoro" };
 
     public Option<string> Train { get; } = new("--train") { Description = "real (train and evaluate) or timing (sizes only; accuracy replayed from --accuracy-curve)", DefaultValueFactory = _ => "real" };
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Totoro.Cli.Experiments.Report;
 
 namespace Totoro.Cli.Experiments;
 
@@ -14,6 +15,7 @@ internal static class ExperimentCommand
         var command = new Command("experiment", "Run the paper's experiments from experiments/*.yaml (CSV, PNG and summary.json under out/NAME)");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Run());
+        command.Subcommands.Add(ReportCommand());
         return command;
     }
 
@@ -73,6 +75,45 @@ internal static class ExperimentCommand
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{summary.Name}: {summary.Points} points in {summary.WallSeconds:F1} s; wrote {string.Join(", ", summary.Files)} in {directory}"));
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ReportCommand()
+    {
+        var files = new Argument<FileInfo[]>("FILES") { Description = "Markdown files to write (default: README.md and experiments/README.md)", Arity = ArgumentArity.ZeroOrMore };
+        var check = new Option<bool>("--check") { Description = "Write nothing; exit 1 naming each marked table that differs from the committed results" };
+        var dir = new Option<DirectoryInfo>("--dir") { Description = "Folder of experiment files", DefaultValueFactory = _ => new DirectoryInfo("experiments") };
+        var results = new Option<DirectoryInfo>("--results") { Description = "Folder of committed results", DefaultValueFactory = _ => new DirectoryInfo("results") };
+        var command = new Command("report", "Write the results tables of the READMEs (between <!-- results ... --> markers) from the committed results") { files, check, dir, results };
+        command.SetAction(parsed =>
+        {
+            FileInfo[] targets = parsed.GetValue(files) is { Length: > 0 } given ? given : [new FileInfo("README.md"), new FileInfo(Path.Combine("experiments", "README.md"))];
+            var report = new ResultsReport(parsed.GetValue(dir)!.FullName, parsed.GetValue(results)!.FullName);
+            int stale = 0;
+            foreach (FileInfo target in targets)
+            {
+                if (!target.Exists)
+                    throw new UsageException($"no file '{target.FullName}': run from the repository root or name the files");
+                string text = File.ReadAllText(target.FullName);
+                if (parsed.GetValue(check))
+                {
+                    foreach (string section in report.Differences(text, target.FullName))
+                    {
+                        Console.Out.WriteLine($"{Shown(target.FullName)}: '{section}' differs from the committed results (run `totoro experiment report`)");
+                        stale++;
+                    }
+                }
+                else
+                {
+                    string fresh = report.Rewrite(text, target.FullName);
+                    if (fresh != text)
+                        File.WriteAllText(target.FullName, fresh);
+                    Console.Out.WriteLine($"{Shown(target.FullName)}: {(fresh == text ? "up to date" : "written")}");
+                }
+            }
+
+            return stale == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }

@@ -1,3 +1,4 @@
+using Totoro.Cli.Experiments.Report;
 using YamlDotNet.RepresentationModel;
 
 namespace Totoro.Cli.Experiments;
@@ -31,6 +32,12 @@ internal sealed class ExperimentFile
     public QuickSpec? Quick { get; set; }
 
     public List<PlotSpec> Plots { get; set; } = [];
+
+    /// <summary>Tables of the committed results that `totoro experiment report` writes into the READMEs.</summary>
+    public List<TableSpec> Tables { get; set; } = [];
+
+    /// <summary>The paper's numbers beside ours (templates over the committed results) and why they differ.</summary>
+    public List<CompareSpec> Compare { get; set; } = [];
 }
 
 /// <summary>What --quick changes: parameters overridden, sweep axes replaced, seeds replaced.</summary>

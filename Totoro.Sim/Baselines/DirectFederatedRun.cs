@@ -14,6 +14,9 @@ namespace Totoro.Sim.Baselines;
 /// serves apps' rounds first come, first served: one app's round at a time, the others queue.</item>
 /// <item>`star`: each app has its own server at an edge node; apps run at once, but each server's own uplink
 /// carries every participant's model.</item>
+/// <item>`openfl`, `fedscale` (a <see cref="CentralShape"/>): one server with a NIC and CPU cores; each round is a
+/// set-up task, one aggregation task per update and a close task, all apps' tasks served first come, first served
+/// (<see cref="ServerCpu"/>), while workers train in parallel on their own devices.</item>
 /// </list>
 /// Transfers are charged to the link model in time order, so queueing on a server's links is exact.
 /// </summary>
@@ -23,6 +26,9 @@ public sealed class DirectFederatedRun
     private readonly DeviceModel _devices;
     private readonly IReadOnlyList<DirectApp> _apps;
     private readonly bool _sharedCoordinator;
+    private readonly CentralShape? _shape;
+    private readonly ServerCpu? _coordinator;
+    private readonly ServerCpu? _aggregator;
     private readonly PriorityQueue<Event, (long Time, long Sequence)> _events = new();
     private readonly Queue<int> _waiting = new();
     private long _sequence;
@@ -35,6 +41,18 @@ public sealed class DirectFederatedRun
         _apps = apps;
         _sharedCoordinator = sharedCoordinator;
     }
+
+    /// <summary>Every app served by one server of the given shape (its NIC is the server node's links, set by the caller).</summary>
+    public DirectFederatedRun(LinkModel links, DeviceModel devices, IReadOnlyList<DirectApp> apps, CentralShape shape)
+        : this(links, devices, apps, sharedCoordinator: false)
+    {
+        _shape = shape;
+        _coordinator = new ServerCpu(shape.CoordinatorCores);
+        _aggregator = shape.AggregatorCores > 0 ? new ServerCpu(shape.AggregatorCores) : _coordinator;
+    }
+
+    /// <summary>Core time the server's CPU spent on tasks (0 without a shape).</summary>
+    public long CpuBusyMicros => (_coordinator?.BusyMicros ?? 0) + (_aggregator != _coordinator ? _aggregator?.BusyMicros ?? 0 : 0);
 
     /// <summary>Runs every app to its end (or until <paramref name="limitMicros"/>); returns the time it stopped.</summary>
     public long Run(long start, long limitMicros, Action<long>? onRound = null)
@@ -55,6 +73,15 @@ public sealed class DirectFederatedRun
 
     private void RequestRound(int app, long now)
     {
+        if (_shape is not null)
+        {
+            // The round waits for its set-up task on the coordinator's queue, behind every other app's tasks.
+            DirectApp a = _apps[app];
+            Prepare(a, now);
+            Schedule(_coordinator!.Submit(now, _shape.SetupMicros(a.Participants.Length, a.Pending!.Bytes)), new Event(EventKind.SetupDone, app, -1, a.Round));
+            return;
+        }
+
         if (!_sharedCoordinator)
         {
             BeginRound(app, now);
@@ -76,14 +103,28 @@ public sealed class DirectFederatedRun
 
     private void BeginRound(int a, long now)
     {
-        DirectApp app = _apps[a];
+        Prepare(_apps[a], now);
+        Dispatch(a, now);
+    }
+
+    /// <summary>A new round: its participants, the model they will train from.</summary>
+    private static void Prepare(DirectApp app, long now)
+    {
         app.Round++;
         app.RoundStart = now;
+        app.Closing = false;
         app.Participants = app.Master.SelectParticipants(app.Master.CompletedRounds + 1);
         app.Merged = null;
         app.Arrived = 0;
         app.Contributions = 0;
-        Payload model = app.Master.RoundPayload(app.Participants);
+        app.Pending = app.Master.RoundPayload(app.Participants); // what the workers train from
+    }
+
+    /// <summary>Sends the round's model to every participant and arms the deadline.</summary>
+    private void Dispatch(int a, long now)
+    {
+        DirectApp app = _apps[a];
+        Payload model = app.Pending!;
         foreach (int worker in app.Participants)
         {
             long arrival = _links.Transmit(app.Server, app.Workers[worker], model.Bytes, now);
@@ -93,7 +134,6 @@ public sealed class DirectFederatedRun
 
         if (app.Workload.Spec.RoundDeadlineMs > 0)
             Schedule(now + (app.Workload.Spec.RoundDeadlineMs * 1000L), new Event(EventKind.Deadline, a, -1, app.Round));
-        app.Pending = model; // what the workers train from
     }
 
     private void Handle(Event e, long now, Action<long>? onRound)
@@ -123,21 +163,49 @@ public sealed class DirectFederatedRun
                     break;
                 }
 
-            case EventKind.UpdateArrived:
+            case EventKind.SetupDone:
+                Dispatch(e.App, now);
+                break;
+
+            case EventKind.UpdateArrived when _shape is not null:
+                Schedule(_aggregator!.Submit(now, _shape.AggregateMicros(app.Updates[e.Worker]!.Bytes)), e with { Kind = EventKind.Aggregated });
+                break;
+
+            case EventKind.UpdateArrived or EventKind.Aggregated:
                 {
                     Payload update = app.Updates[e.Worker]!;
                     app.Updates[e.Worker] = null;
                     app.Merged = app.Merged is null ? update : ContributionMerge.Merge(app.Rule, app.Merged, update);
                     app.Contributions++;
                     if (++app.Arrived == app.Participants.Length)
-                        CloseRound(e.App, now, onRound);
+                        Close(e.App, now, onRound);
                     break;
                 }
 
             case EventKind.Deadline:
+                Close(e.App, now, onRound);
+                break;
+
+            case EventKind.CloseDone:
                 CloseRound(e.App, now, onRound);
                 break;
         }
+    }
+
+    /// <summary>Closes the round now, or (with a shape) once its close task has had its turn on the coordinator.</summary>
+    private void Close(int a, long now, Action<long>? onRound)
+    {
+        DirectApp app = _apps[a];
+        if (_shape is null)
+        {
+            CloseRound(a, now, onRound);
+            return;
+        }
+
+        if (app.Closing)
+            return;
+        app.Closing = true;
+        Schedule(_coordinator!.Submit(now, _shape.CloseMicros(app.Pending!.Bytes)), new Event(EventKind.CloseDone, a, -1, app.Round));
     }
 
     private void CloseRound(int a, long now, Action<long>? onRound)
@@ -147,7 +215,12 @@ public sealed class DirectFederatedRun
         app.RoundStart = -1;
         Array.Clear(app.Updates);
         onRound?.Invoke(now);
-        if (_sharedCoordinator)
+        if (_shape is not null)
+        {
+            if (!app.Master.Finished)
+                RequestRound(a, now);
+        }
+        else if (_sharedCoordinator)
         {
             _coordinatorBusy = false;
             if (!app.Master.Finished)
@@ -168,6 +241,9 @@ public sealed class DirectFederatedRun
         UpdateReady,
         UpdateArrived,
         Deadline,
+        SetupDone,
+        Aggregated,
+        CloseDone,
     }
 
     private readonly record struct Event(EventKind Kind, int App, int Worker, int Round);
@@ -196,6 +272,9 @@ public sealed class DirectApp(string name, int server, int[] workers, FederatedW
     internal int Round { get; set; }
 
     internal long RoundStart { get; set; } = -1;
+
+    /// <summary>The round's close task is queued (a deadline and the last update must not close it twice).</summary>
+    internal bool Closing { get; set; }
 
     internal int[] Participants { get; set; } = [];
 

@@ -147,6 +147,9 @@ public sealed class FederatedScenario
 
     public ForestScenario Forest => _forest;
 
+    /// <summary>Core seconds the central server's CPU was busy (`openfl`, `fedscale`; 0 otherwise).</summary>
+    public double ServerCpuBusySeconds { get; private set; }
+
     public DeviceModel Devices => _devices;
 
     /// <summary>The apps' masters, in app order (after <see cref="Run"/>): for the trees, the master each app's root holds at the end.</summary>
@@ -233,8 +236,11 @@ public sealed class FederatedScenario
         SimWorld world = _forest.World;
         ulong random = SplitMix64.Derive(_overlayConfig.Seed, 0xba5e);
         int coordinator = SplitMix64.NextInt(ref random, world.NodeCount);
+        CentralShape? shape = CentralShape.Find(_config.System);
         if (_config.System == "central")
             world.Links.SetSpeeds(coordinator, _config.CentralMbps, _config.CentralMbps);
+        else if (shape is not null)
+            world.Links.SetSpeeds(coordinator, shape.NicMbps, shape.NicMbps);
         var direct = new List<DirectApp>();
         foreach (ForestScenario.AppRun run in apps)
         {
@@ -256,14 +262,18 @@ public sealed class FederatedScenario
         long start = world.Now;
         long limit = start + (3600L * 1_000_000 * _config.Template.Rounds * _config.Apps);
         bool shared = _config.System == "central";
+        DirectFederatedRun Runner(IReadOnlyList<DirectApp> apps) =>
+            shape is not null ? new DirectFederatedRun(world.Links, _devices, apps, shape) : new DirectFederatedRun(world.Links, _devices, apps, shared);
         if (_config.Isolated)
         {
             foreach (DirectApp app in direct)
-                start = new DirectFederatedRun(world.Links, _devices, [app], shared).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+                start = Runner([app]).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
         }
         else
         {
-            new DirectFederatedRun(world.Links, _devices, direct, shared).Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+            DirectFederatedRun run = Runner(direct);
+            run.Run(start, limit, _ => progress?.Invoke(new SimProgress("training", ++done, total)));
+            ServerCpuBusySeconds = run.CpuBusyMicros / 1e6;
         }
     }
 }

@@ -4,12 +4,15 @@ namespace Totoro.Sim.Scenarios;
 
 /// <summary>
 /// Federated training in the simulator: A apps made from one template spec (each its own name, data partition and
-/// seed), run by one system — `totoro` (a tree per app), `central` (one coordinator serving apps first come, first
-/// served) or `star` (a server per app at a random edge node, no tree) — with real training or timing only.
+/// seed), run by one system — `totoro` (a tree per app), `openfl` or `fedscale` (one server built from resources:
+/// a NIC and CPU cores serving every app's round set-up, aggregation and close tasks first come, first served; see
+/// <see cref="Baselines.CentralShape"/>), `central` (the earlier model: one coordinator serving one app's whole
+/// round at a time, training included) or `star` (a server per app at a random edge node, no tree) — with real
+/// training or timing only.
 /// </summary>
 public sealed record LearningSimConfig
 {
-    public static readonly string[] Systems = ["totoro", "central", "star"];
+    public static readonly string[] Systems = ["totoro", "central", "star", "openfl", "fedscale"];
 
     public AppSpec Template { get; init; } = new();
 

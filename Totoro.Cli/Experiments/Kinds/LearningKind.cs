@@ -4,16 +4,16 @@ using Totoro.Sim.Scenarios;
 namespace Totoro.Cli.Experiments.Kinds;
 
 /// <summary>
-/// `kind: learning`: A apps train on one system (totoro, central, star), real or timing-only; time to the target
-/// accuracy, round times, final accuracy (Table 3, Figs. 8/9). Besides points.csv it writes speedup.csv/.png
-/// (each totoro point against the central point of the same seed and apps) and time-to-accuracy-A.png (mean
-/// accuracy over the apps against simulated time, one line per system and fanout).
+/// `kind: learning`: A apps train on one system (totoro, openfl, fedscale, central, star), real or timing-only; time
+/// to the target accuracy, round times, final accuracy (Table 3, Figs. 8/9). Besides points.csv it writes
+/// speedup.csv/.png (each totoro point against each baseline's point of the same seed, apps and b) and
+/// time-to-accuracy-A.png (mean accuracy over the apps against simulated time, one line per system and fanout).
 /// </summary>
 internal sealed partial class LearningKind : ExperimentKind<LearningParameters, LearningKind.Row>
 {
     public override string Name => "learning";
 
-    public override string Description => "FL apps trained by totoro, central or star: time to accuracy, speedups";
+    public override string Description => "FL apps trained by totoro, openfl, fedscale, central or star: time to accuracy, speedups";
 
     protected override IReadOnlyList<string> Validate(LearningParameters parameters) => parameters.ValidateLearning();
 
@@ -43,8 +43,10 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             AppsAtTarget: l.PerApp.Count(a => a.TimeToTargetSeconds is not null),
             TotalTrainingSeconds: l.TotalTrainingSeconds,
             MeanAppSeconds: Math.Round(l.PerApp.Average(a => a.TimeToTargetSeconds ?? a.TotalSeconds), 3),
+            FirstAppSeconds: Math.Round(l.PerApp[0].TimeToTargetSeconds ?? l.PerApp[0].TotalSeconds, 3),
             MeanRoundSeconds: l.MeanRoundSeconds,
-            MeanFinalAccuracy: Math.Round(l.PerApp.Average(a => a.FinalAccuracy), 4));
+            MeanFinalAccuracy: Math.Round(l.PerApp.Average(a => a.FinalAccuracy), 4),
+            ServerCpuBusySeconds: Math.Round(scenario.ServerCpuBusySeconds, 3));
         var curves = l.PerApp.Select(a => a.History.Where(r => !double.IsNaN(r.Accuracy)).Select(r => (r.EndSeconds, r.Accuracy)).ToArray()).ToArray();
         return new PointResult(row, curves);
     }
@@ -57,31 +59,38 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         var files = new List<string>();
         Row[] rows = results.Select(r => (Row)r.Row).ToArray();
         var speedups = rows
-            .Where(t => t.System == "totoro" && !t.Isolated)
-            .Select(t => (Totoro: t, Central: rows.FirstOrDefault(c => c.System == "central" && !c.Isolated && c.Seed == t.Seed && c.Apps == t.Apps && c.Nodes == t.Nodes && c.B == t.B)))
-            .Where(p => p.Central is not null && p.Totoro.TotalTrainingSeconds > 0)
-            .Select(p => new SpeedupRow(p.Totoro.Seed, p.Totoro.Apps, p.Totoro.Fanout, p.Totoro.TotalTrainingSeconds, p.Central!.TotalTrainingSeconds, Math.Round(p.Central.TotalTrainingSeconds / p.Totoro.TotalTrainingSeconds, 3)))
+            .Where(t => t.System == "totoro" && !t.Isolated && t.TotalTrainingSeconds > 0)
+            .SelectMany(t => rows
+                .Where(c => c.System is not ("totoro" or "star") && !c.Isolated && c.Seed == t.Seed && c.Apps == t.Apps && c.Nodes == t.Nodes && c.B == t.B)
+                .Select(c => new SpeedupRow(t.Seed, t.Apps, t.Fanout, c.System, $"vs {c.System}, fanout {t.Fanout}", t.TotalTrainingSeconds, c.TotalTrainingSeconds, Math.Round(c.TotalTrainingSeconds / t.TotalTrainingSeconds, 3))))
             .ToList();
         if (speedups.Count > 0)
         {
-            string csv = Path.Combine(directory, "speedup.csv");
-            using (var writer = new StreamWriter(csv))
-            using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
-                csvWriter.WriteRecords(speedups);
-            files.Add(csv);
+            files.Add(WriteCsv(Path.Combine(directory, "speedup.csv"), speedups));
             string png = Path.Combine(directory, "speedup.png");
             ExperimentPlot.Write(png, new PlotSpec
             {
-                Title = "Time-to-accuracy speedup of Totoro over the central coordinator (Table 3)",
+                Title = "Time-to-accuracy speedup of Totoro over the central baselines (Table 3)",
                 X = "apps",
                 Y = ["speedup"],
-                Series = "fanout",
-                SeriesLabel = "Totoro fanout {}",
+                Series = "series",
+                SeriesLabel = "{}",
                 XLabel = "concurrent apps",
-                YLabel = "central time / Totoro time (×)",
+                YLabel = "baseline time / Totoro time (×, mean over seeds)",
             }, speedups.Cast<object>().ToList(), typeof(SpeedupRow));
             files.Add(png);
         }
+
+        // Does Totoro's total stay flat as apps are added? Each apps count against one app, same seed and fanout.
+        var flat = rows
+            .Where(t => t.System == "totoro" && !t.Isolated && t.TotalTrainingSeconds > 0)
+            .Select(t => (Row: t, One: rows.FirstOrDefault(o => o.System == "totoro" && !o.Isolated && o.Apps == 1 && o.Seed == t.Seed && o.Nodes == t.Nodes && o.B == t.B)))
+            .Where(p => p.One is not null && p.One.TotalTrainingSeconds > 0)
+            .Select(p => new FlatRow(p.Row.Seed, p.Row.Apps, p.Row.Fanout, p.Row.TotalTrainingSeconds, p.One!.TotalTrainingSeconds, Math.Round(p.Row.TotalTrainingSeconds / p.One.TotalTrainingSeconds, 4),
+                p.Row.MeanAppSeconds, Math.Round(p.Row.MeanAppSeconds / p.One.MeanAppSeconds, 4), p.Row.FirstAppSeconds, Math.Round(p.Row.FirstAppSeconds / p.One.FirstAppSeconds, 4)))
+            .ToList();
+        if (flat.Count > 0)
+            files.Add(WriteCsv(Path.Combine(directory, "flat.csv"), flat));
 
         foreach (IGrouping<int, int> group in Enumerable.Range(0, rows.Length).Where(i => !rows[i].Isolated).GroupBy(i => rows[i].Apps))
         {
@@ -120,6 +129,14 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         }
 
         return files;
+    }
+
+    private static string WriteCsv<T>(string path, IEnumerable<T> records)
+    {
+        using var writer = new StreamWriter(path);
+        using CsvHelper.CsvWriter csv = CsvHelper.CsvWriter.Create(writer);
+        csv.WriteRecords(records);
+        return path;
     }
 
     /// <summary>
@@ -174,10 +191,19 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         int AppsAtTarget,
         double TotalTrainingSeconds,
         double MeanAppSeconds,
+        double FirstAppSeconds,
         double MeanRoundSeconds,
-        double MeanFinalAccuracy);
+        double MeanFinalAccuracy,
+        double ServerCpuBusySeconds);
 
-    /// <summary>Table 3's cell: Totoro against the central coordinator for the same seed, apps and world.</summary>
+    /// <summary>
+    /// Totoro with A apps against Totoro with one app (same seed and fanout): the total (the slowest of A apps), the
+    /// mean app's time, and app 0's time (the same app, workers and devices in both runs: what the others cost it).
+    /// </summary>
     [CsvHelper.CsvRecord]
-    internal sealed partial record SpeedupRow(ulong Seed, int Apps, int Fanout, double TotoroSeconds, double CentralSeconds, double Speedup);
+    internal sealed partial record FlatRow(ulong Seed, int Apps, int Fanout, double TotoroSeconds, double OneAppSeconds, double Ratio, double MeanAppSeconds, double MeanAppRatio, double FirstAppSeconds, double FirstAppRatio);
+
+    /// <summary>Table 3's cell: Totoro against one baseline for the same seed, apps and world.</summary>
+    [CsvHelper.CsvRecord]
+    internal sealed partial record SpeedupRow(ulong Seed, int Apps, int Fanout, string Baseline, string Series, double TotoroSeconds, double BaselineSeconds, double Speedup);
 }

@@ -1,0 +1,101 @@
+using Totoro.Cli.Experiments.Report;
+
+namespace Totoro.Cli.Tests;
+
+/// <summary>The READMEs' results tables are written from the committed results and cannot drift from them.</summary>
+public sealed class ResultsReportTests : IDisposable
+{
+    private readonly string _temp = Path.Combine(Path.GetTempPath(), "totoro-report-" + Guid.NewGuid().ToString("N"));
+
+    public ResultsReportTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_temp, "experiments"));
+        Directory.CreateDirectory(Path.Combine(_temp, "results", "toy"));
+        File.WriteAllText(Path.Combine(_temp, "experiments", "toy.yaml"), """
+            name: toy
+            title: a toy
+            paper: Fig. 0
+            kind: overlay
+            sweep:
+              nodes: [1000]
+            tables:
+              - name: grid
+                rows: apps
+                columns: fanout
+                columnLabel: f={}
+                cell: "{ms:0.0} ({depth|max})"
+              - name: list
+                rows: apps
+                where: {fanout: 8}
+                cells:
+                  - {header: ms, cell: "{ms|range:0}"}
+            compare:
+              - paper: "1.0 s"
+                ours: "{ms@apps=1,fanout=8:0} ms; not 8: {ms@apps=1,fanout!=8:0} ms; {[other.csv]x|sum:N0}"
+                why: toy
+            """);
+        // Two seeds per (apps, fanout): tables show their mean; apps 2 at fanout 16 was never run.
+        File.WriteAllText(Path.Combine(_temp, "results", "toy", "points.csv"), """
+            Seed,Apps,Fanout,Ms,Depth
+            1,1,8,100,3
+            2,1,8,110,4
+            1,1,16,50,2
+            2,1,16,70,2
+            1,2,8,300,5
+            2,2,8,200,5
+            """.Replace("            ", "", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(_temp, "results", "toy", "other.csv"), "X\n1000\n2500\n");
+    }
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private ResultsReport Toy() => new(Path.Combine(_temp, "experiments"), Path.Combine(_temp, "results"));
+
+    [Fact]
+    public void APivotTableAveragesOverSeedsAndMarksCellsNeverRun()
+    {
+        string table = Toy().Table("toy", "grid");
+        Assert.Equal(
+            "| apps | f=8 | f=16 |\n| ---: | ---: | ---: |\n| 1 | 105.0 (4) | 60.0 (2) |\n| 2 | 250.0 (5) | – |\n",
+            table);
+        Assert.Equal("| apps | ms |\n| ---: | ---: |\n| 1 | 100–110 |\n| 2 | 200–300 |\n", Toy().Table("toy", "list"));
+    }
+
+    [Fact]
+    public void TemplatesFilterNegateAndReadOtherFiles()
+    {
+        string compare = Toy().Compare();
+        Assert.Contains("| Fig. 0 (`toy`) | 1.0 s | 105 ms; not 8: 60 ms; 3,500 | toy |", compare);
+    }
+
+    [Fact]
+    public void ANumberTypedByHandIsReportedAndRewritten()
+    {
+        string readme = Path.Combine(_temp, "README.md");
+        string fresh = "intro\n<!-- results toy/list -->\n" + Toy().Table("toy", "list") + "<!-- /results -->\nafter\n";
+        Assert.Empty(Toy().Differences(fresh, readme));
+        string typed = fresh.Replace("200–300", "200–299", StringComparison.Ordinal);
+        Assert.Equal(["toy/list"], Toy().Differences(typed, readme));
+        Assert.Equal(fresh, Toy().Rewrite(typed, readme));
+    }
+
+    [Fact]
+    public void APlaceholderNoRowAnswersIsAnErrorNotABlank()
+    {
+        File.AppendAllText(Path.Combine(_temp, "experiments", "toy.yaml"), "\n  - paper: x\n    ours: \"{ms@apps=9}\"\n");
+        var ex = Assert.Throws<UsageException>(() => Toy().Compare());
+        Assert.Contains("no row", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("experiments/README.md")]
+    public void TheCommittedReadmeTablesAreWhatTheCommittedResultsSay(string file)
+    {
+        string root = RepoRoot.Find();
+        var report = new ResultsReport(Path.Combine(root, "experiments"), Path.Combine(root, "results"));
+        string path = Path.Combine(root, file);
+        IReadOnlyList<string> stale = report.Differences(File.ReadAllText(path), path);
+        Assert.True(stale.Count == 0, $"{file}: {string.Join(", ", stale)} differ from results/ (run `totoro experiment report`)");
+    }
+}
