@@ -45,7 +45,7 @@ internal static class AppCommand
                 throw new UsageException($"--start-after must be 0 or more seconds (got {parsed.GetValue(startAfter)})");
             var request = new ControlRequest(0, "submit")
             {
-                Spec = spec.ToSpec(parsed, parsed.GetValue(name)!),
+                Spec = spec.ToSpec(parsed, parsed.GetValue(name)!) with { ModelAssembly = null }, // nodes load models from their own --model-assembly
                 Seed = parsed.GetValue(spec.Seed),
                 MinWorkers = parsed.GetValue(minWorkers),
                 StartAfterSeconds = parsed.GetValue(startAfter),

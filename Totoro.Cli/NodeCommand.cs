@@ -22,10 +22,11 @@ internal static class NodeCommand
         var pingMs = new Option<int>("--ping-period-ms") { Description = "Leaf-set keep-alive period (the lease is 1.5 times it)", DefaultValueFactory = _ => 20_000 };
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
+        var modelAssemblies = new Option<FileInfo[]>("--model-assembly") { Description = "A .NET assembly of your own models (an IModelFactory) this host can train; repeat for several. Apps name the model; a node never loads a path an app names", AllowMultipleArgumentsPerToken = false };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
+            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies,
         };
         command.SetAction(parsed =>
         {
@@ -39,6 +40,8 @@ internal static class NodeCommand
             int metrics = parsed.GetValue(metricsMs);
             if (metrics < 100)
                 throw new UsageException($"--metrics-interval-ms must be at least 100 (got {metrics})");
+            foreach (FileInfo assembly in parsed.GetValue(modelAssemblies) ?? [])
+                AppSpecOptions.LoadModelAssembly(assembly.FullName);
             string? bootstrapText = parsed.GetValue(bootstrap);
             var options = new HostOptions
             {

@@ -27,6 +27,8 @@ public static class LocalTrainer
             return 0;
 
         int[] order = indices.ToArray();
+        if (model is ITrainableModel trainable)
+            return TrainInSession(trainable, parameters, data, order, options, random, global);
         var gradient = new float[parameters.Length];
         double lastEpochLoss = 0;
         for (int epoch = 0; epoch < options.Epochs; epoch++)
@@ -45,6 +47,30 @@ public static class LocalTrainer
             lastEpochLoss = sum / batches;
         }
 
+        return lastEpochLoss;
+    }
+
+    /// <summary>The same epochs, shuffles and batches, with the steps taken in the model's own buffers.</summary>
+    private static double TrainInSession(ITrainableModel model, float[] parameters, Dataset data, int[] order, LocalTrainingOptions options, Random random, float[]? global)
+    {
+        ReadOnlySpan<float> anchor = options.ProximalMu > 0 ? global : ReadOnlySpan<float>.Empty;
+        using ITrainingSession session = model.BeginTraining(parameters, data, options, anchor);
+        double lastEpochLoss = 0;
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            Shuffle(order, random);
+            double sum = 0;
+            int batches = 0;
+            for (int start = 0; start < order.Length; start += options.BatchSize)
+            {
+                sum += session.Step(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)));
+                batches++;
+            }
+
+            lastEpochLoss = sum / batches;
+        }
+
+        session.CopyParametersTo(parameters);
         return lastEpochLoss;
     }
 

@@ -89,7 +89,8 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
         {
             try
             {
-                FederatedWorkload workload = FederatedWorkload.Load(spec, seed, _cache);
+                // A spec from the network names a model, never code to load: the host's own --model-assembly did that.
+                FederatedWorkload workload = FederatedWorkload.Load(spec with { ModelAssembly = null }, seed, _cache);
                 _host.Post(() => Done(loading, workload, null));
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
