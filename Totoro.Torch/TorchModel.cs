@@ -20,6 +20,13 @@ public sealed class TorchModel : ITrainableModel
     private readonly ConcurrentBag<nn.Module<Tensor, Tensor>> _pool = [];
     private readonly (string Name, long[] Shape, int Length)[] _layout;
 
+    static TorchModel()
+    {
+        // One intra-op thread: a worker's minibatches are small, the simulator trains one worker at a time and a host
+        // trains its workers in parallel on the thread pool; libtorch's own thread team only spins against them.
+        set_num_threads(1);
+    }
+
     internal TorchModel(string name, int dimensions, int classes, Func<ImageShape, int, ShapeTracker, nn.Module<Tensor, Tensor>> build)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
