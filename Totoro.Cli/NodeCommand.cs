@@ -23,10 +23,11 @@ internal static class NodeCommand
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
         var modelAssemblies = new Option<FileInfo[]>("--model-assembly") { Description = "A .NET assembly of your own models (an IModelFactory) this host can train; repeat for several. Apps name the model; a node never loads a path an app names", AllowMultipleArgumentsPerToken = false };
+        var metricsListen = new Option<string?>("--metrics-listen") { Description = "HOST:PORT to serve Prometheus metrics at http://HOST:PORT/metrics (docs/metrics.md); off unless given" };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies,
+            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies, metricsListen,
         };
         command.SetAction(parsed =>
         {
@@ -71,7 +72,12 @@ internal static class NodeCommand
 
             using var host = new NodeHost(options, new HostLog(level));
             host.Start();
+            var metrics = new HostMetrics(host);
+            metrics.Attach();
+            using MetricsServer? scrape = parsed.GetValue(metricsListen) is { } text ? new MetricsServer(EndpointArgument.Parse("--metrics-listen", text), metrics.Registry) : null;
             Console.Out.WriteLine($"listening {host.Endpoint}");
+            if (scrape is not null)
+                Console.Out.WriteLine($"metrics http://{scrape.Endpoint}/metrics");
             Console.Out.Flush();
             void Stop(PosixSignalContext context)
             {

@@ -158,7 +158,16 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     public void OnStarted(NodeId app, FederatedMaster master, long now)
         => _host.Log.Info($"app {master.Spec.Name}: a node here is its master and starts round 1");
 
+    /// <summary>A master on this host closed a round (on the event loop): the metrics follow apps with it.</summary>
+    public event Action<FederatedMaster, RoundRecord>? RoundCompleted;
+
     public void OnRoundCompleted(NodeId app, FederatedMaster master, RoundRecord round)
+    {
+        RoundCompleted?.Invoke(master, round);
+        LogRound(master, round);
+    }
+
+    private void LogRound(FederatedMaster master, RoundRecord round)
         => _host.Log.Info($"app {master.Spec.Name} round {round.Round}/{master.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
 
     public void OnResumed(NodeId app, FederatedMaster master, bool modelRestored, long now)
