@@ -72,9 +72,9 @@ internal static class NodeCommand
 
             using var host = new NodeHost(options, new HostLog(level));
             host.Start();
-            var metrics = new HostMetrics(host);
-            metrics.Attach();
-            using MetricsServer? scrape = parsed.GetValue(metricsListen) is { } text ? new MetricsServer(EndpointArgument.Parse("--metrics-listen", text), metrics.Registry) : null;
+            var prometheus = new HostMetrics(host);
+            prometheus.Attach();
+            using MetricsServer? scrape = parsed.GetValue(metricsListen) is { } text ? new MetricsServer(EndpointArgument.Parse("--metrics-listen", text), prometheus.Registry) : null;
             Console.Out.WriteLine($"listening {host.Endpoint}");
             if (scrape is not null)
                 Console.Out.WriteLine($"metrics http://{scrape.Endpoint}/metrics");
