@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Totoro.Core.Learning;
 using TorchSharp;
+using Totoro.Core.Learning;
 using static TorchSharp.torch;
 
 namespace Totoro.Torch;

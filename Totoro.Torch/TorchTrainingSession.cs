@@ -1,5 +1,5 @@
-using Totoro.Core.Learning;
 using TorchSharp;
+using Totoro.Core.Learning;
 using static TorchSharp.torch;
 
 namespace Totoro.Torch;
