@@ -45,7 +45,7 @@ internal static class AppCommand
                 throw new UsageException($"--start-after must be 0 or more seconds (got {parsed.GetValue(startAfter)})");
             var request = new ControlRequest(0, "submit")
             {
-                Spec = spec.ToSpec(parsed, parsed.GetValue(name)!),
+                Spec = spec.ToSpec(parsed, parsed.GetValue(name)!) with { ModelAssembly = null }, // nodes load models from their own --model-assembly
                 Seed = parsed.GetValue(spec.Seed),
                 MinWorkers = parsed.GetValue(minWorkers),
                 StartAfterSeconds = parsed.GetValue(startAfter),
@@ -153,7 +153,8 @@ internal static class AppCommand
             string last = "";
             while (DateTime.UtcNow < deadline)
             {
-                ControlResponse? response = client.Ask(endpoint, new ControlRequest(0, "status") { Name = app, IncludeModel = parsed.GetValue(json) }, AskTimeout);
+                // The model (megabytes for a CNN) is fetched once, at the end, not with every poll.
+                ControlResponse? response = client.Ask(endpoint, new ControlRequest(0, "status") { Name = app }, AskTimeout);
                 if (response is null)
                 {
                     Console.Error.WriteLine($"error: no answer from {endpoint} within {AskTimeout.TotalSeconds:F0} s: is `totoro node` running there?");
@@ -181,7 +182,11 @@ internal static class AppCommand
                     if (status.Finished)
                     {
                         if (parsed.GetValue(json))
-                            Console.Out.WriteLine(JsonSerializer.Serialize(status, ControlJson.Options));
+                        {
+                            AppStatus final = client.Ask(endpoint, new ControlRequest(0, "status") { Name = app, IncludeModel = true }, AskTimeout * 2)?.Status ?? status;
+                            Console.Out.WriteLine(JsonSerializer.Serialize(final, ControlJson.Options));
+                        }
+
                         if (status.ShortRounds > 0 || status.Stopped)
                         {
                             Console.Error.WriteLine($"error: app {app} {(status.Stopped ? "was stopped" : "finished")} with {status.ShortRounds} of {status.Round} rounds that did not merge exactly the updates they selected");

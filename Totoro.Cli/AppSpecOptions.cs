@@ -31,7 +31,9 @@ internal sealed class AppSpecOptions
         };
     }
 
-    public Option<string> Model { get; } = new("--model") { Description = "logreg or mlp", DefaultValueFactory = _ => Defaults.Model };
+    public Option<string> Model { get; } = new("--model") { Description = "logreg, mlp, cnn, shufflenet-v2, resnet-34 (`totoro models` lists them), or a model of --model-assembly", DefaultValueFactory = _ => Defaults.Model };
+
+    public Option<FileInfo?> ModelAssembly { get; } = new("--model-assembly") { Description = "Your own model: a .NET assembly with a public IModelFactory (docs/models.md); --model names it" };
 
     public Option<int> HiddenUnits { get; } = new("--hidden-units") { Description = "Hidden units of the mlp", DefaultValueFactory = _ => Defaults.HiddenUnits };
 
@@ -75,7 +77,7 @@ internal sealed class AppSpecOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, HiddenUnits, Dataset, DatasetFolder, Partition, Rounds, ClientsPerRound, Selection, Rule, Mu, ServerLearningRate, LocalEpochs, BatchSize, LearningRate, TrainSamples, TestSamples, TargetAccuracy, EvaluateEvery })
+        foreach (Option option in new Option[] { Model, ModelAssembly, HiddenUnits, Dataset, DatasetFolder, Partition, Rounds, ClientsPerRound, Selection, Rule, Mu, ServerLearningRate, LocalEpochs, BatchSize, LearningRate, TrainSamples, TestSamples, TargetAccuracy, EvaluateEvery })
             command.Options.Add(option);
         if (_forSimulator)
             return; // the simulator has its own --seed, --round-deadline-ms and --subscribers-per-app
@@ -91,10 +93,13 @@ internal sealed class AppSpecOptions
     {
         if (!PartitionSpec.TryParse(parsed.GetValue(Partition)!, out PartitionSpec partition, out string? error))
             throw new UsageException($"--partition: {error}");
+        if (parsed.GetValue(ModelAssembly) is { } assembly)
+            LoadModelAssembly(assembly.FullName);
         var spec = new AppSpec
         {
             Name = name,
             Model = parsed.GetValue(Model)!,
+            ModelAssembly = parsed.GetValue(ModelAssembly)?.FullName,
             HiddenUnits = parsed.GetValue(HiddenUnits),
             Dataset = parsed.GetValue(Dataset)!,
             DatasetFolder = parsed.GetValue(DatasetFolder),
@@ -122,5 +127,18 @@ internal sealed class AppSpecOptions
         if (problems.Count > 0)
             throw new UsageException(problems[0]);
         return spec;
+    }
+
+    /// <summary>Loads a model assembly into this process's catalog, or a usage error in one line.</summary>
+    public static void LoadModelAssembly(string path)
+    {
+        try
+        {
+            ModelCatalog.LoadAssembly(path);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--model-assembly: {ex.Message}");
+        }
     }
 }

@@ -24,10 +24,13 @@ internal static class NodeCommand
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
         var shardDir = new Option<DirectoryInfo?>("--shard-dir") { Description = "The host's own training data: a folder with IDX files named like Fashion-MNIST's training split (train-images-idx3-ubyte, train-labels-idx1-ubyte, or .gz), split among its logical nodes" };
+        var modelAssemblies = new Option<FileInfo[]>("--model-assembly") { Description = "A .NET assembly of your own models (an IModelFactory) this host can train; repeat for several. Apps name the model; a node never loads a path an app names", AllowMultipleArgumentsPerToken = false };
+        var metricsListen = new Option<string?>("--metrics-listen") { Description = "HOST:PORT to serve Prometheus metrics at http://HOST:PORT/metrics (docs/metrics.md); off unless given" };
+        var dashboardListen = new Option<string?>("--dashboard-listen") { Description = "HOST:PORT to serve the live page at http://HOST:PORT/ (overlay, trees, training curves; add ?hosts=URL,URL to merge other hosts' pages); off unless given" };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
+            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies, metricsListen, dashboardListen,
         };
         command.SetAction(parsed =>
         {
@@ -41,6 +44,8 @@ internal static class NodeCommand
             int metrics = parsed.GetValue(metricsMs);
             if (metrics < 100)
                 throw new UsageException($"--metrics-interval-ms must be at least 100 (got {metrics})");
+            foreach (FileInfo assembly in parsed.GetValue(modelAssemblies) ?? [])
+                AppSpecOptions.LoadModelAssembly(assembly.FullName);
             string? bootstrapText = parsed.GetValue(bootstrap);
             var options = new HostOptions
             {
@@ -71,7 +76,17 @@ internal static class NodeCommand
 
             using var host = new NodeHost(options, new HostLog(level));
             host.Start();
+            var prometheus = new HostMetrics(host);
+            prometheus.Attach();
+            using MetricsServer? scrape = parsed.GetValue(metricsListen) is { } text ? new MetricsServer(EndpointArgument.Parse("--metrics-listen", text), prometheus.Registry) : null;
+            var view = new DashboardState(host);
+            view.Attach();
+            using DashboardServer? page = parsed.GetValue(dashboardListen) is { } pageText ? new DashboardServer(EndpointArgument.Parse("--dashboard-listen", pageText), view) : null;
             Console.Out.WriteLine($"listening {host.Endpoint}");
+            if (page is not null)
+                Console.Out.WriteLine($"dashboard http://{page.Endpoint}/");
+            if (scrape is not null)
+                Console.Out.WriteLine($"metrics http://{scrape.Endpoint}/metrics");
             Console.Out.Flush();
             void Stop(PosixSignalContext context)
             {

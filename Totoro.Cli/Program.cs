@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Totoro.Cli;
 
-// The `totoro` command: one root, one file per subcommand.
+// The `totoro` command: one root, one file per subcommand. Totoro.Torch's networks join the built-in models (libtorch
+// loads only when one of them is used).
+Totoro.Torch.TorchModels.Register();
 var root = new RootCommand("Totoro: a decentralized federated-learning engine for the edge (simulator and real mode).")
 {
     SimCommand.Create(),
@@ -9,6 +11,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
     NodeCommand.Create(),
     AppCommand.Create(),
     DeployCommand.Create(),
+    ModelsCommand.Create(),
     Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 

@@ -8,8 +8,15 @@ public sealed record AppSpec
 {
     public string Name { get; init; } = "app-0";
 
-    /// <summary>logreg or mlp.</summary>
+    /// <summary>A model of the <see cref="ModelCatalog"/>: logreg, mlp, or one a loaded assembly brings (Totoro.Torch's cnn, shufflenet-v2, resnet-34).</summary>
     public string Model { get; init; } = "logreg";
+
+    /// <summary>
+    /// Path of the assembly that defines <see cref="Model"/> (a user's own <see cref="IModelFactory"/>), loaded where
+    /// the spec is read locally (the simulator, the submitting command). A node loads only the assemblies its own
+    /// command line names (`totoro node --model-assembly`), never a path a remote spec names.
+    /// </summary>
+    public string? ModelAssembly { get; init; }
 
     /// <summary>Hidden units of the mlp.</summary>
     public int HiddenUnits { get; init; } = 64;
@@ -66,6 +73,7 @@ public sealed record AppSpec
     /// <summary>Evaluate every this many rounds (the last round always).</summary>
     public int EvaluateEvery { get; init; } = 1;
 
+    /// <summary>The built-in models (the catalog may hold more).</summary>
     public static readonly string[] Models = ["logreg", "mlp"];
     public static readonly string[] Datasets = ["fashion-mnist", "synthetic"];
     public static readonly string[] Rules = ["fedavg", "fedprox", "fedadam", "fedyogi", "median", "trimmed-mean"];
@@ -82,8 +90,10 @@ public sealed record AppSpec
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Name))
             problems.Add("the app needs a name");
-        if (!Models.Contains(Model))
-            problems.Add($"--model must be one of {string.Join(", ", Models)} (got '{Model}')");
+        if (string.IsNullOrWhiteSpace(Model) || Model.Any(char.IsWhiteSpace))
+            problems.Add($"--model must name a model (got '{Model}')");
+        else if (ModelAssembly is null && !ModelCatalog.Contains(Model))
+            problems.Add($"--model must be one of {string.Join(", ", ModelCatalog.Names)} (got '{Model}'), or a model of an assembly loaded with --model-assembly");
         if (!Datasets.Contains(Dataset))
             problems.Add($"--dataset must be one of {string.Join(", ", Datasets)} (got '{Dataset}')");
         if (!Rules.Contains(Rule))

@@ -9,13 +9,13 @@ namespace Totoro.Core.Learning;
 /// </summary>
 public static class FederatedWorker
 {
-    /// <summary>Training FLOPs per sample: forward ≈ 2P multiply-adds, backward ≈ 4P (the usual 6P estimate).</summary>
+    /// <summary>Training FLOPs: three forward passes per sample and epoch (forward, backward twice as dear); 6P for a dense model.</summary>
     public static double TrainingFlops(FederatedWorkload workload, int worker)
         => TrainingFlopsOn(workload, workload.Shares[worker].Length);
 
     /// <summary>Training FLOPs of a round on <paramref name="samples"/> samples.</summary>
     public static double TrainingFlopsOn(FederatedWorkload workload, int samples)
-        => 6.0 * workload.Model.ParameterCount * samples * workload.Spec.LocalEpochs;
+        => 3.0 * workload.Model.ForwardFlops * samples * workload.Spec.LocalEpochs;
 
     /// <summary>
     /// The contribution of <paramref name="worker"/> for <paramref name="round"/>. In timing mode (a size-only

@@ -59,9 +59,7 @@ public sealed class FederatedWorkload
             shares = Partition(spec, train, random);
         }
 
-        IModel model = spec.Model == "mlp"
-            ? new MlpModel(train.Dimensions, spec.HiddenUnits, train.Classes)
-            : new LogisticRegressionModel(train.Dimensions, train.Classes);
+        IModel model = ModelCatalog.Create(spec, train.Dimensions, train.Classes);
         return new FederatedWorkload(spec, model, train, test, shares);
     }
 

@@ -14,6 +14,13 @@ public interface IModel
 
     int ParameterCount { get; }
 
+    /// <summary>
+    /// Floating-point operations of one forward pass on one sample (a multiply-add counts two). The timing mode and
+    /// the device model charge training as three forward passes per sample (forward, and a backward twice as dear).
+    /// A dense model's forward pass costs about two per parameter; a convolution reuses each weight at every pixel.
+    /// </summary>
+    double ForwardFlops => 2.0 * ParameterCount;
+
     /// <summary>Fills <paramref name="parameters"/> with a deterministic initial model drawn from <paramref name="seed"/>.</summary>
     void Initialize(Span<float> parameters, int seed);
 

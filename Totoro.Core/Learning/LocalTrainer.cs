@@ -27,7 +27,10 @@ public static class LocalTrainer
             return 0;
 
         int[] order = indices.ToArray();
-        var gradient = new float[parameters.Length];
+        ReadOnlySpan<float> anchor = options.ProximalMu > 0 ? global : ReadOnlySpan<float>.Empty;
+        using ITrainingSession session = model is ITrainableModel trainable
+            ? trainable.BeginTraining(parameters, data, options, anchor)
+            : new GradientSession(model, parameters, data, options, global);
         double lastEpochLoss = 0;
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
@@ -36,15 +39,14 @@ public static class LocalTrainer
             int batches = 0;
             for (int start = 0; start < order.Length; start += options.BatchSize)
             {
-                ReadOnlySpan<int> batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start));
-                sum += model.LossAndGradient(parameters, data, batch, gradient);
+                sum += session.Step(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)));
                 batches++;
-                Step(parameters, gradient, options, global);
             }
 
             lastEpochLoss = sum / batches;
         }
 
+        session.CopyParametersTo(parameters);
         return lastEpochLoss;
     }
 
@@ -79,6 +81,25 @@ public static class LocalTrainer
         else
         {
             VectorMath.AddScaled(parameters, -lr, gradient);
+        }
+    }
+
+    /// <summary>A plain model's steps: its gradient on the flat vector, trained in place.</summary>
+    private sealed class GradientSession(IModel model, float[] parameters, Dataset data, LocalTrainingOptions options, float[]? global) : ITrainingSession
+    {
+        private readonly float[] _gradient = new float[parameters.Length];
+
+        public double Step(ReadOnlySpan<int> batch)
+        {
+            double loss = model.LossAndGradient(parameters, data, batch, _gradient);
+            LocalTrainer.Step(parameters, _gradient, options, global);
+            return loss;
+        }
+
+        public void CopyParametersTo(Span<float> target) => parameters.CopyTo(target);
+
+        public void Dispose()
+        {
         }
     }
 

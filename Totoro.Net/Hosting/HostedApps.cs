@@ -93,7 +93,8 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
         {
             try
             {
-                FederatedWorkload workload = FederatedWorkload.Load(spec, seed, _cache);
+                // A spec from the network names a model, never code to load: the host's own --model-assembly did that.
+                FederatedWorkload workload = FederatedWorkload.Load(spec with { ModelAssembly = null }, seed, _cache);
                 _host.Post(() => Done(loading, workload, null));
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
@@ -161,7 +162,16 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     public void OnStarted(NodeId app, FederatedMaster master, long now)
         => _host.Log.Info($"app {master.Spec.Name}: a node here is its master and starts round 1");
 
+    /// <summary>A master on this host closed a round (on the event loop): the metrics follow apps with it.</summary>
+    public event Action<FederatedMaster, RoundRecord>? RoundCompleted;
+
     public void OnRoundCompleted(NodeId app, FederatedMaster master, RoundRecord round)
+    {
+        RoundCompleted?.Invoke(master, round);
+        LogRound(master, round);
+    }
+
+    private void LogRound(FederatedMaster master, RoundRecord round)
         => _host.Log.Info($"app {master.Spec.Name} round {round.Round}/{master.Spec.Rounds}: {round.Contributions} of {round.Participants} updates, accuracy {round.Accuracy:F4}, {round.RoundSeconds:F2} s");
 
     public void OnResumed(NodeId app, FederatedMaster master, bool modelRestored, long now)
