@@ -1,0 +1,15 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Planning;
+
+/// <summary>Pastry's own route: the direct link to the parent the JOIN found, never changed.</summary>
+public sealed class StaticFlowPlanner : IFlowPlanner
+{
+    public static readonly StaticFlowPlanner Instance = new();
+
+    public string Name => "static";
+
+    public FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen) => FlowStrategy.Direct;
+
+    public PeerHandle Parent(in ParentQuery query, IPlanningObservations seen) => query.Current;
+}
