@@ -26,8 +26,9 @@ internal static class SimCommand
         {
             OverlaySimConfig config = options.ToConfig(parsed, parsed.GetValue(nodes));
             ForestSimConfig? forest = options.ToForestConfig(parsed, config.Nodes);
-            PlanningSimConfig? plan = planning.ToConfig(parsed, config.Seed);
             LearningSimConfig? training = learning.ToConfig(parsed, parsed.GetValue(options.Apps), parsed.GetValue(options.SubscribersPerApp), parsed.GetValue(options.RoundDeadlineMs));
+            Core.Planning.PlanningOptions? live = training is null ? null : planning.ToLive(parsed);
+            PlanningSimConfig? plan = training is null ? planning.ToConfig(parsed, config.Seed) : null;
             bool json = parsed.GetValue(options.Json);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             ChurnSimConfig? churn = churnOptions.ToConfig(parsed, config.Nodes, forest?.Apps ?? 0, trainingChurn.KillsRoots(parsed));
@@ -40,7 +41,7 @@ internal static class SimCommand
                 ? RunChurn(ChurnOptions.WithTimers(config, churn), forest, churn, showProgress: !json)
                 : training is null
                 ? Run(config, forest, showProgress: !json)
-                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)!, training, showProgress: !json);
+                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)! with { Planning = live }, training, showProgress: !json);
             if (plan is not null)
             {
                 var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);

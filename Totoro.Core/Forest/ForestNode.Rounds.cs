@@ -1,4 +1,5 @@
 using Totoro.Core.Overlay;
+using Totoro.Core.Planning;
 using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
@@ -51,7 +52,7 @@ public sealed partial class ForestNode
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
         var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
         for (int i = 0; i < n; i++)
-            _context.Send(chosen[i], message);
+            SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         if (n > 0 && n == state.Children.Count)
             state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
@@ -129,6 +130,10 @@ public sealed partial class ForestNode
         if (state.IsRoot)
             _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
         else if (!state.Parent.IsNone)
-            _context.Send(state.Parent, new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = merged, Stamp = contributions });
+        {
+            var update = new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = merged, Stamp = contributions };
+            SendTreeData(state, FlowDirection.Up, state.Parent, update); // ForestNode.Planning.cs
+            ConsiderParent(state, update.EncodedSize);
+        }
     }
 }

@@ -215,6 +215,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public void Receive(PeerHandle from, in Message message)
     {
+        if ((message.Flags & MessageFlags.Planned) != 0 && message.Kind is MessageKind.TreeBroadcast or MessageKind.TreeAggregate && !OnPlannedArrival(ref from, message))
+            return; // relayed on (ForestNode.Planning.cs)
         switch (message.Kind)
         {
             case MessageKind.TreeJoinAck:
@@ -275,6 +277,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 break;
             case MessageKind.Direct:
                 _app?.OnAppMessage(this, from, message);
+                break;
+            case MessageKind.TreePlan:
+                OnTreePlan(from, message); // ForestNode.Planning.cs
                 break;
             default:
                 Overlay.Receive(from, message);

@@ -210,7 +210,7 @@ public static class MessageCodec
         if (!Enum.IsDefined(kind))
             return Fail($"unknown message kind {data[1]}", out error);
         var flags = (MessageFlags)data[2];
-        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly | MessageFlags.Detached)) != 0)
+        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly | MessageFlags.Detached | MessageFlags.Planned)) != 0)
             return Fail($"unknown flag bits 0x{data[2]:x2}", out error);
 
         byte row = data[3];

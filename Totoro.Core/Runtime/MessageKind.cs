@@ -71,6 +71,12 @@ public enum MessageKind : byte
 
     /// <summary>An upper layer's message to one peer (an answer to a routed one). Row = the layer's tag; opaque payload.</summary>
     Direct = 22,
+
+    /// <summary>
+    /// Path planning of tree flows (Row: 0 ack of a planned transfer, 1 probe, 2 probe reply): the far end's load
+    /// report in the payload; a reply's Hops is the replier's depth in the tree (Key), its Peers its children.
+    /// </summary>
+    TreePlan = 23,
 }
 
 /// <summary>Bit flags of a message.</summary>
@@ -93,4 +99,10 @@ public enum MessageFlags : byte
 
     /// <summary>On a tree heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     Detached = 16,
+
+    /// <summary>
+    /// On a tree transfer: the sender plans its flows, so ack it (TreePlan). With an origin it came through a relay;
+    /// while it still lists one peer, the receiver is the relay and that peer the destination.
+    /// </summary>
+    Planned = 32,
 }

@@ -1,0 +1,203 @@
+using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// Path planning of the tree's own flows (docs/planning.md): every model a parent sends a child and every update a
+/// child sends its parent goes direct or through one relay, as the node's planner chooses from what its node saw of
+/// its own transfers; and a child may move to another parent that makes routing progress towards the app id. With
+/// the `static` planner (the default) none of this runs: no acks, no probes, the same messages as plain Scribe.
+/// </summary>
+public sealed partial class ForestNode
+{
+    private const byte PlanAck = 0;
+    private const byte PlanProbe = 1;
+    private const byte PlanReply = 2;
+    private const int Uncles = 4;
+
+    private FlowRouter? _router;
+    private TransferLedger? _ackLedger; // a static node that is asked for acks reports its load from here
+    private Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, int Round), long>? _tokens;
+    private Dictionary<(NodeId App, PeerHandle Candidate), int>? _candidateDepths;
+    private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
+    private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
+    private Dictionary<NodeId, long>? _downBytes;       // the last model that came down, per app
+    private PeerHandle[] _relays = [];
+    private long _relaysAt = long.MinValue;
+
+    /// <summary>This node's flow planner (null: static, Pastry's own routes).</summary>
+    public FlowRouter? Planning => _router;
+
+    /// <summary>Plans this node's tree flows with <paramref name="options"/> (call before the node runs; static leaves it off).</summary>
+    public void UsePlanning(PlanningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _router = options.IsStatic ? null : new FlowRouter(options);
+    }
+
+    /// <summary>The relays this node weighs now (the first few of its leaf set, as last refreshed).</summary>
+    public ReadOnlyMemory<PeerHandle> KnownRelays => _relays;
+
+    private ReadOnlyMemory<PeerHandle> RefreshRelays(FlowRouter router)
+    {
+        if (_context.Now - _relaysAt >= router.Options.DecisionPeriodMicros)
+        {
+            _relaysAt = _context.Now;
+            PeerHandle[] right = Overlay.RightLeaves();
+            _relays = right.Length > router.Options.Relays ? right[..router.Options.Relays] : right;
+        }
+
+        return _relays;
+    }
+
+    /// <summary>
+    /// The parents this child weighs for an app: the tree nodes it knows that make progress towards the root (its
+    /// grandparent, its parent's siblings, Pastry's next hop towards the app id), each only once it answered a probe
+    /// with a depth above this node's (so it cannot be in this node's subtree: no loop).
+    /// </summary>
+    public PeerHandle[] ParentCandidatesOf(NodeId app)
+    {
+        if (Tree(app) is not { } state || state.IsRoot || state.Parent.IsNone)
+            return [];
+        var result = new List<PeerHandle>(Uncles + 2);
+        foreach (PeerHandle candidate in ProgressCandidates(state))
+        {
+            if (_candidateDepths is not null && _candidateDepths.TryGetValue((app, candidate), out int depth) && depth < state.Depth)
+                result.Add(candidate);
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>Sends one tree transfer (a model down, an update up): direct, or through the relay the planner chose.</summary>
+    private void SendTreeData(TreeState state, FlowDirection direction, PeerHandle peer, in Message message)
+    {
+        if (_router is null)
+        {
+            _context.Send(peer, message);
+            return;
+        }
+
+        long bytes = message.EncodedSize;
+        long token = _router.Route(state.App.Id, direction, _context.Self, peer, bytes, _context.Now, _context.NextRandom(), RefreshRelays(_router), out PeerHandle via);
+        _tokens ??= [];
+        _tokens[(state.App.Id, direction, peer, message.Round)] = token;
+        Message planned = message with { Flags = message.Flags | MessageFlags.Planned };
+        if (via.IsNone)
+            _context.Send(peer, planned);
+        else
+            _context.Send(via, planned with { Origin = _context.Self, Peers = [peer] });
+    }
+
+    /// <summary>
+    /// A tree transfer whose sender plans: a relay passes it on; the far end acks it to the sender (with its load) and
+    /// handles it as if it came straight from the sender. False when this node only relayed it.
+    /// </summary>
+    private bool OnPlannedArrival(ref PeerHandle from, in Message message)
+    {
+        var direction = message.Kind == MessageKind.TreeBroadcast ? FlowDirection.Down : FlowDirection.Up;
+        TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+        if (message.Peers is [var destination] && !message.Origin.IsNone)
+        {
+            // Relay: carry it one hop on, counted on this node's links like any flow.
+            ledger.Carried(message.Key, direction, message.Origin, outgoing: false, message.EncodedSize, _context.Now);
+            ledger.Carried(message.Key, direction, destination, outgoing: true, message.EncodedSize, _context.Now);
+            _context.Send(destination, message with { Peers = null });
+            return false;
+        }
+
+        if (!message.Origin.IsNone)
+            from = message.Origin; // relayed: the sender is the origin
+        if (direction == FlowDirection.Down)
+            (_downBytes ??= [])[message.Key] = message.EncodedSize;
+        ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now);
+        _context.Send(from, new Message { Kind = MessageKind.TreePlan, Row = PlanAck, Key = message.Key, Round = message.Round, Hops = (ushort)direction, Payload = Payload.FromData(ledger.Own.Encode()) });
+        return true;
+    }
+
+    private void OnTreePlan(PeerHandle from, in Message message)
+    {
+        switch (message.Row)
+        {
+            case PlanAck when _router is not null && _tokens is not null:
+                var key = (message.Key, (FlowDirection)message.Hops, from, message.Round);
+                if (_tokens.Remove(key, out long token))
+                    _router.Ledger.Acked(token, _context.Now, Report(message));
+                break;
+            case PlanProbe:
+                TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+                bool attached = Tree(message.Key) is { } state && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
+                int depth = attached ? Tree(message.Key)!.Depth : ushort.MaxValue;
+                PeerHandle[]? children = attached && Tree(message.Key)!.Children is { Count: > 0 and <= 255 } list ? [.. list] : null;
+                _context.Send(from, new Message { Kind = MessageKind.TreePlan, Row = PlanReply, Key = message.Key, Stamp = message.Stamp, Hops = (ushort)Math.Min(depth, ushort.MaxValue), Peers = children, Payload = Payload.FromData(ledger.Own.Encode()) });
+                break;
+            case PlanReply when _router is not null:
+                _router.Ledger.RoundTrip(from, _context.Now - message.Stamp);
+                if (Report(message) is { } report)
+                    _router.Ledger.Heard(from, report);
+                (_candidateDepths ??= [])[(message.Key, from)] = message.Hops;
+                if (Tree(message.Key) is { } mine && from == mine.Grandparent && message.Peers is { } uncles)
+                    (_uncles ??= [])[message.Key] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
+                break;
+        }
+    }
+
+    private static LoadReport? Report(in Message message)
+        => message.Payload?.Data is { } data && LoadReport.TryDecode(data, out LoadReport report) ? report : null;
+
+    /// <summary>
+    /// After a child sent its update: probes its parent candidates now and then, and moves to a cheaper parent when
+    /// the planner says so (the new parent's ack makes the switch, and the old parent is told to let go).
+    /// </summary>
+    private void ConsiderParent(TreeState state, long upBytes)
+    {
+        if (_router is null || state.IsRoot || state.Parent.IsNone || state.Joining || state.Detached)
+            return;
+        _router.Ledger.Expire(_context.Now);
+        foreach (PeerHandle candidate in ProgressCandidates(state))
+            Probe(state, candidate);
+        Probe(state, state.Parent);
+        long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
+        PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.Now, _context.NextRandom());
+        if (chosen == state.Parent)
+            return;
+        ControlMessages++;
+        _context.Send(chosen, new Message
+        {
+            Kind = MessageKind.TreeJoin,
+            Key = state.App.Id,
+            Origin = _context.Self,
+            Row = (byte)state.App.Options.Fanout,
+            Hops = (ushort)state.Height,
+            Stamp = _context.Now,
+            Round = state.Round,
+            Payload = state.Wire,
+        });
+    }
+
+    /// <summary>A probe asks a candidate for its load and its depth in the tree, at most once per decision period.</summary>
+    private void Probe(TreeState state, PeerHandle candidate)
+    {
+        _probesSent ??= [];
+        if (_probesSent.TryGetValue((state.App.Id, candidate), out long at) && _context.Now - at < _router!.Options.DecisionPeriodMicros)
+            return;
+        _probesSent[(state.App.Id, candidate)] = _context.Now;
+        ControlMessages++;
+        _context.Send(candidate, new Message { Kind = MessageKind.TreePlan, Row = PlanProbe, Key = state.App.Id, Stamp = _context.Now });
+    }
+
+    /// <summary>
+    /// The nodes this child knows that may sit closer to the root: its grandparent, its parent's siblings and Pastry's
+    /// next hop towards the app id; never itself, its parent or one of its children.
+    /// </summary>
+    private IEnumerable<PeerHandle> ProgressCandidates(TreeState state)
+    {
+        PeerHandle[] uncles = _uncles is not null && _uncles.TryGetValue(state.App.Id, out PeerHandle[]? known) ? known : [];
+        foreach (PeerHandle candidate in uncles.Prepend(Overlay.NextHop(state.App.Id)).Prepend(state.Grandparent).Distinct())
+        {
+            if (!candidate.IsNone && candidate != _context.Self && candidate != state.Parent && !state.Children.Contains(candidate))
+                yield return candidate;
+        }
+    }
+}
