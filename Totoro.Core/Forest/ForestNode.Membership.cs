@@ -135,6 +135,7 @@ public sealed partial class ForestNode
         {
             state.Children.Remove(shallowest);
             state.ChildHeights.Remove(shallowest);
+            StopWaitingFor(state, shallowest); // mid-round, its answer now goes to its new parent
             AcceptChild(state, child, height);
             PushDown(state, shallowest, shallowestHeight);
         }

@@ -19,7 +19,7 @@ public sealed partial class ForestNode
     private FlowRouter? _router;
     private TransferLedger? _ackLedger; // a static node that is asked for acks reports its load from here
     private Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, int Round), long>? _tokens;
-    private Dictionary<(NodeId App, PeerHandle Candidate), int>? _candidateDepths;
+    private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom)>? _candidates; // from probe replies
     private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
     private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
     private Dictionary<NodeId, long>? _downBytes;       // the last model that came down, per app
@@ -54,7 +54,8 @@ public sealed partial class ForestNode
     /// <summary>
     /// The parents this child weighs for an app: the tree nodes it knows that make progress towards the root (its
     /// grandparent, its parent's siblings, Pastry's next hop towards the app id), each only once it answered a probe
-    /// with a depth above this node's (so it cannot be in this node's subtree: no loop).
+    /// with a depth above this node's (so it cannot be in this node's subtree: no loop) and room below the fanout
+    /// bound (a full parent would push another child down: not a move of this player alone).
     /// </summary>
     public PeerHandle[] ParentCandidatesOf(NodeId app)
     {
@@ -63,7 +64,7 @@ public sealed partial class ForestNode
         var result = new List<PeerHandle>(Uncles + 2);
         foreach (PeerHandle candidate in ProgressCandidates(state))
         {
-            if (_candidateDepths is not null && _candidateDepths.TryGetValue((app, candidate), out int depth) && depth < state.Depth)
+            if (_candidates is not null && _candidates.TryGetValue((app, candidate), out var seen) && seen.Depth < state.Depth && seen.HasRoom)
                 result.Add(candidate);
         }
 
@@ -80,6 +81,8 @@ public sealed partial class ForestNode
         }
 
         long bytes = message.EncodedSize;
+        if (_router.Ledger.Direct(peer).RoundTripMicros == 0)
+            Probe(state, peer); // a transfer's time less the round trip is what its bytes took
         long token = _router.Route(state.App.Id, direction, _context.Self, peer, bytes, _context.Now, _context.NextRandom(), RefreshRelays(_router), out PeerHandle via);
         _tokens ??= [];
         _tokens[(state.App.Id, direction, peer, message.Round)] = token;
@@ -136,11 +139,23 @@ public sealed partial class ForestNode
                 _router.Ledger.RoundTrip(from, _context.Now - message.Stamp);
                 if (Report(message) is { } report)
                     _router.Ledger.Heard(from, report);
-                (_candidateDepths ??= [])[(message.Key, from)] = message.Hops;
+                bool hasRoom = Tree(message.Key) is not { } asker || message.PeerCount < asker.App.Options.Fanout;
+                (_candidates ??= [])[(message.Key, from)] = (message.Hops, hasRoom);
                 if (Tree(message.Key) is { } mine && from == mine.Grandparent && message.Peers is { } uncles)
                     (_uncles ??= [])[message.Key] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
                 break;
         }
+    }
+
+    /// <summary>
+    /// A child that moved to a new parent may get a round it already answered through its old one: the new parent
+    /// adopted it before starting that round and now waits for it. Answer with nothing, so the round closes.
+    /// </summary>
+    private void AnswerRepeatAfterMove(TreeState state, PeerHandle from, int round)
+    {
+        if (_router is null || from != state.Parent || round != state.Round || state.AggregationRound == round)
+            return;
+        _context.Send(from, new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = Payload.SizeOnly(0, 0), Stamp = 0 });
     }
 
     private static LoadReport? Report(in Message message)

@@ -38,7 +38,10 @@ public sealed partial class ForestNode
         }
 
         if (message.Round <= state.Round)
+        {
+            AnswerRepeatAfterMove(state, from, message.Round); // ForestNode.Planning.cs
             return; // a round arrives once; a repeat (a retry, a second path) is dropped
+        }
         state.Round = message.Round;
         StartRound(state, message.Round, payload, depth: message.Hops, deadline: message.Stamp);
     }

@@ -40,23 +40,22 @@ public static class FlowCosts
     }
 
     /// <summary>
-    /// A child's cost of a parent: the parent's model down its uplink and the child's update up into it, per round.
+    /// A child's cost of a parent: the parent's model down its uplink (at the rate the parent measured and reported)
+    /// and the child's update up into it (at the time per byte observed towards it; for a parent never sent to, the
+    /// one observed towards the current parent: no optimism for a move that costs a re-join), per round.
     /// </summary>
-    public static double Parent(IPlanningObservations seen, PeerHandle parent, long upBytes, long downBytes, bool current, bool loadAware)
+    public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware)
     {
+        bool current = parent == currentParent;
         HopEstimate hop = seen.Direct(parent);
+        HopEstimate now = seen.Direct(currentParent);
         LoadReport? report = seen.Report(parent);
         double parentUp = Rate(report?.UpBytesPerMicro ?? 0, seen);
-        double perByteUp = PerByte(seen, hop, seen.Own.UpBytesPerMicro);
-        double cost = (2 * Half(seen, hop)) + (Attempts(seen, hop) * ((upBytes * perByteUp) + (downBytes / parentUp)));
+        double perByteUp = hop.IsTried ? hop.MicrosPerByte : now.IsTried ? now.MicrosPerByte : 1 / Rate(seen.Own.UpBytesPerMicro, seen);
+        double roundTrip = hop.RoundTripMicros > 0 ? hop.RoundTripMicros : seen.TypicalRoundTripMicros;
+        double cost = roundTrip + (Attempts(seen, hop) * ((upBytes * perByteUp) + (downBytes / parentUp)));
         if (loadAware && report is { } r)
-        {
-            // The parent's uplink carries its other children's models and its own flows; its downlink the others' updates.
-            long otherUp = Math.Max(0, r.UpBytesPerRound - (current ? downBytes : 0));
-            long otherDown = Math.Max(0, r.DownBytesPerRound - (current ? upBytes : 0));
-            cost += (otherUp / parentUp) + (otherDown * perByteUp);
-        }
-
+            cost += Math.Max(0, r.UpBytesPerRound - (current ? downBytes : 0)) / parentUp; // its other children's models and its own flows share its uplink
         return cost;
     }
 

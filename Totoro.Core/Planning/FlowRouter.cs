@@ -50,11 +50,11 @@ public sealed class FlowRouter
         if (now >= flow.NextDecision)
         {
             flow.NextDecision = now + Jitter(random);
-            FlowStrategy chosen = Planner.Route(new FlowQuery(app, direction, peer, bytes, flow.Strategy, relays), Ledger);
+            FlowStrategy chosen = Planner.Route(new FlowQuery(app, direction, peer, bytes, flow.Strategy, relays), Ledger, out double gain);
             if (chosen != flow.Strategy)
             {
                 Moves++;
-                Moved?.Invoke(new FlowMove(self, app, direction, peer, flow.Strategy, chosen, ParentMove: false, bytes));
+                Moved?.Invoke(new FlowMove(self, app, direction, peer, flow.Strategy, chosen, ParentMove: false, bytes, gain));
                 flow.Strategy = chosen;
             }
         }
@@ -76,11 +76,11 @@ public sealed class FlowRouter
         _parentDecisions[app] = now + Jitter(random);
         if (first || candidates.IsEmpty)
             return current; // a new child first learns its links for a period
-        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates), Ledger);
+        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates), Ledger, out double gain);
         if (chosen != current)
         {
             Moves++;
-            Moved?.Invoke(new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes));
+            Moved?.Invoke(new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes, gain));
         }
 
         return chosen;

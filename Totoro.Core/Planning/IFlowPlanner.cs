@@ -10,9 +10,9 @@ public interface IFlowPlanner
 {
     string Name { get; }
 
-    /// <summary>The strategy the flow should use now (its current one to stay).</summary>
-    FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen);
+    /// <summary>The strategy the flow should use now (its current one to stay), and the relative gain it expects.</summary>
+    FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen, out double gain);
 
-    /// <summary>The parent the child should have (its current one to stay).</summary>
-    PeerHandle Parent(in ParentQuery query, IPlanningObservations seen);
+    /// <summary>The parent the child should have (its current one to stay), and the relative gain it expects.</summary>
+    PeerHandle Parent(in ParentQuery query, IPlanningObservations seen, out double gain);
 }

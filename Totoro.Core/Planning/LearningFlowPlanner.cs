@@ -16,7 +16,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
 
     public double Epsilon => epsilon;
 
-    public FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen)
+    public FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen, out double gain)
     {
         double current = Cost(flow, flow.Current, seen);
         FlowStrategy best = flow.Current;
@@ -28,23 +28,25 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
                 Consider(flow, new FlowStrategy(relay), seen, ref best, ref bestCost);
         }
 
+        gain = current > 0 ? (current - bestCost) / current : 0;
         return bestCost < (1 - epsilon) * current ? best : flow.Current;
     }
 
-    public PeerHandle Parent(in ParentQuery query, IPlanningObservations seen)
+    public PeerHandle Parent(in ParentQuery query, IPlanningObservations seen, out double gain)
     {
-        double current = FlowCosts.Parent(seen, query.Current, query.UpBytes, query.DownBytes, current: true, loadAware);
+        double current = FlowCosts.Parent(seen, query.Current, query.Current, query.UpBytes, query.DownBytes, loadAware);
         PeerHandle best = query.Current;
         double bestCost = current;
         foreach (PeerHandle candidate in query.Candidates.Span)
         {
             if (candidate == query.Current || seen.Report(candidate) is null)
                 continue; // a parent is only weighed once it has said what it carries
-            double cost = FlowCosts.Parent(seen, candidate, query.UpBytes, query.DownBytes, current: false, loadAware);
+            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware);
             if (cost < bestCost)
                 (best, bestCost) = (candidate, cost);
         }
 
+        gain = current > 0 ? (current - bestCost) / current : 0;
         return bestCost < (1 - epsilon) * current ? best : query.Current;
     }
 

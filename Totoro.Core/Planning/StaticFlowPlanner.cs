@@ -9,7 +9,15 @@ public sealed class StaticFlowPlanner : IFlowPlanner
 
     public string Name => "static";
 
-    public FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen) => FlowStrategy.Direct;
+    public FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen, out double gain)
+    {
+        gain = 0;
+        return FlowStrategy.Direct;
+    }
 
-    public PeerHandle Parent(in ParentQuery query, IPlanningObservations seen) => query.Current;
+    public PeerHandle Parent(in ParentQuery query, IPlanningObservations seen, out double gain)
+    {
+        gain = 0;
+        return query.Current;
+    }
 }

@@ -13,13 +13,17 @@ namespace Totoro.Sim.Scenarios;
 public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions options, long modelBytes)
 {
     private readonly LiveFlowGame _game = new(forest.World.Links);
-    private readonly List<(long At, double Before, double After)> _moveCosts = [];
+    private readonly List<(long At, double Before, double After, double Believed)> _moveCosts = [];
+    private const long RefreshMicros = 1_000_000;
+
     private IReadOnlyList<NodeId> _apps = [];
+    private List<LiveFlowGame.Flow>? _flows;
+    private long _loadedAt;
     private int _routeMoves;
     private int _parentMoves;
 
     /// <summary>Potential falls recorded at each move (before, after), in move order; for tests.</summary>
-    public IReadOnlyList<(long At, double Before, double After)> MoveCosts => _moveCosts;
+    public IReadOnlyList<(long At, double Before, double After, double Believed)> MoveCosts => _moveCosts;
 
     /// <summary>Subscribes to every node's planner. Call once the trees exist.</summary>
     public void Attach(IReadOnlyList<NodeId> apps)
@@ -38,30 +42,50 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             _parentMoves++;
         else
             _routeMoves++;
-        List<LiveFlowGame.Flow> flows = Profile(out _);
-        _game.Load(flows);
+
+        // The profile is rebuilt from the nodes' state once per simulated second and kept up to date with the moves
+        // in between (a parent move takes effect at once here, a round trip before the tree has it).
+        if (_flows is null || forest.World.Now - _loadedAt >= RefreshMicros)
+        {
+            _flows = Profile(out _);
+            _game.Load(_flows);
+            _loadedAt = forest.World.Now;
+        }
+
         int owner = move.Owner.Index;
-        double before, after;
         if (move.ParentMove)
         {
-            int child = owner, oldParent = move.From.Via.Index, newParent = move.To.Via.Index;
-            (LiveFlowGame.Flow up, LiveFlowGame.Flow down) = ChildFlows(flows, move.App, child, oldParent);
-            before = _game.Cost(up) + _game.Cost(down);
-            after = CostOfBoth(up, down, up with { To = newParent, Via = -1 }, down with { From = newParent, Via = -1 });
+            int oldParent = move.From.Via.Index, newParent = move.To.Via.Index;
+            int upAt = _flows.FindIndex(f => f.From == owner && f.To == oldParent);
+            int downAt = _flows.FindIndex(f => f.From == oldParent && f.To == owner);
+            if (upAt < 0 || downAt < 0)
+                return; // the edge is gone already (a repair moved the child)
+            LiveFlowGame.Flow up = _flows[upAt], down = _flows[downAt];
+            LiveFlowGame.Flow newUp = up with { To = newParent, Via = -1 }, newDown = down with { From = newParent, Via = -1 };
+            double before = _game.Cost(up) + _game.Cost(down);
+            double after = CostOfBoth(up, down, newUp, newDown);
+            _moveCosts.Add((forest.World.Now, before, after, move.BelievedGain));
+            Replace(upAt, newUp);
+            Replace(downAt, newDown);
         }
         else
         {
-            (int from, int to) = (owner, move.Peer.Index); // the owner sends: the child its update, the parent its model
-            var current = new LiveFlowGame.Flow(from, to, Via(move.From), move.Bytes);
-            int at = flows.FindIndex(f => f.From == from && f.To == to && f.Via == current.Via);
+            int to = move.Peer.Index; // the owner sends: the child its update, the parent its model
+            int at = _flows.FindIndex(f => f.From == owner && f.To == to);
             if (at < 0)
                 return; // the flow is not in the tree any more (its child left in the meantime)
-            current = flows[at];
-            before = _game.Cost(current);
-            after = _game.CostInstead(current, current with { Via = Via(move.To) });
+            LiveFlowGame.Flow current = _flows[at];
+            LiveFlowGame.Flow moved = current with { Via = Via(move.To) };
+            _moveCosts.Add((forest.World.Now, _game.Cost(current), _game.CostInstead(current, moved), move.BelievedGain));
+            Replace(at, moved);
         }
+    }
 
-        _moveCosts.Add((forest.World.Now, before, after));
+    private void Replace(int at, LiveFlowGame.Flow flow)
+    {
+        _game.Add(_flows![at], -1);
+        _game.Add(flow, 1);
+        _flows[at] = flow;
     }
 
     private double CostOfBoth(LiveFlowGame.Flow up, LiveFlowGame.Flow down, LiveFlowGame.Flow newUp, LiveFlowGame.Flow newDown)

@@ -61,9 +61,9 @@ public class FlowPlannerTests
         ledger.Heard(Other, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 1));
         var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Parent, Other });
 
-        Assert.Equal(Other, FlowPlannerKind.Create("game", 0.05).Parent(query, ledger));
-        Assert.Equal(Parent, FlowPlannerKind.Create("bandit", 0.05).Parent(query, ledger));
-        Assert.Equal(Parent, FlowPlannerKind.Create("static", 0.05).Parent(query, ledger));
+        Assert.Equal(Other, FlowPlannerKind.Create("game", 0.05).Parent(query, ledger, out _));
+        Assert.Equal(Parent, FlowPlannerKind.Create("bandit", 0.05).Parent(query, ledger, out _));
+        Assert.Equal(Parent, FlowPlannerKind.Create("static", 0.05).Parent(query, ledger, out _));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class FlowPlannerTests
             Observe(ledger, Parent, microsPerByte: 1.0);
             Observe(ledger, Parent, microsPerByte: relayed, relay: Other);
             var flow = new FlowQuery(App, FlowDirection.Up, Parent, 100_000, FlowStrategy.Direct, new[] { Other });
-            FlowStrategy chosen = FlowPlannerKind.Create("bandit", 0.05).Route(flow, ledger);
+            FlowStrategy chosen = FlowPlannerKind.Create("bandit", 0.05).Route(flow, ledger, out _);
             Assert.Equal(moves ? new FlowStrategy(Other) : FlowStrategy.Direct, chosen);
         }
     }
