@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
+using Totoro.Core.Forest;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Benchmarks;
@@ -29,7 +30,7 @@ public class CodecBenchmarks
             model[i] = (float)(random.NextDouble() - 0.5);
         _message = new Message
         {
-            Kind = MessageKind.TreeBroadcast,
+            Kind = TreeKind.Broadcast,
             Key = NodeId.FromRandom(7, 7),
             Round = 12,
             Origin = new PeerHandle(0),

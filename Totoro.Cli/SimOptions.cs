@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Totoro.Core.Forest;
 using Totoro.Core.Overlay;
 using Totoro.Sim.Network;
 using Totoro.Sim.Scenarios;
@@ -51,6 +52,8 @@ internal sealed class SimOptions
     // No default value: the bound follows --b, so help must not show a number the option itself refuses.
     public Option<int?> Fanout { get; } = new("--fanout") { Description = "Tree fanout bound, 1 to 255 (default: 2^b, 16 with --b 4)" };
 
+    public Option<string> TreePolicy { get; } = new("--tree-policy") { Description = "How full tree nodes place joiners: shallowest (keep the tree shallow) or prefix (Scribe: to the child with the longest shared id prefix)", DefaultValueFactory = _ => "shallowest" };
+
     public Option<int> RoundDeadlineMs { get; } = new("--round-deadline-ms") { Description = "Close each round this long after the broadcast; stragglers are left out (0: wait for all)", DefaultValueFactory = _ => 0 };
 
 
@@ -86,6 +89,7 @@ internal sealed class SimOptions
         command.Options.Add(SubscribersPerApp);
         command.Options.Add(ModelBytes);
         command.Options.Add(Fanout);
+        command.Options.Add(TreePolicy);
         command.Options.Add(RealVectors);
         command.Options.Add(ConfineApps);
         command.Options.Add(RoundDeadlineMs);
@@ -136,6 +140,8 @@ internal sealed class SimOptions
             RealVectors = parsed.GetValue(RealVectors),
             ConfineToZone = parsed.GetValue(ConfineApps),
             RoundDeadlineMs = parsed.GetValue(RoundDeadlineMs),
+            TreePolicy = TreeHooks.Policy(parsed.GetValue(TreePolicy)!)
+                ?? throw new UsageException($"--tree-policy must be shallowest or prefix (got '{parsed.GetValue(TreePolicy)}')"),
         };
         if (parsed.GetValue(Fanout) is { } fanout && fanout is < 1 or > 255)
             throw new UsageException($"--fanout must be from 1 to 255 (got {fanout}); leave it out for 2^b");

@@ -31,6 +31,9 @@ public sealed record AppDescriptor(
     /// </summary>
     public RouteScope Scope { get; init; } = RouteScope.Global;
 
+    /// <summary>How each node shapes its part of the tree (Scribe's policy); bound by name like the other hooks.</summary>
+    public ITreePolicy Policy { get; init; } = ShallowestFirstPolicy.Instance;
+
     /// <summary>What the layer above says of the app (opaque to the forest): a learning app's spec and seed.</summary>
     public byte[] Application { get; init; } = [];
 
@@ -43,14 +46,15 @@ public sealed record AppDescriptor(
     /// <summary>
     /// The descriptor on the wire: version u8 | id 16 | scope u8 | fanout u8 | replicas u8 | heartbeat, parent timeout,
     /// join timeout, round deadline, level margin i64 each | name, rule, compression, selector (u8 length + UTF-8 each) |
-    /// application (u16 length + bytes).
+    /// application (u16 length + bytes) | the tree policy's name (u8 length + UTF-8), only when it is not the default.
     /// </summary>
     public byte[] Encode()
     {
         byte[] name = Text(Name), rule = Text(Rule.Name), compression = Text(Compression.Name), selector = Text(Selector.Name);
+        byte[] policy = Policy is ShallowestFirstPolicy ? [] : Text(Policy.Name);
         if (Application.Length > MaxEncodedBytes - 128)
             throw new ArgumentException($"An app's own bytes are at most {MaxEncodedBytes - 128}, not {Application.Length}.");
-        var bytes = new byte[1 + 16 + 3 + 40 + 4 + name.Length + rule.Length + compression.Length + selector.Length + 2 + Application.Length];
+        var bytes = new byte[1 + 16 + 3 + 40 + 4 + name.Length + rule.Length + compression.Length + selector.Length + 2 + Application.Length + (policy.Length > 0 ? 1 + policy.Length : 0)];
         bytes[0] = Version;
         Id.WriteBytes(bytes.AsSpan(1));
         bytes[17] = (byte)Scope;
@@ -72,6 +76,13 @@ public sealed record AppDescriptor(
 
         BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)Application.Length);
         Application.CopyTo(bytes, at + 2);
+        if (policy.Length > 0)
+        {
+            at += 2 + Application.Length;
+            bytes[at] = (byte)policy.Length;
+            policy.CopyTo(bytes, at + 1);
+        }
+
         return bytes;
     }
 
@@ -109,16 +120,24 @@ public sealed record AppDescriptor(
         if (bytes.Length - at < 2)
             return Fail("app descriptor ends before its application bytes", out error);
         int length = BinaryPrimitives.ReadUInt16BigEndian(bytes[at..]);
-        if (bytes.Length - at - 2 != length)
+        if (bytes.Length - at - 2 < length)
             return Fail($"app descriptor declares {length} application bytes but {bytes.Length - at - 2} remain", out error);
         byte[] application = bytes.Slice(at + 2, length).ToArray();
+        at += 2 + length;
+        string policy = ShallowestFirstPolicy.Instance.Name;
+        if (at < bytes.Length && !TryReadText(bytes, ref at, out policy, out error))
+            return false;
+        if (at != bytes.Length)
+            return Fail($"app descriptor has {bytes.Length - at} bytes after its tree policy", out error);
+        if (policy.Length == 0)
+            return Fail("app descriptor names an empty tree policy", out error);
         if (texts[0].Length == 0)
             return Fail("app descriptor has no name", out error);
         return hooks.TryBind(new AppDescriptor(id, texts[0], options, WeightedSumRule.Instance, NoCompression.Instance, AllChildren.Instance)
         {
             Scope = (RouteScope)bytes[17],
             Application = application,
-        }, texts[1], texts[2], texts[3], out descriptor, out error);
+        }, texts[1], texts[2], texts[3], policy, out descriptor, out error);
     }
 
     private static byte[] Text(string text)

@@ -12,7 +12,11 @@ public sealed partial class ForestNode
     private void OnAdvertiseAtRoot(in Message message)
     {
         if (message.Payload is not { Data: not null } payload)
+        {
+            Refuse("an advertisement without its bytes");
             return;
+        }
+
         TreeState state = GetOrCreateAdvertiseDiscover();
         if (!state.InTree)
             BecomeRoot(state);
@@ -28,7 +32,7 @@ public sealed partial class ForestNode
         if (state.Catalogue.TryGetValue(advertisement!.App, out byte[]? known) && known.AsSpan().SequenceEqual(data))
             return;
         state.Catalogue[advertisement.App] = data;
-        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = AppId.AdvertiseDiscover, Payload = payload };
+        Message message = TreeMessages.Catalogue(payload);
         foreach (PeerHandle child in state.Children)
             _context.Send(child, message);
         if (state.IsSubscriber)
@@ -41,6 +45,6 @@ public sealed partial class ForestNode
         if (state.Catalogue is null)
             return;
         foreach (byte[] data in state.Catalogue.Values)
-            _context.Send(child, new Message { Kind = MessageKind.TreeBroadcast, Key = AppId.AdvertiseDiscover, Payload = Payload.FromData(data) });
+            _context.Send(child, TreeMessages.Catalogue(Payload.FromData(data)));
     }
 }

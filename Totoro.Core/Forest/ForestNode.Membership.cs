@@ -10,13 +10,13 @@ public sealed partial class ForestNode
     // ---- Building the tree -----------------------------------------------------------------------------
 
     /// <summary>Handles a JOIN passing through; false when this node must not adopt and the overlay should route it on.</summary>
-    private bool OnJoin(PeerHandle from, in Message join, PeerHandle next)
+    private bool OnJoin(PeerHandle from, JoinView join, PeerHandle next)
     {
         // The joiner is the origin: the sender of its own JOIN, a pushed-down joiner, or one a detached node passed on.
-        PeerHandle child = join.Origin.IsNone ? from : join.Origin;
+        PeerHandle child = join.Joiner.IsNone ? from : join.Joiner;
         if (child == _context.Self || child.IsNone)
             return true;
-        if (Learn(join.Key, join.Payload, out string? refused) is not { } state)
+        if (Learn(join.App, join.Descriptor, out string? refused) is not { } state)
         {
             Refuse(refused);
             return true; // a JOIN for an app nobody can serve is dropped here, not routed on
@@ -28,7 +28,7 @@ public sealed partial class ForestNode
             // this is the live node closest to the app, which means the old root is gone.
             if (!next.IsNone)
             {
-                HeedSilentHops(state, join.Peers); // the overlay sends it on: have the hops the joiner found silent probed here
+                HeedSilentHops(state, join.Avoid); // the overlay sends it on: have the hops the joiner found silent probed here
                 return false;
             }
 
@@ -36,14 +36,14 @@ public sealed partial class ForestNode
         }
 
         bool wasInTree = state.InTree;
-        DoubtSilentChildren(state, join.Peers); // ForestNode.Repair.cs
+        DoubtSilentChildren(state, join.Avoid); // ForestNode.Repair.cs
         LearnRound(state, join.Round);
-        Adopt(state, child, height: join.Hops);
+        Adopt(state, child, height: join.Height);
         if (wasInTree)
             return true;
         if (next.IsNone)
             BecomeRoot(state);
-        else if (HeedSilentHops(state, join.Peers) && Overlay.Doubts(next))
+        else if (HeedSilentHops(state, join.Avoid) && Overlay.Doubts(next))
             SendJoin(state, avoid: next); // the joiner found this hop silent: route around it (ForestNode.Repair.cs)
         else
             SendJoin(state, next);
@@ -69,19 +69,12 @@ public sealed partial class ForestNode
         state.JoinVia = next;
         state.ToldHeight = state.Height;
         ControlMessages++;
-        Overlay.SendAcked(next, new Message // the first hop acks; a silent one is routed around after 1 s (OnHopSilent)
-        {
-            Kind = MessageKind.TreeJoin,
-            Flags = scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None,
-            Key = state.App.Id,
-            Origin = _context.Self,
-            Row = (byte)state.App.Options.Fanout,
-            Hops = (ushort)state.ToldHeight,
-            Stamp = _context.Now,
-            Round = Math.Max(state.Round, state.JoinerRound), // how far the tree got: a root that took over without a replica learns it
-            Peers = state.SilentHops.Length > 0 ? state.SilentHops : null, // so that forwarders avoid them too
-            Payload = state.Wire, // the app's descriptor: forwarders learn the app from it
-        });
+        // The first hop acks; a silent one is routed around after 1 s (OnHopSilent). The round tells how far the tree
+        // got (a root that took over without a replica learns it); the silent hops go along so that forwarders avoid
+        // them too; the descriptor lets forwarders learn the app.
+        Overlay.SendAcked(next, TreeMessages.Join(
+            state.App.Id, _context.Self, state.App.Options.Fanout, state.ToldHeight, sentAt: _context.Now,
+            round: Math.Max(state.Round, state.JoinerRound), avoid: state.SilentHops, state.Wire, pushedDown: false, scope));
         EnsureMaintenance(state);
     }
 
@@ -107,7 +100,7 @@ public sealed partial class ForestNode
         state.Round = Math.Max(state.Round, state.JoinerRound);
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
-            SendControl(oldParent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            SendControl(oldParent, TreeMessages.Leave(state.App.Id));
         SetDetached(state, false);
         EnsureMaintenance(state);
         if (!wasRoot && state.HasReplica)
@@ -116,28 +109,26 @@ public sealed partial class ForestNode
             _app?.OnAttached(this, state.App.Id);
     }
 
-    /// <summary>
-    /// Takes a child. At the fanout bound the tree stays shallow by moving the shallowest subtree down, never a
-    /// deeper one: a joiner taller than the shallowest child takes its place and that child is passed down, else
-    /// the joiner is passed down — in both cases to the shallowest remaining child.
-    /// </summary>
+    /// <summary>Takes a child, or, at capacity, lets the app's tree policy say who stays and where the other goes down.</summary>
     private void Adopt(TreeState state, PeerHandle child, int height)
     {
-        if (state.Children.Contains(child) || state.Children.Count < state.App.Options.Fanout)
+        ITreePolicy policy = state.App.Policy;
+        var shape = new TreeShape(state, this);
+        if (state.Children.Contains(child) || state.Children.Count < policy.Capacity(shape))
         {
             AcceptChild(state, child, height);
             return;
         }
 
-        PeerHandle shallowest = Shallowest(state, PeerHandle.None);
-        int shallowestHeight = state.ChildHeights.GetValueOrDefault(shallowest);
-        if (height > shallowestHeight)
+        PeerHandle displaced = policy.Displace(shape, child, height);
+        if (!displaced.IsNone && state.Children.Contains(displaced))
         {
-            state.Children.Remove(shallowest);
-            state.ChildHeights.Remove(shallowest);
-            StopWaitingFor(state, shallowest); // mid-round, its answer now goes to its new parent
+            int displacedHeight = state.ChildHeights.GetValueOrDefault(displaced);
+            state.Children.Remove(displaced);
+            state.ChildHeights.Remove(displaced);
+            StopWaitingFor(state, displaced); // mid-round, its answer now goes to its new parent
             AcceptChild(state, child, height);
-            PushDown(state, shallowest, shallowestHeight);
+            PushDown(state, displaced, displacedHeight);
         }
         else
         {
@@ -150,58 +141,22 @@ public sealed partial class ForestNode
         if (!state.Children.Contains(child))
             state.Children.Add(child);
         state.ChildHeights[child] = height;
-        SendControl(child, new Message { Kind = MessageKind.TreeJoinAck, Key = state.App.Id, Round = state.Round, Row = (byte)state.App.Options.Fanout, Peers = ParentList(state) });
+        SendControl(child, TreeMessages.JoinAck(state.App.Id, state.Round, state.App.Options.Fanout, ParentList(state)));
         SendCatalogue(state, child);
         EnsureMaintenance(state);
         ReportHeight(state);
     }
 
-    /// <summary>Passes a joiner (with its subtree) to the shallowest child, which adopts it or passes it on.</summary>
+    /// <summary>Passes a joiner (with its subtree) down to the child the app's tree policy picks, which adopts it or passes it on.</summary>
     private void PushDown(TreeState state, PeerHandle joiner, int height)
     {
-        PeerHandle via = Shallowest(state, joiner);
+        PeerHandle via = state.App.Policy.PushDownTo(new TreeShape(state, this), joiner, height);
         state.ChildHeights[via] = Math.Max(state.ChildHeights.GetValueOrDefault(via), height + 1);
         ControlMessages++;
-        Overlay.SendAcked(via, new Message // acked: a child that died unnoticed would swallow the joiner (OnHopSilent)
-        {
-            Kind = MessageKind.TreeJoin,
-            Flags = MessageFlags.PushDown | (state.App.Scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None),
-            Key = state.App.Id,
-            Origin = joiner,
-            Row = (byte)state.App.Options.Fanout,
-            Hops = (ushort)height,
-            Stamp = _context.Now,
-            Payload = state.Wire,
-        });
+        // Acked: a child that died unnoticed would swallow the joiner (OnHopSilent).
+        Overlay.SendAcked(via, TreeMessages.Join(
+            state.App.Id, joiner, state.App.Options.Fanout, height, sentAt: _context.Now, round: 0, avoid: null, state.Wire, pushedDown: true, state.App.Scope));
         ReportHeight(state);
-    }
-
-    /// <summary>The child with the shortest subtree; ties go round the children in turn.</summary>
-    private PeerHandle Shallowest(TreeState state, PeerHandle avoid)
-    {
-        PeerHandle live = Shallowest(state, avoid, skipDoubted: true);
-        return live.IsNone ? Shallowest(state, avoid, skipDoubted: false) : live;
-    }
-
-    /// <summary>The shallowest child, skipping those the overlay is probing or knows dead when asked to.</summary>
-    private PeerHandle Shallowest(TreeState state, PeerHandle avoid, bool skipDoubted)
-    {
-        PeerHandle best = PeerHandle.None;
-        int bestHeight = int.MaxValue;
-        int count = state.Children.Count;
-        for (int i = 0; i < count; i++)
-        {
-            PeerHandle c = state.Children[(state.PushDownCursor + i) % count];
-            int h = state.ChildHeights.GetValueOrDefault(c);
-            if (c != avoid && h < bestHeight && !(skipDoubted && Overlay.Doubts(c)))
-            {
-                best = c;
-                bestHeight = h;
-            }
-        }
-
-        state.PushDownCursor++;
-        return best;
     }
 
     /// <summary>Tells the parent when this subtree's height changed, so that it pushes joiners where the tree is short.</summary>
@@ -211,18 +166,18 @@ public sealed partial class ForestNode
         if (height == state.ToldHeight || state.Parent.IsNone)
             return;
         state.ToldHeight = height;
-        SendControl(state.Parent, new Message { Kind = MessageKind.TreeHeartbeat, Key = state.App.Id, Row = (byte)Math.Min(height, byte.MaxValue) });
+        SendControl(state.Parent, TreeMessages.HeightReport(state.App.Id, height));
     }
 
-    private void OnJoinAck(PeerHandle from, in Message ack)
+    private void OnJoinAck(PeerHandle from, JoinAckView ack)
     {
-        if (Learn(ack.Key, null, out _) is not { } state || state.IsRoot)
+        if (Learn(ack.App, null, out _) is not { } state || state.IsRoot)
             return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
-            SendControl(state.Parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
         state.Parent = from;
-        state.Grandparent = ack.Peers is [var grandparent] ? grandparent : PeerHandle.None;
+        state.Grandparent = ack.Grandparent;
         state.Joining = false;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;

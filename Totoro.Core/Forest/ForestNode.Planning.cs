@@ -11,9 +11,6 @@ namespace Totoro.Core.Forest;
 /// </summary>
 public sealed partial class ForestNode
 {
-    private const byte PlanAck = 0;
-    private const byte PlanProbe = 1;
-    private const byte PlanReply = 2;
     private const int Uncles = 4;
 
     private FlowRouter? _router;
@@ -64,7 +61,7 @@ public sealed partial class ForestNode
         var result = new List<PeerHandle>(Uncles + 2);
         foreach (PeerHandle candidate in ProgressCandidates(state))
         {
-            if (_candidates is not null && _candidates.TryGetValue((app, candidate), out var seen) && seen.Depth < state.Depth && seen.HasRoom)
+            if (_candidates is not null && _candidates.TryGetValue((app, candidate), out var seen) && seen.Depth < DepthOf(state) && seen.HasRoom)
                 result.Add(candidate);
         }
 
@@ -86,11 +83,11 @@ public sealed partial class ForestNode
         long token = _router.Route(state.App.Id, direction, _context.Self, peer, bytes, _context.Now, _context.NextRandom(), RefreshRelays(_router), out PeerHandle via);
         _tokens ??= [];
         _tokens[(state.App.Id, direction, peer, message.Round)] = token;
-        Message planned = message with { Flags = message.Flags | MessageFlags.Planned };
+        Message planned = PlanMessages.Planned(message);
         if (via.IsNone)
             _context.Send(peer, planned);
         else
-            _context.Send(via, planned with { Origin = _context.Self, Peers = [peer] });
+            _context.Send(via, PlanMessages.ToRelay(planned, _context.Self, peer));
     }
 
     /// <summary>
@@ -99,50 +96,50 @@ public sealed partial class ForestNode
     /// </summary>
     private bool OnPlannedArrival(ref PeerHandle from, in Message message)
     {
-        var direction = message.Kind == MessageKind.TreeBroadcast ? FlowDirection.Down : FlowDirection.Up;
+        var direction = message.Kind == TreeKind.Broadcast ? FlowDirection.Down : FlowDirection.Up;
         TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
-        if (message.Peers is [var destination] && !message.Origin.IsNone)
+        var relay = new RelayView(in message);
+        if (!relay.Destination.IsNone)
         {
             // Relay: carry it one hop on, counted on this node's links like any flow.
-            ledger.Carried(message.Key, direction, message.Origin, outgoing: false, message.EncodedSize, _context.Now);
-            ledger.Carried(message.Key, direction, destination, outgoing: true, message.EncodedSize, _context.Now);
-            _context.Send(destination, message with { Peers = null });
+            ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now);
+            ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now);
+            _context.Send(relay.Destination, PlanMessages.FromRelay(message));
             return false;
         }
 
-        if (!message.Origin.IsNone)
-            from = message.Origin; // relayed: the sender is the origin
+        if (!relay.Sender.IsNone)
+            from = relay.Sender; // relayed: the sender is the origin
         if (direction == FlowDirection.Down)
             (_downBytes ??= [])[message.Key] = message.EncodedSize;
         ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now);
-        _context.Send(from, new Message { Kind = MessageKind.TreePlan, Row = PlanAck, Key = message.Key, Round = message.Round, Hops = (ushort)direction, Payload = Payload.FromData(ledger.Own.Encode()) });
+        _context.Send(from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own));
         return true;
     }
 
-    private void OnTreePlan(PeerHandle from, in Message message)
+    private void OnTreePlan(PeerHandle from, PlanView message)
     {
-        switch (message.Row)
+        switch (message.Type)
         {
-            case PlanAck when _router is not null && _tokens is not null:
-                var key = (message.Key, (FlowDirection)message.Hops, from, message.Round);
-                if (_tokens.Remove(key, out long token))
-                    _router.Ledger.Acked(token, _context.Now, Report(message));
+            case PlanMessages.Ack when _router is not null && _tokens is not null:
+                if (_tokens.Remove((message.App, message.Direction, from, message.Round), out long token))
+                    _router.Ledger.Acked(token, _context.Now, message.Report);
                 break;
-            case PlanProbe:
+            case PlanMessages.Probe:
                 TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
-                bool attached = Tree(message.Key) is { } state && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
-                int depth = attached ? Tree(message.Key)!.Depth : ushort.MaxValue;
-                PeerHandle[]? children = attached && Tree(message.Key)!.Children is { Count: > 0 and <= 255 } list ? [.. list] : null;
-                _context.Send(from, new Message { Kind = MessageKind.TreePlan, Row = PlanReply, Key = message.Key, Stamp = message.Stamp, Hops = (ushort)Math.Min(depth, ushort.MaxValue), Peers = children, Payload = Payload.FromData(ledger.Own.Encode()) });
+                TreeState? state = Tree(message.App);
+                bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
+                PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
+                _context.Send(from, PlanMessages.ProbeReply(message.App, message.Stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own));
                 break;
-            case PlanReply when _router is not null:
+            case PlanMessages.Reply when _router is not null:
                 _router.Ledger.RoundTrip(from, _context.Now - message.Stamp);
-                if (Report(message) is { } report)
+                if (message.Report is { } report)
                     _router.Ledger.Heard(from, report);
-                bool hasRoom = Tree(message.Key) is not { } asker || message.PeerCount < asker.App.Options.Fanout;
-                (_candidates ??= [])[(message.Key, from)] = (message.Hops, hasRoom);
-                if (Tree(message.Key) is { } mine && from == mine.Grandparent && message.Peers is { } uncles)
-                    (_uncles ??= [])[message.Key] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
+                bool hasRoom = Tree(message.App) is not { } asker || (message.Children?.Length ?? 0) < asker.App.Options.Fanout;
+                (_candidates ??= [])[(message.App, from)] = (message.Depth, hasRoom);
+                if (Tree(message.App) is { } mine && from == mine.Grandparent && message.Children is { } uncles)
+                    (_uncles ??= [])[message.App] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
                 break;
         }
     }
@@ -153,13 +150,10 @@ public sealed partial class ForestNode
     /// </summary>
     private void AnswerRepeatAfterMove(TreeState state, PeerHandle from, int round)
     {
-        if (_router is null || from != state.Parent || round != state.Round || state.AggregationRound == round)
+        if (_router is null || from != state.Parent || round != state.Round || (state.Aggregation is { InFlight: true } open && open.Round == round))
             return;
-        _context.Send(from, new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = Payload.SizeOnly(0, 0), Stamp = 0 });
+        _context.Send(from, TreeMessages.Aggregate(state.App.Id, round, Payload.SizeOnly(0, 0), contributions: 0));
     }
-
-    private static LoadReport? Report(in Message message)
-        => message.Payload?.Data is { } data && LoadReport.TryDecode(data, out LoadReport report) ? report : null;
 
     /// <summary>
     /// After a child sent its update: probes its parent candidates now and then, and moves to a cheaper parent when
@@ -178,18 +172,11 @@ public sealed partial class ForestNode
         if (chosen == state.Parent)
             return;
         ControlMessages++;
-        _context.Send(chosen, new Message
-        {
-            Kind = MessageKind.TreeJoin,
-            Key = state.App.Id,
-            Origin = _context.Self,
-            Row = (byte)state.App.Options.Fanout,
-            Hops = (ushort)state.Height,
-            Stamp = _context.Now,
-            Round = state.Round,
-            Payload = state.Wire,
-        });
+        _context.Send(chosen, TreeMessages.Join(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, _context.Now, state.Round, avoid: null, state.Wire, pushedDown: false, state.App.Scope));
     }
+
+    /// <summary>Hops from the root, as the last round's broadcast said (the root: 0; never in a round: unknown).</summary>
+    private static int DepthOf(TreeState state) => state.IsRoot ? 0 : state.Aggregation is { } last ? last.Depth : ushort.MaxValue;
 
     /// <summary>A probe asks a candidate for its load and its depth in the tree, at most once per decision period.</summary>
     private void Probe(TreeState state, PeerHandle candidate)
@@ -199,7 +186,7 @@ public sealed partial class ForestNode
             return;
         _probesSent[(state.App.Id, candidate)] = _context.Now;
         ControlMessages++;
-        _context.Send(candidate, new Message { Kind = MessageKind.TreePlan, Row = PlanProbe, Key = state.App.Id, Stamp = _context.Now });
+        _context.Send(candidate, PlanMessages.ProbeRequest(state.App.Id, _context.Now));
     }
 
     /// <summary>

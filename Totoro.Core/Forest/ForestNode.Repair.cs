@@ -29,7 +29,7 @@ public sealed partial class ForestNode
         {
             foreach (TreeState state in _trees.Values)
             {
-                var leave = new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id };
+                Message leave = TreeMessages.Leave(state.App.Id);
                 if (!state.Parent.IsNone)
                     SendControl(state.Parent, leave);
                 foreach (PeerHandle child in state.Children)
@@ -110,7 +110,7 @@ public sealed partial class ForestNode
             // A split advertise–discover root (its subscribers joined while the overlay formed): the apps announced to
             // it go on to the true root, which passes them to every subscriber.
             foreach (byte[] advertisement in catalogue.Values)
-                Overlay.Route(new Message { Kind = MessageKind.TreeAdvertise, Key = AppId.AdvertiseDiscover, Origin = _context.Self, Payload = Payload.FromData(advertisement) });
+                Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement)));
         }
     }
 
@@ -128,10 +128,11 @@ public sealed partial class ForestNode
     /// </summary>
     private void DropSilentChildren(TreeState state)
     {
-        for (int i = 0; i < state.Expected.Length; i++)
+        RoundAggregation aggregation = state.Aggregation!;
+        for (int i = 0; i < aggregation.Expected.Length; i++)
         {
-            PeerHandle child = state.Expected[i];
-            if (state.Arrived[i])
+            PeerHandle child = aggregation.Expected[i];
+            if (aggregation.HasArrived(i))
             {
                 state.MissedRounds?.Remove(child);
                 continue;
@@ -145,7 +146,7 @@ public sealed partial class ForestNode
             state.MissedRounds.Remove(child);
             state.ChildHeights.Remove(child);
             SilentChildrenDropped++;
-            SendControl(child, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            SendControl(child, TreeMessages.Leave(state.App.Id));
             ReportHeight(state);
         }
     }
@@ -181,19 +182,19 @@ public sealed partial class ForestNode
     /// A replica reached a root that is behind it: this node became the root when the old one died, before any
     /// replica of the app reached it. It takes over from the replica now.
     /// </summary>
-    private bool TakeOverLate(TreeState state, PeerHandle from, in Message replica)
+    private bool TakeOverLate(TreeState state, PeerHandle from, int round, Payload? checkpoint, PeerHandle[]? members)
     {
         // Only the node closest to the app: of two roots, the other one moves (MoveRootIfNotClosest), so they never
         // trade the app back and forth. A root that holds nothing (it took its round number from joiners, not from a
         // broadcast or a replica) takes any replica; one that holds state takes only a newer one.
         bool holdsNothing = !state.HasBroadcast && !state.HasReplica;
-        if (!state.IsRoot || (replica.Payload is null && replica.Round == 0) || (!holdsNothing && replica.Round <= state.Round))
+        if (!state.IsRoot || (checkpoint is null && round == 0) || (!holdsNothing && round <= state.Round))
             return false;
         if (!Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return false;
-        state.ReplicaRound = replica.Round;
-        state.ReplicaModel = replica.Payload;
-        state.ReplicaMembers = replica.Peers;
+        state.ReplicaRound = round;
+        state.ReplicaModel = checkpoint;
+        state.ReplicaMembers = members;
         state.ReplicaFrom = from;
         TakeOver(state);
         return true;
@@ -217,14 +218,9 @@ public sealed partial class ForestNode
     /// <summary>A child that left or was declared dead mid-round will not answer: the round stops waiting for it.</summary>
     private void StopWaitingFor(TreeState state, PeerHandle child)
     {
-        if (state.AggregationRound < 0)
+        if (state.Aggregation is not { InFlight: true } aggregation)
             return;
-        int at = Array.IndexOf(state.Expected, child);
-        if (at < 0 || state.Arrived[at])
-            return;
-        state.Arrived[at] = true; // counted as answered with nothing; a late answer is still refused
-        state.Received++;
-        if (state.Received == state.ExpectedTotal)
+        if (aggregation.TryArrive(child, self: false) && aggregation.IsComplete) // counted as answered with nothing; a late answer is still refused
             CompleteRound(state);
     }
 
@@ -317,24 +313,55 @@ public sealed partial class ForestNode
     /// with a dead hop the overlay had not yet noticed, so send it again around that hop now instead of waiting out
     /// the join timeout.
     /// </summary>
-    public void OnHopSilent(PastryNode node, PeerHandle hop, in Message message)
+    public bool OnHopSilent(PastryNode node, PeerHandle hop, in Message message)
     {
-        if (message.Kind != MessageKind.TreeJoin || Tree(message.Key) is not { } state)
-            return;
-        if ((message.Flags & MessageFlags.PushDown) != 0)
+        if (message.Kind != TreeKind.Join)
+            return false; // an app's message: the overlay routes it around the hop
+        var join = new JoinView(in message);
+        if (join.Joiner != _context.Self && !join.PushedDown)
+        {
+            // A JOIN passed on through the overlay: route it again here (the silent hop is out of the table), so that
+            // the forest on this node sees it with the new next hop, instead of the joiner waiting out its timeout.
+            node.Route(message with { Hops = (ushort)Math.Max(0, message.Hops - 1) });
+            return true;
+        }
+
+        if (Tree(join.App) is not { } state)
+            return true;
+        if (join.PushedDown)
         {
             // A joiner pushed down to a child that died unnoticed: nobody else will adopt it, and it would wait out
             // its join (or parent) timeout. Handle it here again; the silent child is now probed, so it is skipped.
             PushDownsSilent++;
             Overlay.Route(message);
-            return;
+            return true;
         }
 
-        if (state.Joining && state.JoinVia == hop && state.JoinSentAt == message.Stamp)
+        if (state.Joining && state.JoinVia == hop && state.JoinSentAt == join.SentAt)
         {
             JoinHopsSilent++;
             NoteSilent(state, hop);
             SendJoin(state, avoid: hop);
+        }
+
+        return true;
+    }
+
+    /// <summary>Down, the parent is alive (and says whether it is cut off); up, a child's subtree height changed.</summary>
+    private void OnHeartbeat(PeerHandle from, HeartbeatView message)
+    {
+        if (Tree(message.App) is not { } state)
+            return;
+        if (state.Parent == from)
+        {
+            state.ParentHeard = _context.Now;
+            state.Grandparent = message.Grandparent;
+            SetDetached(state, message.Detached);
+        }
+        else if (state.Children.Contains(from))
+        {
+            state.ChildHeights[from] = message.Height;
+            ReportHeight(state);
         }
     }
 
@@ -345,7 +372,7 @@ public sealed partial class ForestNode
             return;
         state.Detached = detached;
         state.DetachedSince = _context.Now;
-        var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round };
+        Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, detached, parents: null);
         foreach (PeerHandle child in state.Children)
             SendControl(child, beat);
     }
@@ -369,7 +396,7 @@ public sealed partial class ForestNode
         if (!state.Detached || state.IsRoot || state.Parent.IsNone || now - state.DetachedSince <= 3 * state.App.Options.ParentTimeoutMicros)
             return false;
         PeerHandle parent = state.Parent;
-        SendControl(parent, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+        SendControl(parent, TreeMessages.Leave(state.App.Id));
         LoseParent(state, parent, silent: false);
         return true;
     }

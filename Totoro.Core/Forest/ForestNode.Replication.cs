@@ -28,7 +28,7 @@ public sealed partial class ForestNode
             period = Math.Min(period, options.HeartbeatPeriodMicros);
             if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
             {
-                var beat = new Message { Kind = MessageKind.TreeHeartbeat, Flags = state.Detached ? MessageFlags.Detached : MessageFlags.None, Key = state.App.Id, Round = state.Round, Peers = ParentList(state) };
+                Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, state.Detached, ParentList(state));
                 foreach (PeerHandle child in state.Children)
                     SendControl(child, beat);
                 state.LastSentDown = now;
@@ -62,6 +62,29 @@ public sealed partial class ForestNode
         }
 
         _context.SetTimer(period, MaintenanceTimer);
+    }
+
+    /// <summary>A root's replica: keep the newest; a root that is behind it takes over from it.</summary>
+    private void OnReplica(PeerHandle from, ReplicaView message)
+    {
+        if (!ReplicaEnvelope.TryOpen(message.Sealed, out Payload? checkpoint, out Payload? wire, out string? why)
+            || Learn(message.App, wire, out why) is not { } replica)
+        {
+            Refuse(why);
+            return;
+        }
+
+        if (TakeOverLate(replica, from, message.Round, checkpoint, message.Members)) // ForestNode.Repair.cs
+            return;
+        if (message.Round >= replica.ReplicaRound)
+        {
+            replica.ReplicaRound = message.Round;
+            replica.ReplicaModel = checkpoint;
+            replica.ReplicaMembers = message.Members;
+            replica.ReplicaFrom = from;
+            replica.ReplicaOrphaned = false;
+            replica.ReplicaPushedTo = PeerHandle.None;
+        }
     }
 
     /// <summary>The root keeps its state (round, global model, children) on its closest leaf-set neighbours.</summary>

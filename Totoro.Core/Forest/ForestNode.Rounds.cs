@@ -10,9 +10,15 @@ public sealed partial class ForestNode
 {
     // ---- Down: broadcast -----------------------------------------------------------------------------------
 
-    private void OnBroadcastMessage(PeerHandle from, in Message message)
+    private void OnBroadcastMessage(PeerHandle from, BroadcastView message)
     {
-        TreeState? known = message.Key == AppId.AdvertiseDiscover ? GetOrCreateAdvertiseDiscover() : Tree(message.Key);
+        if (message.Payload is not { } payload)
+        {
+            Refuse("a broadcast without a payload");
+            return;
+        }
+
+        TreeState? known = message.App == AppId.AdvertiseDiscover ? GetOrCreateAdvertiseDiscover() : Tree(message.App);
         if (known is not { } state)
             return; // not in this tree: a stale or stray broadcast
         if (from == state.Parent)
@@ -20,9 +26,8 @@ public sealed partial class ForestNode
             state.ParentHeard = _context.Now;
             SetDetached(state, false); // a broadcast came down from the root: the path is whole
         }
-        if (message.Payload is not { } payload)
-            return;
-        if (message.Key == AppId.AdvertiseDiscover)
+
+        if (message.App == AppId.AdvertiseDiscover)
         {
             OnAdvertisement(state, payload);
             return;
@@ -33,7 +38,7 @@ public sealed partial class ForestNode
             // A former parent still counts this node as a child (it left without a word: it took that parent for dead,
             // or its leave was lost) and would wait for its aggregate forever. Tell it again; the round comes from the
             // real parent, so a child never answers a round its own parent has not started.
-            SendControl(from, new Message { Kind = MessageKind.TreeLeave, Key = state.App.Id });
+            SendControl(from, TreeMessages.Leave(state.App.Id));
             return;
         }
 
@@ -43,38 +48,46 @@ public sealed partial class ForestNode
             return; // a round arrives once; a repeat (a retry, a second path) is dropped
         }
         state.Round = message.Round;
-        StartRound(state, message.Round, payload, depth: message.Hops, deadline: message.Stamp);
+        StartRound(state, message.Round, payload, depth: message.Depth, deadline: message.Deadline);
+    }
+
+    // ---- Up: aggregate -------------------------------------------------------------------------------------
+
+    private void OnAggregateMessage(PeerHandle from, AggregateView message)
+    {
+        if (message.Merged is not { } merged)
+        {
+            Refuse("an aggregate without a payload");
+            return;
+        }
+
+        if (Tree(message.App) is not { } state)
+            return;
+        _app?.OnAggregate(this, message.App, message.Round, merged);
+        AddContribution(state, message.Round, merged, message.Contributions, from);
     }
 
     /// <summary>Forwards the round's payload to the chosen children and gets ready to merge their answers.</summary>
-    /// <param name="depth">Hops from the root (carried down in the broadcast's Hops).</param>
-    /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none (carried in Stamp).</param>
+    /// <param name="depth">Hops from the root.</param>
+    /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none.</param>
     private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
     {
-        var chosen = new PeerHandle[state.Children.Count];
+        RoundAggregation aggregation = state.Aggregation ??= new RoundAggregation();
+        Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count);
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
-        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = state.App.Id, Round = round, Payload = compressed, Hops = (ushort)(depth + 1), Stamp = deadline };
+        Message message = TreeMessages.Broadcast(state.App.Id, round, compressed, depth + 1, deadline);
         for (int i = 0; i < n; i++)
             SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         if (n > 0 && n == state.Children.Count)
             state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
-        state.AggregationRound = round;
-        state.Expected = n == chosen.Length ? chosen : chosen[..n];
-        state.Arrived = new bool[n];
-        state.SelfExpected = state.IsSubscriber;
-        state.SelfArrived = false;
-        state.Received = 0;
-        state.Contributions = 0;
-        state.Accumulated = null;
-        state.DeclinedAttachments = null;
-        state.Depth = depth;
-        state.RoundCutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
-        if (state.RoundCutoff > 0)
-            _context.SetTimer(Math.Max(0, state.RoundCutoff - _context.Now), RoundTimer);
-        if (state.ExpectedTotal == 0 && !state.IsRoot)
+        long cutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
+        aggregation.Begin(round, n, selfExpected: state.IsSubscriber, depth, cutoff, state.App.Rule);
+        if (cutoff > 0)
+            _context.SetTimer(Math.Max(0, cutoff - _context.Now), RoundTimer);
+        if (aggregation.ExpectedTotal == 0 && !state.IsRoot)
             CompleteRound(state); // nothing below: pass up at once
-        else if (state.ExpectedTotal == 0 && state.RoundCutoff == 0)
+        else if (aggregation.ExpectedTotal == 0 && cutoff == 0)
             _context.SetTimer(0, RoundTimer); // a root with nobody to wait for closes after Broadcast has returned its round
         else if (state.IsSubscriber)
             _app?.OnBroadcast(this, state.App.Id, round, state.App.Compression.Decompress(compressed));
@@ -84,7 +97,7 @@ public sealed partial class ForestNode
 
     private void AddContribution(TreeState state, int round, Payload contribution, long contributions, PeerHandle from)
     {
-        if (round != state.AggregationRound)
+        if (state.Aggregation is not { InFlight: true } aggregation || round != aggregation.Round)
             return; // late, early or unknown round
         if (!contribution.IsFinite)
         {
@@ -93,48 +106,26 @@ public sealed partial class ForestNode
             contributions = 0;
         }
 
-        if (from == _context.Self)
-        {
-            if (!state.SelfExpected || state.SelfArrived)
-                return;
-            state.SelfArrived = true;
-            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
-        }
-        else
-        {
-            int at = Array.IndexOf(state.Expected, from);
-            if (at < 0 || state.Arrived[at])
-                return; // counted once, even when retried
-            state.Arrived[at] = true;
-            state.App.Selector.Observe(state.App.Id, from, contribution, _context);
-        }
-
-        if (contributions > 0)
-            state.Accumulated = state.Accumulated is null ? contribution : ContributionMerge.Merge(state.App.Rule, state.Accumulated, contribution);
-        else if (contribution.Attachment is { Length: > 0 } declined)
-            state.DeclinedAttachments = state.DeclinedAttachments is null ? declined : [.. state.DeclinedAttachments, .. declined];
-        state.Contributions += contributions;
-        state.Received++;
-        if (state.Received == state.ExpectedTotal)
+        if (!aggregation.TryArrive(from, self: from == _context.Self))
+            return; // not awaited, or counted once already (a retry)
+        state.App.Selector.Observe(state.App.Id, from, contribution, _context);
+        aggregation.Add(contribution, contributions);
+        if (aggregation.IsComplete)
             CompleteRound(state);
     }
 
     private void CompleteRound(TreeState state)
     {
         DropSilentChildren(state); // ForestNode.Repair.cs
-        Payload merged = state.Accumulated ?? Payload.SizeOnly(0, 0);
-        if (state.DeclinedAttachments is { } declined)
-            merged = ContributionMerge.Merge(state.App.Rule, merged, Payload.SizeOnly(0, 0).WithAttachment(declined));
-        state.DeclinedAttachments = null;
-        int round = state.AggregationRound;
-        long contributions = state.Contributions;
-        state.AggregationRound = -1;
-        state.Accumulated = null;
+        RoundAggregation aggregation = state.Aggregation!;
+        int round = aggregation.Round;
+        long contributions = aggregation.Contributions;
+        Payload merged = aggregation.Close();
         if (state.IsRoot)
             _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
         else if (!state.Parent.IsNone)
         {
-            var update = new Message { Kind = MessageKind.TreeAggregate, Key = state.App.Id, Round = round, Payload = merged, Stamp = contributions };
+            Message update = TreeMessages.Aggregate(state.App.Id, round, merged, contributions);
             SendTreeData(state, FlowDirection.Up, state.Parent, update); // ForestNode.Planning.cs
             ConsiderParent(state, update.EncodedSize);
         }

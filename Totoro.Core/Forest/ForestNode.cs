@@ -170,23 +170,17 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     /// <summary>Announces an app on the advertise–discover tree.</summary>
     public void Advertise(Advertisement advertisement)
-        => Overlay.Route(new Message
-        {
-            Kind = MessageKind.TreeAdvertise,
-            Key = AppId.AdvertiseDiscover,
-            Origin = _context.Self,
-            Payload = Payload.FromData(advertisement.Encode()),
-        });
+        => Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement.Encode())));
 
     public bool IsRootOf(NodeId app) => Tree(app)?.IsRoot == true;
 
     /// <summary>Routes a message of the app layer towards <paramref name="key"/> (delivered to the closest node's <see cref="IForestApp.OnAppMessage"/>).</summary>
     public void RouteToKey(NodeId key, byte tag, Payload payload, long stamp)
-        => Overlay.Route(new Message { Kind = MessageKind.Routed, Key = key, Row = tag, Origin = _context.Self, Stamp = stamp, Payload = payload });
+        => Overlay.Route(TreeMessages.AppRouted(key, tag, _context.Self, stamp, payload));
 
     /// <summary>Sends a message of the app layer to one peer (an answer to a routed one).</summary>
     public void SendDirect(PeerHandle peer, byte tag, Payload payload, long stamp)
-        => _context.Send(peer, new Message { Kind = MessageKind.Direct, Row = tag, Stamp = stamp, Payload = payload });
+        => _context.Send(peer, TreeMessages.AppDirect(tag, stamp, payload));
 
     /// <summary>The id of a peer this node holds a handle to.</summary>
     public NodeId IdOf(PeerHandle peer) => _context.IdOf(peer);
@@ -215,71 +209,36 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public void Receive(PeerHandle from, in Message message)
     {
-        if ((message.Flags & MessageFlags.Planned) != 0 && message.Kind is MessageKind.TreeBroadcast or MessageKind.TreeAggregate && !OnPlannedArrival(ref from, message))
+        if ((message.Flags & TreeFlags.Planned) != 0 && message.Kind is TreeKind.Broadcast or TreeKind.Aggregate && !OnPlannedArrival(ref from, message))
             return; // relayed on (ForestNode.Planning.cs)
         switch (message.Kind)
         {
-            case MessageKind.TreeJoinAck:
-                OnJoinAck(from, message);
+            case TreeKind.JoinAck:
+                OnJoinAck(from, new JoinAckView(in message));
                 break;
-            case MessageKind.TreeBroadcast:
-                OnBroadcastMessage(from, message);
+            case TreeKind.Broadcast:
+                OnBroadcastMessage(from, new BroadcastView(in message));
                 break;
-            case MessageKind.TreeAggregate:
-                if (Tree(message.Key) is { } state && message.Payload is { } payload)
-                {
-                    _app?.OnAggregate(this, message.Key, message.Round, payload);
-                    AddContribution(state, message.Round, payload, message.Stamp, from);
-                }
-
+            case TreeKind.Aggregate:
+                OnAggregateMessage(from, new AggregateView(in message));
                 break;
-            case MessageKind.TreeHeartbeat:
-                if (Tree(message.Key) is { } beat)
-                {
-                    if (beat.Parent == from)
-                    {
-                        beat.ParentHeard = _context.Now; // down: the parent is alive
-                        beat.Grandparent = message.Peers is [var grandparent] ? grandparent : PeerHandle.None;
-                        SetDetached(beat, (message.Flags & MessageFlags.Detached) != 0); // ForestNode.Repair.cs
-                    }
-                    else if (beat.Children.Contains(from))
-                    {
-                        beat.ChildHeights[from] = message.Row; // up: a child's subtree height changed
-                        ReportHeight(beat);
-                    }
-                }
-
+            case TreeKind.Heartbeat:
+                OnHeartbeat(from, new HeartbeatView(in message));
                 break;
-            case MessageKind.TreeReplica:
-                string? why = null;
-                if (!ReplicaEnvelope.TryOpen(message.Payload, out Payload? checkpoint, out Payload? wire, out why)
-                    || Learn(message.Key, wire, out why) is not { } replica)
-                {
-                    Refuse(why);
-                    break;
-                }
-
-                if (TakeOverLate(replica, from, message with { Payload = checkpoint })) // ForestNode.Repair.cs
-                    break;
-                if (message.Round >= replica.ReplicaRound)
-                {
-                    replica.ReplicaRound = message.Round;
-                    replica.ReplicaModel = checkpoint;
-                    replica.ReplicaMembers = message.Peers;
-                    replica.ReplicaFrom = from;
-                    replica.ReplicaOrphaned = false;
-                    replica.ReplicaPushedTo = PeerHandle.None;
-                }
-
+            case TreeKind.Replica:
+                OnReplica(from, new ReplicaView(in message)); // ForestNode.Replication.cs
                 break;
-            case MessageKind.TreeLeave:
+            case TreeKind.Leave:
                 OnTreeLeave(from, message.Key);
                 break;
-            case MessageKind.Direct:
-                _app?.OnAppMessage(this, from, message);
+            case TreeKind.AppDirect:
+                _app?.OnAppMessage(this, from, new AppMessageView(in message));
                 break;
-            case MessageKind.TreePlan:
-                OnTreePlan(from, message); // ForestNode.Planning.cs
+            case TreeKind.Plan:
+                OnTreePlan(from, new PlanView(in message)); // ForestNode.Planning.cs
+                break;
+            case var kind when MessageKinds.IsDirectLayer(kind):
+                Refuse($"a message of kind {(byte)kind} that the forest does not speak");
                 break;
             default:
                 Overlay.Receive(from, message);
@@ -310,9 +269,11 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     {
         foreach (TreeState state in _trees!.Values)
         {
-            bool overdue = state.RoundCutoff > 0 && state.RoundCutoff <= _context.Now;
-            bool empty = state.IsRoot && state.RoundCutoff == 0 && state.ExpectedTotal == 0;
-            if (state.AggregationRound >= 0 && (overdue || empty))
+            if (state.Aggregation is not { InFlight: true } aggregation)
+                continue;
+            bool overdue = aggregation.Cutoff > 0 && aggregation.Cutoff <= _context.Now;
+            bool empty = state.IsRoot && aggregation.Cutoff == 0 && aggregation.ExpectedTotal == 0;
+            if (overdue || empty)
                 CompleteRound(state);
         }
     }
@@ -325,20 +286,20 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public bool OnForward(PastryNode node, PeerHandle from, in Message message, PeerHandle nextHop)
     {
-        if (message.Kind == MessageKind.TreeJoin)
+        if (message.Kind == TreeKind.Join)
         {
-            return !OnJoin(from, message, nextHop); // a tree node answers the JOIN itself, or sends its own; a detached one passes it on
+            return !OnJoin(from, new JoinView(in message), nextHop); // a tree node answers the JOIN itself, or sends its own; a detached one passes it on
         }
 
-        return message.Kind is MessageKind.TreeAdvertise or MessageKind.Routed || _outer is null || _outer.OnForward(node, from, message, nextHop);
+        return message.Kind is TreeKind.Advertise or TreeKind.AppRouted || _outer is null || _outer.OnForward(node, from, message, nextHop);
     }
 
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
-        if (message.Kind == MessageKind.TreeAdvertise)
+        if (message.Kind == TreeKind.Advertise)
             OnAdvertiseAtRoot(message);
-        else if (message.Kind == MessageKind.Routed)
-            _app?.OnAppMessage(this, message.Origin, message);
+        else if (message.Kind == TreeKind.AppRouted)
+            _app?.OnAppMessage(this, message.Origin, new AppMessageView(in message));
         else
             _outer?.OnDeliver(node, from, message);
     }
@@ -394,7 +355,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     /// <summary>The root's state for a replica holder: the checkpoint, with the app's descriptor so that any node can take over.</summary>
     private static Message ReplicaMessage(TreeState state, int round, Payload? checkpoint, PeerHandle[]? members)
-        => new() { Kind = MessageKind.TreeReplica, Key = state.App.Id, Round = round, Payload = ReplicaEnvelope.Seal(checkpoint, state.Wire.Data!), Peers = members };
+        => TreeMessages.Replica(state.App.Id, round, ReplicaEnvelope.Seal(checkpoint, state.Wire.Data!), members);
 
     private void SendControl(PeerHandle peer, in Message message)
     {

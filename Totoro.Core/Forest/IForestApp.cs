@@ -31,8 +31,8 @@ public interface IForestApp
     void OnDiscovered(ForestNode node, Advertisement advertisement) { }
 
     /// <summary>
-    /// A message of the app's own protocol (<see cref="MessageKind.Routed"/> delivered here as the node closest to its
-    /// key, or <see cref="MessageKind.Direct"/> from <paramref name="from"/>): control requests and their answers.
+    /// A message of the app's own protocol (<see cref="TreeKind.AppRouted"/> delivered here as the node closest to its
+    /// key, or <see cref="TreeKind.AppDirect"/> from <paramref name="from"/>): control requests and their answers.
     /// </summary>
-    void OnAppMessage(ForestNode node, PeerHandle from, in Message message) { }
+    void OnAppMessage(ForestNode node, PeerHandle from, AppMessageView message) { }
 }

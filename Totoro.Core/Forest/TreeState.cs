@@ -50,18 +50,10 @@ internal sealed class TreeState(AppDescriptor app)
         }
     }
 
-    // The aggregation of the round in flight: who is expected, who has arrived, the merge so far.
-    public int AggregationRound = -1;
-    public PeerHandle[] Expected = [];
-    public bool[] Arrived = [];
-    public bool SelfExpected;
-    public bool SelfArrived;
-    public int Received;
-    public long Contributions;
-    public Payload? Accumulated;
-    public byte[]? DeclinedAttachments; // who sat the round out below this node: travels up with the merge
-    public int Depth;          // hops from the root, learned from the round's broadcast
-    public long RoundCutoff;   // when this node forwards what it has (0: wait for everyone)
+    /// <summary>The round in flight here (made at this node's first round, then reused).</summary>
+    public RoundAggregation? Aggregation;
+
+    public bool Aggregating => Aggregation?.InFlight == true;
 
     // The root's state, replicated here when this node is one of the root's closest leaf-set neighbours.
     public Payload? ReplicaModel;
@@ -85,6 +77,4 @@ internal sealed class TreeState(AppDescriptor app)
     public Dictionary<NodeId, byte[]>? Catalogue;
 
     public bool InTree => IsRoot || !Parent.IsNone || Joining;
-
-    public int ExpectedTotal => Expected.Length + (SelfExpected ? 1 : 0);
 }

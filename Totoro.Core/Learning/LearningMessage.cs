@@ -1,16 +1,17 @@
 using System.Buffers.Binary;
+using Totoro.Core.Forest;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Learning;
 
 /// <summary>
-/// The learning layer's own protocol, carried by the overlay as <see cref="MessageKind.Routed"/> (towards an app's
-/// id, answered by its root) and <see cref="MessageKind.Direct"/> (the answers). The payload's attachment holds
+/// The learning layer's own protocol, carried by the overlay as <see cref="TreeKind.AppRouted"/> (towards an app's
+/// id, answered by its root) and <see cref="TreeKind.AppDirect"/> (the answers). The payload's attachment holds
 /// op u8 | app id 16 | body; its content is the model in a <see cref="LearningOp.Model"/> answer, else empty.
 /// </summary>
 public readonly record struct LearningMessage(LearningOp Op, NodeId App, byte[] Body, float[]? Model = null)
 {
-    /// <summary>The layer's tag in <see cref="Message.Row"/>.</summary>
+    /// <summary>The layer's tag (<see cref="AppMessageView.Tag"/>).</summary>
     public const byte Tag = 1;
 
     /// <summary>Largest body: a descriptor, a status or a short reason.</summary>
@@ -26,10 +27,10 @@ public readonly record struct LearningMessage(LearningOp Op, NodeId App, byte[] 
     }
 
     /// <summary>Total: any message gives a learning message or false (not ours, or malformed).</summary>
-    public static bool TryRead(in Message message, out LearningMessage read)
+    public static bool TryRead(AppMessageView message, out LearningMessage read)
     {
         read = default;
-        if (message.Row != Tag || message.Payload?.Attachment is not { Length: >= 17 } header || header.Length - 17 > MaxBody
+        if (message.Tag != Tag || message.Payload?.Attachment is not { Length: >= 17 } header || header.Length - 17 > MaxBody
             || !Enum.IsDefined((LearningOp)header[0]))
             return false;
         read = new LearningMessage((LearningOp)header[0], NodeId.FromBytes(header.AsSpan(1, 16)), header[17..], message.Payload.Vector);

@@ -113,12 +113,12 @@ public sealed class LearningNode : IForestApp
 
     // ---- The learning layer's own protocol ------------------------------------------------------------------
 
-    public void OnAppMessage(ForestNode node, PeerHandle from, in Message message)
+    public void OnAppMessage(ForestNode node, PeerHandle from, AppMessageView message)
     {
         if (!LearningMessage.TryRead(message, out LearningMessage m))
             return;
         long stamp = message.Stamp;
-        if (message.Kind == MessageKind.Direct)
+        if (!message.IsRouted)
         {
             if (m.Op == LearningOp.Enrolled)
                 OnEnrolled(node, m);

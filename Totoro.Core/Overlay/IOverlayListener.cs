@@ -19,10 +19,12 @@ public interface IOverlayListener
     void OnPeerDead(PastryNode node, PeerHandle peer) { }
 
     /// <summary>
-    /// A tree JOIN this node started or pushed down, sent with <see cref="PastryNode.SendAcked"/>, got no per-hop ack from
-    /// <paramref name="hop"/> in time; the overlay now probes the hop and has dropped it from its routing table.
+    /// An upper layer's routed message got no per-hop ack from <paramref name="hop"/> in time; the overlay now probes
+    /// the hop and has dropped it from its routing table. Return true when the layer sends the message on itself
+    /// (with <see cref="PastryNode.Route"/> or <see cref="PastryNode.SendAcked"/>) or gives it up; false to have the
+    /// overlay route it around the hop. <paramref name="message"/> is the message as it was sent to the hop.
     /// </summary>
-    void OnHopSilent(PastryNode node, PeerHandle hop, in Message message) { }
+    bool OnHopSilent(PastryNode node, PeerHandle hop, in Message message) => false;
 
     /// <summary>
     /// This node's join through <paramref name="bootstrap"/> went unanswered after <paramref name="attempts"/> quick

@@ -33,12 +33,17 @@ public sealed partial class PastryNode
     private void SendHop(PeerHandle next, in Message message, int tries)
     {
         _context.Send(next, message);
-        if (message.Kind is not (MessageKind.Lookup or MessageKind.JoinRequest or MessageKind.TreeJoin or MessageKind.Routed) || _options.HopAckTimeoutMicros <= 0)
+        if (!IsHopAcked(message) || _options.HopAckTimeoutMicros <= 0)
             return;
         int sequence = _nextHopSequence++;
         (_pendingHops ??= []).Add(new PendingHop(sequence, next, message, tries));
         _context.SetTimer(_options.HopAckTimeoutMicros, HopAckTimer, sequence);
     }
+
+    /// <summary>Lookups, joins and the upper layers' routed messages wait for each hop's ack, unless the layer asked not to.</summary>
+    private static bool IsHopAcked(in Message message)
+        => message.Kind is MessageKind.Lookup or MessageKind.JoinRequest
+            || (MessageKinds.IsRoutedLayer(message.Kind) && (message.Flags & MessageFlags.NoHopAck) == 0);
 
     /// <summary>
     /// Sends a tree JOIN this node starts (or pushes down to a child) with a per-hop ack, so that a hop that died unnoticed
@@ -117,20 +122,10 @@ public sealed partial class PastryNode
             return;
         }
 
-        if (message.Kind == MessageKind.TreeJoin && (message.Origin == _context.Self || (message.Flags & MessageFlags.PushDown) != 0))
-        {
-            // The joiner's own JOIN, or one its parent pushed down: the forest picks the next hop (and avoids this one).
-            _listener?.OnHopSilent(this, pending.Next, pending.Message);
+        // An upper layer's message: the layer may send it again its own way (a tree JOIN picks its next hop itself);
+        // otherwise it is routed around the silent hop like a lookup.
+        if (MessageKinds.IsRoutedLayer(message.Kind) && _listener is not null && _listener.OnHopSilent(this, pending.Next, pending.Message))
             return;
-        }
-
-        if (message.Kind == MessageKind.TreeJoin)
-        {
-            // A tree JOIN passed on through the overlay: route it again here (the silent hop is out of the table), so
-            // the forest on this node sees it with the new next hop, instead of the joiner waiting out its timeout.
-            RouteMessage(_context.Self, message);
-            return;
-        }
 
         PeerHandle next = Zones is null ? NextHopAvoidingSuspects(message.Key, pending.Next) : ZonedNextHop(message);
         if (next == pending.Next)

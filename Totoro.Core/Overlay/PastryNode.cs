@@ -70,9 +70,6 @@ public sealed partial class PastryNode : INodeProgram
     /// <summary>Starts routing any keyed message from this node (hop 0): lookups, tree joins, advertisements.</summary>
     public void Route(in Message message) => RouteMessage(_context.Self, message);
 
-    /// <summary>Whether a kind is routed hop by hop towards its key (as opposed to sent to one peer).</summary>
-    public static bool IsRouted(MessageKind kind) => kind is MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.TreeAdvertise or MessageKind.Routed;
-
     /// <summary>
     /// The next hop towards a key, or <see cref="PeerHandle.None"/> when this node is the closest it knows of.
     /// Leaf set first, then the routing-table slot for the key's next digit, then any known node that shares
@@ -132,11 +129,10 @@ public sealed partial class PastryNode : INodeProgram
                 AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
                 break;
-            case MessageKind.TreeJoin or MessageKind.Routed:
-                AcknowledgeHop(from, message); // PastryNode.Repair.cs
-                RouteMessage(from, message);
-                break;
-            case MessageKind.TreeAdvertise:
+            case var layer when MessageKinds.IsRoutedLayer(layer):
+                // An upper layer's keyed message (the common API's route): the overlay routes it without reading it.
+                if ((message.Flags & MessageFlags.NoHopAck) == 0)
+                    AcknowledgeHop(from, message); // PastryNode.Repair.cs
                 RouteMessage(from, message);
                 break;
             case MessageKind.RouteAck:

@@ -2,7 +2,9 @@ namespace Totoro.Core.Runtime;
 
 /// <summary>
 /// One protocol message: a small value type so that queues and the simulator carry it without allocating.
-/// Only a message that lists peers (rows, leaf sets) owns an array.
+/// Only a message that lists peers (rows, leaf sets) owns an array. The fields are general; what a small one means
+/// for an upper layer's kind is that layer's, read and written through its typed views (e.g. the forest's
+/// <c>TreeMessages</c>), never by name here.
 /// </summary>
 public readonly record struct Message
 {
@@ -10,7 +12,7 @@ public readonly record struct Message
 
     public MessageFlags Flags { get; init; }
 
-    /// <summary>A small parameter: on a join request the first routing-table row the joiner still needs; on a tree join the fanout bound.</summary>
+    /// <summary>A small parameter: on a join request the first routing-table row the joiner still needs; a layer's own otherwise.</summary>
     public byte Row { get; init; }
 
     /// <summary>Overlay hops taken so far (routed messages).</summary>
@@ -28,10 +30,10 @@ public readonly record struct Message
     /// <summary>Peers carried by the message (table rows, a leaf set, a failed node).</summary>
     public PeerHandle[]? Peers { get; init; }
 
-    /// <summary>Training round (tree traffic) or sequence number.</summary>
+    /// <summary>A sequence number (a layer's round).</summary>
     public int Round { get; init; }
 
-    /// <summary>A model, an update or opaque bytes (tree traffic).</summary>
+    /// <summary>An upper layer's payload: a model, an update or opaque bytes.</summary>
     public Payload? Payload { get; init; }
 
     public int PeerCount => Peers?.Length ?? 0;

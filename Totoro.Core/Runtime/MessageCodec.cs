@@ -19,7 +19,7 @@ namespace Totoro.Core.Runtime;
 /// </remarks>
 public static class MessageCodec
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     /// <summary>Upper bound on peers in one message: a full routing table of b = 5 plus a leaf set fits.</summary>
     public const int MaxPeers = 1100;
@@ -31,6 +31,7 @@ public static class MessageCodec
     private const int PayloadHeader = 1 + 8 + 4;
     private const int PeerRefFixed = 16 + 1;
     private const byte AttachmentBit = 0x80;
+    private const MessageFlags LayerFlags = MessageFlags.Layer1 | MessageFlags.Layer2 | MessageFlags.Layer3 | MessageFlags.Layer4;
 
     /// <summary>
     /// Bytes a link is charged for the message: the header, peers and the payload's declared size. It equals
@@ -73,7 +74,7 @@ public static class MessageCodec
     /// <summary>Writes the message; returns the bytes written. Throws only on caller bugs (buffer too small, too many peers).</summary>
     public static int Encode(in Message message, IPeerDirectory directory, Span<byte> destination)
     {
-        if (!Enum.IsDefined(message.Kind))
+        if (!MessageKinds.IsKnown(message.Kind))
             throw new ArgumentException($"Message kind {(byte)message.Kind} is not a known kind.", nameof(message));
         if (message.PeerCount > MaxPeers)
             throw new ArgumentException($"A message carries at most {MaxPeers} peers, not {message.PeerCount}.", nameof(message));
@@ -85,7 +86,7 @@ public static class MessageCodec
     /// <summary>Encodes into a new array of exactly the right length.</summary>
     public static byte[] Encode(in Message message, IPeerDirectory directory)
     {
-        if (!Enum.IsDefined(message.Kind))
+        if (!MessageKinds.IsKnown(message.Kind))
             throw new ArgumentException($"Message kind {(byte)message.Kind} is not a known kind.", nameof(message));
         if (message.PeerCount > MaxPeers)
             throw new ArgumentException($"A message carries at most {MaxPeers} peers, not {message.PeerCount}.", nameof(message));
@@ -207,11 +208,11 @@ public static class MessageCodec
         if (data[0] != Version)
             return Fail($"codec version {data[0]} is not supported (this build speaks version {Version})", out error);
         var kind = (MessageKind)data[1];
-        if (!Enum.IsDefined(kind))
+        if (!MessageKinds.IsKnown(kind))
             return Fail($"unknown message kind {data[1]}", out error);
         var flags = (MessageFlags)data[2];
-        if ((flags & ~(MessageFlags.Final | MessageFlags.PushDown | MessageFlags.ZoneLocal | MessageFlags.LivenessOnly | MessageFlags.Detached | MessageFlags.Planned)) != 0)
-            return Fail($"unknown flag bits 0x{data[2]:x2}", out error);
+        if (!MessageKinds.IsRoutedLayer(kind) && !MessageKinds.IsDirectLayer(kind) && (flags & LayerFlags) != 0)
+            return Fail($"flag bits 0x{data[2]:x2} of an upper layer on overlay kind {kind}", out error);
 
         byte row = data[3];
         ushort hops = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
@@ -371,10 +372,10 @@ public static class MessageCodec
         error = null;
         switch (kind)
         {
-            case MessageKind.JoinRequest or MessageKind.Lookup or MessageKind.TreeJoin or MessageKind.Routed when origin.IsNone:
+            case MessageKind.JoinRequest or MessageKind.Lookup when origin.IsNone:
                 return Fail($"{kind} must name its origin", out error);
-            case MessageKind.TreeBroadcast or MessageKind.TreeAggregate or MessageKind.TreeAdvertise when payload is null:
-                return Fail($"{kind} must carry a payload", out error);
+            case var layer when MessageKinds.IsRoutedLayer(layer) && origin.IsNone:
+                return Fail($"routed kind {(byte)kind} must name its origin", out error);
             case MessageKind.NodeFailed when peerCount != 1:
                 return Fail($"NodeFailed must carry exactly one peer, not {peerCount}", out error);
             default:

@@ -1,6 +1,11 @@
 namespace Totoro.Core.Runtime;
 
-/// <summary>Every message type the protocol core speaks. The wire value is the byte after the codec version.</summary>
+/// <summary>
+/// The overlay's message types. The wire value is the byte after the codec version. The layers above the overlay
+/// name their own kinds in two ranges that the overlay treats alike without knowing them (Pastry's common API):
+/// kinds from <see cref="MessageKinds.FirstRouted"/> are routed hop by hop towards their key and delivered at the
+/// closest node; kinds from <see cref="MessageKinds.FirstDirect"/> go to one peer.
+/// </summary>
 public enum MessageKind : byte
 {
     /// <summary>Routed towards the joiner's id; every hop answers with state rows.</summary>
@@ -24,27 +29,6 @@ public enum MessageKind : byte
     /// <summary>A key-based route (lookup) towards the node numerically closest to <see cref="Message.Key"/>.</summary>
     Lookup = 7,
 
-    /// <summary>Routed towards an app id: each hop adopts the sender as a child (Scribe JOIN). Row = fanout bound, Hops = the joiner's subtree height.</summary>
-    TreeJoin = 8,
-
-    /// <summary>Parent to child: you are adopted; Round = the tree's current round.</summary>
-    TreeJoinAck = 9,
-
-    /// <summary>Down the tree: the payload of a round (the model); also a keep-alive.</summary>
-    TreeBroadcast = 10,
-
-    /// <summary>Up the tree: the merged contributions of a subtree for a round.</summary>
-    TreeAggregate = 11,
-
-    /// <summary>Parent to children when there was no broadcast for a while (the parent is alive); child to parent when its subtree height (Row) changed.</summary>
-    TreeHeartbeat = 12,
-
-    /// <summary>Root to its closest leaf-set neighbours: the app's state (round, global model, members).</summary>
-    TreeReplica = 13,
-
-    /// <summary>Routed to the advertise–discover tree's root: an app announces itself (Key = app id, payload = description).</summary>
-    TreeAdvertise = 14,
-
     /// <summary>Next hop to previous hop: the routed message (Key, Stamp) arrived; silence means route around the hop.</summary>
     RouteAck = 15,
 
@@ -57,26 +41,8 @@ public enum MessageKind : byte
     /// <summary>Graceful departure: the sender is leaving the overlay; drop it at once instead of waiting for a lease.</summary>
     Leave = 18,
 
-    /// <summary>Graceful departure from one tree (Key = app): the parent drops the child, children re-join at once.</summary>
-    TreeLeave = 19,
-
     /// <summary>Closest node to a lookup's origin: the lookup (Key, Stamp) arrived; silence past the lookup timeout means send it again.</summary>
     LookupReply = 20,
-
-    /// <summary>
-    /// An upper layer's keyed message (the common API's route): routed hop by hop towards <see cref="Message.Key"/>
-    /// and delivered at the closest node. Row = the layer's tag; the payload is the layer's and opaque below it.
-    /// </summary>
-    Routed = 21,
-
-    /// <summary>An upper layer's message to one peer (an answer to a routed one). Row = the layer's tag; opaque payload.</summary>
-    Direct = 22,
-
-    /// <summary>
-    /// Path planning of tree flows (Row: 0 ack of a planned transfer, 1 probe, 2 probe reply): the far end's load
-    /// report in the payload; a reply's Hops is the replier's depth in the tree (Key), its Peers its children.
-    /// </summary>
-    TreePlan = 23,
 }
 
 /// <summary>Bit flags of a message.</summary>
@@ -88,8 +54,8 @@ public enum MessageFlags : byte
     /// <summary>On a join reply: this is the last reply, from the node closest to the joiner.</summary>
     Final = 1,
 
-    /// <summary>On a tree join: a full parent passes the joiner (the origin) down to one of its children.</summary>
-    PushDown = 2,
+    /// <summary>On a routed message of an upper layer: the next hop does not ack it (the layer repeats it itself).</summary>
+    NoHopAck = 2,
 
     /// <summary>On a lookup: deliver at the closest node within the key's zone and never leave that zone.</summary>
     ZoneLocal = 4,
@@ -97,12 +63,37 @@ public enum MessageFlags : byte
     /// <summary>On a leaf-set ping: a probe of liveness only, answered with a bare pong (no leaf set).</summary>
     LivenessOnly = 8,
 
-    /// <summary>On a tree heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
-    Detached = 16,
+    /// <summary>The first of four bits that belong to the layer that owns the message's kind (its meaning is that layer's).</summary>
+    Layer1 = 16,
 
-    /// <summary>
-    /// On a tree transfer: the sender plans its flows, so ack it (TreePlan). With an origin it came through a relay;
-    /// while it still lists one peer, the receiver is the relay and that peer the destination.
-    /// </summary>
-    Planned = 32,
+    /// <summary>A bit of the layer that owns the message's kind.</summary>
+    Layer2 = 32,
+
+    /// <summary>A bit of the layer that owns the message's kind.</summary>
+    Layer3 = 64,
+
+    /// <summary>A bit of the layer that owns the message's kind.</summary>
+    Layer4 = 128,
+}
+
+/// <summary>Which part of the protocol stack a message kind belongs to, by its range.</summary>
+public static class MessageKinds
+{
+    /// <summary>The first kind an upper layer may route towards a key.</summary>
+    public const byte FirstRouted = 64;
+
+    /// <summary>The first kind an upper layer may send to one peer.</summary>
+    public const byte FirstDirect = 128;
+
+    /// <summary>An upper layer's kind routed hop by hop towards its key.</summary>
+    public static bool IsRoutedLayer(MessageKind kind) => (byte)kind is >= FirstRouted and < FirstDirect;
+
+    /// <summary>An upper layer's kind sent to one peer.</summary>
+    public static bool IsDirectLayer(MessageKind kind) => (byte)kind >= FirstDirect;
+
+    /// <summary>A kind the overlay speaks, or one in an upper layer's range (the layer refuses those it does not know).</summary>
+    public static bool IsKnown(MessageKind kind) => (byte)kind >= FirstRouted || Enum.IsDefined(kind);
+
+    /// <summary>Whether a kind is routed hop by hop towards its key (as opposed to sent to one peer).</summary>
+    public static bool IsRouted(MessageKind kind) => kind == MessageKind.Lookup || IsRoutedLayer(kind);
 }

@@ -14,7 +14,7 @@ namespace Totoro.Net.Hosting;
 /// </summary>
 internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource, ILearningObserver
 {
-    /// <summary>The tag of the host's traced lookups (<see cref="MessageKind.Routed"/>): the delivering node answers who it is.</summary>
+    /// <summary>The tag of the host's traced lookups (<see cref="TreeKind.AppRouted"/>): the delivering node answers who it is.</summary>
     public const byte TraceTag = 2;
 
     private const long NudgeMicros = 1_000_000;
@@ -186,15 +186,15 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
         LearnerOf(node).OnDiscovered(node, advertisement);
     }
 
-    public void OnAppMessage(ForestNode node, PeerHandle from, in Message message)
+    public void OnAppMessage(ForestNode node, PeerHandle from, AppMessageView message)
     {
-        if (message.Row != TraceTag)
+        if (message.Tag != TraceTag)
         {
             LearnerOf(node).OnAppMessage(node, from, message);
             return;
         }
 
-        if (message.Kind == MessageKind.Routed)
+        if (message.IsRouted)
             node.SendDirect(from, TraceTag, Payload.SizeOnly(0, message.Hops), message.Stamp); // the hops ride in the weight
         else if (message.Payload is { } answer)
             Traced?.Invoke(message.Stamp, from, node.IdOf(from), (int)answer.Weight);

@@ -323,8 +323,8 @@ public sealed class NodeHost : IDisposable
     /// lookups stay datagrams: they are retried or leased anyway.
     /// </summary>
     internal static bool IsReliable(in Message message)
-        => message.Payload is not null || message.Kind is MessageKind.TreeJoin or MessageKind.TreeJoinAck or MessageKind.TreeAggregate
-            or MessageKind.TreeBroadcast or MessageKind.TreeLeave;
+        => message.Payload is not null || message.Kind is TreeKind.Join or TreeKind.JoinAck or TreeKind.Aggregate
+            or TreeKind.Broadcast or TreeKind.Leave;
 
     /// <summary>
     /// Estimated RTT (µs) for proximity neighbour selection: same host, same machine, or elsewhere. Real RTTs are

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Totoro.Core.Forest;
 using Totoro.Core.Runtime;
 using Totoro.Sim.Network;
 
@@ -236,7 +237,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
     }
 
     private InvalidOperationException CodecFailure(PeerHandle peer, in Message message, string reason)
-        => new($"Codec check: {message.Kind} from node {_current} to node {peer.Index} at {_now} µs: {reason}.");
+        => new($"Codec check: {TreeKind.Name(message.Kind)} from node {_current} to node {peer.Index} at {_now} µs: {reason}.");
 
     /// <summary>The first field the codec did not carry faithfully, or null. Null peers and no peers are the same on the wire.</summary>
     private static string? CodecDifference(in Message sent, in Message received)

@@ -115,6 +115,7 @@ public sealed class ForestScenario : IForestApp
             {
                 Rule = RuleForApp?.Invoke(a) ?? WeightedSumRule.Instance,
                 Selector = SelectorForApp?.Invoke(a) ?? AllChildren.Instance,
+                Policy = _config.TreePolicy,
                 Scope = _config.ConfineToZone ? RouteScope.ZoneLocal : RouteScope.Global,
                 Options = (_config.TreeTimers ?? new TreeOptions()) with { Fanout = Fanout, RoundDeadlineMicros = _config.RoundDeadlineMs * 1000L },
                 Application = ApplicationForApp?.Invoke(a) ?? [],

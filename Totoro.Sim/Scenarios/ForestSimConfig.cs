@@ -13,6 +13,9 @@ public sealed record ForestSimConfig
     /// <summary>Tree fanout bound; 0 means 2^b.</summary>
     public int Fanout { get; init; }
 
+    /// <summary>How full tree nodes place joiners.</summary>
+    public Core.Forest.ITreePolicy TreePolicy { get; init; } = Core.Forest.ShallowestFirstPolicy.Instance;
+
     /// <summary>Round deadline in ms after the broadcast; 0 waits for every contribution.</summary>
     public int RoundDeadlineMs { get; init; }
 

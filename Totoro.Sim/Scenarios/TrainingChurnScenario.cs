@@ -112,7 +112,7 @@ public sealed class TrainingChurnScenario
     private void KillRootOnFirstUpdate(int to, in Message m)
     {
         NodeId key = m.Key;
-        if (m.Kind != MessageKind.TreeAggregate || _killed.Contains(key) || !World.IsAlive(to))
+        if (m.Kind != TreeKind.Aggregate || _killed.Contains(key) || !World.IsAlive(to))
             return;
         if (_federated.Ledger[key]?.Master is not { } master || master.CompletedRounds != _config.KillRootAtRound - 1 || master.Finished || !_federated.Forest.Node(to).IsRootOf(key))
             return;

@@ -1,3 +1,4 @@
+using Totoro.Core.Forest;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Tests;
@@ -19,10 +20,13 @@ public class MessageCodecTests
     public static TheoryData<MessageKind> Kinds()
     {
         var data = new TheoryData<MessageKind>();
-        foreach (MessageKind kind in Enum.GetValues<MessageKind>())
+        foreach (MessageKind kind in AllKinds)
             data.Add(kind);
         return data;
     }
+
+    /// <summary>The overlay's kinds and the forest's, which the codec carries alike.</summary>
+    private static IEnumerable<MessageKind> AllKinds => Enum.GetValues<MessageKind>().Concat(TreeKind.All);
 
     private Message Sample(MessageKind kind) => kind switch
     {
@@ -32,20 +36,20 @@ public class MessageCodecTests
         MessageKind.LeafSetPing or MessageKind.LeafSetPong => new Message { Kind = kind, Peers = [_c, _b] },
         MessageKind.NodeFailed => new Message { Kind = kind, Peers = [_b] },
         MessageKind.Lookup => new Message { Kind = kind, Key = NodeId.FromRandom(ulong.MaxValue, ulong.MaxValue), Origin = _c, Hops = ushort.MaxValue, Stamp = long.MaxValue },
-        MessageKind.TreeJoin => new Message { Kind = kind, Flags = MessageFlags.PushDown, Key = NodeId.FromRandom(4, 4), Origin = _b, Row = 16, Hops = 3 },
-        MessageKind.TreeJoinAck or MessageKind.TreeHeartbeat => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 12, Row = 8 },
-        MessageKind.TreeBroadcast => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = int.MaxValue, Payload = Payload.FromVector([1.5f, -2f, float.Epsilon, 0f], 1) },
-        MessageKind.TreeAggregate => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Stamp = 200, Payload = Payload.FromVector([3f, 4f], 17.5) },
-        MessageKind.TreeReplica => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Peers = [_a, _c], Payload = Payload.FromVector([9f], 1) },
-        MessageKind.TreeAdvertise => new Message { Kind = kind, Key = NodeId.FromRandom(5, 5), Origin = _a, Payload = Payload.FromData([1, 2, 3, 250]) },
+        TreeKind.Join => new Message { Kind = kind, Flags = TreeFlags.PushDown, Key = NodeId.FromRandom(4, 4), Origin = _b, Row = 16, Hops = 3 },
+        TreeKind.JoinAck or TreeKind.Heartbeat => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 12, Row = 8 },
+        TreeKind.Broadcast => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = int.MaxValue, Payload = Payload.FromVector([1.5f, -2f, float.Epsilon, 0f], 1) },
+        TreeKind.Aggregate => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Stamp = 200, Payload = Payload.FromVector([3f, 4f], 17.5) },
+        TreeKind.Replica => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Peers = [_a, _c], Payload = Payload.FromVector([9f], 1) },
+        TreeKind.Advertise => new Message { Kind = kind, Key = NodeId.FromRandom(5, 5), Origin = _a, Payload = Payload.FromData([1, 2, 3, 250]) },
         MessageKind.RouteAck => new Message { Kind = kind, Key = NodeId.FromRandom(6, 6), Stamp = 99 },
         MessageKind.RowRequest => new Message { Kind = kind, Row = 4 },
         MessageKind.RowReply => new Message { Kind = kind, Row = 4, Peers = [_a, _b] },
         MessageKind.Leave => new Message { Kind = kind },
-        MessageKind.TreeLeave => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
+        TreeKind.Leave => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
         MessageKind.LookupReply => new Message { Kind = kind, Key = NodeId.FromRandom(7, 7), Stamp = 42 },
-        MessageKind.Routed => new Message { Kind = kind, Key = NodeId.FromRandom(8, 8), Origin = _b, Row = 1, Stamp = 7, Payload = Payload.SizeOnly(0, 0).WithAttachment([5, 1, 2]) },
-        MessageKind.Direct => new Message { Kind = kind, Row = 1, Stamp = 7, Payload = Payload.FromVector([0.25f, -1f]).WithAttachment([10, 3]) },
+        TreeKind.AppRouted => new Message { Kind = kind, Key = NodeId.FromRandom(8, 8), Origin = _b, Row = 1, Stamp = 7, Payload = Payload.SizeOnly(0, 0).WithAttachment([5, 1, 2]) },
+        TreeKind.AppDirect => new Message { Kind = kind, Row = 1, Stamp = 7, Payload = Payload.FromVector([0.25f, -1f]).WithAttachment([10, 3]) },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -75,7 +79,7 @@ public class MessageCodecTests
     [Fact]
     public void A_size_only_payload_keeps_its_size_and_a_lying_vector_length_is_rejected()
     {
-        var message = new Message { Kind = MessageKind.TreeAggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3) };
+        var message = new Message { Kind = TreeKind.Aggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3) };
         byte[] bytes = MessageCodec.Encode(message, _directory);
         Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);
         Assert.True(decoded.Payload!.IsSizeOnly);
@@ -88,11 +92,23 @@ public class MessageCodecTests
     }
 
     [Fact]
-    public void Tree_traffic_without_a_payload_is_rejected()
+    public void A_routed_kind_of_an_upper_layer_without_its_origin_is_rejected()
     {
-        byte[] bytes = MessageCodec.Encode(new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(1, 1) }, _directory);
+        byte[] bytes = MessageCodec.Encode(new Message { Kind = TreeKind.AppRouted, Key = NodeId.FromRandom(1, 1) }, _directory);
         Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? error));
-        Assert.Contains("payload", error);
+        Assert.Contains("origin", error);
+    }
+
+    [Fact]
+    public void Flag_bits_of_an_upper_layer_on_an_overlay_kind_are_rejected()
+    {
+        byte[] bytes = MessageCodec.Encode(new Message { Kind = MessageKind.LeafSetPing, Flags = MessageFlags.Layer2 }, _directory);
+        Assert.False(MessageCodec.TryDecode(bytes, _directory, out _, out string? error));
+        Assert.Contains("upper layer", error);
+
+        byte[] tree = MessageCodec.Encode(new Message { Kind = TreeKind.Heartbeat, Flags = TreeFlags.Detached }, _directory);
+        Assert.True(MessageCodec.TryDecode(tree, _directory, out Message decoded, out _));
+        Assert.Equal(TreeFlags.Detached, decoded.Flags);
     }
 
     [Theory]
@@ -122,9 +138,9 @@ public class MessageCodecTests
         Assert.Contains("version 99", versionError);
 
         byte[] kind = [.. bytes];
-        kind[1] = 200;
+        kind[1] = 30; // between the overlay's kinds and the upper layers' ranges
         Assert.False(MessageCodec.TryDecode(kind, _directory, out _, out string? kindError));
-        Assert.Contains("unknown message kind 200", kindError);
+        Assert.Contains("unknown message kind 30", kindError);
     }
 
     [Fact]
@@ -179,7 +195,7 @@ public class MessageCodecTests
     public void Mutated_valid_messages_never_throw()
     {
         var random = new Random(7);
-        foreach (MessageKind kind in Enum.GetValues<MessageKind>())
+        foreach (MessageKind kind in AllKinds)
         {
             byte[] valid = MessageCodec.Encode(Sample(kind), _directory);
             for (int i = 0; i < 2000; i++)
@@ -199,7 +215,7 @@ public class MessageCodecTests
         Assert.All(flags, f => Assert.True(System.Numerics.BitOperations.IsPow2((int)f), $"{f} is not one bit"));
         foreach (MessageFlags flag in flags)
         {
-            var message = new Message { Kind = MessageKind.TreeHeartbeat, Flags = flag, Key = NodeId.FromRandom(4, 4) };
+            var message = new Message { Kind = TreeKind.Heartbeat, Flags = flag, Key = NodeId.FromRandom(4, 4) };
             Assert.True(MessageCodec.TryDecode(MessageCodec.Encode(message, _directory), _directory, out Message decoded, out string? error), error);
             Assert.Equal(flag, decoded.Flags);
         }
@@ -220,7 +236,7 @@ public class MessageCodecTests
     public void A_large_vector_is_written_big_endian_element_by_element_and_read_back_exactly()
     {
         float[] model = [.. Enumerable.Range(0, 10_001).Select(i => (float)Math.Sin(i) * (i + 1)), -0f, float.Epsilon, float.MaxValue];
-        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(4, 4), Payload = Payload.FromVector(model, 2).WithAttachment([7, 7]) };
+        var message = new Message { Kind = TreeKind.Broadcast, Key = NodeId.FromRandom(4, 4), Payload = Payload.FromVector(model, 2).WithAttachment([7, 7]) };
         byte[] bytes = MessageCodec.Encode(message, _directory);
         int at = bytes.Length - 6 - (4 * model.Length); // the floats end where the attachment (length i32 + 2 bytes) begins
         for (int i = 0; i < model.Length; i += 997)
@@ -233,7 +249,7 @@ public class MessageCodecTests
     [Fact]
     public void A_size_only_payload_is_charged_its_declared_size_but_writes_only_its_header()
     {
-        var message = new Message { Kind = MessageKind.TreeAggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3).WithAttachment([1, 2, 3]) };
+        var message = new Message { Kind = TreeKind.Aggregate, Key = NodeId.FromRandom(1, 1), Payload = Payload.SizeOnly(160 * 1024, 3).WithAttachment([1, 2, 3]) };
         Assert.Equal(MessageCodec.EncodedSize(message, 6) - (160 * 1024), MessageCodec.Encode(message, _directory).Length);
     }
 
@@ -241,7 +257,7 @@ public class MessageCodecTests
     public void A_half_precision_vector_is_written_as_halves_and_decodes_to_the_same_values_and_size()
     {
         Payload half = HalfPrecision([0.1f, -2f, 1000f, 65504f, -0f]).WithAttachment([1, 2]);
-        var message = new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(4, 4), Payload = half };
+        var message = new Message { Kind = TreeKind.Broadcast, Key = NodeId.FromRandom(4, 4), Payload = half };
         byte[] bytes = MessageCodec.Encode(message, _directory);
         Assert.Equal(MessageCodec.EncodedSize(message, 6), bytes.Length); // the wire carries what a link is charged
         Assert.True(MessageCodec.TryDecode(bytes, _directory, out Message decoded, out string? error), error);

@@ -32,7 +32,7 @@ public class CodecCheckTests
     {
         (SimWorld world, Recorder receiver) = TwoNodes(check: true);
         Payload model = Payload.FromVector([1.5f, -2f, float.MaxValue], 7).WithAttachment([9, 8]);
-        var sent = new Message { Kind = MessageKind.TreeBroadcast, Key = NodeId.FromRandom(4, 4), Round = 2, Peers = [new PeerHandle(0)], Payload = model };
+        var sent = new Message { Kind = TreeKind.Broadcast, Key = NodeId.FromRandom(4, 4), Round = 2, Peers = [new PeerHandle(0)], Payload = model };
         world.Enter(0);
         world.Send(new PeerHandle(1), sent);
         world.RunUntil(10_000_000);
@@ -51,7 +51,7 @@ public class CodecCheckTests
         (SimWorld world, Recorder receiver) = TwoNodes(check: false);
         Payload model = Payload.FromVector([1f]);
         world.Enter(0);
-        world.Send(new PeerHandle(1), new Message { Kind = MessageKind.TreeBroadcast, Payload = model });
+        world.Send(new PeerHandle(1), new Message { Kind = TreeKind.Broadcast, Payload = model });
         world.RunUntil(10_000_000);
         Assert.Same(model, Assert.Single(receiver.Messages).Payload);
     }
@@ -61,9 +61,9 @@ public class CodecCheckTests
     {
         (SimWorld world, _) = TwoNodes(check: true);
         world.Enter(0);
-        var error = Assert.Throws<InvalidOperationException>(() => world.Send(new PeerHandle(1), new Message { Kind = MessageKind.TreeAggregate, Round = 1 }));
-        Assert.Contains("TreeAggregate", error.Message);
-        Assert.Contains("must carry a payload", error.Message);
+        var error = Assert.Throws<InvalidOperationException>(() => world.Send(new PeerHandle(1), new Message { Kind = TreeKind.AppRouted, Round = 1 }));
+        Assert.Contains("AppRouted", error.Message);
+        Assert.Contains("must name its origin", error.Message);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class CodecCheckTests
     {
         (SimWorld world, Recorder receiver) = TwoNodes(check: true);
         Payload squeezed = HalfPrecisionCompression.Instance.Compress(Payload.FromVector([1f, 2.5f, -3.1f, 65504f], 2).WithAttachment([4]));
-        var sent = new Message { Kind = MessageKind.TreeBroadcast, Payload = squeezed };
+        var sent = new Message { Kind = TreeKind.Broadcast, Payload = squeezed };
         world.Enter(0);
         world.Send(new PeerHandle(1), sent);
         world.RunUntil(10_000_000);
@@ -88,7 +88,7 @@ public class CodecCheckTests
         (SimWorld world, _) = TwoNodes(check: true);
         Payload odd = Payload.FromVector([1f, 2f, 3f, 4f]).WithBytes(5);
         world.Enter(0);
-        var error = Assert.Throws<InvalidOperationException>(() => world.Send(new PeerHandle(1), new Message { Kind = MessageKind.TreeBroadcast, Payload = odd }));
+        var error = Assert.Throws<InvalidOperationException>(() => world.Send(new PeerHandle(1), new Message { Kind = TreeKind.Broadcast, Payload = odd }));
         Assert.Contains("TreeBroadcast", error.Message);
         Assert.Contains("charged size", error.Message);
     }
@@ -97,7 +97,7 @@ public class CodecCheckTests
     public void A_timing_only_payload_keeps_its_declared_size_and_weight()
     {
         (SimWorld world, Recorder receiver) = TwoNodes(check: true);
-        var sent = new Message { Kind = MessageKind.TreeAggregate, Round = 4, Stamp = 12, Payload = Payload.SizeOnly(160 * 1024, 30).WithAttachment([1, 2, 3]) };
+        var sent = new Message { Kind = TreeKind.Aggregate, Round = 4, Stamp = 12, Payload = Payload.SizeOnly(160 * 1024, 30).WithAttachment([1, 2, 3]) };
         world.Enter(0);
         world.Send(new PeerHandle(1), sent);
         world.RunUntil(10_000_000);

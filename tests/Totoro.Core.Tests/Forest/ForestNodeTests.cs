@@ -30,7 +30,7 @@ public class ForestNodeTests
 
     /// <summary>A JOIN as a subscriber sends it: with the app's descriptor, from which the forwarder learns the app.</summary>
     private static Message Join(NodeId app, PeerHandle joiner, int fanout, int height = 0)
-        => new() { Kind = MessageKind.TreeJoin, Key = app, Origin = joiner, Row = (byte)fanout, Hops = (ushort)height, Stamp = 1, Payload = Descriptor(app, fanout) };
+        => new() { Kind = TreeKind.Join, Key = app, Origin = joiner, Row = (byte)fanout, Hops = (ushort)height, Stamp = 1, Payload = Descriptor(app, fanout) };
 
     private static Payload Descriptor(NodeId app, int fanout) => Payload.FromData(AppDescriptor.Default(app, "test-app", fanout).Encode());
 
@@ -47,7 +47,7 @@ public class ForestNodeTests
         var id = new NodeId(_network.IdOf(self).Value + 1);
         PeerHandle child = _network.AddRandom();
         node.Receive(child, Join(id, child, fanout: 4)); // alone in the overlay: it becomes the root and adopts
-        node.Receive(child, new Message { Kind = MessageKind.TreeLeave, Key = id });
+        node.Receive(child, new Message { Kind = TreeKind.Leave, Key = id });
         Assert.True(node.TryGetTree(id, out TreeInfo tree) && tree.IsRoot && tree.Children.Length == 0 && !tree.IsSubscriber);
 
         int round = node.Broadcast(id, Payload.FromVector([1f]));
@@ -83,6 +83,59 @@ public class ForestNodeTests
         Assert.Equal(3, node.RefusedMessages);
     }
 
+    [Fact]
+    public void Tree_messages_without_their_payload_or_of_a_kind_the_forest_does_not_speak_are_refused_and_counted()
+    {
+        (ForestNode node, FakeNodeContext context, NodeId app, PeerHandle parent, _) = Interior();
+        node.TryGetTree(app, out TreeInfo before);
+
+        node.Receive(parent, new Message { Kind = TreeKind.Broadcast, Key = app, Round = before.Round + 1 });
+        node.Receive(parent, new Message { Kind = TreeKind.Aggregate, Key = app, Round = before.Round + 1 });
+        node.Receive(parent, new Message { Kind = (MessageKind)200, Key = app });
+
+        Assert.Equal(3, node.RefusedMessages);
+        Assert.Empty(context.Drain()); // nothing forwarded down, nothing answered
+        Assert.True(node.TryGetTree(app, out TreeInfo after));
+        Assert.Equal(before.Round, after.Round);
+    }
+
+    [Fact]
+    public void Each_tree_message_reads_back_through_its_view_what_its_builder_wrote()
+    {
+        var app = NodeId.FromRandom(3, 4);
+        PeerHandle a = new(5), b = new(9);
+        Payload payload = Payload.FromVector([1f, 2f]);
+
+        Message join = TreeMessages.Join(app, a, fanout: 12, height: 3, sentAt: 77, round: 41, avoid: [b], payload, pushedDown: true, Totoro.Core.Rings.RouteScope.ZoneLocal);
+        var j = new JoinView(in join);
+        Assert.Equal((app, a, 12, 3, 77L, 41, b, true), (j.App, j.Joiner, j.Fanout, j.Height, j.SentAt, j.Round, j.Avoid![0], j.PushedDown));
+        Assert.Same(payload, j.Descriptor);
+        Assert.True((join.Flags & MessageFlags.ZoneLocal) != 0); // the overlay keeps a zone-local JOIN in its zone
+
+        Message broadcast = TreeMessages.Broadcast(app, round: 6, payload, depth: 2, deadline: 900);
+        var d = new BroadcastView(in broadcast);
+        Assert.Equal((app, 6, 2, 900L), (d.App, d.Round, d.Depth, d.Deadline));
+
+        Message aggregate = TreeMessages.Aggregate(app, round: 6, payload, contributions: 14);
+        var u = new AggregateView(in aggregate);
+        Assert.Equal((app, 6, 14L), (u.App, u.Round, u.Contributions));
+
+        Message ack = TreeMessages.JoinAck(app, round: 8, fanout: 16, parents: [b]);
+        var k = new JoinAckView(in ack);
+        Assert.Equal((app, 8, 16, b), (k.App, k.Round, k.Fanout, k.Grandparent));
+
+        Message down = TreeMessages.Heartbeat(app, round: 2, detached: true, parents: [a]);
+        Message up = TreeMessages.HeightReport(app, height: 300);
+        Assert.Equal((true, a), (new HeartbeatView(in down).Detached, new HeartbeatView(in down).Grandparent));
+        Assert.Equal((false, 255), (new HeartbeatView(in up).Detached, new HeartbeatView(in up).Height));
+
+        Message routed = TreeMessages.AppRouted(app, tag: 3, a, stamp: 5, payload);
+        var r = new AppMessageView(in routed);
+        Assert.Equal((true, (byte)3, app, a, 5L), (r.IsRouted, r.Tag, r.Key, r.Origin, r.Stamp));
+        Message direct = TreeMessages.AppDirect(3, 5, payload);
+        Assert.False(new AppMessageView(in direct).IsRouted);
+    }
+
     private static List<FakeNodeContext.Sent> Of(List<FakeNodeContext.Sent> sent, MessageKind kind) => sent.FindAll(s => s.Message.Kind == kind);
 
     /// <summary>
@@ -97,7 +150,7 @@ public class ForestNodeTests
         PeerHandle[] children = [_network.AddRandom(), _network.AddRandom(), _network.AddRandom()];
         foreach (PeerHandle child in children)
             node.Receive(child, Join(app, child, fanout: 8));
-        node.Receive(parent, new Message { Kind = MessageKind.TreeJoinAck, Key = app, Row = 8 });
+        node.Receive(parent, new Message { Kind = TreeKind.JoinAck, Key = app, Row = 8 });
         context.Drain();
         Assert.True(node.TryGetTree(app, out TreeInfo tree));
         Assert.Equal(parent, tree.Parent);
@@ -115,9 +168,9 @@ public class ForestNodeTests
         node.Receive(joiner, Join(app, joiner, fanout: 4));
         List<FakeNodeContext.Sent> sent = context.Drain();
 
-        FakeNodeContext.Sent ack = Assert.Single(Of(sent, MessageKind.TreeJoinAck));
+        FakeNodeContext.Sent ack = Assert.Single(Of(sent, TreeKind.JoinAck));
         Assert.Equal((joiner, app), (ack.To, ack.Message.Key));
-        FakeNodeContext.Sent own = Assert.Single(Of(sent, MessageKind.TreeJoin)); // its own, not the joiner's
+        FakeNodeContext.Sent own = Assert.Single(Of(sent, TreeKind.Join)); // its own, not the joiner's
         Assert.Equal(closest, own.To);
         Assert.Equal(context.Self, own.Message.Origin);
         Assert.Equal(app, own.Message.Key);
@@ -130,8 +183,8 @@ public class ForestNodeTests
         PeerHandle second = _network.AddRandom();
         node.Receive(second, Join(app, second, fanout: 4));
         sent = context.Drain();
-        Assert.Equal(second, Assert.Single(Of(sent, MessageKind.TreeJoinAck)).To);
-        Assert.Empty(Of(sent, MessageKind.TreeJoin));
+        Assert.Equal(second, Assert.Single(Of(sent, TreeKind.JoinAck)).To);
+        Assert.Empty(Of(sent, TreeKind.Join));
     }
 
     [Fact]
@@ -143,16 +196,16 @@ public class ForestNodeTests
         node.Receive(tall, Join(app, tall, fanout: 2, height: 2));
         node.Receive(shallow, Join(app, shallow, fanout: 2, height: 0));
         Assert.True(node.IsRootOf(app));
-        Assert.Equal(2, Of(context.Drain(), MessageKind.TreeJoinAck).Count);
+        Assert.Equal(2, Of(context.Drain(), TreeKind.JoinAck).Count);
 
         PeerHandle third = _network.AddRandom();
         node.Receive(third, Join(app, third, fanout: 2, height: 0));
         List<FakeNodeContext.Sent> sent = context.Drain();
-        Assert.Empty(Of(sent, MessageKind.TreeJoinAck));
-        FakeNodeContext.Sent push = Assert.Single(Of(sent, MessageKind.TreeJoin));
+        Assert.Empty(Of(sent, TreeKind.JoinAck));
+        FakeNodeContext.Sent push = Assert.Single(Of(sent, TreeKind.Join));
         Assert.Equal(shallow, push.To);
         Assert.Equal(third, push.Message.Origin);
-        Assert.Equal(MessageFlags.PushDown, push.Message.Flags & MessageFlags.PushDown);
+        Assert.Equal(TreeFlags.PushDown, push.Message.Flags & TreeFlags.PushDown);
         Assert.True(node.TryGetTree(app, out TreeInfo tree));
         Assert.Equal([tall, shallow], tree.Children);
 
@@ -160,8 +213,8 @@ public class ForestNodeTests
         PeerHandle towering = _network.AddRandom();
         node.Receive(towering, Join(app, towering, fanout: 2, height: 3));
         sent = context.Drain();
-        Assert.Equal(towering, Assert.Single(Of(sent, MessageKind.TreeJoinAck)).To);
-        push = Assert.Single(Of(sent, MessageKind.TreeJoin));
+        Assert.Equal(towering, Assert.Single(Of(sent, TreeKind.JoinAck)).To);
+        push = Assert.Single(Of(sent, TreeKind.Join));
         Assert.Equal((tall, shallow), (push.To, push.Message.Origin));
         Assert.True(node.TryGetTree(app, out tree));
         Assert.Equal(new[] { tall, towering }.OrderBy(p => p.Index), tree.Children.OrderBy(p => p.Index));
@@ -171,8 +224,8 @@ public class ForestNodeTests
     public void Each_childs_aggregate_is_merged_into_exactly_one_aggregate_to_the_parent_equal_to_the_flat_weighted_sum()
     {
         (ForestNode node, FakeNodeContext context, NodeId app, PeerHandle parent, PeerHandle[] children) = Interior();
-        node.Receive(parent, new Message { Kind = MessageKind.TreeBroadcast, Key = app, Round = 1, Hops = 1, Payload = Payload.FromVector([0f, 0f, 0f, 0f]) });
-        List<FakeNodeContext.Sent> down = Of(context.Drain(), MessageKind.TreeBroadcast);
+        node.Receive(parent, new Message { Kind = TreeKind.Broadcast, Key = app, Round = 1, Hops = 1, Payload = Payload.FromVector([0f, 0f, 0f, 0f]) });
+        List<FakeNodeContext.Sent> down = Of(context.Drain(), TreeKind.Broadcast);
         Assert.Equal(children.OrderBy(c => c.Index), down.Select(d => d.To).OrderBy(c => c.Index));
         Assert.All(down, d => Assert.Equal((1, 2), (d.Message.Round, (int)d.Message.Hops)));
 
@@ -195,22 +248,22 @@ public class ForestNodeTests
 
         for (int i = 0; i < children.Length; i++)
         {
-            Message aggregate = new() { Kind = MessageKind.TreeAggregate, Key = app, Round = 1, Stamp = counts[i], Payload = updates[i] };
+            Message aggregate = new() { Kind = TreeKind.Aggregate, Key = app, Round = 1, Stamp = counts[i], Payload = updates[i] };
             node.Receive(children[i], aggregate);
             node.Receive(children[i], aggregate); // a retry is counted once
             if (i < children.Length - 1)
-                Assert.Empty(Of(context.Outbox, MessageKind.TreeAggregate)); // nothing goes up before the last child
+                Assert.Empty(Of(context.Outbox, TreeKind.Aggregate)); // nothing goes up before the last child
         }
 
-        FakeNodeContext.Sent up = Assert.Single(Of(context.Drain(), MessageKind.TreeAggregate));
+        FakeNodeContext.Sent up = Assert.Single(Of(context.Drain(), TreeKind.Aggregate));
         Assert.Equal(parent, up.To);
         Assert.Equal((app, 1), (up.Message.Key, up.Message.Round));
         Assert.Equal(counts.Sum(), up.Message.Stamp);
         Assert.Equal(updates.Sum(u => u.Weight), up.Message.Payload!.Weight);
         Assert.Equal(flat, up.Message.Payload.Vector);
 
-        node.Receive(children[0], new Message { Kind = MessageKind.TreeAggregate, Key = app, Round = 1, Stamp = 1, Payload = updates[0] });
-        Assert.Empty(Of(context.Drain(), MessageKind.TreeAggregate)); // the round is closed
+        node.Receive(children[0], new Message { Kind = TreeKind.Aggregate, Key = app, Round = 1, Stamp = 1, Payload = updates[0] });
+        Assert.Empty(Of(context.Drain(), TreeKind.Aggregate)); // the round is closed
     }
 
     [Fact]
@@ -219,24 +272,24 @@ public class ForestNodeTests
         (ForestNode node, FakeNodeContext context, NodeId app, PeerHandle parent, PeerHandle[] children) = Interior();
         long deadline = context.Now + 2_000_000;
         long cutoff = deadline - new TreeOptions().LevelMarginMicros; // depth 1: one level's margin before the root's deadline
-        node.Receive(parent, new Message { Kind = MessageKind.TreeBroadcast, Key = app, Round = 1, Hops = 1, Stamp = deadline, Payload = Payload.FromVector([0f, 0f]) });
-        Assert.Equal(3, Of(context.Drain(), MessageKind.TreeBroadcast).Count);
+        node.Receive(parent, new Message { Kind = TreeKind.Broadcast, Key = app, Round = 1, Hops = 1, Stamp = deadline, Payload = Payload.FromVector([0f, 0f]) });
+        Assert.Equal(3, Of(context.Drain(), TreeKind.Broadcast).Count);
 
-        node.Receive(children[0], new Message { Kind = MessageKind.TreeAggregate, Key = app, Round = 1, Stamp = 1, Payload = Payload.FromVector([1f, 2f], 1) });
-        node.Receive(children[2], new Message { Kind = MessageKind.TreeAggregate, Key = app, Round = 1, Stamp = 2, Payload = Payload.FromVector([10f, 20f], 2) });
+        node.Receive(children[0], new Message { Kind = TreeKind.Aggregate, Key = app, Round = 1, Stamp = 1, Payload = Payload.FromVector([1f, 2f], 1) });
+        node.Receive(children[2], new Message { Kind = TreeKind.Aggregate, Key = app, Round = 1, Stamp = 2, Payload = Payload.FromVector([10f, 20f], 2) });
         context.AdvanceTo(cutoff - 1, node);
-        Assert.Empty(Of(context.Outbox, MessageKind.TreeAggregate)); // children[1] still has time
+        Assert.Empty(Of(context.Outbox, TreeKind.Aggregate)); // children[1] still has time
 
         context.AdvanceTo(cutoff, node);
-        FakeNodeContext.Sent up = Assert.Single(Of(context.Drain(), MessageKind.TreeAggregate));
+        FakeNodeContext.Sent up = Assert.Single(Of(context.Drain(), TreeKind.Aggregate));
         Assert.Equal((parent, cutoff), (up.To, up.At));
         Assert.Equal([11f, 22f], up.Message.Payload!.Vector!);
         Assert.Equal(3, up.Message.Payload.Weight);
         Assert.Equal(3, up.Message.Stamp);
 
         // The straggler's answer after the cut-off is left out: nothing more goes up.
-        node.Receive(children[1], new Message { Kind = MessageKind.TreeAggregate, Key = app, Round = 1, Stamp = 1, Payload = Payload.FromVector([5f, 5f], 1) });
+        node.Receive(children[1], new Message { Kind = TreeKind.Aggregate, Key = app, Round = 1, Stamp = 1, Payload = Payload.FromVector([5f, 5f], 1) });
         context.Advance(1_000_000, node);
-        Assert.Empty(Of(context.Drain(), MessageKind.TreeAggregate));
+        Assert.Empty(Of(context.Drain(), TreeKind.Aggregate));
     }
 }

@@ -19,18 +19,18 @@ public class StaleParentTests
         var node = new ForestNode(context, context.IdOf(Self), new PastryOptions(), hooks: null, app);
         node.Join(PeerHandle.None);
         node.CreateTree(AppDescriptor.Default(App, "app", 16));
-        node.Receive(Parent, new Message { Kind = MessageKind.TreeJoinAck, Key = App, Row = 16 });
+        node.Receive(Parent, new Message { Kind = TreeKind.JoinAck, Key = App, Row = 16 });
         node.Subscribe(App);
         context.Sent.Clear();
 
-        var round = new Message { Kind = MessageKind.TreeBroadcast, Key = App, Round = 1, Hops = 1, Payload = Payload.FromVector([1f]) };
+        var round = new Message { Kind = TreeKind.Broadcast, Key = App, Round = 1, Hops = 1, Payload = Payload.FromVector([1f]) };
         node.Receive(OldParent, round);
-        Assert.Contains(context.Sent, s => s.To == OldParent && s.Message.Kind == MessageKind.TreeLeave && s.Message.Key == App);
+        Assert.Contains(context.Sent, s => s.To == OldParent && s.Message.Kind == TreeKind.Leave && s.Message.Key == App);
         Assert.Empty(app.Started);
 
         node.Receive(Parent, round);
         Assert.Equal([1], app.Started);
-        Assert.DoesNotContain(context.Sent, s => s.To == Parent && s.Message.Kind == MessageKind.TreeLeave);
+        Assert.DoesNotContain(context.Sent, s => s.To == Parent && s.Message.Kind == TreeKind.Leave);
     }
 
     private sealed class Rounds : IForestApp

@@ -40,7 +40,7 @@ public class FederatedRolesTests
         Payload up = Payload.SizeOnly(4000, 60).WithAttachment(new WorkerReport(7, 0.5f, 1.25f).Encode());
         foreach (Payload payload in new[] { down, up })
         {
-            var message = new Message { Kind = MessageKind.TreeAggregate, Key = NodeId.FromRandom(1, 2), Round = 4, Payload = payload };
+            var message = new Message { Kind = TreeKind.Aggregate, Key = NodeId.FromRandom(1, 2), Round = 4, Payload = payload };
             byte[] bytes = MessageCodec.Encode(message, directory);
             Assert.True(MessageCodec.TryDecode(bytes, directory, out Message decoded, out string? error), error);
             Assert.Equal(payload.Attachment, decoded.Payload!.Attachment);

@@ -25,7 +25,7 @@ public class GrandparentRejoinTests
         var joinsFromO = new List<int>();
         forest.World.OnSend = (int from, int to, in Message m) =>
         {
-            if (from == o && m.Kind == MessageKind.TreeJoin)
+            if (from == o && m.Kind == TreeKind.Join)
                 joinsFromO.Add(to);
         };
         forest.World.Kill(p);

@@ -1,3 +1,4 @@
+using Totoro.Core.Forest;
 using Totoro.Core.Learning;
 using Totoro.Core.Overlay;
 using Totoro.Core.Runtime;
@@ -19,7 +20,7 @@ public class RepeatedTakeoverTests
         var killedIn = new HashSet<int>();
         scenario.Forest.World.OnSend = (int from, int to, in Message m) =>
         {
-            if (m.Kind != MessageKind.TreeAggregate || !scenario.Forest.Node(to).IsRootOf(m.Key) || scenario.TreeApps.Count == 0)
+            if (m.Kind != TreeKind.Aggregate || !scenario.Forest.Node(to).IsRootOf(m.Key) || scenario.TreeApps.Count == 0)
                 return;
             int round = (scenario.Ledger[scenario.TreeApps[0]]?.Master.CompletedRounds ?? 0) + 1;
             if (round is 4 or 7 && killedIn.Add(round))

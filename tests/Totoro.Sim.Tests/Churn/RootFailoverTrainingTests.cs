@@ -1,3 +1,4 @@
+using Totoro.Core.Forest;
 using Totoro.Core.Learning;
 using Totoro.Core.Overlay;
 using Totoro.Core.Runtime;
@@ -30,7 +31,7 @@ public class RootFailoverTrainingTests(ITestOutputHelper output)
                 // Mid-round 4: the first update that reaches the root kills it, so round 4 never closes there.
                 scenario.Forest.World.OnSend = (int from, int to, in Message m) =>
                 {
-                    if (killed < 0 && m.Kind == MessageKind.TreeAggregate && m.Round == 4 && scenario.Forest.Node(to).IsRootOf(m.Key))
+                    if (killed < 0 && m.Kind == TreeKind.Aggregate && m.Round == 4 && scenario.Forest.Node(to).IsRootOf(m.Key))
                     {
                         killed = to;
                         scenario.Forest.World.Kill(to);

@@ -22,7 +22,7 @@ public class SilentChildTests(ITestOutputHelper output)
         scenario.Forest.World.OnSend = (int from, int to, in Message m) =>
         {
             // Round 4's model on its way to an interior node: that node dies before it can answer.
-            if (killed >= 0 || m.Kind != MessageKind.TreeBroadcast || m.Round != 4 || !scenario.Forest.Node(from).IsRootOf(m.Key))
+            if (killed >= 0 || m.Kind != TreeKind.Broadcast || m.Round != 4 || !scenario.Forest.Node(from).IsRootOf(m.Key))
                 return;
             if (scenario.Forest.Node(to).TryGetTree(m.Key, out TreeInfo info) && info.Children.Length > 0)
             {

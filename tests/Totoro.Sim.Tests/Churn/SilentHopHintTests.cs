@@ -37,7 +37,7 @@ public class SilentHopHintTests
         int joinsIntoDeadParent = 0;
         forest.World.OnSend = (int from, int to, in Message m) =>
         {
-            if (to == p && m.Kind == MessageKind.TreeJoin && (m.Flags & MessageFlags.PushDown) == 0)
+            if (to == p && m.Kind == TreeKind.Join && (m.Flags & TreeFlags.PushDown) == 0)
                 joinsIntoDeadParent++;
         };
         forest.World.Kill(p);

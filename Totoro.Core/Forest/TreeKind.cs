@@ -1,0 +1,80 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// The forest's message kinds, in the ranges the overlay leaves to upper layers: the overlay routes the first three
+/// towards their key and passes the rest to one peer, without knowing what they mean. <see cref="TreeMessages"/> reads
+/// and writes each kind's fields by name.
+/// </summary>
+public static class TreeKind
+{
+    /// <summary>Routed towards an app id: each tree node on the way adopts the sender as a child (Scribe JOIN).</summary>
+    public const MessageKind Join = (MessageKind)MessageKinds.FirstRouted;
+
+    /// <summary>Routed to the advertise–discover tree's root: an app announces itself.</summary>
+    public const MessageKind Advertise = (MessageKind)(MessageKinds.FirstRouted + 1);
+
+    /// <summary>An app layer's keyed message (delivered to <see cref="IForestApp.OnAppMessage"/> at the closest node).</summary>
+    public const MessageKind AppRouted = (MessageKind)(MessageKinds.FirstRouted + 2);
+
+    /// <summary>Parent to child: you are adopted.</summary>
+    public const MessageKind JoinAck = (MessageKind)MessageKinds.FirstDirect;
+
+    /// <summary>Down the tree: the payload of a round (the model); also a keep-alive.</summary>
+    public const MessageKind Broadcast = (MessageKind)(MessageKinds.FirstDirect + 1);
+
+    /// <summary>Up the tree: the merged contributions of a subtree for a round.</summary>
+    public const MessageKind Aggregate = (MessageKind)(MessageKinds.FirstDirect + 2);
+
+    /// <summary>Parent to children when there was no broadcast for a while; child to parent when its subtree height changed.</summary>
+    public const MessageKind Heartbeat = (MessageKind)(MessageKinds.FirstDirect + 3);
+
+    /// <summary>Root to its replica holders: the app's state (round, checkpoint, members).</summary>
+    public const MessageKind Replica = (MessageKind)(MessageKinds.FirstDirect + 4);
+
+    /// <summary>Graceful departure from one tree: the parent drops the child, children re-join at once.</summary>
+    public const MessageKind Leave = (MessageKind)(MessageKinds.FirstDirect + 5);
+
+    /// <summary>An app layer's message to one peer (an answer to a routed one).</summary>
+    public const MessageKind AppDirect = (MessageKind)(MessageKinds.FirstDirect + 6);
+
+    /// <summary>Path planning of tree flows: an ack of a planned transfer, a probe, or a probe's answer (<see cref="PlanMessages"/>).</summary>
+    public const MessageKind Plan = (MessageKind)(MessageKinds.FirstDirect + 7);
+
+    /// <summary>Every kind the forest speaks.</summary>
+    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect, Plan];
+
+    /// <summary>The kind's name, for logs and refusals.</summary>
+    public static string Name(MessageKind kind) => kind switch
+    {
+        Join => "TreeJoin",
+        Advertise => "TreeAdvertise",
+        AppRouted => "AppRouted",
+        JoinAck => "TreeJoinAck",
+        Broadcast => "TreeBroadcast",
+        Aggregate => "TreeAggregate",
+        Heartbeat => "TreeHeartbeat",
+        Replica => "TreeReplica",
+        Leave => "TreeLeave",
+        AppDirect => "AppDirect",
+        Plan => "TreePlan",
+        _ => kind.ToString(),
+    };
+}
+
+/// <summary>The forest's flag bits (in the layer's part of <see cref="MessageFlags"/>).</summary>
+public static class TreeFlags
+{
+    /// <summary>On a heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
+    public const MessageFlags Detached = MessageFlags.Layer1;
+
+    /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
+    public const MessageFlags PushDown = MessageFlags.Layer2;
+
+    /// <summary>
+    /// On a broadcast or aggregate: the sender plans its flows, so ack it. With an origin it came through a relay; while
+    /// it still names one peer, the receiver is the relay and that peer the destination.
+    /// </summary>
+    public const MessageFlags Planned = MessageFlags.Layer3;
+}

@@ -1,0 +1,211 @@
+using Totoro.Core.Rings;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// Each tree message's fields by name. The forest writes and reads messages only through these builders and views,
+/// so that the compact <see cref="Message"/> (what lets a million nodes fit) never shows which field carries what.
+/// </summary>
+public static class TreeMessages
+{
+    /// <summary>A Scribe JOIN for <paramref name="app"/> on behalf of <paramref name="joiner"/>.</summary>
+    public static Message Join(NodeId app, PeerHandle joiner, int fanout, int height, long sentAt, int round, PeerHandle[]? avoid, Payload descriptor, bool pushedDown, RouteScope scope)
+        => new()
+        {
+            Kind = TreeKind.Join,
+            Flags = (pushedDown ? TreeFlags.PushDown : MessageFlags.None) | (scope == RouteScope.ZoneLocal ? MessageFlags.ZoneLocal : MessageFlags.None),
+            Key = app,
+            Origin = joiner,
+            Row = (byte)fanout,
+            Hops = (ushort)height,
+            Stamp = sentAt,
+            Round = round,
+            Peers = avoid is { Length: > 0 } ? avoid : null,
+            Payload = descriptor,
+        };
+
+    /// <summary>Parent to child: adopted at <paramref name="round"/>; <paramref name="parents"/> is the parent's own parent, if any.</summary>
+    public static Message JoinAck(NodeId app, int round, int fanout, PeerHandle[]? parents)
+        => new() { Kind = TreeKind.JoinAck, Key = app, Round = round, Row = (byte)fanout, Peers = parents };
+
+    /// <summary>A round's payload going down, at <paramref name="depth"/> below the root, with the round's cut-off.</summary>
+    public static Message Broadcast(NodeId app, int round, Payload payload, int depth, long deadline)
+        => new() { Kind = TreeKind.Broadcast, Key = app, Round = round, Payload = payload, Hops = (ushort)depth, Stamp = deadline };
+
+    /// <summary>A subtree's merged contributions to a round going up, and how many contributions they merge.</summary>
+    public static Message Aggregate(NodeId app, int round, Payload merged, long contributions)
+        => new() { Kind = TreeKind.Aggregate, Key = app, Round = round, Payload = merged, Stamp = contributions };
+
+    /// <summary>Down: the parent is alive (and whether its subtree is cut off from the root).</summary>
+    public static Message Heartbeat(NodeId app, int round, bool detached, PeerHandle[]? parents)
+        => new() { Kind = TreeKind.Heartbeat, Flags = detached ? TreeFlags.Detached : MessageFlags.None, Key = app, Round = round, Peers = parents };
+
+    /// <summary>Up: the child's subtree height changed.</summary>
+    public static Message HeightReport(NodeId app, int height)
+        => new() { Kind = TreeKind.Heartbeat, Key = app, Row = (byte)Math.Min(height, byte.MaxValue) };
+
+    /// <summary>The root's state for a replica holder.</summary>
+    public static Message Replica(NodeId app, int round, Payload sealedState, PeerHandle[]? members)
+        => new() { Kind = TreeKind.Replica, Key = app, Round = round, Payload = sealedState, Peers = members };
+
+    /// <summary>Graceful departure from one tree.</summary>
+    public static Message Leave(NodeId app) => new() { Kind = TreeKind.Leave, Key = app };
+
+    /// <summary>An advertisement routed to the advertise–discover tree's root (not acked per hop: the app advertises again).</summary>
+    public static Message Advertise(PeerHandle origin, Payload advertisement)
+        => new() { Kind = TreeKind.Advertise, Flags = MessageFlags.NoHopAck, Key = AppId.AdvertiseDiscover, Origin = origin, Payload = advertisement };
+
+    /// <summary>An advertise–discover broadcast carrying catalogue entries.</summary>
+    public static Message Catalogue(Payload entries) => new() { Kind = TreeKind.Broadcast, Key = AppId.AdvertiseDiscover, Payload = entries };
+
+    /// <summary>An app layer's keyed message, routed towards <paramref name="key"/>.</summary>
+    public static Message AppRouted(NodeId key, byte tag, PeerHandle origin, long stamp, Payload payload)
+        => new() { Kind = TreeKind.AppRouted, Key = key, Row = tag, Origin = origin, Stamp = stamp, Payload = payload };
+
+    /// <summary>An app layer's message to one peer.</summary>
+    public static Message AppDirect(byte tag, long stamp, Payload payload)
+        => new() { Kind = TreeKind.AppDirect, Row = tag, Stamp = stamp, Payload = payload };
+}
+
+/// <summary>A JOIN's fields by name.</summary>
+public readonly ref struct JoinView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public NodeId App => _m.Key;
+
+    /// <summary>The node to adopt; none means the previous hop.</summary>
+    public PeerHandle Joiner => _m.Origin;
+
+    /// <summary>The fanout bound the joiner knows for the app.</summary>
+    public int Fanout => _m.Row;
+
+    /// <summary>
+    /// The joiner's subtree height. The overlay counts hops in the same field, so a JOIN passed on by a node outside
+    /// the tree grows by one a hop: an over-estimate, which only makes the parent place it higher.
+    /// </summary>
+    public int Height => _m.Hops;
+
+    /// <summary>When the JOIN was sent (the joiner's clock), to match a silent hop to the JOIN it swallowed.</summary>
+    public long SentAt => _m.Stamp;
+
+    /// <summary>How far the joiner has seen the tree get.</summary>
+    public int Round => _m.Round;
+
+    /// <summary>Hops the joiner found silent, so that forwarders avoid them too.</summary>
+    public PeerHandle[]? Avoid => _m.Peers;
+
+    /// <summary>The app's descriptor, from which a forwarder learns the app.</summary>
+    public Payload? Descriptor => _m.Payload;
+
+    /// <summary>A full parent passed the joiner down to one of its children.</summary>
+    public bool PushedDown => (_m.Flags & TreeFlags.PushDown) != 0;
+}
+
+/// <summary>A JOIN ack's fields by name.</summary>
+public readonly ref struct JoinAckView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public NodeId App => _m.Key;
+
+    public int Round => _m.Round;
+
+    public int Fanout => _m.Row;
+
+    /// <summary>The new parent's own parent (the child's grandparent), if it has one.</summary>
+    public PeerHandle Grandparent => _m.Peers is [var grandparent] ? grandparent : PeerHandle.None;
+}
+
+/// <summary>A broadcast's fields by name.</summary>
+public readonly ref struct BroadcastView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public NodeId App => _m.Key;
+
+    public int Round => _m.Round;
+
+    public Payload? Payload => _m.Payload;
+
+    /// <summary>The receiver's depth below the root.</summary>
+    public int Depth => _m.Hops;
+
+    /// <summary>The round's cut-off (µs, the root's clock), or 0 for none.</summary>
+    public long Deadline => _m.Stamp;
+}
+
+/// <summary>An aggregate's fields by name.</summary>
+public readonly ref struct AggregateView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public NodeId App => _m.Key;
+
+    public int Round => _m.Round;
+
+    public Payload? Merged => _m.Payload;
+
+    /// <summary>How many contributions the merged payload holds.</summary>
+    public long Contributions => _m.Stamp;
+}
+
+/// <summary>A heartbeat's fields by name (down from a parent or up from a child).</summary>
+public readonly ref struct HeartbeatView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public NodeId App => _m.Key;
+
+    /// <summary>Down: the parent's subtree is cut off from the root.</summary>
+    public bool Detached => (_m.Flags & TreeFlags.Detached) != 0;
+
+    /// <summary>Down: the parent's own parent (the receiver's grandparent), if it named one.</summary>
+    public PeerHandle Grandparent => _m.Peers is [var grandparent] ? grandparent : PeerHandle.None;
+
+    /// <summary>Up: the child's subtree height.</summary>
+    public int Height => _m.Row;
+}
+
+/// <summary>A replica's fields by name.</summary>
+public readonly ref struct ReplicaView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public NodeId App => _m.Key;
+
+    public int Round => _m.Round;
+
+    /// <summary>The sealed state: checkpoint and descriptor (<see cref="ReplicaEnvelope"/>).</summary>
+    public Payload? Sealed => _m.Payload;
+
+    /// <summary>The tree's members the root knows of.</summary>
+    public PeerHandle[]? Members => _m.Peers;
+}
+
+/// <summary>An app layer message's fields by name (routed or direct).</summary>
+public readonly ref struct AppMessageView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    /// <summary>Which app-layer protocol the message belongs to.</summary>
+    public byte Tag => _m.Row;
+
+    /// <summary>Routed towards a key (rather than answered directly).</summary>
+    public bool IsRouted => _m.Kind == TreeKind.AppRouted;
+
+    /// <summary>The key a routed message travels towards.</summary>
+    public NodeId Key => _m.Key;
+
+    /// <summary>The node that started a routed message.</summary>
+    public PeerHandle Origin => _m.Origin;
+
+    /// <summary>Overlay hops a routed message took.</summary>
+    public int Hops => _m.Hops;
+
+    /// <summary>The sender's stamp (a request number, echoed in answers).</summary>
+    public long Stamp => _m.Stamp;
+
+    public Payload? Payload => _m.Payload;
+}
