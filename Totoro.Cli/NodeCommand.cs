@@ -23,9 +23,12 @@ internal static class NodeCommand
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
+        var planner = new Option<string>("--planner") { Description = "How this host's nodes route their trees' flows: static (Pastry's routes), bandit (EuroSys, per flow) or game (Totoro+)", DefaultValueFactory = _ => "static" };
+        var epsilon = new Option<double>("--epsilon") { Description = "Relative gain a flow needs before it moves (bandit, game)", DefaultValueFactory = _ => 0.05 };
+        var planPeriod = new Option<int>("--plan-period-ms") { Description = "A flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => 10_000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
+            listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, planner, epsilon, planPeriod,
         };
         command.SetAction(parsed =>
         {
@@ -50,6 +53,7 @@ internal static class NodeCommand
                 DataDir = parsed.GetValue(dataDir)?.FullName,
                 MetricsIntervalMicros = metrics * 1000L,
                 ImpairLoss = parsed.GetValue(impairLoss),
+                Planning = new Core.Planning.PlanningOptions { Planner = parsed.GetValue(planner)!, Epsilon = parsed.GetValue(epsilon), DecisionPeriodMicros = parsed.GetValue(planPeriod) * 1000L },
                 Pastry = new PastryOptions().WithChurnRepair() with // real nodes fail: hop acks, lookup timeouts, probed joins, as the churn presets
                 {
                     B = parsed.GetValue(b),

@@ -39,8 +39,8 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         double bestCost = current;
         foreach (PeerHandle candidate in query.Candidates.Span)
         {
-            if (candidate == query.Current || seen.Report(candidate) is null)
-                continue; // a parent is only weighed once it has said what it carries
+            if (candidate == query.Current || seen.Report(candidate) is not { IsKnown: true })
+                continue; // a parent is only weighed once it has said what it carries and how fast its uplink is
             double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware);
             if (cost < bestCost)
                 (best, bestCost) = (candidate, cost);

@@ -36,7 +36,7 @@ public sealed class TransferLedger : IPlanningObservations
     public long Sent(PeerHandle peer, PeerHandle relay, long bytes, long now)
     {
         long token = _nextToken++;
-        _pending[token] = new Pending(peer, relay, bytes, now);
+        _pending[token] = new Pending(peer, relay, bytes, now, Clean: _pending.Count == 0);
         return token;
     }
 
@@ -56,11 +56,19 @@ public sealed class TransferLedger : IPlanningObservations
         }
         else
         {
-            double perByte = Math.Max(0, elapsed - stats.RoundTrip) / p.Bytes;
+            // The bytes' own time: the transfer's less a round trip (never below a fifth of it: a round trip measured
+            // behind a queue would otherwise make a transfer look instantaneous).
+            double busy = Math.Max(elapsed - stats.RoundTrip, elapsed / 5);
+            double perByte = busy / p.Bytes;
             stats.MicrosPerByte = stats.BulkSamples == 0 ? perByte : ((1 - Smoothing) * stats.MicrosPerByte) + (Smoothing * perByte);
             stats.BulkSamples++;
-            if (p.Relay.IsNone && perByte > 0)
-                _upRate = Math.Max(_upRate * 0.95, 1 / perByte); // the fastest recent transfer: bounded by this node's uplink
+            // This node's uplink rate: from transfers that found nothing of its own queued ahead, with a known round
+            // trip that leaves the bytes most of the time (else the sample says more about latency than about rate).
+            if (p.Relay.IsNone && p.Clean && stats.RoundTrip > 0 && elapsed - stats.RoundTrip >= elapsed / 5)
+            {
+                double rate = 1 / perByte;
+                _upRate = _upRate == 0 ? rate : ((1 - Smoothing) * _upRate) + (Smoothing * rate);
+            }
         }
 
         if (report is { } r && p.Relay.IsNone)
@@ -182,7 +190,7 @@ public sealed class TransferLedger : IPlanningObservations
         return relayed;
     }
 
-    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt);
+    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt, bool Clean);
 
     private sealed class Stats
     {
