@@ -28,9 +28,12 @@ internal static class NodeCommand
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "HOST:PORT to serve Prometheus metrics at http://HOST:PORT/metrics (docs/metrics.md); off unless given" };
         var dashboardListen = new Option<string?>("--dashboard-listen") { Description = "HOST:PORT to serve the live page at http://HOST:PORT/ (overlay, trees, training curves; add ?hosts=URL,URL to merge other hosts' pages); off unless given" };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
+        var planner = new Option<string>("--planner") { Description = "How this host's nodes route their trees' flows: static (Pastry's routes), bandit (EuroSys, per flow) or game (Totoro+)", DefaultValueFactory = _ => "static" };
+        var epsilon = new Option<double>("--epsilon") { Description = "Relative gain a flow needs before it moves (bandit, game)", DefaultValueFactory = _ => 0.05 };
+        var planPeriod = new Option<int>("--plan-period-ms") { Description = "A flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => 10_000 };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies, metricsListen, dashboardListen,
+            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies, metricsListen, dashboardListen, planner, epsilon, planPeriod,
         };
         command.SetAction(parsed =>
         {
@@ -58,6 +61,7 @@ internal static class NodeCommand
                 OwnData = parsed.GetValue(shardDir) is { } shards ? LoadShard(shards) : null,
                 MetricsIntervalMicros = metrics * 1000L,
                 ImpairLoss = parsed.GetValue(impairLoss),
+                Planning = new Core.Planning.PlanningOptions { Planner = parsed.GetValue(planner)!, Epsilon = parsed.GetValue(epsilon), DecisionPeriodMicros = parsed.GetValue(planPeriod) * 1000L },
                 Pastry = new PastryOptions().WithChurnRepair() with // real nodes fail: hop acks, lookup timeouts, probed joins, as the churn presets
                 {
                     B = parsed.GetValue(b),

@@ -1,18 +1,22 @@
 using System.CommandLine;
 using Totoro.Core.Planning;
 using Totoro.Sim.Scenarios;
+using FlowPlanning = Totoro.Core.Planning.PlanningOptions;
 
 namespace Totoro.Cli;
 
 /// <summary>
-/// `totoro sim --planner P [--epsilon E] [--packets K] [--planning-apps A] [--planning-workers W] [--planning-tree]`:
-/// also run the path-planning game scenario.
+/// `totoro sim --planner P [--epsilon E]`: with --rounds, every node plans the forest's own flows with P (static,
+/// bandit, game; `--plan-period-ms`); without, the path-planning game on a generated graph, the paper's synthetic
+/// setting (`--packets K --planning-apps A --planning-workers W --planning-tree`, planners also e2e and nexthop).
 /// </summary>
 internal sealed class PlanningOptions
 {
     private const int GraphNodes = 40;
 
-    public Option<string?> Planner { get; } = new("--planner") { Description = "Also run the path-planning scenario with this planner: static, bandit, e2e, nexthop or game" };
+    public Option<string?> Planner { get; } = new("--planner") { Description = "With --rounds: how nodes route the trees' flows (static, bandit or game). Without: run the synthetic planning-graph scenario (also e2e, nexthop)" };
+
+    public Option<int> PeriodMs { get; } = new("--plan-period-ms") { Description = "With --rounds: a flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => 10_000 };
 
     public Option<double> Epsilon { get; } = new("--epsilon") { Description = "Relative gain a player needs to move (game planner)", DefaultValueFactory = _ => 0.05 };
 
@@ -32,6 +36,27 @@ internal sealed class PlanningOptions
         command.Options.Add(Apps);
         command.Options.Add(Workers);
         command.Options.Add(Tree);
+        command.Options.Add(PeriodMs);
+    }
+
+    /// <summary>How nodes plan a training run's tree flows: null without --planner (Pastry's routes, today's runs).</summary>
+    public FlowPlanning? ToLive(ParseResult parsed)
+    {
+        string? planner = parsed.GetValue(Planner);
+        if (planner is null)
+        {
+            if (parsed.GetResult(PeriodMs) is { Implicit: false })
+                throw new UsageException("--plan-period-ms needs --planner");
+            return null;
+        }
+
+        Option[] graphOnly = [Packets, Apps, Workers, Tree];
+        if (graphOnly.FirstOrDefault(o => parsed.GetResult(o) is { Implicit: false }) is { } given)
+            throw new UsageException($"{given.Name} is for the synthetic planning graph (no --rounds); a training run plans its live tree flows");
+        var options = new FlowPlanning { Planner = planner, Epsilon = parsed.GetValue(Epsilon), DecisionPeriodMicros = parsed.GetValue(PeriodMs) * 1000L };
+        if (options.Validate() is [var problem, ..])
+            throw new UsageException(parsed.GetValue(PeriodMs) <= 0 ? $"--plan-period-ms must be positive (got {parsed.GetValue(PeriodMs)})" : problem);
+        return options;
     }
 
     /// <summary>The planning config, null without --planner; throws <see cref="UsageException"/> naming a bad option.</summary>
@@ -44,12 +69,14 @@ internal sealed class PlanningOptions
         int workers = parsed.GetValue(Workers);
         if (planner is null)
         {
-            Option[] needPlanner = [Epsilon, Packets, Apps, Workers, Tree];
+            Option[] needPlanner = [Epsilon, Packets, Apps, Workers, Tree, PeriodMs];
             if (needPlanner.FirstOrDefault(o => parsed.GetResult(o) is { Implicit: false }) is { } given)
                 throw new UsageException($"{given.Name} needs --planner");
             return null;
         }
 
+        if (parsed.GetResult(PeriodMs) is { Implicit: false })
+            throw new UsageException("--plan-period-ms is for a training run (--rounds): it plans live tree flows");
         if (!PlannerKind.Names.Contains(planner))
             throw new UsageException($"--planner must be one of {string.Join(", ", PlannerKind.Names)} (got '{planner}')");
         if (!double.IsFinite(epsilon) || epsilon < 0 || epsilon >= 1)

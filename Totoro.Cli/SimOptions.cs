@@ -27,6 +27,18 @@ internal sealed class SimOptions
 
     public Option<double?> DownlinkMbps { get; } = new("--downlink-mbps") { Description = "Every node's downlink in Mbit/s (default: drawn from 100-400)" };
 
+    public Option<double> SlowFraction { get; } = new("--slow-fraction") { Description = "Fraction of nodes whose links are --slow-factor times slower (a world where paths matter)", DefaultValueFactory = _ => 0 };
+
+    public Option<double> SlowFactor { get; } = new("--slow-factor") { Description = "How many times slower a slow node's uplink and downlink are", DefaultValueFactory = _ => 10 };
+
+    public Option<double> LossyFraction { get; } = new("--lossy-fraction") { Description = "Fraction of nodes whose links lose --lossy-rate of their packets (retransmitted: loss costs time)", DefaultValueFactory = _ => 0 };
+
+    public Option<double> LossyRate { get; } = new("--lossy-rate") { Description = "Packet loss on a lossy node's links", DefaultValueFactory = _ => 0.3 };
+
+    public Option<double> BadPathFraction { get; } = new("--bad-path-fraction") { Description = "Fraction of node pairs whose path loses --bad-path-rate of its packets (a relay can go around it)", DefaultValueFactory = _ => 0 };
+
+    public Option<double> BadPathRate { get; } = new("--bad-path-rate") { Description = "Packet loss on a bad path", DefaultValueFactory = _ => 0.5 };
+
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on stdout instead of a readable summary" };
 
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "Directory to write results into" };
@@ -69,6 +81,8 @@ internal sealed class SimOptions
         command.Options.Add(ZoneLocalFraction);
         command.Options.Add(UplinkMbps);
         command.Options.Add(DownlinkMbps);
+        foreach (Option option in new Option[] { SlowFraction, SlowFactor, LossyFraction, LossyRate, BadPathFraction, BadPathRate })
+            command.Options.Add(option);
         command.Options.Add(Json);
         command.Options.Add(Out);
         command.Options.Add(Apps);
@@ -99,6 +113,17 @@ internal sealed class SimOptions
             network = network with { DownlinkMbps = (down, down) };
         }
 
+        network = network with
+        {
+            SlowFraction = parsed.GetValue(SlowFraction),
+            SlowFactor = parsed.GetValue(SlowFactor),
+            LossyFraction = parsed.GetValue(LossyFraction),
+            LossyRate = parsed.GetValue(LossyRate),
+            BadPathFraction = parsed.GetValue(BadPathFraction),
+            BadPathRate = parsed.GetValue(BadPathRate),
+        };
+        if (network.Validate() is [var problem, ..])
+            throw new UsageException(problem.Replace("the slow, lossy and bad-path fractions", "--slow-fraction, --lossy-fraction and --bad-path-fraction", StringComparison.Ordinal));
         return network;
     }
 

@@ -125,6 +125,7 @@ public sealed partial class ForestNode
             int displacedHeight = state.ChildHeights.GetValueOrDefault(displaced);
             state.Children.Remove(displaced);
             state.ChildHeights.Remove(displaced);
+            StopWaitingFor(state, displaced); // mid-round, its answer now goes to its new parent
             AcceptChild(state, child, height);
             PushDown(state, displaced, displacedHeight);
         }

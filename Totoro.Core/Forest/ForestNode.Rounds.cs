@@ -1,4 +1,5 @@
 using Totoro.Core.Overlay;
+using Totoro.Core.Planning;
 using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
@@ -42,7 +43,10 @@ public sealed partial class ForestNode
         }
 
         if (message.Round <= state.Round)
+        {
+            AnswerRepeatAfterMove(state, from, message.Round); // ForestNode.Planning.cs
             return; // a round arrives once; a repeat (a retry, a second path) is dropped
+        }
         state.Round = message.Round;
         StartRound(state, message.Round, payload, depth: message.Depth, deadline: message.Deadline);
     }
@@ -73,7 +77,7 @@ public sealed partial class ForestNode
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
         Message message = TreeMessages.Broadcast(state.App.Id, round, compressed, depth + 1, deadline);
         for (int i = 0; i < n; i++)
-            _context.Send(chosen[i], message);
+            SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         if (n > 0 && n == state.Children.Count)
             state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
@@ -120,6 +124,10 @@ public sealed partial class ForestNode
         if (state.IsRoot)
             _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
         else if (!state.Parent.IsNone)
-            _context.Send(state.Parent, TreeMessages.Aggregate(state.App.Id, round, merged, contributions));
+        {
+            Message update = TreeMessages.Aggregate(state.App.Id, round, merged, contributions);
+            SendTreeData(state, FlowDirection.Up, state.Parent, update); // ForestNode.Planning.cs
+            ConsiderParent(state, update.EncodedSize);
+        }
     }
 }

@@ -209,6 +209,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public void Receive(PeerHandle from, in Message message)
     {
+        if ((message.Flags & TreeFlags.Planned) != 0 && message.Kind is TreeKind.Broadcast or TreeKind.Aggregate && !OnPlannedArrival(ref from, message))
+            return; // relayed on (ForestNode.Planning.cs)
         switch (message.Kind)
         {
             case TreeKind.JoinAck:
@@ -231,6 +233,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 break;
             case TreeKind.AppDirect:
                 _app?.OnAppMessage(this, from, new AppMessageView(in message));
+                break;
+            case TreeKind.Plan:
+                OnTreePlan(from, new PlanView(in message)); // ForestNode.Planning.cs
                 break;
             case var kind when MessageKinds.IsDirectLayer(kind):
                 Refuse($"a message of kind {(byte)kind} that the forest does not speak");

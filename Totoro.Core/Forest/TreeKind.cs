@@ -39,8 +39,11 @@ public static class TreeKind
     /// <summary>An app layer's message to one peer (an answer to a routed one).</summary>
     public const MessageKind AppDirect = (MessageKind)(MessageKinds.FirstDirect + 6);
 
+    /// <summary>Path planning of tree flows: an ack of a planned transfer, a probe, or a probe's answer (<see cref="PlanMessages"/>).</summary>
+    public const MessageKind Plan = (MessageKind)(MessageKinds.FirstDirect + 7);
+
     /// <summary>Every kind the forest speaks.</summary>
-    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect];
+    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect, Plan];
 
     /// <summary>The kind's name, for logs and refusals.</summary>
     public static string Name(MessageKind kind) => kind switch
@@ -55,6 +58,7 @@ public static class TreeKind
         Replica => "TreeReplica",
         Leave => "TreeLeave",
         AppDirect => "AppDirect",
+        Plan => "TreePlan",
         _ => kind.ToString(),
     };
 }
@@ -67,4 +71,10 @@ public static class TreeFlags
 
     /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
     public const MessageFlags PushDown = MessageFlags.Layer2;
+
+    /// <summary>
+    /// On a broadcast or aggregate: the sender plans its flows, so ack it. With an origin it came through a relay; while
+    /// it still names one peer, the receiver is the relay and that peer the destination.
+    /// </summary>
+    public const MessageFlags Planned = MessageFlags.Layer3;
 }

@@ -42,10 +42,13 @@ public sealed record HostOptions
     /// <summary>Fraction of received packets dropped on purpose (a testing aid where `tc netem` is missing).</summary>
     public double ImpairLoss { get; init; }
 
+    /// <summary>How this host's nodes plan their tree flows (static: Pastry's own routes, no acks).</summary>
+    public Core.Planning.PlanningOptions Planning { get; init; } = Core.Planning.PlanningOptions.Static;
+
     /// <summary>Every problem with the options, naming the option and the fix.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var problems = new List<string>();
+        var problems = new List<string>(Planning.Validate());
         if (Listen.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
             problems.Add($"--listen {Listen.Address} must be an IPv4 address");
         else if (Listen.Address.Equals(IPAddress.Any) || Listen.Address.Equals(IPAddress.Broadcast))

@@ -22,7 +22,11 @@ public sealed class LinkModel
     private readonly float[] _uplinkBytesPerMicro;
     private readonly float[] _downlinkBytesPerMicro;
     private readonly double _lossRate;
+    private readonly float[]? _nodeLoss;
+    private readonly ulong _pathSeed;
     private ulong _lossRandom;
+    private ulong _impairRandom;
+    private ulong _retransmitRandom;
 
     public LinkModel(ITopology topology, int capacity, NetworkOptions options, ulong seed)
     {
@@ -34,6 +38,12 @@ public sealed class LinkModel
         _lossRate = options.LossRate;
         _lossRandom = SplitMix64.Derive(seed, 0x105e);
         Options = options;
+        // Impairments draw from streams of their own, so an unimpaired world is the same world as before they existed.
+        _impairRandom = SplitMix64.Derive(seed, 0x1a9a1);
+        _retransmitRandom = SplitMix64.Derive(seed, 0x2e7a);
+        _pathSeed = SplitMix64.Derive(seed, 0xba0a7);
+        if (options.LossyFraction > 0)
+            _nodeLoss = new float[capacity];
     }
 
     public NetworkOptions Options { get; }
@@ -45,7 +55,46 @@ public sealed class LinkModel
     {
         _uplinkBytesPerMicro[index] = (float)(Draw(Options.UplinkMbps, ref random) / 8.0);
         _downlinkBytesPerMicro[index] = (float)(Draw(Options.DownlinkMbps, ref random) / 8.0);
+        if (Options.SlowFraction > 0 && SplitMix64.NextDouble(ref _impairRandom) < Options.SlowFraction)
+        {
+            _uplinkBytesPerMicro[index] /= (float)Options.SlowFactor;
+            _downlinkBytesPerMicro[index] /= (float)Options.SlowFactor;
+        }
+
+        if (_nodeLoss is not null && SplitMix64.NextDouble(ref _impairRandom) < Options.LossyFraction)
+            _nodeLoss[index] = (float)Options.LossyRate;
     }
+
+    // ---- The true link parameters: for the world and for oracles that score a run, never for a planner ----------
+
+    public double UplinkBytesPerMicro(int node) => _uplinkBytesPerMicro[node];
+
+    public double DownlinkBytesPerMicro(int node) => _downlinkBytesPerMicro[node];
+
+    /// <summary>Packet loss between two nodes: their nodes' own and the path's (independent).</summary>
+    public double PacketLoss(int from, int to)
+    {
+        if (!Options.IsImpaired)
+            return 0;
+        double deliver = 1.0;
+        if (_nodeLoss is not null)
+            deliver *= (1 - _nodeLoss[from]) * (1 - _nodeLoss[to]);
+        if (IsBadPath(from, to))
+            deliver *= 1 - Options.BadPathRate;
+        return 1 - deliver;
+    }
+
+    /// <summary>Whether the pair's path is a bad one: a hash of the unordered pair and the seed, O(1) memory.</summary>
+    public bool IsBadPath(int a, int b)
+    {
+        if (Options.BadPathFraction <= 0 || a == b)
+            return false;
+        ulong pair = ((ulong)(uint)Math.Min(a, b) << 32) | (uint)Math.Max(a, b);
+        ulong state = _pathSeed ^ pair;
+        return SplitMix64.NextDouble(ref state) < Options.BadPathFraction;
+    }
+
+    public long OneWayMicros(int from, int to) => _topology.OneWayMicros(from, to);
 
     /// <summary>Sets a node's link speeds (a data-centre coordinator's, say).</summary>
     public void SetSpeeds(int index, double uplinkMbps, double downlinkMbps)
@@ -64,15 +113,53 @@ public sealed class LinkModel
     {
         bytes += WireOverheadBytes;
         long start = Math.Max(now, _uplinkFreeAt[from]);
-        long sent = start + (long)Math.Ceiling(bytes / _uplinkBytesPerMicro[from]);
+        double attempts = Options.IsImpaired ? Attempts(PacketLoss(from, to), bytes) : 1;
+        long sent = start + (long)Math.Ceiling(attempts * bytes / _uplinkBytesPerMicro[from]);
         _uplinkFreeAt[from] = sent;
         if (_lossRate > 0 && SplitMix64.NextDouble(ref _lossRandom) < _lossRate)
             return -1;
         long reaches = sent + _topology.OneWayMicros(from, to);
+        if (attempts > 1)
+            reaches += 2 * _topology.OneWayMicros(from, to); // the last retransmission waits for the loss to be noticed
         long received = Math.Max(reaches, _downlinkFreeAt[to]) + (long)Math.Ceiling(bytes / _downlinkBytesPerMicro[to]);
         _downlinkFreeAt[to] = received;
         return received;
     }
+
+    /// <summary>
+    /// Transmissions per packet, averaged over the message's packets, each retried until it arrives (geometric): an
+    /// exact draw for a few packets, the normal approximation of the negative binomial for many.
+    /// </summary>
+    private double Attempts(double loss, int bytes)
+    {
+        if (loss <= 0)
+            return 1;
+        int packets = Math.Max(1, (bytes + PacketBytes - 1) / PacketBytes);
+        double extra;
+        if (packets <= 32)
+        {
+            extra = 0;
+            for (int i = 0; i < packets; i++)
+            {
+                while (SplitMix64.NextDouble(ref _retransmitRandom) < loss)
+                    extra++;
+            }
+        }
+        else
+        {
+            double mean = packets * loss / (1 - loss);
+            double sd = Math.Sqrt(packets * loss) / (1 - loss);
+            double u1 = Math.Max(SplitMix64.NextDouble(ref _retransmitRandom), 1e-12);
+            double u2 = SplitMix64.NextDouble(ref _retransmitRandom);
+            double normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+            extra = Math.Max(0, mean + (sd * normal));
+        }
+
+        return 1 + (extra / packets);
+    }
+
+    /// <summary>Payload bytes of one datagram of a bulk transfer (an MTU less headers).</summary>
+    public const int PacketBytes = 1400;
 
     private static double Draw((double Min, double Max) range, ref ulong random)
         => range.Min + ((range.Max - range.Min) * SplitMix64.NextDouble(ref random));

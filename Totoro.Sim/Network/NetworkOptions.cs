@@ -1,6 +1,10 @@
 namespace Totoro.Sim.Network;
 
-/// <summary>Link speeds (drawn uniformly per node between the bounds, in Mbit/s) and message loss.</summary>
+/// <summary>
+/// Link speeds (drawn uniformly per node between the bounds, in Mbit/s), message loss, and impairments that make
+/// links differ (a world where paths matter): slow nodes, lossy nodes and bad paths between node pairs. Impaired
+/// packets are retransmitted by the reliable transport, so loss costs time, not messages.
+/// </summary>
 public sealed record NetworkOptions
 {
     public (double Min, double Max) UplinkMbps { get; init; } = (50, 200);
@@ -9,6 +13,23 @@ public sealed record NetworkOptions
 
     /// <summary>Probability that any one message is lost.</summary>
     public double LossRate { get; init; }
+
+    /// <summary>Fraction of nodes whose uplink and downlink are <see cref="SlowFactor"/> times slower.</summary>
+    public double SlowFraction { get; init; }
+
+    public double SlowFactor { get; init; } = 10;
+
+    /// <summary>Fraction of nodes whose links lose <see cref="LossyRate"/> of their packets (each retransmitted until it arrives).</summary>
+    public double LossyFraction { get; init; }
+
+    public double LossyRate { get; init; } = 0.3;
+
+    /// <summary>Fraction of node pairs whose path (both ways) loses <see cref="BadPathRate"/> of its packets: a relay can go around it.</summary>
+    public double BadPathFraction { get; init; }
+
+    public double BadPathRate { get; init; } = 0.5;
+
+    public bool IsImpaired => SlowFraction > 0 || LossyFraction > 0 || BadPathFraction > 0;
 
     public IReadOnlyList<string> Validate()
     {
@@ -19,6 +40,12 @@ public sealed record NetworkOptions
             problems.Add("downlink bandwidth bounds must be positive with min <= max");
         if (LossRate is < 0 or >= 1)
             problems.Add($"loss must be in [0, 1) (got {LossRate})");
+        if (SlowFraction is < 0 or > 1 || LossyFraction is < 0 or > 1 || BadPathFraction is < 0 or > 1)
+            problems.Add("the slow, lossy and bad-path fractions must be in [0, 1]");
+        if (!(SlowFactor >= 1) || double.IsInfinity(SlowFactor))
+            problems.Add($"the slow factor must be at least 1 (got {SlowFactor})");
+        if (LossyRate is < 0 or >= 0.95 || BadPathRate is < 0 or >= 0.95)
+            problems.Add("the lossy-node and bad-path packet loss must be in [0, 0.95)");
         return problems;
     }
 }

@@ -31,6 +31,7 @@ public sealed class FederatedScenario
     private readonly LearningNode?[] _learners;
     private readonly List<(string Name, FederatedMaster Master, double Start)> _masters = [];
     private readonly List<NodeId> _treeApps = [];
+    private readonly LivePlanningAudit? _audit;
     private Dictionary<int, int>[] _workerOf = [];
     private int[][] _deviceOf = [];
 
@@ -80,7 +81,12 @@ public sealed class FederatedScenario
             SelectorForApp = _ => new ParticipantRouter(),
             ApplicationForApp = a => new LearningAppInfo(_workloads[a].Spec, _seeds[a], parameters, config.IsTiming, curvePoints).Encode(),
         };
+        if (forest.Planning is { } planning && config.System == "totoro")
+            _audit = new LivePlanningAudit(_forest, planning, _workloads[0].ModelBytes);
     }
+
+    /// <summary>The planners' audit (null without --planner): moves scored on the true costs, and the end's Nash gap.</summary>
+    public LivePlanningAudit? PlanningAudit => _audit;
 
     /// <summary>What every node's master reported, by app: the master holding each app now, take-overs, losses.</summary>
     public LearningLedger Ledger => _ledger;
@@ -160,7 +166,7 @@ public sealed class FederatedScenario
     {
         var wall = Stopwatch.StartNew();
         LearningSection learning = Run(progress);
-        SimReport report = _forest.Overlay.Report(wall.Elapsed.TotalSeconds) with { Learning = learning };
+        SimReport report = _forest.Overlay.Report(wall.Elapsed.TotalSeconds) with { Learning = learning, LivePlanning = _audit?.Section(learning) };
         return report; // the forest section's one-shot dissemination/aggregation times do not apply to training runs
     }
 
@@ -197,6 +203,7 @@ public sealed class FederatedScenario
             _treeApps.Add(run.Id);
         }
 
+        _audit?.Attach(_treeApps);
         TrainingStarting?.Invoke();
 
         // Concurrent: every root starts at once. Isolated: the next app starts when the previous one is done.

@@ -43,6 +43,8 @@ public sealed class ForestScenario : IForestApp
         {
             IForestApp app = NodeApp?.Invoke(index) is { } own ? new ObservedApp(this, own) : this;
             var node = new ForestNode(World, id, overlay.Pastry, Hooks, app, listener);
+            if (forest.Planning is { IsStatic: false } planning)
+                node.UsePlanning(planning);
             _forest[index] = node;
             return (node, node.Overlay);
         }, spareSlots);

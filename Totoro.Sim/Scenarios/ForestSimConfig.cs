@@ -28,9 +28,12 @@ public sealed record ForestSimConfig
     /// <summary>Carry real float vectors (ModelBytes / 4 of them) and check the root's average against a flat one.</summary>
     public bool RealVectors { get; init; }
 
+    /// <summary>How every node plans its tree flows (null or static: Pastry's own routes, no acks).</summary>
+    public Core.Planning.PlanningOptions? Planning { get; init; }
+
     public IReadOnlyList<string> Validate(int nodes)
     {
-        var problems = new List<string>();
+        var problems = new List<string>(Planning?.Validate() ?? []);
         if (Apps < 0)
             problems.Add($"--apps must be zero or more (got {Apps})");
         if (SubscribersPerApp < 1 || SubscribersPerApp > nodes)

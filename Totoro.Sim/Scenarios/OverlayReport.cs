@@ -12,8 +12,16 @@ public sealed record SimReport(OverlaySection Overlay, NetworkSection Network, R
     /// <summary>Present when the sim ran churn or a failure burst (--churn, --fail-trees).</summary>
     public ChurnSection? Churn { get; init; }
 
-    /// <summary>Present when the sim also ran the path-planning game (--planner).</summary>
+    /// <summary>
+    /// Present when the sim also ran the path-planning game on a generated graph (--planner without --rounds): the
+    /// synthetic setting of the paper's figures (one flow, or a few apps' flows on 40 nodes), not the live forest.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("planningGraph")]
     public PlanningSection? Planning { get; init; }
+
+    /// <summary>Present when a training run planned the forest's own flows (--planner with --rounds).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("planning")]
+    public LivePlanningSection? LivePlanning { get; init; }
 }
 
 public sealed record OverlaySection(

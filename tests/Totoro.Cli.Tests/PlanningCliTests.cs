@@ -27,7 +27,7 @@ public class PlanningCliTests
     {
         (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "10", "--planner", "game", "--epsilon", "0.05", "--packets", "200", "--json");
         Assert.True(code == 0, stderr);
-        JsonNode planning = JsonNode.Parse(stdout)!["planning"]!;
+        JsonNode planning = JsonNode.Parse(stdout)!["planningGraph"]!;
         Assert.Equal("game", (string)planning["planner"]!);
         Assert.Equal(200, (int)planning["packets"]!);
         foreach (string field in new[] { "nashGap", "moves", "cumulativeLatencySeconds", "regret", "nashRegret" })
@@ -71,10 +71,46 @@ public class PlanningCliTests
         (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "10", "--planner", "game", "--packets", "50",
             "--planning-apps", "3", "--planning-workers", "5", "--planning-tree", "--json");
         Assert.True(code == 0, stderr);
-        JsonNode planning = JsonNode.Parse(stdout)!["planning"]!;
+        JsonNode planning = JsonNode.Parse(stdout)!["planningGraph"]!;
         Assert.True((bool)planning["trees"]!);
         Assert.Equal(3, (int)planning["apps"]!);
         Assert.Equal(3 * 5 * 2, (int)planning["flows"]!);
         Assert.True((double)planning["meanRoundSeconds"]! > 0);
+    }
+
+    [Fact]
+    public void ATrainingRunPlansItsLiveTreeFlows()
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "200", "--lookups", "0", "--apps", "3", "--subscribers-per-app", "20",
+            "--clients-per-round", "0", "--rounds", "6", "--train", "timing", "--model", "logreg", "--slow-fraction", "0.3", "--planner", "game", "--plan-period-ms", "2000", "--json");
+        Assert.True(code == 0, stderr);
+        JsonNode root = JsonNode.Parse(stdout)!;
+        Assert.Null(root["planningGraph"]);
+        JsonNode planning = root["planning"]!;
+        Assert.Equal("game", (string)planning["planner"]!);
+        Assert.True((int)planning["flows"]! > 2 * 3 * 20 - 10, "two flows per tree edge");
+        Assert.Equal((double)root["learning"]!["meanRoundSeconds"]!, (double)planning["meanRoundSeconds"]!);
+        foreach (string field in new[] { "moves", "nashGap", "meanNashGap", "movesLoweringPotential", "roundSeconds" })
+            Assert.NotNull(planning[field]);
+    }
+
+    [Theory]
+    [InlineData("--packets", "100")]
+    [InlineData("--planning-tree", null)]
+    public void SyntheticGraphOptionsAreRefusedInATrainingRun(string option, string? value)
+    {
+        string[] args = ["sim", "--nodes", "50", "--lookups", "0", "--rounds", "2", "--train", "timing", "--planner", "game", option, .. (value is null ? Array.Empty<string>() : [value])];
+        (int code, string stdout, string stderr) = TotoroProcess.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"{option} is for the synthetic planning graph", stderr);
+    }
+
+    [Fact]
+    public void ALivePlannerMustBeOneOfThree()
+    {
+        (int code, _, string stderr) = TotoroProcess.Run("sim", "--nodes", "50", "--lookups", "0", "--rounds", "2", "--train", "timing", "--planner", "e2e");
+        Assert.Equal(2, code);
+        Assert.Contains("--planner must be one of static, bandit, game", stderr);
     }
 }

@@ -1,0 +1,205 @@
+using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// Path planning of the tree's own flows (docs/planning.md): every model a parent sends a child and every update a
+/// child sends its parent goes direct or through one relay, as the node's planner chooses from what its node saw of
+/// its own transfers; and a child may move to another parent that makes routing progress towards the app id. With
+/// the `static` planner (the default) none of this runs: no acks, no probes, the same messages as plain Scribe.
+/// </summary>
+public sealed partial class ForestNode
+{
+    private const int Uncles = 4;
+
+    private FlowRouter? _router;
+    private TransferLedger? _ackLedger; // a static node that is asked for acks reports its load from here
+    private Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, int Round), long>? _tokens;
+    private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom)>? _candidates; // from probe replies
+    private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
+    private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
+    private Dictionary<NodeId, long>? _downBytes;       // the last model that came down, per app
+    private PeerHandle[] _relays = [];
+    private long _relaysAt = long.MinValue;
+
+    /// <summary>This node's flow planner (null: static, Pastry's own routes).</summary>
+    public FlowRouter? Planning => _router;
+
+    /// <summary>Plans this node's tree flows with <paramref name="options"/> (call before the node runs; static leaves it off).</summary>
+    public void UsePlanning(PlanningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _router = options.IsStatic ? null : new FlowRouter(options);
+    }
+
+    /// <summary>The relays this node weighs now (the first few of its leaf set, as last refreshed).</summary>
+    public ReadOnlyMemory<PeerHandle> KnownRelays => _relays;
+
+    private ReadOnlyMemory<PeerHandle> RefreshRelays(FlowRouter router)
+    {
+        if (_context.Now - _relaysAt >= router.Options.DecisionPeriodMicros)
+        {
+            _relaysAt = _context.Now;
+            PeerHandle[] right = Overlay.RightLeaves();
+            _relays = right.Length > router.Options.Relays ? right[..router.Options.Relays] : right;
+        }
+
+        return _relays;
+    }
+
+    /// <summary>
+    /// The parents this child weighs for an app: the tree nodes it knows that make progress towards the root (its
+    /// grandparent, its parent's siblings, Pastry's next hop towards the app id), each only once it answered a probe
+    /// with a depth above this node's (so it cannot be in this node's subtree: no loop) and room below the fanout
+    /// bound (a full parent would push another child down: not a move of this player alone).
+    /// </summary>
+    public PeerHandle[] ParentCandidatesOf(NodeId app)
+    {
+        if (Tree(app) is not { } state || state.IsRoot || state.Parent.IsNone)
+            return [];
+        var result = new List<PeerHandle>(Uncles + 2);
+        foreach (PeerHandle candidate in ProgressCandidates(state))
+        {
+            if (_candidates is not null && _candidates.TryGetValue((app, candidate), out var seen) && seen.Depth < DepthOf(state) && seen.HasRoom)
+                result.Add(candidate);
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>Sends one tree transfer (a model down, an update up): direct, or through the relay the planner chose.</summary>
+    private void SendTreeData(TreeState state, FlowDirection direction, PeerHandle peer, in Message message)
+    {
+        if (_router is null)
+        {
+            _context.Send(peer, message);
+            return;
+        }
+
+        long bytes = message.EncodedSize;
+        if (_router.Ledger.Direct(peer).RoundTripMicros == 0)
+            Probe(state, peer); // a transfer's time less the round trip is what its bytes took
+        long token = _router.Route(state.App.Id, direction, _context.Self, peer, bytes, _context.Now, _context.NextRandom(), RefreshRelays(_router), out PeerHandle via);
+        _tokens ??= [];
+        _tokens[(state.App.Id, direction, peer, message.Round)] = token;
+        Message planned = PlanMessages.Planned(message);
+        if (via.IsNone)
+            _context.Send(peer, planned);
+        else
+            _context.Send(via, PlanMessages.ToRelay(planned, _context.Self, peer));
+    }
+
+    /// <summary>
+    /// A tree transfer whose sender plans: a relay passes it on; the far end acks it to the sender (with its load) and
+    /// handles it as if it came straight from the sender. False when this node only relayed it.
+    /// </summary>
+    private bool OnPlannedArrival(ref PeerHandle from, in Message message)
+    {
+        var direction = message.Kind == TreeKind.Broadcast ? FlowDirection.Down : FlowDirection.Up;
+        TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+        var relay = new RelayView(in message);
+        if (!relay.Destination.IsNone)
+        {
+            // Relay: carry it one hop on, counted on this node's links like any flow.
+            ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now);
+            ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now);
+            _context.Send(relay.Destination, PlanMessages.FromRelay(message));
+            return false;
+        }
+
+        if (!relay.Sender.IsNone)
+            from = relay.Sender; // relayed: the sender is the origin
+        if (direction == FlowDirection.Down)
+            (_downBytes ??= [])[message.Key] = message.EncodedSize;
+        ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now);
+        _context.Send(from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own));
+        return true;
+    }
+
+    private void OnTreePlan(PeerHandle from, PlanView message)
+    {
+        switch (message.Type)
+        {
+            case PlanMessages.Ack when _router is not null && _tokens is not null:
+                if (_tokens.Remove((message.App, message.Direction, from, message.Round), out long token))
+                    _router.Ledger.Acked(token, _context.Now, message.Report);
+                break;
+            case PlanMessages.Probe:
+                TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+                TreeState? state = Tree(message.App);
+                bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
+                PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
+                _context.Send(from, PlanMessages.ProbeReply(message.App, message.Stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own));
+                break;
+            case PlanMessages.Reply when _router is not null:
+                _router.Ledger.RoundTrip(from, _context.Now - message.Stamp);
+                if (message.Report is { } report)
+                    _router.Ledger.Heard(from, report);
+                bool hasRoom = Tree(message.App) is not { } asker || (message.Children?.Length ?? 0) < asker.App.Options.Fanout;
+                (_candidates ??= [])[(message.App, from)] = (message.Depth, hasRoom);
+                if (Tree(message.App) is { } mine && from == mine.Grandparent && message.Children is { } uncles)
+                    (_uncles ??= [])[message.App] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A child that moved to a new parent may get a round it already answered through its old one: the new parent
+    /// adopted it before starting that round and now waits for it. Answer with nothing, so the round closes.
+    /// </summary>
+    private void AnswerRepeatAfterMove(TreeState state, PeerHandle from, int round)
+    {
+        if (_router is null || from != state.Parent || round != state.Round || (state.Aggregation is { InFlight: true } open && open.Round == round))
+            return;
+        _context.Send(from, TreeMessages.Aggregate(state.App.Id, round, Payload.SizeOnly(0, 0), contributions: 0));
+    }
+
+    /// <summary>
+    /// After a child sent its update: probes its parent candidates now and then, and moves to a cheaper parent when
+    /// the planner says so (the new parent's ack makes the switch, and the old parent is told to let go).
+    /// </summary>
+    private void ConsiderParent(TreeState state, long upBytes)
+    {
+        if (_router is null || state.IsRoot || state.Parent.IsNone || state.Joining || state.Detached)
+            return;
+        _router.Ledger.Expire(_context.Now);
+        foreach (PeerHandle candidate in ProgressCandidates(state))
+            Probe(state, candidate);
+        Probe(state, state.Parent);
+        long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
+        PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.Now, _context.NextRandom());
+        if (chosen == state.Parent)
+            return;
+        ControlMessages++;
+        _context.Send(chosen, TreeMessages.Join(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, _context.Now, state.Round, avoid: null, state.Wire, pushedDown: false, state.App.Scope));
+    }
+
+    /// <summary>Hops from the root, as the last round's broadcast said (the root: 0; never in a round: unknown).</summary>
+    private static int DepthOf(TreeState state) => state.IsRoot ? 0 : state.Aggregation is { } last ? last.Depth : ushort.MaxValue;
+
+    /// <summary>A probe asks a candidate for its load and its depth in the tree, at most once per decision period.</summary>
+    private void Probe(TreeState state, PeerHandle candidate)
+    {
+        _probesSent ??= [];
+        if (_probesSent.TryGetValue((state.App.Id, candidate), out long at) && _context.Now - at < _router!.Options.DecisionPeriodMicros)
+            return;
+        _probesSent[(state.App.Id, candidate)] = _context.Now;
+        ControlMessages++;
+        _context.Send(candidate, PlanMessages.ProbeRequest(state.App.Id, _context.Now));
+    }
+
+    /// <summary>
+    /// The nodes this child knows that may sit closer to the root: its grandparent, its parent's siblings and Pastry's
+    /// next hop towards the app id; never itself, its parent or one of its children.
+    /// </summary>
+    private IEnumerable<PeerHandle> ProgressCandidates(TreeState state)
+    {
+        PeerHandle[] uncles = _uncles is not null && _uncles.TryGetValue(state.App.Id, out PeerHandle[]? known) ? known : [];
+        foreach (PeerHandle candidate in uncles.Prepend(Overlay.NextHop(state.App.Id)).Prepend(state.Grandparent).Distinct())
+        {
+            if (!candidate.IsNone && candidate != _context.Self && candidate != state.Parent && !state.Children.Contains(candidate))
+                yield return candidate;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>The path planner's messages by name: acks of planned transfers, probes of candidate parents, and relaying.</summary>
+public static class PlanMessages
+{
+    public const byte Ack = 0;
+    public const byte Probe = 1;
+    public const byte Reply = 2;
+
+    /// <summary>The far end of a planned transfer to its sender: it arrived; the far end's load report.</summary>
+    public static Message TransferAck(NodeId app, int round, FlowDirection direction, LoadReport report)
+        => new() { Kind = TreeKind.Plan, Row = Ack, Key = app, Round = round, Hops = (ushort)direction, Payload = Payload.FromData(report.Encode()) };
+
+    /// <summary>A child asks a candidate parent (or a peer it sends to) for its load and its place in the tree.</summary>
+    public static Message ProbeRequest(NodeId app, long sentAt) => new() { Kind = TreeKind.Plan, Row = Probe, Key = app, Stamp = sentAt };
+
+    /// <summary>The answer: the probe's stamp echoed, the replier's depth (ushort.MaxValue: not attached), its children, its load.</summary>
+    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report)
+        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Payload = Payload.FromData(report.Encode()) };
+
+    /// <summary>A planned transfer: flagged so that the far end acks it.</summary>
+    public static Message Planned(in Message transfer) => transfer with { Flags = transfer.Flags | TreeFlags.Planned };
+
+    /// <summary>The first hop of a relayed transfer: to the relay, naming the sender (origin) and the destination.</summary>
+    public static Message ToRelay(in Message planned, PeerHandle sender, PeerHandle destination) => planned with { Origin = sender, Peers = [destination] };
+
+    /// <summary>The second hop: from the relay to the destination, still naming the sender.</summary>
+    public static Message FromRelay(in Message atRelay) => atRelay with { Peers = null };
+}
+
+/// <summary>A planning message's fields by name.</summary>
+public readonly ref struct PlanView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    public byte Type => _m.Row;
+
+    public NodeId App => _m.Key;
+
+    /// <summary>Ack: the round of the transfer acknowledged.</summary>
+    public int Round => _m.Round;
+
+    /// <summary>Ack: which way the transfer went.</summary>
+    public FlowDirection Direction => (FlowDirection)Math.Min((int)_m.Hops, 1);
+
+    /// <summary>Probe and reply: the prober's clock when it asked.</summary>
+    public long Stamp => _m.Stamp;
+
+    /// <summary>Reply: the replier's depth in the app's tree (ushort.MaxValue: not attached).</summary>
+    public int Depth => _m.Hops;
+
+    /// <summary>Reply: the replier's children.</summary>
+    public PeerHandle[]? Children => _m.Peers;
+
+    /// <summary>Ack and reply: the sender's load report, or null if absent or malformed.</summary>
+    public LoadReport? Report => _m.Payload?.Data is { } data && LoadReport.TryDecode(data, out LoadReport report) ? report : null;
+}
+
+/// <summary>A planned transfer's relay fields by name.</summary>
+public readonly ref struct RelayView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    /// <summary>The transfer's sender when it came through a relay (none: sent straight).</summary>
+    public PeerHandle Sender => _m.Origin;
+
+    /// <summary>At the relay: where to pass it on (none: this node is the destination).</summary>
+    public PeerHandle Destination => _m.Peers is [var destination] && !_m.Origin.IsNone ? destination : PeerHandle.None;
+}

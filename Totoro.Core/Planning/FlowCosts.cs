@@ -1,0 +1,80 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Planning;
+
+/// <summary>
+/// A flow's estimated time per round (µs) under a strategy, from the node's observations alone: half a round trip
+/// plus the bytes at the observed time per byte, times the KL-UCB optimistic attempts per delivery. An untried path
+/// is optimistic (the faster of the sender's own uplink and the relay's reported one). With <c>loadAware</c>, the
+/// bytes the other flows put on the same links per round (from load reports) are added: the congestion-game cost.
+/// </summary>
+public static class FlowCosts
+{
+    /// <summary>Cost of the flow's direct link.</summary>
+    public static double Direct(IPlanningObservations seen, PeerHandle peer, long bytes, bool loadAware)
+    {
+        HopEstimate hop = seen.Direct(peer);
+        double perByte = PerByte(seen, hop, seen.Own.UpBytesPerMicro);
+        double cost = Half(seen, hop) + (Attempts(seen, hop) * bytes * perByte);
+        if (loadAware && seen.Report(peer) is { } far)
+            cost += Math.Max(0, far.DownBytesPerRound - bytes) * perByte; // the others' bytes into the far end's downlink
+        return cost;
+    }
+
+    /// <summary>Cost of sending through <paramref name="relay"/>: its path as observed, or optimistic while untried.</summary>
+    public static double Relayed(IPlanningObservations seen, PeerHandle relay, PeerHandle peer, long bytes, bool loadAware)
+    {
+        HopEstimate path = seen.Relayed(relay, peer);
+        LoadReport? at = seen.Report(relay);
+        double prior = Math.Min(Rate(seen.Own.UpBytesPerMicro, seen), Rate(at?.UpBytesPerMicro ?? 0, seen));
+        double perByte = path.IsTried ? Optimistic(path, seen.Slot) : 1 / prior;
+        double latency = path.IsTried ? path.RoundTripMicros / 2 : Half(seen, seen.Direct(relay)) + (seen.TypicalRoundTripMicros / 2);
+        double cost = latency + (Attempts(seen, path) * bytes * perByte);
+        if (!loadAware)
+            return cost;
+        if (at is { } r)
+            cost += (r.UpBytesPerRound + r.DownBytesPerRound) / Rate(r.UpBytesPerMicro, seen); // the relay's links carry others too
+        if (seen.Report(peer) is { } far)
+            cost += Math.Max(0, far.DownBytesPerRound - bytes) * perByte; // the far end's downlink, as for the direct link
+        return cost;
+    }
+
+    /// <summary>
+    /// A child's cost of a parent: the parent's model down its uplink (at the rate the parent measured and reported)
+    /// and the child's update up into it (at the time per byte observed towards it; for a parent never sent to, the
+    /// one observed towards the current parent: no optimism for a move that costs a re-join), per round.
+    /// </summary>
+    public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware)
+    {
+        bool current = parent == currentParent;
+        HopEstimate hop = seen.Direct(parent);
+        HopEstimate now = seen.Direct(currentParent);
+        LoadReport? report = seen.Report(parent);
+        double parentUp = Rate(report?.UpBytesPerMicro ?? 0, seen);
+        double perByteUp = hop.IsTried ? hop.MicrosPerByte : now.IsTried ? now.MicrosPerByte : 1 / Rate(seen.Own.UpBytesPerMicro, seen);
+        double roundTrip = hop.RoundTripMicros > 0 ? hop.RoundTripMicros : seen.TypicalRoundTripMicros;
+        double cost = roundTrip + (Attempts(seen, hop) * ((upBytes * perByteUp) + (downBytes / parentUp)));
+        if (loadAware && report is { } r)
+            cost += Math.Max(0, r.UpBytesPerRound - (current ? downBytes : 0)) / parentUp; // its other children's models and its own flows share its uplink
+        return cost;
+    }
+
+    private static double Half(IPlanningObservations seen, HopEstimate hop)
+        => (hop.RoundTripMicros > 0 ? hop.RoundTripMicros : seen.TypicalRoundTripMicros) / 2;
+
+    private static double Attempts(IPlanningObservations seen, HopEstimate hop)
+        => KlUcb.OptimisticAttempts(hop.SuccessRate, hop.Transfers, seen.Slot);
+
+    /// <summary>Observed time per byte, optimistic by a confidence width that shrinks as √(log τ / n); untried: the prior.</summary>
+    private static double PerByte(IPlanningObservations seen, HopEstimate hop, double priorRate)
+        => hop.IsTried ? Optimistic(hop, seen.Slot) : 1 / Rate(priorRate, seen);
+
+    private static double Optimistic(HopEstimate hop, long slot)
+    {
+        double width = Math.Sqrt(Math.Log(Math.Max(slot, 2)) / hop.BulkSamples);
+        return hop.MicrosPerByte * Math.Max(0.5, 1 - (0.25 * width));
+    }
+
+    private static double Rate(double rate, IPlanningObservations seen)
+        => rate > 0 ? rate : Math.Max(seen.BestRate, 1e-3);
+}

@@ -1,0 +1,101 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Planning;
+
+/// <summary>
+/// One node's path planning for the tree flows it owns: the route of every transfer it sends and, as a child, its
+/// parent. It keeps each flow's strategy, lets a flow reconsider at most once per (jittered) decision period, counts
+/// the moves, and feeds its <see cref="TransferLedger"/> from the acks. The planner sees the ledger only.
+/// </summary>
+public sealed class FlowRouter
+{
+    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer), FlowState> _flows = [];
+    private readonly Dictionary<NodeId, long> _parentDecisions = [];
+
+    public FlowRouter(PlanningOptions options)
+    {
+        Options = options;
+        Planner = FlowPlannerKind.Create(options.Planner, options.Epsilon);
+    }
+
+    public PlanningOptions Options { get; }
+
+    public IFlowPlanner Planner { get; }
+
+    public TransferLedger Ledger { get; } = new();
+
+    public int Moves { get; private set; }
+
+    /// <summary>Called at every accepted move (an observer scoring the run); null costs nothing.</summary>
+    public Action<FlowMove>? Moved { get; set; }
+
+    /// <summary>The strategy a flow uses now (direct for a flow never planned).</summary>
+    public FlowStrategy StrategyOf(NodeId app, FlowDirection direction, PeerHandle peer)
+        => _flows.TryGetValue((app, direction, peer), out FlowState? f) ? f.Strategy : FlowStrategy.Direct;
+
+    /// <summary>The flows this node owns and routes now: (app, direction, far end, strategy, bytes per round).</summary>
+    public IEnumerable<(NodeId App, FlowDirection Direction, PeerHandle Peer, FlowStrategy Strategy, long Bytes)> Flows
+        => _flows.Select(f => (f.Key.App, f.Key.Direction, f.Key.Peer, f.Value.Strategy, f.Value.Bytes));
+
+    /// <summary>
+    /// Where a transfer of <paramref name="bytes"/> to <paramref name="peer"/> goes: the peer itself or a relay. The flow
+    /// may first reconsider its strategy (at most once per decision period). Returns the ack token.
+    /// </summary>
+    public long Route(NodeId app, FlowDirection direction, PeerHandle self, PeerHandle peer, long bytes, long now, ulong random, ReadOnlyMemory<PeerHandle> relays, out PeerHandle via)
+    {
+        var key = (app, direction, peer);
+        if (!_flows.TryGetValue(key, out FlowState? flow))
+            _flows[key] = flow = new FlowState { NextDecision = now + Jitter(random) };
+        flow.Bytes = bytes;
+        if (now >= flow.NextDecision)
+        {
+            flow.NextDecision = now + Jitter(random);
+            FlowStrategy chosen = Planner.Route(new FlowQuery(app, direction, peer, bytes, flow.Strategy, relays), Ledger, out double gain);
+            if (chosen != flow.Strategy)
+            {
+                Moves++;
+                Moved?.Invoke(new FlowMove(self, app, direction, peer, flow.Strategy, chosen, ParentMove: false, bytes, gain));
+                flow.Strategy = chosen;
+            }
+        }
+
+        via = flow.Strategy.Via;
+        Ledger.Carried(app, direction, peer, outgoing: true, bytes, now);
+        return Ledger.Sent(peer, via, bytes, now);
+    }
+
+    /// <summary>
+    /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε (at most one
+    /// decision per period). The caller moves (joins the new parent, leaves the old).
+    /// </summary>
+    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, long now, ulong random)
+    {
+        bool first = !_parentDecisions.TryGetValue(app, out long next);
+        if (!first && now < next)
+            return current;
+        _parentDecisions[app] = now + Jitter(random);
+        if (first || candidates.IsEmpty)
+            return current; // a new child first learns its links for a period
+        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates), Ledger, out double gain);
+        if (chosen != current)
+        {
+            Moves++;
+            Moved?.Invoke(new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes, gain));
+        }
+
+        return chosen;
+    }
+
+    /// <summary>A flow ended (the child left, the parent changed): forget its strategy.</summary>
+    public void Forget(NodeId app, FlowDirection direction, PeerHandle peer) => _flows.Remove((app, direction, peer));
+
+    private long Jitter(ulong random)
+        => Options.DecisionPeriodMicros / 2 + (long)((random >> 11) * (1.0 / (1UL << 53)) * Options.DecisionPeriodMicros);
+
+    private sealed class FlowState
+    {
+        public FlowStrategy Strategy;
+        public long NextDecision;
+        public long Bytes;
+    }
+}

@@ -1,0 +1,9 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Planning;
+
+/// <summary>
+/// A child's choice of parent: its current parent and the tree nodes it knows that make routing progress towards the
+/// app id. Moving to another parent moves both of its flows (the model down, the update up).
+/// </summary>
+public readonly record struct ParentQuery(NodeId App, PeerHandle Current, long UpBytes, long DownBytes, ReadOnlyMemory<PeerHandle> Candidates);

@@ -1,0 +1,35 @@
+namespace Totoro.Core.Planning;
+
+/// <summary>How a node plans its flows: which planner, the ε a move must gain, and how often a flow may reconsider.</summary>
+public sealed record PlanningOptions
+{
+    public static readonly PlanningOptions Static = new();
+
+    /// <summary>static (Pastry's route), bandit (EuroSys, per flow, load-blind) or game (Totoro+).</summary>
+    public string Planner { get; init; } = "static";
+
+    /// <summary>The relative gain a flow needs before it moves.</summary>
+    public double Epsilon { get; init; } = 0.05;
+
+    /// <summary>A flow reconsiders its strategy at most once per period (jittered ×0.5–1.5 so that flows take turns), µs.</summary>
+    public long DecisionPeriodMicros { get; init; } = 10_000_000;
+
+    /// <summary>Relays a sender weighs (the first of its leaf set).</summary>
+    public int Relays { get; init; } = 3;
+
+    public bool IsStatic => Planner == "static";
+
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (!FlowPlannerKind.Names.Contains(Planner))
+            problems.Add($"--planner must be one of {string.Join(", ", FlowPlannerKind.Names)} (got '{Planner}')");
+        if (!double.IsFinite(Epsilon) || Epsilon is < 0 or >= 1)
+            problems.Add($"--epsilon must be in [0, 1) (got {Epsilon})");
+        if (DecisionPeriodMicros <= 0)
+            problems.Add("the decision period must be positive");
+        if (Relays is < 0 or > 16)
+            problems.Add($"relays must be from 0 to 16 (got {Relays})");
+        return problems;
+    }
+}

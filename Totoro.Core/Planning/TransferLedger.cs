@@ -1,0 +1,205 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Planning;
+
+/// <summary>
+/// A node's own record of its tree transfers, the only source of a planner's costs (<see cref="IPlanningObservations"/>):
+/// each data transfer it sends gets a token that the far end echoes in its ack, so the node sees the transfer's time
+/// and whether it arrived; acks carry the far end's load report. It also counts the tree bytes per round its own
+/// links carry, which is what it reports to others.
+/// </summary>
+public sealed class TransferLedger : IPlanningObservations
+{
+    /// <summary>Transfers smaller than this measure latency, not throughput.</summary>
+    public const long BulkBytes = 4096;
+
+    private const double Smoothing = 0.3;
+    private const long FlowLifetimeMicros = 120_000_000; // a flow not refreshed for this long has ended (a child left)
+
+    private readonly Dictionary<PeerHandle, Stats> _direct = [];
+    private readonly Dictionary<(PeerHandle Relay, PeerHandle Peer), Stats> _relayed = [];
+    private readonly Dictionary<PeerHandle, LoadReport> _reports = [];
+    private readonly Dictionary<long, Pending> _pending = [];
+    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At)> _flows = [];
+    private long _nextToken = 1;
+    private double _upRate;
+    private double _bestReported;
+
+    public long Slot { get; private set; }
+
+    /// <summary>Transfers whose ack never came (timed out).</summary>
+    public long Lost { get; private set; }
+
+    public long TimeoutMicros { get; init; } = 30_000_000;
+
+    /// <summary>Records a data transfer leaving this node; returns the token its ack will echo. It counts once resolved (acked or timed out).</summary>
+    public long Sent(PeerHandle peer, PeerHandle relay, long bytes, long now)
+    {
+        long token = _nextToken++;
+        _pending[token] = new Pending(peer, relay, bytes, now, Clean: _pending.Count == 0);
+        return token;
+    }
+
+    /// <summary>The far end acknowledged transfer <paramref name="token"/>; false for an unknown or repeated token.</summary>
+    public bool Acked(long token, long now, LoadReport? report)
+    {
+        if (!_pending.Remove(token, out Pending p))
+            return false;
+        Slot++;
+        Stats stats = StatsFor(p.Peer, p.Relay);
+        stats.Transfers++;
+        stats.Acked++;
+        double elapsed = Math.Max(1, now - p.SentAt);
+        if (p.Bytes < BulkBytes)
+        {
+            stats.RoundTrip = stats.RoundTrip == 0 ? elapsed : Math.Min(stats.RoundTrip, elapsed);
+        }
+        else
+        {
+            // The bytes' own time: the transfer's less a round trip (never below a fifth of it: a round trip measured
+            // behind a queue would otherwise make a transfer look instantaneous).
+            double busy = Math.Max(elapsed - stats.RoundTrip, elapsed / 5);
+            double perByte = busy / p.Bytes;
+            stats.MicrosPerByte = stats.BulkSamples == 0 ? perByte : ((1 - Smoothing) * stats.MicrosPerByte) + (Smoothing * perByte);
+            stats.BulkSamples++;
+            // This node's uplink rate: from transfers that found nothing of its own queued ahead, with a known round
+            // trip that leaves the bytes most of the time (else the sample says more about latency than about rate).
+            if (p.Relay.IsNone && p.Clean && stats.RoundTrip > 0 && elapsed - stats.RoundTrip >= elapsed / 5)
+            {
+                double rate = 1 / perByte;
+                _upRate = _upRate == 0 ? rate : ((1 - Smoothing) * _upRate) + (Smoothing * rate);
+            }
+        }
+
+        if (report is { } r && p.Relay.IsNone)
+            Heard(p.Peer, r);
+        return true;
+    }
+
+    /// <summary>A round trip measured by a probe (small message and its answer).</summary>
+    public void RoundTrip(PeerHandle peer, long micros)
+    {
+        Stats stats = StatsFor(peer, PeerHandle.None);
+        stats.RoundTrip = stats.RoundTrip == 0 ? micros : Math.Min(stats.RoundTrip, Math.Max(1, micros));
+    }
+
+    public void Heard(PeerHandle peer, LoadReport report)
+    {
+        _reports[peer] = report;
+        _bestReported = Math.Max(_bestReported, report.UpBytesPerMicro);
+    }
+
+    /// <summary>Counts transfers not acknowledged within the timeout as lost (called now and then).</summary>
+    public void Expire(long now)
+    {
+        List<long>? expired = null;
+        foreach ((long token, Pending p) in _pending)
+        {
+            if (now - p.SentAt > TimeoutMicros)
+                (expired ??= []).Add(token);
+        }
+
+        foreach (long token in expired ?? [])
+        {
+            _pending.Remove(token, out Pending p);
+            StatsFor(p.Peer, p.Relay).Transfers++; // resolved as a failure
+            Lost++;
+            Slot++;
+        }
+
+        List<(NodeId, FlowDirection, PeerHandle, bool)>? ended = null;
+        foreach ((var key, var flow) in _flows)
+        {
+            if (now - flow.At > FlowLifetimeMicros)
+                (ended ??= []).Add(key);
+        }
+
+        foreach (var key in ended ?? [])
+            _flows.Remove(key);
+    }
+
+    /// <summary>Counts the bytes one flow moves per round over this node's uplink (out) or downlink (in).</summary>
+    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now)
+        => _flows[(app, direction, peer, outgoing)] = (bytes, now);
+
+    /// <summary>This node's bytes per round on its uplink or downlink, leaving out one flow's own (the asker's).</summary>
+    public long LoadExcept(bool outgoing, NodeId app, FlowDirection direction, PeerHandle peer)
+    {
+        long total = 0;
+        foreach ((var key, var flow) in _flows)
+        {
+            if (key.Out == outgoing && !(key.App == app && key.Direction == direction && key.Peer == peer))
+                total += flow.Bytes;
+        }
+
+        return total;
+    }
+
+    public HopEstimate Direct(PeerHandle peer) => _direct.TryGetValue(peer, out Stats? s) ? s.View : default;
+
+    public HopEstimate Relayed(PeerHandle relay, PeerHandle peer) => _relayed.TryGetValue((relay, peer), out Stats? s) ? s.View : default;
+
+    public LoadReport? Report(PeerHandle peer) => _reports.TryGetValue(peer, out LoadReport r) ? r : null;
+
+    public LoadReport Own => new(LoadOf(true), LoadOf(false), _upRate);
+
+    public double BestRate => Math.Max(_upRate, _bestReported);
+
+    public double TypicalRoundTripMicros
+    {
+        get
+        {
+            double sum = 0;
+            int n = 0;
+            foreach (Stats s in _direct.Values)
+            {
+                if (s.RoundTrip > 0)
+                {
+                    sum += s.RoundTrip;
+                    n++;
+                }
+            }
+
+            return n == 0 ? 0 : sum / n;
+        }
+    }
+
+    private long LoadOf(bool outgoing)
+    {
+        long total = 0;
+        foreach ((var key, var flow) in _flows)
+        {
+            if (key.Out == outgoing)
+                total += flow.Bytes;
+        }
+
+        return total;
+    }
+
+    private Stats StatsFor(PeerHandle peer, PeerHandle relay)
+    {
+        if (relay.IsNone)
+        {
+            if (!_direct.TryGetValue(peer, out Stats? direct))
+                _direct[peer] = direct = new Stats();
+            return direct;
+        }
+
+        if (!_relayed.TryGetValue((relay, peer), out Stats? relayed))
+            _relayed[(relay, peer)] = relayed = new Stats();
+        return relayed;
+    }
+
+    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt, bool Clean);
+
+    private sealed class Stats
+    {
+        public long Transfers;
+        public long Acked;
+        public double MicrosPerByte;
+        public long BulkSamples;
+        public double RoundTrip;
+
+        public HopEstimate View => new(Transfers, Acked, MicrosPerByte, BulkSamples, RoundTrip);
+    }
+}

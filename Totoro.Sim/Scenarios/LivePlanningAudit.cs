@@ -1,0 +1,222 @@
+using Totoro.Core.Forest;
+using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Sim.Scenarios;
+
+/// <summary>
+/// Watches the planners of a training run and scores the live tree flows on the TRUE link parameters
+/// (<see cref="LiveFlowGame"/>): at every move, whether the mover's true cost fell (the weighted potential falls by
+/// exactly its bytes times that); at the end, the Nash gap by brute force over every player's strategies. An
+/// observer only: it reads the nodes' tree state and planners' choices, and no node reads anything from it.
+/// </summary>
+public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions options, long modelBytes)
+{
+    private readonly LiveFlowGame _game = new(forest.World.Links);
+    private readonly List<(long At, double Before, double After, double Believed)> _moveCosts = [];
+    private const long RefreshMicros = 1_000_000;
+
+    private IReadOnlyList<NodeId> _apps = [];
+    private List<LiveFlowGame.Flow>? _flows;
+    private long _loadedAt;
+    private int _routeMoves;
+    private int _parentMoves;
+
+    /// <summary>Potential falls recorded at each move (before, after), in move order; for tests.</summary>
+    public IReadOnlyList<(long At, double Before, double After, double Believed)> MoveCosts => _moveCosts;
+
+    /// <summary>Subscribes to every node's planner. Call once the trees exist.</summary>
+    public void Attach(IReadOnlyList<NodeId> apps)
+    {
+        _apps = apps;
+        for (int i = 0; i < forest.World.NodeCount; i++)
+        {
+            if (forest.Node(i).Planning is { } router)
+                router.Moved = OnMove;
+        }
+    }
+
+    private void OnMove(FlowMove move)
+    {
+        if (move.ParentMove)
+            _parentMoves++;
+        else
+            _routeMoves++;
+
+        // The profile is rebuilt from the nodes' state once per simulated second and kept up to date with the moves
+        // in between (a parent move takes effect at once here, a round trip before the tree has it).
+        if (_flows is null || forest.World.Now - _loadedAt >= RefreshMicros)
+        {
+            _flows = Profile(out _);
+            _game.Load(_flows);
+            _loadedAt = forest.World.Now;
+        }
+
+        int owner = move.Owner.Index;
+        if (move.ParentMove)
+        {
+            int oldParent = move.From.Via.Index, newParent = move.To.Via.Index;
+            int upAt = _flows.FindIndex(f => f.From == owner && f.To == oldParent);
+            int downAt = _flows.FindIndex(f => f.From == oldParent && f.To == owner);
+            if (upAt < 0 || downAt < 0)
+                return; // the edge is gone already (a repair moved the child)
+            LiveFlowGame.Flow up = _flows[upAt], down = _flows[downAt];
+            LiveFlowGame.Flow newUp = up with { To = newParent, Via = -1 }, newDown = down with { From = newParent, Via = -1 };
+            double before = _game.Cost(up) + _game.Cost(down);
+            double after = CostOfBoth(up, down, newUp, newDown);
+            _moveCosts.Add((forest.World.Now, before, after, move.BelievedGain));
+            Replace(upAt, newUp);
+            Replace(downAt, newDown);
+        }
+        else
+        {
+            int to = move.Peer.Index; // the owner sends: the child its update, the parent its model
+            int at = _flows.FindIndex(f => f.From == owner && f.To == to);
+            if (at < 0)
+                return; // the flow is not in the tree any more (its child left in the meantime)
+            LiveFlowGame.Flow current = _flows[at];
+            LiveFlowGame.Flow moved = current with { Via = Via(move.To) };
+            _moveCosts.Add((forest.World.Now, _game.Cost(current), _game.CostInstead(current, moved), move.BelievedGain));
+            Replace(at, moved);
+        }
+    }
+
+    private void Replace(int at, LiveFlowGame.Flow flow)
+    {
+        _game.Add(_flows![at], -1);
+        _game.Add(flow, 1);
+        _flows[at] = flow;
+    }
+
+    private double CostOfBoth(LiveFlowGame.Flow up, LiveFlowGame.Flow down, LiveFlowGame.Flow newUp, LiveFlowGame.Flow newDown)
+    {
+        _game.Add(up, -1);
+        _game.Add(down, -1);
+        _game.Add(newUp, 1);
+        _game.Add(newDown, 1);
+        double cost = _game.Cost(newUp) + _game.Cost(newDown);
+        _game.Add(newUp, -1);
+        _game.Add(newDown, -1);
+        _game.Add(up, 1);
+        _game.Add(down, 1);
+        return cost;
+    }
+
+    private static (LiveFlowGame.Flow Up, LiveFlowGame.Flow Down) ChildFlows(List<LiveFlowGame.Flow> flows, NodeId app, int child, int parent)
+    {
+        LiveFlowGame.Flow up = flows.FirstOrDefault(f => f.From == child && f.To == parent);
+        LiveFlowGame.Flow down = flows.FirstOrDefault(f => f.From == parent && f.To == child);
+        return (up, down);
+    }
+
+    private static int Via(FlowStrategy strategy) => strategy.IsDirect ? -1 : strategy.Via.Index;
+
+    /// <summary>Every live tree flow now: per tree edge the update up and the model down, each with its owner's route.</summary>
+    private List<LiveFlowGame.Flow> Profile(out List<(NodeId App, int Child, int Parent)> edges)
+    {
+        var flows = new List<LiveFlowGame.Flow>();
+        edges = [];
+        for (int i = 0; i < forest.World.NodeCount; i++)
+        {
+            if (!forest.World.IsAlive(i))
+                continue;
+            ForestNode node = forest.Node(i);
+            foreach (NodeId app in _apps)
+            {
+                if (!node.TryGetTree(app, out TreeInfo info) || info.IsRoot || info.Parent.IsNone || !forest.World.IsAlive(info.Parent.Index))
+                    continue;
+                PeerHandle parent = info.Parent;
+                ForestNode above = forest.Node(parent.Index);
+                FlowStrategy up = node.Planning?.StrategyOf(app, FlowDirection.Up, parent) ?? FlowStrategy.Direct;
+                FlowStrategy down = above.Planning?.StrategyOf(app, FlowDirection.Down, new PeerHandle(i)) ?? FlowStrategy.Direct;
+                flows.Add(new LiveFlowGame.Flow(i, parent.Index, Via(up), modelBytes));
+                flows.Add(new LiveFlowGame.Flow(parent.Index, i, Via(down), modelBytes));
+                edges.Add((app, i, parent.Index));
+            }
+        }
+
+        return flows;
+    }
+
+    /// <summary>The section at the end of the run: the last profile scored on the true costs.</summary>
+    public LivePlanningSection Section(LearningSection learning)
+    {
+        List<LiveFlowGame.Flow> flows = Profile(out var edges);
+        _game.Load(flows);
+        var gaps = new List<double>();
+
+        // Route players: each flow's owner, over direct and its relays.
+        foreach (LiveFlowGame.Flow flow in flows)
+        {
+            double cost = _game.Cost(flow);
+            double best = cost;
+            foreach (int via in Alternatives(flow))
+                best = Math.Min(best, _game.CostInstead(flow, flow with { Via = via }));
+            gaps.Add(cost > 0 ? (cost - best) / cost : 0);
+        }
+
+        // Parent players: each child, over its parent candidates (both of its flows move, direct).
+        int parentPlayers = 0;
+        foreach ((NodeId app, int child, int parent) in edges)
+        {
+            forest.World.Enter(child);
+            PeerHandle[] candidates = forest.Node(child).Planning is null ? [] : forest.Node(child).ParentCandidatesOf(app);
+            if (candidates.Length == 0)
+                continue;
+            parentPlayers++;
+            (LiveFlowGame.Flow up, LiveFlowGame.Flow down) = ChildFlows(flows, app, child, parent);
+            double cost = _game.Cost(up) + _game.Cost(down);
+            double best = cost;
+            foreach (PeerHandle p in candidates)
+            {
+                if (forest.World.IsAlive(p.Index))
+                    best = Math.Min(best, CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }));
+            }
+
+            gaps.Add(cost > 0 ? (cost - best) / cost : 0);
+        }
+
+        long acks = 0, lost = 0;
+        for (int i = 0; i < forest.World.NodeCount; i++)
+        {
+            if (forest.Node(i).Planning is { } router)
+            {
+                acks += router.Ledger.Slot - router.Ledger.Lost;
+                lost += router.Ledger.Lost;
+            }
+        }
+
+        return new LivePlanningSection(
+            options.Planner,
+            options.Epsilon,
+            "live forest: tree flows of every app during training",
+            Players: gaps.Count,
+            Flows: flows.Count,
+            RelayedFlows: flows.Count(f => f.Via >= 0),
+            Moves: _routeMoves + _parentMoves,
+            RouteMoves: _routeMoves,
+            ParentMoves: _parentMoves,
+            MovesLoweringPotential: _moveCosts.Count(m => m.After < m.Before),
+            Acks: acks,
+            LostTransfers: lost,
+            MeanRoundSeconds: learning.MeanRoundSeconds,
+            NashGap: Math.Round(gaps.Count == 0 ? 0 : gaps.Max(), 4),
+            MeanNashGap: Math.Round(gaps.Count == 0 ? 0 : gaps.Average(), 4),
+            PlayersAboveEpsilon: gaps.Count(g => g > options.Epsilon),
+            Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
+            RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)]);
+    }
+
+    /// <summary>The owner's alternatives for a flow: direct and each relay it weighs (not the flow's own ends).</summary>
+    private IEnumerable<int> Alternatives(LiveFlowGame.Flow flow)
+    {
+        yield return -1;
+        ForestNode owner = forest.Node(flow.From);
+        PeerHandle[] relays = owner.Planning is null ? [.. owner.Overlay.RightLeaves().Take(options.Relays)] : owner.KnownRelays.ToArray();
+        foreach (PeerHandle relay in relays)
+        {
+            if (relay.Index != flow.From && relay.Index != flow.To && forest.World.IsAlive(relay.Index))
+                yield return relay.Index;
+        }
+    }
+}

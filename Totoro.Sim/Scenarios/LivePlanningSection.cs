@@ -1,0 +1,34 @@
+namespace Totoro.Sim.Scenarios;
+
+/// <summary>
+/// The `planning` section of a training run on the forest: the planner routed the trees' own flows (models down,
+/// updates up) and this scores them against the TRUE link parameters when the run ends.
+/// <list type="bullet">
+/// <item><c>Flows</c>: live tree flows at the end (two per tree edge); <c>RelayedFlows</c> of them through a relay.</item>
+/// <item><c>Moves</c>: accepted ε-best-response moves (<c>RouteMoves</c> of a flow's route, <c>ParentMoves</c> of a child's parent).</item>
+/// <item><c>MovesLoweringPotential</c>: moves at which the mover's true cost (hence the weighted potential) fell.</item>
+/// <item><c>NashGap</c>: the largest (cost − best alternative) / cost of any player (a flow's route, a child's
+/// parent), by brute force over its strategies with the others fixed; <c>MeanNashGap</c> its mean;
+/// <c>PlayersAboveEpsilon</c> how many could gain more than ε.</item>
+/// <item><c>MeanRoundSeconds</c>: the learning section's mean round time (per app, over all apps).</item>
+/// </list>
+/// </summary>
+public sealed record LivePlanningSection(
+    string Planner,
+    double Epsilon,
+    string Setting,
+    int Players,
+    int Flows,
+    int RelayedFlows,
+    int Moves,
+    int RouteMoves,
+    int ParentMoves,
+    int MovesLoweringPotential,
+    long Acks,
+    long LostTransfers,
+    double MeanRoundSeconds,
+    double NashGap,
+    double MeanNashGap,
+    int PlayersAboveEpsilon,
+    double Potential,
+    IReadOnlyList<double> RoundSeconds);

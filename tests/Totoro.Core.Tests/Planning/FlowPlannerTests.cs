@@ -1,0 +1,118 @@
+using System.Reflection;
+using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Tests.Planning;
+
+public class FlowPlannerTests
+{
+    private static readonly NodeId App = NodeId.FromRandom(0x0011223344556677, 0x8899aabbccddeeff);
+    private static readonly PeerHandle Parent = new(1);
+    private static readonly PeerHandle Other = new(2);
+
+    [Fact]
+    public void LoadReportsSurviveTheWireAndBadBytesAreRefused()
+    {
+        var report = new LoadReport(123_456, 7, 12.5);
+        Assert.True(LoadReport.TryDecode(report.Encode(), out LoadReport back));
+        Assert.Equal(report, back);
+        Assert.False(LoadReport.TryDecode(new byte[LoadReport.EncodedSize - 1], out _));
+        byte[] negative = new LoadReport(-1, 0, 1).Encode();
+        Assert.False(LoadReport.TryDecode(negative, out _));
+        byte[] nan = new LoadReport(0, 0, double.NaN).Encode();
+        Assert.False(LoadReport.TryDecode(nan, out _));
+    }
+
+    [Fact]
+    public void TheLedgerLearnsTimePerByteAndSuccessFromAcksAndTimeouts()
+    {
+        var ledger = new TransferLedger { TimeoutMicros = 1_000 };
+        ledger.RoundTrip(Parent, 100);
+        long now = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            long token = ledger.Sent(Parent, PeerHandle.None, 100_000, now);
+            Assert.True(ledger.Acked(token, now + 100 + 200_000, new LoadReport(5, 6, 1)), "an ack of a pending transfer counts"); // 2 µs per byte
+            Assert.False(ledger.Acked(token, now + 300_000, null), "a repeated ack does not");
+            now += 1_000_000;
+        }
+
+        HopEstimate hop = ledger.Direct(Parent);
+        Assert.Equal(2.0, hop.MicrosPerByte, 3);
+        Assert.Equal(1.0, hop.SuccessRate);
+        Assert.Equal(0.5, ledger.Own.UpBytesPerMicro, 3);
+        Assert.Equal(new LoadReport(5, 6, 1), ledger.Report(Parent));
+
+        for (int i = 0; i < 20; i++)
+            ledger.Sent(Parent, PeerHandle.None, 100_000, now);
+        ledger.Expire(now + 2_000);
+        Assert.Equal(0.5, ledger.Direct(Parent).SuccessRate, 3);
+        Assert.Equal(20, ledger.Lost);
+    }
+
+    [Fact]
+    public void OnlyTheGameSeesThatTheOtherFlowsCrowdAParent()
+    {
+        // Two candidate parents, equally fast on their own; the current one carries ten other children's models.
+        var ledger = new TransferLedger();
+        Observe(ledger, Parent, microsPerByte: 1.0);
+        Observe(ledger, Other, microsPerByte: 1.0);
+        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: 11 * 100_000, DownBytesPerRound: 11 * 100_000, UpBytesPerMicro: 1));
+        ledger.Heard(Other, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 1));
+        var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Parent, Other });
+
+        Assert.Equal(Other, FlowPlannerKind.Create("game", 0.05).Parent(query, ledger, out _));
+        Assert.Equal(Parent, FlowPlannerKind.Create("bandit", 0.05).Parent(query, ledger, out _));
+        Assert.Equal(Parent, FlowPlannerKind.Create("static", 0.05).Parent(query, ledger, out _));
+    }
+
+    [Fact]
+    public void AFlowMovesOnlyForAGainAboveEpsilon()
+    {
+        // Direct link observed at 1.0 µs/byte; the relay's path at 0.97 (3 % better) or 0.5 (50 % better).
+        foreach ((double relayed, bool moves) in new[] { (0.97, false), (0.5, true) })
+        {
+            var ledger = new TransferLedger();
+            Observe(ledger, Parent, microsPerByte: 1.0);
+            Observe(ledger, Parent, microsPerByte: relayed, relay: Other);
+            var flow = new FlowQuery(App, FlowDirection.Up, Parent, 100_000, FlowStrategy.Direct, new[] { Other });
+            FlowStrategy chosen = FlowPlannerKind.Create("bandit", 0.05).Route(flow, ledger, out _);
+            Assert.Equal(moves ? new FlowStrategy(Other) : FlowStrategy.Direct, chosen);
+        }
+    }
+
+    [Fact]
+    public void APlannerSeesOnlyWhatItsNodeObserved()
+    {
+        // Structural: every planner decides from IPlanningObservations and the flow's own query, and that interface
+        // hands out nothing but the node's own counts and reports. Totoro.Core references no world (Sim, Net) at all.
+        foreach (MethodInfo method in typeof(IFlowPlanner).GetMethods())
+        {
+            foreach (ParameterInfo parameter in method.GetParameters())
+            {
+                Type type = parameter.ParameterType.IsByRef ? parameter.ParameterType.GetElementType()! : parameter.ParameterType;
+                Assert.Contains(type, new[] { typeof(FlowQuery), typeof(ParentQuery), typeof(IPlanningObservations) });
+            }
+        }
+
+        Type[] allowed = [typeof(long), typeof(double), typeof(HopEstimate), typeof(LoadReport), typeof(LoadReport?), typeof(PeerHandle)];
+        foreach (MethodInfo method in typeof(IPlanningObservations).GetMethods())
+        {
+            Assert.Contains(method.ReturnType, allowed);
+            Assert.All(method.GetParameters(), p => Assert.Contains(p.ParameterType, allowed));
+        }
+
+        Assert.DoesNotContain(typeof(IFlowPlanner).Assembly.GetReferencedAssemblies(), a => a.Name is "Totoro.Sim" or "Totoro.Net");
+    }
+
+    private static void Observe(TransferLedger ledger, PeerHandle peer, double microsPerByte, PeerHandle relay = default)
+    {
+        long now = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            long token = ledger.Sent(peer, relay, 100_000, now);
+            ledger.Acked(token, now + (long)(microsPerByte * 100_000), null);
+            now += 1_000_000;
+        }
+    }
+}
