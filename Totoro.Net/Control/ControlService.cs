@@ -66,7 +66,10 @@ internal sealed class ControlService(NodeHost host)
             ids[i] = host.Node(i).Overlay.Id.ToString();
         TransportCounters c = host.Counters;
         return new HostInfo(host.Endpoint.ToString(), ids, host.JoinedCount, host.MessagesIn, host.MessagesOut,
-            Interlocked.Read(ref c.DecodeFailures), Interlocked.Read(ref c.RateLimited), Interlocked.Read(ref c.UnknownDestination), host.HandlerErrors);
+            Interlocked.Read(ref c.DecodeFailures), Interlocked.Read(ref c.RateLimited), Interlocked.Read(ref c.UnknownDestination), host.HandlerErrors)
+        {
+            AuthenticationFailures = c.AuthenticationFailures,
+        };
     }
 
     private IEnumerable<AppSummary> Summaries() => host.Apps.Known.Select(a => new AppSummary(
