@@ -23,9 +23,16 @@ internal static class NodeCommand
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
+        var cert = new Option<FileInfo?>("--cert") { Description = "This host's certificate (default: node.cert in --data-dir, if there); with it every datagram between hosts is authenticated" };
+        var key = new Option<FileInfo?>("--key") { Description = "This host's private key (default: node.key beside the certificate)" };
+        var ca = new Option<FileInfo?>("--ca") { Description = "The deployment authority's public key (default: ca.pub beside the certificate)" };
+        var crl = new Option<FileInfo?>("--crl") { Description = "The authority's revocation list (default: crl beside the certificate, if there)" };
+        var insecure = new Option<bool>("--insecure") { Description = "Run without a certificate on a non-loopback address: anyone who reaches the port can join (never on a shared network)" };
+        var controlOpen = new Option<bool>("--control-open") { Description = "Accept unsigned control requests from any address, not only loopback (test networks only)" };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
             listen, bootstrap, logical, zones, zone, dataDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout,
+            cert, key, ca, crl, insecure, controlOpen,
         };
         command.SetAction(parsed =>
         {
@@ -40,8 +47,11 @@ internal static class NodeCommand
             if (metrics < 100)
                 throw new UsageException($"--metrics-interval-ms must be at least 100 (got {metrics})");
             string? bootstrapText = parsed.GetValue(bootstrap);
+            Totoro.Net.Security.Credentials? credentials = SecurityOptions.Load(parsed.GetValue(cert), parsed.GetValue(key), parsed.GetValue(ca), parsed.GetValue(crl), parsed.GetValue(dataDir));
             var options = new HostOptions
             {
+                Credentials = credentials,
+                ControlFromAnywhere = parsed.GetValue(controlOpen),
                 Listen = EndpointArgument.Parse("--listen", parsed.GetValue(listen), allowPortZero: true),
                 Bootstrap = bootstrapText is null ? null : EndpointArgument.Parse("--bootstrap", bootstrapText),
                 LogicalNodes = parsed.GetValue(logical),
@@ -65,6 +75,8 @@ internal static class NodeCommand
             IReadOnlyList<string> problems = options.Validate();
             if (problems.Count > 0)
                 throw new UsageException(problems[0]);
+            if (credentials is null && !System.Net.IPAddress.IsLoopback(options.Listen.Address) && !parsed.GetValue(insecure))
+                throw new UsageException($"--listen {options.Listen.Address} is reachable from other machines, and this host has no certificate: give it one (`totoro ca issue ... --out DATA_DIR`, then --data-dir DATA_DIR) or pass --insecure");
 
             using var host = new NodeHost(options, new HostLog(level));
             host.Start();

@@ -9,6 +9,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
     NodeCommand.Create(),
     AppCommand.Create(),
     DeployCommand.Create(),
+    CaCommand.Create(),
     Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 

@@ -26,7 +26,8 @@ internal sealed class ControlService(NodeHost host)
     private long _lastSweep;
     private bool _subscribed;
 
-    public void OnRequest(IPEndPoint client, ReadOnlySpan<byte> json)
+    /// <param name="signer">The operator certificate that signed the request (checked by the host), or null for one from loopback.</param>
+    public void OnRequest(IPEndPoint client, ReadOnlySpan<byte> json, Security.Certificate? signer)
     {
         if (!ControlJson.TryDeserialize(json, out ControlRequest? request, out string? error))
         {

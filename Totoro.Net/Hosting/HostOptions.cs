@@ -29,6 +29,9 @@ public sealed record HostOptions
     /// <summary>The host's key, certificate and authority: every datagram between hosts is then authenticated; null runs open (loopback tests, development).</summary>
     public Security.Credentials? Credentials { get; init; }
 
+    /// <summary>Accept unsigned control requests from any address, not only loopback (tests in network namespaces; never on a shared network).</summary>
+    public bool ControlFromAnywhere { get; init; }
+
     /// <summary>Datagrams a second one peer endpoint may send before the rest are dropped, and the burst allowed.</summary>
     public double PeerRatePerSecond { get; init; } = 20_000;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Totoro.Core.Rings;
+using Totoro.Net.Control;
 using Totoro.Net.Security;
 using Totoro.Net.Transport;
 
@@ -10,6 +11,7 @@ public sealed partial class NodeHost : ISecureLink
 {
     private SecureChannel? _secure;
     private WarningLimiter? _openWarnings;
+    private readonly Dictionary<string, long> _seenRequests = [];
 
     /// <summary>True when the host runs certified (every frame between hosts authenticated).</summary>
     public bool IsSecure => _secure is not null;
@@ -64,5 +66,50 @@ public sealed partial class NodeHost : ISecureLink
         Interlocked.Increment(ref Counters.Unauthenticated);
         _openWarnings ??= new WarningLimiter(Log.Warn, 5_000_000);
         _openWarnings.Warn("plain", $"unauthenticated node frame from {datagram.From} dropped: this overlay is certified");
+    }
+
+    /// <summary>Unsigned control requests come from this machine only, unless the host was told otherwise.</summary>
+    private bool AcceptsPlainControl(IPEndPoint from) => IPAddress.IsLoopback(from.Address) || _options.ControlFromAnywhere;
+
+    private void RefuseControl(IPEndPoint from, string why)
+    {
+        // No answer at all: an answer to an unauthenticated request is what reflection attacks are made of.
+        Interlocked.Increment(ref Counters.ControlRefused);
+        _openWarnings ??= new WarningLimiter(Log.Warn, 5_000_000);
+        _openWarnings.Warn("control", $"{why} from {from} refused");
+    }
+
+    private void HandleSignedRequest(Datagram datagram)
+    {
+        if (!SignedRequest.TryRead(datagram.Data, out Certificate? signer, out long unixMillis, out ReadOnlySpan<byte> json, out string? error))
+        {
+            RefuseControl(datagram.From, $"signed control request ({error})");
+            return;
+        }
+
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string? problem = _options.Credentials is not { } credentials
+            ? (_options.ControlFromAnywhere ? null : "signed control request to a host without an authority to check it against")
+            : credentials.Check(signer!, now / 1000) ?? (signer!.Role != CertificateRole.Operator ? $"control request signed by a {signer.Role.ToString().ToLowerInvariant()} certificate, not an operator's" : null);
+        if (problem is null && Math.Abs(now - unixMillis) > SecureChannel.FreshnessMillis)
+            problem = $"signed control request {Math.Abs(now - unixMillis) / 1000} s from our clock";
+        if (problem is null && _seenRequests.Count >= 10_000)
+        {
+            foreach (string key in _seenRequests.Where(p => now - p.Value > 2 * SecureChannel.FreshnessMillis).Select(p => p.Key).ToArray())
+                _seenRequests.Remove(key);
+            if (_seenRequests.Count >= 10_000)
+                problem = $"more than 10000 signed control requests in {2 * SecureChannel.FreshnessMillis / 1000} s";
+        }
+
+        string replayKey = Convert.ToBase64String(datagram.Data.AsSpan(datagram.Data.Length - Keys.SignatureBytes));
+        if (problem is null && !_seenRequests.TryAdd(replayKey, now))
+            problem = "replayed signed control request";
+        if (problem is not null)
+        {
+            RefuseControl(datagram.From, problem);
+            return;
+        }
+
+        Control.OnRequest(datagram.From, json, signer);
     }
 }

@@ -263,8 +263,14 @@ public sealed partial class NodeHost : IDisposable
             case FrameKind.Hello or FrameKind.HelloReply or FrameKind.Sealed:
                 HandleSecure(datagram, kind);
                 break;
+            case FrameKind.Request when AcceptsPlainControl(datagram.From):
+                Control.OnRequest(datagram.From, data[2..], signer: null);
+                break;
             case FrameKind.Request:
-                Control.OnRequest(datagram.From, data[2..]);
+                RefuseControl(datagram.From, "unsigned control request from elsewhere than loopback");
+                break;
+            case FrameKind.SignedRequest:
+                HandleSignedRequest(datagram);
                 break;
             default:
                 Dropped(datagram, $"a host does not take {kind} frames");

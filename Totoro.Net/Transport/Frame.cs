@@ -54,9 +54,9 @@ public static class Frame
                 return Fail($"node frame of {data.Length} bytes is shorter than its {NodeHeader}-byte header", out error);
             case FrameKind.Node:
                 break;
-            case FrameKind.Request or FrameKind.Response or FrameKind.Notice when data.Length - 2 > MaxControlBytes:
+            case FrameKind.Request or FrameKind.Response or FrameKind.Notice or FrameKind.SignedRequest when data.Length - 2 > MaxControlBytes:
                 return Fail($"control frame of {data.Length} bytes exceeds {MaxControlBytes}", out error);
-            case FrameKind.Request or FrameKind.Response or FrameKind.Notice:
+            case FrameKind.Request or FrameKind.Response or FrameKind.Notice or FrameKind.SignedRequest:
                 break;
             case FrameKind.Hello or FrameKind.HelloReply when data.Length > MaxHandshakeBytes:
                 return Fail($"handshake of {data.Length} bytes exceeds {MaxHandshakeBytes}", out error);

@@ -23,4 +23,7 @@ public enum FrameKind : byte
 
     /// <summary>Host to host: a frame sealed with a session's key (authenticated, encrypted, sequenced).</summary>
     Sealed = 7,
+
+    /// <summary>A control request signed by an operator's certificate (accepted from anywhere; see <c>Control.SignedRequest</c>).</summary>
+    SignedRequest = 8,
 }
