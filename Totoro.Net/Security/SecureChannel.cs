@@ -255,15 +255,29 @@ public sealed class SecureChannel : IDisposable
 
     private void Complete(Pending pending, Session session)
     {
-        Abandon(pending);
+        _pending.Remove(pending.Endpoint); // no more hellos; new frames take the session
         foreach ((NodeId destination, byte[] frame, bool reliable) in pending.Waiting)
             SendSealed(session, destination, frame, reliable);
         pending.Waiting.Clear();
+        if (session.LocalIndex == pending.Index)
+        {
+            Abandon(pending);
+            return;
+        }
+
+        // Both sides said hello at once: the peer may already send on the session our hello opens there, so our
+        // hello's reply must still complete it. Forget the hello only after it had time to be answered.
+        _link.Schedule(RetryMicros << MaxTries, () =>
+        {
+            if (ReferenceEquals(_pendingByIndex.GetValueOrDefault(pending.Index), pending))
+                Abandon(pending);
+        });
     }
 
     private void Abandon(Pending pending)
     {
-        _pending.Remove(pending.Endpoint);
+        if (ReferenceEquals(_pending.GetValueOrDefault(pending.Endpoint), pending))
+            _pending.Remove(pending.Endpoint);
         _pendingByIndex.Remove(pending.Index);
         pending.Ephemeral.Dispose();
     }
@@ -326,10 +340,11 @@ public sealed class SecureChannel : IDisposable
     {
         foreach (Session session in _byIndex.Values)
             session.Dispose();
-        foreach (Pending pending in _pending.Values)
+        foreach (Pending pending in _pendingByIndex.Values)
             pending.Ephemeral.Dispose();
         _byIndex.Clear();
         _pending.Clear();
+        _pendingByIndex.Clear();
     }
 
     private sealed class Pending(IPEndPoint endpoint, uint index, Key ephemeral, byte[] hello)
