@@ -8,7 +8,7 @@ namespace Totoro.Net.Security;
 public sealed class ReplayWindow
 {
     public const int Size = 1024;
-    private const int Words = Size / 64;
+    private const int Words = (Size / 64) + 1; // a window of Size numbers spans one word more than Size / 64 unless aligned
 
     private readonly ulong[] _bits = new ulong[Words];
     private ulong _highest;
