@@ -36,6 +36,7 @@ internal sealed class ControlService(NodeHost host)
             return;
         }
 
+        Interlocked.Increment(ref host.Counters.ControlRequests);
         Listen();
         Sweep();
         ControlResponse? response = request!.Op switch

@@ -36,6 +36,9 @@ public sealed class TransportCounters
     /// <summary>Control requests refused: from elsewhere than loopback without a valid signature, or a stop not from the app's creator.</summary>
     public long ControlRefused;
 
+    /// <summary>Control requests taken (well-formed JSON, from loopback or signed).</summary>
+    public long ControlRequests;
+
     public long HandshakesSent;
     public long HandshakesAccepted;
 

@@ -17,6 +17,10 @@ public sealed class LinkModel
     public const int WireOverheadBytes = 28;
 
     private readonly ITopology _topology;
+
+    /// <summary>What every datagram costs besides the message: IP and UDP headers, and the security envelope if charged.</summary>
+    public int OverheadBytes { get; }
+
     private readonly long[] _uplinkFreeAt;
     private readonly long[] _downlinkFreeAt;
     private readonly float[] _uplinkBytesPerMicro;
@@ -32,6 +36,7 @@ public sealed class LinkModel
         _uplinkBytesPerMicro = new float[capacity];
         _downlinkBytesPerMicro = new float[capacity];
         _lossRate = options.LossRate;
+        OverheadBytes = WireOverheadBytes + options.EnvelopeBytes;
         _lossRandom = SplitMix64.Derive(seed, 0x105e);
         Options = options;
     }
@@ -62,7 +67,7 @@ public sealed class LinkModel
     /// </summary>
     public long Transmit(int from, int to, int bytes, long now)
     {
-        bytes += WireOverheadBytes;
+        bytes += OverheadBytes;
         long start = Math.Max(now, _uplinkFreeAt[from]);
         long sent = start + (long)Math.Ceiling(bytes / _uplinkBytesPerMicro[from]);
         _uplinkFreeAt[from] = sent;

@@ -31,7 +31,10 @@ internal sealed class Intruder : ISecureLink, IDisposable
 
     public EndpointDirectory Directory { get; } = new();
 
-    /// <summary>Every sealed datagram this intruder sent, in order.</summary>
+    /// <summary>Record sealed datagrams without sending them (seeds for fuzzing).</summary>
+    public bool Capture { get; set; }
+
+    /// <summary>Every sealed datagram this intruder sent (or captured), in order.</summary>
     public List<byte[]> SentSealed { get; } = [];
 
     public int Sessions
@@ -67,6 +70,8 @@ internal sealed class Intruder : ISecureLink, IDisposable
         {
             lock (SentSealed)
                 SentSealed.Add(frame);
+            if (Capture)
+                return;
         }
 
         _transport.Send(to, frame, reliable);

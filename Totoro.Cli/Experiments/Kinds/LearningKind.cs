@@ -44,7 +44,9 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             TotalTrainingSeconds: l.TotalTrainingSeconds,
             MeanAppSeconds: Math.Round(l.PerApp.Average(a => a.TimeToTargetSeconds ?? a.TotalSeconds), 3),
             MeanRoundSeconds: l.MeanRoundSeconds,
-            MeanFinalAccuracy: Math.Round(l.PerApp.Average(a => a.FinalAccuracy), 4));
+            MeanFinalAccuracy: Math.Round(l.PerApp.Average(a => a.FinalAccuracy), 4),
+            Byzantine: parameters.Byzantine,
+            Attack: parameters.Byzantine > 0 ? parameters.Attack : "none");
         var curves = l.PerApp.Select(a => a.History.Where(r => !double.IsNaN(r.Accuracy)).Select(r => (r.EndSeconds, r.Accuracy)).ToArray()).ToArray();
         return new PointResult(row, curves);
     }
@@ -175,7 +177,9 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         double TotalTrainingSeconds,
         double MeanAppSeconds,
         double MeanRoundSeconds,
-        double MeanFinalAccuracy);
+        double MeanFinalAccuracy,
+        double Byzantine,
+        string Attack);
 
     /// <summary>Table 3's cell: Totoro against the central coordinator for the same seed, apps and world.</summary>
     [CsvHelper.CsvRecord]
