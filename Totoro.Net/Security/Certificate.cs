@@ -96,19 +96,7 @@ public sealed record Certificate(
 
     public static Certificate Load(string path)
     {
-        string text = File.ReadAllText(path).Trim();
-        if (!text.StartsWith(TextPrefix, StringComparison.Ordinal))
-            throw new InvalidDataException($"{path}: not a totoro certificate (it starts '{text[..Math.Min(20, text.Length)]}')");
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(text[TextPrefix.Length..]);
-        }
-        catch (FormatException)
-        {
-            throw new InvalidDataException($"{path}: the certificate is not base64");
-        }
-
+        byte[] bytes = KeyFiles.Read(path, TextPrefix, "certificate");
         if (!TryDecode(bytes, out Certificate? certificate, out string? error))
             throw new InvalidDataException($"{path}: {error}");
         return certificate!;

@@ -28,40 +28,36 @@ public static class Handshake
     public static Key CreateEphemeral() => Key.Create(Agreement, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None });
 
     public static byte[] Hello(Credentials self, uint senderIndex, long unixMillis, Key ephemeral)
-    {
-        ArgumentNullException.ThrowIfNull(self);
-        byte[] certificate = self.Certificate.Encode();
-        var buffer = new byte[HelloFixed + certificate.Length + Keys.SignatureBytes];
-        buffer[0] = Frame.Magic;
-        buffer[1] = (byte)FrameKind.Hello;
-        buffer[2] = Version;
-        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(3), senderIndex);
-        BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(7), unixMillis);
-        ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey).CopyTo(buffer, 15);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(47), (ushort)certificate.Length);
-        certificate.CopyTo(buffer, HelloFixed);
-        int signed = HelloFixed + certificate.Length;
-        Keys.Sign(self.Key, [.. HelloDomain, .. buffer.AsSpan(0, signed)]).CopyTo(buffer, signed);
-        return buffer;
-    }
+        => Build(self, FrameKind.Hello, ephemeral, field => BinaryPrimitives.WriteInt64BigEndian(field, unixMillis), senderIndex, signed => [.. HelloDomain, .. signed]);
 
     public static byte[] Reply(Credentials self, uint senderIndex, uint helloIndex, Key ephemeral, ReadOnlySpan<byte> hello)
     {
+        byte[] helloHash = SHA256.HashData(hello);
+        return Build(self, FrameKind.HelloReply, ephemeral, field => BinaryPrimitives.WriteUInt32BigEndian(field, helloIndex), senderIndex, signed => [.. ReplyDomain, .. helloHash, .. signed]);
+    }
+
+    /// <summary>magic | kind | version | sender index | the kind's own field (hello: time 8; reply: hello's index 4) | ephemeral | certificate | signature.</summary>
+    private static byte[] Build(Credentials self, FrameKind kind, Key ephemeral, SpanAction field, uint senderIndex, Func<byte[], byte[]> toSign)
+    {
         ArgumentNullException.ThrowIfNull(self);
+        int fixedBytes = kind == FrameKind.Hello ? HelloFixed : ReplyFixed;
+        int ephemeralAt = fixedBytes - 34;
         byte[] certificate = self.Certificate.Encode();
-        var buffer = new byte[ReplyFixed + certificate.Length + Keys.SignatureBytes];
+        var buffer = new byte[fixedBytes + certificate.Length + Keys.SignatureBytes];
         buffer[0] = Frame.Magic;
-        buffer[1] = (byte)FrameKind.HelloReply;
+        buffer[1] = (byte)kind;
         buffer[2] = Version;
         BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(3), senderIndex);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(7), helloIndex);
-        ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey).CopyTo(buffer, 11);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(43), (ushort)certificate.Length);
-        certificate.CopyTo(buffer, ReplyFixed);
-        int signed = ReplyFixed + certificate.Length;
-        Keys.Sign(self.Key, ReplySignedBytes(hello, buffer.AsSpan(0, signed))).CopyTo(buffer, signed);
+        field(buffer.AsSpan(7, ephemeralAt - 7));
+        ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey).CopyTo(buffer, ephemeralAt);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(fixedBytes - 2), (ushort)certificate.Length);
+        certificate.CopyTo(buffer, fixedBytes);
+        int signed = fixedBytes + certificate.Length;
+        Keys.Sign(self.Key, toSign(buffer[..signed])).CopyTo(buffer, signed);
         return buffer;
     }
+
+    private delegate void SpanAction(Span<byte> field);
 
     /// <summary>A hello's fields, its certificate decoded and its signature checked against that certificate's key.</summary>
     public static bool TryReadHello(ReadOnlySpan<byte> data, out Parsed parsed, out string? error)
@@ -85,8 +81,6 @@ public static class Handshake
         Key backward = KeyDerivationAlgorithm.HkdfSha256.DeriveKey(secret, salt, "totoro/session/r2i"u8, Aead, parameters);
         return (forward, backward);
     }
-
-    private static byte[] ReplySignedBytes(ReadOnlySpan<byte> hello, ReadOnlySpan<byte> body) => [.. ReplyDomain, .. SHA256.HashData(hello), .. body];
 
     private static bool TryRead(ReadOnlySpan<byte> data, int fixedBytes, int lengthAt, byte[] domain, byte[] helloHash, out Parsed parsed, out string? error)
     {

@@ -67,7 +67,8 @@ public static class KeyFiles
         File.Move(temp, path, overwrite: true);
     }
 
-    private static byte[] Read(string path, string prefix, string what)
+    /// <summary>The bytes of a one-line "PREFIX BASE64" file; a clear exception naming the file otherwise.</summary>
+    internal static byte[] Read(string path, string prefix, string what)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: no such {what} file");

@@ -50,19 +50,7 @@ public sealed class RevocationList
     /// <summary>Reads a list and checks the authority signed it; a clear exception otherwise.</summary>
     public static RevocationList Load(string path, ReadOnlySpan<byte> authorityKey)
     {
-        string text = File.ReadAllText(path).Trim();
-        if (!text.StartsWith(TextPrefix, StringComparison.Ordinal))
-            throw new InvalidDataException($"{path}: not a totoro revocation list");
-        byte[] data;
-        try
-        {
-            data = Convert.FromBase64String(text[TextPrefix.Length..]);
-        }
-        catch (FormatException)
-        {
-            throw new InvalidDataException($"{path}: the revocation list is not base64");
-        }
-
+        byte[] data = KeyFiles.Read(path, TextPrefix, "revocation list");
         if (data.Length < 13 + Keys.SignatureBytes || data[0] != 1)
             throw new InvalidDataException($"{path}: a revocation list of version 1 is at least {13 + Keys.SignatureBytes} bytes");
         int count = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(9));
