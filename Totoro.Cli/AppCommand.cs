@@ -11,9 +11,23 @@ internal static class AppCommand
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(8);
 
+    private static readonly Option<FileInfo?> CreatorKey = new("--key")
+    {
+        Description = "Your Ed25519 key as an app's creator (made on first submit): the app id is hash(name, this key, --salt), and only this key may stop the app (default: $TOTORO_KEY, or ~/.config/totoro/creator.key)",
+        Recursive = true,
+    };
+
+    private static readonly Option<ulong> Salt = new("--salt") { Description = "The salt of the app id (submit and stop)", DefaultValueFactory = _ => 0, Recursive = true };
+
+    private static readonly Option<DirectoryInfo?> Operator = new("--operator")
+    {
+        Description = "An operator identity (node.key and node.cert from `totoro ca issue --role operator`): signs every request, which a node needs from elsewhere than its own machine",
+        Recursive = true,
+    };
+
     public static Command Create()
     {
-        var command = new Command("app", "Submit, list, watch, inspect, stop and export FL apps through any running node (`totoro node`)");
+        var command = new Command("app", "Submit, list, watch, inspect, stop and export FL apps through any running node (`totoro node`)") { CreatorKey, Salt, Operator };
         command.Subcommands.Add(Submit());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Watch());
@@ -50,8 +64,9 @@ internal static class AppCommand
                 MinWorkers = parsed.GetValue(minWorkers),
                 StartAfterSeconds = parsed.GetValue(startAfter),
             };
-            ControlResponse response = Ask(endpoint, request, TimeSpan.FromSeconds(30)); // the submitting host loads the app's data first
-            Console.Out.WriteLine($"submitted {request.Spec.Name} (app id {response.Status?.AppId}, master {response.Status?.Root} at {response.Status?.RootEndpoint}) via {endpoint}");
+            request = CreatorIdentity.SignSubmit(request, CreatorIdentity.Path(parsed.GetValue(CreatorKey)), parsed.GetValue(Salt), create: true);
+            ControlResponse response = Ask(parsed, endpoint, request, TimeSpan.FromSeconds(30)); // the submitting host loads the app's data first
+            Console.Out.WriteLine($"submitted {request.Spec!.Name} (app id {response.Status?.AppId}, master {response.Status?.Root} at {response.Status?.RootEndpoint}) via {endpoint}");
             return ExitCodes.Ok;
         });
         return command;
@@ -63,7 +78,7 @@ internal static class AppCommand
         var command = new Command("list", "List the apps the node's host has heard of") { via };
         command.SetAction(parsed =>
         {
-            ControlResponse response = Ask(EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "list"), AskTimeout);
+            ControlResponse response = Ask(parsed, EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "list"), AskTimeout);
             foreach (AppSummary app in response.Apps ?? [])
                 Console.Out.WriteLine($"{app.Name}\t{app.AppId}\t{app.Model} on {app.Dataset}\t{app.Workers} shards\t{app.Rounds} rounds\t{app.ClientsPerRound} per round\t{app.Rule}");
             return ExitCodes.Ok;
@@ -80,7 +95,7 @@ internal static class AppCommand
         command.SetAction(parsed =>
         {
             string app = parsed.GetValue(name)!;
-            ControlResponse response = Ask(EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "status") { Name = app }, AskTimeout);
+            ControlResponse response = Ask(parsed, EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "status") { Name = app }, AskTimeout);
             AppStatus status = response.Status!;
             Console.Out.WriteLine(parsed.GetValue(json) ? JsonSerializer.Serialize(status, ControlJson.Options) : Describe(app, status));
             return status.Known ? ExitCodes.Ok : ExitCodes.Failed;
@@ -96,7 +111,8 @@ internal static class AppCommand
         command.SetAction(parsed =>
         {
             string app = parsed.GetValue(name)!;
-            ControlResponse response = Ask(EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "stop") { Name = app }, AskTimeout);
+            ControlRequest request = CreatorIdentity.SignStop(new ControlRequest(0, "stop") { Name = app }, CreatorIdentity.Path(parsed.GetValue(CreatorKey)), parsed.GetValue(Salt));
+            ControlResponse response = Ask(parsed, EndpointArgument.Parse("--via", parsed.GetValue(via)), request, AskTimeout);
             if (response.Status is not { Known: true } status)
             {
                 Console.Error.WriteLine($"error: app {app} is not known at its master");
@@ -118,7 +134,7 @@ internal static class AppCommand
         command.SetAction(parsed =>
         {
             string app = parsed.GetValue(name)!;
-            ControlResponse response = Ask(EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "model") { Name = app }, AskTimeout * 2);
+            ControlResponse response = Ask(parsed, EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "model") { Name = app }, AskTimeout * 2);
             if (response.Status is not { Known: true, Model: { } model } status)
             {
                 Console.Error.WriteLine($"error: app {app} has no model at its master yet (unknown, or not started)");
@@ -149,7 +165,7 @@ internal static class AppCommand
                 throw new UsageException($"--timeout must be at least 1 second (got {seconds})");
             DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
             DateTime unknownSince = DateTime.UtcNow;
-            using var client = new ControlClient();
+            using ControlClient client = Client(parsed);
             string last = "";
             while (DateTime.UtcNow < deadline)
             {
@@ -225,10 +241,14 @@ internal static class AppCommand
             $"{app}: round {status.Round}/{status.Rounds} accuracy {Accuracy(status)} participants {status.Participants} updates {status.Contributions}{shortfall}{rejected} workers {status.Enrolled} at {status.Seconds:F1} s{(status.Stopped ? " stopped" : status.Finished ? " finished" : "")}");
     }
 
+    /// <summary>A control client, signing with the operator identity if one was given.</summary>
+    private static ControlClient Client(ParseResult parsed)
+        => new(signer: parsed.GetValue(Operator) is { } dir ? Totoro.Net.Security.Signer.Load(dir.FullName) : null);
+
     /// <summary>One request; an unreachable node or an error answer ends the command with a one-line error.</summary>
-    private static ControlResponse Ask(IPEndPoint endpoint, ControlRequest request, TimeSpan timeout)
+    private static ControlResponse Ask(ParseResult parsed, IPEndPoint endpoint, ControlRequest request, TimeSpan timeout)
     {
-        using var client = new ControlClient();
+        using ControlClient client = Client(parsed);
         ControlResponse response = client.Ask(endpoint, request, timeout)
             ?? throw new NodeUnreachableException($"no answer from {endpoint} within {timeout.TotalSeconds:F0} s: is `totoro node` running there?");
         if (!response.Ok)

@@ -73,11 +73,19 @@ internal sealed class AppSpecOptions
 
     public Option<int> EvaluateEvery { get; } = new("--evaluate-every") { Description = "Evaluate the global model every N rounds (and after the last)", DefaultValueFactory = _ => Defaults.EvaluateEvery };
 
+    public Option<double> Trim { get; } = new("--trim") { Description = "Fraction trimmed from each end by trimmed-mean, per coordinate", DefaultValueFactory = _ => 0.1 };
+
+    public Option<double> Byzantine { get; } = new("--byzantine") { Description = "Fraction of the workers that poison their updates (an experiment's attackers, chosen by the seed)", DefaultValueFactory = _ => 0 };
+
+    public Option<string> Attack { get; } = new("--attack") { Description = "What Byzantine workers send: sign-flip (-k times the update), scale (k times it) or noise (Gaussian, k times its RMS)", DefaultValueFactory = _ => "sign-flip" };
+
+    public Option<double> AttackScale { get; } = new("--attack-scale") { Description = "The attack's factor k", DefaultValueFactory = _ => 10 };
+
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Random seed of the app (initial model, partition, participants, local training)", DefaultValueFactory = _ => 1UL };
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, ModelAssembly, HiddenUnits, Dataset, DatasetFolder, Partition, Rounds, ClientsPerRound, Selection, Rule, Mu, ServerLearningRate, LocalEpochs, BatchSize, LearningRate, TrainSamples, TestSamples, TargetAccuracy, EvaluateEvery })
+        foreach (Option option in new Option[] { Model, ModelAssembly, HiddenUnits, Dataset, DatasetFolder, Partition, Rounds, ClientsPerRound, Selection, Rule, Mu, ServerLearningRate, LocalEpochs, BatchSize, LearningRate, TrainSamples, TestSamples, TargetAccuracy, EvaluateEvery, Trim, Byzantine, Attack, AttackScale })
             command.Options.Add(option);
         if (_forSimulator)
             return; // the simulator has its own --seed, --round-deadline-ms and --subscribers-per-app
@@ -119,7 +127,10 @@ internal sealed class AppSpecOptions
             RoundDeadlineMs = roundDeadlineMs ?? parsed.GetValue(RoundDeadlineMs),
             TargetAccuracy = parsed.GetValue(TargetAccuracy),
             EvaluateEvery = parsed.GetValue(EvaluateEvery),
+            TrimFraction = parsed.GetValue(Trim),
         };
+        if (parsed.GetValue(Byzantine) > 0)
+            spec = spec with { Byzantine = parsed.GetValue(Byzantine), Attack = parsed.GetValue(Attack), AttackScale = parsed.GetValue(AttackScale) }; // absent otherwise: an honest app's descriptor keeps its bytes
         // The spec would quietly cap participants at the workers; a count the user typed is checked instead.
         if (parsed.GetResult(ClientsPerRound) is { Implicit: false } && spec.Workers >= 1 && spec.ClientsPerRound > spec.Workers)
             throw new UsageException($"--clients-per-round {spec.ClientsPerRound} is more than the {spec.Workers} workers ({(_forSimulator ? "--subscribers-per-app" : "--workers")}); use at most {spec.Workers}, or 0 for every worker");

@@ -37,9 +37,10 @@ internal static class DeployCommand
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for every host's nodes to join", DefaultValueFactory = _ => 60 };
         Option<string> state = State();
         Option<int> sshTimeout = SshTimeout();
-        var command = new Command("up", "Upload a build to every host (skipping files that match), start `totoro node` there (the first host founds the overlay), wait until all joined, write the state file")
+        var ca = new Option<string?>("--ca") { Description = "The deployment's authority directory, made on first use; every host gets a certificate from it (default: beside the state file, STATE-ca)" };
+        var command = new Command("up", "Upload a build to every host (skipping files that match), certify each host, start `totoro node` there (the first host founds the overlay), wait until all joined, write the state file")
         {
-            hosts, key, user, perHost, build, dotnet, nodeArgs, joinTimeout, state, sshTimeout,
+            hosts, key, user, perHost, build, dotnet, nodeArgs, joinTimeout, state, sshTimeout, ca,
         };
         command.SetAction(parsed => Guard(() =>
         {
@@ -76,6 +77,7 @@ internal static class DeployCommand
                     NodeArguments = parsed.GetValue(nodeArgs)!.Split(' ', StringSplitOptions.RemoveEmptyEntries),
                     JoinTimeout = TimeSpan.FromSeconds(join),
                     SshTimeout = TimeSpan.FromSeconds(ssh),
+                    AuthorityDirectory = Path.GetFullPath(parsed.GetValue(ca) ?? Path.ChangeExtension(statePath, null) + "-ca"),
                 };
                 (DeployState deployed, IReadOnlyList<HostReport> reports) = Deployment.Up(list, credentials, local, options, Print);
                 deployed.Save(statePath);

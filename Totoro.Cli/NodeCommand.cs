@@ -31,9 +31,16 @@ internal static class NodeCommand
         var planner = new Option<string>("--planner") { Description = "How this host's nodes route their trees' flows: static (Pastry's routes), bandit (EuroSys, per flow) or game (Totoro+)", DefaultValueFactory = _ => "static" };
         var epsilon = new Option<double>("--epsilon") { Description = "Relative gain a flow needs before it moves (bandit, game)", DefaultValueFactory = _ => 0.05 };
         var planPeriod = new Option<int>("--plan-period-ms") { Description = "A flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => 10_000 };
+        var cert = new Option<FileInfo?>("--cert") { Description = "This host's certificate (default: node.cert in --data-dir, if there); with it every datagram between hosts is authenticated" };
+        var key = new Option<FileInfo?>("--key") { Description = "This host's private key (default: node.key beside the certificate)" };
+        var ca = new Option<FileInfo?>("--ca") { Description = "The deployment authority's public key (default: ca.pub beside the certificate)" };
+        var crl = new Option<FileInfo?>("--crl") { Description = "The authority's revocation list (default: crl beside the certificate, if there)" };
+        var insecure = new Option<bool>("--insecure") { Description = "Run without a certificate on a non-loopback address: anyone who reaches the port can join (never on a shared network)" };
+        var controlOpen = new Option<bool>("--control-open") { Description = "Accept unsigned control requests from any address, not only loopback (test networks only)" };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
             listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies, metricsListen, dashboardListen, planner, epsilon, planPeriod,
+            cert, key, ca, crl, insecure, controlOpen,
         };
         command.SetAction(parsed =>
         {
@@ -50,8 +57,11 @@ internal static class NodeCommand
             foreach (FileInfo assembly in parsed.GetValue(modelAssemblies) ?? [])
                 AppSpecOptions.LoadModelAssembly(assembly.FullName);
             string? bootstrapText = parsed.GetValue(bootstrap);
+            Totoro.Net.Security.Credentials? credentials = SecurityOptions.Load(parsed.GetValue(cert), parsed.GetValue(key), parsed.GetValue(ca), parsed.GetValue(crl), parsed.GetValue(dataDir));
             var options = new HostOptions
             {
+                Credentials = credentials,
+                ControlFromAnywhere = parsed.GetValue(controlOpen),
                 Listen = EndpointArgument.Parse("--listen", parsed.GetValue(listen), allowPortZero: true),
                 Bootstrap = bootstrapText is null ? null : EndpointArgument.Parse("--bootstrap", bootstrapText),
                 LogicalNodes = parsed.GetValue(logical),
@@ -77,6 +87,8 @@ internal static class NodeCommand
             IReadOnlyList<string> problems = options.Validate();
             if (problems.Count > 0)
                 throw new UsageException(problems[0]);
+            if (credentials is null && !System.Net.IPAddress.IsLoopback(options.Listen.Address) && !parsed.GetValue(insecure))
+                throw new UsageException($"--listen {options.Listen.Address} is reachable from other machines, and this host has no certificate: give it one (`totoro ca issue ... --out DATA_DIR`, then --data-dir DATA_DIR) or pass --insecure");
 
             using var host = new NodeHost(options, new HostLog(level));
             host.Start();

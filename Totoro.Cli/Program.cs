@@ -12,6 +12,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
     AppCommand.Create(),
     DeployCommand.Create(),
     ModelsCommand.Create(),
+    CaCommand.Create(),
     Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 

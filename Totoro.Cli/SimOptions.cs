@@ -68,6 +68,8 @@ internal sealed class SimOptions
 
     public Option<bool> RealVectors { get; } = new("--real-vectors") { Description = "Carry real float vectors and check the root's average against a flat one" };
 
+    public Option<bool> Secure { get; } = new("--secure") { Description = "Charge every datagram the security envelope real mode adds (a sealed frame's header and tag) on the links" };
+
     public Option<bool> CodecCheck { get; } = new("--codec-check") { Description = "Send every message through the wire codec and deliver the decoded copy; fails on a message the codec cannot carry" };
 
     public void AddTo(Command command)
@@ -94,11 +96,12 @@ internal sealed class SimOptions
         command.Options.Add(ConfineApps);
         command.Options.Add(RoundDeadlineMs);
         command.Options.Add(CodecCheck);
+        command.Options.Add(Secure);
     }
 
     private NetworkOptions Network(ParseResult parsed)
     {
-        var network = new NetworkOptions();
+        var network = new NetworkOptions { EnvelopeBytes = parsed.GetValue(Secure) ? Totoro.Net.Security.Session.Overhead : 0 };
         if (parsed.GetValue(UplinkMbps) is { } up)
         {
             if (!(up > 0) || double.IsInfinity(up))

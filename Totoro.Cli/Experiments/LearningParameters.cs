@@ -50,6 +50,16 @@ internal sealed class LearningParameters : ForestParameters
 
     public int EvaluateEvery { get; set; } = 1;
 
+    /// <summary>trimmed-mean's fraction trimmed from each end.</summary>
+    public double TrimFraction { get; set; } = 0.1;
+
+    /// <summary>Fraction of Byzantine workers (0: none), their attack and its factor.</summary>
+    public double Byzantine { get; set; }
+
+    public string Attack { get; set; } = "sign-flip";
+
+    public double AttackScale { get; set; } = ByzantineAttack.DefaultScale;
+
     public double DeviceGflopsMin { get; set; } = 0.5;
 
     public double DeviceGflopsMax { get; set; } = 8;
@@ -78,6 +88,10 @@ internal sealed class LearningParameters : ForestParameters
                 TestSamples = TestSamples,
                 TargetAccuracy = TargetAccuracy,
                 EvaluateEvery = EvaluateEvery,
+                TrimFraction = TrimFraction,
+                Byzantine = Byzantine > 0 ? Byzantine : null,
+                Attack = Byzantine > 0 ? Attack : null,
+                AttackScale = Byzantine > 0 ? AttackScale : null,
                 RoundDeadlineMs = RoundDeadlineMs,
             },
             Apps = Apps,

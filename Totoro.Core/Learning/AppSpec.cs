@@ -85,6 +85,15 @@ public sealed record AppSpec
     public int Participants => ClientsPerRound <= 0 ? Workers : Math.Min(ClientsPerRound, Workers);
 
     /// <summary>Every problem with the spec, each naming the option and what it accepts.</summary>
+    /// <summary>Fraction of the workers that poison their updates (an experiment's attackers; see <see cref="ByzantineAttack"/>); null: none.</summary>
+    public double? Byzantine { get; init; }
+
+    /// <summary>What the Byzantine workers send: sign-flip, scale or noise (null: sign-flip).</summary>
+    public string? Attack { get; init; }
+
+    /// <summary>The attack's factor k (null: 10).</summary>
+    public double? AttackScale { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -116,6 +125,12 @@ public sealed record AppSpec
             problems.Add("--train-samples and --test-samples must be zero (all) or more");
         if (TrainSamples > 0 && TrainSamples < Workers)
             problems.Add($"--train-samples {TrainSamples} leaves some of the {Workers} workers without data");
+        if (Byzantine is { } byzantine && !(byzantine is >= 0 and < 1))
+            problems.Add($"--byzantine must be a fraction in [0, 1) (got {byzantine})");
+        if (Attack is { } attack && !ByzantineAttack.Attacks.Contains(attack))
+            problems.Add($"--attack must be one of {string.Join(", ", ByzantineAttack.Attacks)} (got '{attack}')");
+        if (AttackScale is { } k && !(k > 0 && double.IsFinite(k)))
+            problems.Add($"--attack-scale must be positive (got {k})");
         if (!(ProximalMu >= 0) || !(ServerLearningRate > 0) || !(TrimFraction is >= 0 and < 0.5))
             problems.Add("--mu must be ≥ 0, --server-learning-rate > 0 and --trim in [0, 0.5)");
         if (RoundDeadlineMs < 0)

@@ -44,6 +44,8 @@ public static class FederatedWorker
         var update = new float[local.Length];
         for (int i = 0; i < update.Length; i++)
             update[i] = weighted ? share.Length * (local[i] - global[i]) : local[i] - global[i];
+        if (ByzantineAttack.IsByzantine(spec, seed, worker))
+            ByzantineAttack.Corrupt(spec, seed, worker, round, update); // an experiment's attacker: same weight, poisoned values
         var report = new WorkerReport(worker, (float)loss, (float)computeSeconds);
         return Payload.FromVector(update, share.Length).WithAttachment(report.Encode());
     }

@@ -11,7 +11,7 @@ namespace Totoro.Core.Learning;
 /// </summary>
 public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, bool Timing, IReadOnlyList<(double Accuracy, double Loss)>? Curve = null)
 {
-    private const byte Version = 2;
+    private const byte Version = 3;
 
     /// <summary>
     /// Workers enrol with the root, which starts training by itself once it has <see cref="Spec"/>.Workers of them, or
@@ -24,6 +24,18 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
     public int StartAfterMs { get; init; } = 30_000;
     private const int MaxCurve = 100_000;
 
+    /// <summary>The creator's Ed25519 public key (32 bytes), or none for an app nobody owns (the simulator's scenarios).</summary>
+    public byte[] Creator { get; init; } = [];
+
+    /// <summary>The salt of the app id (hash of name, creator, salt).</summary>
+    public ulong Salt { get; init; }
+
+    /// <summary>The creator's signature over <see cref="AppOwnership.ClaimBytes"/> (64 bytes), or none.</summary>
+    public byte[] Signature { get; init; } = [];
+
+    /// <summary>How the spec is serialized in the descriptor (and hashed into the creator's claim).</summary>
+    internal static JsonSerializerOptions SpecJson => Json;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -32,12 +44,18 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
 
     public AccuracyCurve? AccuracyCurve => Curve is { Count: > 0 } points ? new AccuracyCurve(points) : null;
 
-    /// <summary>version u8 | seed u64 | parameters i32 | timing u8 | curve count i32 | (accuracy, loss) f64 pairs | min workers i32 | start after ms i32 | spec as JSON.</summary>
+    /// <summary>
+    /// version u8 | seed u64 | parameters i32 | timing u8 | curve count i32 | (accuracy, loss) f64 pairs | min workers i32 |
+    /// start after ms i32 | creator length u8 (0 or 32) | creator | salt u64 | signature length u8 (0 or 64) | signature | spec as JSON.
+    /// </summary>
     public byte[] Encode()
     {
         byte[] spec = JsonSerializer.SerializeToUtf8Bytes(Spec, Json);
         int points = Curve?.Count ?? 0;
-        var bytes = new byte[26 + (16 * points) + spec.Length];
+        if (Creator.Length is not (0 or AppOwnership.KeyBytes) || Signature.Length is not (0 or AppOwnership.SignatureBytes))
+            throw new ArgumentException($"a creator key is {AppOwnership.KeyBytes} bytes and a signature {AppOwnership.SignatureBytes} (or none)");
+        int owner = 1 + Creator.Length + 8 + 1 + Signature.Length;
+        var bytes = new byte[26 + (16 * points) + owner + spec.Length];
         bytes[0] = Version;
         BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(1), Seed);
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(9), Parameters);
@@ -51,7 +69,13 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
 
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(18 + (16 * points)), MinWorkers);
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(22 + (16 * points)), StartAfterMs);
-        spec.CopyTo(bytes, 26 + (16 * points));
+        int at = 26 + (16 * points);
+        bytes[at] = (byte)Creator.Length;
+        Creator.CopyTo(bytes, at + 1);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at + 1 + Creator.Length), Salt);
+        bytes[at + 9 + Creator.Length] = (byte)Signature.Length;
+        Signature.CopyTo(bytes, at + 10 + Creator.Length);
+        spec.CopyTo(bytes, at + owner);
         return bytes;
     }
 
@@ -67,10 +91,22 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         var curve = new (double, double)[points];
         for (int i = 0; i < points; i++)
             curve[i] = (BinaryPrimitives.ReadDoubleBigEndian(bytes[(18 + (16 * i))..]), BinaryPrimitives.ReadDoubleBigEndian(bytes[(26 + (16 * i))..]));
+        int at = 26 + (16 * points);
+        if (bytes.Length < at + 10)
+            return Fail("the descriptor ends before its owner", out error);
+        int creatorLength = bytes[at];
+        if (creatorLength is not (0 or AppOwnership.KeyBytes) || bytes.Length < at + 10 + creatorLength)
+            return Fail($"a creator key of {creatorLength} bytes", out error);
+        byte[] creator = bytes.Slice(at + 1, creatorLength).ToArray();
+        ulong salt = BinaryPrimitives.ReadUInt64BigEndian(bytes[(at + 1 + creatorLength)..]);
+        int signatureLength = bytes[at + 9 + creatorLength];
+        if (signatureLength is not (0 or AppOwnership.SignatureBytes) || bytes.Length < at + 10 + creatorLength + signatureLength)
+            return Fail($"a creator signature of {signatureLength} bytes", out error);
+        byte[] signature = bytes.Slice(at + 10 + creatorLength, signatureLength).ToArray();
         AppSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize<AppSpec>(bytes[(26 + (16 * points))..], Json);
+            spec = JsonSerializer.Deserialize<AppSpec>(bytes[(at + 10 + creatorLength + signatureLength)..], Json);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
@@ -90,6 +126,9 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         {
             MinWorkers = minWorkers,
             StartAfterMs = startAfter,
+            Creator = creator,
+            Salt = salt,
+            Signature = signature,
         };
         error = null;
         return true;

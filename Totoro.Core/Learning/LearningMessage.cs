@@ -68,7 +68,7 @@ public enum LearningOp : byte
     /// <summary>Body: an <see cref="AppProgress"/>.</summary>
     Status = 6,
 
-    /// <summary>To the app's root: stop training after the round in flight. Answer: <see cref="Status"/>.</summary>
+    /// <summary>To the app's root: stop training after the round in flight (body: the creator's signature, see <see cref="AppOwnership.StopBytes"/>). Answer: <see cref="Status"/>, or <see cref="Refused"/>.</summary>
     Stop = 7,
 
     /// <summary>To the app's root: send the global model. Answer: <see cref="Model"/>.</summary>
@@ -76,4 +76,7 @@ public enum LearningOp : byte
 
     /// <summary>Content: the global model; body: an <see cref="AppProgress"/> (its round and accuracy).</summary>
     Model = 10,
+
+    /// <summary>The root refused a request (a stop not signed by the app's creator). Body: the reason (UTF-8).</summary>
+    Refused = 11,
 }

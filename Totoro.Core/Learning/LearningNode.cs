@@ -52,6 +52,12 @@ public sealed class LearningNode : IForestApp
     public static void Ask(ForestNode node, LearningOp op, NodeId app, long stamp, byte[]? body = null)
         => node.RouteToKey(app, LearningMessage.Tag, new LearningMessage(op, app, body ?? []).ToPayload(), stamp);
 
+    /// <summary>Checks creators' signatures (a certified host); null: ownership is recorded, not checked (the simulator).</summary>
+    public ISignatureCheck? Signatures { get; init; }
+
+    /// <summary>Requests refused for ownership: submits whose claim does not verify, stops not from the creator, advertised apps with a bad claim.</summary>
+    public long OwnershipRefusals { get; private set; }
+
     /// <summary>Apps whose descriptor this node could not serve (no learning info, or its data not available here).</summary>
     public int Unserved { get; private set; }
 
@@ -143,6 +149,10 @@ public sealed class LearningNode : IForestApp
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Enrolled, m.App, LearningMessage.Int(index)));
                 fl?.MaybeStart(node, _clock());
                 break;
+            case LearningOp.Stop when StopRefusal(node, m) is { } refusal:
+                OwnershipRefusals++;
+                Reply(node, from, stamp, new LearningMessage(LearningOp.Refused, m.App, System.Text.Encoding.UTF8.GetBytes(refusal)));
+                break;
             case LearningOp.StatusQuery or LearningOp.Stop:
                 if (m.Op == LearningOp.Stop && TryGet(m.App, out FederatedApp? stopped))
                     stopped!.Master?.Stop();
@@ -160,6 +170,12 @@ public sealed class LearningNode : IForestApp
     /// <summary>At the root: a new app. The same name with another descriptor is refused; a new one is advertised to every node.</summary>
     private byte[] OnSubmit(ForestNode node, LearningMessage m)
     {
+        if (ClaimRefusal(node, m.App, m.Body) is { } refusal)
+        {
+            OwnershipRefusals++;
+            return Refusal(refusal);
+        }
+
         if (node.Descriptor(m.App) is { } known)
         {
             bool same = known.Encode().AsSpan().SequenceEqual(m.Body);
@@ -175,6 +191,25 @@ public sealed class LearningNode : IForestApp
         App(node, m.App)?.Known(_clock());
         node.Advertise(new Advertisement(m.App, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = m.Body });
         return [0];
+    }
+
+    /// <summary>Null when the descriptor's app is claimed by a creator whose signature verifies (or nothing is checked).</summary>
+    private string? ClaimRefusal(ForestNode node, NodeId app, ReadOnlySpan<byte> descriptor)
+    {
+        if (!AppDescriptor.TryDecode(descriptor, LearningTreeHooks.Default, out AppDescriptor? decoded, out string? error))
+            return $"the app's descriptor is not one this node can serve: {error}";
+        if (decoded!.Id != app)
+            return $"the descriptor is for app {decoded.Id}, not {app}";
+        if (!LearningAppInfo.TryDecode(decoded.Application, out LearningAppInfo? info, out error))
+            return Signatures is null ? null : $"the app's descriptor carries no learning info: {error}";
+        return AppOwnership.CheckClaim(app, decoded.Name, info!, Signatures);
+    }
+
+    private string? StopRefusal(ForestNode node, LearningMessage m)
+    {
+        if (node.Descriptor(m.App) is not { } descriptor || !LearningAppInfo.TryDecode(descriptor.Application, out LearningAppInfo? info, out _))
+            return null; // nothing to stop here: answered with the status (unknown)
+        return AppOwnership.CheckStop(m.App, info!, m.Body, Signatures);
     }
 
     private static byte[] Refusal(string reason) => [1, .. System.Text.Encoding.UTF8.GetBytes(reason)];
@@ -206,6 +241,12 @@ public sealed class LearningNode : IForestApp
     {
         if (!Volunteer || advertisement.Descriptor.Length == 0 || Holds(advertisement.App, out _) || (_volunteered?.Contains(advertisement.App) ?? false))
             return;
+        if (Signatures is not null && ClaimRefusal(node, advertisement.App, advertisement.Descriptor) is not null)
+        {
+            OwnershipRefusals++; // an app its creator did not sign (or signed for another id): not served
+            return;
+        }
+
         if (node.Descriptor(advertisement.App) is null && !node.Discover(advertisement.Descriptor, out _))
         {
             Unserved++;

@@ -12,8 +12,13 @@ public sealed class ControlClient : IDisposable
     private readonly UdpTransport _transport = new();
     private long _nextId = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
-    public ControlClient(IPAddress? bind = null)
+    private readonly Security.Signer? _signer;
+
+    /// <param name="bind">The address to send from (any by default).</param>
+    /// <param name="signer">Signs every request (an operator's certificate): needed to reach a host from elsewhere than its loopback.</param>
+    public ControlClient(IPAddress? bind = null, Security.Signer? signer = null)
     {
+        _signer = signer;
         _transport.Start(new IPEndPoint(bind ?? IPAddress.Any, 0));
     }
 
@@ -22,7 +27,8 @@ public sealed class ControlClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ControlRequest sent = request with { Id = Interlocked.Increment(ref _nextId) };
-        byte[] frame = Frame.Control(FrameKind.Request, ControlJson.Serialize(sent));
+        byte[] json = ControlJson.Serialize(sent);
+        byte[] frame = _signer is null ? Frame.Control(FrameKind.Request, json) : SignedRequest.Encode(_signer, json, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         DateTime deadline = DateTime.UtcNow + timeout;
         DateTime resend = DateTime.MinValue;
         while (DateTime.UtcNow < deadline)
@@ -30,6 +36,8 @@ public sealed class ControlClient : IDisposable
             if (DateTime.UtcNow >= resend)
             {
                 _transport.Send(host, frame);
+                if (_signer is not null) // each resend is a new request to the host's replay check
+                    frame = SignedRequest.Encode(_signer, json, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 resend = DateTime.UtcNow + TimeSpan.FromMilliseconds(sent.Op is "status" or "lookup" ? 2000 : 500);
             }
 

@@ -3,8 +3,8 @@ using Totoro.Core.Learning;
 namespace Totoro.Net.Control;
 
 /// <summary>
-/// A client's request to a host. Ops: <c>info</c>; <c>submit</c> (Spec, Seed); <c>list</c>; <c>status</c> (Name,
-/// IncludeModel); <c>lookup</c> (Key as 32 hex digits, From = the host's logical node to start at).
+/// A client's request to a host. Ops: <c>info</c>; <c>submit</c> (Spec, Seed, Creator, Salt, Signature); <c>list</c>;
+/// <c>status</c>, <c>stop</c>, <c>model</c> (Name or AppId, IncludeModel; a stop carries the creator's Signature); <c>lookup</c> (Key as 32 hex digits, From = the host's logical node to start at).
 /// </summary>
 public sealed record ControlRequest(long Id, string Op)
 {
@@ -24,4 +24,15 @@ public sealed record ControlRequest(long Id, string Op)
     public int MinWorkers { get; init; } = 1;
 
     public int StartAfterSeconds { get; init; } = 30;
+
+    /// <summary>Submit: the creator's Ed25519 public key (hex); the app id is hash(name, creator, salt).</summary>
+    public string? Creator { get; init; }
+
+    public ulong Salt { get; init; }
+
+    /// <summary>Submit: the creator's signature over the claim (hex, see AppOwnership.ClaimBytes); stop: over the stop (AppOwnership.StopBytes).</summary>
+    public string? Signature { get; init; }
+
+    /// <summary>Status, stop, model: the app's id (hex), when the client knows it; else the name is looked up among the apps the host knows.</summary>
+    public string? AppId { get; init; }
 }

@@ -26,7 +26,8 @@ internal sealed class ControlService(NodeHost host)
     private long _lastSweep;
     private bool _subscribed;
 
-    public void OnRequest(IPEndPoint client, ReadOnlySpan<byte> json)
+    /// <param name="signer">The operator certificate that signed the request (checked by the host), or null for one from loopback.</param>
+    public void OnRequest(IPEndPoint client, ReadOnlySpan<byte> json, Security.Certificate? signer)
     {
         if (!ControlJson.TryDeserialize(json, out ControlRequest? request, out string? error))
         {
@@ -35,6 +36,7 @@ internal sealed class ControlService(NodeHost host)
             return;
         }
 
+        Interlocked.Increment(ref host.Counters.ControlRequests);
         Listen();
         Sweep();
         ControlResponse? response = request!.Op switch
@@ -66,7 +68,10 @@ internal sealed class ControlService(NodeHost host)
             ids[i] = host.Node(i).Overlay.Id.ToString();
         TransportCounters c = host.Counters;
         return new HostInfo(host.Endpoint.ToString(), ids, host.JoinedCount, host.MessagesIn, host.MessagesOut,
-            Interlocked.Read(ref c.DecodeFailures), Interlocked.Read(ref c.RateLimited), Interlocked.Read(ref c.UnknownDestination), host.HandlerErrors);
+            Interlocked.Read(ref c.DecodeFailures), Interlocked.Read(ref c.RateLimited), Interlocked.Read(ref c.UnknownDestination), host.HandlerErrors)
+        {
+            AuthenticationFailures = c.AuthenticationFailures + host.Apps.OwnershipRefusals,
+        };
     }
 
     private IEnumerable<AppSummary> Summaries() => host.Apps.Known.Select(a => new AppSummary(
@@ -88,7 +93,12 @@ internal sealed class ControlService(NodeHost host)
             return Fail(request, "--min-workers must be at least 1 and --start-after 0 or more seconds");
         if (!host.IsJoined(0))
             return Fail(request, "this node has not joined the overlay yet: retry in a few seconds");
-        NodeId id = AppId.Create(spec.Name, [], 0);
+        if (!TryHex(request.Creator, AppOwnership.KeyBytes, out byte[] creator) || !TryHex(request.Signature, AppOwnership.SignatureBytes, out byte[] signature))
+            return Fail(request, $"a creator key is {AppOwnership.KeyBytes} bytes and a signature {AppOwnership.SignatureBytes}, in hex");
+        NodeId id = AppId.Create(spec.Name, creator, request.Salt);
+        var claim = new LearningAppInfo(spec, request.Seed, 1, Timing: false) { Creator = creator, Salt = request.Salt, Signature = signature };
+        if (AppOwnership.CheckClaim(id, spec.Name, claim, host.Options.Credentials is null ? null : Security.Ed25519Check.Instance) is { } refusal)
+            return Refuse(client, request, $"submit of app '{spec.Name}' refused: {refusal}");
         long corr = Expect(client, request, id, SubmitPendingMicros);
         host.Apps.Load(spec, request.Seed, (workload, error) =>
         {
@@ -103,6 +113,9 @@ internal sealed class ControlService(NodeHost host)
             {
                 MinWorkers = request.MinWorkers,
                 StartAfterMs = (int)Math.Min(int.MaxValue, request.StartAfterSeconds * 1000L),
+                Creator = creator,
+                Salt = request.Salt,
+                Signature = signature,
             };
             IChildSelector router = new ParticipantRouter();
             var descriptor = new AppDescriptor(id, spec.Name, options, ServerRules.Merge(spec, workload.Model.ParameterCount), NoCompression.Instance, router)
@@ -129,19 +142,80 @@ internal sealed class ControlService(NodeHost host)
     /// <summary>Status, stop and model: asked of the app's root through the overlay.</summary>
     private ControlResponse? AskRoot(IPEndPoint client, ControlRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Name))
+        if (string.IsNullOrWhiteSpace(request.Name) && request.AppId is null)
             return Fail(request, $"{request.Op} needs the app's name");
         if (!host.IsJoined(0))
             return Fail(request, "this node has not joined the overlay yet: retry in a few seconds");
-        NodeId id = AppId.Create(request.Name, [], 0);
+        if (ResolveApp(request, out string? problem) is not { } id)
+            return Fail(request, problem!);
+        if (!TryHex(request.Signature, AppOwnership.SignatureBytes, out byte[] signature))
+            return Fail(request, $"a signature is {AppOwnership.SignatureBytes} bytes in hex");
         LearningOp op = request.Op switch
         {
             "stop" => LearningOp.Stop,
             "model" => LearningOp.ModelQuery,
             _ => request.IncludeModel ? LearningOp.ModelQuery : LearningOp.StatusQuery,
         };
-        LearningNode.Ask(host.Node(0), op, id, Expect(client, request, id));
+        LearningNode.Ask(host.Node(0), op, id, Expect(client, request, id), op == LearningOp.Stop ? signature : null);
         return null;
+    }
+
+    /// <summary>
+    /// The app a status, stop or model request means: its id if given; else hash(name, creator, salt) if the creator is
+    /// given; else the one app of that name this host knows (an app nobody owns when it knows none).
+    /// </summary>
+    private NodeId? ResolveApp(ControlRequest request, out string? problem)
+    {
+        problem = null;
+        if (request.AppId is { } hex)
+        {
+            if (hex.Length == 32 && UInt128.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out UInt128 value))
+                return new NodeId(value);
+            problem = "an app id is 32 hex digits";
+            return null;
+        }
+
+        if (request.Creator is not null)
+        {
+            if (TryHex(request.Creator, AppOwnership.KeyBytes, out byte[] creator))
+                return AppId.Create(request.Name!, creator, request.Salt);
+            problem = $"a creator key is {AppOwnership.KeyBytes} bytes in hex";
+            return null;
+        }
+
+        NodeId[] named = [.. host.Apps.Known.Where(a => a.Info.Spec.Name == request.Name).Select(a => a.Id)];
+        if (named.Length > 1)
+        {
+            problem = $"{named.Length} apps are named '{request.Name}' (ids {string.Join(", ", named)}): name one by its id";
+            return null;
+        }
+
+        return named.Length == 1 ? named[0] : AppId.Create(request.Name!, [], 0);
+    }
+
+    private static bool TryHex(string? text, int length, out byte[] bytes)
+    {
+        bytes = [];
+        if (text is null)
+            return true;
+        try
+        {
+            bytes = Convert.FromHexString(text);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return bytes.Length == length;
+    }
+
+    /// <summary>A request refused for its authority (not its form): counted and logged at warning level, and answered.</summary>
+    private ControlResponse Refuse(IPEndPoint client, ControlRequest request, string reason)
+    {
+        Interlocked.Increment(ref host.Counters.ControlRefused);
+        host.Log.Warn($"control request from {client}: {reason}");
+        return Fail(request, reason);
     }
 
     private ControlResponse? Trace(IPEndPoint client, ControlRequest request)
@@ -179,6 +253,12 @@ internal sealed class ControlService(NodeHost host)
                 Finish(corr, accepted
                     ? new ControlResponse(pending.RequestId, true) { Status = new AppStatus(pending.Name, answer.App.ToString(), true) { Root = rootId, RootEndpoint = rootEndpoint } }
                     : new ControlResponse(pending.RequestId, false) { Error = reason });
+                break;
+            case LearningOp.Refused:
+                string why = System.Text.Encoding.UTF8.GetString(answer.Body);
+                Interlocked.Increment(ref host.Counters.ControlRefused);
+                host.Log.Warn($"app {pending.Name} ({answer.App}): its root refused a request from {pending.Client}: {why}");
+                Finish(corr, new ControlResponse(pending.RequestId, false) { Error = why });
                 break;
             case LearningOp.Status or LearningOp.Model when AppProgress.TryDecode(answer.Body, out AppProgress? progress):
                 Finish(corr, new ControlResponse(pending.RequestId, true) { Status = new AppStatus(progress!, answer.App.ToString()) { Root = rootId, RootEndpoint = rootEndpoint, Model = answer.Model } });

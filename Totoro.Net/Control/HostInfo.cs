@@ -10,4 +10,8 @@ public sealed record HostInfo(
     long DecodeFailures,
     long RateLimited,
     long UnknownDestination,
-    long HandlerErrors);
+    long HandlerErrors)
+{
+    /// <summary>Frames and requests refused for authentication reasons (no session, replayed, bad certificate, id not owned, control refused).</summary>
+    public long AuthenticationFailures { get; init; }
+}

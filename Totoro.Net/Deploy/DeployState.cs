@@ -27,6 +27,9 @@ public sealed record DeployState
 
     public bool SelfContained { get; init; }
 
+    /// <summary>The deployment's authority directory (its operator identity signs status requests); null for an uncertified deployment.</summary>
+    public string? Authority { get; init; }
+
     public required IReadOnlyList<DeployedHost> Hosts { get; init; }
 
     public void Save(string path)

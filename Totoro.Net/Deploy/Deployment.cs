@@ -35,9 +35,10 @@ public static class Deployment
         for (int i = 0; i < count; i++)
             nodes[i] = hosts[i].Nodes ?? options.NodesPerHost;
 
+        using DeployAuthority? authority = options.AuthorityDirectory is { } caDir ? DeployAuthority.OpenOrInit(caDir) : null;
         try
         {
-            // 1. Resolve, connect and upload, several hosts at a time.
+            // 1. Resolve, connect, upload and certify, several hosts at a time.
             var total = Stopwatch.StartNew();
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, i =>
             {
@@ -47,6 +48,7 @@ public static class Deployment
                     listen[i] = new IPEndPoint(ResolveIPv4(host), host.NodePort);
                     sessions[i] = HostSession.Open(host, credentials, options.SshTimeout);
                     UploadResult upload = BuildUploader.Upload(sessions[i]!, build);
+                    authority?.Provision(sessions[i]!, nodes[i]);
                     detail[i] = string.Create(CultureInfo.InvariantCulture,
                         $"sent {upload.Sent}/{upload.Files} files ({upload.SentBytes / 1e6:F1} of {upload.BuildBytes / 1e6:F1} MB) in {upload.Elapsed.TotalSeconds:F1} s");
                     progress($"{host.Name}: uploaded: {detail[i]}");
@@ -62,7 +64,7 @@ public static class Deployment
             int first = Array.FindIndex(errors, e => e is null);
             if (first < 0)
                 return (Save(), Reports());
-            using var control = new ControlClient();
+            using var control = new ControlClient(signer: authority?.Operator);
             StartOne(first, null);
             if (errors[first] is null && WaitAnswer(control, first, options.JoinTimeout) is { } failure)
             {
@@ -183,6 +185,7 @@ public static class Deployment
             User = credentials.User,
             Key = credentials.KeyPath,
             SelfContained = build.SelfContained,
+            Authority = authority?.Directory,
             Bootstrap = Array.FindIndex(pids, p => p > 0) is int b and >= 0 ? listen[b]!.ToString() : "(none started)",
             Hosts = [.. hosts.Select((h, i) => new DeployedHost
             {
@@ -199,7 +202,8 @@ public static class Deployment
     public static IReadOnlyList<HostStatus> Status(DeployState state, SshCredentials credentials, TimeSpan sshTimeout)
     {
         ArgumentNullException.ThrowIfNull(state);
-        using var control = new ControlClient();
+        using Security.Signer? signer = DeployAuthority.LoadOperator(state.Authority);
+        using var control = new ControlClient(signer: signer);
         var rows = new HostStatus[state.Hosts.Count];
         Parallel.For(0, rows.Length, i =>
         {

@@ -19,4 +19,7 @@ public sealed record UpOptions
 
     /// <summary>Uploads running at once.</summary>
     public int Parallelism { get; init; } = 4;
+
+    /// <summary>The deployment's authority directory (made on first use): every host is certified from it.</summary>
+    public string? AuthorityDirectory { get; init; }
 }

@@ -32,6 +32,12 @@ public sealed record HostOptions
 
     public PastryOptions Pastry { get; init; } = new();
 
+    /// <summary>The host's key, certificate and authority: every datagram between hosts is then authenticated; null runs open (loopback tests, development).</summary>
+    public Security.Credentials? Credentials { get; init; }
+
+    /// <summary>Accept unsigned control requests from any address, not only loopback (tests in network namespaces; never on a shared network).</summary>
+    public bool ControlFromAnywhere { get; init; }
+
     /// <summary>Datagrams a second one peer endpoint may send before the rest are dropped, and the burst allowed.</summary>
     public double PeerRatePerSecond { get; init; } = 20_000;
 
@@ -63,6 +69,8 @@ public sealed record HostOptions
             problems.Add("--bootstrap is this host's own --listen address: leave --bootstrap out to found an overlay");
         if (!(ImpairLoss is >= 0 and < 1))
             problems.Add($"--impair-loss must be in [0, 1) (got {ImpairLoss})");
+        if (Credentials is { } c && LogicalNodes > c.Certificate.LogicalNodes)
+            problems.Add($"--logical-nodes {LogicalNodes} exceeds the {c.Certificate.LogicalNodes} this host's certificate ('{c.Certificate.Name}') allows: issue one for more");
         problems.AddRange(Pastry.Validate());
         return problems;
     }

@@ -35,6 +35,9 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     /// <summary>Answers to traced lookups: (stamp, the delivering node, its id, hops).</summary>
     public event Action<long, PeerHandle, NodeId, int>? Traced;
 
+    /// <summary>Submits, stops and advertised apps this host's nodes refused because the creator's signature was missing or wrong.</summary>
+    public long OwnershipRefusals => _learners.Sum(l => l.OwnershipRefusals);
+
     /// <summary>Apps whose data are loaded on this host.</summary>
     public int LoadedCount => _loads.Values.Count(l => l.Workload is not null);
 
@@ -48,7 +51,12 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
         for (int i = 0; i < nodes; i++)
         {
             Dataset? own = ownData is null ? null : ownData.Subset(Enumerable.Range(0, ownData.Count).Where(j => j % nodes == i).ToArray());
-            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop) { Volunteer = true, OwnData = own };
+            _learners[i] = new LearningNode(() => _host.Now, this, this, TrainOffLoop)
+            {
+                Volunteer = true,
+                OwnData = own,
+                Signatures = _host.Options.Credentials is null ? null : Security.Ed25519Check.Instance, // a certified overlay serves owned apps only
+            };
             if (i == 0)
                 _learners[i].Answered += (stamp, from, message) => Answered?.Invoke(stamp, from, message);
         }

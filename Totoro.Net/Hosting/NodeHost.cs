@@ -15,7 +15,7 @@ namespace Totoro.Net.Hosting;
 /// its own nodes and due timers one at a time, so protocol code sees exactly the single-threaded world it sees in
 /// the simulator; only the clock (wall, µs since the host started) and the socket differ.
 /// </summary>
-public sealed class NodeHost : IDisposable
+public sealed partial class NodeHost : IDisposable
 {
     private const int MaxLocalPerTurn = 10_000;
 
@@ -100,7 +100,10 @@ public sealed class NodeHost : IDisposable
         ZoneMap? zones = _options.Zones > 1 ? new ZoneMap(_options.Zones) : null;
         int k = _options.LogicalNodes;
         Apps.CreateLearners(k, _options.OwnData);
-        NodeId[] ids = NodeIds.Load(_options.DataDir, k, zones, _options.Zone);
+        NodeId[] ids = _options.Credentials is { } credentials
+            ? NodeIds.Derive(credentials.Certificate, k, zones, _options.Zone)
+            : NodeIds.Load(_options.DataDir, k, zones, _options.Zone);
+        StartSecurity(zones);
         _nodes = new ForestNode[k];
         _contexts = new HostNodeContext[k];
         _joined = new bool[k];
@@ -169,6 +172,7 @@ public sealed class NodeHost : IDisposable
         RequestStop();
         WaitForExit(TimeSpan.FromSeconds(5));
         _transport.Dispose();
+        _secure?.Dispose();
         _metrics?.Dispose();
     }
 
@@ -251,11 +255,23 @@ public sealed class NodeHost : IDisposable
 
         switch (kind)
         {
+            case FrameKind.Node when _secure is not null:
+                RefuseUnauthenticated(datagram);
+                break;
             case FrameKind.Node:
                 HandleNode(datagram);
                 break;
+            case FrameKind.Hello or FrameKind.HelloReply or FrameKind.Sealed:
+                HandleSecure(datagram, kind);
+                break;
+            case FrameKind.Request when AcceptsPlainControl(datagram.From):
+                Control.OnRequest(datagram.From, data[2..], signer: null);
+                break;
             case FrameKind.Request:
-                Control.OnRequest(datagram.From, data[2..]);
+                RefuseControl(datagram.From, "unsigned control request from elsewhere than loopback");
+                break;
+            case FrameKind.SignedRequest:
+                HandleSignedRequest(datagram);
                 break;
             default:
                 Dropped(datagram, $"a host does not take {kind} frames");
@@ -263,7 +279,7 @@ public sealed class NodeHost : IDisposable
         }
     }
 
-    private void HandleNode(Datagram datagram)
+    private void HandleNode(Datagram datagram, Security.Session? session = null)
     {
         ReadOnlySpan<byte> data = datagram.Data;
         NodeId destination = NodeId.FromBytes(data[2..18]);
@@ -278,6 +294,12 @@ public sealed class NodeHost : IDisposable
         if (source == NodeId.Zero)
         {
             Dropped(datagram, "node frame names no source");
+            return;
+        }
+
+        if (session is not null && !_secure!.Owns(session, source))
+        {
+            _secure.RefuseId(session, source);
             return;
         }
 
@@ -315,7 +337,11 @@ public sealed class NodeHost : IDisposable
         }
 
         Interlocked.Increment(ref _messagesOut);
-        _transport.Send(endpoint, Frame.Node(destination, _nodes[from].Overlay.Id, message, Directory), IsReliable(message));
+        byte[] frame = Frame.Node(destination, _nodes[from].Overlay.Id, message, Directory);
+        if (_secure is not null)
+            _secure.Send(endpoint, destination, frame, IsReliable(message));
+        else
+            _transport.Send(endpoint, frame, IsReliable(message));
     }
 
     /// <summary>

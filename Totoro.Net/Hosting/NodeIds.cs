@@ -46,4 +46,13 @@ public static class NodeIds
 
         return [.. ids.Take(count).Select(id => zones is null ? id : zones.Compose(zone, id))];
     }
+
+    /// <summary>A certified host's ids: derived from its certificate's key (DESIGN §10a), so they cannot be chosen.</summary>
+    public static NodeId[] Derive(Security.Certificate certificate, int count, ZoneMap? zones = null, int zone = 0)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (count > certificate.LogicalNodes)
+            throw new ArgumentException($"{count} logical nodes exceed the {certificate.LogicalNodes} of certificate '{certificate.Name}'");
+        return [.. Enumerable.Range(0, count).Select(i => Security.NodeIdentity.Derive(certificate.PublicKey, i)).Select(id => zones is null ? id : zones.Compose(zone, id))];
+    }
 }

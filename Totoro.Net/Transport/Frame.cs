@@ -16,6 +16,9 @@ public static class Frame
     /// <summary>Largest control frame body accepted (a status may carry a small final model).</summary>
     public const int MaxControlBytes = 1 << 20;
 
+    /// <summary>Largest hello or reply accepted (its certificate with the longest name fits well within it).</summary>
+    public const int MaxHandshakeBytes = 512;
+
     public static byte[] Node(NodeId destination, NodeId source, in Message message, IPeerDirectory directory)
     {
         var buffer = new byte[NodeHeader + MessageCodec.MaxEncodedSize(message)];
@@ -51,9 +54,13 @@ public static class Frame
                 return Fail($"node frame of {data.Length} bytes is shorter than its {NodeHeader}-byte header", out error);
             case FrameKind.Node:
                 break;
-            case FrameKind.Request or FrameKind.Response or FrameKind.Notice when data.Length - 2 > MaxControlBytes:
+            case FrameKind.Request or FrameKind.Response or FrameKind.Notice or FrameKind.SignedRequest when data.Length - 2 > MaxControlBytes:
                 return Fail($"control frame of {data.Length} bytes exceeds {MaxControlBytes}", out error);
-            case FrameKind.Request or FrameKind.Response or FrameKind.Notice:
+            case FrameKind.Request or FrameKind.Response or FrameKind.Notice or FrameKind.SignedRequest:
+                break;
+            case FrameKind.Hello or FrameKind.HelloReply when data.Length > MaxHandshakeBytes:
+                return Fail($"handshake of {data.Length} bytes exceeds {MaxHandshakeBytes}", out error);
+            case FrameKind.Hello or FrameKind.HelloReply or FrameKind.Sealed:
                 break;
             default:
                 return Fail($"unknown frame kind {data[1]}", out error);

@@ -204,10 +204,10 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         int bytes = message.EncodedSize;
         OnSend?.Invoke(_current, peer.Index, message);
         MessagesSent++;
-        BytesSent += bytes + LinkModel.WireOverheadBytes;
+        BytesSent += bytes + Links.OverheadBytes;
         long arrival = Links.Transmit(_current, peer.Index, bytes, _now);
         if (_trafficBytes is not null)
-            _trafficBytes[_current] += bytes + LinkModel.WireOverheadBytes;
+            _trafficBytes[_current] += bytes + Links.OverheadBytes;
         if (arrival < 0)
         {
             MessagesLost++;
@@ -215,7 +215,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         }
 
         if (_trafficBytes is not null)
-            _trafficBytes[peer.Index] += bytes + LinkModel.WireOverheadBytes;
+            _trafficBytes[peer.Index] += bytes + Links.OverheadBytes;
 
         _queue.Schedule(arrival, new SimEvent { Kind = SimEventKind.Deliver, Target = peer.Index, From = _current, Message = message });
     }

@@ -17,6 +17,10 @@ public sealed class LinkModel
     public const int WireOverheadBytes = 28;
 
     private readonly ITopology _topology;
+
+    /// <summary>What every datagram costs besides the message: IP and UDP headers, and the security envelope if charged.</summary>
+    public int OverheadBytes { get; }
+
     private readonly long[] _uplinkFreeAt;
     private readonly long[] _downlinkFreeAt;
     private readonly float[] _uplinkBytesPerMicro;
@@ -36,6 +40,7 @@ public sealed class LinkModel
         _uplinkBytesPerMicro = new float[capacity];
         _downlinkBytesPerMicro = new float[capacity];
         _lossRate = options.LossRate;
+        OverheadBytes = WireOverheadBytes + options.EnvelopeBytes;
         _lossRandom = SplitMix64.Derive(seed, 0x105e);
         Options = options;
         // Impairments draw from streams of their own, so an unimpaired world is the same world as before they existed.
@@ -111,7 +116,7 @@ public sealed class LinkModel
     /// </summary>
     public long Transmit(int from, int to, int bytes, long now)
     {
-        bytes += WireOverheadBytes;
+        bytes += OverheadBytes;
         long start = Math.Max(now, _uplinkFreeAt[from]);
         double attempts = Options.IsImpaired ? Attempts(PacketLoss(from, to), bytes) : 1;
         long sent = start + (long)Math.Ceiling(attempts * bytes / _uplinkBytesPerMicro[from]);

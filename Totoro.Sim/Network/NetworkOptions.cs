@@ -31,6 +31,12 @@ public sealed record NetworkOptions
 
     public bool IsImpaired => SlowFraction > 0 || LossyFraction > 0 || BadPathFraction > 0;
 
+    /// <summary>
+    /// Bytes of the security envelope charged on every datagram besides the IP and UDP headers (real mode's sealed
+    /// frame; `totoro sim --secure`); 0 models an open overlay. Signatures and AEAD cost CPU, not modelled here.
+    /// </summary>
+    public int EnvelopeBytes { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -38,6 +44,8 @@ public sealed record NetworkOptions
             problems.Add("uplink bandwidth bounds must be positive with min <= max");
         if (DownlinkMbps.Min <= 0 || DownlinkMbps.Max < DownlinkMbps.Min)
             problems.Add("downlink bandwidth bounds must be positive with min <= max");
+        if (EnvelopeBytes < 0)
+            problems.Add($"envelope bytes must be 0 or more (got {EnvelopeBytes})");
         if (LossRate is < 0 or >= 1)
             problems.Add($"loss must be in [0, 1) (got {LossRate})");
         if (SlowFraction is < 0 or > 1 || LossyFraction is < 0 or > 1 || BadPathFraction is < 0 or > 1)

@@ -62,6 +62,15 @@ public class DeployTests(ITestOutputHelper output)
             Assert.Contains("3/3 hosts up with all nodes joined", status.Stdout);
             Assert.Matches(@"h3\s.*\s4/4\s+yes", status.Stdout);
 
+            // Every host was certified by the deployment's authority and runs certified; its ids are derived from its key.
+            Assert.NotNull(first.Authority);
+            foreach (string h in new[] { "h1", "h2", "h3" })
+            {
+                var certificate = Totoro.Net.Security.Certificate.Load(Path.Combine(dir, h, "data", "node.cert"));
+                Assert.Contains($"certified as node '{certificate.Name}'", File.ReadAllText(Path.Combine(dir, h, "node.log")));
+                Assert.Contains(Totoro.Net.Security.NodeIdentity.Derive(certificate.PublicKey, 0).ToString(), File.ReadAllText(Path.Combine(dir, h, "node.log")));
+            }
+
             // Trust on first use: `up` pinned the key the sshd showed; a host that shows another is refused by name.
             string pinned = first.Hosts[0].HostKey!;
             Assert.StartsWith("SHA256:", pinned);

@@ -13,7 +13,7 @@ internal sealed class HostCluster : IDisposable
 
     public List<NodeHost> Hosts { get; } = [];
 
-    public NodeHost Add(int logicalNodes, Func<HostOptions, HostOptions>? adjust = null)
+    public NodeHost Add(int logicalNodes, Func<HostOptions, HostOptions>? adjust = null, TextWriter? log = null)
     {
         var options = new HostOptions
         {
@@ -22,7 +22,7 @@ internal sealed class HostCluster : IDisposable
             LogicalNodes = logicalNodes,
             Pastry = FastPastry,
         };
-        var host = new NodeHost(adjust?.Invoke(options) ?? options, new HostLog(LogLevel.Warn));
+        var host = new NodeHost(adjust?.Invoke(options) ?? options, new HostLog(LogLevel.Warn, log));
         host.Start();
         Hosts.Add(host);
         return host;

@@ -46,7 +46,9 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
             FirstAppSeconds: Math.Round(l.PerApp[0].TimeToTargetSeconds ?? l.PerApp[0].TotalSeconds, 3),
             MeanRoundSeconds: l.MeanRoundSeconds,
             MeanFinalAccuracy: Math.Round(l.PerApp.Average(a => a.FinalAccuracy), 4),
-            ServerCpuBusySeconds: Math.Round(scenario.ServerCpuBusySeconds, 3));
+            ServerCpuBusySeconds: Math.Round(scenario.ServerCpuBusySeconds, 3),
+            Byzantine: parameters.Byzantine,
+            Attack: parameters.Byzantine > 0 ? parameters.Attack : "none");
         var curves = l.PerApp.Select(a => a.History.Where(r => !double.IsNaN(r.Accuracy)).Select(r => (r.EndSeconds, r.Accuracy)).ToArray()).ToArray();
         return new PointResult(row, curves);
     }
@@ -194,7 +196,9 @@ internal sealed partial class LearningKind : ExperimentKind<LearningParameters, 
         double FirstAppSeconds,
         double MeanRoundSeconds,
         double MeanFinalAccuracy,
-        double ServerCpuBusySeconds);
+        double ServerCpuBusySeconds,
+        double Byzantine,
+        string Attack);
 
     /// <summary>
     /// Totoro with A apps against Totoro with one app (same seed and fanout): the total (the slowest of A apps), the
