@@ -84,7 +84,6 @@ public sealed record AppSpec
 
     public int Participants => ClientsPerRound <= 0 ? Workers : Math.Min(ClientsPerRound, Workers);
 
-    /// <summary>Every problem with the spec, each naming the option and what it accepts.</summary>
     /// <summary>Fraction of the workers that poison their updates (an experiment's attackers; see <see cref="ByzantineAttack"/>); null: none.</summary>
     public double? Byzantine { get; init; }
 
@@ -94,6 +93,7 @@ public sealed record AppSpec
     /// <summary>The attack's factor k (null: 10).</summary>
     public double? AttackScale { get; init; }
 
+    /// <summary>Every problem with the spec, each naming the option and what it accepts.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
