@@ -33,6 +33,15 @@ internal class ForestParameters : WorldParameters
         RoundDeadlineMs = RoundDeadlineMs,
     };
 
+    /// <summary>The forest's problems, and one more if the kind (which needs EUA sites for <paramref name="why"/>) got another topology.</summary>
+    public List<string> ValidateOnEua(string kind, string why)
+    {
+        var problems = new List<string>(ValidateForest());
+        if (Topology != "eua")
+            problems.Add($"kind {kind} {why}: 'topology' must be eua (got '{Topology}')");
+        return problems;
+    }
+
     public IReadOnlyList<string> ValidateForest()
     {
         var problems = new List<string>(ValidateWorld());

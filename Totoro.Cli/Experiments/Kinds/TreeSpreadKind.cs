@@ -17,13 +17,7 @@ internal sealed partial class TreeSpreadKind : ExperimentKind<ForestParameters, 
 
     public override string Description => "where trees' roots, forwarders and leaves sit on the EUA map";
 
-    protected override IReadOnlyList<string> Validate(ForestParameters parameters)
-    {
-        var problems = new List<string>(parameters.ValidateForest());
-        if (parameters.Topology != "eua")
-            problems.Add($"kind tree-spread draws a map of the EUA sites: 'topology' must be eua (got '{parameters.Topology}')");
-        return problems;
-    }
+    protected override IReadOnlyList<string> Validate(ForestParameters parameters) => parameters.ValidateOnEua(Name, "draws a map of the EUA sites");
 
     protected override double Cost(ForestParameters parameters) => parameters.Nodes + ((double)parameters.Apps * parameters.SubscribersPerApp);
 

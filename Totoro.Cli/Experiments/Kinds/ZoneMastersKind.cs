@@ -19,9 +19,7 @@ internal sealed partial class ZoneMastersKind : ExperimentKind<ForestParameters,
 
     protected override IReadOnlyList<string> Validate(ForestParameters parameters)
     {
-        var problems = new List<string>(parameters.ValidateForest());
-        if (parameters.Topology != "eua")
-            problems.Add($"kind zone-masters counts masters per EUA zone: 'topology' must be eua (got '{parameters.Topology}')");
+        List<string> problems = parameters.ValidateOnEua(Name, "counts masters per EUA zone");
         if (parameters.Zones < 2)
             problems.Add($"kind zone-masters needs 'zones' of at least 2 (got {parameters.Zones})");
         return problems;
