@@ -50,6 +50,7 @@ public class MessageCodecTests
         MessageKind.LookupReply => new Message { Kind = kind, Key = NodeId.FromRandom(7, 7), Stamp = 42 },
         TreeKind.AppRouted => new Message { Kind = kind, Key = NodeId.FromRandom(8, 8), Origin = _b, Row = 1, Stamp = 7, Payload = Payload.SizeOnly(0, 0).WithAttachment([5, 1, 2]) },
         TreeKind.AppDirect => new Message { Kind = kind, Row = 1, Stamp = 7, Payload = Payload.FromVector([0.25f, -1f]).WithAttachment([10, 3]) },
+        TreeKind.Plan => PlanMessages.ProbeReply(NodeId.FromRandom(4, 4), 77, depth: 2, [_a, _b], new Totoro.Core.Planning.LoadReport(1, 2, 3.5)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
