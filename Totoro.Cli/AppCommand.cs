@@ -10,6 +10,7 @@ namespace Totoro.Cli;
 internal static class AppCommand
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan ModelTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly Option<FileInfo?> CreatorKey = new("--key")
     {
@@ -199,7 +200,14 @@ internal static class AppCommand
                     {
                         if (parsed.GetValue(json))
                         {
-                            AppStatus final = client.Ask(endpoint, new ControlRequest(0, "status") { Name = app, IncludeModel = true }, AskTimeout * 2)?.Status ?? status;
+                            // A CNN's model is megabytes of JSON through the overlay: give it time, and say so if it never comes.
+                            AppStatus? final = client.Ask(endpoint, new ControlRequest(0, "status") { Name = app, IncludeModel = true }, ModelTimeout)?.Status;
+                            if (final?.Model is null)
+                            {
+                                Console.Error.WriteLine($"error: app {app} finished, but its model did not arrive from {endpoint} within {ModelTimeout.TotalSeconds:F0} s");
+                                return ExitCodes.Failed;
+                            }
+
                             Console.Out.WriteLine(JsonSerializer.Serialize(final, ControlJson.Options));
                         }
 

@@ -13,8 +13,11 @@ public static class Frame
 
     public const int NodeHeader = 2 + 16 + 16;
 
-    /// <summary>Largest control frame body accepted (a status may carry a small final model).</summary>
-    public const int MaxControlBytes = 1 << 20;
+    /// <summary>
+    /// Largest control frame body accepted: a status may carry the final model as JSON, about 12 bytes a float, so a
+    /// CNN's 0.2 M parameters need 2.5 MB and ShuffleNet V2's 1.3 M about 16 MB.
+    /// </summary>
+    public const int MaxControlBytes = 32 << 20;
 
     /// <summary>Largest hello or reply accepted (its certificate with the longest name fits well within it).</summary>
     public const int MaxHandshakeBytes = 512;

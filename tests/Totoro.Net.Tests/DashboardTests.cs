@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Totoro.Core.Forest;
 using Totoro.Core.Learning;
@@ -37,7 +36,7 @@ public partial class DashboardTests(ITestOutputHelper output)
             {
                 var state = new DashboardState(host);
                 state.Attach();
-                servers.Add(new DashboardServer(new IPEndPoint(IPAddress.Loopback, FreeTcpPort()), state));
+                servers.Add(new DashboardServer(new IPEndPoint(IPAddress.Loopback, HostCluster.FreeTcpPort()), state));
             }
 
             var spec = new AppSpec { Name = "live", Model = "logreg", Dataset = "synthetic", Workers = 6, Rounds = 3, ClientsPerRound = 0, RoundDeadlineMs = 20_000 };
@@ -109,15 +108,6 @@ public partial class DashboardTests(ITestOutputHelper output)
         Assert.True(process.WaitForExit(60_000), "chromium did not finish");
         Assert.True(process.ExitCode == 0, $"chromium exited {process.ExitCode}: {stderr.Result}");
         return stdout;
-    }
-
-    private static int FreeTcpPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     [GeneratedRegex("class=\"panel app\" data-app=\"live\" data-edges=\"(?<edges>\\d+)\" data-points=\"(?<points>\\d+)\"")]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Totoro.Net.Hosting;
 
@@ -26,7 +25,7 @@ public partial class MetricsTests
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
         var metrics = new HostMetrics(first);
         metrics.Attach();
-        var listen = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
+        var listen = new IPEndPoint(IPAddress.Loopback, HostCluster.FreeTcpPort());
         using var server = new MetricsServer(listen, metrics.Registry);
         await Task.Delay(1500); // one sample on the event loop
 
@@ -88,15 +87,6 @@ public partial class MetricsTests
         }
 
         return samples;
-    }
-
-    private static int FreeTcpPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{[^}]*\})? (?<value>[-+0-9.eE]+|NaN|[+-]Inf)$")]
