@@ -11,7 +11,10 @@ namespace Totoro.Core.Learning;
 /// </summary>
 public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, bool Timing, IReadOnlyList<(double Accuracy, double Loss)>? Curve = null)
 {
-    private const byte Version = 3;
+    private const byte Version = 2;
+
+    /// <summary>The version with an owner section (creator, salt, signature); an app nobody owns keeps version 2's bytes.</summary>
+    private const byte OwnedVersion = 3;
 
     /// <summary>
     /// Workers enrol with the root, which starts training by itself once it has <see cref="Spec"/>.Workers of them, or
@@ -46,7 +49,7 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
 
     /// <summary>
     /// version u8 | seed u64 | parameters i32 | timing u8 | curve count i32 | (accuracy, loss) f64 pairs | min workers i32 |
-    /// start after ms i32 | creator length u8 (0 or 32) | creator | salt u64 | signature length u8 (0 or 64) | signature | spec as JSON.
+    /// start after ms i32 | (version 3 only: creator length u8 (0 or 32) | creator | salt u64 | signature length u8 (0 or 64) | signature) | spec as JSON.
     /// </summary>
     public byte[] Encode()
     {
@@ -54,9 +57,10 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         int points = Curve?.Count ?? 0;
         if (Creator.Length is not (0 or AppOwnership.KeyBytes) || Signature.Length is not (0 or AppOwnership.SignatureBytes))
             throw new ArgumentException($"a creator key is {AppOwnership.KeyBytes} bytes and a signature {AppOwnership.SignatureBytes} (or none)");
-        int owner = 1 + Creator.Length + 8 + 1 + Signature.Length;
+        bool owned = Creator.Length > 0 || Signature.Length > 0 || Salt != 0;
+        int owner = owned ? 1 + Creator.Length + 8 + 1 + Signature.Length : 0;
         var bytes = new byte[26 + (16 * points) + owner + spec.Length];
-        bytes[0] = Version;
+        bytes[0] = owned ? OwnedVersion : Version;
         BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(1), Seed);
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(9), Parameters);
         bytes[13] = Timing ? (byte)1 : (byte)0;
@@ -70,11 +74,15 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(18 + (16 * points)), MinWorkers);
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(22 + (16 * points)), StartAfterMs);
         int at = 26 + (16 * points);
-        bytes[at] = (byte)Creator.Length;
-        Creator.CopyTo(bytes, at + 1);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at + 1 + Creator.Length), Salt);
-        bytes[at + 9 + Creator.Length] = (byte)Signature.Length;
-        Signature.CopyTo(bytes, at + 10 + Creator.Length);
+        if (owned)
+        {
+            bytes[at] = (byte)Creator.Length;
+            Creator.CopyTo(bytes, at + 1);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at + 1 + Creator.Length), Salt);
+            bytes[at + 9 + Creator.Length] = (byte)Signature.Length;
+            Signature.CopyTo(bytes, at + 10 + Creator.Length);
+        }
+
         spec.CopyTo(bytes, at + owner);
         return bytes;
     }
@@ -83,7 +91,7 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out LearningAppInfo? info, out string? error)
     {
         info = null;
-        if (bytes.Length < 18 || bytes[0] != Version || bytes[13] > 1)
+        if (bytes.Length < 18 || bytes[0] is not (Version or OwnedVersion) || bytes[13] > 1)
             return Fail("not a learning app's descriptor", out error);
         int points = BinaryPrimitives.ReadInt32BigEndian(bytes[14..]);
         if (points is < 0 or > MaxCurve || (long)points * 16 > bytes.Length - 26)
@@ -92,21 +100,28 @@ public sealed record LearningAppInfo(AppSpec Spec, ulong Seed, int Parameters, b
         for (int i = 0; i < points; i++)
             curve[i] = (BinaryPrimitives.ReadDoubleBigEndian(bytes[(18 + (16 * i))..]), BinaryPrimitives.ReadDoubleBigEndian(bytes[(26 + (16 * i))..]));
         int at = 26 + (16 * points);
-        if (bytes.Length < at + 10)
-            return Fail("the descriptor ends before its owner", out error);
-        int creatorLength = bytes[at];
-        if (creatorLength is not (0 or AppOwnership.KeyBytes) || bytes.Length < at + 10 + creatorLength)
-            return Fail($"a creator key of {creatorLength} bytes", out error);
-        byte[] creator = bytes.Slice(at + 1, creatorLength).ToArray();
-        ulong salt = BinaryPrimitives.ReadUInt64BigEndian(bytes[(at + 1 + creatorLength)..]);
-        int signatureLength = bytes[at + 9 + creatorLength];
-        if (signatureLength is not (0 or AppOwnership.SignatureBytes) || bytes.Length < at + 10 + creatorLength + signatureLength)
-            return Fail($"a creator signature of {signatureLength} bytes", out error);
-        byte[] signature = bytes.Slice(at + 10 + creatorLength, signatureLength).ToArray();
+        byte[] creator = [], signature = [];
+        ulong salt = 0;
+        if (bytes[0] == OwnedVersion)
+        {
+            if (bytes.Length < at + 10)
+                return Fail("the descriptor ends before its owner", out error);
+            int creatorLength = bytes[at];
+            if (creatorLength is not (0 or AppOwnership.KeyBytes) || bytes.Length < at + 10 + creatorLength)
+                return Fail($"a creator key of {creatorLength} bytes", out error);
+            creator = bytes.Slice(at + 1, creatorLength).ToArray();
+            salt = BinaryPrimitives.ReadUInt64BigEndian(bytes[(at + 1 + creatorLength)..]);
+            int signatureLength = bytes[at + 9 + creatorLength];
+            if (signatureLength is not (0 or AppOwnership.SignatureBytes) || bytes.Length < at + 10 + creatorLength + signatureLength)
+                return Fail($"a creator signature of {signatureLength} bytes", out error);
+            signature = bytes.Slice(at + 10 + creatorLength, signatureLength).ToArray();
+            at += 10 + creatorLength + signatureLength;
+        }
+
         AppSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize<AppSpec>(bytes[(at + 10 + creatorLength + signatureLength)..], Json);
+            spec = JsonSerializer.Deserialize<AppSpec>(bytes[at..], Json);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {

@@ -37,6 +37,8 @@ internal sealed class NodeProcesses : IDisposable
         var args = new List<string> { "node", "--listen", listen.ToString(), "--logical-nodes", logicalNodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-level", "info" };
         if (bootstrap is not null)
             args.AddRange(["--bootstrap", bootstrap.ToString()]);
+        if (!IPAddress.IsLoopback(listen.Address))
+            args.AddRange(["--insecure", "--control-open"]); // test namespaces: no certificates, and the tests ask from the host's side of the bridge
         args.AddRange(extra);
         foreach (string arg in args)
             start.ArgumentList.Add(arg);
