@@ -35,10 +35,9 @@ internal struct LeafSet
 
     public readonly bool Contains(PeerHandle peer) => IndexOnSide(peer, 0, _right) >= 0 || IndexOnSide(peer, Half, _left) >= 0;
 
-    /// <summary>Offers a node; returns true if the leaf set changed.</summary>
-    public bool TryAdd(INodeContext context, NodeId self, PeerHandle peer)
+    /// <summary>Offers a node whose id is <paramref name="id"/>; returns true if the leaf set changed.</summary>
+    public bool TryAdd(INodeContext context, NodeId self, PeerHandle peer, NodeId id)
     {
-        NodeId id = context.IdOf(peer);
         if (id == self)
             return false;
         bool changed = InsertSorted(context, peer, self.ClockwiseTo(id), 0, ref _right, clockwise: true, self);
@@ -46,10 +45,9 @@ internal struct LeafSet
         return changed;
     }
 
-    /// <summary>Whether offering this node would change the leaf set (without changing it).</summary>
-    public readonly bool WouldAdmit(INodeContext context, NodeId self, PeerHandle peer)
+    /// <summary>Whether offering this node (whose id is <paramref name="id"/>) would change the leaf set (without changing it).</summary>
+    public readonly bool WouldAdmit(INodeContext context, NodeId self, PeerHandle peer, NodeId id)
     {
-        NodeId id = context.IdOf(peer);
         if (id == self || Contains(peer))
             return false;
         return _right < Half || _left < Half

@@ -17,20 +17,14 @@ public sealed class LinkModel
     public const int WireOverheadBytes = 28;
 
     private readonly ITopology _topology;
-    private readonly long[] _uplinkFreeAt;
-    private readonly long[] _downlinkFreeAt;
-    private readonly float[] _uplinkBytesPerMicro;
-    private readonly float[] _downlinkBytesPerMicro;
+    private readonly Link[] _links; // one array of structs: a send touches one cache line at each end
     private readonly double _lossRate;
     private ulong _lossRandom;
 
     public LinkModel(ITopology topology, int capacity, NetworkOptions options, ulong seed)
     {
         _topology = topology;
-        _uplinkFreeAt = new long[capacity];
-        _downlinkFreeAt = new long[capacity];
-        _uplinkBytesPerMicro = new float[capacity];
-        _downlinkBytesPerMicro = new float[capacity];
+        _links = new Link[capacity];
         _lossRate = options.LossRate;
         _lossRandom = SplitMix64.Derive(seed, 0x105e);
         Options = options;
@@ -43,8 +37,8 @@ public sealed class LinkModel
     /// <summary>Gives a node its link speeds, drawn between the configured bounds.</summary>
     public void Place(int index, ref ulong random)
     {
-        _uplinkBytesPerMicro[index] = (float)(Draw(Options.UplinkMbps, ref random) / 8.0);
-        _downlinkBytesPerMicro[index] = (float)(Draw(Options.DownlinkMbps, ref random) / 8.0);
+        _links[index].UplinkBytesPerMicro = (float)(Draw(Options.UplinkMbps, ref random) / 8.0);
+        _links[index].DownlinkBytesPerMicro = (float)(Draw(Options.DownlinkMbps, ref random) / 8.0);
     }
 
     /// <summary>Sets a node's link speeds (a data-centre coordinator's, say).</summary>
@@ -52,8 +46,8 @@ public sealed class LinkModel
     {
         if (!(uplinkMbps > 0) || !(downlinkMbps > 0))
             throw new ArgumentOutOfRangeException(nameof(uplinkMbps), "Link speeds must be positive.");
-        _uplinkBytesPerMicro[index] = (float)(uplinkMbps / 8.0);
-        _downlinkBytesPerMicro[index] = (float)(downlinkMbps / 8.0);
+        _links[index].UplinkBytesPerMicro = (float)(uplinkMbps / 8.0);
+        _links[index].DownlinkBytesPerMicro = (float)(downlinkMbps / 8.0);
     }
 
     /// <summary>
@@ -63,17 +57,28 @@ public sealed class LinkModel
     public long Transmit(int from, int to, int bytes, long now)
     {
         bytes += WireOverheadBytes;
-        long start = Math.Max(now, _uplinkFreeAt[from]);
-        long sent = start + (long)Math.Ceiling(bytes / _uplinkBytesPerMicro[from]);
-        _uplinkFreeAt[from] = sent;
+        ref Link up = ref _links[from];
+        long start = Math.Max(now, up.UplinkFreeAt);
+        long sent = start + (long)Math.Ceiling(bytes / up.UplinkBytesPerMicro);
+        up.UplinkFreeAt = sent;
         if (_lossRate > 0 && SplitMix64.NextDouble(ref _lossRandom) < _lossRate)
             return -1;
         long reaches = sent + _topology.OneWayMicros(from, to);
-        long received = Math.Max(reaches, _downlinkFreeAt[to]) + (long)Math.Ceiling(bytes / _downlinkBytesPerMicro[to]);
-        _downlinkFreeAt[to] = received;
+        ref Link down = ref _links[to];
+        long received = Math.Max(reaches, down.DownlinkFreeAt) + (long)Math.Ceiling(bytes / down.DownlinkBytesPerMicro);
+        down.DownlinkFreeAt = received;
         return received;
     }
 
     private static double Draw((double Min, double Max) range, ref ulong random)
         => range.Min + ((range.Max - range.Min) * SplitMix64.NextDouble(ref random));
+
+    /// <summary>One node's two links: when each is next free, and its speed.</summary>
+    private struct Link
+    {
+        public long UplinkFreeAt;
+        public long DownlinkFreeAt;
+        public float UplinkBytesPerMicro;
+        public float DownlinkBytesPerMicro;
+    }
 }
