@@ -364,8 +364,9 @@ public sealed partial class PastryNode : INodeProgram
             return;
         NodeId id = _context.IdOf(peer);
         long proximity = Proximity.Unknown; // measured once, by whichever table needs it first
+        SlotMemo memo = SlotMemo.Empty;
         _leaf.TryAdd(_context, Id, peer, id);
-        _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity);
+        _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
         _neighbours.TryAdd(_context, peer, ref proximity);
     }
 
@@ -378,21 +379,25 @@ public sealed partial class PastryNode : INodeProgram
         Learn(from);
         if (peers is null)
             return;
+        if (trustPeers)
+        {
+            foreach (PeerHandle peer in peers)
+                Learn(peer);
+            return;
+        }
+
+        // Second-hand peers never change the leaf set here (they are only probed), so its reach is measured once.
+        LeafReach reach = _leaf.Reach(_context, Id);
+        SlotMemo memo = SlotMemo.Empty;
         foreach (PeerHandle peer in peers)
         {
-            if (trustPeers)
-            {
-                Learn(peer);
-                continue;
-            }
-
             if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
                 continue;
             NodeId id = _context.IdOf(peer);
             long proximity = Proximity.Unknown;
-            _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity);
+            _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
             _neighbours.TryAdd(_context, peer, ref proximity);
-            if (_leaf.WouldAdmit(_context, Id, peer, id) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
+            if (_leaf.WouldAdmit(Id, peer, id, reach) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
                 _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
         }
     }
