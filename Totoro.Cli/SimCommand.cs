@@ -32,6 +32,9 @@ internal static class SimCommand
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             ChurnSimConfig? churn = churnOptions.ToConfig(parsed, config.Nodes, forest?.Apps ?? 0, trainingChurn.KillsRoots(parsed));
             TrainingChurnSimConfig? disturbed = trainingChurn.ToConfig(parsed, training, churn, parsed.GetValue(churnOptions.Timers) ?? "freepastry");
+            ForestSimConfig? sized = training is null ? forest : options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)! with { RealVectors = !training.IsTiming };
+            if (MemoryEstimate.Refusal(config, sized, MemoryEstimate.MachineBytes()) is { } refusal)
+                throw new UsageException($"--nodes {config.Nodes:N0}: {refusal}");
             if (training is not null && disturbed?.Churn is null && parsed.GetValue(options.Lookups) > 0 && parsed.GetResult(options.Lookups) is { Implicit: false })
                 throw new UsageException("--lookups: a training run (--rounds) routes no lookups unless it trains under churn (--churn); leave --lookups out, or drop --rounds to route them");
             SimReport report = disturbed is not null
