@@ -7,7 +7,8 @@ namespace Totoro.Cli;
 /// Progress on stderr. On a terminal: one line redrawn at most ten times a second, each phase left behind at 100%
 /// when the next begins. Redirected (a log, a pipe, CI): plain lines with no carriage returns, one when a phase
 /// starts, one every five seconds and one when it ends. Either way the work's last line says 100% once
-/// <see cref="Complete"/> is called; a run that throws is not shown as done.
+/// <see cref="Complete"/> is called; a run that throws is not shown as done. Past its first second and first percent, a
+/// phase also shows the time it has left at the pace it has kept so far.
 /// </summary>
 internal sealed class ProgressBar : IDisposable
 {
@@ -16,6 +17,7 @@ internal sealed class ProgressBar : IDisposable
     private readonly bool _interactive;
     private readonly Func<long> _clockMs;
     private long _lastDraw = long.MinValue;
+    private long _phaseStart;
     private SimProgress? _current;
     private SimProgress? _shown; // the progress the last frame or line showed
     private int _drawnWidth; // characters of the frame on the terminal line now (0: the line is clean)
@@ -56,6 +58,8 @@ internal sealed class ProgressBar : IDisposable
         }
 
         bool starts = _current?.Phase != progress.Phase;
+        if (starts)
+            _phaseStart = now;
         _current = progress;
         if (starts || now - _lastDraw >= (_interactive ? 100 : 5000))
             Draw(progress, now);
@@ -87,6 +91,23 @@ internal sealed class ProgressBar : IDisposable
         }
     }
 
+    /// <summary>"  ~4m left": the phase's pace so far, once there is enough of it to go on (nothing at 100%).</summary>
+    internal static string TimeLeft(double fraction, long phaseMs)
+    {
+        if (fraction is < 0.01 or >= 1 || phaseMs < 1000)
+            return "";
+        double seconds = phaseMs / 1000.0 * (1 - fraction) / fraction;
+        return $"  ~{Duration(seconds)} left";
+    }
+
+    /// <summary>A short human duration: 45s, 12m, 3h05m.</summary>
+    internal static string Duration(double seconds) => seconds switch
+    {
+        < 90 => $"{seconds:F0}s",
+        < 5400 => $"{seconds / 60:F0}m",
+        _ => $"{(long)(seconds / 3600)}h{(long)(seconds % 3600 / 60):D2}m",
+    };
+
     private void Draw(SimProgress progress, long now)
     {
         _lastDraw = now;
@@ -95,7 +116,7 @@ internal sealed class ProgressBar : IDisposable
         _shown = progress;
         double fraction = progress.Total <= 0 ? 1 : Math.Clamp((double)progress.Done / progress.Total, 0, 1);
         int filled = (int)(fraction * Width);
-        string line = $"{progress.Phase,-8} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction * 100,5:F1}%  {progress.Done:N0}/{progress.Total:N0}  {now / 1000.0:F0}s";
+        string line = $"{progress.Phase,-8} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction * 100,5:F1}%  {progress.Done:N0}/{progress.Total:N0}  {now / 1000.0:F0}s{TimeLeft(fraction, now - _phaseStart)}";
         if (!_interactive)
         {
             _writer.WriteLine(line);

@@ -23,6 +23,8 @@ internal class ForestParameters : WorldParameters
 
     public int RoundDeadlineMs { get; set; }
 
+    protected override ForestSimConfig? SizedForest() => ToForestConfig();
+
     public ForestSimConfig ToForestConfig() => new()
     {
         Apps = Apps,

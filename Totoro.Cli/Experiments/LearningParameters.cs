@@ -8,6 +8,8 @@ internal sealed class LearningParameters : ForestParameters
 {
     public string System { get; set; } = "totoro";
 
+    protected override ForestSimConfig? SizedForest() => ToForestConfig() with { RealVectors = Train != "timing" };
+
     /// <summary>real or timing.</summary>
     public string Train { get; set; } = "real";
 

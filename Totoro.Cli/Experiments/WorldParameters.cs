@@ -42,8 +42,13 @@ internal partial class WorldParameters
             problems.Add("'uplinkMbps' and 'downlinkMbps' must be positive (or null for the drawn defaults)");
         if (problems.Count == 0)
             problems.AddRange(ToOverlayConfig(1).Validate().Select(YamlKeys));
+        if (problems.Count == 0 && MemoryEstimate.Refusal(ToOverlayConfig(1), SizedForest(), MemoryEstimate.MachineBytes()) is { } refusal)
+            problems.Add($"'nodes' {Nodes:N0}: {refusal}");
         return problems;
     }
+
+    /// <summary>The trees a point builds, as far as its memory goes (none for an overlay alone).</summary>
+    protected virtual ForestSimConfig? SizedForest() => null;
 
     public OverlaySimConfig ToOverlayConfig(ulong seed)
     {

@@ -35,10 +35,9 @@ internal struct LeafSet
 
     public readonly bool Contains(PeerHandle peer) => IndexOnSide(peer, 0, _right) >= 0 || IndexOnSide(peer, Half, _left) >= 0;
 
-    /// <summary>Offers a node; returns true if the leaf set changed.</summary>
-    public bool TryAdd(INodeContext context, NodeId self, PeerHandle peer)
+    /// <summary>Offers a node whose id is <paramref name="id"/>; returns true if the leaf set changed.</summary>
+    public bool TryAdd(INodeContext context, NodeId self, PeerHandle peer, NodeId id)
     {
-        NodeId id = context.IdOf(peer);
         if (id == self)
             return false;
         bool changed = InsertSorted(context, peer, self.ClockwiseTo(id), 0, ref _right, clockwise: true, self);
@@ -46,15 +45,20 @@ internal struct LeafSet
         return changed;
     }
 
-    /// <summary>Whether offering this node would change the leaf set (without changing it).</summary>
-    public readonly bool WouldAdmit(INodeContext context, NodeId self, PeerHandle peer)
+    /// <summary>How far each side reaches now: measure once, then ask <see cref="WouldAdmit"/> about many peers.</summary>
+    public readonly LeafReach Reach(INodeContext context, NodeId self) => IsShort
+        ? new LeafReach(true, UInt128.Zero, UInt128.Zero)
+        : new LeafReach(false, self.ClockwiseTo(context.IdOf(_members[_right - 1])), context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self));
+
+    /// <summary>
+    /// Whether offering this node (whose id is <paramref name="id"/>) would change the leaf set (without changing it),
+    /// given the set's <paramref name="reach"/> measured since it last changed.
+    /// </summary>
+    public readonly bool WouldAdmit(NodeId self, PeerHandle peer, NodeId id, in LeafReach reach)
     {
-        NodeId id = context.IdOf(peer);
         if (id == self || Contains(peer))
             return false;
-        return _right < Half || _left < Half
-            || self.ClockwiseTo(id) < self.ClockwiseTo(context.IdOf(_members[_right - 1]))
-            || id.ClockwiseTo(self) < context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self);
+        return reach.Short || self.ClockwiseTo(id) < reach.Right || id.ClockwiseTo(self) < reach.Left;
     }
 
     public bool Remove(PeerHandle peer)

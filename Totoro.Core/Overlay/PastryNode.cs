@@ -299,7 +299,7 @@ public sealed partial class PastryNode : INodeProgram
         n += _routing.CopyFilled(0, rows - 1, columns, all.AsSpan(n));
         for (int i = 0; i < _neighbours.Count; i++)
             all[n++] = _neighbours[i];
-        Array.Sort(all, static (x, y) => x.Index.CompareTo(y.Index));
+        System.Runtime.InteropServices.MemoryMarshal.Cast<PeerHandle, int>(all.AsSpan()).Sort(); // a handle is its index + 1: same order, no comparer
         int distinct = 0;
         for (int i = 0; i < all.Length; i++)
         {
@@ -362,9 +362,12 @@ public sealed partial class PastryNode : INodeProgram
     {
         if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
             return;
-        _leaf.TryAdd(_context, Id, peer);
-        _routing.TryAdd(_context, Id, _options.B, peer);
-        _neighbours.TryAdd(_context, peer);
+        NodeId id = _context.IdOf(peer);
+        long proximity = Proximity.Unknown; // measured once, by whichever table needs it first
+        SlotMemo memo = SlotMemo.Empty;
+        _leaf.TryAdd(_context, Id, peer, id);
+        _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
+        _neighbours.TryAdd(_context, peer, ref proximity);
     }
 
     /// <summary>
@@ -376,19 +379,25 @@ public sealed partial class PastryNode : INodeProgram
         Learn(from);
         if (peers is null)
             return;
+        if (trustPeers)
+        {
+            foreach (PeerHandle peer in peers)
+                Learn(peer);
+            return;
+        }
+
+        // Second-hand peers never change the leaf set here (they are only probed), so its reach is measured once.
+        LeafReach reach = _leaf.Reach(_context, Id);
+        SlotMemo memo = SlotMemo.Empty;
         foreach (PeerHandle peer in peers)
         {
-            if (trustPeers)
-            {
-                Learn(peer);
-                continue;
-            }
-
             if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
                 continue;
-            _routing.TryAdd(_context, Id, _options.B, peer);
-            _neighbours.TryAdd(_context, peer);
-            if (_leaf.WouldAdmit(_context, Id, peer) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
+            NodeId id = _context.IdOf(peer);
+            long proximity = Proximity.Unknown;
+            _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
+            _neighbours.TryAdd(_context, peer, ref proximity);
+            if (_leaf.WouldAdmit(Id, peer, id, reach) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
                 _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
         }
     }
@@ -469,7 +478,7 @@ public sealed partial class PastryNode : INodeProgram
         _leaf.Remove(peer);
         int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);
-        _neighbours.Remove(peer);
+        _neighbours.Remove(_context, peer);
         if (row >= 0)
             RepairRow(row, peer); // PastryNode.Repair.cs
         _listener?.OnPeerDead(this, peer);

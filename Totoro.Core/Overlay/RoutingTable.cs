@@ -20,10 +20,14 @@ internal struct RoutingTable
         return _entries is not null && index < _entries.Length ? _entries[index] : PeerHandle.None;
     }
 
-    /// <summary>Offers a node; returns true when it took a slot (empty, or held by a farther node).</summary>
-    public bool TryAdd(INodeContext context, NodeId self, int b, PeerHandle peer)
+    /// <summary>
+    /// Offers a node whose id is <paramref name="id"/>; returns true when it took a slot (empty, or held by a farther
+    /// node). <paramref name="proximity"/> is the caller's proximity to the peer, or −1 until someone needs it: this
+    /// fills it in when it does, so that the neighbourhood set does not ask again. <paramref name="memo"/> carries the
+    /// proximity of the last slot's occupant from one offer of a batch to the next.
+    /// </summary>
+    public bool TryAdd(INodeContext context, NodeId self, int b, PeerHandle peer, NodeId id, ref long proximity, ref SlotMemo memo)
     {
-        NodeId id = context.IdOf(peer);
         int row = self.SharedPrefixDigits(id, b);
         if (row >= NodeId.DigitCount(b))
             return false;
@@ -34,9 +38,11 @@ internal struct RoutingTable
         PeerHandle current = _entries[index];
         if (current == peer)
             return false;
-        if (!current.IsNone && context.ProximityTo(current) <= context.ProximityTo(peer))
+        if (!current.IsNone && memo.ProximityOf(context, index, current) <= Proximity.Of(context, peer, ref proximity))
             return false;
         _entries[index] = peer;
+        if (proximity >= 0)
+            memo.Remember(index, peer, proximity);
         return true;
     }
 

@@ -13,6 +13,7 @@ namespace Totoro.Sim.Kernel;
 public sealed class SimWorld : INodeContext, IPeerDirectory
 {
     private readonly EventQueue<SimEvent> _queue;
+    private readonly MessageSlots _inFlight = new();
     private readonly NodeId[] _ids;
     private readonly INodeProgram?[] _programs;
     private readonly ulong[] _random;
@@ -152,6 +153,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         switch (e.Kind)
         {
             case SimEventKind.Deliver:
+                Message message = _inFlight.Take((int)e.Argument); // a copy: handling it may send more, and move the slots
                 if (!_alive[e.Target])
                 {
                     MessagesToDeadNodes++;
@@ -159,7 +161,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
                 }
 
                 _current = e.Target;
-                _programs[e.Target]!.Receive(new PeerHandle(e.From), e.Message);
+                _programs[e.Target]!.Receive(new PeerHandle(e.From), message);
                 break;
             case SimEventKind.Timer:
                 if (!_alive[e.Target])
@@ -217,7 +219,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         if (_trafficBytes is not null)
             _trafficBytes[peer.Index] += bytes + Links.OverheadBytes;
 
-        _queue.Schedule(arrival, new SimEvent { Kind = SimEventKind.Deliver, Target = peer.Index, From = _current, Message = message });
+        _queue.Schedule(arrival, new SimEvent { Kind = SimEventKind.Deliver, Target = peer.Index, From = _current, Argument = _inFlight.Put(message) });
     }
 
     /// <summary>The message as the receiver would have it after the wire: encoded, decoded and compared field by field.</summary>

@@ -10,26 +10,24 @@ internal sealed class GeoPoints(int capacity)
 {
     public const double EarthRadiusKm = 6371.0;
 
-    private readonly float[] _x = new float[capacity];
-    private readonly float[] _y = new float[capacity];
-    private readonly float[] _z = new float[capacity];
+    private readonly Point[] _points = new Point[capacity]; // one array of structs: a distance reads one cache line per node
 
     public void Set(int index, double latitude, double longitude)
     {
         double lat = latitude * Math.PI / 180, lon = longitude * Math.PI / 180;
-        _x[index] = (float)(Math.Cos(lat) * Math.Cos(lon));
-        _y[index] = (float)(Math.Cos(lat) * Math.Sin(lon));
-        _z[index] = (float)Math.Sin(lat);
+        _points[index] = new Point((float)(Math.Cos(lat) * Math.Cos(lon)), (float)(Math.Cos(lat) * Math.Sin(lon)), (float)Math.Sin(lat));
     }
 
     /// <summary>A point's latitude and longitude in degrees (for maps).</summary>
     public (double Latitude, double Longitude) LatLon(int index) =>
-        (Math.Asin(_z[index]) * 180 / Math.PI, Math.Atan2(_y[index], _x[index]) * 180 / Math.PI);
+        (Math.Asin(_points[index].Z) * 180 / Math.PI, Math.Atan2(_points[index].Y, _points[index].X) * 180 / Math.PI);
 
     /// <summary>Great-circle distance in km (via the chord: 2·asin(chord / 2)).</summary>
     public double DistanceKm(int a, int b)
     {
-        double dx = _x[a] - _x[b], dy = _y[a] - _y[b], dz = _z[a] - _z[b];
+        ref readonly Point p = ref _points[a];
+        ref readonly Point q = ref _points[b];
+        double dx = p.X - q.X, dy = p.Y - q.Y, dz = p.Z - q.Z;
         double chord = Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
         return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, chord / 2));
     }
@@ -60,4 +58,6 @@ internal sealed class GeoPoints(int capacity)
 
         return sites[^1];
     }
+
+    private readonly record struct Point(float X, float Y, float Z);
 }

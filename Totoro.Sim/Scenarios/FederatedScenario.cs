@@ -28,7 +28,7 @@ public sealed class FederatedScenario
     private readonly DeviceModel _devices;
     private readonly WorkloadCache _workloadCache;
     private readonly LearningLedger _ledger = new();
-    private readonly LearningNode?[] _learners;
+    private readonly LazyLearners? _learners;
     private readonly List<(string Name, FederatedMaster Master, double Start)> _masters = [];
     private readonly List<NodeId> _treeApps = [];
     private readonly LivePlanningAudit? _audit;
@@ -65,7 +65,6 @@ public sealed class FederatedScenario
         AppSpec spec = config.Template;
         int parameters = _workloads[0].Model.ParameterCount;
         _devices = new DeviceModel(overlay.Nodes, config.DeviceGflops, overlay.Seed);
-        _learners = new LearningNode?[overlay.Nodes + Math.Max(0, spareSlots)];
         IReadOnlyList<(double, double)>? curvePoints = _curve?.Points;
         _forest = new ForestScenario(overlay, forest with
         {
@@ -76,11 +75,14 @@ public sealed class FederatedScenario
         }, spareSlots)
         {
             Hooks = LearningTreeHooks.Default,
-            NodeApp = config.System == "totoro" ? node => _learners[node] = new LearningNode(() => _forest!.World.Now, _workloadCache, _ledger) : null,
+            NodeApp = config.System == "totoro" ? _ => _learners : null,
             RuleForApp = _ => ServerRules.Merge(spec, parameters),
             SelectorForApp = _ => new ParticipantRouter(),
             ApplicationForApp = a => new LearningAppInfo(_workloads[a].Spec, _seeds[a], parameters, config.IsTiming, curvePoints).Encode(),
         };
+        SimWorld world = _forest.World;
+        Func<long> clock = () => world.Now; // one clock for every node's learning layer
+        _learners = config.System == "totoro" ? new LazyLearners(world, () => new LearningNode(clock, _workloadCache, _ledger)) : null;
         if (forest.Planning is { } planning && config.System == "totoro")
             _audit = new LivePlanningAudit(_forest, planning, _workloads[0].ModelBytes);
     }
@@ -97,8 +99,11 @@ public sealed class FederatedScenario
     /// <summary>App <paramref name="app"/>'s data and model (read-only, as every node loads it).</summary>
     public FederatedWorkload WorkloadOf(NodeId app) => _workloads[_forest.Apps.First(r => r.Id == app).Number];
 
-    /// <summary>Node <paramref name="node"/>'s learning layer (null before the node exists or outside `totoro` runs).</summary>
-    public LearningNode? LearnerAt(int node) => _learners[node];
+    /// <summary>Node <paramref name="node"/>'s learning layer (null until the node first needs one, and outside `totoro` runs).</summary>
+    public LearningNode? LearnerAt(int node) => _learners?.Existing(node);
+
+    /// <summary>Nodes that have made their learning layer (the rest never met an app).</summary>
+    public int LearnersMade => _learners?.Count ?? 0;
 
     /// <summary>How the training loop lets world time pass (default: the world alone; churn runs its actions too).</summary>
     public Action<long>? RunWorldUntil { get; set; }
@@ -132,7 +137,7 @@ public sealed class FederatedScenario
             if (w == worker)
             {
                 workers.Remove(holder);
-                _learners[holder]?.Release(run.Id);
+                _learners?.Existing(holder)?.Release(run.Id);
                 break;
             }
         }
@@ -148,7 +153,7 @@ public sealed class FederatedScenario
     private void Hold(ForestScenario.AppRun run, int node, int worker)
     {
         int device = _deviceOf[run.Number][worker];
-        _learners[node]!.Hold(run.Id, worker, flops => _devices.ComputeMicros(device, flops));
+        _learners!.Of(node).Hold(run.Id, worker, flops => _devices.ComputeMicros(device, flops));
     }
 
     public ForestScenario Forest => _forest;
@@ -212,7 +217,7 @@ public sealed class FederatedScenario
         {
             ForestScenario.AppRun run = apps[started++];
             world.Enter(run.Root);
-            if (!_learners[run.Root]!.Start(_forest.Node(run.Root), run.Id))
+            if (!_learners!.Of(run.Root).Start(_forest.Node(run.Root), run.Id))
                 throw new InvalidOperationException($"the root of {run.Id} cannot serve its app");
         }
 

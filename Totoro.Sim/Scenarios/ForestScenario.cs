@@ -28,6 +28,8 @@ public sealed class ForestScenario : IForestApp
     private ulong _random;
     private int _attached;
     private int _duplicates;
+    private IForestApp? _lastOwn;
+    private IForestApp? _lastObserved;
 
     /// <param name="spareSlots">Extra node slots for nodes that join later (churn during training).</param>
     public ForestScenario(OverlaySimConfig overlay, ForestSimConfig forest, int spareSlots = 0)
@@ -41,7 +43,7 @@ public sealed class ForestScenario : IForestApp
         _random = SplitMix64.Derive(overlay.Seed, 0xf0e57);
         _overlay = new OverlayScenario(overlay, (index, id, listener) =>
         {
-            IForestApp app = NodeApp?.Invoke(index) is { } own ? new ObservedApp(this, own) : this;
+            IForestApp app = NodeApp?.Invoke(index) is { } own ? Observed(own) : this;
             var node = new ForestNode(World, id, overlay.Pastry, Hooks, app, listener);
             if (forest.Planning is { IsStatic: false } planning)
                 node.UsePlanning(planning);
@@ -57,6 +59,18 @@ public sealed class ForestScenario : IForestApp
     public int Fanout => _config.Fanout > 0 ? _config.Fanout : 1 << _overlayConfig.Pastry.B;
 
     public ForestNode Node(int index) => _forest[index]!;
+
+    /// <summary>A node's own app behind the world's observer; one wrapper serves every node that shares one app object.</summary>
+    private IForestApp Observed(IForestApp own)
+    {
+        if (!ReferenceEquals(_lastOwn, own))
+        {
+            _lastOwn = own;
+            _lastObserved = new ObservedApp(this, own);
+        }
+
+        return _lastObserved!;
+    }
 
     public SimReport Run(Action<SimProgress>? progress = null)
     {

@@ -112,4 +112,33 @@ public class ProgressBarTests
         Assert.Contains(" 40.0%", Assert.Single(screen));
         Assert.EndsWith("\n", writer.ToString()); // the cursor is on a clean line for the error that follows
     }
+
+    [Fact]
+    public void A_long_phase_shows_the_time_it_has_left_at_its_pace_so_far()
+    {
+        var writer = new StringWriter();
+        using (ProgressBar bar = Bar(writer, interactive: false))
+        {
+            _now = 7_000; // an earlier phase took 7 s: the estimate runs from this phase's own start
+            bar.Report(new SimProgress("joining", 0, 1000));
+            _now += 10_000;
+            bar.Report(new SimProgress("joining", 250, 1000)); // a quarter in 10 s: three quarters take 30 s more
+            _now += 5_000;
+            bar.Report(new SimProgress("joining", 500, 1000)); // half in 15 s: 15 s more
+            bar.Complete();
+        }
+
+        string[] lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain("left", lines[0]); // nothing to go on yet
+        Assert.EndsWith("~30s left", lines[1]);
+        Assert.EndsWith("~15s left", lines[2]);
+        Assert.DoesNotContain("left", lines[^1]); // done
+    }
+
+    [Theory]
+    [InlineData(45, "45s")]
+    [InlineData(720, "12m")]
+    [InlineData(11_100, "3h05m")]
+    public void Durations_read_as_seconds_minutes_or_hours(double seconds, string expected)
+        => Assert.Equal(expected, ProgressBar.Duration(seconds));
 }

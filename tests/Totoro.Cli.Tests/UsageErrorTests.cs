@@ -35,6 +35,15 @@ public partial class UsageErrorTests
     }
 
     [Fact]
+    public void A_simulation_that_cannot_fit_in_memory_is_refused_at_once_with_the_arithmetic()
+    {
+        // 400 million nodes need about half a terabyte: no test machine has it, and the refusal comes before any node exists.
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "400000000");
+        string line = OneErrorLine(code, stdout, stderr);
+        Assert.Matches(@"--nodes 400,000,000: this run needs about 400,000,000 nodes × [\d,]+ B \+ 100 MB fixed = [\d.]+ GiB, more than this machine's [\d.]+ GiB of memory; at most about [\d,]+ nodes fit", line);
+    }
+
+    [Fact]
     public void A_word_close_to_no_command_gets_no_suggestion()
     {
         (int code, string stdout, string stderr) = TotoroProcess.Run("xyzzy");

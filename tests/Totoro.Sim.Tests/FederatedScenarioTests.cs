@@ -38,6 +38,31 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.True(app.FinalAccuracy > 0.65, $"accuracy {app.FinalAccuracy}");
     }
 
+    [Fact]
+    public void Only_nodes_that_meet_an_app_make_a_learning_layer_and_every_worker_has_one()
+    {
+        // Synthetic data, so this runs everywhere. Issue 20: learning layers are made lazily, not one per node.
+        var spec = new AppSpec { Workers = 20, ClientsPerRound = 5, Dataset = "synthetic", Partition = PartitionSpec.Natural, Rounds = 2 };
+        FederatedScenario scenario = Scenario(new LearningSimConfig { Template = spec }, nodes: 400);
+        AppLearningReport app = Assert.Single(scenario.Run().PerApp);
+        Assert.Equal(2, app.Rounds);
+
+        Totoro.Core.Runtime.NodeId id = Assert.Single(scenario.TreeApps);
+        int members = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            bool member = scenario.Forest.Node(i).TryGetTree(id, out Totoro.Core.Forest.TreeInfo info);
+            members += member ? 1 : 0;
+            if (member && info.IsSubscriber)
+                Assert.NotNull(scenario.LearnerAt(i)); // a worker trains with its own layer
+            if (!member)
+                Assert.Null(scenario.LearnerAt(i)); // a node the tree never reached never needed one
+        }
+
+        Assert.InRange(scenario.LearnersMade, 20, members);
+        Assert.True(members < 400, "the tree spans only part of the overlay");
+    }
+
     [Theory]
     [InlineData("fedavg")]
     [InlineData("median")]

@@ -1,0 +1,71 @@
+namespace Totoro.Sim.Scenarios;
+
+/// <summary>
+/// What a simulation will hold at its peak, estimated from its configuration before it starts, so that a run that
+/// cannot fit in the machine is refused at once (with the arithmetic) instead of crawling into swap or being killed an
+/// hour later. The constants come from measured peaks (README, "Scale"): a node's fixed state (directory, topology,
+/// links, Pastry node, leaf and neighbourhood sets, its share of the event queue and of the garbage collector's slack)
+/// plus its routing table, about one row of 2^b slots per digit of log_{2^b} N; a forest adds a tree node per node
+/// and tree state per member; real vectors add models held along the trees.
+/// </summary>
+public static class MemoryEstimate
+{
+    /// <summary>The runtime, the code and the report: paid once.</summary>
+    public const long FixedBytes = 100L << 20;
+
+    /// <summary>A node's state apart from its routing table (measured: see the README's scale table).</summary>
+    public const int NodeBytes = 680;
+
+    /// <summary>The forest's part of every node (its tree node, empty until it meets a tree).</summary>
+    public const int ForestNodeBytes = 200;
+
+    /// <summary>A tree member's state for one app (children, parent, round state).</summary>
+    public const int MemberBytes = 600;
+
+    /// <summary>Routing-table rows a node of an N-node overlay fills: ⌈log_{2^b} N⌉ plus one for the leaf set's neighbours.</summary>
+    public static int RoutingRows(long nodes, int b) => (int)Math.Ceiling(Math.Log(Math.Max(2, nodes)) / Math.Log(1 << b)) + 1;
+
+    /// <summary>Bytes per node of an overlay alone.</summary>
+    public static long OverlayBytesPerNode(long nodes, int b) => NodeBytes + (4L * (1 << b) * RoutingRows(nodes, b));
+
+    /// <summary>The estimated peak of a run, and how it was reckoned.</summary>
+    public static (long Bytes, string Arithmetic) Of(OverlaySimConfig overlay, ForestSimConfig? forest)
+    {
+        long nodes = overlay.Nodes;
+        long perNode = OverlayBytesPerNode(nodes, overlay.Pastry.B);
+        string arithmetic = $"{nodes:N0} nodes × {perNode:N0} B";
+        long bytes = FixedBytes + (nodes * perNode);
+        if (forest is { Apps: > 0 })
+        {
+            long members = 2L * forest.Apps * forest.SubscribersPerApp; // subscribers and about as many forwarders
+            bytes += (nodes * ForestNodeBytes) + (members * MemberBytes);
+            arithmetic += $" + {nodes:N0} × {ForestNodeBytes} B (forest) + {members:N0} tree members × {MemberBytes} B";
+            if (forest.RealVectors)
+            {
+                long models = 3 * members; // a member's model, its update and a merge in progress
+                bytes += models * forest.ModelBytes;
+                arithmetic += $" + {models:N0} models × {forest.ModelBytes:N0} B";
+            }
+        }
+
+        return (bytes, $"{arithmetic} + {FixedBytes >> 20} MB fixed = {Gigabytes(bytes)}");
+    }
+
+    /// <summary>Memory this process may use: the machine's (or its container's) physical memory.</summary>
+    public static long MachineBytes() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>A one-line refusal when the run cannot fit in <paramref name="available"/> bytes, or null when it can.</summary>
+    public static string? Refusal(OverlaySimConfig overlay, ForestSimConfig? forest, long available)
+    {
+        (long bytes, string arithmetic) = Of(overlay, forest);
+        if (bytes <= available)
+            return null;
+        long perNode = OverlayBytesPerNode(overlay.Nodes, overlay.Pastry.B) + (forest is { Apps: > 0 } ? ForestNodeBytes : 0);
+        long trees = bytes - FixedBytes - (overlay.Nodes * perNode); // what the apps' trees need whatever the node count
+        long most = Math.Max(0, (available - FixedBytes - trees) / perNode);
+        string fits = most > 0 ? $"at most about {most:N0} nodes fit" : $"the apps' trees alone need {Gigabytes(trees)}";
+        return $"this run needs about {arithmetic}, more than this machine's {Gigabytes(available)} of memory; {fits}";
+    }
+
+    private static string Gigabytes(long bytes) => $"{bytes / (double)(1L << 30):F1} GiB";
+}
