@@ -11,9 +11,9 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
     NodeCommand.Create(),
     AppCommand.Create(),
     DeployCommand.Create(),
+    Totoro.Cli.Experiments.ExperimentCommand.Create(),
     ModelsCommand.Create(),
     CaCommand.Create(),
-    Totoro.Cli.Experiments.ExperimentCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);
