@@ -148,10 +148,13 @@ internal sealed partial class RealModeKind : ExperimentKind<RealModeKind.Paramet
     private static AppStatus WaitForRound(ControlClient client, HostProcesses hosts, string name, int round, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
+        TimeSpan? erringSince = null;
         while (true)
         {
             AppStatus? status = Status(client, hosts, name);
-            if (status?.Error is { } error)
+            // A root still loading the app's data says so as an error; only one that lasts is a failure.
+            erringSince = status?.Error is null ? null : erringSince ?? clock.Elapsed;
+            if (status?.Error is { } error && clock.Elapsed - erringSince > TimeSpan.FromSeconds(30))
                 throw new InvalidOperationException($"app {name} failed: {error}");
             if (status is { Started: true } && (status.Round >= round || status.Finished))
                 return status;
