@@ -22,6 +22,7 @@ internal static class NodeCommand
         var leafSet = new Option<int>("--leaf-set") { Description = "Leaf-set size L (even)", DefaultValueFactory = _ => 24 };
         var pingMs = new Option<int>("--ping-period-ms") { Description = "Leaf-set keep-alive period (the lease is 1.5 times it)", DefaultValueFactory = _ => 20_000 };
         var impairLoss = new Option<double>("--impair-loss") { Description = "Testing aid: drop this fraction of received packets (where tc netem is missing)", DefaultValueFactory = _ => 0 };
+        var impairDelay = new Option<int>("--impair-delay-ms") { Description = "Testing aid: hold every received packet this many milliseconds before handling it (where tc netem is missing)", DefaultValueFactory = _ => 0 };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the --bootstrap node to let this host join before giving up (exit 1)", DefaultValueFactory = _ => 30 };
         var shardDir = new Option<DirectoryInfo?>("--shard-dir") { Description = "The host's own training data: a folder with IDX files named like Fashion-MNIST's training split (train-images-idx3-ubyte, train-labels-idx1-ubyte, or .gz), split among its logical nodes" };
         var modelAssemblies = new Option<FileInfo[]>("--model-assembly") { Description = "A .NET assembly of your own models (an IModelFactory) this host can train; repeat for several. Apps name the model; a node never loads a path an app names", AllowMultipleArgumentsPerToken = false };
@@ -39,7 +40,7 @@ internal static class NodeCommand
         var controlOpen = new Option<bool>("--control-open") { Description = "Accept unsigned control requests from any address, not only loopback (test networks only)" };
         var command = new Command("node", "Run a real host: K logical nodes on one UDP port, joining (or founding) an overlay; stops gracefully on SIGTERM or Ctrl-C")
         {
-            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, joinTimeout, modelAssemblies, metricsListen, dashboardListen, planner, epsilon, planPeriod,
+            listen, bootstrap, logical, zones, zone, dataDir, shardDir, logLevel, b, leafSet, pingMs, metricsMs, impairLoss, impairDelay, joinTimeout, modelAssemblies, metricsListen, dashboardListen, planner, epsilon, planPeriod,
             cert, key, ca, crl, insecure, controlOpen,
         };
         command.SetAction(parsed =>
@@ -71,6 +72,7 @@ internal static class NodeCommand
                 OwnData = parsed.GetValue(shardDir) is { } shards ? LoadShard(shards) : null,
                 MetricsIntervalMicros = metrics * 1000L,
                 ImpairLoss = parsed.GetValue(impairLoss),
+                ImpairDelayMs = parsed.GetValue(impairDelay),
                 Planning = new Core.Planning.PlanningOptions { Planner = parsed.GetValue(planner)!, Epsilon = parsed.GetValue(epsilon), DecisionPeriodMicros = parsed.GetValue(planPeriod) * 1000L },
                 Pastry = new PastryOptions().WithChurnRepair() with // real nodes fail: hop acks, lookup timeouts, probed joins, as the churn presets
                 {

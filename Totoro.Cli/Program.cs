@@ -14,6 +14,7 @@ var root = new RootCommand("Totoro: a decentralized federated-learning engine fo
     Totoro.Cli.Experiments.ExperimentCommand.Create(),
     ModelsCommand.Create(),
     CaCommand.Create(),
+    Totoro.Cli.Soak.SoakCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

@@ -48,6 +48,9 @@ public sealed record HostOptions
     /// <summary>Fraction of received packets dropped on purpose (a testing aid where `tc netem` is missing).</summary>
     public double ImpairLoss { get; init; }
 
+    /// <summary>Milliseconds every received packet is held before the host handles it (a testing aid where `tc netem` is missing).</summary>
+    public int ImpairDelayMs { get; init; }
+
     /// <summary>How this host's nodes plan their tree flows (static: Pastry's own routes, no acks).</summary>
     public Core.Planning.PlanningOptions Planning { get; init; } = Core.Planning.PlanningOptions.Static;
 
@@ -69,6 +72,8 @@ public sealed record HostOptions
             problems.Add("--bootstrap is this host's own --listen address: leave --bootstrap out to found an overlay");
         if (!(ImpairLoss is >= 0 and < 1))
             problems.Add($"--impair-loss must be in [0, 1) (got {ImpairLoss})");
+        if (ImpairDelayMs is < 0 or > 10_000)
+            problems.Add($"--impair-delay-ms must be from 0 to 10000 (got {ImpairDelayMs})");
         if (Credentials is { } c && LogicalNodes > c.Certificate.LogicalNodes)
             problems.Add($"--logical-nodes {LogicalNodes} exceeds the {c.Certificate.LogicalNodes} this host's certificate ('{c.Certificate.Name}') allows: issue one for more");
         problems.AddRange(Pastry.Validate());

@@ -46,7 +46,7 @@ public sealed partial class NodeHost : IDisposable
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems));
         _options = options;
-        _transport = new UdpTransport(options.ImpairLoss);
+        _transport = new UdpTransport(options.ImpairLoss, TimeSpan.FromMilliseconds(options.ImpairDelayMs));
         Log = log;
         Log.Clock = () => Now;
         _transport.Log = line => Log.Warn(line);
@@ -187,6 +187,8 @@ public sealed partial class NodeHost : IDisposable
         {
             Turn();
             long wait = _local.Count > 0 || !_posted.IsEmpty ? 0 : Math.Min(Timers.NextDue - Now, 50_000);
+            if (_transport.NextArrival is { } held)
+                wait = Math.Min(wait, Math.Max(1, (long)held.TotalMicroseconds));
             if (wait > 0)
                 _transport.Signal.WaitOne(TimeSpan.FromMicroseconds(wait));
         }

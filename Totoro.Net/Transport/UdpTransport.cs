@@ -26,10 +26,13 @@ public sealed class UdpTransport : IDisposable
     private readonly Dictionary<IPEndPoint, LiteNetPeer> _connected = [];
     private readonly Dictionary<IPEndPoint, List<byte[]>> _pending = [];
     private readonly Dictionary<IPEndPoint, long> _connectAt = [];
+    private readonly long _impairDelayTicks;
 
     /// <param name="impairLoss">Fraction of received packets to drop on purpose (tests without netem); 0 in real use.</param>
-    public UdpTransport(double impairLoss = 0)
+    /// <param name="impairDelay">Time every received frame is held before the host sees it (tests without netem); zero in real use.</param>
+    public UdpTransport(double impairLoss = 0, TimeSpan impairDelay = default)
     {
+        _impairDelayTicks = (long)(impairDelay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         NetDebug.Logger = QuietNetLogger.Instance;
         var listener = new EventBasedLiteNetListener();
         listener.ConnectionRequestEvent += request => request.AcceptIfKey(ConnectionKey);
@@ -69,7 +72,28 @@ public sealed class UdpTransport : IDisposable
         LocalEndPoint = new IPEndPoint(listen.Address, _manager.LocalPort);
     }
 
-    public bool TryReceive(out Datagram datagram) => _inbox.TryDequeue(out datagram);
+    /// <summary>The next received frame whose (impaired) arrival time has come; one consumer only (the host's loop).</summary>
+    public bool TryReceive(out Datagram datagram)
+    {
+        if (_impairDelayTicks == 0)
+            return _inbox.TryDequeue(out datagram);
+        // A constant delay keeps arrival order, so only the head can be due: peek, then take it.
+        if (!_inbox.TryPeek(out datagram) || datagram.ArrivesAt > System.Diagnostics.Stopwatch.GetTimestamp())
+            return false;
+        return _inbox.TryDequeue(out datagram);
+    }
+
+    /// <summary>How long until the oldest held frame arrives (null: nothing held back).</summary>
+    public TimeSpan? NextArrival
+    {
+        get
+        {
+            if (_impairDelayTicks == 0 || !_inbox.TryPeek(out Datagram head))
+                return null;
+            long ticks = Math.Max(0, head.ArrivesAt - System.Diagnostics.Stopwatch.GetTimestamp());
+            return TimeSpan.FromSeconds(ticks / (double)System.Diagnostics.Stopwatch.Frequency);
+        }
+    }
 
     /// <summary>Sends a frame: small ones as a datagram, large ones (or any, when <paramref name="reliable"/>) reliably.</summary>
     public void Send(IPEndPoint to, byte[] frame, bool reliable = false)
@@ -169,7 +193,7 @@ public sealed class UdpTransport : IDisposable
         byte[] data = reader.GetRemainingBytes();
         Interlocked.Increment(ref Counters.DatagramsIn);
         Interlocked.Add(ref Counters.BytesIn, data.Length);
-        _inbox.Enqueue(new Datagram(from, data));
+        _inbox.Enqueue(new Datagram(from, data, _impairDelayTicks == 0 ? 0 : System.Diagnostics.Stopwatch.GetTimestamp() + _impairDelayTicks));
         Signal.Set();
     }
 

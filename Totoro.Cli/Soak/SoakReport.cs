@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json;
+using CsvHelper;
+using ScottPlot;
+
+namespace Totoro.Cli.Soak;
+
+/// <summary>
+/// What a soak leaves in its folder: soak.csv (the run every few seconds), soak-hosts.csv (each host's state, CPU and
+/// memory), soak-summary.json (figures and verdict), soak-events.txt (everything that happened, in order), and two
+/// plots: soak.png (rounds, lookups and hosts up over time, chaos marked) and soak-hosts.png (memory per host).
+/// </summary>
+internal static class SoakReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static void Write(string dir, SoakSummary summary, IReadOnlyList<SoakTimelineRow> timeline, IReadOnlyList<SoakHostSample> samples,
+        IReadOnlyList<(double At, ChaosEvent Event, int Host)> chaos, IReadOnlyList<string> notes)
+    {
+        WriteCsv(Path.Combine(dir, "soak.csv"), timeline);
+        WriteCsv(Path.Combine(dir, "soak-hosts.csv"), samples);
+        File.WriteAllText(Path.Combine(dir, "soak-summary.json"), JsonSerializer.Serialize(summary, Json) + "\n");
+        File.WriteAllLines(Path.Combine(dir, "soak-events.txt"), notes);
+        if (timeline.Count > 1)
+        {
+            PlotRun(Path.Combine(dir, "soak.png"), summary, timeline, chaos);
+            PlotHosts(Path.Combine(dir, "soak-hosts.png"), samples, chaos);
+        }
+    }
+
+    private static void WriteCsv<T>(string path, IEnumerable<T> rows)
+    {
+        using var writer = new StreamWriter(path);
+        using CsvWriter csv = CsvWriter.Create(writer);
+        csv.WriteRecords(rows);
+    }
+
+    private static void PlotRun(string path, SoakSummary summary, IReadOnlyList<SoakTimelineRow> timeline, IReadOnlyList<(double At, ChaosEvent Event, int Host)> chaos)
+    {
+        var plot = new Plot();
+        double[] minutes = [.. timeline.Select(r => r.Seconds / 60)];
+        var rounds = plot.Add.Scatter(minutes, timeline.Select(r => (double)r.Rounds).ToArray());
+        rounds.LegendText = "rounds completed (all apps)";
+        rounds.MarkerSize = 0;
+        var lookups = plot.Add.Scatter(minutes, timeline.Select(r => r.Lookups / 10.0).ToArray());
+        lookups.LegendText = "lookups checked / 10";
+        lookups.MarkerSize = 0;
+        var bad = plot.Add.Scatter(minutes, timeline.Select(r => (double)(r.LookupsWrong + r.LookupsFailed) * 10).ToArray());
+        bad.LegendText = "lookups wrong or failed × 10";
+        bad.MarkerSize = 0;
+        var up = plot.Add.Scatter(minutes, timeline.Select(r => r.HostsUp * 10.0).ToArray());
+        up.LegendText = "hosts up × 10";
+        up.MarkerSize = 0;
+        up.LinePattern = LinePattern.Dotted;
+        MarkChaos(plot, chaos);
+        plot.Title(string.Create(CultureInfo.InvariantCulture,
+            $"Soak: {summary.Hosts} hosts × {summary.NodesPerHost} nodes, {summary.LossPercent}% loss, {summary.DelayMs} ms; {summary.Kills} kills, {summary.Leaves} leaves, {summary.Cuts} cuts; lookups {summary.LookupSuccess:P2}"));
+        plot.XLabel("minutes (red: kill -9, orange: leave, purple: cut off and back)");
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, 1100, 600);
+    }
+
+    private static void PlotHosts(string path, IReadOnlyList<SoakHostSample> samples, IReadOnlyList<(double At, ChaosEvent Event, int Host)> chaos)
+    {
+        var plot = new Plot();
+        foreach (IGrouping<int, SoakHostSample> host in samples.Where(s => !double.IsNaN(s.RssMiB)).GroupBy(s => s.Host))
+        {
+            var line = plot.Add.Scatter(host.Select(s => s.Seconds / 60).ToArray(), host.Select(s => s.RssMiB).ToArray());
+            line.MarkerSize = 0;
+        }
+
+        MarkChaos(plot, chaos);
+        plot.Title("Resident memory of each host (MiB); a restarted host starts again from its baseline");
+        plot.XLabel("minutes");
+        plot.YLabel("RSS (MiB)");
+        plot.SavePng(path, 1100, 500);
+    }
+
+    private static void MarkChaos(Plot plot, IReadOnlyList<(double At, ChaosEvent Event, int Host)> chaos)
+    {
+        foreach ((double at, ChaosEvent e, _) in chaos)
+        {
+            Color color = e.Kind switch { ChaosKind.Kill => Colors.Red, ChaosKind.Leave => Colors.Orange, _ => Colors.Purple };
+            var line = plot.Add.VerticalLine(at / 60, 1, color);
+            line.LinePattern = LinePattern.Dashed;
+            if (e.Kind == ChaosKind.Cut)
+                plot.Add.VerticalLine((at + e.Seconds) / 60, 1, color);
+        }
+    }
+}

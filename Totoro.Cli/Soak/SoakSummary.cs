@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Totoro.Cli.Soak;
+
+/// <summary>The soak's verdict and its figures (soak-summary.json): what was thrown, what was kept, what was lost.</summary>
+internal sealed partial record SoakSummary
+{
+    public required int Hosts { get; init; }
+
+    public required int NodesPerHost { get; init; }
+
+    public required double Minutes { get; init; }
+
+    public required double LossPercent { get; init; }
+
+    public required int DelayMs { get; init; }
+
+    /// <summary>"netem", or "receive path" where the kernel has no netem and each host impairs what it receives.</summary>
+    public required string Impairment { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    public required double ChaosSeconds { get; init; }
+
+    public required int Kills { get; init; }
+
+    public required int Leaves { get; init; }
+
+    public required int Cuts { get; init; }
+
+    public required int Lookups { get; init; }
+
+    public required int LookupsCorrect { get; init; }
+
+    public required int LookupsWrong { get; init; }
+
+    public required int LookupsFailed { get; init; }
+
+    public required int LookupsUnanswered { get; init; }
+
+    public double LookupSuccess => Lookups == 0 ? 0 : LookupsCorrect / (double)Lookups;
+
+    public required int AppsSubmitted { get; init; }
+
+    public required int AppsFinished { get; init; }
+
+    public required int RoundsCompleted { get; init; }
+
+    /// <summary>Masters started from a replica ("took over as master" in the hosts' logs).</summary>
+    public required int TakeOvers { get; init; }
+
+    /// <summary>Take-overs without the model ("WITHOUT its model" in the logs) plus apps whose round fell back.</summary>
+    public required int ModelsLost { get; init; }
+
+    public required double MaxRssMiB { get; init; }
+
+    /// <summary>Mean CPU use of one host over the run, in cores.</summary>
+    public required double MeanHostCpu { get; init; }
+
+    public required IReadOnlyList<string> Failures { get; init; }
+
+    /// <summary>Up to 20 lookups that were wrong, failed or unanswered, and each app's end.</summary>
+    public required IReadOnlyList<string> Details { get; init; }
+
+    public bool Passed => Failures.Count == 0;
+
+    /// <summary>The bar the issue sets: 99.9% of lookups correct during the run.</summary>
+    public const double LookupBar = 0.999;
+
+    public static SoakSummary From(SoakOptions options, bool netem, SoakState state, IReadOnlyList<SoakApp> apps,
+        IReadOnlyList<LookupRecord> lookups, IReadOnlyList<SoakHostSample> samples, double chaosSeconds)
+    {
+        string logDir = Path.Combine(options.OutDir, "hosts");
+        string[] logs = [.. Directory.EnumerateFiles(logDir, "h*.log").Select(File.ReadAllText)];
+        int takeOvers = logs.Sum(l => TookOver().Count(l));
+        int withoutModel = logs.Sum(l => WithoutModel().Count(l));
+        var failures = new List<string>();
+        int lost = apps.Count(a => a.Lost is not null && a.Lost.Contains("model", StringComparison.Ordinal));
+        var summary = new SoakSummary
+        {
+            Hosts = options.Hosts,
+            NodesPerHost = options.NodesPerHost,
+            Minutes = options.Minutes,
+            LossPercent = options.LossPercent,
+            DelayMs = options.DelayMs,
+            Impairment = netem ? "netem" : "receive path",
+            Seed = options.Seed,
+            ChaosSeconds = Math.Round(chaosSeconds, 1),
+            Kills = state.Notes.Count(n => n.Contains("kill -9 host", StringComparison.Ordinal)),
+            Leaves = state.Notes.Count(n => n.Contains("left gracefully", StringComparison.Ordinal)),
+            Cuts = state.Notes.Count(n => n.Contains("cut off from the bridge", StringComparison.Ordinal)),
+            Lookups = lookups.Count,
+            LookupsCorrect = lookups.Count(r => r.Outcome == LookupOutcome.Correct),
+            LookupsWrong = lookups.Count(r => r.Outcome == LookupOutcome.Wrong),
+            LookupsFailed = lookups.Count(r => r.Outcome == LookupOutcome.Failed),
+            LookupsUnanswered = lookups.Count(r => r.Outcome == LookupOutcome.Unanswered),
+            AppsSubmitted = apps.Count,
+            AppsFinished = apps.Count(a => a.Finished),
+            RoundsCompleted = apps.Sum(a => a.MaxRound),
+            TakeOvers = takeOvers,
+            ModelsLost = withoutModel + lost,
+            MaxRssMiB = samples.Where(s => !double.IsNaN(s.RssMiB)).Select(s => s.RssMiB).DefaultIfEmpty(0).Max(),
+            MeanHostCpu = Math.Round(samples.GroupBy(s => s.Host).Average(g => CpuOf(g.ToList())), 3),
+            Failures = failures,
+            Details = [
+                .. lookups.Where(r => r.Outcome != LookupOutcome.Correct).Take(20).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.At:F1} s lookup {r.Outcome}: {r.Detail}")),
+                .. apps.Select(a => a.Finished
+                    ? string.Create(CultureInfo.InvariantCulture, $"{a.Name}: finished {a.MaxRound} rounds in {a.FinishedAt - a.SubmittedAt:F0} s, accuracy {a.Accuracy:F4}, master moved {a.RootMoves}×")
+                    : $"{a.Name}: NOT finished (round {a.MaxRound}){(a.Lost is null ? "" : ": " + a.Lost)}"),
+            ],
+        };
+
+        if (apps.Count == 0)
+            failures.Add("no app was submitted: the soak tested no training");
+        if (apps.Count(a => !a.Finished) is > 0 and int unfinished)
+            failures.Add($"{unfinished} of {apps.Count} apps did not finish");
+        if (summary.ModelsLost > 0)
+            failures.Add($"{summary.ModelsLost} model(s) lost ({withoutModel} take-over(s) WITHOUT the model in the logs, {lost} app(s) whose round fell back)");
+        if (lookups.Count == 0)
+            failures.Add("no lookup was checked");
+        else if (summary.LookupSuccess < LookupBar)
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"lookups {summary.LookupSuccess:P2} correct ({summary.LookupsWrong} wrong, {summary.LookupsFailed} failed, {summary.LookupsUnanswered} unanswered), below {LookupBar:P1}"));
+        return summary;
+    }
+
+    /// <summary>CPU cores one host used: CPU seconds over wall seconds, summed over its runs (each restart starts at 0).</summary>
+    private static double CpuOf(List<SoakHostSample> samples)
+    {
+        double cpu = 0, wall = 0;
+        for (int i = 1; i < samples.Count; i++)
+        {
+            SoakHostSample a = samples[i - 1], b = samples[i];
+            if (double.IsNaN(a.CpuSeconds) || double.IsNaN(b.CpuSeconds) || b.Starts != a.Starts)
+                continue;
+            cpu += b.CpuSeconds - a.CpuSeconds;
+            wall += b.Seconds - a.Seconds;
+        }
+
+        return wall == 0 ? 0 : cpu / wall;
+    }
+
+    [GeneratedRegex("took over as master")]
+    private static partial Regex TookOver();
+
+    [GeneratedRegex("WITHOUT its model")]
+    private static partial Regex WithoutModel();
+}
