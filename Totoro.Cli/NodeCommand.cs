@@ -84,6 +84,7 @@ internal static class NodeCommand
                     JoinTimeoutMicros = Math.Min(30_000_000, ping * 1500L),
                     JoinRetryMicros = 1_500_000, // a lost join datagram costs a second or two, not a join timeout
                     ProbeTries = 2, // one lost ping must not kill a live neighbour (or a tree parent)
+                    ProbeDepartedEvery = 2, // a cut-off host or site rejoins its side of the ring once the cut heals
                 },
             };
             IReadOnlyList<string> problems = options.Validate();

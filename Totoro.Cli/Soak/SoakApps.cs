@@ -33,6 +33,9 @@ internal sealed class SoakApp(string name, ulong seed, double submittedAt)
     public string? Lost { get; set; }
 
     public double LastKnownAt { get; set; }
+
+    /// <summary>Since when status answers have been behind <see cref="MaxRound"/> (null: they are not).</summary>
+    public double? BehindSince { get; set; }
 }
 
 /// <summary>
@@ -44,6 +47,9 @@ internal sealed class SoakApps(SoakOptions options, SoakState state, string crea
 {
     /// <summary>An app known at first and then unknown for this long is lost (its master and every replica gone).</summary>
     private const double UnknownForSeconds = 60;
+
+    /// <summary>An app whose status stays this long below the round it had reached lost its model.</summary>
+    private const double BehindForSeconds = 20;
 
     private readonly ControlClient _client = new();
     private readonly Random _random = new(unchecked((int)options.Seed * 31 + 7));
@@ -136,9 +142,17 @@ internal sealed class SoakApps(SoakOptions options, SoakState state, string crea
 
             app.RootEndpoint = status.RootEndpoint ?? app.RootEndpoint;
             app.Round = status.Round;
-            // A master that took over from a replica redoes at most the round in flight; more is a lost model.
+            // A master that took over from a replica redoes at most the round in flight. A root that came back may
+            // answer from nothing for a moment while it asks for the app's state; staying behind is a lost model.
             if (status.Round < app.MaxRound - 1)
-                app.Lost = $"round fell from {app.MaxRound} to {status.Round}: the model was lost";
+            {
+                app.BehindSince ??= now;
+                if (now - app.BehindSince > BehindForSeconds)
+                    app.Lost = $"round fell from {app.MaxRound} to {status.Round} and stayed behind for {now - app.BehindSince:F0} s: the model was lost";
+                return;
+            }
+
+            app.BehindSince = null;
             app.MaxRound = Math.Max(app.MaxRound, status.Round);
             app.Accuracy = status.Accuracy;
             if (status.Stopped)

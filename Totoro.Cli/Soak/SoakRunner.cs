@@ -42,7 +42,7 @@ internal sealed class SoakRunner(SoakOptions options, TextWriter progress)
         var apps = new SoakApps(options, state, Path.Combine(options.OutDir, "creator.key"));
         var lookups = new SoakLookups(state);
         // A new app only while the median app so far (or a first guess) would finish before the chaos ends.
-        var appThread = new Thread(() => apps.Run(() => state.Now + (apps.MedianDuration() ?? 60) < chaosEnd, stop.Token)) { Name = "soak-apps", IsBackground = true };
+        var appThread = new Thread(() => apps.Run(() => state.Now + (apps.MedianDuration() ?? 30) < chaosEnd, stop.Token)) { Name = "soak-apps", IsBackground = true };
         var lookupThread = new Thread(() => lookups.Run(stop.Token)) { Name = "soak-lookups", IsBackground = true };
         appThread.Start();
         lookupThread.Start();
@@ -131,8 +131,8 @@ internal sealed class SoakRunner(SoakOptions options, TextWriter progress)
         {
             lock (state.Lock)
                 hosts.Start(host, hosts.All[0], state.Now);
-            // Bounded: at most four hosts joining at once, as an operator would start a fleet.
-            while (hosts.All.Count(h => h.State == SoakHostState.Starting) >= 4)
+            // Bounded: at most two hosts joining at once, as an operator would start a fleet.
+            while (hosts.All.Count(h => h.State == SoakHostState.Starting) >= 2)
             {
                 if (state.Now > deadline)
                     throw new IOException($"hosts {string.Join(", ", hosts.All.Where(h => h.State == SoakHostState.Starting).Select(h => h.Index))} did not join in time: see their logs in {Path.Combine(options.OutDir, "hosts")}");

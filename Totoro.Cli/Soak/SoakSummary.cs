@@ -75,6 +75,8 @@ internal sealed partial record SoakSummary
         string[] logs = [.. Directory.EnumerateFiles(logDir, "h*.log").Select(File.ReadAllText)];
         int takeOvers = logs.Sum(l => TookOver().Count(l));
         int withoutModel = logs.Sum(l => WithoutModel().Count(l));
+        // Each app starts round 1 once, at the master it was submitted to; a second start anywhere began it afresh.
+        string[] restarted = [.. logs.SelectMany(l => FreshStart().Matches(l)).GroupBy(m => m.Groups[1].Value).Where(g => g.Count() > 1).Select(g => g.Key)];
         var failures = new List<string>();
         int lost = apps.Count(a => a.Lost is not null && a.Lost.Contains("model", StringComparison.Ordinal));
         var summary = new SoakSummary
@@ -99,7 +101,7 @@ internal sealed partial record SoakSummary
             AppsFinished = apps.Count(a => a.Finished),
             RoundsCompleted = apps.Sum(a => a.MaxRound),
             TakeOvers = takeOvers,
-            ModelsLost = withoutModel + lost,
+            ModelsLost = withoutModel + lost + restarted.Length,
             MaxRssMiB = samples.Where(s => !double.IsNaN(s.RssMiB)).Select(s => s.RssMiB).DefaultIfEmpty(0).Max(),
             MeanHostCpu = Math.Round(samples.GroupBy(s => s.Host).Average(g => CpuOf(g.ToList())), 3),
             Failures = failures,
@@ -116,7 +118,7 @@ internal sealed partial record SoakSummary
         if (apps.Count(a => !a.Finished) is > 0 and int unfinished)
             failures.Add($"{unfinished} of {apps.Count} apps did not finish");
         if (summary.ModelsLost > 0)
-            failures.Add($"{summary.ModelsLost} model(s) lost ({withoutModel} take-over(s) WITHOUT the model in the logs, {lost} app(s) whose round fell back)");
+            failures.Add($"{summary.ModelsLost} model(s) lost ({withoutModel} take-over(s) WITHOUT the model in the logs, {lost} app(s) whose round fell back, {restarted.Length} app(s) started afresh: {string.Join(", ", restarted)})");
         if (lookups.Count == 0)
             failures.Add("no lookup was checked");
         else if (summary.LookupSuccess < LookupBar)
@@ -142,6 +144,9 @@ internal sealed partial record SoakSummary
 
     [GeneratedRegex("took over as master")]
     private static partial Regex TookOver();
+
+    [GeneratedRegex(@"app (\S+): a node here is its master and starts round 1")]
+    private static partial Regex FreshStart();
 
     [GeneratedRegex("WITHOUT its model")]
     private static partial Regex WithoutModel();

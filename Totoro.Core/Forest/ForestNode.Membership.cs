@@ -96,6 +96,8 @@ public sealed partial class ForestNode
         PeerHandle oldParent = state.Parent;
         state.Role = TreeRole.Root;
         state.SilentHops = [];
+        if (!wasRoot)
+            state.PulledAt = -1; // ForestNode.Succession.cs: a root anew may have to ask for the app's state again
         state.Round = Math.Max(state.Round, state.JoinerRound);
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)

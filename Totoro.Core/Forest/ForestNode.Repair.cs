@@ -161,22 +161,40 @@ public sealed partial class ForestNode
     /// </summary>
     private void MoveRootIfNotClosest(TreeState state)
     {
-        if (!state.IsRoot || !state.HasBroadcast || state.App.Id == AppId.AdvertiseDiscover)
+        if (!state.IsRoot || !HoldsAppState(state) || state.App.Id == AppId.AdvertiseDiscover)
             return;
         PeerHandle closer = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
-        if (closer.IsNone || Overlay.Doubts(closer) || closer == state.SucceededFrom)
-            return; // the root this node took over from is closer only while the overlay has not yet dropped it
+        if (closer.IsNone || Overlay.Doubts(closer))
+            return;
+        // The root this node took over from is closer only while the overlay has not yet dropped it; long after, it
+        // is closer because it came back (a restart with the same id), and it gets the app back.
+        if (closer == state.SucceededFrom && _context.Now - state.SucceededAt < 3 * Overlay.Options.LeaseMicros)
+            return;
+        MoveRootTo(state, closer);
+    }
+
+    /// <summary>Hands the app's round and model to <paramref name="closer"/> and joins under it, keeping them as a replica.</summary>
+    private void MoveRootTo(TreeState state, PeerHandle closer)
+    {
         RootsMoved++;
         state.Role = TreeRole.Outside; // a JOIN follows
+        if (state.HasBroadcast)
+        {
+            state.ReplicaRound = state.Round;
+            state.ReplicaModel = state.LastModel;
+        }
+
+        // else: a root that took over and has not broadcast since (its app had finished) hands on the replica it holds
         state.HasBroadcast = false;
-        state.ReplicaRound = state.Round;
-        state.ReplicaModel = state.LastModel;
         state.ReplicaMembers = [.. state.Children];
         state.ReplicaFrom = closer;
         state.ReplicaOrphaned = false;
-        SendControl(closer, ReplicaMessage(state, state.Round, state.LastModel, state.ReplicaMembers));
+        SendControl(closer, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
         SendJoin(state);
     }
+
+    /// <summary>A root holds the app's state when it broadcast a round or took the app over from a replica.</summary>
+    private static bool HoldsAppState(TreeState state) => state.HasBroadcast || state.HasReplica;
 
     /// <summary>
     /// A replica reached a root that is behind it: this node became the root when the old one died, before any
@@ -382,7 +400,8 @@ public sealed partial class ForestNode
     private void TakeOver(TreeState state)
     {
         RootTakeovers++;
-        state.SucceededFrom = state.ReplicaFrom; // the root that failed: still in some tables, but never handed the app back
+        state.SucceededFrom = state.ReplicaFrom; // the root that failed: still in some tables, so not handed the app back soon
+        state.SucceededAt = _context.Now;
         state.Round = Math.Max(state.Round, state.ReplicaRound);
         Replicate(state, state.ReplicaModel); // keep the model on the new root's own neighbours before anything else fails
         _app?.OnRootTakeover(this, state.App.Id, state.ReplicaRound, state.ReplicaModel);

@@ -42,8 +42,14 @@ public static class TreeKind
     /// <summary>Path planning of tree flows: an ack of a planned transfer, a probe, or a probe's answer (<see cref="PlanMessages"/>).</summary>
     public const MessageKind Plan = (MessageKind)(MessageKinds.FirstDirect + 7);
 
+    /// <summary>
+    /// A root that holds nothing of an app (it came back, or a cut healed) asks its leaf set for the app's state: a
+    /// replica holder answers with its replica, an older root that is farther from the app hands the app over.
+    /// </summary>
+    public const MessageKind ReplicaPull = (MessageKind)(MessageKinds.FirstDirect + 8);
+
     /// <summary>Every kind the forest speaks.</summary>
-    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect, Plan];
+    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect, Plan, ReplicaPull];
 
     /// <summary>The kind's name, for logs and refusals.</summary>
     public static string Name(MessageKind kind) => kind switch
@@ -59,6 +65,7 @@ public static class TreeKind
         Leave => "TreeLeave",
         AppDirect => "AppDirect",
         Plan => "TreePlan",
+        ReplicaPull => "TreeReplicaPull",
         _ => kind.ToString(),
     };
 }

@@ -49,6 +49,9 @@ public static class TreeMessages
     public static Message Replica(NodeId app, int round, Payload sealedState, PeerHandle[]? members)
         => new() { Kind = TreeKind.Replica, Key = app, Round = round, Payload = sealedState, Peers = members };
 
+    /// <summary>A stateless root asks a leaf-set neighbour for the app's state.</summary>
+    public static Message ReplicaPull(NodeId app) => new() { Kind = TreeKind.ReplicaPull, Key = app };
+
     /// <summary>Graceful departure from one tree.</summary>
     public static Message Leave(NodeId app) => new() { Kind = TreeKind.Leave, Key = app };
 

@@ -68,6 +68,9 @@ internal sealed class TreeState(AppDescriptor app)
     public PeerHandle[]? ReplicaMembers;
     public PeerHandle ReplicaFrom;  // the root that sent it: its death may make this node the root
     public PeerHandle SucceededFrom; // the root this node took the app over from (not a root to hand the app back to)
+
+    /// <summary>When this node took the app over from <see cref="SucceededFrom"/>.</summary>
+    public long SucceededAt;
     public Dictionary<PeerHandle, int>? MissedRounds; // children that let rounds close without answering, in a row
     public bool HasBroadcast;       // this node has sent a round as the root (it carries the app's state)
     public Payload? LastModel;      // what the root last broadcast: handed over if the root moves
@@ -79,6 +82,9 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>This node's path to the root is broken (it or an ancestor is re-joining): it adopts no joiner meanwhile.</summary>
     public bool Detached;
     public long DetachedSince;
+
+    /// <summary>When this root, holding nothing of the app, asked its leaf set for the app's state (−1: not since it became root).</summary>
+    public long PulledAt = -1;
 
     // Advertise–discover tree only: the advertisements that passed through, by app.
     public Dictionary<NodeId, byte[]>? Catalogue;

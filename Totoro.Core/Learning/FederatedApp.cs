@@ -18,6 +18,7 @@ public sealed class FederatedApp
     private readonly ILearningObserver? _observer;
     private readonly Dictionary<NodeId, int> _roster = []; // at the root: which node holds which worker index
     private long _knownSince = -1;
+    private bool _submitted; // this root was handed the app by a submit, not told of it by enrolling workers
     private long _resumeAt = -1; // after a take-over in enrolment mode: when the first round goes out
 
     /// <summary>How long a master that took over waits for the tree to re-form before its first round (real mode).</summary>
@@ -72,7 +73,11 @@ public sealed class FederatedApp
     }
 
     /// <summary>The root learned of the app (a submit): its start deadline counts from now.</summary>
-    public void Known(long now) => _knownSince = _knownSince < 0 ? now : _knownSince;
+    public void Known(long now)
+    {
+        _knownSince = _knownSince < 0 ? now : _knownSince;
+        _submitted = true;
+    }
 
     /// <summary>
     /// At the root, in enrolment mode: starts training once every shard has a worker, or once the start deadline has
@@ -86,9 +91,16 @@ public sealed class FederatedApp
         bool due = now - _knownSince >= _info.StartAfterMs * 1000L && _roster.Count >= _info.MinWorkers;
         if (!full && !due)
             return false;
+        // A root that learned of the app only from its workers may hold nothing of an app that ran elsewhere (it came
+        // back after another node took it over, or a cut healed): ask for its state before starting it afresh.
+        if (!_submitted && root.IsPullingState(Id))
+            return false;
         Start(root, now);
         return true;
     }
+
+    /// <summary>At a root: it learned of the app from enrolling workers, not a submit, and holds no master yet.</summary>
+    public bool Inherited => !_submitted && Master is null;
 
     /// <summary>The app as this node sees it (the root's view when it is the root).</summary>
     public AppProgress Progress()

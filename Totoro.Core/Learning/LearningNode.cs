@@ -147,6 +147,8 @@ public sealed class LearningNode : IForestApp
                 FederatedApp? fl = node.IsRootOf(m.App) ? App(node, m.App) : null; // one roster: only the tree's root hands out shards
                 int index = fl?.Enrol(node.IdOf(from), LearningMessage.ReadInt(m.Body, -1), _clock()) ?? -2; // −2: not the root, or it cannot serve the app yet
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Enrolled, m.App, LearningMessage.Int(index)));
+                if (fl is { Inherited: true })
+                    _ = node.IsPullingState(m.App); // ForestNode.Succession.cs: ask for the app's state at once
                 fl?.MaybeStart(node, _clock());
                 break;
             case LearningOp.Stop when StopRefusal(node, m) is { } refusal:

@@ -406,6 +406,7 @@ public sealed partial class PastryNode : INodeProgram
 
     private void Heard(PeerHandle from)
     {
+        ForgetDeparted(from); // PastryNode.Departed.cs
         if (from == _rightLeaseHolder)
             _rightHeard = _context.Now;
         if (from == _leftLeaseHolder)
@@ -433,6 +434,7 @@ public sealed partial class PastryNode : INodeProgram
         }
 
         ProbeLeafMembers(); // PastryNode.Repair.cs
+        ProbeDeparted(); // PastryNode.Departed.cs
         _context.SetTimer(_options.LeafSetPingPeriodMicros, LeafMaintenanceTimer);
     }
 
@@ -475,6 +477,7 @@ public sealed partial class PastryNode : INodeProgram
     private void DeclareDead(PeerHandle peer, bool tellLeafSet)
     {
         _suspects.Add(peer, dead: true, _context.Now + (2 * _options.LeaseMicros));
+        RememberDeparted(peer); // PastryNode.Departed.cs
         _leaf.Remove(peer);
         int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);

@@ -120,6 +120,15 @@ public sealed record PastryOptions
     /// <summary>Leaf-set members probed in turn each ping period, beyond the two leased neighbours; 0 (the default) probes none.</summary>
     public int LeafProbesPerPeriod { get; init; }
 
+    /// <summary>
+    /// Leaf-set periods between pings to a peer this node declared dead (PastryNode.Departed.cs), so that the two sides
+    /// of a healed partition find each other again; 0 (the default) never pings them.
+    /// </summary>
+    public int ProbeDepartedEvery { get; init; }
+
+    /// <summary>How long a peer declared dead is still tried (with <see cref="ProbeDepartedEvery"/>).</summary>
+    public long ForgetDepartedAfterMicros { get; init; } = 600_000_000;
+
     public int Columns => 1 << B;
 
     public int LeafHalf => LeafSetSize / 2;
@@ -150,6 +159,8 @@ public sealed record PastryOptions
             problems.Add($"the join retry must be zero (off) or positive, and join retries from 0 to 64 (got {JoinRetries})");
         if (HopRetries is < 0 or > 64)
             problems.Add($"hop retries must be from 0 to 64 (got {HopRetries})");
+        if (ProbeDepartedEvery < 0 || ForgetDepartedAfterMicros <= 0)
+            problems.Add($"departed-peer probing must be every 0 (off) or more periods, over a positive time (got {ProbeDepartedEvery}, {ForgetDepartedAfterMicros} µs)");
         return problems;
     }
 }

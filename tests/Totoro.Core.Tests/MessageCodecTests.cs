@@ -46,7 +46,7 @@ public class MessageCodecTests
         MessageKind.RowRequest => new Message { Kind = kind, Row = 4 },
         MessageKind.RowReply => new Message { Kind = kind, Row = 4, Peers = [_a, _b] },
         MessageKind.Leave => new Message { Kind = kind },
-        TreeKind.Leave => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
+        TreeKind.Leave or TreeKind.ReplicaPull => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4) },
         MessageKind.LookupReply => new Message { Kind = kind, Key = NodeId.FromRandom(7, 7), Stamp = 42 },
         TreeKind.AppRouted => new Message { Kind = kind, Key = NodeId.FromRandom(8, 8), Origin = _b, Row = 1, Stamp = 7, Payload = Payload.SizeOnly(0, 0).WithAttachment([5, 1, 2]) },
         TreeKind.AppDirect => new Message { Kind = kind, Row = 1, Stamp = 7, Payload = Payload.FromVector([0.25f, -1f]).WithAttachment([10, 3]) },
