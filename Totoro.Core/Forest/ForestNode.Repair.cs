@@ -75,8 +75,8 @@ public sealed partial class ForestNode
     /// </summary>
     private void HandOnOrphanedReplica(TreeState state)
     {
-        if (!state.ReplicaOrphaned || state.IsRoot)
-            return;
+        if (!state.ReplicaOrphaned || state.IsRoot || IsPulling(state))
+            return; // not orphaned, or still asking the leaf set for something newer (ForestNode.Succession.cs)
         PeerHandle closest = Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope);
         if (closest.IsNone)
         {
@@ -88,7 +88,7 @@ public sealed partial class ForestNode
         if (closest == state.ReplicaPushedTo)
             return;
         state.ReplicaPushedTo = closest;
-        SendControl(closest, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
+        SendControl(closest, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers) with { Kind = TreeKind.Succeed });
     }
 
     /// <summary>

@@ -81,9 +81,16 @@ public sealed partial class ForestNode
             replica.ReplicaRound = message.Round;
             replica.ReplicaModel = checkpoint;
             replica.ReplicaMembers = message.Members;
-            replica.ReplicaFrom = from;
-            replica.ReplicaOrphaned = false;
+            // An answer to this node's pull (ForestNode.Succession.cs) is newer state, not a live root taking charge.
+            if (!IsPulling(replica))
+            {
+                replica.ReplicaFrom = from;
+                replica.ReplicaOrphaned = false;
+                replica.Restored = false; // a live root has the app
+            }
+
             replica.ReplicaPushedTo = PeerHandle.None;
+            ReplicaStore?.Save(TreeMessages.Replica(message.App, message.Round, message.Sealed!, null));
         }
     }
 
@@ -91,9 +98,10 @@ public sealed partial class ForestNode
     private void Replicate(TreeState state, Payload? model)
     {
         int k = state.App.Options.Replicas;
-        if (k == 0)
+        if (k == 0 && ReplicaStore is null)
             return;
         Message replica = ReplicaMessage(state, state.Round, model, [.. state.Children]);
+        ReplicaStore?.Save(replica with { Peers = null }); // the root's own memory of its state, for a restart (ForestNode.Succession.cs)
         PeerHandle[] right = Overlay.RightLeaves();
         PeerHandle[] left = Overlay.LeftLeaves();
         int sent = 0;

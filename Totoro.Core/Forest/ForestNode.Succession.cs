@@ -13,6 +13,67 @@ namespace Totoro.Core.Forest;
 /// </summary>
 public sealed partial class ForestNode
 {
+    /// <summary>Where this node keeps the newest replica of each app it serves, to come back with after a restart (null: nowhere).</summary>
+    public IReplicaStore? ReplicaStore { get; set; }
+
+    /// <summary>Replicas this node came back with (<see cref="RestoreReplica"/>) that it could use.</summary>
+    public int ReplicasRestored { get; private set; }
+
+    /// <summary>
+    /// After a restart, once joined: an app's state this node kept (as root or holder) comes back as an orphaned
+    /// replica. It first asks its leaf set for anything newer (the app may have gone on without it); after the grace, the
+    /// newest state it has goes to the node closest to the app — itself, if it is — which resumes from it. If every host
+    /// stopped, the roots come back with their own last checkpoints.
+    /// </summary>
+    public bool RestoreReplica(in Message replica, out string? error)
+    {
+        error = null;
+        if (replica.Kind != TreeKind.Replica)
+        {
+            error = $"a {TreeKind.Name(replica.Kind)} is not a replica";
+            return false;
+        }
+
+        var view = new ReplicaView(in replica);
+        if (!ReplicaEnvelope.TryOpen(view.Sealed, out Payload? checkpoint, out Payload? wire, out error) || Learn(view.App, wire, out error) is not { } state)
+            return false;
+        if (state.IsRoot || (state.HasReplica && state.ReplicaRound >= view.Round))
+            return true; // this node already has something as new
+        ReplicasRestored++;
+        state.ReplicaRound = view.Round;
+        state.ReplicaModel = checkpoint;
+        state.ReplicaMembers = null;
+        state.ReplicaFrom = PeerHandle.None;
+        state.ReplicaOrphaned = true;
+        state.ReplicaPushedTo = PeerHandle.None;
+        state.Restored = true;
+        Pull(state);
+        EnsureMaintenance(state);
+        return true;
+    }
+
+    /// <summary>
+    /// This node is the app's root with state it kept on its own disk: after a stop of every host, nobody else knows
+    /// the app any more, so the app layer announces it again.
+    /// </summary>
+    public bool IsRestoredRoot(NodeId app) => Tree(app) is { IsRoot: true, Restored: true };
+
+    /// <summary>True while this node waits for answers to its pull of the app's state (no hand-on, no take-over yet).</summary>
+    private bool IsPulling(TreeState state) => state.PulledAt >= 0 && _context.Now - state.PulledAt < PullGraceMicros;
+
+    private void Pull(TreeState state)
+    {
+        state.PulledAt = _context.Now;
+        ReplicaPulls++;
+        Message pull = TreeMessages.ReplicaPull(state.App.Id);
+        var asked = new HashSet<PeerHandle>();
+        foreach (PeerHandle peer in Overlay.RightLeaves().Concat(Overlay.LeftLeaves()))
+        {
+            if (peer != _context.Self && asked.Add(peer))
+                SendControl(peer, pull);
+        }
+    }
+
     /// <summary>Times this node, a root holding nothing of an app, asked its leaf set for the app's state.</summary>
     public int ReplicaPulls { get; private set; }
 
@@ -30,21 +91,21 @@ public sealed partial class ForestNode
     {
         if (Tree(app) is not { IsRoot: true } state || HoldsAppState(state))
             return false;
-        long now = _context.Now;
         if (state.PulledAt < 0)
-        {
-            state.PulledAt = now;
-            ReplicaPulls++;
-            Message pull = TreeMessages.ReplicaPull(app);
-            var asked = new HashSet<PeerHandle>();
-            foreach (PeerHandle peer in Overlay.RightLeaves().Concat(Overlay.LeftLeaves()))
-            {
-                if (peer != _context.Self && asked.Add(peer))
-                    SendControl(peer, pull);
-            }
-        }
+            Pull(state);
+        return IsPulling(state);
+    }
 
-        return now - state.PulledAt < PullGraceMicros;
+    /// <summary>A holder handed on a dead root's replica: keep it, and if this node is the closest to the app, resume it now.</summary>
+    private void OnSucceed(PeerHandle from, ReplicaView message)
+    {
+        OnReplica(from, message); // ForestNode.Replication.cs: kept if newest (or taken over at once by a root behind it)
+        if (Tree(message.App) is { IsRoot: false, HasReplica: true } state && !IsPulling(state)
+            && Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
+        {
+            state.ReplicaOrphaned = false;
+            BecomeRoot(state); // ForestNode.Membership.cs: takes over from the replica
+        }
     }
 
     private void OnReplicaPull(PeerHandle from, NodeId app)
@@ -53,8 +114,11 @@ public sealed partial class ForestNode
             return;
         if (state.IsRoot && HoldsAppState(state) && app != AppId.AdvertiseDiscover && app.IsCloser(IdOf(from), Overlay.Id))
         {
+            // The asker is closer and alive: the overlay must know it first (it may hold it dead from before its
+            // restart), or the JOIN this root sends after handing over would route straight back here.
+            Overlay.ReportAlive(from);
             ReplicaPullsAnswered++;
-            MoveRootTo(state, from); // ForestNode.Repair.cs: the asker is closer and alive
+            MoveRootTo(state, from); // ForestNode.Repair.cs
         }
         else if (!state.IsRoot && state.HasReplica)
         {

@@ -231,6 +231,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.Leave:
                 OnTreeLeave(from, message.Key);
                 break;
+            case TreeKind.Succeed:
+                OnSucceed(from, new ReplicaView(in message)); // ForestNode.Succession.cs
+                break;
             case TreeKind.ReplicaPull:
                 OnReplicaPull(from, message.Key); // ForestNode.Succession.cs
                 break;

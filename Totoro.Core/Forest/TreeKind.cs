@@ -48,8 +48,15 @@ public static class TreeKind
     /// </summary>
     public const MessageKind ReplicaPull = (MessageKind)(MessageKinds.FirstDirect + 8);
 
+    /// <summary>
+    /// A dead root's replica handed on by a holder to the node now closest to the app (laid out as a
+    /// <see cref="Replica"/>): that node becomes the root at once and resumes from it, instead of waiting for a JOIN
+    /// that never comes when nobody else knows the app any more (every host restarted).
+    /// </summary>
+    public const MessageKind Succeed = (MessageKind)(MessageKinds.FirstDirect + 9);
+
     /// <summary>Every kind the forest speaks.</summary>
-    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect, Plan, ReplicaPull];
+    public static IReadOnlyList<MessageKind> All { get; } = [Join, Advertise, AppRouted, JoinAck, Broadcast, Aggregate, Heartbeat, Replica, Leave, AppDirect, Plan, ReplicaPull, Succeed];
 
     /// <summary>The kind's name, for logs and refusals.</summary>
     public static string Name(MessageKind kind) => kind switch
@@ -66,6 +73,7 @@ public static class TreeKind
         AppDirect => "AppDirect",
         Plan => "TreePlan",
         ReplicaPull => "TreeReplicaPull",
+        Succeed => "TreeSucceed",
         _ => kind.ToString(),
     };
 }

@@ -86,6 +86,9 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>When this root, holding nothing of the app, asked its leaf set for the app's state (−1: not since it became root).</summary>
     public long PulledAt = -1;
 
+    /// <summary>This node's state of the app came back from its own disk after a restart (ForestNode.RestoreReplica).</summary>
+    public bool Restored;
+
     // Advertise–discover tree only: the advertisements that passed through, by app.
     public Dictionary<NodeId, byte[]>? Catalogue;
 

@@ -121,7 +121,24 @@ public sealed class LearningNode : IForestApp
     }
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
-        => App(node, app)?.OnRootTakeover(node, round, checkpoint, _clock());
+    {
+        if (App(node, app) is { } fl)
+        {
+            fl.OnRootTakeover(node, round, checkpoint, _clock());
+        }
+        else
+        {
+            // The app's data are still loading (a host that just restarted): keep the take-over for when they are,
+            // or the master would later start the app afresh with the model lost.
+            (_pendingTakeovers ??= [])[app] = (round, checkpoint);
+        }
+
+        if (node.IsRestoredRoot(app) && node.Descriptor(app) is { } descriptor)
+        {
+            // Resumed from this node's own disk: every host may have restarted, and nobody knows the app any more.
+            node.Advertise(new Advertisement(app, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = descriptor.Encode() });
+        }
+    }
 
     // ---- The learning layer's own protocol ------------------------------------------------------------------
 
@@ -278,6 +295,12 @@ public sealed class LearningNode : IForestApp
     /// </summary>
     public void Nudge(ForestNode node)
     {
+        if (_pendingTakeovers is not null)
+        {
+            foreach (NodeId app in _pendingTakeovers.Keys.ToArray())
+                _ = App(node, app); // applies the take-over once the data are here
+        }
+
         if (_volunteered is not null)
         {
             foreach (NodeId app in _volunteered.ToArray())
@@ -303,6 +326,8 @@ public sealed class LearningNode : IForestApp
     }
 
     /// <summary>The node's instance of the app, made the first time the node meets it (null when it cannot serve it).</summary>
+    private Dictionary<NodeId, (int Round, Payload? Checkpoint)>? _pendingTakeovers;
+
     private FederatedApp? App(ForestNode node, NodeId app)
     {
         if (TryGet(app, out FederatedApp? known))
@@ -318,6 +343,8 @@ public sealed class LearningNode : IForestApp
         Bind(fl);
         _apps ??= [];
         _apps[app] = fl;
+        if (_pendingTakeovers is not null && _pendingTakeovers.Remove(app, out var takeover) && node.IsRootOf(app))
+            fl.OnRootTakeover(node, takeover.Round, takeover.Checkpoint, _clock()); // taken over while the data loaded
         return fl;
     }
 

@@ -37,6 +37,19 @@ public sealed partial class PastryNode
         _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Peers = LeafSetArray() });
     }
 
+    /// <summary>
+    /// An upper layer heard from a peer directly, in a message that proves it alive (a node that came back asking for
+    /// its state): any doubt or death sentence is lifted and the peer is learned, so routing reaches it at once instead
+    /// of after the next keep-alive.
+    /// </summary>
+    public void ReportAlive(PeerHandle peer)
+    {
+        if (peer.IsNone || peer == _context.Self)
+            return;
+        Heard(peer);
+        Learn(peer);
+    }
+
     /// <summary>Pings sent to peers this node had declared dead, to find the other side of a healed partition.</summary>
     public int DepartedProbes { get; private set; }
 

@@ -114,6 +114,8 @@ public sealed partial class NodeHost : IDisposable
             _contexts[i] = new HostNodeContext(this, i, self, (ulong)id.Value ^ (ulong)(id.Value >> 64));
             _nodes[i] = new ForestNode(_contexts[i], id, _options.Pastry, LearningTreeHooks.Default, Apps, Apps);
             _nodes[i].UsePlanning(_options.Planning);
+            if (_options.DataDir is { } stateDir)
+                _nodes[i].ReplicaStore = new ReplicaFiles(Path.Combine(stateDir, "state", $"n{i}"), Directory, Log);
             if (zones is not null)
                 _nodes[i].Overlay.Zones = new ZonePolicy(zones);
             _byId[id] = i;
@@ -379,9 +381,28 @@ public sealed partial class NodeHost : IDisposable
         _joined[index] = true;
         Log.Info($"node {index} ({node.Overlay.Id}) joined");
         node.Subscribe(AppId.AdvertiseDiscover); // every node hears of every app (and volunteers to serve it)
+        RestoreState(node);
         // Join the host's nodes one after another, each through the first (already in the overlay).
         if (index + 1 < _nodes.Length)
             _nodes[index + 1].Join(_contexts[0].Self);
+    }
+
+    /// <summary>A restarted node takes back the app state it kept in --data-dir (ForestNode.RestoreReplica).</summary>
+    private void RestoreState(ForestNode node)
+    {
+        if (node.ReplicaStore is not ReplicaFiles files)
+            return;
+        int restored = 0;
+        foreach (Message replica in files.Load())
+        {
+            if (node.RestoreReplica(replica, out string? error))
+                restored++;
+            else
+                Log.Warn($"{files.Directory}: app {replica.Key}'s kept state not restored: {error}");
+        }
+
+        if (restored > 0)
+            Log.Info($"node {node.Overlay.Id} came back with the state of {restored} app(s) from {files.Directory}");
     }
 
     internal void OnJoinStalled(Totoro.Core.Overlay.PastryNode node, PeerHandle bootstrap, int attempts)

@@ -40,7 +40,7 @@ public class MessageCodecTests
         TreeKind.JoinAck or TreeKind.Heartbeat => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 12, Row = 8 },
         TreeKind.Broadcast => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = int.MaxValue, Payload = Payload.FromVector([1.5f, -2f, float.Epsilon, 0f], 1) },
         TreeKind.Aggregate => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Stamp = 200, Payload = Payload.FromVector([3f, 4f], 17.5) },
-        TreeKind.Replica => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Peers = [_a, _c], Payload = Payload.FromVector([9f], 1) },
+        TreeKind.Replica or TreeKind.Succeed => new Message { Kind = kind, Key = NodeId.FromRandom(4, 4), Round = 3, Peers = [_a, _c], Payload = Payload.FromVector([9f], 1) },
         TreeKind.Advertise => new Message { Kind = kind, Key = NodeId.FromRandom(5, 5), Origin = _a, Payload = Payload.FromData([1, 2, 3, 250]) },
         MessageKind.RouteAck => new Message { Kind = kind, Key = NodeId.FromRandom(6, 6), Stamp = 99 },
         MessageKind.RowRequest => new Message { Kind = kind, Row = 4 },
