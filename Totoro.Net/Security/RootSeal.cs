@@ -34,7 +34,10 @@ public sealed class RootSeal : IBroadcastSeal
         _certificate = credentials.Certificate.Encode();
     }
 
-    /// <summary>Bytes this host's seal adds to a broadcast.</summary>
+    /// <summary>A seal's bytes for a host whose certificate names it in 8 bytes ("host-042"), what `totoro sim --secure` charges.</summary>
+    public const int TypicalBytes = HeaderBytes + Certificate.FixedBytes + 8 + Keys.SignatureBytes + Keys.SignatureBytes;
+
+    /// <summary>Bytes this host's seal adds to a broadcast (the seal itself; the attachment's framing adds 3).</summary>
     public int Bytes => HeaderBytes + _certificate.Length + Keys.SignatureBytes;
 
     /// <summary>Seals opened (each one Ed25519 verification), and certificates checked against the authority (cached per root).</summary>
