@@ -44,6 +44,7 @@ public sealed partial class NodeHost : ISecureLink
         }
 
         _secure = new SecureChannel(credentials, zones?.PrefixBits ?? 0, this, Counters, Log.Warn);
+        _transport.AcceptConnection = _secure.IsAuthenticated; // reliable connections only after the handshake
         _rootSeal = new RootSeal(credentials, zones?.PrefixBits ?? 0, id => _byId[id], Log.Warn);
         Log.Info($"certified as {credentials.Certificate}");
     }
