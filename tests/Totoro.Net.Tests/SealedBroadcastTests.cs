@@ -75,24 +75,33 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
         using var client = new ControlClient(IPAddress.Loopback);
         List<NodeId> ids = cluster.Ids(client);
-        Credentials mallory = ca.Issue("mallory", 1);
-        NodeId malloryId = NodeIdentity.Derive(mallory.Certificate.PublicKey, 0);
         NodeId member = ids[5]; // a node of h2, in the overlay
 
-        // An app id whose root is not on the worker's host, and to which at least four overlay nodes are closer than
-        // the member and than mallory: more than the 3 replicas' tolerance.
-        NodeId app = Enumerable.Range(0, 1_000_000).Select(i => NodeId.Hash(BitConverter.GetBytes(i)))
-            .First(a => ids.Count(id => a.IsCloser(id, member)) >= 4 && ids.Count(id => a.IsCloser(id, malloryId)) >= 4 && HostCluster.Closest(ids, a) is var r && r != ids[2] && r != ids[3]);
+        // Mallory's key, and an app id whose root is not on the worker's host, to which at least four overlay nodes are
+        // closer than the member and than mallory: more than the 3 replicas' tolerance. (Not every key has such an app
+        // id: one nearly opposite the member on the ring has none, so draw keys until one does.)
+        Credentials mallory = null!;
+        NodeId malloryId = default, app = default;
+        for (int attempt = 0; app == default; attempt++)
+        {
+            Assert.True(attempt < 100, "no key for mallory had an app id that suits the test");
+            mallory = ca.Issue("mallory", 1);
+            NodeId candidate = NodeIdentity.Derive(mallory.Certificate.PublicKey, 0);
+            malloryId = candidate;
+            app = Enumerable.Range(0, 20_000).Select(i => NodeId.Hash(BitConverter.GetBytes(i)))
+                .FirstOrDefault(a => ids.Count(id => a.IsCloser(id, member)) >= 4 && ids.Count(id => a.IsCloser(id, candidate)) >= 4 && HostCluster.Closest(ids, a) is var r && r != ids[2] && r != ids[3]);
+        }
+
         NodeId worker = ids[2];
         NodeHost rootHost = cluster.Hosts[ids.IndexOf(HostCluster.Closest(ids, app)) / 2];
         var descriptor = AppDescriptor.Default(app, "sealed", 8);
-        OnLoop(workerHost, () => workerHost.Node(0).Subscribe(descriptor));
-        Assert.True(Eventually(() => OnLoop(workerHost, () => workerHost.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone)), "the worker never joined the tree");
+        LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).Subscribe(descriptor));
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone)), "the worker never joined the tree");
 
         // The real root's round, sealed with its key, crosses hosts and is taken.
         int rootIndex = ids.IndexOf(HostCluster.Closest(ids, app)) % 2;
-        OnLoop(rootHost, () => rootHost.Node(rootIndex).Broadcast(app, Payload.FromVector([1f, 2f, 3f])));
-        Assert.True(Eventually(() => Round(workerHost) == 1), "the root's round never reached the worker");
+        LoopHelper.OnLoop(rootHost, () => rootHost.Node(rootIndex).Broadcast(app, Payload.FromVector([1f, 2f, 3f])));
+        Assert.True(LoopHelper.Eventually(() => Round(workerHost) == 1), "the root's round never reached the worker");
 
         // Mallory (certified, outside the overlay) poses as the worker's parent and seals a round as itself; then as the
         // root (but with its own certificate). A compromised member (h2's key) seals one as itself.
@@ -104,24 +113,24 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         NodeId realRoot = HostCluster.Closest(ids, app);
         intruder.Send(workerHost.Endpoint, worker, malloryId, TreeMessages.Broadcast(app, 2, SealedPayload.Wrap(poison, malloryRoot.Seal(app, 2, realRoot, poison)), 1, 0));
         intruder.Send(workerHost.Endpoint, worker, malloryId, TreeMessages.Broadcast(app, 2, poison, 1, 0));
-        Assert.True(Eventually(() => OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts) >= 3), $"refused {OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts)} of mallory's 3 rounds");
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts) >= 3), $"refused {LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts)} of mallory's 3 rounds");
         using var compromised = new Intruder(credentials[2]);
         var memberSeal = new RootSeal(credentials[2], 0, id => id == member ? 1 : 0, _ => { });
         compromised.Send(workerHost.Endpoint, worker, member, TreeMessages.JoinAck(app, 1, 8, null));
         compromised.Send(workerHost.Endpoint, worker, member, TreeMessages.Broadcast(app, 2, SealedPayload.Wrap(poison, memberSeal.Seal(app, 2, member, poison)), 1, 0));
 
-        Assert.True(Eventually(() => OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts) >= 4), $"refused {OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts)} of 4 forged rounds");
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts) >= 4), $"refused {LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts)} of 4 forged rounds");
         Thread.Sleep(300);
         output.WriteLine(log.ToString());
-        Assert.Equal(4, OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts));
+        Assert.Equal(4, LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts));
         Assert.Equal(1, Round(workerHost)); // none of them was taken
-        Assert.Equal(0, cluster.Hosts.Where(h => h != workerHost).Sum(h => OnLoop(h, () => h.Node(0).RefusedBroadcasts + h.Node(1).RefusedBroadcasts)));
+        Assert.Equal(0, cluster.Hosts.Where(h => h != workerHost).Sum(h => LoopHelper.OnLoop(h, () => h.Node(0).RefusedBroadcasts + h.Node(1).RefusedBroadcasts)));
         Assert.Contains("WARN", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("broadcast refused", log.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>The round the worker (the host's first node) has reached in the one app it serves.</summary>
-    private static int Round(NodeHost host) => OnLoop(host, () => RoundOf(host));
+    private static int Round(NodeHost host) => LoopHelper.OnLoop(host, () => RoundOf(host));
 
     private static int RoundOf(NodeHost host)
     {
@@ -132,44 +141,5 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         }
 
         return -1;
-    }
-
-    /// <summary>Runs <paramref name="action"/> on the host's event loop (protocol state is the loop's alone) and waits for it.</summary>
-    private static T OnLoop<T>(NodeHost host, Func<T> action)
-    {
-        T result = default!;
-        using var done = new ManualResetEventSlim();
-        host.Post(() =>
-        {
-            try
-            {
-                result = action();
-            }
-            finally
-            {
-                done.Set();
-            }
-        });
-        Assert.True(done.Wait(TimeSpan.FromSeconds(10)), "the host's loop did not run the action");
-        return result;
-    }
-
-    private static void OnLoop(NodeHost host, Action action) => OnLoop(host, () =>
-    {
-        action();
-        return 0;
-    });
-
-    private static bool Eventually(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (condition())
-                return true;
-            Thread.Sleep(100);
-        }
-
-        return false;
     }
 }
