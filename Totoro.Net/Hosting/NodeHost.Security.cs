@@ -13,6 +13,9 @@ public sealed partial class NodeHost : ISecureLink
     private SecureChannel? _secure;
     private RootSeal? _rootSeal;
 
+    /// <summary>Reliable connections open now (LiteNetLib peers: other hosts this one moves large frames with).</summary>
+    internal int ReliableConnections => _transport.Connections;
+
     /// <summary>The seal on this host's roots' broadcasts (null when the host runs open).</summary>
     internal RootSeal? RootSeal => _rootSeal;
 
