@@ -129,6 +129,38 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         Assert.Contains("broadcast refused", log.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void After_the_root_dies_the_replica_holder_that_takes_over_seals_the_next_round_and_the_worker_takes_it()
+    {
+        using var ca = new TestAuthority();
+        using var cluster = new HostCluster();
+        for (int h = 0; h < 4; h++)
+            cluster.Add(1, o => o with { Credentials = ca.Issue($"h{h}", 1) });
+        cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
+        using var client = new ControlClient(IPAddress.Loopback);
+        List<NodeId> ids = cluster.Ids(client);
+
+        // An app whose root and next-closest node are not the worker's (host 3).
+        NodeId app = Enumerable.Range(0, 100_000).Select(i => NodeId.Hash(BitConverter.GetBytes(i)))
+            .First(a => ids.OrderBy(id => id, Comparer<NodeId>.Create((x, y) => a.IsCloser(x, y) ? -1 : a.IsCloser(y, x) ? 1 : 0)).Take(2).All(id => id != ids[3]));
+        NodeHost worker = cluster.Hosts[3];
+        NodeHost root = cluster.Hosts[ids.IndexOf(HostCluster.Closest(ids, app))];
+        var options = new TreeOptions { Fanout = 8, HeartbeatPeriodMicros = 500_000, ParentTimeoutMicros = 1_500_000, JoinTimeoutMicros = 1_000_000 };
+        var descriptor = new AppDescriptor(app, "take-over", options, WeightedSumRule.Instance, NoCompression.Instance, AllChildren.Instance);
+        LoopHelper.OnLoop(worker, () => worker.Node(0).Subscribe(descriptor));
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(worker, () => worker.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone)), "the worker never joined the tree");
+        LoopHelper.OnLoop(root, () => root.Node(0).Broadcast(app, Payload.FromVector([1f])));
+        Assert.True(LoopHelper.Eventually(() => Round(worker) == 1), "the first root's round never reached the worker");
+
+        root.Dispose(); // dies without a word
+        NodeHost? successor = null;
+        Assert.True(LoopHelper.Eventually(() => (successor = cluster.Hosts.FirstOrDefault(h => h != root && LoopHelper.OnLoop(h, () => h.Node(0).IsRootOf(app)))) is not null), "no node took over the app");
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(worker, () => worker.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone)), "the worker never re-joined");
+        int round = LoopHelper.OnLoop(successor!, () => successor!.Node(0).Broadcast(app, Payload.FromVector([2f])));
+        Assert.True(LoopHelper.Eventually(() => Round(worker) == round), $"the successor's round {round} never reached the worker (it is at {Round(worker)}; refused {LoopHelper.OnLoop(worker, () => worker.Node(0).RefusedBroadcasts)})");
+        Assert.Equal(0, LoopHelper.OnLoop(worker, () => worker.Node(0).RefusedBroadcasts));
+    }
+
     /// <summary>The round the worker (the host's first node) has reached in the one app it serves.</summary>
     private static int Round(NodeHost host) => LoopHelper.OnLoop(host, () => RoundOf(host));
 
