@@ -68,7 +68,7 @@ internal sealed class SimOptions
 
     public Option<bool> RealVectors { get; } = new("--real-vectors") { Description = "Carry real float vectors and check the root's average against a flat one" };
 
-    public Option<bool> Secure { get; } = new("--secure") { Description = "Charge every datagram the security envelope real mode adds (a sealed frame's header and tag) on the links" };
+    public Option<bool> Secure { get; } = new("--secure") { Description = "Run as a certified overlay: charge every datagram the security envelope real mode adds (a sealed frame's header and tag), every broadcast the root's seal (certificate and signature; the signature modelled valid), and heed failure notices from leaf-set members only" };
 
     public Option<bool> CodecCheck { get; } = new("--codec-check") { Description = "Send every message through the wire codec and deliver the decoded copy; fails on a message the codec cannot carry" };
 
@@ -101,7 +101,12 @@ internal sealed class SimOptions
 
     private NetworkOptions Network(ParseResult parsed)
     {
-        var network = new NetworkOptions { EnvelopeBytes = parsed.GetValue(Secure) ? Totoro.Net.Security.Session.Overhead : 0 };
+        bool secure = parsed.GetValue(Secure);
+        var network = new NetworkOptions
+        {
+            EnvelopeBytes = secure ? Totoro.Net.Security.Session.Overhead : 0,
+            BroadcastSealBytes = secure ? Totoro.Net.Security.RootSeal.TypicalBytes : 0,
+        };
         if (parsed.GetValue(UplinkMbps) is { } up)
         {
             if (!(up > 0) || double.IsInfinity(up))

@@ -47,8 +47,10 @@ public sealed partial class ForestNode
             AnswerRepeatAfterMove(state, from, message.Round); // ForestNode.Planning.cs
             return; // a round arrives once; a repeat (a retry, a second path) is dropped
         }
+        if (OpenRound(state, message.Round, payload) is not { } opened)
+            return; // refused: the seal is not the app's root's (ForestNode.Sealing.cs)
         state.Round = message.Round;
-        StartRound(state, message.Round, payload, depth: message.Depth, deadline: message.Deadline);
+        StartRound(state, message.Round, opened, depth: message.Depth, deadline: message.Deadline, wire: payload);
     }
 
     // ---- Up: aggregate -------------------------------------------------------------------------------------
@@ -70,12 +72,14 @@ public sealed partial class ForestNode
     /// <summary>Forwards the round's payload to the chosen children and gets ready to merge their answers.</summary>
     /// <param name="depth">Hops from the root.</param>
     /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none.</param>
-    private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline)
+    /// <param name="wire">The payload as it came, sealed by the root (null at the root, which seals it here).</param>
+    private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline, Payload? wire = null)
     {
+        wire ??= SealRound(state, round, compressed); // ForestNode.Sealing.cs
         RoundAggregation aggregation = state.Aggregation ??= new RoundAggregation();
         Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count);
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
-        Message message = TreeMessages.Broadcast(state.App.Id, round, compressed, depth + 1, deadline);
+        Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, deadline);
         for (int i = 0; i < n; i++)
             SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         if (n > 0 && n == state.Children.Count)

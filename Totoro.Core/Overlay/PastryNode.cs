@@ -123,7 +123,7 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case MessageKind.NodeFailed:
                 if (message.Peers is [var failed])
-                    Suspect(failed);
+                    Suspect(from, failed);
                 break;
             case MessageKind.Lookup:
                 AcknowledgeHop(from, message); // PastryNode.Repair.cs
@@ -456,11 +456,20 @@ public sealed partial class PastryNode : INodeProgram
         }
     }
 
+    /// <summary>Failure notices ignored because their sender is not in this node's leaf set (<see cref="PastryOptions.FailureNoticesFromLeafSetOnly"/>).</summary>
+    public long IgnoredFailureNotices { get; private set; }
+
     /// <summary>Another node says a peer failed: probe it, and drop it if it stays silent.</summary>
-    private void Suspect(PeerHandle peer)
+    private void Suspect(PeerHandle from, PeerHandle peer)
     {
         if (!_leaf.Contains(peer))
             return;
+        if (_options.FailureNoticesFromLeafSetOnly && !_leaf.Contains(from))
+        {
+            IgnoredFailureNotices++; // only a neighbour of the dead node is in a position to know (Castro et al.)
+            return;
+        }
+
         Probe(peer, reported: true);
     }
 

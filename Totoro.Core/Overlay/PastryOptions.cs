@@ -40,6 +40,14 @@ public sealed record PastryOptions
     /// </summary>
     public bool RelayFailureNotices { get; init; } = true;
 
+    /// <summary>
+    /// Whether a failure notice is heeded only when its sender is in this node's leaf set, as Pastry's secure routing
+    /// asks (Castro et al., OSDI 2002): the dead node's neighbours are the ones that find a death and tell their leaf
+    /// sets, and a lie from anyone else then costs not even a probe. On in a certified overlay (`node` with a
+    /// certificate, `sim --secure`); off (the original behaviour) otherwise.
+    /// </summary>
+    public bool FailureNoticesFromLeafSetOnly { get; init; }
+
     /// <summary>A join that has not completed after this long is sent again (µs).</summary>
     public long JoinTimeoutMicros { get; init; } = 30_000_000;
 

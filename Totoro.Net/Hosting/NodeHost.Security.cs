@@ -1,4 +1,5 @@
 using System.Net;
+using Totoro.Core.Overlay;
 using Totoro.Core.Rings;
 using Totoro.Net.Control;
 using Totoro.Net.Security;
@@ -10,6 +11,16 @@ namespace Totoro.Net.Hosting;
 public sealed partial class NodeHost : ISecureLink
 {
     private SecureChannel? _secure;
+    private RootSeal? _rootSeal;
+
+    /// <summary>Reliable connections open now (LiteNetLib peers: other hosts this one moves large frames with).</summary>
+    internal int ReliableConnections => _transport.Connections;
+
+    /// <summary>The seal on this host's roots' broadcasts (null when the host runs open).</summary>
+    internal RootSeal? RootSeal => _rootSeal;
+
+    /// <summary>A certified host heeds failure notices from its leaf set only (an open one cannot tell who sent them).</summary>
+    private PastryOptions SecurePastry(PastryOptions pastry) => _secure is null ? pastry : pastry with { FailureNoticesFromLeafSetOnly = true };
     private WarningLimiter? _openWarnings;
     private readonly Dictionary<string, long> _seenRequests = [];
 
@@ -36,6 +47,8 @@ public sealed partial class NodeHost : ISecureLink
         }
 
         _secure = new SecureChannel(credentials, zones?.PrefixBits ?? 0, this, Counters, Log.Warn);
+        _transport.AcceptConnection = _secure.IsAuthenticated; // reliable connections only after the handshake
+        _rootSeal = new RootSeal(credentials, zones?.PrefixBits ?? 0, id => _byId[id], Log.Warn);
         Log.Info($"certified as {credentials.Certificate}");
     }
 

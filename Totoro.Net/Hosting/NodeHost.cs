@@ -112,7 +112,7 @@ public sealed partial class NodeHost : IDisposable
             NodeId id = ids[i];
             PeerHandle self = Directory.Add(id, Endpoint);
             _contexts[i] = new HostNodeContext(this, i, self, (ulong)id.Value ^ (ulong)(id.Value >> 64));
-            _nodes[i] = new ForestNode(_contexts[i], id, _options.Pastry, LearningTreeHooks.Default, Apps, Apps);
+            _nodes[i] = new ForestNode(_contexts[i], id, SecurePastry(_options.Pastry), LearningTreeHooks.Default, Apps, Apps) { BroadcastSeal = _rootSeal };
             _nodes[i].UsePlanning(_options.Planning);
             if (_options.DataDir is { } stateDir)
                 _nodes[i].ReplicaStore = new ReplicaFiles(Path.Combine(stateDir, "state", $"n{i}"), Directory, Log);

@@ -33,6 +33,7 @@ public sealed class SecureChannel : IDisposable
     private readonly RateLimiter _handshakes;
     private readonly Dictionary<uint, Session> _byIndex = [];
     private readonly Dictionary<IPEndPoint, Session> _current = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, byte> _authenticated = new(); // _current's keys, for the transport's threads
     private readonly Dictionary<IPEndPoint, Pending> _pending = [];
     private readonly Dictionary<uint, Pending> _pendingByIndex = [];
     private readonly Dictionary<ulong, HashSet<UInt128>> _idsBySerial = [];
@@ -52,6 +53,9 @@ public sealed class SecureChannel : IDisposable
     }
 
     public int Sessions => _byIndex.Count;
+
+    /// <summary>Whether a session with <paramref name="peer"/> is open (thread-safe: the transport asks from its own threads).</summary>
+    public bool IsAuthenticated(IPEndPoint peer) => _authenticated.ContainsKey(peer);
 
     public int WaitingHandshakes => _pending.Count;
 
@@ -250,6 +254,7 @@ public sealed class SecureChannel : IDisposable
             Remove(same[i]);
         _byIndex[localIndex] = session;
         _current[peer] = session;
+        _authenticated[peer] = 0;
         return session;
     }
 
@@ -332,7 +337,11 @@ public sealed class SecureChannel : IDisposable
     {
         _byIndex.Remove(session.LocalIndex);
         if (_current.TryGetValue(session.Peer, out Session? current) && ReferenceEquals(current, session))
+        {
             _current.Remove(session.Peer);
+            _authenticated.TryRemove(session.Peer, out _);
+        }
+
         session.Dispose();
     }
 
@@ -343,6 +352,7 @@ public sealed class SecureChannel : IDisposable
         foreach (Pending pending in _pendingByIndex.Values)
             pending.Ephemeral.Dispose();
         _byIndex.Clear();
+        _authenticated.Clear();
         _pending.Clear();
         _pendingByIndex.Clear();
     }

@@ -39,6 +39,9 @@ public sealed class TransportCounters
     /// <summary>Control requests taken (well-formed JSON, from loopback or signed).</summary>
     public long ControlRequests;
 
+    /// <summary>Reliable connections refused because the peer had not authenticated (a certified host).</summary>
+    public long ConnectionsRefused;
+
     public long HandshakesSent;
     public long HandshakesAccepted;
 

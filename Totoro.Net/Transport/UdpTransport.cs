@@ -35,7 +35,7 @@ public sealed class UdpTransport : IDisposable
         _impairDelayTicks = (long)(impairDelay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         NetDebug.Logger = QuietNetLogger.Instance;
         var listener = new EventBasedLiteNetListener();
-        listener.ConnectionRequestEvent += request => request.AcceptIfKey(ConnectionKey);
+        listener.ConnectionRequestEvent += OnConnectionRequest;
         listener.PeerConnectedEvent += OnConnected;
         listener.PeerDisconnectedEvent += OnDisconnected;
         listener.NetworkReceiveEvent += (peer, reader, _) => Enqueue(EndpointOf(peer), reader);
@@ -55,6 +55,13 @@ public sealed class UdpTransport : IDisposable
 
     /// <summary>Connection events worth a log line (a dropped connection, frames lost with it); the host sets it.</summary>
     public Action<string>? Log { get; set; }
+
+    /// <summary>
+    /// Whether a peer may open a reliable connection (called on LiteNetLib's thread; must be thread-safe). A certified
+    /// host admits only peers it holds a session with, so an unauthenticated sender costs no connection state at all;
+    /// null admits anyone who knows the key (an open host).
+    /// </summary>
+    public Func<IPEndPoint, bool>? AcceptConnection { get; set; }
 
     /// <summary>Set whenever a frame is queued: the event loop waits on it.</summary>
     public AutoResetEvent Signal { get; } = new(false);
@@ -153,6 +160,19 @@ public sealed class UdpTransport : IDisposable
     }
 
     private static IPEndPoint EndpointOf(LiteNetPeer peer) => new(peer.Address, peer.Port);
+
+    private void OnConnectionRequest(LiteConnectionRequest request)
+    {
+        if (AcceptConnection is { } accept && !accept(request.RemoteEndPoint))
+        {
+            // Dropped on the spot: no peer kept for a timeout, no reject packet sent (nothing to reflect or amplify).
+            Interlocked.Increment(ref Counters.ConnectionsRefused);
+            request.RejectForce();
+            return;
+        }
+
+        request.AcceptIfKey(ConnectionKey);
+    }
 
     private void OnConnected(LiteNetPeer peer)
     {

@@ -37,6 +37,16 @@ public sealed record NetworkOptions
     /// </summary>
     public int EnvelopeBytes { get; init; }
 
+    /// <summary>
+    /// Bytes of the root's seal on every round's broadcast (a certified host's certificate and signature; `totoro sim
+    /// --secure`), with the forest's check that the sealing root is the closest node each receiver knows, and failure
+    /// notices heeded from leaf-set members only. The signature itself is modelled as valid. 0: an open overlay.
+    /// </summary>
+    public int BroadcastSealBytes { get; init; }
+
+    /// <summary>The overlay is certified: the security envelope or the roots' seals are charged.</summary>
+    public bool IsSecure => EnvelopeBytes > 0 || BroadcastSealBytes > 0;
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -44,6 +54,8 @@ public sealed record NetworkOptions
             problems.Add("uplink bandwidth bounds must be positive with min <= max");
         if (DownlinkMbps.Min <= 0 || DownlinkMbps.Max < DownlinkMbps.Min)
             problems.Add("downlink bandwidth bounds must be positive with min <= max");
+        if (BroadcastSealBytes is < 0 or > Totoro.Core.Forest.SealedPayload.MaxSealBytes)
+            problems.Add($"broadcast seal bytes must be from 0 to {Totoro.Core.Forest.SealedPayload.MaxSealBytes} (got {BroadcastSealBytes})");
         if (EnvelopeBytes < 0)
             problems.Add($"envelope bytes must be 0 or more (got {EnvelopeBytes})");
         if (LossRate is < 0 or >= 1)

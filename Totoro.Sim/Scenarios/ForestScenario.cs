@@ -41,10 +41,12 @@ public sealed class ForestScenario : IForestApp
         _config = forest;
         _forest = new ForestNode?[overlay.Nodes + Math.Max(0, spareSlots)];
         _random = SplitMix64.Derive(overlay.Seed, 0xf0e57);
+        PastryOptions pastry = overlay.NodePastry();
+        ModelledBroadcastSeal? seal = overlay.Network.BroadcastSealBytes > 0 ? new ModelledBroadcastSeal(overlay.Network.BroadcastSealBytes) : null;
         _overlay = new OverlayScenario(overlay, (index, id, listener) =>
         {
             IForestApp app = NodeApp?.Invoke(index) is { } own ? Observed(own) : this;
-            var node = new ForestNode(World, id, overlay.Pastry, Hooks, app, listener);
+            var node = new ForestNode(World, id, pastry, Hooks, app, listener) { BroadcastSeal = seal };
             if (forest.Planning is { IsStatic: false } planning)
                 node.UsePlanning(planning);
             _forest[index] = node;

@@ -20,6 +20,7 @@ public sealed class OverlayScenario : IOverlayListener
     private const int LandmarkCandidatesPerZone = 16;
 
     private readonly OverlaySimConfig _config;
+    private PastryOptions? _nodePastry;
     private readonly SimWorld _world;
     private readonly PastryNode?[] _nodes;
     private readonly int[] _joined;
@@ -274,7 +275,7 @@ public sealed class OverlayScenario : IOverlayListener
         PastryNode node;
         if (_programFactory is null)
         {
-            node = new PastryNode(_world, _world.IdAt(index), _config.Pastry, this) { Zones = _zonePolicy };
+            node = new PastryNode(_world, _world.IdAt(index), _nodePastry ??= _config.NodePastry(), this) { Zones = _zonePolicy };
             _world.Attach(index, node);
         }
         else

@@ -16,6 +16,9 @@ public sealed record OverlaySimConfig
 
     public NetworkOptions Network { get; init; } = new();
 
+    /// <summary>The options each node runs with: a certified overlay (`--secure`) heeds failure notices from leaf-set members only, as real certified hosts do.</summary>
+    public PastryOptions NodePastry() => Network.IsSecure ? Pastry with { FailureNoticesFromLeafSetOnly = true } : Pastry;
+
     /// <summary>
     /// Joins per second per node already in the overlay. The overlay grows exponentially, as a real deployment
     /// that admits nodes through its members would; the number of joins in flight near any one id stays bounded.

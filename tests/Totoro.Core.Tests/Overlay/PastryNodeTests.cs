@@ -203,4 +203,46 @@ public class PastryNodeTests
         Assert.True(node.KnowsOf(answers));
         Assert.False(node.KnowsOf(silent));
     }
+
+    [Fact]
+    public void A_death_notice_from_a_node_outside_the_leaf_set_changes_nothing_where_notices_are_heeded_from_neighbours_only()
+    {
+        var options = new PastryOptions { FailureNoticesFromLeafSetOnly = true };
+        var network = new FakeNetwork(seed: 16);
+        (PastryNode node, FakeNodeContext context, PeerHandle[] known) = Joined(network, peers: 40, options);
+        PeerHandle subject = node.RightLeaves()[1], neighbour = node.LeftLeaves()[0];
+        PeerHandle[] leaves = [.. node.RightLeaves(), .. node.LeftLeaves()];
+        PeerHandle stranger = network.AddRandom(); // certified, but nobody's neighbour here
+        PeerHandle distant = known.First(k => !leaves.Contains(k)); // heard of, beyond the leaf set
+
+        // Lies about a live member that never answers here (a fake world delivers nothing): acting on them would
+        // probe it and, after the probe timeout, drop it.
+        node.Receive(stranger, new Message { Kind = MessageKind.NodeFailed, Peers = [subject] });
+        node.Receive(distant, new Message { Kind = MessageKind.NodeFailed, Peers = [subject] });
+        Assert.Empty(context.Drain()); // not even a probe
+        Assert.False(node.Doubts(subject));
+        context.Advance(2 * options.ProbeTimeoutMicros, node);
+        context.Drain();
+        Assert.True(node.KnowsOf(subject));
+        Assert.Equal(leaves, (PeerHandle[])[.. node.RightLeaves(), .. node.LeftLeaves()]);
+        Assert.Equal(2, node.IgnoredFailureNotices);
+
+        // The same notice from a neighbour of the subject is probed, and a silent subject is dropped.
+        node.Receive(neighbour, new Message { Kind = MessageKind.NodeFailed, Peers = [subject] });
+        Assert.Equal([subject], context.Drain().Select(p => p.To));
+        context.Advance(options.ProbeTimeoutMicros, node);
+        Assert.False(node.KnowsOf(subject));
+        Assert.Equal(2, node.IgnoredFailureNotices);
+    }
+
+    [Fact]
+    public void Without_the_neighbours_only_rule_a_death_notice_from_anyone_is_probed_as_before()
+    {
+        var network = new FakeNetwork(seed: 16);
+        (PastryNode node, FakeNodeContext context, _) = Joined(network, peers: 40);
+        PeerHandle subject = node.RightLeaves()[1];
+        node.Receive(network.AddRandom(), new Message { Kind = MessageKind.NodeFailed, Peers = [subject] });
+        Assert.Equal([subject], context.Drain().Select(p => p.To));
+        Assert.Equal(0, node.IgnoredFailureNotices);
+    }
 }
