@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+using Totoro.Core.Runtime;
 using Totoro.Sim.Kernel;
 
 namespace Totoro.Sim.Network;
@@ -46,6 +48,20 @@ public sealed class FlatTopology : ITopology
         float dy = a.Y - b.Y;
         double propagation = Math.Sqrt((dx * dx) + (dy * dy)) * _microsPerUnit;
         return (long)(propagation + a.AccessMicros + b.AccessMicros);
+    }
+
+    public unsafe void Prefetch(ReadOnlySpan<PeerHandle> peers)
+    {
+        if (!Sse.IsSupported)
+            return;
+        fixed (Spot* spots = _spots)
+        {
+            foreach (PeerHandle peer in peers)
+            {
+                if ((uint)peer.Index < (uint)_spots.Length)
+                    Sse.Prefetch0(spots + peer.Index);
+            }
+        }
     }
 
     private readonly record struct Spot(float X, float Y, float AccessMicros);
