@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.Intrinsics.X86;
 using Totoro.Core.Forest;
 using Totoro.Core.Runtime;
 using Totoro.Sim.Network;
@@ -190,19 +189,9 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
     public long ProximityTo(PeerHandle peer) => RoundTripMicros(_current, peer.Index);
 
     /// <summary>Issues a cache prefetch of each peer's id and place, so that their misses overlap instead of queueing.</summary>
-    public unsafe void Prefetch(ReadOnlySpan<PeerHandle> peers)
+    public void Prefetch(ReadOnlySpan<PeerHandle> peers)
     {
-        if (!Sse.IsSupported)
-            return;
-        fixed (NodeId* ids = _ids)
-        {
-            foreach (PeerHandle peer in peers)
-            {
-                if ((uint)peer.Index < (uint)_ids.Length)
-                    Sse.Prefetch0(ids + peer.Index);
-            }
-        }
-
+        CachePrefetch.Rows(_ids, peers);
         Topology.Prefetch(peers);
     }
 

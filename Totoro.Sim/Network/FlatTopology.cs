@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics.X86;
 using Totoro.Core.Runtime;
 using Totoro.Sim.Kernel;
 
@@ -50,19 +49,7 @@ public sealed class FlatTopology : ITopology
         return (long)(propagation + a.AccessMicros + b.AccessMicros);
     }
 
-    public unsafe void Prefetch(ReadOnlySpan<PeerHandle> peers)
-    {
-        if (!Sse.IsSupported)
-            return;
-        fixed (Spot* spots = _spots)
-        {
-            foreach (PeerHandle peer in peers)
-            {
-                if ((uint)peer.Index < (uint)_spots.Length)
-                    Sse.Prefetch0(spots + peer.Index);
-            }
-        }
-    }
+    public void Prefetch(ReadOnlySpan<PeerHandle> peers) => CachePrefetch.Rows(_spots, peers);
 
     private readonly record struct Spot(float X, float Y, float AccessMicros);
 }
