@@ -13,8 +13,8 @@ public sealed class DatasetCache
     /// <summary>The first <paramref name="trainSamples"/> and <paramref name="testSamples"/> of Fashion-MNIST (0: all).</summary>
     public (Dataset Train, Dataset Test) FashionMnist(string? folder, int trainSamples, int testSamples)
     {
-        Dataset train = Head(Load(folder, train: true), trainSamples);
-        Dataset test = Head(Load(folder, train: false), testSamples);
+        Dataset train = Head(folder, train: true, trainSamples);
+        Dataset test = Head(folder, train: false, testSamples);
         return (train, test);
     }
 
@@ -67,6 +67,27 @@ public sealed class DatasetCache
         lock (_lock)
             _idx[key] = loaded;
         return loaded;
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> samples, copied once and shared like the whole set: twenty apps on 30,000
+    /// samples each held their own 94 MB copy of the same rows.
+    /// </summary>
+    private Dataset Head(string? folder, bool train, int count)
+    {
+        Dataset data = Load(folder, train);
+        if (count <= 0 || count >= data.Count)
+            return data;
+        string key = $"{folder ?? IdxReader.DefaultFolder}|{train}|{count}";
+        lock (_lock)
+        {
+            if (_idx.TryGetValue(key, out Dataset? cached))
+                return cached;
+        }
+
+        Dataset head = Head(data, count);
+        lock (_lock)
+            return _idx.TryAdd(key, head) ? head : _idx[key];
     }
 
     private static Dataset Head(Dataset data, int count)

@@ -376,6 +376,8 @@ public sealed partial class PastryNode : INodeProgram
     /// </summary>
     private void LearnAll(PeerHandle from, PeerHandle[]? peers, bool trustPeers = false)
     {
+        if (peers is not null)
+            _context.Prefetch(peers); // their ids and places load while the sender is learned
         Learn(from);
         if (peers is null)
             return;
@@ -419,6 +421,7 @@ public sealed partial class PastryNode : INodeProgram
     {
         long now = _context.Now;
         _suspects.Prune(now);
+        _admissionPings.ReleaseIfStale(now, _options.PingThrottleMicros);
         CheckLease(_leaf.Right(0), ref _rightLeaseHolder, ref _rightHeard, now);
         CheckLease(_leaf.Left(0), ref _leftLeaseHolder, ref _leftHeard, now);
 

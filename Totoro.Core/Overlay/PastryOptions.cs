@@ -157,8 +157,8 @@ public sealed record PastryOptions
             problems.Add("probe and join timeouts must be positive");
         if (ProbeTries is < 1 or > 8)
             problems.Add($"probe tries must be from 1 to 8 (got {ProbeTries})");
-        if (PingThrottleMicros < 0)
-            problems.Add($"the ping throttle must be zero or more (got {PingThrottleMicros})");
+        if (PingThrottleMicros is < 0 or > int.MaxValue)
+            problems.Add($"the ping throttle must be from 0 to {int.MaxValue} µs (got {PingThrottleMicros})");
         if (RoutingMaintenancePeriodMicros < 0 || HopAckTimeoutMicros < 0)
             problems.Add("the routing-maintenance period and the hop-ack timeout must be zero (off) or positive");
         if (LookupTimeoutMicros < 0 || LookupRetries is < 0 or > 16)

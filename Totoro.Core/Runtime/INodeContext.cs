@@ -32,6 +32,14 @@ public interface INodeContext
     ulong NextRandom();
 
     /// <summary>
+    /// A hint that the node is about to ask for these peers' ids and proximity: a simulator of a million nodes starts
+    /// loading them from memory together instead of one after another. Changes nothing; by default does nothing.
+    /// </summary>
+    void Prefetch(ReadOnlySpan<PeerHandle> peers)
+    {
+    }
+
+    /// <summary>
     /// Whether a peer dies with this node (another logical node of the same host): replicas go elsewhere first. In the
     /// simulator every node is its own machine.
     /// </summary>

@@ -1,3 +1,4 @@
+using Totoro.Core.Runtime;
 using Totoro.Sim.Kernel;
 
 namespace Totoro.Sim.Network;
@@ -47,6 +48,8 @@ public sealed class FlatTopology : ITopology
         double propagation = Math.Sqrt((dx * dx) + (dy * dy)) * _microsPerUnit;
         return (long)(propagation + a.AccessMicros + b.AccessMicros);
     }
+
+    public void Prefetch(ReadOnlySpan<PeerHandle> peers) => CachePrefetch.Rows(_spots, peers);
 
     private readonly record struct Spot(float X, float Y, float AccessMicros);
 }

@@ -11,6 +11,11 @@ public interface ITopology
     /// <summary>One-way propagation plus both access latencies, in microseconds.</summary>
     long OneWayMicros(int from, int to);
 
+    /// <summary>Starts loading the nodes' places into the cache (see <see cref="Totoro.Core.Runtime.INodeContext.Prefetch"/>); by default does nothing.</summary>
+    void Prefetch(ReadOnlySpan<Totoro.Core.Runtime.PeerHandle> peers)
+    {
+    }
+
     /// <summary>Bytes of topology state kept per node.</summary>
     int BytesPerNode { get; }
 }

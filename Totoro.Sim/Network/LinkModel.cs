@@ -21,10 +21,7 @@ public sealed class LinkModel
     /// <summary>What every datagram costs besides the message: IP and UDP headers, and the security envelope if charged.</summary>
     public int OverheadBytes { get; }
 
-    private readonly long[] _uplinkFreeAt;
-    private readonly long[] _downlinkFreeAt;
-    private readonly float[] _uplinkBytesPerMicro;
-    private readonly float[] _downlinkBytesPerMicro;
+    private readonly Link[] _links; // one array of structs: a send reads one cache line of its receiver, not two
     private readonly double _lossRate;
     private readonly float[]? _nodeLoss;
     private readonly ulong _pathSeed;
@@ -35,10 +32,7 @@ public sealed class LinkModel
     public LinkModel(ITopology topology, int capacity, NetworkOptions options, ulong seed)
     {
         _topology = topology;
-        _uplinkFreeAt = new long[capacity];
-        _downlinkFreeAt = new long[capacity];
-        _uplinkBytesPerMicro = new float[capacity];
-        _downlinkBytesPerMicro = new float[capacity];
+        _links = new Link[capacity];
         _lossRate = options.LossRate;
         OverheadBytes = WireOverheadBytes + options.EnvelopeBytes;
         _lossRandom = SplitMix64.Derive(seed, 0x105e);
@@ -58,12 +52,13 @@ public sealed class LinkModel
     /// <summary>Gives a node its link speeds, drawn between the configured bounds.</summary>
     public void Place(int index, ref ulong random)
     {
-        _uplinkBytesPerMicro[index] = (float)(Draw(Options.UplinkMbps, ref random) / 8.0);
-        _downlinkBytesPerMicro[index] = (float)(Draw(Options.DownlinkMbps, ref random) / 8.0);
+        ref Link link = ref _links[index];
+        link.UplinkBytesPerMicro = (float)(Draw(Options.UplinkMbps, ref random) / 8.0);
+        link.DownlinkBytesPerMicro = (float)(Draw(Options.DownlinkMbps, ref random) / 8.0);
         if (Options.SlowFraction > 0 && SplitMix64.NextDouble(ref _impairRandom) < Options.SlowFraction)
         {
-            _uplinkBytesPerMicro[index] /= (float)Options.SlowFactor;
-            _downlinkBytesPerMicro[index] /= (float)Options.SlowFactor;
+            link.UplinkBytesPerMicro /= (float)Options.SlowFactor;
+            link.DownlinkBytesPerMicro /= (float)Options.SlowFactor;
         }
 
         if (_nodeLoss is not null && SplitMix64.NextDouble(ref _impairRandom) < Options.LossyFraction)
@@ -72,9 +67,9 @@ public sealed class LinkModel
 
     // ---- The true link parameters: for the world and for oracles that score a run, never for a planner ----------
 
-    public double UplinkBytesPerMicro(int node) => _uplinkBytesPerMicro[node];
+    public double UplinkBytesPerMicro(int node) => _links[node].UplinkBytesPerMicro;
 
-    public double DownlinkBytesPerMicro(int node) => _downlinkBytesPerMicro[node];
+    public double DownlinkBytesPerMicro(int node) => _links[node].DownlinkBytesPerMicro;
 
     /// <summary>Packet loss between two nodes: their nodes' own and the path's (independent).</summary>
     public double PacketLoss(int from, int to)
@@ -106,8 +101,8 @@ public sealed class LinkModel
     {
         if (!(uplinkMbps > 0) || !(downlinkMbps > 0))
             throw new ArgumentOutOfRangeException(nameof(uplinkMbps), "Link speeds must be positive.");
-        _uplinkBytesPerMicro[index] = (float)(uplinkMbps / 8.0);
-        _downlinkBytesPerMicro[index] = (float)(downlinkMbps / 8.0);
+        _links[index].UplinkBytesPerMicro = (float)(uplinkMbps / 8.0);
+        _links[index].DownlinkBytesPerMicro = (float)(downlinkMbps / 8.0);
     }
 
     /// <summary>
@@ -117,17 +112,19 @@ public sealed class LinkModel
     public long Transmit(int from, int to, int bytes, long now)
     {
         bytes += OverheadBytes;
-        long start = Math.Max(now, _uplinkFreeAt[from]);
+        ref Link sender = ref _links[from];
+        long start = Math.Max(now, sender.UplinkFreeAt);
         double attempts = Options.IsImpaired ? Attempts(PacketLoss(from, to), bytes) : 1;
-        long sent = start + (long)Math.Ceiling(attempts * bytes / _uplinkBytesPerMicro[from]);
-        _uplinkFreeAt[from] = sent;
+        long sent = start + (long)Math.Ceiling(attempts * bytes / sender.UplinkBytesPerMicro);
+        sender.UplinkFreeAt = sent;
         if (_lossRate > 0 && SplitMix64.NextDouble(ref _lossRandom) < _lossRate)
             return -1;
         long reaches = sent + _topology.OneWayMicros(from, to);
         if (attempts > 1)
             reaches += 2 * _topology.OneWayMicros(from, to); // the last retransmission waits for the loss to be noticed
-        long received = Math.Max(reaches, _downlinkFreeAt[to]) + (long)Math.Ceiling(bytes / _downlinkBytesPerMicro[to]);
-        _downlinkFreeAt[to] = received;
+        ref Link receiver = ref _links[to];
+        long received = Math.Max(reaches, receiver.DownlinkFreeAt) + (long)Math.Ceiling(bytes / receiver.DownlinkBytesPerMicro);
+        receiver.DownlinkFreeAt = received;
         return received;
     }
 
@@ -165,6 +162,15 @@ public sealed class LinkModel
 
     /// <summary>Payload bytes of one datagram of a bulk transfer (an MTU less headers).</summary>
     public const int PacketBytes = 1400;
+
+    /// <summary>A node's two links: when each is next free, and its speed.</summary>
+    private struct Link
+    {
+        public long UplinkFreeAt;
+        public long DownlinkFreeAt;
+        public float UplinkBytesPerMicro;
+        public float DownlinkBytesPerMicro;
+    }
 
     private static double Draw((double Min, double Max) range, ref ulong random)
         => range.Min + ((range.Max - range.Min) * SplitMix64.NextDouble(ref random));

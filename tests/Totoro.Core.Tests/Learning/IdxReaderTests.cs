@@ -142,6 +142,26 @@ public sealed class IdxReaderTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(test.Features.Average(), 0.2, 0.4); // Fashion-MNIST's mean pixel is ≈ 0.286
     }
 
+    [Fact]
+    public void Cache_shares_one_copy_of_the_first_samples_between_apps()
+    {
+        byte[] pixels = Enumerable.Range(0, 5 * 2 * 2).Select(i => (byte)(i * 10)).ToArray();
+        WriteFashionPair("train", Images(5, 2, 2, pixels), Labels([1, 2, 3, 4, 5]), gzip: false);
+        Write("t10k-images-idx3-ubyte", Images(2, 2, 2, pixels[..8]), gzip: false);
+        Write("t10k-labels-idx1-ubyte", Labels([6, 7]), gzip: false);
+        var cache = new DatasetCache();
+
+        (Dataset train, Dataset test) = cache.FashionMnist(_folder, 3, 0);
+        (Dataset trainAgain, Dataset testAgain) = cache.FashionMnist(_folder, 3, 0);
+
+        Assert.Same(train, trainAgain); // twenty apps, one copy
+        Assert.Same(test, testAgain);
+        Assert.Equal([1, 2, 3], train.Labels);
+        Assert.Equal(pixels[..12].Select(p => p / 255f), train.Features);
+        Assert.Equal([6, 7], test.Labels);
+        Assert.Equal([1, 2, 3, 4], cache.FashionMnist(_folder, 4, 0).Train.Labels); // another head is its own copy
+    }
+
     private void WriteFashionPair(string prefix, byte[] images, byte[] labels, bool gzip)
     {
         foreach (string old in Directory.GetFiles(_folder))
