@@ -1,6 +1,6 @@
 using Totoro.Core.Learning;
-using FlowPlanning = Totoro.Core.Planning.PlanningOptions;
 using Totoro.Sim.Scenarios;
+using FlowPlanning = Totoro.Core.Planning.PlanningOptions;
 
 namespace Totoro.Cli.Experiments.Kinds;
 
