@@ -4,7 +4,7 @@ using Totoro.Sim.Scenarios;
 namespace Totoro.Cli.Experiments;
 
 /// <summary>A world, its apps' trees and their training: `totoro sim --rounds …`'s options in camelCase.</summary>
-internal sealed class LearningParameters : ForestParameters
+internal class LearningParameters : ForestParameters
 {
     public string System { get; set; } = "totoro";
 

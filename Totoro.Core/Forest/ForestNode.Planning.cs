@@ -19,6 +19,7 @@ public sealed partial class ForestNode
     private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom)>? _candidates; // from probe replies
     private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
     private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
+    private HashSet<NodeId>? _awaitingReports;          // apps whose parent candidates were just asked for fresh reports
     private Dictionary<NodeId, long>? _downBytes;       // the last model that came down, per app
     private PeerHandle[] _relays = [];
     private long _relaysAt = long.MinValue;
@@ -98,6 +99,7 @@ public sealed partial class ForestNode
     {
         var direction = message.Kind == TreeKind.Broadcast ? FlowDirection.Down : FlowDirection.Up;
         TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+        ledger.Arrived(message.EncodedSize, _context.Now);
         var relay = new RelayView(in message);
         if (!relay.Destination.IsNone)
         {
@@ -164,25 +166,34 @@ public sealed partial class ForestNode
         if (_router is null || state.IsRoot || state.Parent.IsNone || state.Joining || state.Detached)
             return;
         _router.Ledger.Expire(_context.Now);
-        foreach (PeerHandle candidate in ProgressCandidates(state))
-            Probe(state, candidate);
-        Probe(state, state.Parent);
-        long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
-        PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.Now, _context.NextRandom());
-        if (chosen == state.Parent)
+        if (_awaitingReports is not null && _awaitingReports.Remove(state.App.Id))
+        {
+            // The candidates were asked a round ago: decide on their fresh reports.
+            long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
+            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id));
+            if (chosen == state.Parent)
+                return;
+            ControlMessages++;
+            _context.Send(chosen, TreeMessages.Join(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, _context.Now, state.Round, avoid: null, state.Wire, pushedDown: false, state.App.Scope));
             return;
-        ControlMessages++;
-        _context.Send(chosen, TreeMessages.Join(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, _context.Now, state.Round, avoid: null, state.Wire, pushedDown: false, state.App.Scope));
+        }
+
+        if (!_router.ParentDecisionDue(state.App.Id, _context.Now, _context.NextRandom()))
+            return;
+        foreach (PeerHandle candidate in ProgressCandidates(state))
+            Probe(state, candidate, force: true);
+        Probe(state, state.Parent, force: true);
+        (_awaitingReports ??= []).Add(state.App.Id);
     }
 
     /// <summary>Hops from the root, as the last round's broadcast said (the root: 0; never in a round: unknown).</summary>
     private static int DepthOf(TreeState state) => state.IsRoot ? 0 : state.Aggregation is { } last ? last.Depth : ushort.MaxValue;
 
-    /// <summary>A probe asks a candidate for its load and its depth in the tree, at most once per decision period.</summary>
-    private void Probe(TreeState state, PeerHandle candidate)
+    /// <summary>A probe asks a candidate for its load and its depth in the tree, at most once per decision period (unless forced: a decision is due).</summary>
+    private void Probe(TreeState state, PeerHandle candidate, bool force = false)
     {
         _probesSent ??= [];
-        if (_probesSent.TryGetValue((state.App.Id, candidate), out long at) && _context.Now - at < _router!.Options.DecisionPeriodMicros)
+        if (!force && _probesSent.TryGetValue((state.App.Id, candidate), out long at) && _context.Now - at < _router!.Options.DecisionPeriodMicros)
             return;
         _probesSent[(state.App.Id, candidate)] = _context.Now;
         ControlMessages++;

@@ -40,23 +40,34 @@ public static class FlowCosts
     }
 
     /// <summary>
-    /// A child's cost of a parent: the parent's model down its uplink (at the rate the parent measured and reported)
-    /// and the child's update up into it (at the time per byte observed towards it; for a parent never sent to, the
-    /// one observed towards the current parent: no optimism for a move that costs a re-join), per round.
+    /// A child's cost of a parent per round, in the form of the links it crosses: its update leaves the child's uplink
+    /// and enters the parent's downlink, the parent's model leaves the parent's uplink and enters the child's downlink,
+    /// plus a round trip. Rates are the measured ones the parent reported (a parent that has not reported is not
+    /// weighed) and the child's own. With <c>loadAware</c> each link costs its whole load per round (the others' bytes
+    /// from the reports, the current parent's less this child's own): the congestion-game cost; without, the child's
+    /// own bytes alone (the flow as if it were alone, EuroSys).
     /// </summary>
     public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware)
     {
         bool current = parent == currentParent;
         HopEstimate hop = seen.Direct(parent);
-        HopEstimate now = seen.Direct(currentParent);
-        LoadReport? report = seen.Report(parent);
-        double parentUp = Rate(report?.UpBytesPerMicro ?? 0, seen);
-        double perByteUp = hop.IsTried ? hop.MicrosPerByte : now.IsTried ? now.MicrosPerByte : 1 / Rate(seen.Own.UpBytesPerMicro, seen);
+        LoadReport own = seen.Own;
+        LoadReport report = seen.Report(parent) ?? default;
+        double parentUp = Rate(report.UpBytesPerMicro, seen);
+        double parentDown = Math.Max(report.DownBytesPerMicro, parentUp); // a downlink measured only when arrivals queue; access downlinks are no slower than uplinks
+        double ownUp = Rate(own.UpBytesPerMicro, seen);
+        double ownDown = Math.Max(own.DownBytesPerMicro, ownUp);
         double roundTrip = hop.RoundTripMicros > 0 ? hop.RoundTripMicros : seen.TypicalRoundTripMicros;
-        double cost = roundTrip + (Attempts(seen, hop) * ((upBytes * perByteUp) + (downBytes / parentUp)));
-        if (loadAware && report is { } r)
-            cost += Math.Max(0, r.UpBytesPerRound - (current ? downBytes : 0)) / parentUp; // its other children's models and its own flows share its uplink
-        return cost;
+        double intoParent = upBytes, outOfParent = downBytes, outOfChild = upBytes, intoChild = downBytes;
+        if (loadAware)
+        {
+            intoParent += Math.Max(0, report.DownBytesPerRound - (current ? upBytes : 0));
+            outOfParent += Math.Max(0, report.UpBytesPerRound - (current ? downBytes : 0));
+            outOfChild = Math.Max(upBytes, own.UpBytesPerRound);
+            intoChild = Math.Max(downBytes, own.DownBytesPerRound);
+        }
+
+        return roundTrip + (Attempts(seen, hop) * ((outOfChild / ownUp) + (intoParent / parentDown) + (outOfParent / parentUp) + (intoChild / ownDown)));
     }
 
     private static double Half(IPlanningObservations seen, HopEstimate hop)

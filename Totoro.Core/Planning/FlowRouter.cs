@@ -65,17 +65,27 @@ public sealed class FlowRouter
     }
 
     /// <summary>
-    /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε (at most one
-    /// decision per period). The caller moves (joins the new parent, leaves the old).
+    /// Whether the child's parent choice for the app is due (at most once per jittered decision period; never at the
+    /// first call: a new child first learns its links). The caller then asks its candidates for fresh load reports and
+    /// decides with <see cref="ChooseParent"/> once they answered.
     /// </summary>
-    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, long now, ulong random)
+    public bool ParentDecisionDue(NodeId app, long now, ulong random)
     {
         bool first = !_parentDecisions.TryGetValue(app, out long next);
         if (!first && now < next)
-            return current;
+            return false;
         _parentDecisions[app] = now + Jitter(random);
-        if (first || candidates.IsEmpty)
-            return current; // a new child first learns its links for a period
+        return !first;
+    }
+
+    /// <summary>
+    /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε. The caller moves
+    /// (joins the new parent, leaves the old).
+    /// </summary>
+    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates)
+    {
+        if (candidates.IsEmpty)
+            return current;
         PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates), Ledger, out double gain);
         if (chosen != current)
         {

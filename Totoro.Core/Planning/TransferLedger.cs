@@ -14,6 +14,7 @@ public sealed class TransferLedger : IPlanningObservations
     public const long BulkBytes = 4096;
 
     private const double Smoothing = 0.3;
+    private const double RateDecay = 0.01; // per sample: the largest rate sample fades by half in about 70 samples
     private const long FlowLifetimeMicros = 120_000_000; // a flow not refreshed for this long has ended (a child left)
 
     private readonly Dictionary<PeerHandle, Stats> _direct = [];
@@ -21,8 +22,13 @@ public sealed class TransferLedger : IPlanningObservations
     private readonly Dictionary<PeerHandle, LoadReport> _reports = [];
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At)> _flows = [];
+    private readonly Dictionary<NodeId, long> _roundPeriod = []; // per app: the time between a flow's last two rounds
+    private long _drainedSentAt = long.MinValue; // a transfer sent then was acked: everything sent before it left the uplink
+    private long _now;
     private long _nextToken = 1;
     private double _upRate;
+    private double _downRate;
+    private long _lastArrival = long.MinValue;
     private double _bestReported;
 
     public long Slot { get; private set; }
@@ -36,7 +42,8 @@ public sealed class TransferLedger : IPlanningObservations
     public long Sent(PeerHandle peer, PeerHandle relay, long bytes, long now)
     {
         long token = _nextToken++;
-        _pending[token] = new Pending(peer, relay, bytes, now, Clean: _pending.Count == 0);
+        _now = Math.Max(_now, now);
+        _pending[token] = new Pending(peer, relay, bytes, now, Clean: !QueuedAhead());
         return token;
     }
 
@@ -45,6 +52,8 @@ public sealed class TransferLedger : IPlanningObservations
     {
         if (!_pending.Remove(token, out Pending p))
             return false;
+        _now = Math.Max(_now, now);
+        _drainedSentAt = Math.Max(_drainedSentAt, p.SentAt);
         Slot++;
         Stats stats = StatsFor(p.Peer, p.Relay);
         stats.Transfers++;
@@ -64,10 +73,15 @@ public sealed class TransferLedger : IPlanningObservations
             stats.BulkSamples++;
             // This node's uplink rate: from transfers that found nothing of its own queued ahead, with a known round
             // trip that leaves the bytes most of the time (else the sample says more about latency than about rate).
+            // Every sample is at most the rate (the bytes also queued at the far end's downlink and its ack behind
+            // the far end's uplink), so the rate is the largest recent sample, decaying slowly to follow a change.
+            // The bytes also crossed the far end's downlink: less its time at the rate it measured (when that leaves
+            // most of the time to the uplink; else the far end's downlink dominated and the sample is a lower bound).
             if (p.Relay.IsNone && p.Clean && stats.RoundTrip > 0 && elapsed - stats.RoundTrip >= elapsed / 5)
             {
-                double rate = 1 / perByte;
-                _upRate = _upRate == 0 ? rate : ((1 - Smoothing) * _upRate) + (Smoothing * rate);
+                double far = report is { DownBytesPerMicro: > 0 } at ? 1 / at.DownBytesPerMicro : 0;
+                double own = perByte - far >= perByte / 2 ? perByte - far : perByte;
+                _upRate = Math.Max(1 / own, _upRate * (1 - RateDecay));
             }
         }
 
@@ -118,9 +132,27 @@ public sealed class TransferLedger : IPlanningObservations
             _flows.Remove(key);
     }
 
+    /// <summary>
+    /// A bulk tree transfer arrived. The downlink lets one message in at a time, so two arrivals are at least the
+    /// second's bytes over the downlink rate apart: bytes / gap never exceeds the rate and reaches it whenever
+    /// transfers queue (as every parent's children's updates do). The largest such sample is the measured rate.
+    /// </summary>
+    public void Arrived(long bytes, long now)
+    {
+        if (bytes >= BulkBytes && _lastArrival != long.MinValue && now > _lastArrival)
+            _downRate = Math.Max(_downRate, (double)bytes / (now - _lastArrival));
+        _lastArrival = now;
+    }
+
     /// <summary>Counts the bytes one flow moves per round over this node's uplink (out) or downlink (in).</summary>
     public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now)
-        => _flows[(app, direction, peer, outgoing)] = (bytes, now);
+    {
+        var key = (app, direction, peer, outgoing);
+        _now = Math.Max(_now, now);
+        if (_flows.TryGetValue(key, out var last) && now - last.At > 0)
+            _roundPeriod[app] = now - last.At;
+        _flows[key] = (bytes, now);
+    }
 
     /// <summary>This node's bytes per round on its uplink or downlink, leaving out one flow's own (the asker's).</summary>
     public long LoadExcept(bool outgoing, NodeId app, FlowDirection direction, PeerHandle peer)
@@ -128,7 +160,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && !(key.App == app && key.Direction == direction && key.Peer == peer))
+            if (key.Out == outgoing && IsLive(key.App, flow.At) && !(key.App == app && key.Direction == direction && key.Peer == peer))
                 total += flow.Bytes;
         }
 
@@ -141,7 +173,7 @@ public sealed class TransferLedger : IPlanningObservations
 
     public LoadReport? Report(PeerHandle peer) => _reports.TryGetValue(peer, out LoadReport r) ? r : null;
 
-    public LoadReport Own => new(LoadOf(true), LoadOf(false), _upRate);
+    public LoadReport Own => new(LoadOf(true), LoadOf(false), _upRate, _downRate);
 
     public double BestRate => Math.Max(_upRate, _bestReported);
 
@@ -169,11 +201,30 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing)
+            if (key.Out == outgoing && IsLive(key.App, flow.At))
                 total += flow.Bytes;
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// A flow still runs if it moved bytes within the last two rounds of its app (a child that left, or moved to
+    /// another parent, stops counting after two rounds, not after the lifetime).
+    /// </summary>
+    private bool IsLive(NodeId app, long at)
+        => !_roundPeriod.TryGetValue(app, out long period) || _now - at <= 2 * period;
+
+    /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
+    private bool QueuedAhead()
+    {
+        foreach (Pending p in _pending.Values)
+        {
+            if (p.SentAt > _drainedSentAt)
+                return true;
+        }
+
+        return false;
     }
 
     private Stats StatsFor(PeerHandle peer, PeerHandle relay)

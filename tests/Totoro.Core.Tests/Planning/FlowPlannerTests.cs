@@ -51,6 +51,65 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void TheDownlinkRateIsTheLargestBytesOverGapOfArrivals()
+    {
+        // A downlink of 2 B/µs: arrivals that queued are exactly bytes / 2 apart; sparse ones further. Small messages
+        // say nothing of the rate. The closed form: the largest bytes / gap, 2.0.
+        var ledger = new TransferLedger();
+        long now = 0;
+        foreach (long gap in new long[] { 0, 1_000_000, 50_000, 50_000, 3_000_000, 50_000 })
+        {
+            now += gap;
+            ledger.Arrived(100_000, now);
+        }
+
+        ledger.Arrived(100, now + 1); // a probe 1 µs later: not a rate
+        Assert.Equal(2.0, ledger.Own.DownBytesPerMicro, 6);
+        Assert.Equal(0, new TransferLedger().Own.DownBytesPerMicro); // never measured: 0, and the cost falls back to the uplink's
+    }
+
+    [Fact]
+    public void TheUplinkRateLeavesOutTheFarEndsDownlink()
+    {
+        // Own uplink 1 B/µs, the far end's downlink 4 B/µs (as it reports): each transfer of 100,000 B takes a round trip
+        // plus 100,000 µs up plus 25,000 µs down. Less the far end's part the rate is 1.0; without its report, 0.8.
+        foreach ((double farDown, double expected) in new[] { (4.0, 1.0), (0.0, 0.8) })
+        {
+            var ledger = new TransferLedger();
+            ledger.RoundTrip(Parent, 100);
+            long now = 0;
+            for (int i = 0; i < 5; i++)
+            {
+                long token = ledger.Sent(Parent, PeerHandle.None, 100_000, now);
+                ledger.Acked(token, now + 100 + 125_000, new LoadReport(0, 0, 1, farDown));
+                now += 1_000_000;
+            }
+
+            Assert.Equal(expected, ledger.Own.UpBytesPerMicro, 3);
+        }
+    }
+
+    [Fact]
+    public void AFlowThatStoppedLeavesTheLoadTwoRoundsLater()
+    {
+        // Two children's models leave every second (the app's round); then one child moves away. Its bytes stop counting
+        // once two rounds passed without them, long before the flow lifetime.
+        var ledger = new TransferLedger();
+        long now = 0;
+        for (int round = 0; round < 3; round++, now += 1_000_000)
+        {
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now);
+            ledger.Carried(App, FlowDirection.Down, Other, outgoing: true, 100_000, now);
+        }
+
+        Assert.Equal(200_000, ledger.Own.UpBytesPerRound);
+        for (int round = 0; round < 3; round++, now += 1_000_000)
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now);
+        Assert.Equal(100_000, ledger.Own.UpBytesPerRound);
+        Assert.Equal(0, ledger.Own.DownBytesPerRound);
+    }
+
+    [Fact]
     public void OnlyTheGameSeesThatTheOtherFlowsCrowdAParent()
     {
         // Two candidate parents, equally fast on their own; the current one carries ten other children's models.
