@@ -31,23 +31,26 @@ public sealed class HostSession : IDisposable
         ArgumentNullException.ThrowIfNull(credentials);
         var ssh = new SshClient(credentials.ConnectionFor(host, timeout));
         var sftp = new SftpClient(credentials.ConnectionFor(host, timeout));
-        // Trust on first use: `up` records the key each host shows; later sessions (and `up` again) must see the same.
-        string? seen = null;
+        // The policy decides (known_hosts, the state file's pin, trust on first use); without one, only the pin counts.
+        string? seen = null, refusal = null;
         void Check(object? sender, HostKeyEventArgs e)
         {
             string key = "SHA256:" + e.FingerPrintSHA256;
             seen ??= key;
-            e.CanTrust = (host.HostKey is null || host.HostKey == key) && seen == key;
-            if (!e.CanTrust)
-                seen = key;
+            string? why = seen != key ? $"its SSH host key changed between two connections ({seen}, then {key})"
+                : credentials.HostKeys is { } policy ? policy.Decide(host, e.HostKey, key)
+                : host.HostKey is null || host.HostKey == key ? null
+                : $"its SSH host key changed: the deployment recorded {host.HostKey}, the host shows {key}. Someone may be in the way; if the host was reinstalled, delete its hostKey from the state file and run the command again";
+            e.CanTrust = why is null;
+            refusal ??= why;
         }
 
         ssh.HostKeyReceived += Check;
         sftp.HostKeyReceived += Check;
         try
         {
-            Guard(host, credentials, ssh.Connect, () => seen);
-            Guard(host, credentials, sftp.Connect, () => seen);
+            Guard(host, credentials, ssh.Connect, () => refusal);
+            Guard(host, credentials, sftp.Connect, () => refusal);
             return new HostSession(host, ssh, sftp) { HostKey = seen };
         }
         catch
@@ -101,16 +104,16 @@ public sealed class HostSession : IDisposable
         return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
     }
 
-    private static void Guard(DeployHost host, SshCredentials credentials, Action connect, Func<string?> seenKey)
+    private static void Guard(DeployHost host, SshCredentials credentials, Action connect, Func<string?> refusal)
     {
         string who = $"host {host.Name} ({host.Target}, hosts file line {host.Line})";
         try
         {
             connect();
         }
-        catch (Exception ex) when (ex is not DeployHostException && host.HostKey is not null && seenKey() is { } seen && seen != host.HostKey)
+        catch (Exception ex) when (ex is not DeployHostException && refusal() is { } why)
         {
-            throw new DeployHostException($"{who}: its SSH host key changed: the deployment recorded {host.HostKey}, the host shows {seen}. Someone may be in the way; if the host was reinstalled, delete its hostKey from the state file and run the command again", ex);
+            throw new DeployHostException($"{who}: {why}", ex);
         }
         catch (SshAuthenticationException ex)
         {
