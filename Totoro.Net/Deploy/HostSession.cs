@@ -76,6 +76,33 @@ public sealed class HostSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a command that must succeed, streaming <paramref name="write"/>'s bytes to its standard input over the SSH
+    /// channel (the channel's window paces the writer); a failure names the host, the step and the remote error.
+    /// </summary>
+    public void RunCheckedWithInput(string command, Action<Stream> write, string step)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        int status;
+        string error;
+        try
+        {
+            using SshCommand run = _ssh.CreateCommand(command);
+            Task execution = run.ExecuteAsync();
+            using (Stream input = run.CreateInputStream())
+                write(input);
+            execution.GetAwaiter().GetResult();
+            (status, error) = (run.ExitStatus ?? -1, run.Error);
+        }
+        catch (Exception ex) when (ex is not DeployHostException)
+        {
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed ({FirstLine(ex.Message)}): check the host and run the command again", ex);
+        }
+
+        if (status != 0)
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed (exit {status}): {FirstLine(error)}");
+    }
+
     /// <summary>Runs a command that must succeed; a failure names the host, the step and the remote error.</summary>
     public string RunChecked(string command, string step)
     {

@@ -77,6 +77,7 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         lines.AppendLine(CultureInfo.InvariantCulture, $"{bridge.AddressOf(0)}:2222 dir={dir}/r{round}/nobody port=7101 name=nobody");
         File.WriteAllText(hosts, lines.ToString());
         string state = Path.Combine(dir, $"deploy{round}.json"), knownHosts = Path.Combine(dir, $"known_hosts{round}");
+        string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var wall = Stopwatch.StartNew();
         var up = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", userKey, "--build", build, "--state", state,
             "--dotnet", DeployTests.DotnetPath(), "--nodes-per-host", "2", "--node-args", "--ping-period-ms 1000", "--join-timeout", "120",
@@ -120,12 +121,13 @@ public class DeployAtScaleTests(ITestOutputHelper output)
             _lastDown = downSeconds;
         }
 
-        return new Round(count, upSeconds, _lastDown, deployed);
+        return new Round(count, upSeconds, _lastDown, deployed, load);
     }
 
     private double _lastDown;
 
-    private sealed record Round(int Hosts, double UpSeconds, double DownSeconds, DeployState State);
+    /// <param name="Load">The machine's 1-minute load average when up began (other work on the machine slows every step).</param>
+    private sealed record Round(int Hosts, double UpSeconds, double DownSeconds, DeployState State, string Load);
 
     /// <summary>Per-host steps as CSV and the summary with the worked-out 500-host time (a line through the two rounds).</summary>
     private void WriteResults(string resultsDir, List<Round> rounds, LocalBuild local, int parallel)
@@ -149,7 +151,7 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         summary.AppendLine(CultureInfo.InvariantCulture, $"deploy at scale: `totoro deploy up` to namespace hosts, each with its own sshd, --parallel {parallel}, 2 logical nodes per host, on {Environment.ProcessorCount} cores");
         summary.AppendLine(CultureInfo.InvariantCulture, $"build: {local.Files.Count} files, {local.Bytes / 1e6:F1} MB (framework-dependent, without libtorch)");
         foreach (Round round in rounds)
-            summary.AppendLine(CultureInfo.InvariantCulture, $"{round.Hosts} hosts: up {round.UpSeconds:F1} s wall, down {round.DownSeconds:F1} s wall");
+            summary.AppendLine(CultureInfo.InvariantCulture, $"{round.Hosts} hosts: up {round.UpSeconds:F1} s wall, down {round.DownSeconds:F1} s wall (load average {round.Load} when up began)");
         summary.AppendLine(CultureInfo.InvariantCulture, $"per host at {last.Hosts} hosts (median s): connect {Median(x => x.Connect)}, upload {Median(x => x.Upload)}, certify {Median(x => x.Certify)}, start {Median(x => x.Start)}, join {Median(x => x.Join)}");
         double uploadSum = t50.Sum(x => (x.Connect ?? 0) + (x.Upload ?? 0) + (x.Certify ?? 0));
         summary.AppendLine(CultureInfo.InvariantCulture, $"upload phase work at {last.Hosts} hosts: {uploadSum:F1} host-s over {parallel} streams = {uploadSum / parallel:F1} s; {last.Hosts * local.Bytes / 1e6 / (uploadSum / parallel):F0} MB/s through SSH");
