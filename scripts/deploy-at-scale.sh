@@ -16,3 +16,11 @@ dotnet build tests/Totoro.Cli.Tests -c Release -v quiet
 TOTORO_DEPLOY_HOSTS=$hosts TOTORO_DEPLOY_PARALLEL=$parallel TOTORO_DEPLOY_RESULTS=$out \
     dotnet test tests/Totoro.Cli.Tests -c Release --no-build --filter "Category=DeployScale" --logger "console;verbosity=detailed"
 cat "$out/summary.txt"
+# The README's deploy section quotes the summary between its markers (numbers written by this command, not by hand).
+python3 - "$out/summary.txt" README.md <<'PY'
+import re, sys
+summary = open(sys.argv[1]).read().strip()
+readme = open(sys.argv[2]).read()
+block = "<!-- deploy-at-scale:begin -->\n```text\n" + summary + "\n```\n<!-- deploy-at-scale:end -->"
+open(sys.argv[2], "w").write(re.sub(r"<!-- deploy-at-scale:begin -->.*?<!-- deploy-at-scale:end -->", lambda _: block, readme, flags=re.S))
+PY
