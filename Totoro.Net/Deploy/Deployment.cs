@@ -33,7 +33,6 @@ public static class Deployment
         var detail = new string[count];
         var timings = new HostTimings[count];
         var exited = new bool[count]; // started, then seen dead: nothing left to stop
-        var bounded = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism };
         for (int i = 0; i < count; i++)
         {
             nodes[i] = hosts[i].Nodes ?? options.NodesPerHost;
@@ -46,7 +45,7 @@ public static class Deployment
             // 1. Resolve, connect, upload and certify, several hosts at a time.
             var total = Stopwatch.StartNew();
             progress.Phase("upload", count);
-            Parallel.For(0, count, bounded, i =>
+            HostWorkers.Run(count, options.Parallelism, i =>
             {
                 DeployHost host = hosts[i];
                 try
@@ -93,7 +92,7 @@ public static class Deployment
             var started = new DateTime[count];
             started[first] = DateTime.UtcNow;
             progress.Done(hosts[first].Name, string.Create(CultureInfo.InvariantCulture, $"started pid {pids[first]}, answering at {listen[first]} (bootstrap) after {total.Elapsed.TotalSeconds:F1} s"));
-            Parallel.For(0, count, bounded, i =>
+            HostWorkers.Run(count, options.Parallelism, i =>
             {
                 if (i == first || errors[i] is not null)
                     return;
@@ -115,8 +114,10 @@ public static class Deployment
                 if (aliveCheck)
                     nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
                 var finished = new ConcurrentBag<int>();
-                Parallel.ForEach(pending, bounded, () => new ControlClient(signer: authority?.Operator), (i, _, client) =>
+                int[] round = [.. pending];
+                HostWorkers.Run(round.Length, options.Parallelism, () => new ControlClient(signer: authority?.Operator), (k, client) =>
                 {
+                    int i = round[k];
                     HostInfo? info = client.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout)?.Info;
                     if (info is not null && info.Joined == info.NodeIds.Length)
                     {
@@ -132,8 +133,6 @@ public static class Deployment
                         exited[i] = true;
                         Fail(i, Dead(i, "its node exited"));
                     }
-
-                    return client;
                 }, client => client.Dispose());
                 pending.ExceptWith(finished);
                 if (pending.Count > 0)
@@ -148,7 +147,7 @@ public static class Deployment
         }
         finally
         {
-            Parallel.ForEach(sessions, bounded, session => session?.Dispose());
+            HostWorkers.Run(count, options.Parallelism, i => sessions[i]?.Dispose());
         }
 
         void Fail(int i, string error)
@@ -230,7 +229,7 @@ public static class Deployment
         using Security.Signer? signer = DeployAuthority.LoadOperator(state.Authority);
         using var control = new ControlClient(signer: signer);
         var rows = new HostStatus[state.Hosts.Count];
-        Parallel.For(0, rows.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
+        HostWorkers.Run(rows.Length, parallelism, i =>
         {
             DeployedHost host = state.Hosts[i];
             bool? alive = host.Pid == 0 ? false : null;
@@ -301,7 +300,7 @@ public static class Deployment
         ArgumentNullException.ThrowIfNull(progress);
         var reports = new ConcurrentDictionary<int, HostReport>();
         progress.Phase(phase, state.Hosts.Count);
-        Parallel.For(0, state.Hosts.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
+        HostWorkers.Run(state.Hosts.Count, parallelism, i =>
         {
             DeployedHost host = state.Hosts[i];
             string target = $"{host.Address}:{host.SshPort}";
