@@ -22,6 +22,9 @@ public sealed class HostSession : IDisposable
 
     public DeployHost Host { get; }
 
+    /// <summary>How long a short remote command (list, start, stop, check) may take before the host is failed.</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The SHA-256 fingerprint of the key the host showed ("SHA256:…").</summary>
     public string? HostKey { get; private init; }
 
@@ -66,7 +69,10 @@ public sealed class HostSession : IDisposable
     {
         try
         {
-            using SshCommand run = _ssh.RunCommand(command);
+            // A command that never comes back (seen once in 50 hosts on an overloaded machine) fails this host, not the deploy.
+            using SshCommand run = _ssh.CreateCommand(command);
+            run.CommandTimeout = CommandTimeout;
+            run.Execute();
             return (run.ExitStatus ?? -1, run.Result, run.Error);
         }
         catch (Exception ex) when (ex is not DeployHostException)
