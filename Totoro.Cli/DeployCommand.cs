@@ -25,6 +25,16 @@ internal static class DeployCommand
 
     private static Option<int> SshTimeout() => new("--ssh-timeout") { Description = "Seconds to wait for a host's SSH connection", DefaultValueFactory = _ => 10 };
 
+    private static Option<int> Parallel() => new("--parallel") { Description = "Hosts worked on at once in every phase", DefaultValueFactory = _ => UpOptions.DefaultParallelism };
+
+    private static Option<string?> KnownHostsFile(string fallback) => new("--known-hosts")
+    {
+        Description = $"OpenSSH known_hosts file host keys are checked against (plain, hashed |1| and [host]:port entries; default: {fallback})",
+    };
+
+    /// <summary>~/.ssh/known_hosts, where ssh keeps them (used whether or not it exists yet).</summary>
+    private static string DefaultKnownHosts() => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
+
     private static Command Up()
     {
         var hosts = new Option<string>("--hosts") { Description = "Hosts file: one `HOST[:SSHPORT] [dir=PATH] [port=UDPPORT] [nodes=K] [name=LABEL]` per line, # comments", Required = true };
@@ -38,9 +48,12 @@ internal static class DeployCommand
         Option<string> state = State();
         Option<int> sshTimeout = SshTimeout();
         var ca = new Option<string?>("--ca") { Description = "The deployment's authority directory, made on first use; every host gets a certificate from it (default: beside the state file, STATE-ca)" };
+        Option<int> parallel = Parallel();
+        Option<string?> knownHosts = KnownHostsFile("~/.ssh/known_hosts");
+        var trustNew = new Option<bool>("--trust-new-hosts") { Description = "Trust on first use: accept the key of a host the known_hosts file does not know and append it there (a changed key is still refused)" };
         var command = new Command("up", "Upload a build to every host (skipping files that match), certify each host, start `totoro node` there (the first host founds the overlay), wait until all joined, write the state file")
         {
-            hosts, key, user, perHost, build, dotnet, nodeArgs, joinTimeout, state, sshTimeout, ca,
+            hosts, key, user, perHost, build, dotnet, nodeArgs, joinTimeout, state, sshTimeout, ca, parallel, knownHosts, trustNew,
         };
         command.SetAction(parsed => Guard(() =>
         {
@@ -49,11 +62,14 @@ internal static class DeployCommand
                 throw new UsageException($"--nodes-per-host must be from 1 to 1000 (got {nodes})");
             int join = Positive(parsed.GetValue(joinTimeout), "--join-timeout");
             int ssh = Positive(parsed.GetValue(sshTimeout), "--ssh-timeout");
+            int workers = CheckParallel(parsed.GetValue(parallel));
             string statePath = parsed.GetValue(state)!;
             if (File.Exists(statePath) && DeployState.Load(statePath).Hosts.FirstOrDefault(h => h.Running) is { } running)
                 throw new UsageException($"state file '{statePath}' describes a running deployment ({running.Name}, pid {running.Pid}): run `totoro deploy down --state {statePath}` first, or pass another --state");
             IReadOnlyList<DeployHost> list = HostsFile.Read(parsed.GetValue(hosts)!);
-            using SshCredentials credentials = SshCredentials.Load(parsed.GetValue(user)!, parsed.GetValue(key)!);
+            string knownPath = Path.GetFullPath(parsed.GetValue(knownHosts) ?? DefaultKnownHosts());
+            using SshCredentials credentials = SshCredentials.Load(parsed.GetValue(user)!, parsed.GetValue(key)!,
+                new HostKeyPolicy(KnownHosts.Load(knownPath), parsed.GetValue(trustNew)));
             string? buildDir = parsed.GetValue(build);
             string? published = null;
             try
@@ -78,8 +94,13 @@ internal static class DeployCommand
                     JoinTimeout = TimeSpan.FromSeconds(join),
                     SshTimeout = TimeSpan.FromSeconds(ssh),
                     AuthorityDirectory = Path.GetFullPath(parsed.GetValue(ca) ?? Path.ChangeExtension(statePath, null) + "-ca"),
+                    Parallelism = workers,
                 };
-                (DeployState deployed, IReadOnlyList<HostReport> reports) = Deployment.Up(list, credentials, local, options, Print);
+                DeployState deployed;
+                IReadOnlyList<HostReport> reports;
+                using (DeployProgress progress = DeployProgress.ForConsole())
+                    (deployed, reports) = Deployment.Up(list, credentials, local, options, progress);
+                deployed = deployed with { KnownHosts = knownPath };
                 deployed.Save(statePath);
                 Console.Out.WriteLine($"state written to {statePath}; bootstrap {deployed.Bootstrap}");
                 return Finish(reports);
@@ -97,12 +118,16 @@ internal static class DeployCommand
     {
         Option<string> state = State();
         Option<int> sshTimeout = SshTimeout();
-        var command = new Command("status", "Ask every host whether its node runs (SSH) and how many of its nodes have joined (control protocol); exit 1 unless all are up") { state, sshTimeout };
+        Option<int> parallel = Parallel();
+        Option<string?> knownHosts = KnownHostsFile("the one up used");
+        var command = new Command("status", "Ask every host whether its node runs (SSH) and how many of its nodes have joined (control protocol); exit 1 unless all are up") { state, sshTimeout, parallel, knownHosts };
         command.SetAction(parsed => Guard(() =>
         {
             DeployState deployed = DeployState.Load(parsed.GetValue(state)!);
-            using SshCredentials credentials = SshCredentials.Load(deployed.User, deployed.Key);
-            IReadOnlyList<HostStatus> rows = Deployment.Status(deployed, credentials, TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")));
+            using SshCredentials credentials = Credentials(deployed, parsed.GetValue(knownHosts));
+            IReadOnlyList<HostStatus> rows;
+            using (DeployProgress progress = DeployProgress.ForConsole())
+                rows = Deployment.Status(deployed, credentials, TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")), CheckParallel(parsed.GetValue(parallel)), progress);
             int width = Math.Max(4, rows.Max(r => r.Name.Length));
             Console.Out.WriteLine($"{"host".PadRight(width)}  {"ssh",-21}  {"node",-21}  {"pid",7}  joined  up");
             foreach (HostStatus row in rows)
@@ -128,13 +153,21 @@ internal static class DeployCommand
         Option<string> state = State();
         Option<int> sshTimeout = SshTimeout();
         var timeout = new Option<int>("--timeout") { Description = "Seconds a node gets to leave after SIGTERM before SIGKILL", DefaultValueFactory = _ => 10 };
-        var command = new Command("down", "Stop every host's node: SIGTERM (it leaves the overlay gracefully), SIGKILL after --timeout") { state, timeout, sshTimeout };
+        Option<int> parallel = Parallel();
+        Option<string?> knownHosts = KnownHostsFile("the one up used");
+        var command = new Command("down", "Stop every host's node: SIGTERM (it leaves the overlay gracefully), SIGKILL after --timeout") { state, timeout, sshTimeout, parallel, knownHosts };
         command.SetAction(parsed => Guard(() =>
         {
             DeployState deployed = DeployState.Load(parsed.GetValue(state)!);
-            using SshCredentials credentials = SshCredentials.Load(deployed.User, deployed.Key);
-            (DeployState stopped, IReadOnlyList<HostReport> reports) = Deployment.Down(deployed, credentials,
-                TimeSpan.FromSeconds(Positive(parsed.GetValue(timeout), "--timeout")), TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")));
+            using SshCredentials credentials = Credentials(deployed, parsed.GetValue(knownHosts));
+            DeployState stopped;
+            IReadOnlyList<HostReport> reports;
+            using (DeployProgress progress = DeployProgress.ForConsole())
+            {
+                (stopped, reports) = Deployment.Down(deployed, credentials, TimeSpan.FromSeconds(Positive(parsed.GetValue(timeout), "--timeout")),
+                    TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")), CheckParallel(parsed.GetValue(parallel)), progress);
+            }
+
             stopped.Save(parsed.GetValue(state)!);
             return Finish(reports);
         }));
@@ -146,12 +179,21 @@ internal static class DeployCommand
         Option<string> state = State();
         Option<int> sshTimeout = SshTimeout();
         var output = new Option<string>("--out") { Description = "Directory to collect into (one subdirectory per host)", DefaultValueFactory = _ => "deploy-results" };
-        var command = new Command("collect", "Download every host's node.log and metrics CSV into OUT/HOST/") { state, output, sshTimeout };
+        Option<int> parallel = Parallel();
+        Option<string?> knownHosts = KnownHostsFile("the one up used");
+        var command = new Command("collect", "Download every host's node.log and metrics CSV into OUT/HOST/") { state, output, sshTimeout, parallel, knownHosts };
         command.SetAction(parsed => Guard(() =>
         {
             DeployState deployed = DeployState.Load(parsed.GetValue(state)!);
-            using SshCredentials credentials = SshCredentials.Load(deployed.User, deployed.Key);
-            return Finish(Deployment.Collect(deployed, credentials, parsed.GetValue(output)!, TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout"))));
+            using SshCredentials credentials = Credentials(deployed, parsed.GetValue(knownHosts));
+            IReadOnlyList<HostReport> reports;
+            using (DeployProgress progress = DeployProgress.ForConsole())
+            {
+                reports = Deployment.Collect(deployed, credentials, parsed.GetValue(output)!, TimeSpan.FromSeconds(Positive(parsed.GetValue(sshTimeout), "--ssh-timeout")),
+                    CheckParallel(parsed.GetValue(parallel)), progress);
+            }
+
+            return Finish(reports);
         }));
         return command;
     }
@@ -176,6 +218,16 @@ internal static class DeployCommand
             Console.Out.Flush();
         }
     }
+
+    /// <summary>The state's user and key; host keys checked against the known_hosts file up used (or the one given) and the state's pins.</summary>
+    private static SshCredentials Credentials(DeployState deployed, string? knownHosts)
+    {
+        string path = Path.GetFullPath(knownHosts ?? deployed.KnownHosts ?? DefaultKnownHosts());
+        return SshCredentials.Load(deployed.User, deployed.Key, new HostKeyPolicy(KnownHosts.Load(path), trustNew: false));
+    }
+
+    private static int CheckParallel(int parallel)
+        => parallel is >= 1 and <= 256 ? parallel : throw new UsageException($"--parallel must be from 1 to 256 (got {parallel})");
 
     private static int Positive(int seconds, string option)
         => seconds >= 1 ? seconds : throw new UsageException($"{option} must be at least 1 second (got {seconds})");

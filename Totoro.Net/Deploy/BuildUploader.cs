@@ -1,12 +1,14 @@
 using System.Diagnostics;
+using System.Formats.Tar;
 using System.Globalization;
 
 namespace Totoro.Net.Deploy;
 
 /// <summary>
-/// Copies a build into DIR/app on a host over SFTP, skipping files whose size and SHA-256 already match there (so a
-/// re-deploy sends only what changed). Each file goes to a temporary name and is renamed into place, so a node
-/// still running the old build never sees half a file.
+/// Copies a build into DIR/app on a host, skipping files whose size and SHA-256 already match there (so a re-deploy
+/// sends only what changed). The files that must go travel as one tar stream over an SSH channel into a staging
+/// directory beside app/ (one round trip per host instead of several per file), and each is then renamed into place,
+/// so a node still running the old build never sees half a file.
 /// </summary>
 public static class BuildUploader
 {
@@ -17,31 +19,36 @@ public static class BuildUploader
         var stopwatch = Stopwatch.StartNew();
         string app = ShellQuote.Path(session.Host.RemoteDir, "app");
         Dictionary<string, (long Size, string Hash)> remote = RemoteFiles(session, app);
-        var directories = new HashSet<string>(StringComparer.Ordinal);
-        int sent = 0;
-        long sentBytes = 0;
-        foreach (BuildFile file in build.Files)
+        List<BuildFile> changed = [.. build.Files.Where(f => !(remote.TryGetValue(f.RelativePath, out var there) && there.Size == f.Size && there.Hash == f.Sha256))];
+        if (changed.Count > 0)
         {
-            if (remote.TryGetValue(file.RelativePath, out var there) && there.Size == file.Size && there.Hash == file.Sha256)
-                continue;
-            string target = app + "/" + file.RelativePath;
-            string parent = target[..target.LastIndexOf('/')];
-            if (directories.Add(parent))
-                session.RunChecked($"mkdir -p {ShellQuote.Quote(parent)}", $"creating {parent}");
-            string temporary = target + ".upload";
-            session.Sftp(sftp =>
-            {
-                using (FileStream stream = File.OpenRead(Path.Combine(build.Directory, file.RelativePath)))
-                    sftp.UploadFile(stream, temporary, canOverride: true);
-                sftp.ChangePermissions(temporary, file.Executable ? (short)755 : (short)644); // SSH.NET reads the digits as octal
-                sftp.RenameFile(temporary, target, isPosix: true);
-                return 0;
-            }, $"uploading {file.RelativePath}");
-            sent++;
-            sentBytes += file.Size;
+            // Unpack into app.incoming (same file system), then rename file by file: each rename is atomic.
+            string command = $"set -e; mkdir -p {ShellQuote.Quote(app)}; A=$(cd {ShellQuote.Quote(app)} && pwd); S=\"$A.incoming\"; rm -rf \"$S\"; mkdir -p \"$S\"; "
+                + "tar -x -p --no-same-owner -f - -C \"$S\"; cd \"$S\"; "
+                + "find . -type d -exec sh -c 'for d; do mkdir -p \"$0/$d\"; done' \"$A\" {} +; "
+                + "find . -type f -exec sh -c 'for f; do mv -f \"$f\" \"$0/$f\"; done' \"$A\" {} +; "
+                + "cd \"$A\"; rm -rf \"$S\"";
+            session.RunCheckedWithInput(command, input => WriteTar(input, build, changed), "uploading the build (a tar stream; needs tar on the host)");
         }
 
-        return new UploadResult(build.Files.Count, sent, build.Bytes, sentBytes, stopwatch.Elapsed);
+        return new UploadResult(build.Files.Count, changed.Count, build.Bytes, changed.Sum(f => f.Size), stopwatch.Elapsed);
+    }
+
+    private static void WriteTar(Stream output, LocalBuild build, IReadOnlyList<BuildFile> files)
+    {
+        using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        foreach (BuildFile file in files)
+        {
+            using FileStream data = File.OpenRead(Path.Combine(build.Directory, file.RelativePath));
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, file.RelativePath)
+            {
+                DataStream = data,
+                Mode = file.Executable
+                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            };
+            tar.WriteEntry(entry);
+        }
     }
 
     /// <summary>Size and SHA-256 of every file already under DIR/app (none when it does not exist yet).</summary>

@@ -30,6 +30,9 @@ public sealed record DeployState
     /// <summary>The deployment's authority directory (its operator identity signs status requests); null for an uncertified deployment.</summary>
     public string? Authority { get; init; }
 
+    /// <summary>The known_hosts file `up` checked host keys against (later commands check the same one).</summary>
+    public string? KnownHosts { get; init; }
+
     public required IReadOnlyList<DeployedHost> Hosts { get; init; }
 
     public void Save(string path)

@@ -30,6 +30,9 @@ public sealed record DeployedHost
     /// <summary>Still expected to be running: started by `up` and not stopped by `down`.</summary>
     public bool Running => Pid > 0 && !Stopped;
 
+    /// <summary>What each step of `up` cost on this host (for measuring a deployment).</summary>
+    public HostTimings? Timings { get; init; }
+
     /// <summary>Why the host failed during `up`, if it did.</summary>
     public string? Error { get; init; }
 

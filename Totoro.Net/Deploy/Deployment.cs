@@ -17,7 +17,7 @@ public static class Deployment
 
     /// <summary>Uploads the build, starts every node (the first healthy host founds the overlay), waits until they joined.</summary>
     public static (DeployState State, IReadOnlyList<HostReport> Reports) Up(
-        IReadOnlyList<DeployHost> hosts, SshCredentials credentials, LocalBuild build, UpOptions options, Action<string> progress)
+        IReadOnlyList<DeployHost> hosts, SshCredentials credentials, LocalBuild build, UpOptions options, IDeployProgress progress)
     {
         ArgumentNullException.ThrowIfNull(hosts);
         ArgumentNullException.ThrowIfNull(credentials);
@@ -31,32 +31,40 @@ public static class Deployment
         var pids = new int[count];
         var nodes = new int[count];
         var detail = new string[count];
+        var timings = new HostTimings[count];
         var exited = new bool[count]; // started, then seen dead: nothing left to stop
         for (int i = 0; i < count; i++)
+        {
             nodes[i] = hosts[i].Nodes ?? options.NodesPerHost;
+            timings[i] = new HostTimings();
+        }
 
         using DeployAuthority? authority = options.AuthorityDirectory is { } caDir ? DeployAuthority.OpenOrInit(caDir) : null;
         try
         {
             // 1. Resolve, connect, upload and certify, several hosts at a time.
             var total = Stopwatch.StartNew();
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, i =>
+            progress.Phase("upload", count);
+            HostWorkers.Run(count, options.Parallelism, i =>
             {
                 DeployHost host = hosts[i];
                 try
                 {
+                    var step = Stopwatch.StartNew();
                     listen[i] = new IPEndPoint(ResolveIPv4(host), host.NodePort);
                     sessions[i] = HostSession.Open(host, credentials, options.SshTimeout);
+                    timings[i] = timings[i] with { Connect = Lap(step) };
                     UploadResult upload = BuildUploader.Upload(sessions[i]!, build);
+                    timings[i] = timings[i] with { Upload = Lap(step), SentBytes = upload.SentBytes };
                     authority?.Provision(sessions[i]!, nodes[i]);
+                    timings[i] = timings[i] with { Certify = authority is null ? null : Lap(step) };
                     detail[i] = string.Create(CultureInfo.InvariantCulture,
                         $"sent {upload.Sent}/{upload.Files} files ({upload.SentBytes / 1e6:F1} of {upload.BuildBytes / 1e6:F1} MB) in {upload.Elapsed.TotalSeconds:F1} s");
-                    progress($"{host.Name}: uploaded: {detail[i]}");
+                    progress.Done(host.Name, $"uploaded: {detail[i]}");
                 }
                 catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
                 {
-                    errors[i] = ex.Message;
-                    progress($"{host.Name}: FAILED: {ex.Message}");
+                    Fail(i, ex.Message);
                 }
             });
 
@@ -65,80 +73,94 @@ public static class Deployment
             if (first < 0)
                 return (Save(), Reports());
             using var control = new ControlClient(signer: authority?.Operator);
+            progress.Phase("start", errors.Count(e => e is null));
             StartOne(first, null);
             if (errors[first] is null && WaitAnswer(control, first, options.JoinTimeout) is { } failure)
-            {
-                errors[first] = Dead(first, failure);
-                progress($"{hosts[first].Name}: FAILED: {errors[first]}");
-            }
+                Fail(first, Dead(first, failure));
 
             if (errors[first] is not null)
             {
                 for (int i = 0; i < count; i++)
-                    errors[i] ??= $"host {hosts[i].Name} ({hosts[i].Target}): not started, because the bootstrap host {hosts[first].Name} failed: fix that host and run up again";
+                {
+                    if (errors[i] is null)
+                        Fail(i, $"host {hosts[i].Name} ({hosts[i].Target}): not started, because the bootstrap host {hosts[first].Name} failed: fix that host and run up again");
+                }
+
                 return (Save(), Reports());
             }
 
-            progress(string.Create(CultureInfo.InvariantCulture, $"{hosts[first].Name}: started pid {pids[first]}, answering at {listen[first]} (bootstrap) after {total.Elapsed.TotalSeconds:F1} s"));
-            for (int i = 0; i < count; i++)
+            var started = new DateTime[count];
+            started[first] = DateTime.UtcNow;
+            progress.Done(hosts[first].Name, string.Create(CultureInfo.InvariantCulture, $"started pid {pids[first]}, answering at {listen[first]} (bootstrap) after {total.Elapsed.TotalSeconds:F1} s"));
+            HostWorkers.Run(count, options.Parallelism, i =>
             {
-                if (i != first && errors[i] is null)
-                    StartOne(i, listen[first]);
-            }
+                if (i == first || errors[i] is not null)
+                    return;
+                StartOne(i, listen[first]);
+                started[i] = DateTime.UtcNow;
+                if (errors[i] is null)
+                    progress.Done(hosts[i].Name, string.Create(CultureInfo.InvariantCulture, $"started pid {pids[i]}"));
+            });
 
-            // 3. Wait until every started host answers with all its nodes joined.
+            // 3. Wait until every started host answers with all its nodes joined: rounds of checks, several at a time,
+            // each worker with its own control socket (one socket's answers are read by one caller).
             var pending = new HashSet<int>(Enumerable.Range(0, count).Where(i => errors[i] is null));
+            progress.Phase("join", pending.Count);
             DateTime deadline = DateTime.UtcNow + options.JoinTimeout;
             DateTime nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
             while (pending.Count > 0 && DateTime.UtcNow < deadline)
             {
-                foreach (int i in pending.ToList())
+                bool aliveCheck = DateTime.UtcNow >= nextAliveCheck;
+                if (aliveCheck)
+                    nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+                var finished = new ConcurrentBag<int>();
+                int[] round = [.. pending];
+                HostWorkers.Run(round.Length, options.Parallelism, () => new ControlClient(signer: authority?.Operator), (k, client) =>
                 {
-                    HostInfo? info = control.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout)?.Info;
+                    int i = round[k];
+                    HostInfo? info = client.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout)?.Info;
                     if (info is not null && info.Joined == info.NodeIds.Length)
                     {
-                        pending.Remove(i);
+                        finished.Add(i);
+                        timings[i] = timings[i] with { Join = (DateTime.UtcNow - started[i]).TotalSeconds };
                         string joined = string.Create(CultureInfo.InvariantCulture, $"pid {pids[i]} at {listen[i]}, {info.Joined}/{info.NodeIds.Length} nodes joined after {total.Elapsed.TotalSeconds:F1} s");
                         detail[i] = $"{joined}; {detail[i]}";
-                        progress($"{hosts[i].Name}: up: {joined}");
+                        progress.Done(hosts[i].Name, $"up: {joined}");
                     }
-                }
-
-                if (pending.Count > 0 && DateTime.UtcNow >= nextAliveCheck)
-                {
-                    nextAliveCheck = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-                    foreach (int i in pending.Where(i => !RemoteNode.IsAlive(sessions[i]!, pids[i])).ToList())
+                    else if (aliveCheck && !RemoteNode.IsAlive(sessions[i]!, pids[i]))
                     {
+                        finished.Add(i);
                         exited[i] = true;
-                        errors[i] = Dead(i, "its node exited");
-                        pending.Remove(i);
-                        progress($"{hosts[i].Name}: FAILED: {errors[i]}");
+                        Fail(i, Dead(i, "its node exited"));
                     }
-                }
-
+                }, client => client.Dispose());
+                pending.ExceptWith(finished);
                 if (pending.Count > 0)
                     Thread.Sleep(200);
             }
 
             foreach (int i in pending)
-            {
-                errors[i] = $"host {hosts[i].Name} ({hosts[i].Target}): its nodes did not all join within {options.JoinTimeout.TotalSeconds:F0} s: see {ShellQuote.Path(hosts[i].RemoteDir, "node.log")} there (`totoro deploy collect`), or raise --join-timeout";
-                progress($"{hosts[i].Name}: FAILED: {errors[i]}");
-            }
+                Fail(i, $"host {hosts[i].Name} ({hosts[i].Target}): its nodes did not all join within {options.JoinTimeout.TotalSeconds:F0} s: see {ShellQuote.Path(hosts[i].RemoteDir, "node.log")} there (`totoro deploy collect`), or raise --join-timeout");
 
-            progress(string.Create(CultureInfo.InvariantCulture, $"{count - errors.Count(e => e is not null)}/{count} hosts up after {total.Elapsed.TotalSeconds:F1} s"));
+            progress.Note(string.Create(CultureInfo.InvariantCulture, $"{count - errors.Count(e => e is not null)}/{count} hosts up after {total.Elapsed.TotalSeconds:F1} s"));
             return (Save(), Reports());
         }
         finally
         {
-            foreach (HostSession? session in sessions)
-                session?.Dispose();
+            HostWorkers.Run(count, options.Parallelism, i => sessions[i]?.Dispose());
+        }
+
+        void Fail(int i, string error)
+        {
+            errors[i] = error;
+            progress.Failed(hosts[i].Name, error);
         }
 
         void StartOne(int i, IPEndPoint? bootstrap)
         {
             try
             {
+                var step = Stopwatch.StartNew();
                 var arguments = new List<string>
                 {
                     "--listen", listen[i]!.ToString(), "--logical-nodes", nodes[i].ToString(CultureInfo.InvariantCulture),
@@ -148,11 +170,11 @@ public static class Deployment
                     arguments.AddRange(["--bootstrap", bootstrap.ToString()]);
                 arguments.AddRange(options.NodeArguments);
                 pids[i] = RemoteNode.Start(sessions[i]!, build.SelfContained, options.Dotnet, arguments);
+                timings[i] = timings[i] with { Start = Lap(step) };
             }
             catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
             {
-                errors[i] = ex.Message;
-                progress($"{hosts[i].Name}: FAILED: {ex.Message}");
+                Fail(i, ex.Message);
             }
         }
 
@@ -191,7 +213,7 @@ public static class Deployment
             {
                 Name = h.Name, Address = h.Address, SshPort = h.SshPort, Line = h.Line, RemoteDir = h.RemoteDir,
                 Listen = (listen[i] ?? new IPEndPoint(IPAddress.None, h.NodePort)).ToString(), Nodes = nodes[i],
-                Pid = pids[i], Stopped = exited[i], Error = errors[i], HostKey = sessions[i]?.HostKey ?? h.HostKey,
+                Pid = pids[i], Stopped = exited[i], Error = errors[i], HostKey = sessions[i]?.HostKey ?? h.HostKey, Timings = timings[i],
             })],
         };
 
@@ -199,13 +221,15 @@ public static class Deployment
     }
 
     /// <summary>Every host: is its process alive (over SSH) and how many of its nodes have joined (control protocol).</summary>
-    public static IReadOnlyList<HostStatus> Status(DeployState state, SshCredentials credentials, TimeSpan sshTimeout)
+    public static IReadOnlyList<HostStatus> Status(DeployState state, SshCredentials credentials, TimeSpan sshTimeout, int parallelism, IDeployProgress progress)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.Phase("status", state.Hosts.Count);
         using Security.Signer? signer = DeployAuthority.LoadOperator(state.Authority);
         using var control = new ControlClient(signer: signer);
         var rows = new HostStatus[state.Hosts.Count];
-        Parallel.For(0, rows.Length, i =>
+        HostWorkers.Run(rows.Length, parallelism, i =>
         {
             DeployedHost host = state.Hosts[i];
             bool? alive = host.Pid == 0 ? false : null;
@@ -231,16 +255,20 @@ public static class Deployment
             }
 
             rows[i] = new HostStatus(host.Name, $"{host.Address}:{host.SshPort}", host.Listen, host.Pid, alive, info?.Joined, info?.NodeIds.Length ?? host.Nodes, host.Stopped, error);
+            if (rows[i].Healthy)
+                progress.Done(host.Name, $"{info!.Joined}/{info.NodeIds.Length} nodes joined");
+            else
+                progress.Failed(host.Name, error ?? (alive == false ? $"host {host.Name}: pid {host.Pid} is not running" : $"host {host.Name}: {info?.Joined.ToString(CultureInfo.InvariantCulture) ?? "no answer"}/{rows[i].Nodes} nodes joined"));
         });
         return rows;
     }
 
     /// <summary>Stops every host's node: SIGTERM (graceful leave), then SIGKILL after <paramref name="timeout"/>.</summary>
     /// <returns>The state with every stopped host marked, and one report per host.</returns>
-    public static (DeployState State, IReadOnlyList<HostReport> Reports) Down(DeployState state, SshCredentials credentials, TimeSpan timeout, TimeSpan sshTimeout)
+    public static (DeployState State, IReadOnlyList<HostReport> Reports) Down(DeployState state, SshCredentials credentials, TimeSpan timeout, TimeSpan sshTimeout, int parallelism, IDeployProgress progress)
     {
         ArgumentNullException.ThrowIfNull(state);
-        List<HostReport> reports = ForEachHost(state, credentials, sshTimeout, (host, session) =>
+        List<HostReport> reports = ForEachHost("down", state, credentials, sshTimeout, parallelism, progress, (host, session) =>
         {
             StopOutcome outcome = RemoteNode.Stop(session, host.Pid, timeout);
             return outcome.Kind switch
@@ -254,10 +282,10 @@ public static class Deployment
     }
 
     /// <summary>Downloads every host's node.log and data files into OUT/NAME/.</summary>
-    public static IReadOnlyList<HostReport> Collect(DeployState state, SshCredentials credentials, string outDirectory, TimeSpan sshTimeout)
+    public static IReadOnlyList<HostReport> Collect(DeployState state, SshCredentials credentials, string outDirectory, TimeSpan sshTimeout, int parallelism, IDeployProgress progress)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return ForEachHost(state, credentials, sshTimeout, (host, session) =>
+        return ForEachHost("collect", state, credentials, sshTimeout, parallelism, progress, (host, session) =>
         {
             IReadOnlyList<(string File, long Bytes)> files = ResultCollector.Collect(session, outDirectory);
             return files.Count == 0
@@ -266,10 +294,13 @@ public static class Deployment
         });
     }
 
-    private static List<HostReport> ForEachHost(DeployState state, SshCredentials credentials, TimeSpan sshTimeout, Func<DeployedHost, HostSession, string> action)
+    private static List<HostReport> ForEachHost(string phase, DeployState state, SshCredentials credentials, TimeSpan sshTimeout, int parallelism,
+        IDeployProgress progress, Func<DeployedHost, HostSession, string> action)
     {
+        ArgumentNullException.ThrowIfNull(progress);
         var reports = new ConcurrentDictionary<int, HostReport>();
-        Parallel.For(0, state.Hosts.Count, i =>
+        progress.Phase(phase, state.Hosts.Count);
+        HostWorkers.Run(state.Hosts.Count, parallelism, i =>
         {
             DeployedHost host = state.Hosts[i];
             string target = $"{host.Address}:{host.SshPort}";
@@ -277,6 +308,7 @@ public static class Deployment
             {
                 // `up` never started it (the error is in the state file): nothing runs there to stop or collect.
                 reports[i] = new HostReport(host.Name, target, true, "never started, skipped");
+                progress.Done(host.Name, reports[i].Detail);
                 return;
             }
 
@@ -284,13 +316,23 @@ public static class Deployment
             {
                 using HostSession session = HostSession.Open(host.ToHost(), credentials, sshTimeout);
                 reports[i] = new HostReport(host.Name, target, true, action(host, session));
+                progress.Done(host.Name, reports[i].Detail);
             }
             catch (Exception ex) when (ex is DeployHostException or IOException or UnauthorizedAccessException)
             {
                 reports[i] = new HostReport(host.Name, target, false, ex.Message);
+                progress.Failed(host.Name, ex.Message);
             }
         });
         return [.. Enumerable.Range(0, state.Hosts.Count).Select(i => reports[i])];
+    }
+
+    /// <summary>Seconds since the last lap, restarting the watch.</summary>
+    private static double Lap(Stopwatch watch)
+    {
+        double seconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        return Math.Round(seconds, 3);
     }
 
     private static IPAddress ResolveIPv4(DeployHost host)

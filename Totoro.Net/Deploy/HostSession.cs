@@ -22,6 +22,9 @@ public sealed class HostSession : IDisposable
 
     public DeployHost Host { get; }
 
+    /// <summary>How long a short remote command (list, start, stop, check) may take before the host is failed.</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The SHA-256 fingerprint of the key the host showed ("SHA256:…").</summary>
     public string? HostKey { get; private init; }
 
@@ -31,23 +34,26 @@ public sealed class HostSession : IDisposable
         ArgumentNullException.ThrowIfNull(credentials);
         var ssh = new SshClient(credentials.ConnectionFor(host, timeout));
         var sftp = new SftpClient(credentials.ConnectionFor(host, timeout));
-        // Trust on first use: `up` records the key each host shows; later sessions (and `up` again) must see the same.
-        string? seen = null;
+        // The policy decides (known_hosts, the state file's pin, trust on first use); without one, only the pin counts.
+        string? seen = null, refusal = null;
         void Check(object? sender, HostKeyEventArgs e)
         {
             string key = "SHA256:" + e.FingerPrintSHA256;
             seen ??= key;
-            e.CanTrust = (host.HostKey is null || host.HostKey == key) && seen == key;
-            if (!e.CanTrust)
-                seen = key;
+            string? why = seen != key ? $"its SSH host key changed between two connections ({seen}, then {key})"
+                : credentials.HostKeys is { } policy ? policy.Decide(host, e.HostKey, key)
+                : host.HostKey is null || host.HostKey == key ? null
+                : $"its SSH host key changed: the deployment recorded {host.HostKey}, the host shows {key}. Someone may be in the way; if the host was reinstalled, delete its hostKey from the state file and run the command again";
+            e.CanTrust = why is null;
+            refusal ??= why;
         }
 
         ssh.HostKeyReceived += Check;
         sftp.HostKeyReceived += Check;
         try
         {
-            Guard(host, credentials, ssh.Connect, () => seen);
-            Guard(host, credentials, sftp.Connect, () => seen);
+            Guard(host, credentials, ssh.Connect, () => refusal);
+            Guard(host, credentials, sftp.Connect, () => refusal);
             return new HostSession(host, ssh, sftp) { HostKey = seen };
         }
         catch
@@ -63,7 +69,10 @@ public sealed class HostSession : IDisposable
     {
         try
         {
-            using SshCommand run = _ssh.RunCommand(command);
+            // A command that never comes back (seen once in 50 hosts on an overloaded machine) fails this host, not the deploy.
+            using SshCommand run = _ssh.CreateCommand(command);
+            run.CommandTimeout = CommandTimeout;
+            run.Execute();
             return (run.ExitStatus ?? -1, run.Result, run.Error);
         }
         catch (Exception ex) when (ex is not DeployHostException)
@@ -71,6 +80,33 @@ public sealed class HostSession : IDisposable
             // Anything SSH.NET throws on one host is that host's failure, reported with its name; the others go on.
             throw new DeployHostException($"host {Host.Name} ({Host.Target}): the SSH connection failed while running a command ({ex.Message}): check the host and run the command again", ex);
         }
+    }
+
+    /// <summary>
+    /// Runs a command that must succeed, streaming <paramref name="write"/>'s bytes to its standard input over the SSH
+    /// channel (the channel's window paces the writer); a failure names the host, the step and the remote error.
+    /// </summary>
+    public void RunCheckedWithInput(string command, Action<Stream> write, string step)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        int status;
+        string error;
+        try
+        {
+            using SshCommand run = _ssh.CreateCommand(command);
+            Task execution = run.ExecuteAsync();
+            using (Stream input = run.CreateInputStream())
+                write(input);
+            execution.GetAwaiter().GetResult();
+            (status, error) = (run.ExitStatus ?? -1, run.Error);
+        }
+        catch (Exception ex) when (ex is not DeployHostException)
+        {
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed ({FirstLine(ex.Message)}): check the host and run the command again", ex);
+        }
+
+        if (status != 0)
+            throw new DeployHostException($"host {Host.Name} ({Host.Target}): {step} failed (exit {status}): {FirstLine(error)}");
     }
 
     /// <summary>Runs a command that must succeed; a failure names the host, the step and the remote error.</summary>
@@ -101,16 +137,16 @@ public sealed class HostSession : IDisposable
         return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
     }
 
-    private static void Guard(DeployHost host, SshCredentials credentials, Action connect, Func<string?> seenKey)
+    private static void Guard(DeployHost host, SshCredentials credentials, Action connect, Func<string?> refusal)
     {
         string who = $"host {host.Name} ({host.Target}, hosts file line {host.Line})";
         try
         {
             connect();
         }
-        catch (Exception ex) when (ex is not DeployHostException && host.HostKey is not null && seenKey() is { } seen && seen != host.HostKey)
+        catch (Exception ex) when (ex is not DeployHostException && refusal() is { } why)
         {
-            throw new DeployHostException($"{who}: its SSH host key changed: the deployment recorded {host.HostKey}, the host shows {seen}. Someone may be in the way; if the host was reinstalled, delete its hostKey from the state file and run the command again", ex);
+            throw new DeployHostException($"{who}: {why}", ex);
         }
         catch (SshAuthenticationException ex)
         {

@@ -8,18 +8,22 @@ public sealed class SshCredentials : IDisposable
 {
     private readonly PrivateKeyFile _key;
 
-    private SshCredentials(string user, string keyPath, PrivateKeyFile key)
+    private SshCredentials(string user, string keyPath, PrivateKeyFile key, HostKeyPolicy? hostKeys)
     {
         User = user;
         KeyPath = keyPath;
         _key = key;
+        HostKeys = hostKeys;
     }
 
     public string User { get; }
 
     public string KeyPath { get; }
 
-    public static SshCredentials Load(string user, string keyPath)
+    /// <summary>Which host keys are accepted; null: only the state file's pinned key is checked (any key when none).</summary>
+    public HostKeyPolicy? HostKeys { get; }
+
+    public static SshCredentials Load(string user, string keyPath, HostKeyPolicy? hostKeys = null)
     {
         if (string.IsNullOrWhiteSpace(user))
             throw new DeployConfigException("--user is empty: give the remote user name");
@@ -27,7 +31,7 @@ public sealed class SshCredentials : IDisposable
             throw new DeployConfigException($"key file '{keyPath}' does not exist: pass --key with a private key (create one with `ssh-keygen -t ed25519 -f {keyPath}`)");
         try
         {
-            return new SshCredentials(user, Path.GetFullPath(keyPath), new PrivateKeyFile(keyPath));
+            return new SshCredentials(user, Path.GetFullPath(keyPath), new PrivateKeyFile(keyPath), hostKeys);
         }
         catch (SshPassPhraseNullOrEmptyException)
         {
@@ -40,7 +44,11 @@ public sealed class SshCredentials : IDisposable
     }
 
     internal ConnectionInfo ConnectionFor(DeployHost host, TimeSpan timeout)
-        => new(host.Address, host.SshPort, User, new PrivateKeyAuthenticationMethod(User, _key)) { Timeout = timeout };
+    {
+        var connection = new ConnectionInfo(host.Address, host.SshPort, User, new PrivateKeyAuthenticationMethod(User, _key)) { Timeout = timeout };
+        HostKeys?.Restrict(host, connection);
+        return connection;
+    }
 
     public void Dispose() => _key.Dispose();
 }

@@ -17,8 +17,14 @@ public sealed record UpOptions
     /// <summary>How long to wait for every host's nodes to join.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Uploads running at once.</summary>
-    public int Parallelism { get; init; } = 4;
+    /// <summary>Hosts worked on at once in every phase (upload, certify, start, join checks).</summary>
+    public int Parallelism { get; init; } = DefaultParallelism;
+
+    /// <summary>
+    /// Eight: the deployer's CPU (SSH encryption) and uplink are what a host's upload waits on, and eight streams
+    /// keep both busy while one slow host holds up only an eighth of the work.
+    /// </summary>
+    public const int DefaultParallelism = 8;
 
     /// <summary>The deployment's authority directory (made on first use): every host is certified from it.</summary>
     public string? AuthorityDirectory { get; init; }

@@ -34,10 +34,11 @@ public class DeployTests(ITestOutputHelper output)
 
             """);
         string state = Path.Combine(dir, "deploy.json");
+        string knownHosts = Path.Combine(dir, "known_hosts");
         // The test's own output holds totoro.dll and everything it needs (framework-dependent): no publish here.
         string build = AppContext.BaseDirectory;
         string[] up = ["deploy", "up", "--hosts", hosts, "--key", sshd.UserKey, "--nodes-per-host", "4", "--build", build,
-            "--state", state, "--dotnet", DotnetPath(), "--node-args", "--ping-period-ms 1000", "--join-timeout", "40"];
+            "--state", state, "--dotnet", DotnetPath(), "--node-args", "--ping-period-ms 1000", "--join-timeout", "40", "--known-hosts", knownHosts, "--trust-new-hosts"];
         var deployed = TotoroProcess.Run(up);
         output.WriteLine(deployed.Stdout + deployed.Stderr);
         Assert.True(deployed.ExitCode == 0, deployed.Stdout + deployed.Stderr + sshd.Log);
@@ -82,6 +83,28 @@ public class DeployTests(ITestOutputHelper output)
             Assert.Contains(pinned, spoofed.Stderr);
             Assert.DoesNotContain("   at ", spoofed.Stderr);
             first.Save(state);
+
+            // known_hosts: trust on first use wrote the sshd's own key once, in ssh's [host]:port form (the oracle: its .pub).
+            Assert.Equal([$"[127.0.0.1]:{sshd.Port} {string.Join(' ', sshd.HostPublicKey.Split(' ')[..2])}"], File.ReadAllLines(knownHosts));
+            // Without --trust-new-hosts, a host missing from the file is refused by name; with another key there, the change is.
+            string strange = Path.Combine(dir, "strange_hosts"), stateX = Path.Combine(dir, "x.json");
+            File.WriteAllText(strange, "");
+            string[] upX = ["deploy", "up", "--hosts", hosts, "--key", sshd.UserKey, "--build", build, "--state", stateX, "--known-hosts", strange];
+            var unknown = TotoroProcess.Run(upX);
+            Assert.Equal(1, unknown.ExitCode);
+            Assert.Contains($"host h3 (127.0.0.1:{sshd.Port}, hosts file line 4): its SSH host key (ssh-ed25519 {pinned}) is not in {strange}: check the fingerprint, then pass --trust-new-hosts", unknown.Stderr);
+            Assert.Empty(File.ReadAllText(strange));
+            string otherKey = Path.Combine(dir, "other_host_key");
+            SshServer.Keygen(otherKey);
+            File.WriteAllText(strange, $"# hashed by ssh-keygen -H below\n[127.0.0.1]:{sshd.Port} {string.Join(' ', File.ReadAllText(otherKey + ".pub").Split(' ')[..2])}\n");
+            using (var hash = System.Diagnostics.Process.Start("/usr/bin/ssh-keygen", ["-q", "-H", "-f", strange]))
+                hash.WaitForExit();
+            Assert.StartsWith("|1|", File.ReadAllLines(strange)[1]);
+            var changed = TotoroProcess.Run([.. upX, "--trust-new-hosts"]);
+            Assert.Equal(1, changed.ExitCode);
+            Assert.Contains($"host h3 (127.0.0.1:{sshd.Port}, hosts file line 4): its SSH host key changed: {strange} line 2 holds another ssh-ed25519 key for [127.0.0.1]:{sshd.Port}, the host shows {pinned}", changed.Stderr);
+            Assert.DoesNotContain("   at ", changed.Stderr);
+            Assert.Equal(0, DeployState.Load(stateX).Hosts.Count(h => h.Pid > 0));
 
             // A small app through one host, watched through another; the model must equal the simulator's.
             var spec = new AppSpec { Name = "deployed-logreg", Model = "logreg", Dataset = "synthetic", Workers = 10, Rounds = 3, ClientsPerRound = 5 };
@@ -130,7 +153,7 @@ public class DeployTests(ITestOutputHelper output)
             var again = TotoroProcess.Run(up);
             output.WriteLine(again.Stdout + again.Stderr);
             Assert.Equal(1, again.ExitCode);
-            Assert.Equal(3, again.Stdout.Split('\n').Count(l => l.Contains($": uploaded: sent 0/{local.Files.Count} files", StringComparison.Ordinal)));
+            Assert.Equal(3, again.Stderr.Split('\n').Count(l => l.Contains($": uploaded: sent 0/{local.Files.Count} files", StringComparison.Ordinal)));
             Assert.Contains("3/4 hosts up", again.Stdout);
             Assert.Contains($"hosts file line {badLine}): cannot connect", again.Stderr);
             Assert.DoesNotContain("   at ", again.Stderr);
@@ -150,13 +173,13 @@ public class DeployTests(ITestOutputHelper output)
 
             // A key the hosts do not accept: every host is named with the fix, nothing starts.
             File.WriteAllText(hosts, $"127.0.0.1:{sshd.Port} dir={dir}/h1 port={ports[0]}\n");
-            var refused = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", WrongKey(dir), "--build", build, "--state", Path.Combine(dir, "refused.json"));
+            var refused = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", WrongKey(dir), "--build", build, "--state", Path.Combine(dir, "refused.json"), "--known-hosts", knownHosts);
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("user 'root' was refused with key", refused.Stderr);
             Assert.Contains("authorized_keys", refused.Stderr);
 
             // A node that dies at start is reported with the end of its log, not waited for.
-            var dies = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", sshd.UserKey, "--build", build, "--dotnet", DotnetPath(),
+            var dies = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", sshd.UserKey, "--build", build, "--dotnet", DotnetPath(), "--known-hosts", knownHosts,
                 "--state", Path.Combine(dir, "dies.json"), "--node-args", "--log-level bogus");
             Assert.Equal(1, dies.ExitCode);
             Assert.Contains("its node exited; its node.log ends: error: --log-level 'bogus'", dies.Stderr);
@@ -224,7 +247,7 @@ public class DeployTests(ITestOutputHelper output)
     }
 
     /// <summary>The dotnet host this test runs under, so the remote shell finds the same runtime.</summary>
-    private static string DotnetPath()
+    internal static string DotnetPath()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
             return host;

@@ -11,7 +11,7 @@ public class ProgressBarTests
     private ProgressBar Bar(StringWriter writer, bool interactive) => new(writer, interactive, () => _now);
 
     /// <summary>What a terminal shows: '\r' returns to the start of the line and later characters overwrite earlier ones.</summary>
-    private static List<string> Screen(string written)
+    internal static List<string> Screen(string written)
     {
         var lines = new List<string>();
         var line = new StringBuilder();

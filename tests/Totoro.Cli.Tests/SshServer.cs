@@ -6,8 +6,9 @@ using System.Text;
 namespace Totoro.Cli.Tests;
 
 /// <summary>
-/// A private sshd for the deploy tests: 127.0.0.1 on a free port, its own host key, authorized key and config, run
-/// in the foreground as a child process (`sshd -f cfg -D -e`) and stopped when disposed.
+/// A private sshd for the deploy tests: 127.0.0.1 on a free port (or an address inside a network namespace), its own
+/// host key, authorized key and config, run in the foreground as a child process (`sshd -f cfg -D -e`) and stopped
+/// when disposed.
 /// </summary>
 internal sealed class SshServer : IDisposable
 {
@@ -16,12 +17,15 @@ internal sealed class SshServer : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private SshServer(string directory, int port, Process process)
+    private SshServer(string directory, IPAddress address, int port, Process process)
     {
         Directory = directory;
+        Address = address;
         Port = port;
         _process = process;
     }
+
+    public IPAddress Address { get; }
 
     /// <summary>Holds the keys, the config and (under the tests' hands) the remote dirs.</summary>
     public string Directory { get; }
@@ -29,6 +33,9 @@ internal sealed class SshServer : IDisposable
     public int Port { get; }
 
     public string UserKey => Path.Combine(Directory, "user_key");
+
+    /// <summary>The host's public key line as ssh-keygen wrote it ("ssh-ed25519 BASE64 comment").</summary>
+    public string HostPublicKey => File.ReadAllText(Path.Combine(Directory, "host_key.pub")).Trim();
 
     public string Log
     {
@@ -51,21 +58,25 @@ internal sealed class SshServer : IDisposable
         return null;
     }
 
-    public static SshServer Start()
+    /// <param name="netns">Run inside this network namespace, listening on <paramref name="address"/> port 22.</param>
+    /// <param name="userKey">Accept this private key (its .pub beside it) instead of making one.</param>
+    public static SshServer Start(string? netns = null, IPAddress? address = null, string? userKey = null)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("totoro-sshd-").FullName;
         System.IO.Directory.CreateDirectory("/run/sshd"); // sshd's privilege-separation directory
         Keygen(Path.Combine(directory, "host_key"));
-        Keygen(Path.Combine(directory, "user_key"));
+        if (userKey is null)
+            Keygen(Path.Combine(directory, "user_key"));
         string authorized = Path.Combine(directory, "authorized_keys");
-        File.Copy(Path.Combine(directory, "user_key.pub"), authorized);
+        File.Copy((userKey ?? Path.Combine(directory, "user_key")) + ".pub", authorized);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(authorized, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        int port = FreeTcpPort();
+        address ??= IPAddress.Loopback;
+        int port = netns is null ? FreeTcpPort() : 22;
         string config = Path.Combine(directory, "sshd_config");
         File.WriteAllText(config, $"""
             Port {port}
-            ListenAddress 127.0.0.1
+            ListenAddress {address}
             HostKey {directory}/host_key
             AuthorizedKeysFile {authorized}
             PidFile {directory}/sshd.pid
@@ -78,10 +89,10 @@ internal sealed class SshServer : IDisposable
             Subsystem sftp internal-sftp
 
             """);
-        var start = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-f", config, "-D", "-e" })
+        var start = new ProcessStartInfo(netns is null ? Binary : "ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in (netns is null ? [] : new[] { "netns", "exec", netns, Binary }).Concat(["-f", config, "-D", "-e"]))
             start.ArgumentList.Add(arg);
-        var server = new SshServer(directory, port, Process.Start(start)!);
+        var server = new SshServer(directory, address, port, Process.Start(start)!);
         server._process.ErrorDataReceived += (_, e) =>
         {
             lock (server._log)
@@ -103,7 +114,7 @@ internal sealed class SshServer : IDisposable
             try
             {
                 using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
+                client.Connect(Address, Port);
                 return;
             }
             catch (SocketException)
@@ -112,10 +123,10 @@ internal sealed class SshServer : IDisposable
             }
         }
 
-        Assert.Fail($"sshd did not listen on 127.0.0.1:{Port} within 10 s:\n{Log}");
+        Assert.Fail($"sshd did not listen on {Address}:{Port} within 10 s:\n{Log}");
     }
 
-    private static void Keygen(string path)
+    internal static void Keygen(string path)
     {
         var start = new ProcessStartInfo("/usr/bin/ssh-keygen") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in new[] { "-q", "-t", "ed25519", "-N", "", "-f", path })
