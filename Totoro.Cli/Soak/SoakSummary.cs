@@ -75,8 +75,8 @@ internal sealed partial record SoakSummary
         string[] logs = [.. Directory.EnumerateFiles(logDir, "h*.log").Select(File.ReadAllText)];
         int takeOvers = logs.Sum(l => TookOver().Count(l));
         int withoutModel = logs.Sum(l => WithoutModel().Count(l));
-        // Each app starts round 1 once, at the master it was submitted to; a second start anywhere began it afresh.
-        string[] restarted = [.. logs.SelectMany(l => FreshStart().Matches(l)).GroupBy(m => m.Groups[1].Value).Where(g => g.Count() > 1).Select(g => g.Key)];
+        // Each app starts round 1 once; a start after one of its rounds completed anywhere began it afresh (lost model).
+        string[] restarted = [.. StartedAfresh(Directory.EnumerateFiles(logDir, "h*.log"))];
         var failures = new List<string>();
         int lost = apps.Count(a => a.Lost is not null && a.Lost.Contains("model", StringComparison.Ordinal));
         var summary = new SoakSummary
@@ -126,6 +126,47 @@ internal sealed partial record SoakSummary
         return summary;
     }
 
+    /// <summary>
+    /// Apps whose master started round 1 after some master had completed a round of them: every log line is put on the
+    /// soak's clock (a host's lines count from its latest "=== soak: start … at T s" marker).
+    /// </summary>
+    private static IEnumerable<string> StartedAfresh(IEnumerable<string> logs)
+    {
+        var firstRound = new Dictionary<string, double>();
+        var starts = new List<(string App, double At)>();
+        foreach (string path in logs)
+        {
+            double offset = 0;
+            foreach (string line in File.ReadLines(path))
+            {
+                if (SoakStart().Match(line) is { Success: true } marker)
+                {
+                    offset = double.Parse(marker.Groups[1].Value, CultureInfo.InvariantCulture);
+                    continue;
+                }
+
+                if (RoundDone().Match(line) is { Success: true } round)
+                {
+                    double at = offset + double.Parse(round.Groups[1].Value, CultureInfo.InvariantCulture);
+                    string app = round.Groups[2].Value;
+                    firstRound[app] = Math.Min(firstRound.GetValueOrDefault(app, double.MaxValue), at);
+                }
+                else if (FreshStart().Match(line) is { Success: true } start)
+                {
+                    starts.Add((start.Groups[2].Value, offset + double.Parse(start.Groups[1].Value, CultureInfo.InvariantCulture)));
+                }
+            }
+        }
+
+        return starts.Where(s => firstRound.TryGetValue(s.App, out double first) && first < s.At).Select(s => s.App).Distinct();
+    }
+
+    [GeneratedRegex(@"^=== soak: start \d+ at ([0-9.]+) s")]
+    private static partial Regex SoakStart();
+
+    [GeneratedRegex(@"^([0-9.]+) \w+ app (\S+) round \d+/\d+:")]
+    private static partial Regex RoundDone();
+
     /// <summary>CPU cores one host used: CPU seconds over wall seconds, summed over its runs (each restart starts at 0).</summary>
     private static double CpuOf(List<SoakHostSample> samples)
     {
@@ -145,7 +186,7 @@ internal sealed partial record SoakSummary
     [GeneratedRegex("took over as master")]
     private static partial Regex TookOver();
 
-    [GeneratedRegex(@"app (\S+): a node here is its master and starts round 1")]
+    [GeneratedRegex(@"^([0-9.]+) \w+ app (\S+): a node here is its master and starts round 1")]
     private static partial Regex FreshStart();
 
     [GeneratedRegex("WITHOUT its model")]
