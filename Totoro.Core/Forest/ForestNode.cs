@@ -222,6 +222,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.Aggregate:
                 OnAggregateMessage(from, new AggregateView(in message));
                 break;
+            case TreeKind.Heartbeat when (message.Flags & TreeFlags.KeepAlive) != 0:
+                OnKeepAlive(from, new KeepAliveView(in message)); // ForestNode.KeepAlive.cs
+                break;
             case TreeKind.Heartbeat:
                 OnHeartbeat(from, new HeartbeatView(in message));
                 break;
