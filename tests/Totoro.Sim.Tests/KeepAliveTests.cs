@@ -66,6 +66,37 @@ public class KeepAliveTests
     }
 
     [Fact]
+    public void A_child_whose_digest_differs_asks_for_the_list_and_a_stray_list_gets_a_leave()
+    {
+        ForestScenario scenario = Built(seed: 6);
+        ForestScenario.AppRun app = scenario.Apps.First();
+        int child = app.Subscribers.First(s => scenario.Node(s).TryGetTree(app.Id, out TreeInfo t) && !t.Parent.IsNone);
+        scenario.Node(child).TryGetTree(app.Id, out TreeInfo info);
+        int parent = info.Parent.Index;
+        int stranger = app.Subscribers.First(s => s != child && s != parent && s != app.Root);
+        var sent = new List<(int From, int To, MessageKind Kind, MessageFlags Flags)>();
+        scenario.World.OnSend = (int from, int to, in Message m) => sent.Add((from, to, m.Kind, m.Flags));
+        long lists = scenario.Node(parent).KeepAliveLists;
+
+        // A keep-alive from the parent whose digest cannot be the child's: the child asks, the parent sends its list.
+        scenario.World.Enter(parent);
+        scenario.World.Send(new PeerHandle(child), TreeMessages.KeepAlive(hash: 12345, count: 99, trees: null));
+        // A list from a node that is not the child's parent in that tree: the child tells it it left.
+        var entry = new byte[KeepAliveEntryBytes];
+        app.Id.WriteBytes(entry);
+        scenario.World.Enter(stranger);
+        scenario.World.Send(new PeerHandle(child), TreeMessages.KeepAlive(hash: 1, count: 1, trees: Payload.FromData(entry)));
+        scenario.World.RunUntil(scenario.World.Now + 2_000_000);
+
+        Assert.Contains((child, parent, TreeKind.Heartbeat, TreeFlags.KeepAlive), sent); // the request
+        Assert.Equal(lists + 1, scenario.Node(parent).KeepAliveLists);
+        Assert.Contains((child, stranger, TreeKind.Leave, MessageFlags.None), sent);
+        Assert.True(scenario.Node(child).TryGetTree(app.Id, out TreeInfo after) && after.Parent.Index == parent); // nothing else changed
+    }
+
+    private const int KeepAliveEntryBytes = 17; // app id 16 | detached u8
+
+    [Fact]
     public void The_same_seed_gives_the_same_maintenance_figures()
     {
         MaintenanceSection a = Built(seed: 8).MeasureMaintenance(Window, 2 * Period);

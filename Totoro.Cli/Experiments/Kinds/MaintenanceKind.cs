@@ -1,4 +1,5 @@
 using Totoro.Core.Forest;
+using Totoro.Core.Runtime;
 using Totoro.Sim.Scenarios;
 
 namespace Totoro.Cli.Experiments.Kinds;
@@ -26,9 +27,28 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
         ForestSection f = scenario.Run(progress).Forest!;
         long heartbeat = new TreeOptions().HeartbeatPeriodMicros;
         MaintenanceSection m = scenario.MeasureMaintenance((long)(parameters.WindowSeconds * 1e6), 2 * heartbeat);
-        double memberships = 0;
+        // What the trees ask of a node, counted from every node's tables: memberships, (tree, child) edges (what one
+        // keep-alive per tree would send a period) and distinct child neighbours (what one per neighbour sends).
+        double memberships = 0, edges = 0, neighbours = 0;
+        var children = new HashSet<int>();
         for (int i = 0; i < scenario.World.NodeCount; i++)
-            memberships += scenario.Node(i).Trees.Count();
+        {
+            children.Clear();
+            foreach (NodeId app in scenario.Node(i).Trees)
+            {
+                memberships++;
+                if (scenario.Node(i).TryGetTree(app, out TreeInfo info))
+                {
+                    edges += info.Children.Length;
+                    foreach (PeerHandle child in info.Children)
+                        children.Add(child.Index);
+                }
+            }
+
+            neighbours += children.Count;
+        }
+
+        int n = scenario.World.NodeCount;
         return new PointResult(new Row(
             Seed: seed,
             Nodes: parameters.Nodes,
@@ -36,7 +56,9 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
             SubscribersPerApp: f.SubscribersPerApp,
             Fanout: f.Fanout,
             MeanDepth: f.MeanDepth,
-            TreesPerNode: Math.Round(memberships / scenario.World.NodeCount, 2),
+            TreesPerNode: Math.Round(memberships / n, 2),
+            ChildEdgesPerNode: Math.Round(edges / n, 2),
+            ChildNeighboursPerNode: Math.Round(neighbours / n, 2),
             ControlBpsMean: Math.Round(m.ControlBytesPerSecond.Mean, 1),
             ControlBpsMax: Math.Round(m.ControlBytesPerSecond.Max, 1),
             TreeBpsMean: Math.Round(m.TreeBytesPerSecond.Mean, 1),
@@ -53,6 +75,47 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
             ModelMBPerNodeMax: Math.Round(f.PerNodeTrafficBytes.Max / MB, 4)));
     }
 
+    /// <summary>ratios.csv: each point's figures over its seed's point with the fewest trees (the paper's Fig. 7 axis).</summary>
+    protected override IReadOnlyList<string> WriteExtras(IReadOnlyList<PointResult> results, string directory)
+    {
+        var ratios = new List<RatioRow>();
+        foreach (IGrouping<ulong, Row> seed in results.Select(r => (Row)r.Row).GroupBy(r => r.Seed))
+        {
+            Row first = seed.MinBy(r => r.Apps)!;
+            static double Ratio(double value, double baseline) => baseline > 0 ? Math.Round(value / baseline, 3) : 0;
+            foreach (Row r in seed.OrderBy(r => r.Apps))
+            {
+                ratios.Add(new RatioRow(r.Seed, r.Apps, first.Apps, Ratio(r.TreesPerNode, first.TreesPerNode),
+                    Ratio(r.ControlBpsMean, first.ControlBpsMean), Ratio(r.ControlBpsMax, first.ControlBpsMax),
+                    Ratio(r.TreeBpsMean, first.TreeBpsMean), Ratio(r.ChildNeighboursPerNode, first.ChildNeighboursPerNode),
+                    Ratio(r.ChildEdgesPerNode, first.ChildEdgesPerNode), Ratio(r.CentralServerBps, first.CentralServerBps),
+                    Ratio(r.CentralWorkerBpsMean, first.CentralWorkerBpsMean), Ratio(r.ModelMBPerNodeMean, first.ModelMBPerNodeMean)));
+            }
+        }
+
+        string csv = Path.Combine(directory, "ratios.csv");
+        using (var writer = new StreamWriter(csv))
+        using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
+            csvWriter.WriteRecords(ratios);
+        return [csv];
+    }
+
+    /// <summary>A point's figures divided by those of its seed's point with <see cref="BaseApps"/> trees.</summary>
+    [CsvHelper.CsvRecord]
+    internal sealed partial record RatioRow(
+        ulong Seed,
+        int Apps,
+        int BaseApps,
+        double TreesPerNode,
+        double ControlMean,
+        double ControlMax,
+        double TreeMean,
+        double ChildNeighbours,
+        double ChildEdges,
+        double CentralServer,
+        double CentralWorkerMean,
+        double ModelMean);
+
     /// <summary>
     /// One point. Bps: bytes a second sent plus received (link overhead included) over the window; Control = overlay +
     /// trees; the model columns are the one round's bytes (broadcast and aggregation), counted apart.
@@ -66,6 +129,8 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
         int Fanout,
         double MeanDepth,
         double TreesPerNode,
+        double ChildEdgesPerNode,
+        double ChildNeighboursPerNode,
         double ControlBpsMean,
         double ControlBpsMax,
         double TreeBpsMean,
