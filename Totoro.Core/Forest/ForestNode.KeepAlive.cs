@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Forest;
@@ -6,7 +7,9 @@ namespace Totoro.Core.Forest;
 /// Keep-alives batched per neighbour across trees: each period a parent sends each of its children one message that
 /// covers every tree the two share, so a node's keep-alive traffic grows with its neighbours, not with its trees. The
 /// message names the shared trees only by a digest (a count and an order-free hash); the full list travels when the
-/// set changed since the last one this neighbour was sent, or when the child asks because its own digest differs.
+/// set changed since the last one this neighbour was sent, or when the child asks because its own digest differs. The
+/// digest covers what a periodic per-tree heartbeat used to repeat (cut off from the root; the grandparent), so a
+/// child that missed a change asks, and the list tells it.
 /// </summary>
 public sealed partial class ForestNode
 {
@@ -26,7 +29,7 @@ public sealed partial class ForestNode
         foreach (PeerHandle child in state.Children)
         {
             ref KeepAliveDigest digest = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keepAlives, child, out _);
-            digest = digest.With(state.App.Id, state.Detached, due);
+            digest = digest.With(state.App.Id, state.Detached, IdOrZero(state.Parent), due);
         }
     }
 
@@ -41,6 +44,13 @@ public sealed partial class ForestNode
                 SendKeepAlive(child, digest, forceList: false);
         }
 
+        // Forget what was sent to former children (a neighbour that comes back gets the list again, its set changed).
+        if (_listsSent is { } sent && sent.Count > (2 * _keepAlives.Count) + 8)
+        {
+            foreach (PeerHandle former in sent.Keys.Where(p => !_keepAlives.ContainsKey(p)).ToList())
+                sent.Remove(former);
+        }
+
         _keepAlives.Clear();
     }
 
@@ -49,21 +59,26 @@ public sealed partial class ForestNode
         _listsSent ??= [];
         bool list = forceList || !_listsSent.TryGetValue(child, out KeepAliveDigest sent) || !sent.SameTrees(digest);
         Payload? trees = null;
+        PeerHandle[]? grandparents = null;
         if (list)
         {
-            trees = SharedTreeList(child, digest.Count);
+            (trees, grandparents) = SharedTreeList(child, digest.Count);
             _listsSent[child] = digest;
             KeepAliveLists++;
         }
 
         KeepAlivesSent++;
-        SendControl(child, TreeMessages.KeepAlive(digest.Hash, digest.Count, trees));
+        SendControl(child, TreeMessages.KeepAlive(digest.Hash, digest.Count, trees, grandparents));
     }
 
-    /// <summary>The trees in which <paramref name="child"/> is this node's child: app id and whether this node is cut off.</summary>
-    private Payload SharedTreeList(PeerHandle child, int count)
+    /// <summary>
+    /// The trees in which <paramref name="child"/> is this node's child: app id, whether this node is cut off, and its own
+    /// parent (the child's grandparent) as an index into the message's peers.
+    /// </summary>
+    private (Payload Trees, PeerHandle[]? Grandparents) SharedTreeList(PeerHandle child, int count)
     {
         var bytes = new byte[count * KeepAliveDigest.EntryBytes];
+        var grandparents = new List<PeerHandle>();
         int at = 0;
         foreach (TreeState state in _trees!.Values)
         {
@@ -71,12 +86,22 @@ public sealed partial class ForestNode
             {
                 state.App.Id.WriteBytes(bytes.AsSpan(at));
                 bytes[at + 16] = state.Detached ? (byte)1 : (byte)0;
+                int index = state.Parent.IsNone ? -1 : grandparents.IndexOf(state.Parent);
+                if (!state.Parent.IsNone && index < 0 && grandparents.Count < MessageCodec.MaxPeers)
+                {
+                    index = grandparents.Count;
+                    grandparents.Add(state.Parent);
+                }
+
+                BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at + 17), index < 0 ? KeepAliveDigest.NoGrandparent : (ushort)index);
                 at += KeepAliveDigest.EntryBytes;
             }
         }
 
-        return Payload.FromData(at == bytes.Length ? bytes : bytes[..at]);
+        return (Payload.FromData(at == bytes.Length ? bytes : bytes[..at]), grandparents.Count > 0 ? [.. grandparents] : null);
     }
+
+    private NodeId IdOrZero(PeerHandle peer) => peer.IsNone ? NodeId.Zero : _context.IdOf(peer);
 
     /// <summary>
     /// From a parent: every tree it names (by list, or by a digest equal to this node's own for that parent) hears from
@@ -109,6 +134,8 @@ public sealed partial class ForestNode
                 if (state.Parent == from)
                 {
                     state.ParentHeard = now;
+                    int index = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at + 17));
+                    state.Grandparent = message.Grandparents is { } known && index < known.Length ? known[index] : PeerHandle.None;
                     SetDetached(state, bytes[at + 16] != 0);
                 }
                 else if (!state.Joining)
@@ -126,7 +153,7 @@ public sealed partial class ForestNode
         foreach (TreeState state in _trees.Values)
         {
             if (state.Parent == from)
-                mine = mine.With(state.App.Id, state.Detached, due: false);
+                mine = mine.With(state.App.Id, state.Detached, IdOrZero(state.Grandparent), due: false);
         }
 
         if (mine.Count == message.Count && mine.Hash == message.Hash)
@@ -150,7 +177,7 @@ public sealed partial class ForestNode
         foreach (TreeState state in _trees!.Values)
         {
             if (state.Children.Contains(child))
-                digest = digest.With(state.App.Id, state.Detached, due: true);
+                digest = digest.With(state.App.Id, state.Detached, IdOrZero(state.Parent), due: true);
         }
 
         return digest;

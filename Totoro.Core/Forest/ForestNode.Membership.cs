@@ -173,18 +173,14 @@ public sealed partial class ForestNode
         if (Learn(ack.App, null, out _) is not { } state || state.IsRoot)
             return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
-        bool newParent = state.Parent != from;
-        if (wasAttached && newParent)
+        if (wasAttached && state.Parent != from)
             SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
         state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;
-        bool told = state.Detached; // SetDetached tells the children, with their new grandparent
         SetDetached(state, false);
-        if (newParent && !told)
-            TellChildren(state); // ForestNode.Repair.cs
         state.Round = Math.Max(state.Round, ack.Round);
         ReportHeight(state);
         if (!wasAttached && state.IsSubscriber)

@@ -373,18 +373,7 @@ public sealed partial class ForestNode
             return;
         state.Detached = detached;
         state.DetachedSince = _context.Now;
-        TellChildren(state);
-    }
-
-    /// <summary>
-    /// Tells the children at once whether this subtree is cut off and who their grandparent now is: the batched
-    /// keep-alives (ForestNode.KeepAlive.cs) carry neither, so a change goes out when it happens.
-    /// </summary>
-    private void TellChildren(TreeState state)
-    {
-        if (state.Children.Count == 0)
-            return;
-        Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, state.Detached, ParentList(state));
+        Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, detached, parents: null);
         foreach (PeerHandle child in state.Children)
             SendControl(child, beat);
     }

@@ -43,10 +43,11 @@ public static class TreeMessages
 
     /// <summary>
     /// Down: the parent is alive in every tree it shares with the receiver, named by a digest (count, hash) and, when
-    /// <paramref name="trees"/> is given, by a full list (<see cref="KeepAliveDigest.EntryBytes"/> bytes a tree).
+    /// <paramref name="trees"/> is given, by a full list (app id 16 | detached u8 | grandparent u16 a tree, the
+    /// grandparent an index into <paramref name="grandparents"/>, 0xFFFF for none).
     /// </summary>
-    public static Message KeepAlive(long hash, int count, Payload? trees)
-        => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Stamp = hash, Round = count, Payload = trees };
+    public static Message KeepAlive(long hash, int count, Payload? trees, PeerHandle[]? grandparents = null)
+        => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Stamp = hash, Round = count, Payload = trees, Peers = grandparents };
 
     /// <summary>Up: the child's digest differs from its parent's; it asks for the full list.</summary>
     public static Message KeepAliveRequest() => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = 1 };
@@ -194,6 +195,9 @@ public readonly ref struct KeepAliveView(ref readonly Message message)
 
     /// <summary>The full list, when sent.</summary>
     public Payload? Trees => _m.Payload;
+
+    /// <summary>The grandparents the list's entries index.</summary>
+    public PeerHandle[]? Grandparents => _m.Peers;
 }
 
 /// <summary>A replica's fields by name.</summary>

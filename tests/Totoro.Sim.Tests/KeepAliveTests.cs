@@ -63,6 +63,23 @@ public class KeepAliveTests
         Assert.Equal(0, m.KeepAliveLists); // steady trees: both ends' digests agree, so no list travels
         Assert.Equal(rejoins, Rejoins(scenario)); // and no child took its parent for dead
         Assert.Equal((edges, pairs), CountLinks(scenario));
+
+        // The lists and digests carry what per-tree heartbeats used to: every child knows its parent's parent.
+        int checkedChildren = 0;
+        foreach (ForestScenario.AppRun app in scenario.Apps)
+        {
+            foreach (int s in app.Subscribers)
+            {
+                if (scenario.Node(s).TryGetTree(app.Id, out TreeInfo info) && !info.Parent.IsNone
+                    && scenario.Node(info.Parent.Index).TryGetTree(app.Id, out TreeInfo parent))
+                {
+                    Assert.Equal(parent.Parent, info.Grandparent);
+                    checkedChildren++;
+                }
+            }
+        }
+
+        Assert.True(checkedChildren > 1000, $"only {checkedChildren} children checked");
     }
 
     [Fact]
@@ -84,6 +101,7 @@ public class KeepAliveTests
         // A list from a node that is not the child's parent in that tree: the child tells it it left.
         var entry = new byte[KeepAliveEntryBytes];
         app.Id.WriteBytes(entry);
+        entry[17] = entry[18] = 0xFF; // no grandparent
         scenario.World.Enter(stranger);
         scenario.World.Send(new PeerHandle(child), TreeMessages.KeepAlive(hash: 1, count: 1, trees: Payload.FromData(entry)));
         scenario.World.RunUntil(scenario.World.Now + 2_000_000);
@@ -94,7 +112,7 @@ public class KeepAliveTests
         Assert.True(scenario.Node(child).TryGetTree(app.Id, out TreeInfo after) && after.Parent.Index == parent); // nothing else changed
     }
 
-    private const int KeepAliveEntryBytes = 17; // app id 16 | detached u8
+    private const int KeepAliveEntryBytes = 19; // app id 16 | detached u8 | grandparent index u16
 
     [Fact]
     public void The_same_seed_gives_the_same_maintenance_figures()
