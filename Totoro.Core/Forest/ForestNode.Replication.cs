@@ -26,12 +26,12 @@ public sealed partial class ForestNode
         {
             TreeOptions options = state.App.Options;
             period = Math.Min(period, options.HeartbeatPeriodMicros);
-            if (state.Children.Count > 0 && now - state.LastSentDown >= options.HeartbeatPeriodMicros)
+            if (state.Children.Count > 0)
             {
-                Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, state.Detached, ParentList(state));
-                foreach (PeerHandle child in state.Children)
-                    SendControl(child, beat);
-                state.LastSentDown = now;
+                bool due = now - state.LastSentDown >= options.HeartbeatPeriodMicros;
+                CollectKeepAlive(state, due); // ForestNode.KeepAlive.cs: one message per child neighbour, all trees
+                if (due)
+                    state.LastSentDown = now;
             }
 
             if (BreakStaleDetachment(state, now))
@@ -61,6 +61,7 @@ public sealed partial class ForestNode
                 _app?.OnTimer(this, state.App.Id);
         }
 
+        SendKeepAlives();
         _context.SetTimer(period, MaintenanceTimer);
     }
 

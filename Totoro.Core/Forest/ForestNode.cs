@@ -196,7 +196,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             return false;
         }
 
-        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached };
+        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent };
         return true;
     }
 
@@ -221,6 +221,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 break;
             case TreeKind.Aggregate:
                 OnAggregateMessage(from, new AggregateView(in message));
+                break;
+            case TreeKind.Heartbeat when (message.Flags & TreeFlags.KeepAlive) != 0:
+                OnKeepAlive(from, new KeepAliveView(in message)); // ForestNode.KeepAlive.cs
                 break;
             case TreeKind.Heartbeat:
                 OnHeartbeat(from, new HeartbeatView(in message));

@@ -10,4 +10,7 @@ public readonly record struct TreeInfo(bool IsRoot, bool IsSubscriber, PeerHandl
 
     /// <summary>The path above this node is broken (it or an ancestor is re-joining).</summary>
     public bool Detached { get; init; }
+
+    /// <summary>The parent's parent, as the parent last said: where a re-join goes first.</summary>
+    public PeerHandle Grandparent { get; init; }
 }

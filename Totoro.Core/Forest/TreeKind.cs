@@ -92,4 +92,7 @@ public static class TreeFlags
     /// it still names one peer, the receiver is the relay and that peer the destination.
     /// </summary>
     public const MessageFlags Planned = MessageFlags.Layer3;
+
+    /// <summary>On a heartbeat: a keep-alive for every tree the two neighbours share (or a child's request for its list).</summary>
+    public const MessageFlags KeepAlive = MessageFlags.Layer4;
 }

@@ -41,6 +41,17 @@ public static class TreeMessages
     public static Message Heartbeat(NodeId app, int round, bool detached, PeerHandle[]? parents)
         => new() { Kind = TreeKind.Heartbeat, Flags = detached ? TreeFlags.Detached : MessageFlags.None, Key = app, Round = round, Peers = parents };
 
+    /// <summary>
+    /// Down: the parent is alive in every tree it shares with the receiver, named by a digest (count, hash) and, when
+    /// <paramref name="trees"/> is given, by a full list (app id 16 | detached u8 | grandparent u16 a tree, the
+    /// grandparent an index into <paramref name="grandparents"/>, 0xFFFF for none).
+    /// </summary>
+    public static Message KeepAlive(long hash, int count, Payload? trees, PeerHandle[]? grandparents = null)
+        => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Stamp = hash, Round = count, Payload = trees, Peers = grandparents };
+
+    /// <summary>Up: the child's digest differs from its parent's; it asks for the full list.</summary>
+    public static Message KeepAliveRequest() => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = 1 };
+
     /// <summary>Up: the child's subtree height changed.</summary>
     public static Message HeightReport(NodeId app, int height)
         => new() { Kind = TreeKind.Heartbeat, Key = app, Row = (byte)Math.Min(height, byte.MaxValue) };
@@ -169,6 +180,27 @@ public readonly ref struct HeartbeatView(ref readonly Message message)
 
     /// <summary>Up: the child's subtree height.</summary>
     public int Height => _m.Row;
+}
+
+/// <summary>A batched keep-alive's fields by name.</summary>
+public readonly ref struct KeepAliveView(ref readonly Message message)
+{
+    private readonly ref readonly Message _m = ref message;
+
+    /// <summary>Up: the child asks for the full list of the trees it shares with the receiver.</summary>
+    public bool IsRequest => _m.Row == 1;
+
+    /// <summary>The order-free hash of the shared trees.</summary>
+    public long Hash => _m.Stamp;
+
+    /// <summary>How many trees the two share, as the parent counts them.</summary>
+    public int Count => _m.Round;
+
+    /// <summary>The full list, when sent.</summary>
+    public Payload? Trees => _m.Payload;
+
+    /// <summary>The grandparents the list's entries index.</summary>
+    public PeerHandle[]? Grandparents => _m.Peers;
 }
 
 /// <summary>A replica's fields by name.</summary>

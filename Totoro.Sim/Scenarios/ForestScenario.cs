@@ -102,6 +102,70 @@ public sealed class ForestScenario : IForestApp
         World.ResetPerNodeTraffic();
     }
 
+    /// <summary>
+    /// Phase 4 (Fig. 7): with no round running, lets the trees keep themselves alive for a warm-up, then counts for
+    /// <paramref name="windowMicros"/> what each node sends and receives to keep the overlay and its trees alive; and
+    /// simulates a central server's keep-alive sessions for the same apps and workers beside it.
+    /// </summary>
+    public MaintenanceSection MeasureMaintenance(long windowMicros, long warmupMicros)
+    {
+        World.RunUntil(World.Now + warmupMicros);
+        long keepAlives = 0, lists = 0;
+        foreach (ForestNode? node in _forest)
+        {
+            keepAlives -= node?.KeepAlivesSent ?? 0;
+            lists -= node?.KeepAliveLists ?? 0;
+        }
+
+        var meter = new MaintenanceMeter(World);
+        World.RunUntil(World.Now + windowMicros);
+        meter.Stop();
+        foreach (ForestNode? node in _forest)
+        {
+            keepAlives += node?.KeepAlivesSent ?? 0;
+            lists += node?.KeepAliveLists ?? 0;
+        }
+
+        double seconds = windowMicros / 1e6;
+        int live = _overlay.JoinedNodes.Length;
+        var control = new double[live];
+        var tree = new double[live];
+        var overlay = new double[live];
+        var treeMessages = new double[live];
+        var sessions = new List<NodeId>[World.NodeCount];
+        for (int i = 0; i < sessions.Length; i++)
+            sessions[i] = [];
+        for (int i = 0; i < live; i++)
+        {
+            int node = _overlay.JoinedNodes[i];
+            tree[i] = meter.TreeBytes(node) / seconds;
+            overlay[i] = meter.OverlayBytes(node) / seconds;
+            control[i] = tree[i] + overlay[i];
+            treeMessages[i] = meter.TreeMessages(node) / seconds;
+        }
+
+        foreach (AppRun app in _apps.Values.OrderBy(a => a.Number))
+        {
+            foreach (int s in app.Subscribers)
+                sessions[s].Add(app.Id);
+        }
+
+        long period = (_config.TreeTimers ?? new TreeOptions()).HeartbeatPeriodMicros;
+        var central = new Baselines.CentralKeepAliveRun(sessions, _overlayConfig.Network, period, _overlayConfig.Seed);
+        (double serverBytes, double serverMessages, Distribution workers) = central.Measure(windowMicros);
+        return new MaintenanceSection(
+            WindowSeconds: seconds,
+            ControlBytesPerSecond: Summarize(control),
+            TreeBytesPerSecond: Summarize(tree),
+            OverlayBytesPerSecond: Summarize(overlay),
+            TreeMessagesPerSecond: Summarize(treeMessages),
+            KeepAlivesSent: keepAlives,
+            KeepAliveLists: lists,
+            CentralServerBytesPerSecond: Math.Round(serverBytes, 1),
+            CentralServerMessagesPerSecond: Math.Round(serverMessages, 2),
+            CentralWorkerBytesPerSecond: workers);
+    }
+
     /// <summary>The forest section for what has run so far.</summary>
     public ForestSection RunReport() => Report();
 
@@ -436,7 +500,7 @@ public sealed class ForestScenario : IForestApp
         }
     }
 
-    private static Distribution Summarize(double[] values)
+    internal static Distribution Summarize(double[] values)
     {
         if (values.Length == 0)
             return new Distribution(0, 0, 0, 0);

@@ -1,0 +1,18 @@
+namespace Totoro.Sim.Scenarios;
+
+/// <summary>
+/// What nodes pay to keep their trees alive while no round runs: per node, bytes a second sent plus received
+/// (overlay maintenance and tree maintenance apart) and tree messages a second; beside it, a central server's
+/// keep-alive sessions for the same apps and workers (<see cref="Baselines.CentralKeepAliveRun"/>).
+/// </summary>
+public sealed record MaintenanceSection(
+    double WindowSeconds,
+    Distribution ControlBytesPerSecond,
+    Distribution TreeBytesPerSecond,
+    Distribution OverlayBytesPerSecond,
+    Distribution TreeMessagesPerSecond,
+    long KeepAlivesSent,
+    long KeepAliveLists,
+    double CentralServerBytesPerSecond,
+    double CentralServerMessagesPerSecond,
+    Distribution CentralWorkerBytesPerSecond);
