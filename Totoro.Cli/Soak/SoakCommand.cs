@@ -27,10 +27,11 @@ internal static class SoakCommand
         var ping = new Option<int>("--ping-period-ms") { Description = "The hosts' leaf-set keep-alive period (default 2000)" };
         var grace = new Option<double>("--grace") { Description = "Seconds apps still training when the chaos ends get to finish (default 180)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the chaos schedule, the apps and the lookups' keys (default 1)" };
+        var readme = new Option<FileInfo?>("--readme") { Description = "Also write the figures into this markdown file, between <!-- soak:begin --> and <!-- soak:end -->" };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for soak.csv, soak-hosts.csv, soak-summary.json, soak-events.txt, the plots and the hosts' logs (default out/soak)" };
         var command = new Command("soak", "Chaos soak of real mode: hosts in network namespaces, apps training, kill -9/restart, leaves and cut-off namespaces on a seeded schedule; exits 1 if anything was lost (needs root)")
         {
-            quick, hosts, nodes, minutes, loss, delay, apps, rounds, every, cuts, cutSeconds, lookups, ping, grace, seed, outDir,
+            quick, hosts, nodes, minutes, loss, delay, apps, rounds, every, cuts, cutSeconds, lookups, ping, grace, seed, outDir, readme,
         };
         command.SetAction(parsed =>
         {
@@ -69,7 +70,12 @@ internal static class SoakCommand
                 return ExitCodes.Failed;
             }
 
+            FileInfo? readmeFile = parsed.GetValue(readme);
+            if (readmeFile is { Exists: false })
+                throw new UsageException($"--readme {readmeFile.FullName}: no such file");
             SoakSummary summary = new SoakRunner(options, Console.Error).Run();
+            if (readmeFile is not null)
+                SoakReport.WriteReadmeBlock(readmeFile.FullName, Path.GetRelativePath(readmeFile.DirectoryName!, options.OutDir), summary);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"soak {(summary.Passed ? "PASSED" : "FAILED")}: {summary.Hosts} hosts × {summary.NodesPerHost} nodes, {summary.ChaosSeconds / 60:F1} min of chaos "
                 + $"({summary.Kills} kills, {summary.Leaves} leaves, {summary.Cuts} cuts, {summary.LossPercent}% loss, {summary.DelayMs} ms by {summary.Impairment}); "

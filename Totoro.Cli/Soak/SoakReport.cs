@@ -28,6 +28,36 @@ internal static class SoakReport
         }
     }
 
+    /// <summary>
+    /// Rewrites the block between <c>&lt;!-- soak:begin --&gt;</c> and <c>&lt;!-- soak:end --&gt;</c> in a markdown file
+    /// with the summary's figures, so a README quotes the committed run and never a number typed by hand.
+    /// </summary>
+    public static void WriteReadmeBlock(string path, string resultsDir, SoakSummary s)
+    {
+        const string Begin = "<!-- soak:begin -->", End = "<!-- soak:end -->";
+        string text = File.ReadAllText(path);
+        int begin = text.IndexOf(Begin, StringComparison.Ordinal), end = text.IndexOf(End, StringComparison.Ordinal);
+        if (begin < 0 || end < begin)
+            throw new InvalidDataException($"{path} has no {Begin} … {End} block for the soak's figures");
+        string block = string.Create(CultureInfo.InvariantCulture, $"""
+            {Begin}
+            | what | figure |
+            |---|---|
+            | hosts × logical nodes | {s.Hosts} × {s.NodesPerHost} (network namespaces on one bridge) |
+            | links | {s.LossPercent}% loss, {s.DelayMs} ms delay ({s.Impairment}) |
+            | chaos | {s.ChaosSeconds / 60:F1} min: {s.Kills} kill -9 + restart, {s.Leaves} graceful leaves + restart, {s.Cuts} namespace cuts (seed {s.Seed}) |
+            | apps | {s.AppsFinished} of {s.AppsSubmitted} finished, {s.RoundsCompleted} rounds, {s.TakeOvers} take-overs |
+            | models lost | {s.ModelsLost} |
+            | lookups | {s.LookupsCorrect} of {s.Lookups} correct ({s.LookupSuccess:P2}); {s.LookupsWrong} wrong, {s.LookupsFailed} failed, {s.LookupsUnanswered} unanswered |
+            | hosts | max RSS {s.MaxRssMiB:F0} MiB, mean CPU {s.MeanHostCpu:F2} cores each |
+            | verdict | {(s.Passed ? "passed" : "FAILED: " + string.Join("; ", s.Failures))} |
+
+            Written by `totoro soak … --readme` from `{resultsDir}` (soak.csv, soak-hosts.csv, soak-summary.json, soak-events.txt, soak.png, soak-hosts.png).
+            {End}
+            """);
+        File.WriteAllText(path, text[..begin] + block + text[(end + End.Length)..]);
+    }
+
     private static void WriteCsv<T>(string path, IEnumerable<T> rows)
     {
         using var writer = new StreamWriter(path);
