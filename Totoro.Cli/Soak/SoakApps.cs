@@ -95,8 +95,15 @@ internal sealed class SoakApps(SoakOptions options, SoakState state, string crea
         {
             Spec = new AppSpec
             {
-                Name = name, Model = "logreg", Dataset = "synthetic", Workers = 16, TrainSamples = 8000, Rounds = options.AppRounds,
-                ClientsPerRound = 0, LocalEpochs = 2, RoundDeadlineMs = 5000,
+                Name = name,
+                Model = "logreg",
+                Dataset = "synthetic",
+                Workers = 16,
+                TrainSamples = 8000,
+                Rounds = options.AppRounds,
+                ClientsPerRound = 0,
+                LocalEpochs = 2,
+                RoundDeadlineMs = 5000,
             },
             Seed = seed,
             MinWorkers = 8,

@@ -47,8 +47,16 @@ internal sealed record SoakOptions
     /// <summary>A few minutes on a handful of namespaces: the form CI runs.</summary>
     public static SoakOptions Short => new()
     {
-        Hosts = 6, NodesPerHost = 4, Minutes = 2.5, Apps = 2, AppRounds = 40, ChaosMinSeconds = 20, ChaosMaxSeconds = 30,
-        Cuts = 1, CutSeconds = 20, GraceSeconds = 120,
+        Hosts = 6,
+        NodesPerHost = 4,
+        Minutes = 2.5,
+        Apps = 2,
+        AppRounds = 40,
+        ChaosMinSeconds = 20,
+        ChaosMaxSeconds = 30,
+        Cuts = 1,
+        CutSeconds = 20,
+        GraceSeconds = 120,
     };
 
     /// <summary>Seconds a host must have been up and joined (or reconnected) before lookups expect to find its nodes.</summary>
