@@ -85,7 +85,10 @@ public sealed partial class ForestNode
 
     /// <summary>
     /// Called by the app layer at a root about to start an app it was not handed (it learned of it from a worker, not a
-    /// submit): asks the leaf set for the app's state once; true while the answers may still come.
+    /// submit): asks the leaf set for the app's state; true while the answers may still come. If its joiners had seen
+    /// rounds of the app, the app ran elsewhere and its state lives there (across a cut, or on a node that will answer
+    /// once back), so it keeps asking, one grace after another, and the app never starts afresh with its model lost; it
+    /// goes on when the state comes or when this root steps down for a closer one.
     /// </summary>
     public bool IsPullingState(NodeId app)
     {
@@ -93,6 +96,8 @@ public sealed partial class ForestNode
             return false;
         if (state.PulledAt < 0)
             Pull(state);
+        else if (!IsPulling(state) && state.Round > 0)
+            Pull(state); // its workers saw rounds: the app ran elsewhere (a cut, a restart), so ask again, never start afresh
         return IsPulling(state);
     }
 
