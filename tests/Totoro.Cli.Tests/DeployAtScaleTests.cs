@@ -12,6 +12,7 @@ namespace Totoro.Cli.Tests;
 /// `down` no totoro process in any namespace. CI runs 10 hosts; scripts/deploy-at-scale.sh runs 50
 /// (TOTORO_DEPLOY_HOSTS) and writes the measurement (TOTORO_DEPLOY_RESULTS).
 /// </summary>
+[Collection(NamespaceCollection.Name)]
 public class DeployAtScaleTests(ITestOutputHelper output)
 {
     [Fact]

@@ -11,10 +11,19 @@ namespace Totoro.Cli.Tests;
 /// </summary>
 internal sealed class NetnsBridge : IDisposable
 {
-    private readonly string _prefix = $"tt{Environment.ProcessId % 100000}";
-    private readonly int _subnet = 20 + (Environment.ProcessId % 200);
+    private static int _made;
+    private readonly string _prefix;
+    private readonly int _subnet;
     private readonly List<string> _namespaces = [];
     private bool _bridge;
+
+    /// <summary>Names and subnet unique per bridge (process id and a count), so no two bridges of one test run collide.</summary>
+    public NetnsBridge()
+    {
+        int n = Interlocked.Increment(ref _made);
+        _prefix = $"tt{Environment.ProcessId % 10000}{n % 100}";
+        _subnet = 20 + ((Environment.ProcessId + (37 * n)) % 200);
+    }
 
     public IReadOnlyList<string> Namespaces => _namespaces;
 

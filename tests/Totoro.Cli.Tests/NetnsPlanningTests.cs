@@ -13,6 +13,7 @@ namespace Totoro.Cli.Tests;
 /// ids (kept in each host's data directory): with the game the impaired host receives fewer tree bytes (children moved
 /// off its nodes) and the rounds are shorter.
 /// </summary>
+[Collection(NamespaceCollection.Name)]
 public partial class NetnsPlanningTests(ITestOutputHelper output)
 {
     private const int Rounds = 12;

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Totoro.Cli.Tests;
 
 /// <summary>Ten hosts in ten network namespaces on one bridge, links with delay and 1% loss, run an FL app.</summary>
+[Collection(NamespaceCollection.Name)]
 public class NetnsTests(ITestOutputHelper output)
 {
     [Fact]

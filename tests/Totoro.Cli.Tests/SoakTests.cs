@@ -7,6 +7,7 @@ namespace Totoro.Cli.Tests;
 /// 10 ms delay, two apps at a time, kill -9 and restart, graceful leaves and a cut namespace for 2.5 minutes. It passes
 /// only if every app finished, no model was lost and at least 99.9% of lookups were correct.
 /// </summary>
+[Collection(NamespaceCollection.Name)]
 public class SoakTests(ITestOutputHelper output)
 {
     [Fact]
