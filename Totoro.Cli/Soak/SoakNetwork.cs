@@ -8,14 +8,23 @@ namespace Totoro.Cli.Soak;
 /// The soak's network: one namespace per host, each with a veth into a bridge in the root namespace (which takes .1,
 /// so the soak reaches every host's control endpoint). Links get `tc netem` delay and loss when the kernel has it. A
 /// host is cut off by taking its bridge-side veth down. Everything is removed on dispose, and names carry the soak's
-/// process id so a crashed run's leftovers never collide with the next.
+/// process id so a crashed run's leftovers never collide with the next. The tests' namespaces use it too.
 /// </summary>
 internal sealed class SoakNetwork : IDisposable
 {
-    private readonly string _prefix = $"sk{Environment.ProcessId % 100000}";
-    private readonly int _subnet = 100 + (Environment.ProcessId % 100);
+    private static int _made;
+    private readonly string _prefix;
+    private readonly int _subnet;
     private readonly List<string> _namespaces = [];
     private bool _bridge;
+
+    /// <summary>Names and subnet unique per network (process id and a count), so two in one process never collide.</summary>
+    public SoakNetwork()
+    {
+        int n = Interlocked.Increment(ref _made);
+        _prefix = $"sk{Environment.ProcessId % 10000}{n % 100}";
+        _subnet = 100 + ((Environment.ProcessId + (37 * n)) % 100);
+    }
 
     public IReadOnlyList<string> Namespaces => _namespaces;
 
