@@ -136,7 +136,7 @@ internal sealed class SoakApps(SoakOptions options, SoakState state, string crea
             if (status is not { Known: true })
             {
                 if (status is not null && now - app.LastKnownAt > UnknownForSeconds)
-                    app.Lost = $"unknown at its master for {now - app.LastKnownAt:F0} s (round {app.MaxRound} before)";
+                    app.Lost = $"unknown at its master for {now - app.LastKnownAt:F0} s (round {app.MaxRound} before; asked through host {via.Index}, answered by node {status.Root ?? "?"})";
                 return;
             }
 

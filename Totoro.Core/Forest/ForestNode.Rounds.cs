@@ -29,7 +29,7 @@ public sealed partial class ForestNode
 
         if (message.App == AppId.AdvertiseDiscover)
         {
-            OnAdvertisement(state, payload);
+            OnAdvertisement(state, payload, message.Reannounced);
             return;
         }
 

@@ -71,7 +71,8 @@ public static class TreeMessages
         => new() { Kind = TreeKind.Advertise, Flags = MessageFlags.NoHopAck, Key = AppId.AdvertiseDiscover, Origin = origin, Payload = advertisement };
 
     /// <summary>An advertise–discover broadcast carrying catalogue entries.</summary>
-    public static Message Catalogue(Payload entries) => new() { Kind = TreeKind.Broadcast, Key = AppId.AdvertiseDiscover, Payload = entries };
+    public static Message Catalogue(Payload entries, bool reannounced = false)
+        => new() { Kind = TreeKind.Broadcast, Key = AppId.AdvertiseDiscover, Payload = entries, Flags = reannounced ? TreeFlags.Reannounced : MessageFlags.None };
 
     /// <summary>An app layer's keyed message, routed towards <paramref name="key"/>.</summary>
     public static Message AppRouted(NodeId key, byte tag, PeerHandle origin, long stamp, Payload payload)
@@ -148,6 +149,9 @@ public readonly ref struct BroadcastView(ref readonly Message message)
 
     /// <summary>The round's cut-off (µs, the root's clock), or 0 for none.</summary>
     public long Deadline => _m.Stamp;
+
+    /// <summary>On the advertise–discover tree: an app announced again, passed on even by nodes that know it.</summary>
+    public bool Reannounced => (_m.Flags & TreeFlags.Reannounced) != 0;
 }
 
 /// <summary>An aggregate's fields by name.</summary>

@@ -136,9 +136,13 @@ public sealed class LearningNode : IForestApp
         if (node.IsRestoredRoot(app) && node.Descriptor(app) is { } descriptor)
         {
             // Resumed from this node's own disk: every host may have restarted, and nobody knows the app any more.
-            node.Advertise(new Advertisement(app, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = descriptor.Encode() });
+            Announce(node, descriptor);
         }
     }
+
+    /// <summary>Tells every node of the app (through the advertise–discover tree), so that workers volunteer.</summary>
+    private static void Announce(ForestNode node, AppDescriptor descriptor)
+        => node.Advertise(new Advertisement(descriptor.Id, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = descriptor.Encode() });
 
     // ---- The learning layer's own protocol ------------------------------------------------------------------
 
@@ -206,9 +210,8 @@ public sealed class LearningNode : IForestApp
             return Refusal($"the app's descriptor is not one this node can serve: {error}");
         }
 
-        AppDescriptor descriptor = node.Descriptor(m.App)!;
         App(node, m.App)?.Known(_clock());
-        node.Advertise(new Advertisement(m.App, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = m.Body });
+        Announce(node, node.Descriptor(m.App)!);
         return [0];
     }
 
@@ -286,6 +289,8 @@ public sealed class LearningNode : IForestApp
         {
             fl!.MaybeStart(node, _clock()); // the start deadline
             fl.MaybeResume(node, _clock()); // a take-over's grace
+            if (fl.ReadvertiseDue(_clock()) && node.Descriptor(app) is { } descriptor)
+                Announce(node, descriptor); // the first announcement may have been lost: workers are still missing
         }
     }
 

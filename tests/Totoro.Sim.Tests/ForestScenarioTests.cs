@@ -131,6 +131,41 @@ public class ForestScenarioTests
     }
 
     [Fact]
+    public void An_advertisement_lost_with_the_catalogue_root_reaches_everyone_when_announced_again()
+    {
+        var overlay = new OverlaySimConfig { Nodes = 300, Lookups = 0, Seed = 11 };
+        var scenario = new ForestScenario(overlay, new ForestSimConfig { Apps = 0, SubscribersPerApp = 1 });
+        scenario.Overlay.BuildOverlay();
+        scenario.Overlay.Settle(1);
+        for (int i = 0; i < 250; i++)
+            SimWorldAt(scenario, i, n => n.Subscribe(AppId.AdvertiseDiscover));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        int root = Enumerable.Range(0, 300).Single(i => scenario.Node(i).TryGetTree(AppId.AdvertiseDiscover, out TreeInfo t) && t.IsRoot);
+        int sender = Enumerable.Range(250, 50).First(i => i != root);
+
+        // The catalogue's root dies as the app is advertised: the routed advertisement (no hop acks) dies with it.
+        var app = new Advertisement(AppId.Create("speech", [1, 2], 7), 16, "speech", "dataset=speech-commands");
+        scenario.World.Kill(root);
+        SimWorldAt(scenario, sender, n => n.Advertise(app));
+        scenario.World.RunUntil(scenario.World.Now + 90_000_000); // orphans re-join under a new catalogue root
+        int[] live = [.. Enumerable.Range(0, 250).Where(i => i != root)];
+        Assert.All(live, i => Assert.DoesNotContain(app, Catalogue(scenario, i)));
+
+        SimWorldAt(scenario, sender, n => n.Advertise(app)); // announced again (LearningNode does so while workers are missing)
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        Assert.All(live, i => Assert.Contains(app, Catalogue(scenario, i)));
+
+        // Announced once more, it goes all the way down although every node knows it (a subtree may have lost it).
+        SimWorldAt(scenario, sender, n => n.Advertise(app));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        Assert.All(live, i => Assert.Equal(1, scenario.Node(i).Reannouncements));
+    }
+
+    private static HashSet<Advertisement?> Catalogue(ForestScenario scenario, int node) => scenario.Node(node).Catalogue
+        .Select(bytes => Advertisement.TryDecode(bytes, out Advertisement? ad, out _) ? ad : null)
+        .ToHashSet();
+
+    [Fact]
     public void Orphans_rejoin_after_their_parent_dies_and_the_next_broadcast_reaches_every_live_subscriber()
     {
         ForestScenario scenario = Run(nodes: 600, apps: 1, subscribers: 200);
