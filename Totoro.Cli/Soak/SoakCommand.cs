@@ -28,10 +28,11 @@ internal static class SoakCommand
         var grace = new Option<double>("--grace") { Description = "Seconds apps still training when the chaos ends get to finish (default 180)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the chaos schedule, the apps and the lookups' keys (default 1)" };
         var readme = new Option<FileInfo?>("--readme") { Description = "Also write the figures into this markdown file, between <!-- soak:begin --> and <!-- soak:end -->" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "Do not run: write the --readme block from the soak-summary.json of an earlier run in --out" };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for soak.csv, soak-hosts.csv, soak-summary.json, soak-events.txt, the plots and the hosts' logs (default out/soak)" };
         var command = new Command("soak", "Chaos soak of real mode: hosts in network namespaces, apps training, kill -9/restart, leaves and cut-off namespaces on a seeded schedule; exits 1 if anything was lost (needs root)")
         {
-            quick, hosts, nodes, minutes, loss, delay, apps, rounds, every, cuts, cutSeconds, lookups, ping, grace, seed, outDir, readme,
+            quick, hosts, nodes, minutes, loss, delay, apps, rounds, every, cuts, cutSeconds, lookups, ping, grace, seed, outDir, readme, reportOnly,
         };
         command.SetAction(parsed =>
         {
@@ -61,6 +62,18 @@ internal static class SoakCommand
                 options = options with { ChaosMinSeconds = low, ChaosMaxSeconds = high };
             }
 
+            FileInfo? readmeFile = parsed.GetValue(readme);
+            if (readmeFile is not null)
+                SoakReport.CheckReadmeBlock(readmeFile); // before 20 minutes of soak, not after
+            if (parsed.GetValue(reportOnly))
+            {
+                if (readmeFile is null)
+                    throw new UsageException("--report-only writes the --readme block: name the file with --readme");
+                SoakReport.WriteReadmeBlock(readmeFile.FullName, Path.GetRelativePath(readmeFile.DirectoryName!, options.OutDir), SoakReport.ReadSummary(options.OutDir));
+                Console.Out.WriteLine($"wrote the soak block of {readmeFile.FullName} from {options.OutDir}");
+                return ExitCodes.Ok;
+            }
+
             IReadOnlyList<string> problems = options.Validate();
             if (problems.Count > 0)
                 throw new UsageException(string.Join("; ", problems));
@@ -70,9 +83,6 @@ internal static class SoakCommand
                 return ExitCodes.Failed;
             }
 
-            FileInfo? readmeFile = parsed.GetValue(readme);
-            if (readmeFile is { Exists: false })
-                throw new UsageException($"--readme {readmeFile.FullName}: no such file");
             SoakSummary summary = new SoakRunner(options, Console.Error).Run();
             if (readmeFile is not null)
                 SoakReport.WriteReadmeBlock(readmeFile.FullName, Path.GetRelativePath(readmeFile.DirectoryName!, options.OutDir), summary);

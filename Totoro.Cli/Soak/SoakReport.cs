@@ -28,13 +28,43 @@ internal static class SoakReport
         }
     }
 
+    /// <summary>Refuses a markdown file without the soak's block, so a long run is not wasted on a typo.</summary>
+    public static void CheckReadmeBlock(FileInfo file)
+    {
+        if (!file.Exists)
+            throw new UsageException($"--readme {file.FullName}: no such file");
+        string text = File.ReadAllText(file.FullName);
+        int begin = text.IndexOf(BlockBegin, StringComparison.Ordinal), end = text.IndexOf(BlockEnd, StringComparison.Ordinal);
+        if (begin < 0 || end < begin)
+            throw new UsageException($"--readme {file.FullName} has no {BlockBegin} … {BlockEnd} block for the soak's figures");
+    }
+
+    /// <summary>The summary an earlier run left in <paramref name="dir"/>.</summary>
+    public static SoakSummary ReadSummary(string dir)
+    {
+        string path = Path.Combine(dir, "soak-summary.json");
+        if (!File.Exists(path))
+            throw new UsageException($"{path}: no such file (run the soak with --out {dir} first)");
+        try
+        {
+            return JsonSerializer.Deserialize<SoakSummary>(File.ReadAllText(path), Json)
+                ?? throw new UsageException($"{path} holds no soak summary");
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"{path} is not a soak summary: {e.Message}");
+        }
+    }
+
+    private const string BlockBegin = "<!-- soak:begin -->", BlockEnd = "<!-- soak:end -->";
+
     /// <summary>
     /// Rewrites the block between <c>&lt;!-- soak:begin --&gt;</c> and <c>&lt;!-- soak:end --&gt;</c> in a markdown file
     /// with the summary's figures, so a README quotes the committed run and never a number typed by hand.
     /// </summary>
     public static void WriteReadmeBlock(string path, string resultsDir, SoakSummary s)
     {
-        const string Begin = "<!-- soak:begin -->", End = "<!-- soak:end -->";
+        const string Begin = BlockBegin, End = BlockEnd;
         string text = File.ReadAllText(path);
         int begin = text.IndexOf(Begin, StringComparison.Ordinal), end = text.IndexOf(End, StringComparison.Ordinal);
         if (begin < 0 || end < begin)
