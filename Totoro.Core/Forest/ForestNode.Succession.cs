@@ -101,6 +101,13 @@ public sealed partial class ForestNode
         return IsPulling(state);
     }
 
+    /// <summary>
+    /// The round this root's workers had seen when it began asking for an app's state it does not hold (the app ran
+    /// elsewhere and it will not start it afresh), or −1 when it is not waiting: for a status that says why nothing moves.
+    /// </summary>
+    public int AwaitedStateRound(NodeId app)
+        => Tree(app) is { IsRoot: true } state && !HoldsAppState(state) && state.PulledAt >= 0 && state.Round > 0 ? state.Round : -1;
+
     /// <summary>A holder handed on a dead root's replica: keep it, and if this node is the closest to the app, resume it now.</summary>
     private void OnSucceed(PeerHandle from, ReplicaView message)
     {

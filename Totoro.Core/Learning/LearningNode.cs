@@ -239,7 +239,13 @@ public sealed class LearningNode : IForestApp
     private AppProgress Progress(ForestNode node, NodeId app)
     {
         if (App(node, app) is { } fl)
-            return fl.Progress();
+        {
+            AppProgress progress = fl.Progress();
+            return !progress.Started && node.AwaitedStateRound(app) is var round and >= 0
+                ? progress with { Error = $"this master holds none of the app's state, which reached round {round} elsewhere: it is asking its neighbours for it and will not start afresh" }
+                : progress;
+        }
+
         return node.Descriptor(app) is { } known
             ? new AppProgress(known.Name, Known: true) { Error = "this node cannot load the app's data (yet): see its log" }
             : new AppProgress("", Known: false);

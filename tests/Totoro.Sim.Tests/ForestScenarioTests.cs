@@ -208,6 +208,40 @@ public class ForestScenarioTests
     }
 
     [Fact]
+    public void A_root_whose_workers_saw_rounds_but_that_holds_no_state_keeps_asking_and_never_starts_afresh()
+    {
+        ForestScenario scenario = Run(nodes: 300, apps: 1, subscribers: 50, vectors: true);
+        ForestScenario.AppRun app = scenario.Apps.Single();
+        PastryNode root = scenario.Node(app.Root).Overlay;
+        int replicas = scenario.Node(app.Root).Descriptor(app.Id)!.Options.Replicas;
+        // The root and every replica holder die together: the app's state is gone from the live nodes.
+        int[] dead = [app.Root, .. root.RightLeaves().Take(replicas).Concat(root.LeftLeaves().Take(replicas)).Select(p => p.Index).Distinct()];
+        foreach (int i in dead)
+            scenario.World.Kill(i);
+        scenario.World.RunUntil(scenario.World.Now + 90_000_000); // orphans re-join: the next closest node is root
+
+        int heir = Enumerable.Range(0, 300).Where(i => scenario.World.IsAlive(i) && scenario.Node(i).IsRootOf(app.Id))
+            .OrderBy(i => app.Id.DistanceTo(scenario.Node(i).Overlay.Id)).First();
+        ForestNode node = scenario.Node(heir);
+        Assert.True(node.TryGetTree(app.Id, out TreeInfo info));
+        Assert.Equal(app.Round, info.Round); // it took the round from its joiners, nothing more
+        Assert.Equal(0, info.ReplicaRound);
+        Assert.Equal(-1, node.AwaitedStateRound(app.Id)); // nobody asked it to start the app yet
+
+        scenario.World.Enter(heir);
+        Assert.True(node.IsPullingState(app.Id)); // the app layer would start the app: first it asks for the state
+        Assert.Equal(app.Round, node.AwaitedStateRound(app.Id));
+        for (int grace = 0; grace < 3; grace++)
+        {
+            scenario.World.RunUntil(scenario.World.Now + ForestNode.PullGraceMicros + 1);
+            scenario.World.Enter(heir);
+            Assert.True(node.IsPullingState(app.Id)); // its workers saw rounds: the state lives somewhere, so it asks again
+        }
+
+        Assert.Equal(4, node.ReplicaPulls);
+    }
+
+    [Fact]
     public void An_app_confined_to_its_creators_zone_keeps_its_whole_tree_there()
     {
         var overlay = new OverlaySimConfig { Nodes = 1200, Lookups = 0, Seed = 4, Topology = TopologyKind.Regions, Zones = 6 };
