@@ -124,13 +124,22 @@ public sealed partial class ForestNode
     {
         if (Tree(app) is not { } state || from == _context.Self)
             return;
-        if (state.IsRoot && HoldsAppState(state) && app != AppId.AdvertiseDiscover && app.IsCloser(IdOf(from), Overlay.Id))
+        if (state.IsRoot && app != AppId.AdvertiseDiscover && app.IsCloser(IdOf(from), Overlay.Id))
         {
             // The asker is closer and alive: the overlay must know it first (it may hold it dead from before its
             // restart), or the JOIN this root sends after handing over would route straight back here.
             Overlay.ReportAlive(from);
-            ReplicaPullsAnswered++;
-            MoveRootTo(state, from); // ForestNode.Repair.cs
+            if (HoldsAppState(state))
+            {
+                ReplicaPullsAnswered++;
+                MoveRootTo(state, from); // ForestNode.Repair.cs
+            }
+            else
+            {
+                // Neither has started the app (it was submitted here just as the asker came back): two roots would
+                // both start it, so this one joins under the closer one, which starts it once its grace is over.
+                StepDownIfStale(state); // ForestNode.Repair.cs
+            }
         }
         else if (!state.IsRoot && state.HasReplica)
         {

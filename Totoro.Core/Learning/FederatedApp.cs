@@ -20,7 +20,6 @@ public sealed class FederatedApp
     private long _knownSince = -1;
     private bool _submitted; // this root was handed the app by a submit, not told of it by enrolling workers
     private long _resumeAt = -1; // after a take-over in enrolment mode: when the first round goes out
-    private long _advertisedAt = -1; // at a root still enrolling: when it last announced the app to every node
 
     /// <summary>How long a master that took over waits for the tree to re-form before its first round (real mode).</summary>
     private const long MaxResumeGraceMicros = 10_000_000;
@@ -101,25 +100,10 @@ public sealed class FederatedApp
     }
 
     /// <summary>How often a root still short of workers announces its app again.</summary>
-    public const long ReadvertiseMicros = 5_000_000;
+    public const long ReannounceMicros = 5_000_000;
 
-    /// <summary>
-    /// At a root still enrolling and short of workers: true once every <see cref="ReadvertiseMicros"/>. An announcement
-    /// is routed to the advertise–discover root and broadcast from there; one that met a dead node on the way (the
-    /// advertise root's host was killed as the app was submitted) reaches nobody, no worker volunteers and the app
-    /// would wait for ever. Announcing again until the roster fills costs one broadcast per period, only then.
-    /// </summary>
-    public bool ReadvertiseDue(long now)
-    {
-        if (!Enrolling || Master is not null || _knownSince < 0 || _roster.Count >= _workload.Shares.Length)
-            return false;
-        if (_advertisedAt < 0)
-            _advertisedAt = _knownSince; // the submit (or the first enrolment) announced it then
-        if (now - _advertisedAt < ReadvertiseMicros)
-            return false;
-        _advertisedAt = now;
-        return true;
-    }
+    /// <summary>In enrolment mode, before training: not every share has a worker yet.</summary>
+    public bool WantsWorkers => Enrolling && Master is null && _roster.Count < _workload.Shares.Length;
 
     /// <summary>At a root: it learned of the app from enrolling workers, not a submit, and holds no master yet.</summary>
     public bool Inherited => !_submitted && Master is null;

@@ -140,6 +140,33 @@ public sealed class LearningNode : IForestApp
         }
     }
 
+    /// <summary>Apps this node announced as their root, and when it last did, until their workers are in.</summary>
+    private Dictionary<NodeId, long>? _announcing;
+
+    /// <summary>
+    /// An announcement is routed to the advertise–discover root without hop acks; one that dies with a node on the way
+    /// (a host killed as the app is submitted) reaches nobody, no worker volunteers and the app waits for ever. So the
+    /// root announces again every <see cref="FederatedApp.ReannounceMicros"/> until every share has a worker or
+    /// training began, or until another node became the root (it has the workers it needs to know of).
+    /// </summary>
+    private void AnnounceAgain(ForestNode node, NodeId app)
+    {
+        if (_announcing is null || !_announcing.TryGetValue(app, out long at))
+            return;
+        bool elsewhere = node.TryGetTree(app, out TreeInfo info) && !info.IsRoot && !info.Parent.IsNone; // a member under another root
+        if (elsewhere || (TryGet(app, out FederatedApp? fl) && !fl!.WantsWorkers))
+        {
+            _announcing.Remove(app);
+            return;
+        }
+
+        long now = _clock();
+        if (now - at < FederatedApp.ReannounceMicros || node.Descriptor(app) is not { } descriptor)
+            return;
+        _announcing[app] = now;
+        Announce(node, descriptor);
+    }
+
     /// <summary>Tells every node of the app (through the advertise–discover tree), so that workers volunteer.</summary>
     private static void Announce(ForestNode node, AppDescriptor descriptor)
         => node.Advertise(new Advertisement(descriptor.Id, descriptor.Options.Fanout, descriptor.Name, "") { Descriptor = descriptor.Encode() });
@@ -212,6 +239,7 @@ public sealed class LearningNode : IForestApp
 
         App(node, m.App)?.Known(_clock());
         Announce(node, node.Descriptor(m.App)!);
+        (_announcing ??= [])[m.App] = _clock();
         return [0];
     }
 
@@ -290,13 +318,12 @@ public sealed class LearningNode : IForestApp
 
     public void OnTimer(ForestNode node, NodeId app)
     {
+        AnnounceAgain(node, app);
         AskForShard(node, app); // an enrolment lost, or asked before the data were loaded
         if (node.IsRootOf(app) && TryGet(app, out FederatedApp? fl))
         {
             fl!.MaybeStart(node, _clock()); // the start deadline
             fl.MaybeResume(node, _clock()); // a take-over's grace
-            if (fl.ReadvertiseDue(_clock()) && node.Descriptor(app) is { } descriptor)
-                Announce(node, descriptor); // the first announcement may have been lost: workers are still missing
         }
     }
 
@@ -306,6 +333,12 @@ public sealed class LearningNode : IForestApp
     /// </summary>
     public void Nudge(ForestNode node)
     {
+        if (_announcing is not null)
+        {
+            foreach (NodeId app in _announcing.Keys.ToArray())
+                AnnounceAgain(node, app);
+        }
+
         if (_pendingTakeovers is not null)
         {
             foreach (NodeId app in _pendingTakeovers.Keys.ToArray())
