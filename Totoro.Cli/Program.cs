@@ -39,3 +39,10 @@ catch (Exception ex) when (ex is IOException or InvalidDataException or Unauthor
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.Failed;
 }
+catch (AggregateException ex)
+{
+    // Work spread over threads (deploy's host workers) failed: each cause on its own line, never a stack trace.
+    foreach (Exception inner in ex.Flatten().InnerExceptions)
+        Console.Error.WriteLine($"error: {inner.Message}");
+    return ExitCodes.Failed;
+}

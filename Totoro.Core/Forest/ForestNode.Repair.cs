@@ -110,7 +110,7 @@ public sealed partial class ForestNode
             // A split advertise–discover root (its subscribers joined while the overlay formed): the apps announced to
             // it go on to the true root, which passes them to every subscriber.
             foreach (byte[] advertisement in catalogue.Values)
-                Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement)));
+                Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement), _context.Now));
         }
     }
 

@@ -170,7 +170,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     /// <summary>Announces an app on the advertise–discover tree.</summary>
     public void Advertise(Advertisement advertisement)
-        => Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement.Encode())));
+        => Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement.Encode()), _context.Now));
 
     public bool IsRootOf(NodeId app) => Tree(app)?.IsRoot == true;
 

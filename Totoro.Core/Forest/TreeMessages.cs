@@ -66,9 +66,13 @@ public static class TreeMessages
     /// <summary>Graceful departure from one tree.</summary>
     public static Message Leave(NodeId app) => new() { Kind = TreeKind.Leave, Key = app };
 
-    /// <summary>An advertisement routed to the advertise–discover tree's root (not acked per hop: the app advertises again).</summary>
-    public static Message Advertise(PeerHandle origin, Payload advertisement)
-        => new() { Kind = TreeKind.Advertise, Flags = MessageFlags.NoHopAck, Key = AppId.AdvertiseDiscover, Origin = origin, Payload = advertisement };
+    /// <summary>
+    /// An advertisement routed to the advertise–discover tree's root, acked per hop so that one meeting a dead node is
+    /// routed around it (the stamp, the sender's clock, tells its acks from another's); the app's root also announces
+    /// again until its workers are in.
+    /// </summary>
+    public static Message Advertise(PeerHandle origin, Payload advertisement, long stamp)
+        => new() { Kind = TreeKind.Advertise, Key = AppId.AdvertiseDiscover, Origin = origin, Payload = advertisement, Stamp = stamp };
 
     /// <summary>An advertise–discover broadcast carrying catalogue entries.</summary>
     public static Message Catalogue(Payload entries, bool reannounced = false)

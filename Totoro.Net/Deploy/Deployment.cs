@@ -118,20 +118,16 @@ public static class Deployment
                 HostWorkers.Run(round.Length, options.Parallelism, () => new ControlClient(signer: authority?.Operator), (k, client) =>
                 {
                     int i = round[k];
-                    HostInfo? info = client.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout)?.Info;
-                    if (info is not null && info.Joined == info.NodeIds.Length)
+                    try
                     {
-                        finished.Add(i);
-                        timings[i] = timings[i] with { Join = (DateTime.UtcNow - started[i]).TotalSeconds };
-                        string joined = string.Create(CultureInfo.InvariantCulture, $"pid {pids[i]} at {listen[i]}, {info.Joined}/{info.NodeIds.Length} nodes joined after {total.Elapsed.TotalSeconds:F1} s");
-                        detail[i] = $"{joined}; {detail[i]}";
-                        progress.Done(hosts[i].Name, $"up: {joined}");
+                        CheckJoined(i, client, aliveCheck, finished);
                     }
-                    else if (aliveCheck && !RemoteNode.IsAlive(sessions[i]!, pids[i]))
+                    catch (Exception ex) when (ex is DeployHostException or IOException or SocketException)
                     {
+                        // One host's SSH session or socket failing while it is checked fails that host, by name, and the
+                        // rest go on: escaping, it would take the whole `up` down with no state written.
                         finished.Add(i);
-                        exited[i] = true;
-                        Fail(i, Dead(i, "its node exited"));
+                        Fail(i, ex is DeployHostException ? ex.Message : $"host {hosts[i].Name} ({hosts[i].Target}): checking whether its nodes joined failed: {ex.Message}");
                     }
                 }, client => client.Dispose());
                 pending.ExceptWith(finished);
@@ -144,6 +140,25 @@ public static class Deployment
 
             progress.Note(string.Create(CultureInfo.InvariantCulture, $"{count - errors.Count(e => e is not null)}/{count} hosts up after {total.Elapsed.TotalSeconds:F1} s"));
             return (Save(), Reports());
+
+            void CheckJoined(int i, ControlClient client, bool aliveCheck, ConcurrentBag<int> finished)
+            {
+                HostInfo? info = client.Ask(listen[i]!, new ControlRequest(0, "info"), InfoTimeout)?.Info;
+                if (info is not null && info.Joined == info.NodeIds.Length)
+                {
+                    finished.Add(i);
+                    timings[i] = timings[i] with { Join = (DateTime.UtcNow - started[i]).TotalSeconds };
+                    string joined = string.Create(CultureInfo.InvariantCulture, $"pid {pids[i]} at {listen[i]}, {info.Joined}/{info.NodeIds.Length} nodes joined after {total.Elapsed.TotalSeconds:F1} s");
+                    detail[i] = $"{joined}; {detail[i]}";
+                    progress.Done(hosts[i].Name, $"up: {joined}");
+                }
+                else if (aliveCheck && !RemoteNode.IsAlive(sessions[i]!, pids[i]))
+                {
+                    finished.Add(i);
+                    exited[i] = true;
+                    Fail(i, Dead(i, "its node exited"));
+                }
+            }
         }
         finally
         {
@@ -198,7 +213,16 @@ public static class Deployment
 
         string Dead(int i, string what)
         {
-            string tail = RemoteNode.LogTail(sessions[i]!, 3).Replace('\n', ' ');
+            string tail;
+            try
+            {
+                tail = RemoteNode.LogTail(sessions[i]!, 3).Replace('\n', ' ');
+            }
+            catch (DeployHostException ex)
+            {
+                tail = $"(not readable: {ex.Message})";
+            }
+
             return $"host {hosts[i].Name} ({hosts[i].Target}): {what}; its node.log ends: {(tail.Length == 0 ? "(empty: check that the build runs there, e.g. --dotnet for a framework-dependent one)" : tail)}";
         }
 

@@ -86,6 +86,7 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         double upSeconds = wall.Elapsed.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {count} hosts up in {upSeconds:F1} s (exit {up.ExitCode})"));
         output.WriteLine(up.Stdout);
+        Assert.True(File.Exists(state), $"up (exit {up.ExitCode}) wrote no state file:\n{up.Stdout}\n{up.Stderr}");
         DeployState deployed = DeployState.Load(state);
         try
         {
