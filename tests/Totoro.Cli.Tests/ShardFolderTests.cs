@@ -8,17 +8,12 @@ namespace Totoro.Cli.Tests;
 /// <summary>`totoro node --shard-dir`: a host's workers train on the data it was given, not on the root's partition.</summary>
 public class ShardFolderTests
 {
-    private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
+    private const string FashionMnist = IdxReader.DefaultFolder;
 
-    [Fact]
+    [SkippableFact]
     public void Hosts_given_only_one_class_of_images_train_a_model_that_sees_only_that_class()
     {
-        if (!Directory.Exists(FashionMnist))
-        {
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
-            Console.WriteLine($"skipped: {FashionMnist} is missing (apt-get install dataset-fashion-mnist)");
-            return;
-        }
+        Needs.FashionMnist();
 
         // Each host's folder holds 300 T-shirts (class 0) and nothing else: trained on them, the model calls every test
         // image a T-shirt, right about one time in ten; trained on the root's partition it would be right most times.

@@ -11,15 +11,10 @@ public class TorchRealModeTests(ITestOutputHelper output)
 {
     static TorchRealModeTests() => Totoro.Torch.TorchModels.Register();
 
-    [Fact]
+    [SkippableFact]
     public void Three_processes_train_the_cnn_on_fashion_mnist_and_end_with_the_simulators_model()
     {
-        if (!Directory.Exists(IdxReader.DefaultFolder))
-        {
-            output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
-            return;
-        }
+        Needs.FashionMnist();
 
         var spec = new AppSpec { Name = "real-cnn", Model = "cnn", Workers = 9, Rounds = 2, ClientsPerRound = 6, TrainSamples = 900, TestSamples = 500, BatchSize = 20, LearningRate = 0.05f };
         const ulong seed = 4;

@@ -8,24 +8,13 @@ public class FederatedScenarioTests(ITestOutputHelper output)
 {
     private static readonly AppSpec Small = new() { Workers = 30, ClientsPerRound = 10, TrainSamples = 3000, TestSamples = 500, LearningRate = 0.1f, Rounds = 3 };
 
-    private bool Skip()
-    {
-        if (Directory.Exists(IdxReader.DefaultFolder))
-            return false;
-        // CI installs dataset-fashion-mnist; elsewhere say why this test did nothing.
-        output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
-        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
-        return true;
-    }
-
     private static FederatedScenario Scenario(LearningSimConfig config, ulong seed = 2, int nodes = 300)
         => new(new OverlaySimConfig { Nodes = nodes, Lookups = 0, Seed = seed }, new ForestSimConfig { SubscribersPerApp = config.Template.Workers }, config);
 
-    [Fact]
+    [SkippableFact]
     public void Workers_on_a_tree_train_logreg_on_fashion_mnist_and_every_chosen_worker_is_merged()
     {
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         var scenario = Scenario(new LearningSimConfig { Template = Small with { Rounds = 5, LocalEpochs = 2 } });
         LearningSection report = scenario.Run();
 
@@ -63,15 +52,14 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.True(members < 400, "the tree spans only part of the overlay");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("fedavg")]
     [InlineData("median")]
     public void The_tree_the_star_and_the_central_server_reach_the_same_global_model(string rule)
     {
         // Same workers, participants, data and training in each system: only the carrier differs, so the tree's
         // partial aggregation must give the flat aggregate (to float rounding).
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         float[] Model(string system)
         {
             var scenario = Scenario(new LearningSimConfig { Template = Small with { Rule = rule }, System = system, Apps = 2 });
@@ -88,13 +76,12 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_central_coordinator_serves_apps_one_round_at_a_time_and_a_star_does_not()
     {
         // Timing mode: no training, so what differs is only how rounds are scheduled. Central serves one round at
         // a time: k apps take about k times one app's time. Stars run apps at once.
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         double Total(string system, int apps) => Scenario(new LearningSimConfig { Template = Small with { Rounds = 4 }, System = system, Apps = apps, Train = "timing" }).Run().TotalTrainingSeconds;
 
         double central1 = Total("central", 1), central4 = Total("central", 4);
@@ -104,11 +91,10 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.InRange(star4 / star1, 0.5, 2.0);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_same_seed_trains_the_same_models()
     {
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         LearningSection Run(ulong seed) => Scenario(new LearningSimConfig { Template = Small with { Workers = 20, Rounds = 2, TrainSamples = 1000, TestSamples = 300 } }, seed, nodes: 120).Run();
 
         LearningSection first = Run(7), second = Run(7), other = Run(8);
@@ -116,11 +102,10 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.NotEqual(first.PerApp[0].History.Select(r => r.Loss), other.PerApp[0].History.Select(r => r.Loss));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_round_deadline_leaves_slow_devices_out_without_stalling()
     {
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         // Devices from 0.01 to 10 GFLOP/s: the slow ones need far longer than 300 ms for their share.
         var config = new LearningSimConfig { Template = Small with { RoundDeadlineMs = 300 }, DeviceGflops = (0.01, 10) };
         LearningSection report = Scenario(config).Run();
@@ -130,13 +115,12 @@ public class FederatedScenarioTests(ITestOutputHelper output)
         Assert.All(app.History, r => Assert.True(r.RoundSeconds < 1.0, $"round {r.Round} took {r.RoundSeconds} s"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Pruned_rounds_keep_the_tree_still_for_longer_than_the_parent_timeout()
     {
         // Oort settles on the fastest workers, so most subtrees are left out round after round. They must still hear
         // heartbeats, or after 30 s they would think their parent dead and re-join elsewhere.
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         var scenario = Scenario(new LearningSimConfig { Template = Small with { Rounds = 400, ClientsPerRound = 3, Selection = "oort" }, Train = "timing" });
         LearningSection report = scenario.Run();
         Assert.True(report.PerApp[0].TotalSeconds > 60, $"the run must outlast the 30 s parent timeout (took {report.PerApp[0].TotalSeconds} s)");

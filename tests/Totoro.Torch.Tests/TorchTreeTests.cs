@@ -9,27 +9,17 @@ public class TorchTreeTests(ITestOutputHelper output)
 {
     static TorchTreeTests() => TorchModels.Register();
 
-    private bool Skip()
-    {
-        if (Directory.Exists(IdxReader.DefaultFolder))
-            return false;
-        output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
-        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
-        return true;
-    }
-
     private static FederatedScenario Scenario(AppSpec spec, string system)
         => new(new OverlaySimConfig { Nodes = 60, Lookups = 0, Seed = 4 }, new ForestSimConfig { SubscribersPerApp = spec.Workers }, new LearningSimConfig { Template = spec, System = system });
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("cnn", 8, 400, 2)]
     [InlineData("shufflenet-v2", 4, 40, 1)]
     // resnet-34 (85 MB of float32) does not fit one payload (Payload.MaxBytes, 64 MiB): it is sized, not trained here.
     public void A_network_trained_through_the_tree_ends_with_the_stars_flat_average(string model, int workers, int samples, int rounds)
     {
         // Same workers, participants, data and local training: the tree's partial sums must give the flat sum.
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         var spec = new AppSpec { Model = model, Workers = workers, ClientsPerRound = 0, TrainSamples = samples, TestSamples = 200, Rounds = rounds, LearningRate = 0.05f, BatchSize = 10 };
         FederatedScenario tree = Scenario(spec, "totoro"), star = Scenario(spec, "star");
         LearningSection report = tree.Run();
@@ -47,13 +37,12 @@ public class TorchTreeTests(ITestOutputHelper output)
             Assert.True(app.FinalAccuracy > 0.3, $"a cnn on 400 samples should beat chance (0.1) by far, got {app.FinalAccuracy}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Timing_mode_charges_a_networks_flops_not_its_parameter_count()
     {
         // Timing mode trains nothing; a worker's compute time is its training FLOPs over its device speed, so the
         // conv net (2.4 MFLOP a sample on 0.2 M parameters) costs about six times what 6·P would say.
-        if (Skip())
-            return;
+        Needs.FashionMnist();
         var spec = new AppSpec { Model = "cnn", Workers = 10, ClientsPerRound = 0, TrainSamples = 1000, TestSamples = 100, Rounds = 2 };
         var config = new LearningSimConfig { Template = spec, Train = "timing", DeviceGflops = (1, 1) };
         var scenario = new FederatedScenario(new OverlaySimConfig { Nodes = 60, Lookups = 0, Seed = 4 }, new ForestSimConfig { SubscribersPerApp = 10 }, config);

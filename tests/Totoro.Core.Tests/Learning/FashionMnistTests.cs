@@ -6,16 +6,12 @@ namespace Totoro.Core.Tests.Learning;
 /// <summary>A real measurement: a model trained on the first 8,000 test images, evaluated on the last 2,000.</summary>
 public class FashionMnistTests(ITestOutputHelper output)
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData("logreg", 0.75)]
     [InlineData("mlp", 0.75)]
     public void Model_learns_fashion_mnist(string name, double floor)
     {
-        if (!Directory.Exists(IdxReader.DefaultFolder))
-        {
-            output.WriteLine($"Skipped: {IdxReader.DefaultFolder} is absent (apt-get install {IdxReader.DebianPackage}).");
-            return;
-        }
+        Needs.FashionMnist();
 
         Dataset all = IdxReader.LoadFashionMnist();
         Dataset train = all.Subset(Enumerable.Range(0, 8000).ToArray());

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Totoro.Core.Learning;
-using Xunit.Abstractions;
 
 namespace Totoro.Core.Tests.Learning;
 
-public sealed class IdxReaderTests(ITestOutputHelper output) : IDisposable
+public sealed class IdxReaderTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("totoro-idx-").FullName;
 
@@ -126,14 +125,10 @@ public sealed class IdxReaderTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Loads_the_real_fashion_mnist_test_set_when_installed()
     {
-        if (!Directory.Exists(IdxReader.DefaultFolder))
-        {
-            output.WriteLine($"Skipped: {IdxReader.DefaultFolder} is absent (apt-get install {IdxReader.DebianPackage}).");
-            return;
-        }
+        Needs.FashionMnist();
 
         Dataset test = IdxReader.LoadFashionMnist();
         Assert.Equal(10_000, test.Count);

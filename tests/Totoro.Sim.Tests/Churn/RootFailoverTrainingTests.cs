@@ -9,15 +9,10 @@ namespace Totoro.Sim.Tests.Churn;
 
 public class RootFailoverTrainingTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public void Killing_the_root_mid_training_hands_the_master_to_its_heir_and_accuracy_ends_within_a_point()
     {
-        if (!Directory.Exists(IdxReader.DefaultFolder))
-        {
-            output.WriteLine($"skipped: {IdxReader.DefaultFolder} is missing (apt-get install {IdxReader.DebianPackage})");
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI must have dataset-fashion-mnist installed");
-            return;
-        }
+        Needs.FashionMnist();
 
         var spec = new AppSpec { Workers = 30, ClientsPerRound = 30, TrainSamples = 6000, TestSamples = 2000, LearningRate = 0.1f, Rounds = 15 };
         (LearningSection Report, int Takeovers, int Killed) Run(bool kill)
