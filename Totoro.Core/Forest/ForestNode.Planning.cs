@@ -81,7 +81,7 @@ public sealed partial class ForestNode
         long bytes = message.EncodedSize;
         if (_router.Ledger.Direct(peer).RoundTripMicros == 0)
             Probe(state, peer); // a transfer's time less the round trip is what its bytes took
-        long token = _router.Route(state.App.Id, direction, _context.Self, peer, bytes, _context.Now, _context.NextRandom(), RefreshRelays(_router), out PeerHandle via);
+        long token = _router.Route(state.App.Id, direction, _context.Self, peer, bytes, message.Round, _context.Now, _context.NextRandom(), RefreshRelays(_router), out PeerHandle via);
         _tokens ??= [];
         _tokens[(state.App.Id, direction, peer, message.Round)] = token;
         Message planned = PlanMessages.Planned(message);
@@ -104,8 +104,8 @@ public sealed partial class ForestNode
         if (!relay.Destination.IsNone)
         {
             // Relay: carry it one hop on, counted on this node's links like any flow.
-            ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now);
-            ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now);
+            ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now, message.Round);
+            ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now, message.Round);
             _context.Send(relay.Destination, PlanMessages.FromRelay(message));
             return false;
         }
@@ -114,7 +114,7 @@ public sealed partial class ForestNode
             from = relay.Sender; // relayed: the sender is the origin
         if (direction == FlowDirection.Down)
             (_downBytes ??= [])[message.Key] = message.EncodedSize;
-        ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now);
+        ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now, message.Round);
         _context.Send(from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own));
         return true;
     }

@@ -41,7 +41,7 @@ public sealed class FlowRouter
     /// Where a transfer of <paramref name="bytes"/> to <paramref name="peer"/> goes: the peer itself or a relay. The flow
     /// may first reconsider its strategy (at most once per decision period). Returns the ack token.
     /// </summary>
-    public long Route(NodeId app, FlowDirection direction, PeerHandle self, PeerHandle peer, long bytes, long now, ulong random, ReadOnlyMemory<PeerHandle> relays, out PeerHandle via)
+    public long Route(NodeId app, FlowDirection direction, PeerHandle self, PeerHandle peer, long bytes, int round, long now, ulong random, ReadOnlyMemory<PeerHandle> relays, out PeerHandle via)
     {
         var key = (app, direction, peer);
         if (!_flows.TryGetValue(key, out FlowState? flow))
@@ -60,7 +60,7 @@ public sealed class FlowRouter
         }
 
         via = flow.Strategy.Via;
-        Ledger.Carried(app, direction, peer, outgoing: true, bytes, now);
+        Ledger.Carried(app, direction, peer, outgoing: true, bytes, now, round);
         return Ledger.Sent(peer, via, bytes, now);
     }
 
@@ -95,6 +95,10 @@ public sealed class FlowRouter
 
         return chosen;
     }
+
+    /// <summary>The bytes the flow's last transfer carried (0: none sent yet).</summary>
+    public long BytesOf(NodeId app, FlowDirection direction, PeerHandle peer)
+        => _flows.TryGetValue((app, direction, peer), out FlowState? f) ? f.Bytes : 0;
 
     /// <summary>A flow ended (the child left, the parent changed): forget its strategy.</summary>
     public void Forget(NodeId app, FlowDirection direction, PeerHandle peer) => _flows.Remove((app, direction, peer));

@@ -21,8 +21,8 @@ public sealed class TransferLedger : IPlanningObservations
     private readonly Dictionary<(PeerHandle Relay, PeerHandle Peer), Stats> _relayed = [];
     private readonly Dictionary<PeerHandle, LoadReport> _reports = [];
     private readonly Dictionary<long, Pending> _pending = [];
-    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At)> _flows = [];
-    private readonly Dictionary<NodeId, long> _roundPeriod = []; // per app: the time between a flow's last two rounds
+    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At, int Round)> _flows = [];
+    private readonly Dictionary<NodeId, int> _latestRound = []; // per app: the latest round this node carried bytes of
     private long _drainedSentAt = long.MinValue; // a transfer sent then was acked: everything sent before it left the uplink
     private long _now;
     private long _nextToken = 1;
@@ -144,14 +144,13 @@ public sealed class TransferLedger : IPlanningObservations
         _lastArrival = now;
     }
 
-    /// <summary>Counts the bytes one flow moves per round over this node's uplink (out) or downlink (in).</summary>
-    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now)
+    /// <summary>Counts the bytes one flow moves in <paramref name="round"/> of its app over this node's uplink (out) or downlink (in).</summary>
+    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now, int round)
     {
-        var key = (app, direction, peer, outgoing);
         _now = Math.Max(_now, now);
-        if (_flows.TryGetValue(key, out var last) && now - last.At > 0)
-            _roundPeriod[app] = now - last.At;
-        _flows[key] = (bytes, now);
+        if (!_latestRound.TryGetValue(app, out int latest) || round > latest)
+            _latestRound[app] = round;
+        _flows[(app, direction, peer, outgoing)] = (bytes, now, round);
     }
 
     /// <summary>This node's bytes per round on its uplink or downlink, leaving out one flow's own (the asker's).</summary>
@@ -160,7 +159,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && IsLive(key.App, flow.At) && !(key.App == app && key.Direction == direction && key.Peer == peer))
+            if (key.Out == outgoing && IsLive(key.App, flow.Round) && !(key.App == app && key.Direction == direction && key.Peer == peer))
                 total += flow.Bytes;
         }
 
@@ -201,7 +200,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && IsLive(key.App, flow.At))
+            if (key.Out == outgoing && IsLive(key.App, flow.Round))
                 total += flow.Bytes;
         }
 
@@ -209,11 +208,13 @@ public sealed class TransferLedger : IPlanningObservations
     }
 
     /// <summary>
-    /// A flow still runs if it moved bytes within the last two rounds of its app (a child that left, or moved to
-    /// another parent, stops counting after two rounds, not after the lifetime).
+    /// A flow still runs if it moved bytes in one of the last two rounds of its app that this node carried (a child
+    /// that left, or moved to another parent, stops counting two rounds later). Counted in rounds, not in time: the first
+    /// version's period, the time between any flow's last two transfers, could come out far below the app's round (0.7 s
+    /// at a slow parent whose rounds took seconds), and that parent then reported 50 B of its 4.3 MB per round.
     /// </summary>
-    private bool IsLive(NodeId app, long at)
-        => !_roundPeriod.TryGetValue(app, out long period) || _now - at <= 2 * period;
+    private bool IsLive(NodeId app, int round)
+        => !_latestRound.TryGetValue(app, out int latest) || round >= latest - 1;
 
     /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
     private bool QueuedAhead()

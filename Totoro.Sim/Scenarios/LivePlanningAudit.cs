@@ -129,14 +129,18 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 ForestNode above = forest.Node(parent.Index);
                 FlowStrategy up = node.Planning?.StrategyOf(app, FlowDirection.Up, parent) ?? FlowStrategy.Direct;
                 FlowStrategy down = above.Planning?.StrategyOf(app, FlowDirection.Down, new PeerHandle(i)) ?? FlowStrategy.Direct;
-                flows.Add(new LiveFlowGame.Flow(i, parent.Index, Via(up), modelBytes));
-                flows.Add(new LiveFlowGame.Flow(parent.Index, i, Via(down), modelBytes));
+                flows.Add(new LiveFlowGame.Flow(i, parent.Index, Via(up), BytesOf(node, app, FlowDirection.Up, parent)));
+                flows.Add(new LiveFlowGame.Flow(parent.Index, i, Via(down), BytesOf(above, app, FlowDirection.Down, new PeerHandle(i))));
                 edges.Add((app, i, parent.Index));
             }
         }
 
         return flows;
     }
+
+    /// <summary>A flow's bytes per round: what its sender's last transfer carried (an empty answer is small), else the model's.</summary>
+    private long BytesOf(ForestNode sender, NodeId app, FlowDirection direction, PeerHandle peer)
+        => sender.Planning?.BytesOf(app, direction, peer) is > 0 and long bytes ? bytes : modelBytes;
 
     /// <summary>The section at the end of the run: the last profile scored on the true costs.</summary>
     public LivePlanningSection Section(LearningSection learning)
@@ -156,14 +160,13 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         }
 
         // Parent players: each child, over its parent candidates (both of its flows move, direct).
-        int parentPlayers = 0;
+        var parentGaps = new List<double>();
         foreach ((NodeId app, int child, int parent) in edges)
         {
             forest.World.Enter(child);
             PeerHandle[] candidates = forest.Node(child).Planning is null ? [] : forest.Node(child).ParentCandidatesOf(app);
             if (candidates.Length == 0)
                 continue;
-            parentPlayers++;
             (LiveFlowGame.Flow up, LiveFlowGame.Flow down) = ChildFlows(flows, app, child, parent);
             double cost = _game.Cost(up) + _game.Cost(down);
             double best = cost;
@@ -173,9 +176,10 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                     best = Math.Min(best, CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }));
             }
 
-            gaps.Add(cost > 0 ? (cost - best) / cost : 0);
+            parentGaps.Add(cost > 0 ? (cost - best) / cost : 0);
         }
 
+        gaps.AddRange(parentGaps);
         long acks = 0, lost = 0;
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
@@ -203,8 +207,22 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             NashGap: Math.Round(gaps.Count == 0 ? 0 : gaps.Max(), 4),
             MeanNashGap: Math.Round(gaps.Count == 0 ? 0 : gaps.Average(), 4),
             PlayersAboveEpsilon: gaps.Count(g => g > options.Epsilon),
+            NashGapP90: Quantile(gaps, 0.9),
+            NashGapP99: Quantile(gaps, 0.99),
+            ParentPlayers: parentGaps.Count,
+            ParentMeanNashGap: Math.Round(parentGaps.Count == 0 ? 0 : parentGaps.Average(), 4),
+            ParentPlayersAboveEpsilon: parentGaps.Count(g => g > options.Epsilon),
             Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
             RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)]);
+    }
+
+    /// <summary>The q-quantile of the gaps (nearest rank), 0 for none.</summary>
+    private static double Quantile(List<double> gaps, double q)
+    {
+        if (gaps.Count == 0)
+            return 0;
+        double[] sorted = [.. gaps.Order()];
+        return Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)], 4);
     }
 
     /// <summary>The owner's alternatives for a flow: direct and each relay it weighs (not the flow's own ends).</summary>

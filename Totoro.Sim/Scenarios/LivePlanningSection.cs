@@ -9,7 +9,9 @@ namespace Totoro.Sim.Scenarios;
 /// <item><c>MovesLoweringPotential</c>: moves at which the mover's true cost (hence the weighted potential) fell.</item>
 /// <item><c>NashGap</c>: the largest (cost − best alternative) / cost of any player (a flow's route, a child's
 /// parent), by brute force over its strategies with the others fixed; <c>MeanNashGap</c> its mean;
-/// <c>PlayersAboveEpsilon</c> how many could gain more than ε.</item>
+/// <c>PlayersAboveEpsilon</c> how many could gain more than ε; <c>NashGapP90</c> and <c>NashGapP99</c> its quantiles (a
+/// few outliers or many players); the same for the parent players alone (<c>ParentPlayers</c> of the players: the
+/// route players, one per flow, mostly have no gain at all and would hide the parents' in a mean over all).</item>
 /// <item><c>MeanRoundSeconds</c>: the learning section's mean round time (per app, over all apps).</item>
 /// </list>
 /// </summary>
@@ -30,5 +32,10 @@ public sealed record LivePlanningSection(
     double NashGap,
     double MeanNashGap,
     int PlayersAboveEpsilon,
+    double NashGapP90,
+    double NashGapP99,
+    int ParentPlayers,
+    double ParentMeanNashGap,
+    int ParentPlayersAboveEpsilon,
     double Potential,
     IReadOnlyList<double> RoundSeconds);

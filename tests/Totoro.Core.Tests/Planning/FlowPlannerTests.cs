@@ -96,17 +96,38 @@ public class FlowPlannerTests
         // once two rounds passed without them, long before the flow lifetime.
         var ledger = new TransferLedger();
         long now = 0;
-        for (int round = 0; round < 3; round++, now += 1_000_000)
+        int round = 1;
+        for (; round <= 3; round++, now += 1_000_000)
         {
-            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now);
-            ledger.Carried(App, FlowDirection.Down, Other, outgoing: true, 100_000, now);
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now, round);
+            ledger.Carried(App, FlowDirection.Down, Other, outgoing: true, 100_000, now, round);
         }
 
         Assert.Equal(200_000, ledger.Own.UpBytesPerRound);
-        for (int round = 0; round < 3; round++, now += 1_000_000)
-            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now);
+        ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now, round++);
+        Assert.Equal(200_000, ledger.Own.UpBytesPerRound); // the other child's flow still counts a round after its last
+        for (; round <= 6; round++, now += 1_000_000)
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, now, round);
         Assert.Equal(100_000, ledger.Own.UpBytesPerRound);
         Assert.Equal(0, ledger.Own.DownBytesPerRound);
+    }
+
+    [Fact]
+    public void ASlowParentReportsAllItsChildrenWhateverTheTimeBetweenTransfers()
+    {
+        // A slow parent sends its round's models over seconds; one child's flow sends twice in the round (a repeat
+        // 0.1 s apart) and another app's traffic moves the clock on. Every child of the round still counts: a period
+        // taken from the time between two transfers (the first version) made this parent report almost none of it.
+        var ledger = new TransferLedger();
+        NodeId other = NodeId.FromRandom(0x1234, 0x5678);
+        var children = Enumerable.Range(10, 15).Select(i => new PeerHandle(i)).ToArray();
+        long now = 0;
+        foreach (PeerHandle child in children)
+            ledger.Carried(App, FlowDirection.Down, child, outgoing: true, 200_000, now += 100_000, round: 7);
+        ledger.Carried(App, FlowDirection.Down, children[^1], outgoing: true, 200_000, now += 100_000, round: 7);
+        for (int round = 1; round <= 5; round++)
+            ledger.Carried(other, FlowDirection.Up, Parent, outgoing: true, 50_000, now += 1_000_000, round);
+        Assert.Equal((15 * 200_000) + 50_000, ledger.Own.UpBytesPerRound);
     }
 
     [Fact]

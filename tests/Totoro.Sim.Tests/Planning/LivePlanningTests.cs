@@ -56,6 +56,19 @@ public class LivePlanningTests
     }
 
     [Fact]
+    public void EveryMoveOnLiveFlowsLowersThePotentialOfTheGameItsMoverSaw()
+    {
+        // The game planner's costs are affine in each link's load with the same rate for every player, so the game a
+        // node estimates has the weighted potential of docs/planning.md II.2, and a move lowers it by the mover's bytes
+        // times its estimated cost change: it falls at every move exactly when every move gained more than ε on the
+        // mover's own estimates. (On the TRUE costs it falls only on balance, as above: the estimates are not exact.)
+        (_, FederatedScenario scenario) = Run("game");
+        var moves = scenario.PlanningAudit!.MoveCosts;
+        Assert.NotEmpty(moves);
+        Assert.All(moves, m => Assert.True(m.Believed > 0.05, $"a move at {m.At} µs expected a gain of {m.Believed:F3}, not more than ε"));
+    }
+
+    [Fact]
     public void PlanningAroundSlowNodesShortensRounds()
     {
         double Round(string? planner) => Run(planner).Report.Learning!.MeanRoundSeconds;
