@@ -6,18 +6,23 @@
 #   e.g. scripts/scale-alternate.sh /work/wt-base/Totoro.Cli/bin/Release/net10.0/totoro.dll \
 #          Totoro.Cli/bin/Release/net10.0/totoro.dll 100k-alternate --nodes 100000 --lookups 10000 --seed 1
 # ORDER=bnnbbn (the default) sets the order; `scripts/scale-alternate.sh --summary TAG` prints the medians again.
+# No run starts while /work/QUIET exists (a timing-sensitive soak); each run's resident memory is sampled every 5 s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$1" == "--summary" ]; then out=$here/results/scale/$2; else
   base=$1; new=$2; tag=$3; shift 3
   out=$here/results/scale/$tag
   mkdir -p "$out"
-  i=0
+  echo "ORDER=${ORDER:-bnnbbn} scripts/scale-alternate.sh $base $new $tag $*" >> "$out/command.txt"
+  i=$(ls "$out"/*.time 2> /dev/null | wc -l) # appends to the runs already there
   for c in $(echo "${ORDER:-bnnbbn}" | fold -w1); do
     i=$((i + 1))
     if [ "$c" == b ]; then dll=$base; side=before; else dll=$new; side=after; fi
+    while [ -e /work/QUIET ]; do sleep 60; done
     nice -n 10 /usr/bin/time -f "$side %e s wall, %U s user, %M KB peak" -o "$out/$i-$side.time" \
-      dotnet "$dll" sim "$@" --json > "$out/$i-$side.json"
+      dotnet "$dll" sim "$@" --json > "$out/$i-$side.json" &
+    "$here/scripts/scale-rss.sh" $! > "$out/$i-$side.rss"
+    wait
     cat "$out/$i-$side.time"
   done
 fi
