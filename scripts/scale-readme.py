@@ -6,7 +6,7 @@ import glob, json, os, re, statistics, sys
 
 here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 scale = os.path.join(here, "results", "scale")
-SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline (dcca34d)"}
+SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)"}
 
 
 def alternate(tag):
