@@ -61,7 +61,13 @@ def block():
                                f"{len([r for r in runs if r[0] == k])} runs)")
         fields = lambda r: json.dumps({k: v for k, v in r.items() if k != "run"}, sort_keys=True)
         same = len({fields(r) for *_, r in runs}) == 1
-        out.append(f"- the {len(runs)} reports are {'the same' if same else 'NOT the same'} field for field apart from the run section (wall, memory)")
+        side, wall, user, kb, r = [x for x in runs if x[0] != "before"][-1]
+        per_node = r["run"]["bytesPerNode"] + 4 * 16  # one routing-table row more at 10^7 (log16 of 10^7 is 5.8)
+        out.append(f"- 10^7 nodes from this run, at least: {10 * r['run']['events'] / 1e9:.2f} G events "
+                   f"(10 × {r['run']['events']:,}), {10 * user / 60:.0f} min of CPU (10 × {user:.0f} s; more with the "
+                   f"larger working set's cache misses), {per_node * 1e7 / 2**30:.1f} GiB at {per_node:,.0f} B per node")
+        if len(runs) > 1:
+            out.append(f"- the {len(runs)} reports are {'the same' if same else 'NOT the same'} field for field apart from the run section (wall, memory)")
         out.append("")
     train = os.path.join(scale, "1m-train")
     if os.path.exists(os.path.join(train, "time.txt")) and os.path.getsize(os.path.join(train, "report.json")) > 0:
