@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Totoro.Core.Runtime;
 
@@ -23,5 +24,26 @@ internal static class CachePrefetch
                     Sse.Prefetch0(first + peer.Index);
             }
         }
+    }
+
+    /// <summary>Starts loading row <paramref name="index"/> of <paramref name="rows"/> (of any element type); out of range is skipped.</summary>
+    public static unsafe void Row<T>(T[] rows, int index)
+    {
+        if (!Sse.IsSupported || (uint)index >= (uint)rows.Length)
+            return;
+        Sse.Prefetch0(Unsafe.AsPointer(ref rows[index]));
+    }
+
+    /// <summary>
+    /// Starts loading the first <paramref name="lines"/> cache lines of an object. The address is read without pinning:
+    /// should the collector move the object meanwhile, the hint is merely wasted (a prefetch never faults).
+    /// </summary>
+    public static unsafe void Object(object? target, int lines)
+    {
+        if (!Sse.IsSupported || target is null)
+            return;
+        byte* at = *(byte**)Unsafe.AsPointer(ref target);
+        for (int i = 0; i < lines; i++)
+            Sse.Prefetch0(at + (64 * i));
     }
 }

@@ -131,6 +131,23 @@ public sealed class EventQueue<T>
         return true;
     }
 
+    /// <summary>
+    /// The payload of the event <paramref name="ahead"/> places after the next one in the current window, to prefetch what
+    /// it will touch; false past the window's end. Events in the near heap are not seen: only a hint, never a promise.
+    /// </summary>
+    public bool TryPeekAhead(int ahead, out T payload)
+    {
+        int at = _head + ahead;
+        if ((uint)at >= (uint)_current.Count)
+        {
+            payload = default;
+            return false;
+        }
+
+        payload = _current.Items[_order[at]];
+        return true;
+    }
+
     /// <summary>Makes sure the next event is at the head of <see cref="_current"/> or <see cref="_near"/>.</summary>
     private bool EnsureNext()
     {

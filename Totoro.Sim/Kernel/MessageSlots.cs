@@ -38,6 +38,16 @@ internal sealed class MessageSlots
         return slot;
     }
 
+    /// <summary>Starts loading a slot's message (<see cref="PrefetchPeers"/> then its peer list).</summary>
+    public void Prefetch(int slot) => CachePrefetch.Row(_messages, slot);
+
+    /// <summary>Starts loading the peer list of a slot's message, if it has one.</summary>
+    public void PrefetchPeers(int slot)
+    {
+        if ((uint)slot < (uint)_messages.Length)
+            CachePrefetch.Object(_messages[slot].Peers, 2);
+    }
+
     /// <summary>Takes the message out of its slot and frees the slot (the message's arrays are no longer held here).</summary>
     public Message Take(int slot)
     {

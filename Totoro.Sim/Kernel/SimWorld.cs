@@ -139,6 +139,7 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
         while (_queue.Count > 0 && _queue.PeekTime <= until)
         {
             _queue.TryDequeue(out long time, out SimEvent e);
+            PrefetchAhead();
             _now = time;
             EventsProcessed++;
             Dispatch(e);
@@ -146,6 +147,41 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
 
         _now = Math.Max(_now, until);
         _current = -1;
+    }
+
+    /// <summary>Events ahead of the one about to run whose node rows (directory, place, program slot, message slot) start loading.</summary>
+    private const int RowsAhead = 8;
+
+    /// <summary>Events ahead whose node object and message peers start loading (their rows were asked for <see cref="RowsAhead"/> events ago).</summary>
+    private const int ObjectsAhead = 4;
+
+    /// <summary>
+    /// Software pipelining of the handlers' first touches: at a million nodes nearly every event's node, sender and
+    /// message are cache misses, taken one after another. Asking for the rows of an event a few places ahead, and for
+    /// the node objects those rows point at a little later, overlaps the misses. Hints only: nothing here changes
+    /// what any event does.
+    /// </summary>
+    private void PrefetchAhead()
+    {
+        if (_queue.TryPeekAhead(RowsAhead, out SimEvent far) && far.Kind != SimEventKind.Control)
+        {
+            CachePrefetch.Row(_programs, far.Target);
+            CachePrefetch.Row(_alive, far.Target);
+            if (far.Kind == SimEventKind.Deliver)
+            {
+                ReadOnlySpan<PeerHandle> ends = [new PeerHandle(far.Target), new PeerHandle(far.From)];
+                CachePrefetch.Rows(_ids, ends);
+                Topology.Prefetch(ends);
+                _inFlight.Prefetch((int)far.Argument);
+            }
+        }
+
+        if (_queue.TryPeekAhead(ObjectsAhead, out SimEvent near) && near.Kind != SimEventKind.Control && (uint)near.Target < (uint)_programs.Length)
+        {
+            CachePrefetch.Object(_programs[near.Target], 4);
+            if (near.Kind == SimEventKind.Deliver)
+                _inFlight.PrefetchPeers((int)near.Argument);
+        }
     }
 
     private void Dispatch(in SimEvent e)

@@ -185,10 +185,21 @@ public sealed class OverlayScenario : IOverlayListener
     /// <summary>Rebuilds the oracle from the nodes alive and joined now.</summary>
     public void RefreshOracle()
     {
-        _oracle = new RingOracle(Enumerable.Range(0, _joinedCount)
-            .Select(i => _joined[i])
-            .Where(_world.IsAlive)
-            .Select(i => (_world.IdAt(i), i)));
+        int alive = 0;
+        for (int k = 0; k < _joinedCount; k++)
+            alive += _world.IsAlive(_joined[k]) ? 1 : 0;
+        var ids = new UInt128[alive];
+        var nodes = new int[alive];
+        for (int k = 0, n = 0; k < _joinedCount; k++)
+        {
+            int i = _joined[k];
+            if (!_world.IsAlive(i))
+                continue;
+            ids[n] = _world.IdAt(i).Value;
+            nodes[n++] = i;
+        }
+
+        _oracle = new RingOracle(ids, nodes);
         if (_zoneMap.PrefixBits == 0)
             return;
         var perZone = new List<(NodeId, int)>[_zoneMap.Zones];

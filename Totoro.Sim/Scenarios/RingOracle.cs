@@ -24,6 +24,19 @@ public sealed class RingOracle
         }
     }
 
+    /// <summary>
+    /// Takes the two arrays (an id and its node at the same position) and sorts them by id in place: no copy, which
+    /// at ten million nodes is the difference between 200 MB and about a gigabyte of tuples at the run's peak.
+    /// </summary>
+    public RingOracle(UInt128[] ids, int[] nodes)
+    {
+        if (ids.Length != nodes.Length)
+            throw new ArgumentException($"{ids.Length} ids but {nodes.Length} nodes.", nameof(nodes));
+        Array.Sort(ids, nodes);
+        _ids = ids;
+        _nodes = nodes;
+    }
+
     public int Count => _ids.Length;
 
     /// <summary>The live node numerically closest to the key (ties to the smaller id).</summary>

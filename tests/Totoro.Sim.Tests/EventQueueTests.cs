@@ -93,4 +93,37 @@ public class EventQueueTests
 
         Assert.Equal(0, queue.Count);
     }
+
+    [Fact]
+    public void Peeking_ahead_sees_the_events_that_come_out_next_and_changes_nothing()
+    {
+        var random = new Random(5);
+        var peeking = new EventQueue<long>();
+        var plain = new EventQueue<long>();
+        for (int i = 0; i < 1_000_000; i++) // enough pending events for windows of tens, as in a large world
+        {
+            long time = random.Next(50_000_000);
+            peeking.Schedule(time, i);
+            plain.Schedule(time, i);
+        }
+
+        var upcoming = new Dictionary<int, long>(); // dequeue number → payload a peek said it would have
+        int seen = 0;
+        for (int step = 0; peeking.TryDequeue(out long time, out long payload); step++)
+        {
+            Assert.True(plain.TryDequeue(out long expectedTime, out long expected));
+            Assert.Equal((expectedTime, expected), (time, payload));
+            if (upcoming.Remove(step, out long promised))
+            {
+                Assert.Equal(promised, payload); // nothing is scheduled meanwhile, so a peek within the window is exact
+                seen++;
+            }
+
+            if (peeking.TryPeekAhead(3, out long ahead))
+                upcoming[step + 4] = ahead;
+        }
+
+        Assert.False(plain.TryDequeue(out _, out _));
+        Assert.True(seen > 500_000, $"only {seen} of 1,000,000 peeks landed inside a window");
+    }
 }

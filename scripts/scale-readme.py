@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Issue 20: writes the measured scale figures into README.md between <!-- scale:begin --> and <!-- scale:end -->,
+from the committed runs under results/scale (scale-alternate.sh's *.time and *.json, scale-run.sh's time.txt,
+report.json and rss.log). Usage: scripts/scale-readme.py [--print]"""
+import glob, json, os, re, statistics, sys
+
+here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+scale = os.path.join(here, "results", "scale")
+SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)"}
+
+
+def alternate(tag):
+    """Every run of a scale-alternate TAG: side, wall s, user s, peak KB, report."""
+    runs = []
+    for t in sorted(glob.glob(os.path.join(scale, tag, "*.time")), key=lambda f: int(os.path.basename(f).split("-")[0])):
+        w = open(t).read().split()
+        report = json.load(open(t[:-5] + ".json"))
+        runs.append((w[0], float(w[1]), float(w[4]), int(w[7]), report))
+    return runs
+
+
+def timev(path):
+    """The figures of a /usr/bin/time -v file."""
+    text = open(path).read()
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1).split(":")
+    seconds = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall)))
+    user = float(re.search(r"User time \(seconds\): (\S+)", text).group(1))
+    kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+    return seconds, user, kb
+
+
+def overlay_line(o):
+    return (f"{o['joinedNodes']:,} joined, {o['leafSetsExact']:,} leaf sets exact, "
+            f"{o['correct']:,} / {o['lookups']:,} lookups correct ({o['meanHops']} hops)")
+
+
+def block():
+    out = []
+    runs = alternate("1m-alternate")
+    if runs:
+        out.append("`--nodes 1000000 --lookups 10000 --seed 1`, the builds run one after another in one session "
+                   "(`scripts/scale-alternate.sh`, nice 10, [results/scale/1m-alternate](results/scale/1m-alternate); "
+                   "the order and commands are in its command.txt):")
+        out.append("")
+        out.append("| run | build | wall | CPU (user) | peak resident (time -v) | bytes per node (sim's own peak) | overlay |")
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
+        for i, (side, wall, user, kb, r) in enumerate(runs, 1):
+            out.append(f"| {i} | {SIDES.get(side, side)} | {wall:.0f} s | {user:.0f} s | {kb / 1024:,.0f} MiB | "
+                       f"{r['run']['bytesPerNode']:,.0f} B | {overlay_line(r['overlay'])} |")
+        out.append("")
+        med = {}
+        for side, wall, user, kb, _ in runs:
+            med.setdefault(side, []).append((wall, user, kb))
+        med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in med.items()}
+        if "before" in med:
+            b = med["before"]
+            for k, a in med.items():
+                if k != "before":
+                    out.append(f"- starting build / {SIDES.get(k, k)}: wall **{b[0] / a[0]:.2f}×**, CPU {b[1] / a[1]:.2f}×, "
+                               f"peak {b[2] / a[2]:.2f}× (medians of {len([r for r in runs if r[0] == 'before'])} and "
+                               f"{len([r for r in runs if r[0] == k])} runs)")
+        fields = lambda r: json.dumps({k: v for k, v in r.items() if k != "run"}, sort_keys=True)
+        same = len({fields(r) for *_, r in runs}) == 1
+        side, wall, user, kb, r = [x for x in runs if x[0] != "before"][-1]
+        per_node = r["run"]["bytesPerNode"] + 4 * 16  # one routing-table row more at 10^7 (log16 of 10^7 is 5.8)
+        out.append(f"- 10^7 nodes from this run, at least: {10 * r['run']['events'] / 1e9:.2f} G events "
+                   f"(10 × {r['run']['events']:,}), {10 * user / 60:.0f} min of CPU (10 × {user:.0f} s; more with the "
+                   f"larger working set's cache misses), {per_node * 1e7 / 2**30:.1f} GiB at {per_node:,.0f} B per node")
+        if len(runs) > 1:
+            out.append(f"- the {len(runs)} reports are {'the same' if same else 'NOT the same'} field for field apart from the run section (wall, memory)")
+        out.append("")
+    train = os.path.join(scale, "1m-train")
+    if os.path.exists(os.path.join(train, "time.txt")) and os.path.getsize(os.path.join(train, "report.json")) > 0:
+        wall, user, kb = timev(os.path.join(train, "time.txt"))
+        r = json.load(open(os.path.join(train, "report.json")))
+        l = r["learning"]
+        rounds = [a["rounds"] for a in l["perApp"]]
+        cmd = open(os.path.join(train, "command.txt")).readline().split(" 1m-train ", 1)[1].strip()
+        out.append(f"Training at a million nodes (`totoro sim {cmd}`, [results/scale/1m-train](results/scale/1m-train)): "
+                   f"{overlay_line(r['overlay']).split(', 0 / 0')[0]}; {l['apps']:,} apps × {l['workersPerApp']} workers "
+                   f"({l['mode']} mode), {min(rounds)}–{max(rounds)} rounds completed per app; mean round "
+                   f"**{l['meanRoundSeconds']:.2f} s** simulated, all apps done at {l['totalTrainingSeconds']:.1f} s; "
+                   f"{r['run']['events']:,} events; wall **{wall:.0f} s** ({user:.0f} s CPU); peak **{kb / 1024:,.0f} MiB** "
+                   f"({kb * 1024 / r['overlay']['nodes']:,.0f} B per node).")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+text = block()
+if "--print" in sys.argv:
+    print(text)
+    sys.exit(0)
+readme = os.path.join(here, "README.md")
+s = open(readme).read()
+begin, end = "<!-- scale:begin -->\n", "<!-- scale:end -->"
+if begin not in s:
+    sys.exit("README.md has no <!-- scale:begin --> marker")
+s = s[: s.index(begin) + len(begin)] + text + s[s.index(end):]
+open(readme, "w").write(s)
