@@ -183,7 +183,9 @@ internal sealed class ControlService(NodeHost host)
             return null;
         }
 
-        NodeId[] named = [.. host.Apps.Known.Where(a => a.Info.Spec.Name == request.Name).Select(a => a.Id)];
+        // The apps this host serves, and every app its nodes heard announced: a host still loading an app's data
+        // (a big model's, on a busy machine) knows its name from the announcement already.
+        NodeId[] named = [.. host.Apps.Known.Where(a => a.Info.Spec.Name == request.Name).Select(a => a.Id).Concat(Announced(request.Name!)).Distinct()];
         if (named.Length > 1)
         {
             problem = $"{named.Length} apps are named '{request.Name}' (ids {string.Join(", ", named)}): name one by its id";
@@ -191,6 +193,18 @@ internal sealed class ControlService(NodeHost host)
         }
 
         return named.Length == 1 ? named[0] : AppId.Create(request.Name!, [], 0);
+    }
+
+    private IEnumerable<NodeId> Announced(string name)
+    {
+        for (int i = 0; i < host.NodeCount; i++)
+        {
+            foreach (byte[] bytes in host.Node(i).Catalogue)
+            {
+                if (Advertisement.TryDecode(bytes, out Advertisement? advertisement, out _) && advertisement!.Name == name)
+                    yield return advertisement.App;
+            }
+        }
     }
 
     private static bool TryHex(string? text, int length, out byte[] bytes)
