@@ -163,7 +163,12 @@ public sealed class ForestScenario : IForestApp
             KeepAliveLists: lists,
             CentralServerBytesPerSecond: Math.Round(serverBytes, 1),
             CentralServerMessagesPerSecond: Math.Round(serverMessages, 2),
-            CentralWorkerBytesPerSecond: workers);
+            CentralWorkerBytesPerSecond: workers)
+        {
+            ByKind = [.. meter.ByKind().Select(k => new KindTraffic(
+                MessageKinds.IsRoutedLayer(k.Kind) || MessageKinds.IsDirectLayer(k.Kind) ? TreeKind.Name(k.Kind) + (k.LayerFlag4 ? " (keep-alive)" : "") : k.Kind.ToString(),
+                k.Messages, k.Bytes))],
+        };
     }
 
     /// <summary>The forest section for what has run so far.</summary>

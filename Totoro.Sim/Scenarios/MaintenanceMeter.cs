@@ -15,6 +15,8 @@ public sealed class MaintenanceMeter
     private readonly long[] _treeBytes;
     private readonly long[] _treeMessages;
     private readonly long[] _overlayMessages;
+    private readonly long[] _kindMessages = new long[512]; // by kind, and apart the forest's batched keep-alives (kind + 256)
+    private readonly long[] _kindBytes = new long[512];
 
     public MaintenanceMeter(SimWorld world)
     {
@@ -38,6 +40,22 @@ public sealed class MaintenanceMeter
 
     public long TreeMessages(int node) => _treeMessages[node];
 
+    /// <summary>
+    /// Messages sent in the window and their bytes (overhead included), by kind; a layer's kind with its fourth layer
+    /// flag set (the forest's batched keep-alive) is counted apart under its name with " (keep-alive)".
+    /// </summary>
+    public IReadOnlyList<(MessageKind Kind, bool LayerFlag4, long Messages, long Bytes)> ByKind()
+    {
+        var kinds = new List<(MessageKind, bool, long, long)>();
+        for (int i = 0; i < _kindMessages.Length; i++)
+        {
+            if (_kindMessages[i] > 0)
+                kinds.Add(((MessageKind)(i & 0xFF), i >= 256, _kindMessages[i], _kindBytes[i]));
+        }
+
+        return kinds;
+    }
+
     private void Observe(int from, int to, in Message message)
     {
         _previous?.Invoke(from, to, message);
@@ -51,5 +69,8 @@ public sealed class MaintenanceMeter
         byteCounts[to] += bytes;
         messageCounts[from]++;
         messageCounts[to]++;
+        int kind = (byte)message.Kind + ((message.Flags & MessageFlags.Layer4) != 0 && tree ? 256 : 0);
+        _kindMessages[kind]++;
+        _kindBytes[kind] += bytes;
     }
 }

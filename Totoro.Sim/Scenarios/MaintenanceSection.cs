@@ -15,4 +15,8 @@ public sealed record MaintenanceSection(
     long KeepAliveLists,
     double CentralServerBytesPerSecond,
     double CentralServerMessagesPerSecond,
-    Distribution CentralWorkerBytesPerSecond);
+    Distribution CentralWorkerBytesPerSecond)
+{
+    /// <summary>Where the window's bytes went: every kind sent, overlay and forest alike (the forest's batched keep-alives apart).</summary>
+    public IReadOnlyList<KindTraffic> ByKind { get; init; } = [];
+}
