@@ -196,7 +196,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             return false;
         }
 
-        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent };
+        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent, ParentLease = s.ParentLease };
         return true;
     }
 

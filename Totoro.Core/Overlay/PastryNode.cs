@@ -556,4 +556,10 @@ public sealed partial class PastryNode : INodeProgram
     public int NeighbourCount => _neighbours.Count;
 
     public bool KnowsOf(PeerHandle peer) => _leaf.Contains(peer);
+
+    /// <summary>
+    /// The closest leaf-set member on one side (none while that side is empty): the peer whose lease this node holds
+    /// and which holds this node's, so the two watch each other already (an upper layer leans on that).
+    /// </summary>
+    public PeerHandle ImmediateNeighbour(bool clockwise) => clockwise ? _leaf.Right(0) : _leaf.Left(0);
 }

@@ -110,11 +110,12 @@ public sealed class ForestScenario : IForestApp
     public MaintenanceSection MeasureMaintenance(long windowMicros, long warmupMicros)
     {
         World.RunUntil(World.Now + warmupMicros);
-        long keepAlives = 0, lists = 0;
+        long keepAlives = 0, lists = 0, watch = 0;
         foreach (ForestNode? node in _forest)
         {
             keepAlives -= node?.KeepAlivesSent ?? 0;
             lists -= node?.KeepAliveLists ?? 0;
+            watch -= node?.WatchKeepAlivesSent ?? 0;
         }
 
         var meter = new MaintenanceMeter(World);
@@ -124,6 +125,7 @@ public sealed class ForestScenario : IForestApp
         {
             keepAlives += node?.KeepAlivesSent ?? 0;
             lists += node?.KeepAliveLists ?? 0;
+            watch += node?.WatchKeepAlivesSent ?? 0;
         }
 
         double seconds = windowMicros / 1e6;
@@ -168,6 +170,7 @@ public sealed class ForestScenario : IForestApp
             ByKind = [.. meter.ByKind().Select(k => new KindTraffic(
                 MessageKinds.IsRoutedLayer(k.Kind) || MessageKinds.IsDirectLayer(k.Kind) ? TreeKind.Name(k.Kind) + (k.LayerFlag4 ? " (keep-alive)" : "") : k.Kind.ToString(),
                 k.Messages, k.Bytes))],
+            WatchKeepAlivesSent = watch,
         };
     }
 

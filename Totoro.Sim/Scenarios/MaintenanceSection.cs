@@ -19,4 +19,7 @@ public sealed record MaintenanceSection(
 {
     /// <summary>Where the window's bytes went: every kind sent, overlay and forest alike (the forest's batched keep-alives apart).</summary>
     public IReadOnlyList<KindTraffic> ByKind { get; init; } = [];
+
+    /// <summary>Keep-alives nodes sent their watchers (their immediate leaf-set neighbours) in the window.</summary>
+    public long WatchKeepAlivesSent { get; init; }
 }
