@@ -28,6 +28,7 @@ public sealed partial class ForestNode
     {
         _keepAlives ??= [];
         _childTimeout = Math.Min(_childTimeout, state.App.Options.ParentTimeoutMicros);
+        _childPeriod = Math.Min(_childPeriod, state.App.Options.HeartbeatPeriodMicros);
         foreach (PeerHandle child in state.Children)
         {
             ref KeepAliveDigest digest = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keepAlives, child, out _);
@@ -45,7 +46,7 @@ public sealed partial class ForestNode
         if (_keepAlives is not { Count: > 0 })
         {
             ReleaseWatchers(PeerHandle.None, PeerHandle.None); // no children: nothing to watch for
-            _childTimeout = long.MaxValue;
+            _childTimeout = _childPeriod = long.MaxValue;
             return;
         }
 
@@ -75,7 +76,7 @@ public sealed partial class ForestNode
         }
 
         _keepAlives.Clear();
-        _childTimeout = long.MaxValue;
+        _childTimeout = _childPeriod = long.MaxValue;
     }
 
     private void SendKeepAlive(PeerHandle child, KeepAliveDigest digest, bool forceList, int lease)

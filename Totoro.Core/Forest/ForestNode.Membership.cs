@@ -142,7 +142,7 @@ public sealed partial class ForestNode
         if (!state.Children.Contains(child))
             state.Children.Add(child);
         state.ChildHeights[child] = height;
-        SendControl(child, TreeMessages.JoinAck(state.App.Id, state.Round, state.App.Options.Fanout, ParentList(state), WatchedLease()));
+        SendControl(child, TreeMessages.JoinAck(state.App.Id, state.Round, state.App.Options.Fanout, ParentList(state)));
         SendCatalogue(state, child);
         EnsureMaintenance(state);
         ReportHeight(state);
@@ -182,7 +182,7 @@ public sealed partial class ForestNode
         state.Grandparent = ack.Grandparent;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;
-        state.ParentLease = ack.Lease;
+        state.ParentLease = 1; // until a keep-alive says the parent's watchers know of this child
         SetDetached(state, false);
         state.Round = Math.Max(state.Round, ack.Round);
         ReportHeight(state);

@@ -22,6 +22,8 @@ public sealed partial class ForestNode
     private Dictionary<PeerHandle, Watch>? _watching;                 // nodes this node watches, with their children
     private Dictionary<PeerHandle, KeepAliveDigest>? _watchListsSent;  // per watcher: the digest whose list it was sent
     private long _childTimeout = long.MaxValue;                        // this tick: the shortest parent timeout of the trees with children
+    private long _childPeriod = long.MaxValue;                         // this tick: the shortest heartbeat period of the trees with children
+    private long _watchSentAt = long.MinValue / 2;                     // when the watchers were last sent a keep-alive
 
     /// <summary>Keep-alives this node sent its watchers (one to each immediate leaf-set neighbour a period).</summary>
     public long WatchKeepAlivesSent { get; private set; }
@@ -54,24 +56,25 @@ public sealed partial class ForestNode
             return false;
         }
 
-        bool due = false;
-        KeepAliveDigest digest = default;
-        foreach ((PeerHandle child, KeepAliveDigest shared) in _keepAlives)
-        {
-            due |= shared.Due;
-            digest = digest.With(_context.IdOf(child), detached: false, NodeId.Zero, due: false);
-        }
-
         ReleaseWatchers(right, left);
-        if (due)
-        {
-            SendWatchKeepAlive(right, digest, forceList: false);
-            if (left != right)
-                SendWatchKeepAlive(left, digest, forceList: false);
-        }
+        KeepAliveDigest digest = default;
+        foreach (PeerHandle child in _keepAlives.Keys)
+            digest = digest.With(_context.IdOf(child), detached: false, NodeId.Zero, due: false);
 
+        // On its own clock, not the trees' (a tree's period may fall between two ticks), and at once when the children
+        // changed: a child is told it may wait for audits only once the watchers have heard of it.
+        long now = _context.Now;
+        if (now - _watchSentAt < _childPeriod - (_childPeriod / 4) && Listed(right, digest) && Listed(left, digest))
+            return true;
+        _watchSentAt = now;
+        SendWatchKeepAlive(right, digest, forceList: false);
+        if (left != right)
+            SendWatchKeepAlive(left, digest, forceList: false);
         return true;
     }
+
+    private bool Listed(PeerHandle watcher, KeepAliveDigest digest)
+        => watcher.IsNone || (_watchListsSent is not null && _watchListsSent.TryGetValue(watcher, out KeepAliveDigest sent) && sent.SameTrees(digest));
 
     private void SendWatchKeepAlive(PeerHandle watcher, KeepAliveDigest digest, bool forceList)
     {
@@ -86,8 +89,9 @@ public sealed partial class ForestNode
             _watchListsSent[watcher] = digest;
         }
 
+        // Sent every period on ticks at most a period apart: two periods may pass between two keep-alives.
         WatchKeepAlivesSent++;
-        SendControl(watcher, TreeMessages.WatchKeepAlive(digest.Hash, digest.Count, _childTimeout, children));
+        SendControl(watcher, TreeMessages.WatchKeepAlive(digest.Hash, digest.Count, Math.Max(_childTimeout, (2 * _childPeriod) + (_childPeriod / 2)), children));
     }
 
     /// <summary>Former watchers (no longer an immediate neighbour) are told to stop, so that they raise no alarm.</summary>
@@ -163,7 +167,7 @@ public sealed partial class ForestNode
         EnsureMaintenance(WatchTick(watch));
     }
 
-    private static long WatchTick(Watch watch) => Math.Max(watch.TimeoutMicros / 3, KeepAliveView.TimeoutUnitMicros);
+    private static long WatchTick(Watch watch) => Math.Max(watch.TimeoutMicros / 2, KeepAliveView.TimeoutUnitMicros);
 
     /// <summary>
     /// On each tick: a watched node silent past its timeout is probed; if it is still this node's immediate neighbour
@@ -204,6 +208,12 @@ public sealed partial class ForestNode
         foreach (PeerHandle peer in done ?? [])
             _watching.Remove(peer);
         return tick;
+    }
+
+    private void HeardFromWatched(PeerHandle from)
+    {
+        if (_watching!.TryGetValue(from, out Watch? watch) && watch.ProbedAt < 0)
+            watch.Heard = _context.Now;
     }
 
     /// <summary>The overlay declared a peer dead: if this node watched it, its children hear of it now.</summary>

@@ -209,6 +209,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public void Receive(PeerHandle from, in Message message)
     {
+        if (_watching is { Count: > 0 })
+            HeardFromWatched(from); // ForestNode.Watch.cs: any message proves a watched node alive, the overlay's too
         if ((message.Flags & TreeFlags.Planned) != 0 && message.Kind is TreeKind.Broadcast or TreeKind.Aggregate && !OnPlannedArrival(ref from, message))
             return; // relayed on (ForestNode.Planning.cs)
         switch (message.Kind)

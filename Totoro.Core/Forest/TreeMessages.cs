@@ -25,12 +25,9 @@ public static class TreeMessages
             Payload = descriptor,
         };
 
-    /// <summary>
-    /// Parent to child: adopted at <paramref name="round"/>; <paramref name="parents"/> is the parent's own parent, if any;
-    /// <paramref name="lease"/>: how many heartbeat periods may pass between its keep-alives (see <see cref="KeepAlive"/>).
-    /// </summary>
-    public static Message JoinAck(NodeId app, int round, int fanout, PeerHandle[]? parents, int lease = 1)
-        => new() { Kind = TreeKind.JoinAck, Key = app, Round = round, Row = (byte)fanout, Peers = parents, Hops = (ushort)lease };
+    /// <summary>Parent to child: adopted at <paramref name="round"/>; <paramref name="parents"/> is the parent's own parent, if any.</summary>
+    public static Message JoinAck(NodeId app, int round, int fanout, PeerHandle[]? parents)
+        => new() { Kind = TreeKind.JoinAck, Key = app, Round = round, Row = (byte)fanout, Peers = parents };
 
     /// <summary>A round's payload going down, at <paramref name="depth"/> below the root, with the round's cut-off.</summary>
     public static Message Broadcast(NodeId app, int round, Payload payload, int depth, long deadline)
@@ -162,8 +159,6 @@ public readonly ref struct JoinAckView(ref readonly Message message)
     /// <summary>The new parent's own parent (the child's grandparent), if it has one.</summary>
     public PeerHandle Grandparent => _m.Peers is [var grandparent] ? grandparent : PeerHandle.None;
 
-    /// <summary>Heartbeat periods that may pass between the parent's keep-alives (at least 1).</summary>
-    public int Lease => Math.Max(1, (int)_m.Hops);
 }
 
 /// <summary>A broadcast's fields by name.</summary>

@@ -208,7 +208,9 @@ public class KeepAliveTests
     {
         MaintenanceSection a = Built(seed: 8).MeasureMaintenance(Window, 2 * Period);
         MaintenanceSection b = Built(seed: 8).MeasureMaintenance(Window, 2 * Period);
-        Assert.Equal(a, b);
+        Assert.Equal(a with { ByKind = [] }, b with { ByKind = [] });
+        Assert.Equal(a.ByKind, b.ByKind);
+        Assert.NotEmpty(a.ByKind);
     }
 
     [Fact]
