@@ -45,7 +45,7 @@ public sealed partial class ForestNode
     {
         if (_keepAlives is not { Count: > 0 })
         {
-            ReleaseWatchers(PeerHandle.None, PeerHandle.None); // no children: nothing to watch for
+            ReleaseWatchers([]); // no children: nothing to watch for
             _childTimeout = _childPeriod = long.MaxValue;
             return;
         }

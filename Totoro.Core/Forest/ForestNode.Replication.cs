@@ -39,7 +39,7 @@ public sealed partial class ForestNode
             {
                 // ForestNode.Repair.cs: re-joined to break a likely loop
             }
-            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros * state.ParentLease)
+            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > ParentTimeout(state))
             {
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;
@@ -72,6 +72,14 @@ public sealed partial class ForestNode
 
         _context.SetTimer(tick, MaintenanceTimer);
     }
+
+    /// <summary>
+    /// How long a child waits for its parent: the parent timeout, and while the parent's watchers cover it (a lease of
+    /// more than one period) the audits' spacing on top, so that only a parent whose watchers all died with it (or
+    /// missed the child) is found this way.
+    /// </summary>
+    private static long ParentTimeout(TreeState state)
+        => state.App.Options.ParentTimeoutMicros + (state.ParentLease > 1 ? state.ParentLease * state.App.Options.HeartbeatPeriodMicros : 0);
 
     /// <summary>A root's replica: keep the newest; a root that is behind it takes over from it.</summary>
     private void OnReplica(PeerHandle from, ReplicaView message)

@@ -3,13 +3,14 @@ using Totoro.Core.Runtime;
 namespace Totoro.Core.Forest;
 
 /// <summary>
-/// Tree liveness that does not grow with trees. A node's two immediate leaf-set neighbours hold its lease in the
-/// overlay already; they also watch it for its tree children. Each period a node sends each of them one keep-alive
+/// Tree liveness that does not grow with trees. A node's closest leaf-set neighbours watch each other in the overlay
+/// already; the two closest on each side also watch it for its tree children (two a side, so that a burst that kills
+/// a node seldom kills all its watchers with it). Each period a node sends each of them one keep-alive
 /// that names its distinct children across every tree (a digest; the list when it changed or they ask), and a watcher
 /// that hears nothing for the children's parent timeout tells each child its parent died: the children re-join at
 /// once, as they would on their own timeout. So a parent sends each child a keep-alive only every
 /// <see cref="AuditEvery"/> periods (for what the digest carries besides liveness: the shared trees, the detached
-/// flag, the grandparent) and at once when that changed, and a node pays two messages a period plus its audits
+/// flag, the grandparent) and at once when that changed, and a node pays four messages a period plus its audits
 /// however many trees it serves.
 /// </summary>
 public sealed partial class ForestNode
@@ -17,7 +18,10 @@ public sealed partial class ForestNode
     /// <summary>Heartbeat periods between keep-alives to a child while watchers cover it; its parent timeout grows as much.</summary>
     public const int AuditEvery = 6;
 
-    private const int MaxWatched = 8; // watch duty is taken for at most this many nodes (each has two immediate neighbours)
+    /// <summary>Watchers a node has on each side of the ring: its closest leaf-set neighbours.</summary>
+    public const int WatchersPerSide = 2;
+
+    private const int MaxWatched = 4 * WatchersPerSide; // watch duty is taken for at most this many nodes
 
     private Dictionary<PeerHandle, Watch>? _watching;                 // nodes this node watches, with their children
     private Dictionary<PeerHandle, KeepAliveDigest>? _watchListsSent;  // per watcher: the digest whose list it was sent
@@ -25,7 +29,7 @@ public sealed partial class ForestNode
     private long _childPeriod = long.MaxValue;                         // this tick: the shortest heartbeat period of the trees with children
     private long _watchSentAt = long.MinValue / 2;                     // when the watchers were last sent a keep-alive
 
-    /// <summary>Keep-alives this node sent its watchers (one to each immediate leaf-set neighbour a period).</summary>
+    /// <summary>Keep-alives this node sent its watchers (one to each a period).</summary>
     public long WatchKeepAlivesSent { get; private set; }
 
     /// <summary>Notices this node sent, as a watcher, to the children of a node that stopped answering.</summary>
@@ -35,13 +39,27 @@ public sealed partial class ForestNode
     public int ParentDeathsHeard { get; private set; }
 
     /// <summary>How many periods this node's children may wait for its keep-alives: more than one while watchers cover them.</summary>
-    private int WatchedLease() => Watcher(clockwise: true).IsNone && Watcher(clockwise: false).IsNone ? 1 : AuditEvery;
+    private int WatchedLease() => Watchers().Length > 0 ? AuditEvery : 1;
 
-    private PeerHandle Watcher(bool clockwise)
+    /// <summary>This node's watchers now: its closest leaf-set neighbours, distinct (a small ring wraps around).</summary>
+    private PeerHandle[] Watchers()
     {
-        PeerHandle peer = Overlay.ImmediateNeighbour(clockwise);
-        return peer == _context.Self ? PeerHandle.None : peer;
+        Span<PeerHandle> found = stackalloc PeerHandle[2 * WatchersPerSide];
+        int n = 0;
+        for (int rank = 0; rank < WatchersPerSide; rank++)
+        {
+            foreach (bool clockwise in (ReadOnlySpan<bool>)[true, false])
+            {
+                PeerHandle peer = Overlay.LeafNeighbour(clockwise, rank);
+                if (!peer.IsNone && peer != _context.Self && found[..n].IndexOf(peer) < 0)
+                    found[n++] = peer;
+            }
+        }
+
+        return found[..n].ToArray();
     }
+
+    private bool IsWatcherOfMine(PeerHandle peer) => Array.IndexOf(Watchers(), peer) >= 0;
 
     /// <summary>
     /// This tick's keep-alive to each watcher, naming the children collected in <see cref="_keepAlives"/>. False when
@@ -49,14 +67,14 @@ public sealed partial class ForestNode
     /// </summary>
     private bool SendWatchKeepAlives()
     {
-        PeerHandle right = Watcher(clockwise: true), left = Watcher(clockwise: false);
-        if ((right.IsNone && left.IsNone) || _keepAlives!.Count > MessageCodec.MaxPeers)
+        PeerHandle[] watchers = Watchers();
+        if (watchers.Length == 0 || _keepAlives!.Count > MessageCodec.MaxPeers)
         {
-            ReleaseWatchers(PeerHandle.None, PeerHandle.None);
+            ReleaseWatchers([]);
             return false;
         }
 
-        ReleaseWatchers(right, left);
+        ReleaseWatchers(watchers);
         KeepAliveDigest digest = default;
         foreach (PeerHandle child in _keepAlives.Keys)
             digest = digest.With(_context.IdOf(child), detached: false, NodeId.Zero, due: false);
@@ -64,17 +82,16 @@ public sealed partial class ForestNode
         // On its own clock, not the trees' (a tree's period may fall between two ticks), and at once when the children
         // changed: a child is told it may wait for audits only once the watchers have heard of it.
         long now = _context.Now;
-        if (now - _watchSentAt < _childPeriod - (_childPeriod / 4) && Listed(right, digest) && Listed(left, digest))
+        if (now - _watchSentAt < _childPeriod - (_childPeriod / 4) && Array.TrueForAll(watchers, w => Listed(w, digest)))
             return true;
         _watchSentAt = now;
-        SendWatchKeepAlive(right, digest, forceList: false);
-        if (left != right)
-            SendWatchKeepAlive(left, digest, forceList: false);
+        foreach (PeerHandle watcher in watchers)
+            SendWatchKeepAlive(watcher, digest, forceList: false);
         return true;
     }
 
     private bool Listed(PeerHandle watcher, KeepAliveDigest digest)
-        => watcher.IsNone || (_watchListsSent is not null && _watchListsSent.TryGetValue(watcher, out KeepAliveDigest sent) && sent.SameTrees(digest));
+        => _watchListsSent is not null && _watchListsSent.TryGetValue(watcher, out KeepAliveDigest sent) && sent.SameTrees(digest);
 
     private void SendWatchKeepAlive(PeerHandle watcher, KeepAliveDigest digest, bool forceList)
     {
@@ -94,15 +111,15 @@ public sealed partial class ForestNode
         SendControl(watcher, TreeMessages.WatchKeepAlive(digest.Hash, digest.Count, Math.Max(_childTimeout, (2 * _childPeriod) + (_childPeriod / 2)), children));
     }
 
-    /// <summary>Former watchers (no longer an immediate neighbour) are told to stop, so that they raise no alarm.</summary>
-    private void ReleaseWatchers(PeerHandle right, PeerHandle left)
+    /// <summary>Former watchers (no longer among the closest leaf-set neighbours) are told to stop, so that they raise no alarm.</summary>
+    private void ReleaseWatchers(PeerHandle[] watchers)
     {
         if (_watchListsSent is not { Count: > 0 } sent)
             return;
         List<PeerHandle>? former = null;
         foreach (PeerHandle watcher in sent.Keys)
         {
-            if (watcher != right && watcher != left)
+            if (Array.IndexOf(watchers, watcher) < 0)
                 (former ??= []).Add(watcher);
         }
 
@@ -170,7 +187,7 @@ public sealed partial class ForestNode
     private static long WatchTick(Watch watch) => Math.Max(watch.TimeoutMicros / 2, KeepAliveView.TimeoutUnitMicros);
 
     /// <summary>
-    /// On each tick: a watched node silent past its timeout is probed; if it is still this node's immediate neighbour
+    /// On each tick: a watched node silent past its timeout is probed; if this node is still one of its watchers
     /// (so it would still be sending here) its children are told at once, else they are told if the overlay rules it
     /// dead (<see cref="WatchedDied"/>), and the watch lapses if it answers. Returns the tick the watches need.
     /// </summary>
@@ -194,7 +211,7 @@ public sealed partial class ForestNode
             if (now - watch.Heard <= watch.TimeoutMicros)
                 continue;
             Overlay.ReportUnresponsive(peer);
-            if (peer == Watcher(clockwise: true) || peer == Watcher(clockwise: false))
+            if (IsWatcherOfMine(peer)) // the ring is symmetric: it still counts this node among its watchers
             {
                 NotifyChildren(peer, watch);
                 (done ??= []).Add(peer);

@@ -558,8 +558,8 @@ public sealed partial class PastryNode : INodeProgram
     public bool KnowsOf(PeerHandle peer) => _leaf.Contains(peer);
 
     /// <summary>
-    /// The closest leaf-set member on one side (none while that side is empty): the peer whose lease this node holds
-    /// and which holds this node's, so the two watch each other already (an upper layer leans on that).
+    /// The leaf-set member <paramref name="rank"/> places from this node on one side (0: the closest, whose lease this
+    /// node holds and which holds this node's), or none; an upper layer leans on the leaf set's mutual watch.
     /// </summary>
-    public PeerHandle ImmediateNeighbour(bool clockwise) => clockwise ? _leaf.Right(0) : _leaf.Left(0);
+    public PeerHandle LeafNeighbour(bool clockwise, int rank) => clockwise ? _leaf.Right(rank) : _leaf.Left(rank);
 }

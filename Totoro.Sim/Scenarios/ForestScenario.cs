@@ -168,11 +168,23 @@ public sealed class ForestScenario : IForestApp
             CentralWorkerBytesPerSecond: workers)
         {
             ByKind = [.. meter.ByKind().Select(k => new KindTraffic(
-                MessageKinds.IsRoutedLayer(k.Kind) || MessageKinds.IsDirectLayer(k.Kind) ? TreeKind.Name(k.Kind) + (k.LayerFlag4 ? " (keep-alive)" : "") : k.Kind.ToString(),
+                MessageKinds.IsRoutedLayer(k.Kind) || MessageKinds.IsDirectLayer(k.Kind) ? TreeKind.Name(k.Kind) + KeepAliveForm(k.Form) : k.Kind.ToString(),
                 k.Messages, k.Bytes))],
             WatchKeepAlivesSent = watch,
         };
     }
+
+    /// <summary>The batched keep-alive's forms by row (<see cref="KeepAliveView"/>), for the profile's names.</summary>
+    private static string KeepAliveForm(int form) => form switch
+    {
+        < 0 => "",
+        0 => " (keep-alive to a child)",
+        KeepAliveView.RequestRow => " (a child's list request)",
+        KeepAliveView.WatchRow => " (keep-alive to a watcher)",
+        KeepAliveView.ParentDeadRow => " (parent-dead notice)",
+        KeepAliveView.WatchRequestRow => " (a watcher's list request)",
+        _ => $" (keep-alive form {form})",
+    };
 
     /// <summary>The forest section for what has run so far.</summary>
     public ForestSection RunReport() => Report();

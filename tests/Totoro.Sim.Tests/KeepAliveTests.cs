@@ -47,17 +47,24 @@ public class KeepAliveTests
     private static int Rejoins(ForestScenario scenario)
         => Enumerable.Range(0, scenario.World.NodeCount).Sum(n => scenario.Node(n).Rejoins);
 
-    /// <summary>Brute force: per node with children, its distinct watchers (immediate leaf-set neighbours, either side).</summary>
+    /// <summary>Brute force: per node with children, its distinct watchers (its closest leaf-set neighbours on each side).</summary>
     private static long WatcherLinks(ForestScenario scenario)
     {
         long links = 0;
         for (int n = 0; n < scenario.World.NodeCount; n++)
         {
             ForestNode node = scenario.Node(n);
-            bool parent = node.Trees.Any(app => node.TryGetTree(app, out TreeInfo info) && info.Children.Length > 0);
-            PeerHandle right = node.Overlay.ImmediateNeighbour(clockwise: true), left = node.Overlay.ImmediateNeighbour(clockwise: false);
-            if (parent)
-                links += (right.IsNone ? 0 : 1) + (left.IsNone || left == right ? 0 : 1);
+            if (!node.Trees.Any(app => node.TryGetTree(app, out TreeInfo info) && info.Children.Length > 0))
+                continue;
+            var watchers = new HashSet<PeerHandle>();
+            for (int rank = 0; rank < ForestNode.WatchersPerSide; rank++)
+            {
+                watchers.Add(node.Overlay.LeafNeighbour(clockwise: true, rank));
+                watchers.Add(node.Overlay.LeafNeighbour(clockwise: false, rank));
+            }
+
+            watchers.Remove(PeerHandle.None);
+            links += watchers.Count;
         }
 
         return links;
@@ -134,8 +141,8 @@ public class KeepAliveTests
     }
 
     /// <summary>
-    /// A parent dies with no round running: its watchers (its leaf-set neighbours) tell its children, which re-join
-    /// within the parent timeout and a tick, although their own timeout has grown to the audit's.
+    /// A parent dies with no round running: its watchers (its closest leaf-set neighbours) tell its children, which
+    /// re-join within the parent timeout and a tick, although their own timeout has grown by the audits' spacing.
     /// </summary>
     [Fact]
     public void A_dead_parent_s_children_hear_of_it_from_its_watchers_and_re_attach_within_the_parent_timeout()
