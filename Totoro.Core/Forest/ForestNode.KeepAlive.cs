@@ -15,6 +15,7 @@ public sealed partial class ForestNode
 {
     private Dictionary<PeerHandle, KeepAliveDigest>? _keepAlives;   // this period's digest per child, rebuilt each tick
     private Dictionary<PeerHandle, KeepAliveDigest>? _listsSent;     // per child: the digest whose full list it was sent
+    private Dictionary<PeerHandle, long>? _keepAliveSentAt;           // per child: when it was last sent a keep-alive
 
     /// <summary>Keep-alive messages this node sent (one per child neighbour per period, whatever the trees).</summary>
     public long KeepAlivesSent { get; private set; }
@@ -26,6 +27,8 @@ public sealed partial class ForestNode
     private void CollectKeepAlive(TreeState state, bool due)
     {
         _keepAlives ??= [];
+        _childTimeout = Math.Min(_childTimeout, state.App.Options.ParentTimeoutMicros);
+        _childPeriod = Math.Min(_childPeriod, state.App.Options.HeartbeatPeriodMicros);
         foreach (PeerHandle child in state.Children)
         {
             ref KeepAliveDigest digest = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keepAlives, child, out _);
@@ -33,28 +36,50 @@ public sealed partial class ForestNode
         }
     }
 
-    /// <summary>Sends one keep-alive to every child neighbour whose shared trees include one that is due.</summary>
-    private void SendKeepAlives()
+    /// <summary>
+    /// Sends a keep-alive to every child neighbour whose shared trees include one that is due: every period, or, while
+    /// this node's watchers cover its children (ForestNode.Watch.cs), every <see cref="AuditEvery"/> periods and
+    /// whenever what the two share changed.
+    /// </summary>
+    private void SendKeepAlives(long period)
     {
         if (_keepAlives is not { Count: > 0 })
+        {
+            ReleaseWatchers([]); // no children: nothing to watch for
+            _childTimeout = _childPeriod = long.MaxValue;
             return;
+        }
+
+        long now = _context.Now;
+        int lease = SendWatchKeepAlives() ? AuditEvery : 1; // ForestNode.Watch.cs
+        _keepAliveSentAt ??= [];
         foreach ((PeerHandle child, KeepAliveDigest digest) in _keepAlives)
         {
-            if (digest.Due)
-                SendKeepAlive(child, digest, forceList: false);
+            if (!digest.Due)
+                continue;
+            bool changed = _listsSent is null || !_listsSent.TryGetValue(child, out KeepAliveDigest listed) || !listed.SameTrees(digest);
+            if (lease == 1 || changed || !_keepAliveSentAt.TryGetValue(child, out long at) || now - at >= (lease * period) - (period / 2))
+            {
+                _keepAliveSentAt[child] = now;
+                SendKeepAlive(child, digest, forceList: false, lease);
+            }
         }
 
         // Forget what was sent to former children (a neighbour that comes back gets the list again, its set changed).
         if (_listsSent is { } sent && sent.Count > (2 * _keepAlives.Count) + 8)
         {
             foreach (PeerHandle former in sent.Keys.Where(p => !_keepAlives.ContainsKey(p)).ToList())
+            {
                 sent.Remove(former);
+                _keepAliveSentAt.Remove(former);
+            }
         }
 
         _keepAlives.Clear();
+        _childTimeout = _childPeriod = long.MaxValue;
     }
 
-    private void SendKeepAlive(PeerHandle child, KeepAliveDigest digest, bool forceList)
+    private void SendKeepAlive(PeerHandle child, KeepAliveDigest digest, bool forceList, int lease)
     {
         _listsSent ??= [];
         bool list = forceList || !_listsSent.TryGetValue(child, out KeepAliveDigest sent) || !sent.SameTrees(digest);
@@ -68,7 +93,7 @@ public sealed partial class ForestNode
         }
 
         KeepAlivesSent++;
-        SendControl(child, TreeMessages.KeepAlive(digest.Hash, digest.Count, trees, grandparents));
+        SendControl(child, TreeMessages.KeepAlive(digest.Hash, digest.Count, trees, grandparents, lease));
     }
 
     /// <summary>
@@ -109,16 +134,23 @@ public sealed partial class ForestNode
     /// </summary>
     private void OnKeepAlive(PeerHandle from, KeepAliveView message)
     {
+        if (message.Form is not 0 and not KeepAliveView.RequestRow)
+        {
+            OnWatchMessage(from, message); // ForestNode.Watch.cs
+            return;
+        }
+
         if (_trees is null)
             return;
         if (message.IsRequest)
         {
             if (OwnDigestAsParent(from) is { Count: > 0 } digest)
-                SendKeepAlive(from, digest, forceList: true);
+                SendKeepAlive(from, digest, forceList: true, WatchedLease());
             return;
         }
 
         long now = _context.Now;
+        int lease = message.Lease;
         if (message.Trees is { } list)
         {
             if (list.Data is not { } bytes || bytes.Length % KeepAliveDigest.EntryBytes != 0)
@@ -134,6 +166,7 @@ public sealed partial class ForestNode
                 if (state.Parent == from)
                 {
                     state.ParentHeard = now;
+                    state.ParentLease = lease;
                     int index = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at + 17));
                     state.Grandparent = message.Grandparents is { } known && index < known.Length ? known[index] : PeerHandle.None;
                     SetDetached(state, bytes[at + 16] != 0);
@@ -161,7 +194,10 @@ public sealed partial class ForestNode
             foreach (TreeState state in _trees.Values)
             {
                 if (state.Parent == from)
+                {
                     state.ParentHeard = now;
+                    state.ParentLease = lease;
+                }
             }
         }
         else

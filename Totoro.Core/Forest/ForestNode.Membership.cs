@@ -182,6 +182,7 @@ public sealed partial class ForestNode
         state.Grandparent = ack.Grandparent;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;
+        state.ParentLease = 1; // until a keep-alive says the parent's watchers know of this child
         SetDetached(state, false);
         state.Round = Math.Max(state.Round, ack.Round);
         ReportHeight(state);

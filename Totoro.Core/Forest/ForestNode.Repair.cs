@@ -43,6 +43,7 @@ public sealed partial class ForestNode
     /// <summary>The overlay declared a peer dead: a dead parent is replaced now, a dead child dropped, a dead root's app taken over.</summary>
     public void OnPeerDead(PastryNode node, PeerHandle peer)
     {
+        WatchedDied(peer); // ForestNode.Watch.cs: its children hear of it from here
         if (_trees is null)
             return;
         foreach (TreeState state in _trees.Values)

@@ -9,12 +9,13 @@ public sealed partial class ForestNode
 {
     // ---- Liveness and replicas -------------------------------------------------------------------------
 
-    private void EnsureMaintenance(TreeState state)
+    private void EnsureMaintenance(TreeState state) => EnsureMaintenance(state.App.Options.HeartbeatPeriodMicros);
+
+    private void EnsureMaintenance(long period)
     {
         if (_maintaining)
             return;
         _maintaining = true;
-        long period = state.App.Options.HeartbeatPeriodMicros;
         _context.SetTimer(1 + (long)(_context.NextRandom() % (ulong)period), MaintenanceTimer);
     }
 
@@ -22,7 +23,7 @@ public sealed partial class ForestNode
     {
         long now = _context.Now;
         long period = long.MaxValue;
-        foreach (TreeState state in _trees!.Values)
+        foreach (TreeState state in _trees?.Values ?? (IEnumerable<TreeState>)[])
         {
             TreeOptions options = state.App.Options;
             period = Math.Min(period, options.HeartbeatPeriodMicros);
@@ -38,7 +39,7 @@ public sealed partial class ForestNode
             {
                 // ForestNode.Repair.cs: re-joined to break a likely loop
             }
-            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > options.ParentTimeoutMicros)
+            else if (!state.IsRoot && !state.Parent.IsNone && now - state.ParentHeard > ParentTimeout(state))
             {
                 // The parent went quiet: have the overlay check it, and find a new parent by routing around it.
                 PeerHandle lost = state.Parent;
@@ -61,9 +62,24 @@ public sealed partial class ForestNode
                 _app?.OnTimer(this, state.App.Id);
         }
 
-        SendKeepAlives();
-        _context.SetTimer(period, MaintenanceTimer);
+        SendKeepAlives(period);
+        long tick = Math.Min(period, CheckWatches(now)); // ForestNode.Watch.cs
+        if (tick == long.MaxValue)
+        {
+            _maintaining = false; // a watcher in no tree whose watches lapsed: a new watch starts the timer again
+            return;
+        }
+
+        _context.SetTimer(tick, MaintenanceTimer);
     }
+
+    /// <summary>
+    /// How long a child waits for its parent: the parent timeout, and while the parent's watchers cover it (a lease of
+    /// more than one period) the audits' spacing on top, so that only a parent whose watchers all died with it (or
+    /// missed the child) is found this way.
+    /// </summary>
+    private static long ParentTimeout(TreeState state)
+        => state.App.Options.ParentTimeoutMicros + (state.ParentLease > 1 ? state.ParentLease * state.App.Options.HeartbeatPeriodMicros : 0);
 
     /// <summary>A root's replica: keep the newest; a root that is behind it takes over from it.</summary>
     private void OnReplica(PeerHandle from, ReplicaView message)

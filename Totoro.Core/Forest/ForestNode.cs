@@ -196,7 +196,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             return false;
         }
 
-        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent };
+        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent, ParentLease = s.ParentLease };
         return true;
     }
 
@@ -209,6 +209,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public void Receive(PeerHandle from, in Message message)
     {
+        if (_watching is { Count: > 0 })
+            HeardFromWatched(from); // ForestNode.Watch.cs: any message proves a watched node alive, the overlay's too
         if ((message.Flags & TreeFlags.Planned) != 0 && message.Kind is TreeKind.Broadcast or TreeKind.Aggregate && !OnPlannedArrival(ref from, message))
             return; // relayed on (ForestNode.Planning.cs)
         switch (message.Kind)

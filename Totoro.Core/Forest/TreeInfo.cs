@@ -13,4 +13,7 @@ public readonly record struct TreeInfo(bool IsRoot, bool IsSubscriber, PeerHandl
 
     /// <summary>The parent's parent, as the parent last said: where a re-join goes first.</summary>
     public PeerHandle Grandparent { get; init; }
+
+    /// <summary>Heartbeat periods the parent may let pass between keep-alives (more than one while its watchers cover it).</summary>
+    public int ParentLease { get; init; }
 }

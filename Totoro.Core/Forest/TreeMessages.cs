@@ -46,11 +46,39 @@ public static class TreeMessages
     /// <paramref name="trees"/> is given, by a full list (app id 16 | detached u8 | grandparent u16 a tree, the
     /// grandparent an index into <paramref name="grandparents"/>, 0xFFFF for none).
     /// </summary>
-    public static Message KeepAlive(long hash, int count, Payload? trees, PeerHandle[]? grandparents = null)
-        => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Stamp = hash, Round = count, Payload = trees, Peers = grandparents };
+    /// <remarks>
+    /// <paramref name="lease"/>: how many heartbeat periods may pass before the next one (1: every period). More than 1
+    /// when the parent's watchers (its leaf-set neighbours, <see cref="WatchKeepAlive"/>) tell the child of its death.
+    /// </remarks>
+    public static Message KeepAlive(long hash, int count, Payload? trees, PeerHandle[]? grandparents = null, int lease = 1)
+        => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Stamp = hash, Round = count, Payload = trees, Peers = grandparents, Hops = (ushort)lease };
 
     /// <summary>Up: the child's digest differs from its parent's; it asks for the full list.</summary>
-    public static Message KeepAliveRequest() => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = 1 };
+    public static Message KeepAliveRequest() => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = KeepAliveView.RequestRow };
+
+    /// <summary>
+    /// To a watcher (a leaf-set neighbour): the sender is alive, and its distinct children across every tree are named
+    /// by a digest (count, hash) and, when <paramref name="children"/> is given, listed; a watcher that stops hearing
+    /// for <paramref name="timeoutMicros"/> tells them their parent died.
+    /// </summary>
+    public static Message WatchKeepAlive(long hash, int count, long timeoutMicros, PeerHandle[]? children)
+        => new()
+        {
+            Kind = TreeKind.Heartbeat,
+            Flags = TreeFlags.KeepAlive,
+            Row = KeepAliveView.WatchRow,
+            Stamp = hash,
+            Round = count,
+            Hops = (ushort)Math.Clamp(timeoutMicros / KeepAliveView.TimeoutUnitMicros, 1, ushort.MaxValue),
+            Peers = children,
+        };
+
+    /// <summary>A watcher whose digest of the sender's children differs asks for the list.</summary>
+    public static Message WatchRequest() => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = KeepAliveView.WatchRequestRow };
+
+    /// <summary>A watcher to one of the watched node's children: <paramref name="parent"/> stopped answering.</summary>
+    public static Message ParentDead(PeerHandle parent)
+        => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = KeepAliveView.ParentDeadRow, Peers = [parent] };
 
     /// <summary>Up: the child's subtree height changed.</summary>
     public static Message HeightReport(NodeId app, int height)
@@ -135,6 +163,7 @@ public readonly ref struct JoinAckView(ref readonly Message message)
 
     /// <summary>The new parent's own parent (the child's grandparent), if it has one.</summary>
     public PeerHandle Grandparent => _m.Peers is [var grandparent] ? grandparent : PeerHandle.None;
+
 }
 
 /// <summary>A broadcast's fields by name.</summary>
@@ -195,8 +224,28 @@ public readonly ref struct KeepAliveView(ref readonly Message message)
 {
     private readonly ref readonly Message _m = ref message;
 
+    public const byte RequestRow = 1;
+    public const byte WatchRow = 2;
+    public const byte ParentDeadRow = 3;
+    public const byte WatchRequestRow = 4;
+
+    /// <summary>The unit of a watch keep-alive's timeout (µs).</summary>
+    public const long TimeoutUnitMicros = 100_000;
+
     /// <summary>Up: the child asks for the full list of the trees it shares with the receiver.</summary>
-    public bool IsRequest => _m.Row == 1;
+    public bool IsRequest => _m.Row == RequestRow;
+
+    /// <summary>Which of the batched keep-alive's forms this is (0: parent to child).</summary>
+    public byte Form => _m.Row;
+
+    /// <summary>Parent to child: heartbeat periods that may pass before the next keep-alive (at least 1).</summary>
+    public int Lease => Math.Max(1, (int)_m.Hops);
+
+    /// <summary>To a watcher: how long it may hear nothing before it takes the sender for dead (µs).</summary>
+    public long TimeoutMicros => _m.Hops * TimeoutUnitMicros;
+
+    /// <summary>To a watcher: the sender's children; a parent-dead notice: the parent that died.</summary>
+    public PeerHandle[]? Peers => _m.Peers;
 
     /// <summary>The order-free hash of the shared trees.</summary>
     public long Hash => _m.Stamp;

@@ -23,6 +23,9 @@ internal sealed class TreeState(AppDescriptor app)
     public bool IsSubscriber;
     public long JoinSentAt;
     public long ParentHeard;
+
+    /// <summary>Heartbeat periods the parent may let pass between keep-alives, as it last said (its watchers cover the rest).</summary>
+    public int ParentLease = 1;
     public long LastSentDown;
     public int PushDownCursor;
     public int Round;

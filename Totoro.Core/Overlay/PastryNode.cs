@@ -556,4 +556,10 @@ public sealed partial class PastryNode : INodeProgram
     public int NeighbourCount => _neighbours.Count;
 
     public bool KnowsOf(PeerHandle peer) => _leaf.Contains(peer);
+
+    /// <summary>
+    /// The leaf-set member <paramref name="rank"/> places from this node on one side (0: the closest, whose lease this
+    /// node holds and which holds this node's), or none; an upper layer leans on the leaf set's mutual watch.
+    /// </summary>
+    public PeerHandle LeafNeighbour(bool clockwise, int rank) => clockwise ? _leaf.Right(rank) : _leaf.Left(rank);
 }

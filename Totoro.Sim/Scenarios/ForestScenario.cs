@@ -110,11 +110,12 @@ public sealed class ForestScenario : IForestApp
     public MaintenanceSection MeasureMaintenance(long windowMicros, long warmupMicros)
     {
         World.RunUntil(World.Now + warmupMicros);
-        long keepAlives = 0, lists = 0;
+        long keepAlives = 0, lists = 0, watch = 0;
         foreach (ForestNode? node in _forest)
         {
             keepAlives -= node?.KeepAlivesSent ?? 0;
             lists -= node?.KeepAliveLists ?? 0;
+            watch -= node?.WatchKeepAlivesSent ?? 0;
         }
 
         var meter = new MaintenanceMeter(World);
@@ -124,6 +125,7 @@ public sealed class ForestScenario : IForestApp
         {
             keepAlives += node?.KeepAlivesSent ?? 0;
             lists += node?.KeepAliveLists ?? 0;
+            watch += node?.WatchKeepAlivesSent ?? 0;
         }
 
         double seconds = windowMicros / 1e6;
@@ -163,8 +165,26 @@ public sealed class ForestScenario : IForestApp
             KeepAliveLists: lists,
             CentralServerBytesPerSecond: Math.Round(serverBytes, 1),
             CentralServerMessagesPerSecond: Math.Round(serverMessages, 2),
-            CentralWorkerBytesPerSecond: workers);
+            CentralWorkerBytesPerSecond: workers)
+        {
+            ByKind = [.. meter.ByKind().Select(k => new KindTraffic(
+                MessageKinds.IsRoutedLayer(k.Kind) || MessageKinds.IsDirectLayer(k.Kind) ? TreeKind.Name(k.Kind) + KeepAliveForm(k.Form) : k.Kind.ToString(),
+                k.Messages, k.Bytes))],
+            WatchKeepAlivesSent = watch,
+        };
     }
+
+    /// <summary>The batched keep-alive's forms by row (<see cref="KeepAliveView"/>), for the profile's names.</summary>
+    private static string KeepAliveForm(int form) => form switch
+    {
+        < 0 => "",
+        0 => " (keep-alive to a child)",
+        KeepAliveView.RequestRow => " (a child's list request)",
+        KeepAliveView.WatchRow => " (keep-alive to a watcher)",
+        KeepAliveView.ParentDeadRow => " (parent-dead notice)",
+        KeepAliveView.WatchRequestRow => " (a watcher's list request)",
+        _ => $" (keep-alive form {form})",
+    };
 
     /// <summary>The forest section for what has run so far.</summary>
     public ForestSection RunReport() => Report();

@@ -15,6 +15,9 @@ public sealed class MaintenanceMeter
     private readonly long[] _treeBytes;
     private readonly long[] _treeMessages;
     private readonly long[] _overlayMessages;
+    private const int Forms = 8; // a layer's flagged kind is counted apart by its row (its form), below this
+    private readonly long[] _kindMessages = new long[256 * (Forms + 1)]; // by kind; a layer's kind with its fourth flag apart by row
+    private readonly long[] _kindBytes = new long[256 * (Forms + 1)];
 
     public MaintenanceMeter(SimWorld world)
     {
@@ -38,6 +41,22 @@ public sealed class MaintenanceMeter
 
     public long TreeMessages(int node) => _treeMessages[node];
 
+    /// <summary>
+    /// Messages sent in the window and their bytes (overhead included), by kind; a layer's kind with its fourth layer
+    /// flag set (the forest's batched keep-alives) is counted apart by its row (Form ≥ 0; −1 for every other message).
+    /// </summary>
+    public IReadOnlyList<(MessageKind Kind, int Form, long Messages, long Bytes)> ByKind()
+    {
+        var kinds = new List<(MessageKind, int, long, long)>();
+        for (int i = 0; i < _kindMessages.Length; i++)
+        {
+            if (_kindMessages[i] > 0)
+                kinds.Add(((MessageKind)(i & 0xFF), (i >> 8) - 1, _kindMessages[i], _kindBytes[i]));
+        }
+
+        return kinds;
+    }
+
     private void Observe(int from, int to, in Message message)
     {
         _previous?.Invoke(from, to, message);
@@ -51,5 +70,9 @@ public sealed class MaintenanceMeter
         byteCounts[to] += bytes;
         messageCounts[from]++;
         messageCounts[to]++;
+        int form = (message.Flags & MessageFlags.Layer4) != 0 && tree ? 1 + Math.Min((int)message.Row, Forms - 1) : 0;
+        int kind = (byte)message.Kind + (256 * form);
+        _kindMessages[kind]++;
+        _kindBytes[kind] += bytes;
     }
 }

@@ -15,4 +15,11 @@ public sealed record MaintenanceSection(
     long KeepAliveLists,
     double CentralServerBytesPerSecond,
     double CentralServerMessagesPerSecond,
-    Distribution CentralWorkerBytesPerSecond);
+    Distribution CentralWorkerBytesPerSecond)
+{
+    /// <summary>Where the window's bytes went: every kind sent, overlay and forest alike (the forest's batched keep-alives apart).</summary>
+    public IReadOnlyList<KindTraffic> ByKind { get; init; } = [];
+
+    /// <summary>Keep-alives nodes sent their watchers (their immediate leaf-set neighbours) in the window.</summary>
+    public long WatchKeepAlivesSent { get; init; }
+}

@@ -68,11 +68,14 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
             TreeMsgsPerSecMax: Math.Round(m.TreeMessagesPerSecond.Max, 3),
             KeepAlives: m.KeepAlivesSent,
             KeepAliveLists: m.KeepAliveLists,
+            WatchKeepAlives: m.WatchKeepAlivesSent,
             CentralServerBps: m.CentralServerBytesPerSecond,
             CentralServerMsgsPerSec: m.CentralServerMessagesPerSecond,
             CentralWorkerBpsMean: Math.Round(m.CentralWorkerBytesPerSecond.Mean, 1),
             ModelMBPerNodeMean: Math.Round(f.PerNodeTrafficBytes.Mean / MB, 4),
-            ModelMBPerNodeMax: Math.Round(f.PerNodeTrafficBytes.Max / MB, 4)));
+            ModelMBPerNodeMax: Math.Round(f.PerNodeTrafficBytes.Max / MB, 4)),
+            Detail: m.ByKind.Select(k => new KindRow(seed, f.Apps, k.Kind, k.Messages, k.Bytes,
+                Math.Round(k.Messages / (double)n / parameters.WindowSeconds, 4), Math.Round(2 * k.Bytes / (double)n / parameters.WindowSeconds, 2))).ToList());
     }
 
     /// <summary>ratios.csv: each point's figures over its seed's point with the fewest trees (the paper's Fig. 7 axis).</summary>
@@ -97,8 +100,21 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
         using (var writer = new StreamWriter(csv))
         using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
             csvWriter.WriteRecords(ratios);
-        return [csv];
+
+        // kinds.csv: where each point's window went, kind by kind (what the profile of the trees' bytes reads).
+        string kinds = Path.Combine(directory, "kinds.csv");
+        using (var writer = new StreamWriter(kinds))
+        using (CsvHelper.CsvWriter csvWriter = CsvHelper.CsvWriter.Create(writer))
+            csvWriter.WriteRecords(results.SelectMany(r => (List<KindRow>?)r.Detail ?? []).OrderBy(k => k.Seed).ThenBy(k => k.Apps).ThenBy(k => k.Kind, StringComparer.Ordinal));
+        return [csv, kinds];
     }
+
+    /// <summary>
+    /// One kind's messages in a point's window, all nodes together; per node a second: messages sent, and bytes sent
+    /// plus received (each message counted at both ends, as the Bps columns are).
+    /// </summary>
+    [CsvHelper.CsvRecord]
+    internal sealed partial record KindRow(ulong Seed, int Apps, string Kind, long Messages, long Bytes, double SentPerNodePerSec, double BpsPerNode);
 
     /// <summary>A point's figures divided by those of its seed's point with <see cref="BaseApps"/> trees.</summary>
     [CsvHelper.CsvRecord]
@@ -140,6 +156,7 @@ internal sealed partial class MaintenanceKind : ExperimentKind<MaintenanceParame
         double TreeMsgsPerSecMax,
         long KeepAlives,
         long KeepAliveLists,
+        long WatchKeepAlives,
         double CentralServerBps,
         double CentralServerMsgsPerSec,
         double CentralWorkerBpsMean,
