@@ -84,6 +84,9 @@ public static class TreeFlags
     /// <summary>On a heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     public const MessageFlags Detached = MessageFlags.Layer1;
 
+    /// <summary>On a broadcast or aggregate: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
+    public const MessageFlags Chunk = MessageFlags.Layer1;
+
     /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
     public const MessageFlags PushDown = MessageFlags.Layer2;
 
