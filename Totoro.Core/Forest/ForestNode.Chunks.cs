@@ -21,13 +21,68 @@ public sealed partial class ForestNode
     /// <summary>At the root: the round's payload to the chosen children, chunk by chunk (each chunk to every child before the next).</summary>
     private void SendChunksDown(TreeState state, int round, Payload wire, int depth, long deadline, ReadOnlySpan<PeerHandle> children)
     {
-        int count = ModelChunks.CountOf(wire.ContentBytes);
-        for (int k = 0; k < count && !children.IsEmpty; k++)
+        if (children.IsEmpty)
+            return;
+        NodeId app = state.App.Id;
+        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Down, children.ToArray(), wire, chunk => TreeMessages.BroadcastChunk(app, round, chunk, depth, deadline)));
+        PumpChunks();
+    }
+
+    // ---- The uplink: chunks go out as it drains ------------------------------------------------------------
+
+    /// <summary>
+    /// Chunks wait here while this node's uplink already holds <see cref="ChunkBacklogMicros"/> of sends, so that its
+    /// heartbeats, pings and acks never queue behind a whole model (a world that cannot tell says 0: no waiting).
+    /// </summary>
+    private const long ChunkBacklogMicros = 20_000;
+
+    private const int ChunkPumpTimer = 110;
+
+    private Queue<ChunkSend>? _chunkSends;
+    private Queue<ChunkSource>? _chunkSources;
+    private bool _chunkPumpArmed;
+
+    /// <summary>Chunks waiting for room on this node's uplink (sends and whole payloads not cut yet).</summary>
+    public int ChunksWaiting => (_chunkSends?.Count ?? 0) + (_chunkSources?.Count ?? 0);
+
+    private void SendChunk(TreeState state, FlowDirection direction, PeerHandle peer, in Message message)
+    {
+        (_chunkSends ??= new Queue<ChunkSend>()).Enqueue(new ChunkSend(state, direction, peer, message));
+        PumpChunks();
+    }
+
+    private void PumpChunks()
+    {
+        while (true)
         {
-            Message chunk = TreeMessages.BroadcastChunk(state.App.Id, round, ModelChunks.Slice(wire, k), depth, deadline);
-            foreach (PeerHandle child in children)
-                SendTreeData(state, FlowDirection.Down, child, chunk); // ForestNode.Planning.cs
+            if (_chunkSends is { Count: > 0 } sends)
+            {
+                if (_context.SendBacklogMicros > ChunkBacklogMicros)
+                    break;
+                ChunkSend next = sends.Dequeue();
+                SendTreeData(next.State, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
+                continue;
+            }
+
+            if (_chunkSources is not { Count: > 0 } sources)
+                return;
+            ChunkSource source = sources.Peek();
+            source.CutNext(_chunkSends ??= new Queue<ChunkSend>());
+            if (source.Done)
+                sources.Dequeue();
         }
+
+        if (!_chunkPumpArmed)
+        {
+            _chunkPumpArmed = true;
+            _context.SetTimer(Math.Max(1, _context.SendBacklogMicros - ChunkBacklogMicros), ChunkPumpTimer);
+        }
+    }
+
+    private void OnChunkPumpTimer()
+    {
+        _chunkPumpArmed = false;
+        PumpChunks();
     }
 
     private void OnBroadcastChunk(PeerHandle from, BroadcastView message, Payload chunk)
@@ -119,7 +174,7 @@ public sealed partial class ForestNode
             return;
         Message message = TreeMessages.BroadcastChunk(state.App.Id, download.Round, chunk, download.Depth + 1, download.Deadline);
         foreach (PeerHandle child in download.Children)
-            SendTreeData(state, FlowDirection.Down, child, message);
+            SendChunk(state, FlowDirection.Down, child, message);
     }
 
     /// <summary>Every chunk is in: a subscriber checks the root's seal on the whole and hands the model to its app.</summary>
@@ -252,7 +307,7 @@ public sealed partial class ForestNode
     {
         Payload chunk = sum.Emit(index, index == 0 ? state.Aggregation!.TakeReports() : null, out long contributions);
         if (!state.Parent.IsNone)
-            SendTreeData(state, FlowDirection.Up, state.Parent, TreeMessages.AggregateChunk(state.App.Id, sum.Round, chunk, contributions));
+            SendChunk(state, FlowDirection.Up, state.Parent, TreeMessages.AggregateChunk(state.App.Id, sum.Round, chunk, contributions));
     }
 
     /// <summary>
@@ -298,9 +353,9 @@ public sealed partial class ForestNode
     /// <summary>A merged payload above one chunk going up whole-at-a-time (a rule that cannot stream): sent in chunks.</summary>
     private void SendChunksUp(TreeState state, int round, Payload merged, long contributions)
     {
-        int count = ModelChunks.CountOf(merged.ContentBytes);
-        for (int k = 0; k < count; k++)
-            SendTreeData(state, FlowDirection.Up, state.Parent, TreeMessages.AggregateChunk(state.App.Id, round, ModelChunks.Slice(merged, k), contributions));
+        NodeId app = state.App.Id;
+        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Up, [state.Parent], merged, chunk => TreeMessages.AggregateChunk(app, round, chunk, contributions)));
+        PumpChunks();
     }
 
     /// <summary>Under a rule that merges whole contributions: a child's chunks put back together, then merged as one.</summary>

@@ -269,6 +269,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             CloseOverdueRounds();
         else if (timer == ContributionTimer)
             ContributeDelayed(argument);
+        else if (timer == ChunkPumpTimer)
+            OnChunkPumpTimer(); // ForestNode.Chunks.cs
         else
             Overlay.OnTimer(timer, argument);
     }
