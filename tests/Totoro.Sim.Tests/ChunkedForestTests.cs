@@ -105,21 +105,10 @@ public class ChunkedForestTests(ITestOutputHelper output)
         Payload merged = Assert.IsType<Payload>(app.Merged);
         float[] tree = merged.Vector!;
         Assert.Equal(S / 4, tree.Length);
-        var flat = new double[tree.Length];
-        double weights = 0;
-        foreach (int s in app.Subscribers)
-        {
-            for (int i = 0; i < flat.Length; i++)
-            {
-                (double w, int x) = ForestScenario.Contribution(s, i);
-                flat[i] += w * x;
-            }
-
-            weights += ForestScenario.Contribution(s, 0).Weight;
-        }
+        (float[] flat, double weights) = FlatSum.Of(app, tree.Length);
 
         // Small integers: every partial sum is exact in float, so the chunked tree and the flat sum agree to the bit.
-        Assert.Equal(flat.Select(v => (float)v), tree);
+        Assert.Equal(flat, tree);
         Assert.Equal(weights, merged.Weight);
         Assert.Equal(90, app.Contributions);
         Assert.Equal(0, scenario.RunReport().DuplicateDeliveries);
