@@ -127,4 +127,15 @@ public class ChunkedForestTests(ITestOutputHelper output)
         Assert.Equal(first, Once());
         Assert.True(first.Item1 > 0 && first.Item2 > 0);
     }
+
+    [Fact]
+    public void ResNet_34s_85_MB_can_be_configured_and_a_model_above_1_GiB_is_refused_in_one_line()
+    {
+        Assert.Empty(new ForestSimConfig { Apps = 1, SubscribersPerApp = 10, ModelBytes = 85 << 20 }.Validate(nodes: 100));
+        string problem = Assert.Single(new ForestSimConfig { Apps = 1, SubscribersPerApp = 10, ModelBytes = Payload.MaxBytes + 1 }.Validate(nodes: 100));
+        Assert.Equal($"--model-bytes must be from 4 to 1073741824 (got {Payload.MaxBytes + 1})", problem);
+        Assert.Equal(340, ModelChunks.CountOf(85 << 20));
+        Assert.False(ModelChunks.IsChunked(Payload.SizeOnly(200 * 1024))); // the committed figures' models travel whole
+        Assert.True(ModelChunks.IsChunked(Payload.SizeOnly(ModelChunks.ChunkBytes + 1)));
+    }
 }
