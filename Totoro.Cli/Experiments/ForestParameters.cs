@@ -23,6 +23,9 @@ internal class ForestParameters : WorldParameters
 
     public int RoundDeadlineMs { get; set; }
 
+    /// <summary>How many of each root's leaf-set neighbours hold a replica of its model (the tree's default: 3).</summary>
+    public int Replicas { get; set; } = new Core.Forest.TreeOptions().Replicas;
+
     protected override ForestSimConfig? SizedForest() => ToForestConfig();
 
     public ForestSimConfig ToForestConfig() => new()
@@ -33,6 +36,7 @@ internal class ForestParameters : WorldParameters
         Fanout = Fanout,
         ConfineToZone = ConfineApps,
         RoundDeadlineMs = RoundDeadlineMs,
+        TreeTimers = Replicas == new Core.Forest.TreeOptions().Replicas ? null : new Core.Forest.TreeOptions { Replicas = Replicas },
     };
 
     /// <summary>The forest's problems, and one more if the kind (which needs EUA sites for <paramref name="why"/>) got another topology.</summary>

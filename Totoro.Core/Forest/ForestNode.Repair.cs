@@ -239,6 +239,7 @@ public sealed partial class ForestNode
     {
         if (state.Aggregation is not { InFlight: true } aggregation)
             return;
+        GiveUpChunks(state, aggregation, child); // ForestNode.Chunks.cs
         if (aggregation.TryArrive(child, self: false) && aggregation.IsComplete) // counted as answered with nothing; a late answer is still refused
             CompleteRound(state);
     }

@@ -73,15 +73,28 @@ public sealed partial class ForestNode
     /// <param name="depth">Hops from the root.</param>
     /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none.</param>
     /// <param name="wire">The payload as it came, sealed by the root (null at the root, which seals it here).</param>
-    private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline, Payload? wire = null)
+    /// <param name="download">A chunked round arriving (ForestNode.Chunks.cs): its chunks go on as they come, and the app gets the model once all are in.</param>
+    private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline, Payload? wire = null, ChunkedDownload? download = null)
     {
         wire ??= SealRound(state, round, compressed); // ForestNode.Sealing.cs
         RoundAggregation aggregation = state.Aggregation ??= new RoundAggregation();
         Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count);
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
-        Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, deadline);
-        for (int i = 0; i < n; i++)
-            SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
+        if (download is not null)
+        {
+            download.Children = chosen[..n].ToArray();
+        }
+        else if (ModelChunks.IsChunked(wire))
+        {
+            SendChunksDown(state, round, wire, depth + 1, deadline, chosen[..n]); // ForestNode.Chunks.cs
+        }
+        else
+        {
+            Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, deadline);
+            for (int i = 0; i < n; i++)
+                SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
+        }
+
         if (n > 0 && n == state.Children.Count)
             state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
@@ -93,7 +106,7 @@ public sealed partial class ForestNode
             CompleteRound(state); // nothing below: pass up at once
         else if (aggregation.ExpectedTotal == 0 && cutoff == 0)
             _context.SetTimer(0, RoundTimer); // a root with nobody to wait for closes after Broadcast has returned its round
-        else if (state.IsSubscriber)
+        else if (state.IsSubscriber && download is null)
             _app?.OnBroadcast(this, state.App.Id, round, state.App.Compression.Decompress(compressed));
     }
 
@@ -110,6 +123,8 @@ public sealed partial class ForestNode
             contributions = 0;
         }
 
+        if (AddToStream(state, aggregation, contribution, contributions, from))
+            return; // a chunked round, summed chunk by chunk (ForestNode.Chunks.cs)
         if (!aggregation.TryArrive(from, self: from == _context.Self))
             return; // not awaited, or counted once already (a retry)
         state.App.Selector.Observe(state.App.Id, from, contribution, _context);
@@ -120,6 +135,8 @@ public sealed partial class ForestNode
 
     private void CompleteRound(TreeState state)
     {
+        if (CompleteStreamedRound(state))
+            return; // ForestNode.Chunks.cs
         DropSilentChildren(state); // ForestNode.Repair.cs
         RoundAggregation aggregation = state.Aggregation!;
         int round = aggregation.Round;
@@ -127,6 +144,11 @@ public sealed partial class ForestNode
         Payload merged = aggregation.Close();
         if (state.IsRoot)
             _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
+        else if (!state.Parent.IsNone && ModelChunks.IsChunked(merged))
+        {
+            SendChunksUp(state, round, merged, contributions); // ForestNode.Chunks.cs
+            ConsiderParent(state, merged.Bytes);
+        }
         else if (!state.Parent.IsNone)
         {
             Message update = TreeMessages.Aggregate(state.App.Id, round, merged, contributions);

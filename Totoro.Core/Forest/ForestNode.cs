@@ -218,6 +218,12 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.JoinAck:
                 OnJoinAck(from, new JoinAckView(in message));
                 break;
+            case TreeKind.Broadcast when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
+                OnBroadcastChunk(from, new BroadcastView(in message), chunk); // ForestNode.Chunks.cs
+                break;
+            case TreeKind.Aggregate when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
+                OnAggregateChunk(from, new AggregateView(in message), chunk);
+                break;
             case TreeKind.Broadcast:
                 OnBroadcastMessage(from, new BroadcastView(in message));
                 break;
@@ -265,6 +271,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             CloseOverdueRounds();
         else if (timer == ContributionTimer)
             ContributeDelayed(argument);
+        else if (timer == ChunkPumpTimer)
+            OnChunkPumpTimer(); // ForestNode.Chunks.cs
         else
             Overlay.OnTimer(timer, argument);
     }

@@ -45,6 +45,32 @@ internal sealed class RoundAggregation
 
     public bool IsComplete => _received == ExpectedTotal;
 
+    /// <summary>Contributors that have answered so far (or were given up on).</summary>
+    public int Received => _received;
+
+    /// <summary>Whether <paramref name="from"/> is awaited and has not answered yet.</summary>
+    public bool IsAwaited(PeerHandle from, bool self)
+    {
+        if (self)
+            return SelfExpected && !_selfArrived;
+        int at = Array.IndexOf(_expected, from, 0, _expectedCount);
+        return at >= 0 && !_arrived[at];
+    }
+
+    /// <summary>A report that came with a chunked contribution (chunk 0's attachment): joined like any merged one's.</summary>
+    public void AddReport(byte[] report) => _reports.Add(report);
+
+    /// <summary>Every report so far, joined, and forgotten here (null: none): a streamed sum sends them up with its first chunk.</summary>
+    public byte[]? TakeReports()
+    {
+        if (_reports.Count + _declined.Count == 0)
+            return null;
+        byte[] joined = JoinReports();
+        _reports.Clear();
+        _declined.Clear();
+        return joined;
+    }
+
     /// <summary>The children this round waits for.</summary>
     public ReadOnlySpan<PeerHandle> Expected => _expected.AsSpan(0, _expectedCount);
 

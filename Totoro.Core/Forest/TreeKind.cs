@@ -84,11 +84,14 @@ public static class TreeFlags
     /// <summary>On a heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     public const MessageFlags Detached = MessageFlags.Layer1;
 
+    /// <summary>On a broadcast or aggregate: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
+    public const MessageFlags Chunk = MessageFlags.Layer1;
+
     /// <summary>
-    /// On a broadcast of the advertise–discover tree: an app's root announced it again (its first announcement may have
+    /// On a broadcast of the advertise–discover tree (Layer1 there would read as a chunk): an app's root announced it again (its first announcement may have
     /// been lost), so it goes all the way down even through nodes that already know it.
     /// </summary>
-    public const MessageFlags Reannounced = MessageFlags.Layer1;
+    public const MessageFlags Reannounced = MessageFlags.Layer2;
 
     /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
     public const MessageFlags PushDown = MessageFlags.Layer2;

@@ -37,6 +37,14 @@ public static class TreeMessages
     public static Message Aggregate(NodeId app, int round, Payload merged, long contributions)
         => new() { Kind = TreeKind.Aggregate, Key = app, Round = round, Payload = merged, Stamp = contributions };
 
+    /// <summary>One chunk of a round's payload going down (<see cref="ModelChunks"/>).</summary>
+    public static Message BroadcastChunk(NodeId app, int round, Payload chunk, int depth, long deadline)
+        => Broadcast(app, round, chunk, depth, deadline) with { Flags = TreeFlags.Chunk };
+
+    /// <summary>One chunk of a subtree's merged contributions going up, and how many contributions that chunk holds.</summary>
+    public static Message AggregateChunk(NodeId app, int round, Payload chunk, long contributions)
+        => Aggregate(app, round, chunk, contributions) with { Flags = TreeFlags.Chunk };
+
     /// <summary>Down: the parent is alive (and whether its subtree is cut off from the root).</summary>
     public static Message Heartbeat(NodeId app, int round, bool detached, PeerHandle[]? parents)
         => new() { Kind = TreeKind.Heartbeat, Flags = detached ? TreeFlags.Detached : MessageFlags.None, Key = app, Round = round, Peers = parents };

@@ -65,6 +65,12 @@ internal sealed class TreeState(AppDescriptor app)
 
     public bool Aggregating => Aggregation?.InFlight == true;
 
+    // Big models (ForestNode.Chunks.cs): the round's chunked broadcast coming down, its streamed sum going up, and
+    // the chunked contributions being put back together under a rule that cannot merge chunk by chunk.
+    internal ChunkedDownload? Download;
+    internal ChunkedSum? UpSum;
+    internal Dictionary<PeerHandle, (int Round, ChunkAssembler Assembler)>? UpAssembly;
+
     // The root's state, replicated here when this node is one of the root's closest leaf-set neighbours.
     public Payload? ReplicaModel;
     public int ReplicaRound;

@@ -40,6 +40,12 @@ public interface INodeContext
     }
 
     /// <summary>
+    /// How long what this node has already sent will take to leave it (µs): a bulk sender (a model's chunks) waits
+    /// while this is long, so that small messages do not queue behind a whole model. 0 when the world cannot tell.
+    /// </summary>
+    long SendBacklogMicros => 0;
+
+    /// <summary>
     /// Whether a peer dies with this node (another logical node of the same host): replicas go elsewhere first. In the
     /// simulator every node is its own machine.
     /// </summary>

@@ -11,8 +11,13 @@ namespace Totoro.Core.Runtime;
 /// </summary>
 public sealed class Payload
 {
-    /// <summary>Largest payload the codec accepts (bytes): a 16 M-parameter float model.</summary>
-    public const int MaxBytes = 64 << 20;
+    /// <summary>
+    /// Largest payload (bytes): 1 GiB, a 268 M-parameter float model (VGG-16's 553 MB and ViT-B's 346 MB fit). Models
+    /// above one chunk travel in chunks (Forest.ModelChunks), so no message is this large on a tree; a node still holds
+    /// the whole model two or three times (received, trained, summed), which is as much as an edge device can spare,
+    /// and the bound keeps every size an int with room for an attachment.
+    /// </summary>
+    public const int MaxBytes = 1 << 30;
 
     /// <summary>Largest attachment: a participant list, the workers' reports of one round, or a master's checkpoint (its history, and an adaptive rule's two moments: 8 bytes per parameter of a 4 M-parameter model).</summary>
     public const int MaxAttachmentBytes = 32 << 20;

@@ -26,5 +26,7 @@ internal sealed class HostNodeContext(NodeHost host, int index, PeerHandle self,
 
     public ulong NextRandom() => _random.Next();
 
+    public long SendBacklogMicros => host.SendBacklogMicros;
+
     public bool SharesFate(PeerHandle peer) => host.Directory.EndpointOf(peer).Equals(host.Endpoint);
 }

@@ -190,10 +190,24 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     private LearningNode LearnerOf(ForestNode node)
         => _host.TryIndexOf(node.Overlay.Id, out int local) ? _learners[local] : throw new InvalidOperationException("a node of another host");
 
-    public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload) => LearnerOf(node).OnBroadcast(node, app, round, payload);
+    /// <summary>Tests only: one app's rounds go to this handler instead of the learning layer (a tree driven by hand).</summary>
+    internal (NodeId App, IForestApp Handler)? Intercept { get; set; }
+
+    public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload)
+    {
+        if (Intercept is { } intercept && intercept.App == app)
+            intercept.Handler.OnBroadcast(node, app, round, payload);
+        else
+            LearnerOf(node).OnBroadcast(node, app, round, payload);
+    }
 
     public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
-        => LearnerOf(node).OnAggregated(node, app, round, merged, contributions);
+    {
+        if (Intercept is { } intercept && intercept.App == app)
+            intercept.Handler.OnAggregated(node, app, round, merged, contributions);
+        else
+            LearnerOf(node).OnAggregated(node, app, round, merged, contributions);
+    }
 
     public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint)
         => LearnerOf(node).OnRootTakeover(node, app, round, checkpoint);

@@ -369,6 +369,15 @@ public sealed partial class NodeHost : IDisposable
         return endpoint.Address.Equals(Endpoint.Address) ? 100 : 10_000;
     }
 
+    /// <summary>
+    /// What the host's socket still has to send, as time at a nominal 100 Mbit/s (the real rate is not measured):
+    /// a model's chunks wait while it is above a few tens of milliseconds, so LiteNetLib holds about a chunk per host
+    /// instead of fanout copies of a whole model.
+    /// </summary>
+    internal long SendBacklogMicros => _transport.QueuedReliableBytes / NominalBytesPerMicro;
+
+    private const long NominalBytesPerMicro = 100 / 8;
+
     internal void SendControl(IPEndPoint to, FrameKind kind, byte[] json, bool reliable = false) => _transport.Send(to, Frame.Control(kind, json), reliable);
 
     internal void Schedule(long delayMicros, Action task) => Timers.Add(Now + Math.Max(0, delayMicros), task);

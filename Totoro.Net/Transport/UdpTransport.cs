@@ -149,6 +149,36 @@ public sealed class UdpTransport : IDisposable
             _manager.Connect(to, ConnectionKey); // null when the other side is already connecting to us: wait for it
     }
 
+    /// <summary>
+    /// Reliable packets (fragments of frames) queued in LiteNetLib and not yet acknowledged, over every connection,
+    /// plus frames still waiting for their connection: what a bulk sender (a model's chunks) waits on.
+    /// </summary>
+    public long QueuedReliableBytes
+    {
+        get
+        {
+            LiteNetPeer[] peers;
+            long waiting = 0;
+            lock (_lock)
+            {
+                peers = [.. _connected.Values];
+                foreach (List<byte[]> queue in _pending.Values)
+                {
+                    foreach (byte[] frame in queue)
+                        waiting += frame.Length;
+                }
+            }
+
+            long packets = 0;
+            foreach (LiteNetPeer peer in peers) // LiteNetLib is called outside our lock (see Send)
+                packets += peer.GetPacketsCountInReliableQueue(true);
+            return waiting + (packets * PacketBytes);
+        }
+    }
+
+    /// <summary>About what a reliable packet carries (an Ethernet MTU less IP, UDP and LiteNetLib headers).</summary>
+    private const int PacketBytes = 1400;
+
     /// <summary>Connections open now (reliable channels to other hosts).</summary>
     public int Connections
     {

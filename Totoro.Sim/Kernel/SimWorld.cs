@@ -224,6 +224,8 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
 
     public long ProximityTo(PeerHandle peer) => RoundTripMicros(_current, peer.Index);
 
+    public long SendBacklogMicros => Math.Max(0, Links.UplinkFreeAt(_current) - _now);
+
     /// <summary>Issues a cache prefetch of each peer's id and place, so that their misses overlap instead of queueing.</summary>
     public void Prefetch(ReadOnlySpan<PeerHandle> peers)
     {

@@ -69,6 +69,9 @@ public sealed class LinkModel
 
     public double UplinkBytesPerMicro(int node) => _links[node].UplinkBytesPerMicro;
 
+    /// <summary>When everything a node has sent so far will have left its uplink (µs): what the node itself can tell of its own queue.</summary>
+    public long UplinkFreeAt(int node) => _links[node].UplinkFreeAt;
+
     public double DownlinkBytesPerMicro(int node) => _links[node].DownlinkBytesPerMicro;
 
     /// <summary>Packet loss between two nodes: their nodes' own and the path's (independent).</summary>

@@ -26,21 +26,10 @@ public class ForestScenarioTests
         {
             Payload merged = Assert.IsType<Payload>(app.Merged);
             float[] tree = merged.Vector!;
-            double weights = 0;
-            var flat = new double[tree.Length];
-            foreach (int s in app.Subscribers)
-            {
-                for (int i = 0; i < flat.Length; i++)
-                {
-                    (double w, int x) = ForestScenario.Contribution(s, i);
-                    flat[i] += w * x;
-                }
-
-                weights += ForestScenario.Contribution(s, 0).Weight;
-            }
+            (float[] flat, double weights) = FlatSum.Of(app, tree.Length);
 
             // Small integers: every partial sum is exact in float, so tree and flat must agree to the bit.
-            Assert.Equal(flat.Select(v => (float)v), tree);
+            Assert.Equal(flat, tree);
             Assert.Equal(weights, merged.Weight);
             Assert.Equal(150, app.Contributions);
         }

@@ -1,0 +1,27 @@
+using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// A whole payload still to be cut into chunks and sent (the root's broadcast, a merged update going up whole): cut
+/// one chunk at a time, when the uplink has room for it, so a node never holds more than the payload and a chunk.
+/// </summary>
+internal sealed class ChunkSource(TreeState state, FlowDirection direction, PeerHandle[] peers, Payload whole, Func<Payload, Message> wrap)
+{
+    private readonly int _count = ModelChunks.CountOf(whole.ContentBytes);
+    private int _next;
+
+    public bool Done => _next >= _count;
+
+    /// <summary>The next chunk, as one send to each peer (each peer gets chunk k before any gets chunk k + 1).</summary>
+    public void CutNext(Queue<ChunkSend> into)
+    {
+        Message message = wrap(ModelChunks.Slice(whole, _next++));
+        foreach (PeerHandle peer in peers)
+            into.Enqueue(new ChunkSend(state, direction, peer, message));
+    }
+}
+
+/// <summary>One chunk message waiting for room on this node's uplink.</summary>
+internal readonly record struct ChunkSend(TreeState State, FlowDirection Direction, PeerHandle Peer, Message Message);
