@@ -91,14 +91,7 @@ public class ForestScenarioTests
     [Fact]
     public void Apps_advertised_on_the_discovery_tree_reach_every_subscriber_including_late_ones()
     {
-        var overlay = new OverlaySimConfig { Nodes = 400, Lookups = 0, Seed = 8 };
-        var scenario = new ForestScenario(overlay, new ForestSimConfig { Apps = 0, SubscribersPerApp = 1 });
-        scenario.Overlay.BuildOverlay();
-        scenario.Overlay.Settle(1);
-        SimWorldAt(scenario, 0, n => n.Subscribe(AppId.AdvertiseDiscover));
-        for (int i = 1; i < 300; i++)
-            SimWorldAt(scenario, i, n => n.Subscribe(AppId.AdvertiseDiscover));
-        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        ForestScenario scenario = CatalogueTree(nodes: 400, subscribers: 300, seed: 8);
 
         var first = new Advertisement(AppId.Create("speech", [1, 2], 7), 16, "speech", "dataset=speech-commands");
         var second = new Advertisement(AppId.Create("femnist", [3], 9), 8, "femnist", "min-cpu=2");
@@ -122,13 +115,7 @@ public class ForestScenarioTests
     [Fact]
     public void An_advertisement_lost_with_the_catalogue_root_reaches_everyone_when_announced_again()
     {
-        var overlay = new OverlaySimConfig { Nodes = 300, Lookups = 0, Seed = 11 };
-        var scenario = new ForestScenario(overlay, new ForestSimConfig { Apps = 0, SubscribersPerApp = 1 });
-        scenario.Overlay.BuildOverlay();
-        scenario.Overlay.Settle(1);
-        for (int i = 0; i < 250; i++)
-            SimWorldAt(scenario, i, n => n.Subscribe(AppId.AdvertiseDiscover));
-        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        ForestScenario scenario = CatalogueTree(nodes: 300, subscribers: 250, seed: 11);
         int root = Enumerable.Range(0, 300).Single(i => scenario.Node(i).TryGetTree(AppId.AdvertiseDiscover, out TreeInfo t) && t.IsRoot);
         int sender = Enumerable.Range(250, 50).First(i => i != root);
 
@@ -148,6 +135,19 @@ public class ForestScenarioTests
         SimWorldAt(scenario, sender, n => n.Advertise(app));
         scenario.World.RunUntil(scenario.World.Now + 5_000_000);
         Assert.All(live, i => Assert.Equal(1, scenario.Node(i).Reannouncements));
+    }
+
+    /// <summary>An overlay with no apps whose first <paramref name="subscribers"/> nodes joined the advertise–discover tree.</summary>
+    private static ForestScenario CatalogueTree(int nodes, int subscribers, ulong seed)
+    {
+        var overlay = new OverlaySimConfig { Nodes = nodes, Lookups = 0, Seed = seed };
+        var scenario = new ForestScenario(overlay, new ForestSimConfig { Apps = 0, SubscribersPerApp = 1 });
+        scenario.Overlay.BuildOverlay();
+        scenario.Overlay.Settle(1);
+        for (int i = 0; i < subscribers; i++)
+            SimWorldAt(scenario, i, n => n.Subscribe(AppId.AdvertiseDiscover));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        return scenario;
     }
 
     private static HashSet<Advertisement?> Catalogue(ForestScenario scenario, int node) => scenario.Node(node).Catalogue
