@@ -20,6 +20,7 @@ public sealed class FederatedApp
     private long _knownSince = -1;
     private bool _submitted; // this root was handed the app by a submit, not told of it by enrolling workers
     private long _resumeAt = -1; // after a take-over in enrolment mode: when the first round goes out
+    private bool _stoppedBeforeStart; // its creator stopped it while it still enrolled: it never starts
 
     /// <summary>How long a master that took over waits for the tree to re-form before its first round (real mode).</summary>
     private const long MaxResumeGraceMicros = 10_000_000;
@@ -85,7 +86,7 @@ public sealed class FederatedApp
     /// </summary>
     public bool MaybeStart(ForestNode root, long now)
     {
-        if (!Enrolling || Master is not null || _knownSince < 0)
+        if (!Enrolling || Master is not null || _knownSince < 0 || _stoppedBeforeStart)
             return false;
         bool full = _roster.Count >= _workload.Shares.Length;
         bool due = now - _knownSince >= _info.StartAfterMs * 1000L && _roster.Count >= _info.MinWorkers;
@@ -103,7 +104,19 @@ public sealed class FederatedApp
     public const long ReannounceMicros = 5_000_000;
 
     /// <summary>In enrolment mode, before training: not every share has a worker yet.</summary>
-    public bool WantsWorkers => Enrolling && Master is null && _roster.Count < _workload.Shares.Length;
+    public bool WantsWorkers => Enrolling && Master is null && !_stoppedBeforeStart && _roster.Count < _workload.Shares.Length;
+
+    /// <summary>
+    /// Its creator's stop: the master stops after the round in flight; an app still enrolling never starts (a stop that
+    /// came before the first round was otherwise dropped, and the app then trained anyway).
+    /// </summary>
+    public void Stop()
+    {
+        if (Master is { } master)
+            master.Stop();
+        else
+            _stoppedBeforeStart = true;
+    }
 
     /// <summary>At a root: it learned of the app from enrolling workers, not a submit, and holds no master yet.</summary>
     public bool Inherited => !_submitted && Master is null;
@@ -113,7 +126,7 @@ public sealed class FederatedApp
     {
         var progress = new AppProgress(Spec.Name, Known: true) { Rounds = Spec.Rounds, Enrolled = _roster.Count, Wanted = Enrolling ? _workload.Shares.Length : 0 };
         if (Master is not { } master)
-            return progress;
+            return progress with { Stopped = _stoppedBeforeStart };
         RoundRecord? last = master.History.Count > 0 ? master.History[^1] : null;
         return progress with
         {

@@ -205,7 +205,7 @@ public sealed class LearningNode : IForestApp
                 break;
             case LearningOp.StatusQuery or LearningOp.Stop:
                 if (m.Op == LearningOp.Stop && TryGet(m.App, out FederatedApp? stopped))
-                    stopped!.Master?.Stop();
+                    stopped!.Stop();
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Status, m.App, Progress(node, m.App).Encode()));
                 break;
             case LearningOp.ModelQuery:

@@ -84,7 +84,7 @@ public class AppOwnershipTests(ITestOutputHelper output)
             last = client.Ask(via, new ControlRequest(0, "status") { AppId = app.ToString() }, TimeSpan.FromSeconds(5))?.Status ?? last;
         }
 
-        Assert.True(last is { Stopped: true }, $"the creator's stop did not stop the app: {System.Text.Json.JsonSerializer.Serialize(last)}");
+        Assert.True(last is { Stopped: true }, $"the creator's stop did not stop the app: {System.Text.Json.JsonSerializer.Serialize(last, ControlJson.Options)}");
     }
 
     private static ControlRequest Submit(Key? claimed, Key? signer)
