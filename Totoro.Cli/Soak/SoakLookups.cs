@@ -28,8 +28,6 @@ internal readonly record struct LookupRecord(double At, int Host, LookupOutcome 
 /// </summary>
 internal sealed class SoakLookups(SoakState state)
 {
-    private readonly ControlClient _client = new();
-    private readonly Random _random = new(unchecked((int)state.Options.Seed * 17 + 3));
     private readonly List<LookupRecord> _records = [];
 
     public IReadOnlyList<LookupRecord> Snapshot()
@@ -38,27 +36,45 @@ internal sealed class SoakLookups(SoakState state)
             return [.. _records];
     }
 
+    /// <summary>
+    /// Asks at <see cref="SoakOptions.LookupsPerSecond"/> in all, from <see cref="SoakOptions.LookupAskers"/> threads
+    /// that each wait for their answer (one asker under load manages about 6 a second).
+    /// </summary>
     public void Run(CancellationToken stop)
     {
-        TimeSpan period = TimeSpan.FromSeconds(1 / state.Options.LookupsPerSecond);
+        int askers = state.Options.LookupAskers;
+        var threads = new Thread[askers];
+        for (int i = 0; i < askers; i++)
+        {
+            var random = new Random(unchecked((int)state.Options.Seed * 17 + 3 + (7919 * i)));
+            threads[i] = new Thread(() => Ask(random, state.Options.LookupsPerSecond / askers, stop)) { Name = $"soak-lookups-{i}", IsBackground = true };
+            threads[i].Start();
+        }
+
+        foreach (Thread thread in threads)
+            thread.Join();
+    }
+
+    private void Ask(Random random, double perSecond, CancellationToken stop)
+    {
+        using var client = new ControlClient();
+        TimeSpan period = TimeSpan.FromSeconds(1 / perSecond);
         while (!stop.IsCancellationRequested)
         {
             double started = state.Now;
-            if (state.RandomSettled(_random) is { } host)
-                Ask(host, started);
+            if (state.RandomSettled(random) is { } host)
+                Ask(client, random, host, started);
             TimeSpan left = period - TimeSpan.FromSeconds(state.Now - started);
             if (left > TimeSpan.Zero)
                 stop.WaitHandle.WaitOne(left);
         }
-
-        _client.Dispose();
     }
 
-    private void Ask(SoakHost host, double started)
+    private void Ask(ControlClient client, Random random, SoakHost host, double started)
     {
-        var key = NodeId.FromRandom((ulong)_random.NextInt64(), (ulong)_random.NextInt64());
-        int from = _random.Next(state.Options.NodesPerHost);
-        ControlResponse? response = _client.Ask(host.Endpoint, new ControlRequest(0, "lookup") { Key = key.ToString(), From = from }, TimeSpan.FromSeconds(9));
+        var key = NodeId.FromRandom((ulong)random.NextInt64(), (ulong)random.NextInt64());
+        int from = random.Next(state.Options.NodesPerHost);
+        ControlResponse? response = client.Ask(host.Endpoint, new ControlRequest(0, "lookup") { Key = key.ToString(), From = from }, TimeSpan.FromSeconds(9));
         double ended = state.Now;
         double settle = state.Options.SettleSeconds;
         lock (state.Lock)

@@ -35,6 +35,9 @@ internal sealed record SoakOptions
     /// <summary>Lookups asked per second, each from a random settled host for a random key, checked against the live ids.</summary>
     public double LookupsPerSecond { get; init; } = 4;
 
+    /// <summary>Threads asking lookups, each waiting for its answer: one keeps up with about 6 a second on a loaded machine.</summary>
+    public int LookupAskers => Math.Max(1, (int)Math.Ceiling(LookupsPerSecond / 4));
+
     public int PingPeriodMs { get; init; } = 2000;
 
     /// <summary>After the chaos ends, how long apps still running get to finish before they count as lost.</summary>
@@ -57,6 +60,7 @@ internal sealed record SoakOptions
         Cuts = 1,
         CutSeconds = 20,
         GraceSeconds = 120,
+        LookupsPerSecond = 12, // over a thousand lookups (three askers): a 99.9% bar over the ~500 of one asker fails on a single one
     };
 
     /// <summary>Seconds a host must have been up and joined (or reconnected) before lookups expect to find its nodes.</summary>

@@ -68,6 +68,15 @@ internal sealed partial record SoakSummary
     /// <summary>The bar the issue sets: 99.9% of lookups correct during the run.</summary>
     public const double LookupBar = 0.999;
 
+    /// <summary>
+    /// Apps that finished every round yet learned nothing: the soak's logistic regression on LEAF synthetic data ends at
+    /// 74–94% under chaos and starts at 3–12%, so a final accuracy below half means its rounds got no updates.
+    /// </summary>
+    public int AppsUntrained { get; init; }
+
+    /// <summary>The final accuracy below which a finished app counts as untrained (<see cref="AppsUntrained"/>).</summary>
+    public const double TrainedBar = 0.5;
+
     public static SoakSummary From(SoakOptions options, bool netem, SoakState state, IReadOnlyList<SoakApp> apps,
         IReadOnlyList<LookupRecord> lookups, IReadOnlyList<SoakHostSample> samples, double chaosSeconds)
     {
@@ -78,6 +87,7 @@ internal sealed partial record SoakSummary
         // Each app starts round 1 once; a start after one of its rounds completed anywhere began it afresh (lost model).
         string[] restarted = [.. StartedAfresh(Directory.EnumerateFiles(logDir, "h*.log"))];
         var failures = new List<string>();
+        string[] untrained = [.. apps.Where(a => a.Finished && !(a.Accuracy >= TrainedBar)).Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Name} ({a.Accuracy:F4})"))];
         int lost = apps.Count(a => a.Lost is not null && a.Lost.Contains("model", StringComparison.Ordinal));
         var summary = new SoakSummary
         {
@@ -102,6 +112,7 @@ internal sealed partial record SoakSummary
             RoundsCompleted = apps.Sum(a => a.MaxRound),
             TakeOvers = takeOvers,
             ModelsLost = withoutModel + lost + restarted.Length,
+            AppsUntrained = untrained.Length,
             MaxRssMiB = samples.Where(s => !double.IsNaN(s.RssMiB)).Select(s => s.RssMiB).DefaultIfEmpty(0).Max(),
             MeanHostCpu = Math.Round(samples.GroupBy(s => s.Host).Average(g => CpuOf(g.ToList())), 3),
             Failures = failures,
@@ -117,6 +128,8 @@ internal sealed partial record SoakSummary
             failures.Add("no app was submitted: the soak tested no training");
         if (apps.Count(a => !a.Finished) is > 0 and int unfinished)
             failures.Add($"{unfinished} of {apps.Count} apps did not finish");
+        if (untrained.Length > 0)
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{untrained.Length} app(s) finished below {TrainedBar:P0} accuracy, so their rounds got no updates: {string.Join(", ", untrained)}"));
         if (summary.ModelsLost > 0)
             failures.Add($"{summary.ModelsLost} model(s) lost ({withoutModel} take-over(s) WITHOUT the model in the logs, {lost} app(s) whose round fell back, {restarted.Length} app(s) started afresh: {string.Join(", ", restarted)})");
         if (lookups.Count == 0)

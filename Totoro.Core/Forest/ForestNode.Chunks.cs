@@ -24,7 +24,7 @@ public sealed partial class ForestNode
         if (children.IsEmpty)
             return;
         NodeId app = state.App.Id;
-        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Down, children.ToArray(), wire, chunk => TreeMessages.BroadcastChunk(app, round, chunk, depth, deadline)));
+        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Down, children.ToArray(), wire, chunk => TreeMessages.BroadcastChunk(app, round, chunk, depth, TimeLeftUntil(deadline))));
         PumpChunks();
     }
 
@@ -152,8 +152,8 @@ public sealed partial class ForestNode
         Payload head = Payload.SizeOnly(header.TotalBytes, chunk.Weight).WithAttachment(attachment);
         state.Round = message.Round;
         download.Depth = message.Depth;
-        download.Deadline = message.Deadline;
-        StartRound(state, message.Round, head, message.Depth, message.Deadline, head, download);
+        download.Deadline = DeadlineAfter(message.TimeLeft);
+        StartRound(state, message.Round, head, message.Depth, download.Deadline, head, download);
         download.Opened = true;
         ForwardChunk(state, download, chunk);
         if (download.Early is { } early)
@@ -172,7 +172,7 @@ public sealed partial class ForestNode
     {
         if (download.Children.Length == 0)
             return;
-        Message message = TreeMessages.BroadcastChunk(state.App.Id, download.Round, chunk, download.Depth + 1, download.Deadline);
+        Message message = TreeMessages.BroadcastChunk(state.App.Id, download.Round, chunk, download.Depth + 1, TimeLeftUntil(download.Deadline));
         foreach (PeerHandle child in download.Children)
             SendChunk(state, FlowDirection.Down, child, message);
     }

@@ -50,8 +50,14 @@ public sealed partial class ForestNode
         if (OpenRound(state, message.Round, payload) is not { } opened)
             return; // refused: the seal is not the app's root's (ForestNode.Sealing.cs)
         state.Round = message.Round;
-        StartRound(state, message.Round, opened, depth: message.Depth, deadline: message.Deadline, wire: payload);
+        StartRound(state, message.Round, opened, depth: message.Depth, deadline: DeadlineAfter(message.TimeLeft), wire: payload);
     }
+
+    /// <summary>A deadline sent as time left (<see cref="TreeMessages.Broadcast"/>), put back on this node's clock.</summary>
+    private long DeadlineAfter(long timeLeft) => timeLeft > 0 ? _context.Now + timeLeft : 0;
+
+    /// <summary>The time left until a deadline on this node's clock, as it goes on the wire: at least 1 µs when there is one.</summary>
+    private long TimeLeftUntil(long deadline) => deadline > 0 ? Math.Max(1, deadline - _context.Now) : 0;
 
     // ---- Up: aggregate -------------------------------------------------------------------------------------
 
@@ -71,7 +77,7 @@ public sealed partial class ForestNode
 
     /// <summary>Forwards the round's payload to the chosen children and gets ready to merge their answers.</summary>
     /// <param name="depth">Hops from the root.</param>
-    /// <param name="deadline">When the root closes the round, in the world's clock; 0 for none.</param>
+    /// <param name="deadline">When the root closes the round, on this node's own clock; 0 for none.</param>
     /// <param name="wire">The payload as it came, sealed by the root (null at the root, which seals it here).</param>
     /// <param name="download">A chunked round arriving (ForestNode.Chunks.cs): its chunks go on as they come, and the app gets the model once all are in.</param>
     private void StartRound(TreeState state, int round, Payload compressed, int depth, long deadline, Payload? wire = null, ChunkedDownload? download = null)
@@ -90,7 +96,7 @@ public sealed partial class ForestNode
         }
         else
         {
-            Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, deadline);
+            Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, TimeLeftUntil(deadline));
             for (int i = 0; i < n; i++)
                 SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         }

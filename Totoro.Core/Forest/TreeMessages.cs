@@ -29,17 +29,21 @@ public static class TreeMessages
     public static Message JoinAck(NodeId app, int round, int fanout, PeerHandle[]? parents)
         => new() { Kind = TreeKind.JoinAck, Key = app, Round = round, Row = (byte)fanout, Peers = parents };
 
-    /// <summary>A round's payload going down, at <paramref name="depth"/> below the root, with the round's cut-off.</summary>
-    public static Message Broadcast(NodeId app, int round, Payload payload, int depth, long deadline)
-        => new() { Kind = TreeKind.Broadcast, Key = app, Round = round, Payload = payload, Hops = (ushort)depth, Stamp = deadline };
+    /// <summary>
+    /// A round's payload going down, at <paramref name="depth"/> below the root, with the time left until the root
+    /// closes the round (µs; 0 for no deadline). Time left, not a moment: each host has its own clock, and a host that
+    /// restarted counts from zero again, so a moment on the root's clock means nothing on the receiver's.
+    /// </summary>
+    public static Message Broadcast(NodeId app, int round, Payload payload, int depth, long timeLeft)
+        => new() { Kind = TreeKind.Broadcast, Key = app, Round = round, Payload = payload, Hops = (ushort)depth, Stamp = timeLeft };
 
     /// <summary>A subtree's merged contributions to a round going up, and how many contributions they merge.</summary>
     public static Message Aggregate(NodeId app, int round, Payload merged, long contributions)
         => new() { Kind = TreeKind.Aggregate, Key = app, Round = round, Payload = merged, Stamp = contributions };
 
     /// <summary>One chunk of a round's payload going down (<see cref="ModelChunks"/>).</summary>
-    public static Message BroadcastChunk(NodeId app, int round, Payload chunk, int depth, long deadline)
-        => Broadcast(app, round, chunk, depth, deadline) with { Flags = TreeFlags.Chunk };
+    public static Message BroadcastChunk(NodeId app, int round, Payload chunk, int depth, long timeLeft)
+        => Broadcast(app, round, chunk, depth, timeLeft) with { Flags = TreeFlags.Chunk };
 
     /// <summary>One chunk of a subtree's merged contributions going up, and how many contributions that chunk holds.</summary>
     public static Message AggregateChunk(NodeId app, int round, Payload chunk, long contributions)
@@ -188,8 +192,8 @@ public readonly ref struct BroadcastView(ref readonly Message message)
     /// <summary>The receiver's depth below the root.</summary>
     public int Depth => _m.Hops;
 
-    /// <summary>The round's cut-off (µs, the root's clock), or 0 for none.</summary>
-    public long Deadline => _m.Stamp;
+    /// <summary>Time left until the root closes the round, as the sender reckoned it when it sent (µs), or 0 for none.</summary>
+    public long TimeLeft => _m.Stamp;
 
     /// <summary>On the advertise–discover tree: an app announced again, passed on even by nodes that know it.</summary>
     public bool Reannounced => (_m.Flags & TreeFlags.Reannounced) != 0;

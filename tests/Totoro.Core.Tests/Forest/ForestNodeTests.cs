@@ -112,9 +112,9 @@ public class ForestNodeTests
         Assert.Same(payload, j.Descriptor);
         Assert.True((join.Flags & MessageFlags.ZoneLocal) != 0); // the overlay keeps a zone-local JOIN in its zone
 
-        Message broadcast = TreeMessages.Broadcast(app, round: 6, payload, depth: 2, deadline: 900);
+        Message broadcast = TreeMessages.Broadcast(app, round: 6, payload, depth: 2, timeLeft: 900);
         var d = new BroadcastView(in broadcast);
-        Assert.Equal((app, 6, 2, 900L), (d.App, d.Round, d.Depth, d.Deadline));
+        Assert.Equal((app, 6, 2, 900L), (d.App, d.Round, d.Depth, d.TimeLeft));
 
         Message aggregate = TreeMessages.Aggregate(app, round: 6, payload, contributions: 14);
         var u = new AggregateView(in aggregate);

@@ -23,7 +23,7 @@ public class SealedBroadcastTests
         Payload inner = Payload.FromVector([1f, 2f, 3f]).WithAttachment([9, 9]);
         Payload wire = Sealed(close[0], round: 1, inner);
 
-        node.Receive(parent, TreeMessages.Broadcast(_appId, 1, wire, depth: 1, deadline: 0));
+        node.Receive(parent, TreeMessages.Broadcast(_appId, 1, wire, depth: 1, timeLeft: 0));
 
         List<FakeNodeContext.Sent> down = context.Drain().FindAll(s => s.Message.Kind == TreeKind.Broadcast);
         Assert.Equal(children.Select(c => c.Index).Order(), down.Select(s => s.To.Index).Order());
@@ -45,7 +45,7 @@ public class SealedBroadcastTests
         Payload plain = inner;
 
         foreach (Payload wire in new[] { notClosest, tampered, forged, plain })
-            node.Receive(parent, TreeMessages.Broadcast(_appId, 1, wire, depth: 1, deadline: 0));
+            node.Receive(parent, TreeMessages.Broadcast(_appId, 1, wire, depth: 1, timeLeft: 0));
 
         Assert.DoesNotContain(context.Drain(), s => s.Message.Kind == TreeKind.Broadcast);
         Assert.Empty(_app.Broadcasts);
@@ -62,14 +62,14 @@ public class SealedBroadcastTests
         (ForestNode node, FakeNodeContext context, PeerHandle[] close, PeerHandle parent, _) = Worker();
         Payload inner = Payload.FromVector([4f]);
 
-        node.Receive(parent, TreeMessages.Broadcast(_appId, 1, Sealed(close[3], 1, inner), depth: 1, deadline: 0)); // three dead roots not yet noticed
-        node.Receive(parent, TreeMessages.Broadcast(_appId, 2, Sealed(close[4], 2, inner), depth: 1, deadline: 0)); // four: refused
+        node.Receive(parent, TreeMessages.Broadcast(_appId, 1, Sealed(close[3], 1, inner), depth: 1, timeLeft: 0)); // three dead roots not yet noticed
+        node.Receive(parent, TreeMessages.Broadcast(_appId, 2, Sealed(close[4], 2, inner), depth: 1, timeLeft: 0)); // four: refused
         Assert.Single(_app.Broadcasts);
         Assert.Equal(1, node.RefusedBroadcasts);
 
         node.Receive(close[0], new Message { Kind = MessageKind.Leave }); // the first of them is gone
         context.Drain();
-        node.Receive(parent, TreeMessages.Broadcast(_appId, 2, Sealed(close[4], 2, inner), depth: 1, deadline: 0));
+        node.Receive(parent, TreeMessages.Broadcast(_appId, 2, Sealed(close[4], 2, inner), depth: 1, timeLeft: 0));
         Assert.Equal(2, _app.Broadcasts.Count);
         Assert.Equal(1, node.RefusedBroadcasts);
     }
