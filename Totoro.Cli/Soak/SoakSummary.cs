@@ -77,6 +77,10 @@ internal sealed partial record SoakSummary
     /// <summary>The final accuracy below which a finished app counts as untrained (<see cref="AppsUntrained"/>).</summary>
     public const double TrainedBar = 0.5;
 
+    /// <summary>Finished apps below <see cref="TrainedBar"/> (an accuracy never reported counts as below), each as "name (accuracy)".</summary>
+    public static string[] Untrained(IEnumerable<SoakApp> apps)
+        => [.. apps.Where(a => a.Finished && !(a.Accuracy >= TrainedBar)).Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Name} ({a.Accuracy:F4})"))];
+
     public static SoakSummary From(SoakOptions options, bool netem, SoakState state, IReadOnlyList<SoakApp> apps,
         IReadOnlyList<LookupRecord> lookups, IReadOnlyList<SoakHostSample> samples, double chaosSeconds)
     {
@@ -87,7 +91,7 @@ internal sealed partial record SoakSummary
         // Each app starts round 1 once; a start after one of its rounds completed anywhere began it afresh (lost model).
         string[] restarted = [.. StartedAfresh(Directory.EnumerateFiles(logDir, "h*.log"))];
         var failures = new List<string>();
-        string[] untrained = [.. apps.Where(a => a.Finished && !(a.Accuracy >= TrainedBar)).Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Name} ({a.Accuracy:F4})"))];
+        string[] untrained = Untrained(apps);
         int lost = apps.Count(a => a.Lost is not null && a.Lost.Contains("model", StringComparison.Ordinal));
         var summary = new SoakSummary
         {
