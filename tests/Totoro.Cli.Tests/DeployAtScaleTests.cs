@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Totoro.Cli.Soak;
 using Totoro.Net.Deploy;
 using Xunit.Abstractions;
 
@@ -30,6 +31,8 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         try
         {
             bridge.Create(hostCount, delayMs: 0, lossPercent: 0);
+            output.WriteLine(bridge.NeighbourChange ?? string.Create(CultureInfo.InvariantCulture,
+                $"kernel neighbour table: gc_thresh3 {NeighbourTable.Read(NeighbourTable.HardPath)} already fits {hostCount} hosts ({NeighbourTable.EntriesFor(hostCount)} entries)"));
             string userKey = Path.Combine(dir, "user_key");
             SshServer.Keygen(userKey);
             for (int i = 0; i < hostCount; i++)
@@ -40,7 +43,12 @@ public class DeployAtScaleTests(ITestOutputHelper output)
 
             // A small round first (fresh dirs), then all hosts: two points give the fixed and the per-host cost.
             var rounds = new List<Round>();
-            foreach (int count in hostCount > 10 ? new[] { 10, hostCount } : [hostCount])
+            // TOTORO_DEPLOY_ROUNDS ("50", "10,50") picks the rounds, e.g. to run the large one alone.
+            string? only = Environment.GetEnvironmentVariable("TOTORO_DEPLOY_ROUNDS");
+            int[] counts = only is { Length: > 0 }
+                ? [.. only.Split(',').Select(c => Math.Min(hostCount, int.Parse(c, CultureInfo.InvariantCulture)))]
+                : hostCount > 10 ? [10, hostCount] : [hostCount];
+            foreach (int count in counts)
                 rounds.Add(DeployRound(dir, rounds.Count, count, parallel, servers, bridge, userKey, build, local));
             if (resultsDir is not null)
                 WriteResults(resultsDir, rounds, local, parallel);
