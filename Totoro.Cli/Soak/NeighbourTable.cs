@@ -36,11 +36,21 @@ internal static class NeighbourTable
         int oldSoft = Read(SoftPath), oldHard = Read(HardPath);
         if (oldHard >= hard && oldSoft >= soft)
             return null;
-        // The hard limit first, so the soft one is never above it.
-        if (oldHard < hard)
-            File.WriteAllText(HardPath, hard.ToString(CultureInfo.InvariantCulture));
-        if (oldSoft < soft)
-            File.WriteAllText(SoftPath, soft.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            // The hard limit first, so the soft one is never above it.
+            if (oldHard < hard)
+                File.WriteAllText(HardPath, hard.ToString(CultureInfo.InvariantCulture));
+            if (oldSoft < soft)
+                File.WriteAllText(SoftPath, soft.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not the root namespace, or a read-only /proc: small networks still fit, so say it and go on.
+            return string.Create(CultureInfo.InvariantCulture,
+                $"kernel neighbour table not raised ({ex.Message}): gc_thresh3 {oldHard} is below the {hard} that {hosts} hosts' full mesh wants, so hosts may stop reaching each other (\"neighbor table overflow\" in dmesg)");
+        }
+
         return string.Create(CultureInfo.InvariantCulture,
             $"kernel neighbour table raised for {hosts} hosts ({EntriesFor(hosts)} entries in a full mesh): gc_thresh2 {oldSoft} -> {Math.Max(oldSoft, soft)}, gc_thresh3 {oldHard} -> {Math.Max(oldHard, hard)}");
     }

@@ -32,7 +32,7 @@ internal sealed class SoakNetwork : IDisposable
     /// <summary>Whether netem shapes the links (false: the hosts must impair their own receive path).</summary>
     public bool Netem { get; private set; }
 
-    /// <summary>How <see cref="Create"/> raised the kernel's neighbour table to fit the hosts' mesh, or null if it fitted.</summary>
+    /// <summary>How <see cref="Create"/> raised the kernel's neighbour table to fit the hosts' mesh (or why it could not), or null if it fitted.</summary>
     public string? NeighbourChange { get; private set; }
 
     public IPAddress AddressOf(int host) => IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"10.232.{_subnet}.{host + 2}"));
