@@ -8,7 +8,8 @@ namespace Totoro.Cli.Soak;
 /// The soak's network: one namespace per host, each with a veth into a bridge in the root namespace (which takes .1,
 /// so the soak reaches every host's control endpoint). Links get `tc netem` delay and loss when the kernel has it. A
 /// host is cut off by taking its bridge-side veth down. Everything is removed on dispose, and names carry the soak's
-/// process id so a crashed run's leftovers never collide with the next. The tests' namespaces use it too.
+/// process id so a crashed run's leftovers never collide with the next. The kernel's neighbour table, which all
+/// namespaces share, is raised to fit the hosts' full mesh (<see cref="NeighbourTable"/>). The tests' namespaces use it too.
 /// </summary>
 internal sealed class SoakNetwork : IDisposable
 {
@@ -31,6 +32,9 @@ internal sealed class SoakNetwork : IDisposable
     /// <summary>Whether netem shapes the links (false: the hosts must impair their own receive path).</summary>
     public bool Netem { get; private set; }
 
+    /// <summary>How <see cref="Create"/> raised the kernel's neighbour table to fit the hosts' mesh (or why it could not), or null if it fitted.</summary>
+    public string? NeighbourChange { get; private set; }
+
     public IPAddress AddressOf(int host) => IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"10.232.{_subnet}.{host + 2}"));
 
     /// <summary>Why this machine cannot run the soak, or null when it can.</summary>
@@ -46,6 +50,7 @@ internal sealed class SoakNetwork : IDisposable
     {
         if (hosts > 250)
             throw new ArgumentOutOfRangeException(nameof(hosts), "one /24 holds at most 250 hosts");
+        NeighbourChange = NeighbourTable.Fit(hosts);
         string bridge = $"{_prefix}br";
         Must("ip", "link", "add", bridge, "type", "bridge");
         _bridge = true;

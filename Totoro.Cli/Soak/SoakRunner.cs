@@ -30,6 +30,8 @@ internal sealed class SoakRunner(SoakOptions options, TextWriter progress)
         var state = new SoakState(options, hosts, progress);
         state.Note($"{options.Hosts} namespaces on a bridge; {(network.Netem ? "netem" : "each host's receive path")} gives {options.LossPercent}% loss and {options.DelayMs} ms delay; "
             + $"{plan.Count} chaos events planned over {options.Minutes} min (seed {options.Seed})");
+        if (network.NeighbourChange is { } raised)
+            state.Note(raised);
         using var control = new ControlClient();
 
         StartAll(state, control);

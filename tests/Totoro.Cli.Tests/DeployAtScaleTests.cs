@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Totoro.Cli.Soak;
 using Totoro.Net.Deploy;
 using Xunit.Abstractions;
 
@@ -30,6 +31,8 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         try
         {
             bridge.Create(hostCount, delayMs: 0, lossPercent: 0);
+            output.WriteLine(bridge.NeighbourChange ?? string.Create(CultureInfo.InvariantCulture,
+                $"kernel neighbour table: gc_thresh3 {NeighbourTable.Read(NeighbourTable.HardPath)} already fits {hostCount} hosts ({NeighbourTable.EntriesFor(hostCount)} entries)"));
             string userKey = Path.Combine(dir, "user_key");
             SshServer.Keygen(userKey);
             for (int i = 0; i < hostCount; i++)
@@ -40,7 +43,12 @@ public class DeployAtScaleTests(ITestOutputHelper output)
 
             // A small round first (fresh dirs), then all hosts: two points give the fixed and the per-host cost.
             var rounds = new List<Round>();
-            foreach (int count in hostCount > 10 ? new[] { 10, hostCount } : [hostCount])
+            // TOTORO_DEPLOY_ROUNDS ("50", "10,50") picks the rounds, e.g. to run the large one alone.
+            string? only = Environment.GetEnvironmentVariable("TOTORO_DEPLOY_ROUNDS");
+            int[] counts = only is { Length: > 0 }
+                ? [.. only.Split(',').Select(c => Math.Min(hostCount, int.Parse(c, CultureInfo.InvariantCulture)))]
+                : hostCount > 10 ? [10, hostCount] : [hostCount];
+            foreach (int count in counts)
                 rounds.Add(DeployRound(dir, rounds.Count, count, parallel, servers, bridge, userKey, build, local));
             if (resultsDir is not null)
                 WriteResults(resultsDir, rounds, local, parallel);
@@ -72,12 +80,13 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         lines.AppendLine(CultureInfo.InvariantCulture, $"{bridge.AddressOf(0)}:2222 dir={dir}/r{round}/nobody port=7101 name=nobody");
         File.WriteAllText(hosts, lines.ToString());
         string state = Path.Combine(dir, $"deploy{round}.json"), knownHosts = Path.Combine(dir, $"known_hosts{round}");
-        string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        string load = LoadAverage();
         var wall = Stopwatch.StartNew();
         var up = TotoroProcess.Run("deploy", "up", "--hosts", hosts, "--key", userKey, "--build", build, "--state", state,
             "--dotnet", DeployTests.DotnetPath(), "--nodes-per-host", "2", "--node-args", "--ping-period-ms 1000", "--join-timeout", "120",
             "--parallel", parallel.ToString(CultureInfo.InvariantCulture), "--known-hosts", knownHosts, "--trust-new-hosts", "--ssh-timeout", "30");
         double upSeconds = wall.Elapsed.TotalSeconds;
+        string loadAfter = LoadAverage();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {count} hosts up in {upSeconds:F1} s (exit {up.ExitCode})"));
         output.WriteLine(up.Stdout);
         Assert.True(File.Exists(state), $"up (exit {up.ExitCode}) wrote no state file:\n{up.Stdout}\n{up.Stderr}");
@@ -112,18 +121,26 @@ public class DeployAtScaleTests(ITestOutputHelper output)
             Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
             Assert.Equal(count, down.Stdout.Split('\n').Count(l => l.Contains("left gracefully", StringComparison.Ordinal)));
             // `ps` in every namespace: no totoro process left anywhere.
-            foreach (string ns in bridge.Namespaces)
-                Assert.Empty(TotoroPids(ns));
+            List<string> left = [.. bridge.Namespaces.SelectMany(ns => TotoroPids(ns).Select(pid => $"{ns}: pid {pid}"))];
+            output.WriteLine($"round {round}: after down, totoro processes in the {bridge.Namespaces.Count} namespaces: {left.Count}");
+            Assert.True(left.Count == 0, $"left behind: {string.Join(", ", left)}");
             _lastDown = downSeconds;
+            _lastLeft = left.Count;
         }
 
-        return new Round(count, upSeconds, _lastDown, deployed, load);
+        return new Round(count, upSeconds, _lastDown, deployed, load, loadAfter, bridge.Namespaces.Count, _lastLeft);
     }
 
     private double _lastDown;
+    private int _lastLeft;
 
     /// <param name="Load">The machine's 1-minute load average when up began (other work on the machine slows every step).</param>
-    private sealed record Round(int Hosts, double UpSeconds, double DownSeconds, DeployState State, string Load);
+    /// <param name="LoadAfter">The same when up ended.</param>
+    /// <param name="Namespaces">How many namespaces `ps` looked in after down.</param>
+    /// <param name="Left">The totoro processes it found there.</param>
+    private sealed record Round(int Hosts, double UpSeconds, double DownSeconds, DeployState State, string Load, string LoadAfter, int Namespaces, int Left);
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     /// <summary>Per-host steps as CSV and the summary with the worked-out 500-host time (a line through the two rounds).</summary>
     private void WriteResults(string resultsDir, List<Round> rounds, LocalBuild local, int parallel)
@@ -147,7 +164,11 @@ public class DeployAtScaleTests(ITestOutputHelper output)
         summary.AppendLine(CultureInfo.InvariantCulture, $"deploy at scale: `totoro deploy up` to namespace hosts, each with its own sshd, --parallel {parallel}, 2 logical nodes per host, on {Environment.ProcessorCount} cores");
         summary.AppendLine(CultureInfo.InvariantCulture, $"build: {local.Files.Count} files, {local.Bytes / 1e6:F1} MB (framework-dependent, without libtorch)");
         foreach (Round round in rounds)
-            summary.AppendLine(CultureInfo.InvariantCulture, $"{round.Hosts} hosts: up {round.UpSeconds:F1} s wall, down {round.DownSeconds:F1} s wall (load average {round.Load} when up began)");
+        {
+            summary.AppendLine(CultureInfo.InvariantCulture, $"{round.Hosts} hosts: up {round.UpSeconds:F1} s wall, down {round.DownSeconds:F1} s wall (1-minute load average {round.Load} when up began, {round.LoadAfter} when it ended)");
+            summary.AppendLine(CultureInfo.InvariantCulture, $"  after down: {round.Left} totoro processes in all {round.Namespaces} namespaces (`ip netns pids` and each pid's command line)");
+        }
+
         summary.AppendLine(CultureInfo.InvariantCulture, $"per host at {last.Hosts} hosts (median s): connect {Median(x => x.Connect)}, upload {Median(x => x.Upload)}, certify {Median(x => x.Certify)}, start {Median(x => x.Start)}, join {Median(x => x.Join)}");
         double uploadSum = t50.Sum(x => (x.Connect ?? 0) + (x.Upload ?? 0) + (x.Certify ?? 0));
         summary.AppendLine(CultureInfo.InvariantCulture, $"upload phase work at {last.Hosts} hosts: {uploadSum:F1} host-s over {parallel} streams = {uploadSum / parallel:F1} s; {last.Hosts * local.Bytes / 1e6 / (uploadSum / parallel):F0} MB/s through SSH");

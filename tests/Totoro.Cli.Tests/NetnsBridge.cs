@@ -12,6 +12,9 @@ internal sealed class NetnsBridge : IDisposable
 
     public IPAddress AddressOf(int i) => _network.AddressOf(i);
 
+    /// <summary>How creating the bridge raised the kernel's neighbour table (or why it could not), or null if it fitted.</summary>
+    public string? NeighbourChange => _network.NeighbourChange;
+
     /// <summary>Why this machine cannot run namespaces, or null when it can.</summary>
     public static string? Unavailable() => SoakNetwork.Unavailable();
 
