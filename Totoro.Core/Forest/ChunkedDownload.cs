@@ -21,6 +21,7 @@ internal sealed class ChunkedDownload(int round, ChunkAssembler assembler)
     /// <summary>This node's depth below the root.</summary>
     public int Depth { get; set; }
 
+    /// <summary>When the root closes the round, on this node's own clock (0: no deadline); chunks pass on the time left.</summary>
     public long Deadline { get; set; }
 
     /// <summary>Chunks that came before chunk 0, by index (null: none did).</summary>
