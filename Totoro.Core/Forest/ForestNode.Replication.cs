@@ -133,7 +133,7 @@ public sealed partial class ForestNode
                 {
                     if (sent < k && i < side.Length && _context.SharesFate(side[i]) == sameFate && chosen.Add(side[i]))
                     {
-                        SendControl(side[i], replica);
+                        SendReplica(state, side[i], replica); // ForestNode.ReplicaChunks.cs: in chunks above one
                         sent++;
                     }
                 }

@@ -236,6 +236,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.Heartbeat:
                 OnHeartbeat(from, new HeartbeatView(in message));
                 break;
+            case TreeKind.Replica or TreeKind.Succeed when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
+                OnReplicaChunk(from, in message, chunk); // ForestNode.ReplicaChunks.cs
+                break;
             case TreeKind.Replica:
                 OnReplica(from, new ReplicaView(in message)); // ForestNode.Replication.cs
                 break;
