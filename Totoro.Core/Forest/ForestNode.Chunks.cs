@@ -60,6 +60,8 @@ public sealed partial class ForestNode
                 if (_context.SendBacklogMicros > ChunkBacklogMicros)
                     break;
                 ChunkSend next = sends.Dequeue();
+                if (next.Direction == FlowDirection.Up && !next.Control && !TakeUpCredit(next))
+                    continue; // waits for its parent's ack (ForestNode.UpWindow.cs)
                 if (next.Control)
                     SendControl(next.Peer, next.Message); // a replica's chunk (ForestNode.ReplicaChunks.cs)
                 else
@@ -200,6 +202,7 @@ public sealed partial class ForestNode
 
     private void OnAggregateChunk(PeerHandle from, AggregateView message, Payload chunk)
     {
+        AckUpChunk(from, message.App, message.Round); // ForestNode.UpWindow.cs
         if (!ModelChunks.TryRead(chunk, out ChunkHeader header, out string? error))
         {
             RefuseChunk(error);

@@ -45,6 +45,7 @@ public sealed partial class ForestNode
     {
         WatchedDied(peer); // ForestNode.Watch.cs: its children hear of it from here
         DropReplicaDownloads(peer); // ForestNode.ReplicaChunks.cs: a dead root's half-sent replica
+        DropUpFlow(peer); // ForestNode.UpWindow.cs: chunks waiting for a dead parent's acks
         if (_trees is null)
             return;
         foreach (TreeState state in _trees.Values)

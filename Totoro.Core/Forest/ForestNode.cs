@@ -221,6 +221,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.Broadcast when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
                 OnBroadcastChunk(from, new BroadcastView(in message), chunk); // ForestNode.Chunks.cs
                 break;
+            case TreeKind.Aggregate when (message.Flags & TreeFlags.ChunkAck) != 0:
+                OnUpChunkAck(from); // ForestNode.UpWindow.cs
+                break;
             case TreeKind.Aggregate when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
                 OnAggregateChunk(from, new AggregateView(in message), chunk);
                 break;

@@ -93,6 +93,9 @@ public static class TreeFlags
     /// </summary>
     public const MessageFlags Reannounced = MessageFlags.Layer2;
 
+    /// <summary>On an aggregate (no payload): a parent got one chunk from the receiver, whose window of chunks in flight moves on.</summary>
+    public const MessageFlags ChunkAck = MessageFlags.Layer2;
+
     /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
     public const MessageFlags PushDown = MessageFlags.Layer2;
 
