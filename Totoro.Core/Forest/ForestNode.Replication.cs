@@ -63,6 +63,7 @@ public sealed partial class ForestNode
         }
 
         SendKeepAlives(period);
+        RefreshUpFlows(now); // ForestNode.UpWindow.cs
         long tick = Math.Min(period, CheckWatches(now)); // ForestNode.Watch.cs
         if (tick == long.MaxValue)
         {

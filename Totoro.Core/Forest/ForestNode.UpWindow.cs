@@ -36,7 +36,8 @@ public sealed partial class ForestNode
             return false;
         }
 
-        flow.InFlight++;
+        if (flow.InFlight++ == 0)
+            flow.Moved = _context.Now;
         return true;
     }
 
@@ -53,14 +54,38 @@ public sealed partial class ForestNode
         if (_upFlows is null || !_upFlows.TryGetValue(from, out UpFlow? flow))
             return;
         flow.InFlight = Math.Max(0, flow.InFlight - 1);
-        if (flow.Waiting.TryDequeue(out ChunkSend next))
+        flow.Moved = _context.Now;
+        SendWaiting(from, flow);
+    }
+
+    private void SendWaiting(PeerHandle peer, UpFlow flow)
+    {
+        while (flow.InFlight < UpWindowChunks && flow.Waiting.TryDequeue(out ChunkSend next))
         {
             flow.InFlight++;
             SendTreeData(next.State, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
         }
-        else if (flow.InFlight == 0)
+
+        if (flow.InFlight == 0)
+            _upFlows!.Remove(peer);
+    }
+
+    /// <summary>
+    /// On maintenance: a window that has not moved for a parent timeout lost its acks (the parent restarted under the
+    /// same address, or they were dropped): counted as arrived, so what waits goes on rather than waiting for good.
+    /// </summary>
+    private void RefreshUpFlows(long now)
+    {
+        if (_upFlows is not { Count: > 0 } flows)
+            return;
+        foreach ((PeerHandle peer, UpFlow flow) in flows.ToList())
         {
-            _upFlows.Remove(from);
+            if (flow.Waiting.TryPeek(out ChunkSend head) && now - flow.Moved > head.State.App.Options.ParentTimeoutMicros)
+            {
+                flow.InFlight = 0;
+                flow.Moved = now;
+                SendWaiting(peer, flow);
+            }
         }
     }
 
@@ -70,6 +95,7 @@ public sealed partial class ForestNode
     private sealed class UpFlow
     {
         public int InFlight;
+        public long Moved; // when the window last moved (a chunk sent into an empty one, or an ack)
         public readonly Queue<ChunkSend> Waiting = new();
     }
 }

@@ -12,7 +12,7 @@ public class ChunkedForestTests(ITestOutputHelper output)
 {
     private const double UpMbps = 80, DownMbps = 800;
 
-    private static ForestScenario Run(int nodes, int subscribers, int modelBytes, int fanout, bool vectors = false, ulong seed = 5, int replicas = 0, IForestApp? observer = null)
+    private static ForestScenario Run(int nodes, int subscribers, int modelBytes, int fanout, bool vectors = false, ulong seed = 5, int replicas = 0, IForestApp? observer = null, double up = UpMbps, double down = DownMbps)
     {
         var overlay = new OverlaySimConfig
         {
@@ -20,7 +20,7 @@ public class ChunkedForestTests(ITestOutputHelper output)
             Lookups = 0,
             Seed = seed,
             Pastry = new PastryOptions { B = 4 },
-            Network = new NetworkOptions { UplinkMbps = (UpMbps, UpMbps), DownlinkMbps = (DownMbps, DownMbps) },
+            Network = new NetworkOptions { UplinkMbps = (up, up), DownlinkMbps = (down, down) },
         };
         var forest = new ForestSimConfig
         {
@@ -94,6 +94,20 @@ public class ChunkedForestTests(ITestOutputHelper output)
         Assert.InRange(dissemination, chunked * 0.98, chunked * 1.02);
         Assert.InRange(aggregation, chunked * 0.98, chunked * 1.02); // every subscriber sends at once: the same pipeline upwards
         Assert.True(dissemination < storeAndForward / 2.5, $"chunked {dissemination / 1000:F0} ms vs store-and-forward {storeAndForward / 1000:F0} ms");
+    }
+
+    [Fact]
+    public void Sixteen_children_sending_a_big_update_to_one_downlink_do_not_bury_their_parents_keep_alives()
+    {
+        // Each parent's 100 Mbit/s downlink takes 16 updates of 32 MiB (43 s) sent at 200 Mbit/s each: unpaced, they
+        // queue ahead of the parent's pings and keep-alives past the 30 s timeouts, and subtrees drop out of the round.
+        const int S = 32 << 20;
+        ForestScenario scenario = Run(nodes: 400, subscribers: 200, modelBytes: S, fanout: 16, up: 200, down: 100);
+        AppTreeReport tree = scenario.RunReport().Trees.Single();
+        long acks = Enumerable.Range(0, 400).Sum(i => scenario.Node(i).ChunkAcksSent);
+        output.WriteLine($"depth {tree.Depth}: down {tree.DisseminationMs:F0} ms, up {tree.AggregationMs:F0} ms, {tree.Contributions} contributions, {acks} chunk acks");
+        Assert.Equal(200, tree.Contributions);
+        Assert.True(acks >= 200L * ModelChunks.CountOf(S), $"every chunk that came up is acked ({acks})");
     }
 
     [Fact]
