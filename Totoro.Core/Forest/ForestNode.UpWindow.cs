@@ -1,4 +1,3 @@
-using Totoro.Core.Planning;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Forest;
