@@ -42,8 +42,8 @@ public sealed partial class ForestNode
     private Queue<ChunkSource>? _chunkSources;
     private bool _chunkPumpArmed;
 
-    /// <summary>Chunks waiting for room on this node's uplink (sends and whole payloads not cut yet).</summary>
-    public int ChunksWaiting => (_chunkSends?.Count ?? 0) + (_chunkSources?.Count ?? 0);
+    /// <summary>Chunks waiting for room on this node's uplink (sends, and whole payloads and replicas not cut yet).</summary>
+    public int ChunksWaiting => (_chunkSends?.Count ?? 0) + (_chunkSources?.Count ?? 0) + (_replicaSources?.Count ?? 0);
 
     private void SendChunk(TreeState state, FlowDirection direction, PeerHandle peer, in Message message)
     {
@@ -60,11 +60,18 @@ public sealed partial class ForestNode
                 if (_context.SendBacklogMicros > ChunkBacklogMicros)
                     break;
                 ChunkSend next = sends.Dequeue();
-                SendTreeData(next.State, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
+                if (next.Direction == FlowDirection.Up && !next.Control && !TakeUpCredit(next))
+                    continue; // waits for its parent's ack (ForestNode.UpWindow.cs)
+                if (next.Control)
+                    SendControl(next.Peer, next.Message); // a replica's chunk (ForestNode.ReplicaChunks.cs)
+                else
+                    SendTreeData(next.State, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
                 continue;
             }
 
-            if (_chunkSources is not { Count: > 0 } sources)
+            // Replicas only fill an uplink the rounds leave idle: a round's chunks never wait behind a checkpoint.
+            Queue<ChunkSource>? sources = _chunkSources is { Count: > 0 } ? _chunkSources : _replicaSources is { Count: > 0 } ? _replicaSources : null;
+            if (sources is null)
                 return;
             ChunkSource source = sources.Peek();
             source.CutNext(_chunkSends ??= new Queue<ChunkSend>());
@@ -195,6 +202,7 @@ public sealed partial class ForestNode
 
     private void OnAggregateChunk(PeerHandle from, AggregateView message, Payload chunk)
     {
+        AckUpChunk(from, message.App, message.Round); // ForestNode.UpWindow.cs
         if (!ModelChunks.TryRead(chunk, out ChunkHeader header, out string? error))
         {
             RefuseChunk(error);

@@ -44,6 +44,8 @@ public sealed partial class ForestNode
     public void OnPeerDead(PastryNode node, PeerHandle peer)
     {
         WatchedDied(peer); // ForestNode.Watch.cs: its children hear of it from here
+        DropReplicaDownloads(peer); // ForestNode.ReplicaChunks.cs: a dead root's half-sent replica
+        DropUpFlow(peer); // ForestNode.UpWindow.cs: chunks waiting for a dead parent's acks
         if (_trees is null)
             return;
         foreach (TreeState state in _trees.Values)
@@ -89,7 +91,7 @@ public sealed partial class ForestNode
         if (closest == state.ReplicaPushedTo)
             return;
         state.ReplicaPushedTo = closest;
-        SendControl(closest, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers) with { Kind = TreeKind.Succeed });
+        SendReplica(state, closest, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers) with { Kind = TreeKind.Succeed });
     }
 
     /// <summary>
@@ -190,7 +192,7 @@ public sealed partial class ForestNode
         state.ReplicaMembers = [.. state.Children];
         state.ReplicaFrom = closer;
         state.ReplicaOrphaned = false;
-        SendControl(closer, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
+        SendReplica(state, closer, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
         SendJoin(state);
     }
 

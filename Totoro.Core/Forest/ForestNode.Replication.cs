@@ -63,6 +63,7 @@ public sealed partial class ForestNode
         }
 
         SendKeepAlives(period);
+        RefreshUpFlows(now); // ForestNode.UpWindow.cs
         long tick = Math.Min(period, CheckWatches(now)); // ForestNode.Watch.cs
         if (tick == long.MaxValue)
         {
@@ -133,7 +134,7 @@ public sealed partial class ForestNode
                 {
                     if (sent < k && i < side.Length && _context.SharesFate(side[i]) == sameFate && chosen.Add(side[i]))
                     {
-                        SendControl(side[i], replica);
+                        SendReplica(state, side[i], replica); // ForestNode.ReplicaChunks.cs: in chunks above one
                         sent++;
                     }
                 }

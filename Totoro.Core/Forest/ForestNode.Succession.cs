@@ -144,7 +144,7 @@ public sealed partial class ForestNode
         else if (!state.IsRoot && state.HasReplica)
         {
             ReplicaPullsAnswered++;
-            SendControl(from, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
+            SendReplica(state, from, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
         }
     }
 }

@@ -221,6 +221,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.Broadcast when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
                 OnBroadcastChunk(from, new BroadcastView(in message), chunk); // ForestNode.Chunks.cs
                 break;
+            case TreeKind.Aggregate when (message.Flags & TreeFlags.ChunkAck) != 0:
+                OnUpChunkAck(from); // ForestNode.UpWindow.cs
+                break;
             case TreeKind.Aggregate when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
                 OnAggregateChunk(from, new AggregateView(in message), chunk);
                 break;
@@ -235,6 +238,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 break;
             case TreeKind.Heartbeat:
                 OnHeartbeat(from, new HeartbeatView(in message));
+                break;
+            case TreeKind.Replica or TreeKind.Succeed when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
+                OnReplicaChunk(from, in message, chunk); // ForestNode.ReplicaChunks.cs
                 break;
             case TreeKind.Replica:
                 OnReplica(from, new ReplicaView(in message)); // ForestNode.Replication.cs

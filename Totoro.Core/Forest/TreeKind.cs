@@ -84,7 +84,7 @@ public static class TreeFlags
     /// <summary>On a heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     public const MessageFlags Detached = MessageFlags.Layer1;
 
-    /// <summary>On a broadcast or aggregate: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
+    /// <summary>On a broadcast, aggregate, replica or succession: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
     public const MessageFlags Chunk = MessageFlags.Layer1;
 
     /// <summary>
@@ -92,6 +92,9 @@ public static class TreeFlags
     /// been lost), so it goes all the way down even through nodes that already know it.
     /// </summary>
     public const MessageFlags Reannounced = MessageFlags.Layer2;
+
+    /// <summary>On an aggregate (no payload): a parent got one chunk from the receiver, whose window of chunks in flight moves on.</summary>
+    public const MessageFlags ChunkAck = MessageFlags.Layer2;
 
     /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
     public const MessageFlags PushDown = MessageFlags.Layer2;

@@ -49,6 +49,10 @@ public static class TreeMessages
     public static Message AggregateChunk(NodeId app, int round, Payload chunk, long contributions)
         => Aggregate(app, round, chunk, contributions) with { Flags = TreeFlags.Chunk };
 
+    /// <summary>Parent to child: one of its chunks of <paramref name="round"/> came (ForestNode.UpWindow.cs).</summary>
+    public static Message AggregateChunkAck(NodeId app, int round)
+        => new() { Kind = TreeKind.Aggregate, Flags = TreeFlags.ChunkAck, Key = app, Round = round };
+
     /// <summary>Down: the parent is alive (and whether its subtree is cut off from the root).</summary>
     public static Message Heartbeat(NodeId app, int round, bool detached, PeerHandle[]? parents)
         => new() { Kind = TreeKind.Heartbeat, Flags = detached ? TreeFlags.Detached : MessageFlags.None, Key = app, Round = round, Peers = parents };

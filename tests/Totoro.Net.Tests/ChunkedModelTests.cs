@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace Totoro.Net.Tests;
 
-/// <summary>A model of several chunks through a real tree of hosts on loopback: down intact, up summed exactly.</summary>
+/// <summary>A model of several chunks through a real tree of hosts on loopback: down intact, up summed exactly, replicas intact.</summary>
 public class ChunkedModelTests(ITestOutputHelper output)
 {
     private const int Floats = 3 << 18; // 3 MiB of float32: 12 chunks
@@ -97,5 +97,11 @@ public class ChunkedModelTests(ITestOutputHelper output)
         long refused = cluster.Hosts.Sum(h => LoopHelper.OnLoop(h, () => h.Node(0).RefusedChunks + h.Node(1).RefusedChunks));
         output.WriteLine($"root {rootId}; reliable frames sent {reliable}; chunks refused {refused}");
         Assert.Equal(0, refused);
+
+        // The root's checkpoint (the model) went to its 3 replica holders in chunks, each put back together float for float.
+        int Holders() => cluster.Hosts.Sum(h => LoopHelper.OnLoop(h, () => Enumerable.Range(0, 2).Count(i =>
+            h.Node(i).ChunkedReplicasAssembled > 0 && h.Node(i).TryGetTree(app, out TreeInfo t) && t.ReplicaModel?.Vector is { } v && v.AsSpan().SequenceEqual(model))));
+        Assert.True(LoopHelper.Eventually(() => Holders() >= 3), $"{Holders()} of 3 replica holders hold the model");
+        Assert.Equal(3, LoopHelper.OnLoop(rootHost, () => rootHost.Node(ids.IndexOf(rootId) % 2).ChunkedReplicasSent));
     }
 }

@@ -12,7 +12,7 @@ public class ChunkedForestTests(ITestOutputHelper output)
 {
     private const double UpMbps = 80, DownMbps = 800;
 
-    private static ForestScenario Run(int nodes, int subscribers, int modelBytes, int fanout, bool vectors = false, ulong seed = 5)
+    private static ForestScenario Run(int nodes, int subscribers, int modelBytes, int fanout, bool vectors = false, ulong seed = 5, int replicas = 0, IForestApp? observer = null, double up = UpMbps, double down = DownMbps)
     {
         var overlay = new OverlaySimConfig
         {
@@ -20,7 +20,7 @@ public class ChunkedForestTests(ITestOutputHelper output)
             Lookups = 0,
             Seed = seed,
             Pastry = new PastryOptions { B = 4 },
-            Network = new NetworkOptions { UplinkMbps = (UpMbps, UpMbps), DownlinkMbps = (DownMbps, DownMbps) },
+            Network = new NetworkOptions { UplinkMbps = (up, up), DownlinkMbps = (down, down) },
         };
         var forest = new ForestSimConfig
         {
@@ -29,9 +29,9 @@ public class ChunkedForestTests(ITestOutputHelper output)
             ModelBytes = modelBytes,
             Fanout = fanout,
             RealVectors = vectors,
-            TreeTimers = new TreeOptions { Replicas = 0 }, // the root's replicas would share its uplink with the round
+            TreeTimers = new TreeOptions { Replicas = replicas }, // by default none: the closed forms are of the round alone
         };
-        var scenario = new ForestScenario(overlay, forest);
+        var scenario = new ForestScenario(overlay, forest) { Observer = observer };
         scenario.Overlay.BuildOverlay();
         scenario.Overlay.Settle(2);
         scenario.RunForest();
@@ -94,6 +94,85 @@ public class ChunkedForestTests(ITestOutputHelper output)
         Assert.InRange(dissemination, chunked * 0.98, chunked * 1.02);
         Assert.InRange(aggregation, chunked * 0.98, chunked * 1.02); // every subscriber sends at once: the same pipeline upwards
         Assert.True(dissemination < storeAndForward / 2.5, $"chunked {dissemination / 1000:F0} ms vs store-and-forward {storeAndForward / 1000:F0} ms");
+    }
+
+    [Fact]
+    public void Sixteen_children_sending_a_big_update_to_one_downlink_do_not_bury_their_parents_keep_alives()
+    {
+        // Each parent's 100 Mbit/s downlink takes 16 updates of 32 MiB (43 s) sent at 200 Mbit/s each: unpaced, they
+        // queue ahead of the parent's pings and keep-alives past the 30 s timeouts, and subtrees drop out of the round.
+        const int S = 32 << 20;
+        ForestScenario scenario = Run(nodes: 400, subscribers: 200, modelBytes: S, fanout: 16, up: 200, down: 100);
+        AppTreeReport tree = scenario.RunReport().Trees.Single();
+        long acks = Enumerable.Range(0, 400).Sum(i => scenario.Node(i).ChunkAcksSent);
+        output.WriteLine($"depth {tree.Depth}: down {tree.DisseminationMs:F0} ms, up {tree.AggregationMs:F0} ms, {tree.Contributions} contributions, {acks} chunk acks");
+        Assert.Equal(200, tree.Contributions);
+        Assert.True(acks >= 200L * ModelChunks.CountOf(S), $"every chunk that came up is acked ({acks})");
+    }
+
+    [Fact]
+    public void The_roots_replicas_of_a_big_model_do_not_slow_its_round()
+    {
+        // Whole, 3 replicas of 8 MiB would take the root's uplink for 2.5 s right after the round's first chunks.
+        const int S = 8 << 20;
+        AppTreeReport alone = Run(nodes: 60, subscribers: 8, modelBytes: S, fanout: 1).RunReport().Trees.Single();
+        ForestScenario scenario = Run(nodes: 60, subscribers: 8, modelBytes: S, fanout: 1, replicas: 3);
+        AppTreeReport replicated = scenario.RunReport().Trees.Single();
+        output.WriteLine($"down {alone.DisseminationMs:F1} ms alone, {replicated.DisseminationMs:F1} ms with 3 replicas");
+        Assert.Equal(3, scenario.Node(scenario.Apps.Single().Root).ChunkedReplicasSent);
+        Assert.Equal(8, replicated.Contributions);
+        Assert.InRange(replicated.DisseminationMs, alone.DisseminationMs * 0.98, alone.DisseminationMs * 1.02);
+    }
+
+    [Fact]
+    public void A_big_models_replica_arrives_byte_for_byte_in_chunks_and_a_take_over_resumes_from_it()
+    {
+        const int S = (1 << 20) + 12; // five chunks, the last a short one
+        var seen = new Recorder();
+        ForestScenario scenario = Run(nodes: 200, subscribers: 40, modelBytes: S, fanout: 4, vectors: true, replicas: 3, observer: seen);
+        ForestScenario.AppRun app = scenario.Apps.Single();
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000); // replicas fill the uplink the round left idle
+        float[] model = Assert.IsType<float[]>(seen.Delivered?.Vector); // what the root broadcast, as a subscriber got it
+        Assert.Equal(S / 4, model.Length);
+        Assert.Contains(model, v => v != 0);
+
+        ForestNode root = scenario.Node(app.Root);
+        Assert.Equal(3, root.ChunkedReplicasSent);
+        PastryNode overlay = root.Overlay;
+        int[] holders = [.. overlay.RightLeaves().Take(2).Concat(overlay.LeftLeaves().Take(2)).Select(p => p.Index)
+            .Where(i => scenario.Node(i).TryGetTree(app.Id, out TreeInfo t) && t.ReplicaRound == app.Round)];
+        Assert.Equal(3, holders.Length);
+        foreach (int holder in holders)
+        {
+            Assert.True(scenario.Node(holder).TryGetTree(app.Id, out TreeInfo info));
+            Assert.Equal(model, info.ReplicaModel?.Vector);
+            Assert.Equal(1, scenario.Node(holder).ChunkedReplicasAssembled);
+        }
+
+        // The root dies: the holder now closest to the app takes over from the replica it put back together.
+        scenario.World.Kill(app.Root);
+        scenario.World.RunUntil(scenario.World.Now + 90_000_000);
+        (ForestNode heir, int round, Payload? checkpoint) = Assert.Single(seen.Takeovers);
+        Assert.Contains(holders, i => scenario.Node(i) == heir);
+        Assert.True(heir.IsRootOf(app.Id));
+        Assert.Equal(app.Round, round);
+        Assert.Equal(model, checkpoint?.Vector);
+    }
+
+    /// <summary>Records a subscriber's model and every take-over.</summary>
+    private sealed class Recorder : IForestApp
+    {
+        public Payload? Delivered { get; private set; }
+
+        public List<(ForestNode Node, int Round, Payload? Checkpoint)> Takeovers { get; } = [];
+
+        public void OnBroadcast(ForestNode node, NodeId app, int round, Payload payload) => Delivered ??= payload;
+
+        public void OnAggregated(ForestNode node, NodeId app, int round, Payload merged, long contributions)
+        {
+        }
+
+        public void OnRootTakeover(ForestNode node, NodeId app, int round, Payload? checkpoint) => Takeovers.Add((node, round, checkpoint));
     }
 
     [Fact]
