@@ -187,7 +187,7 @@ public sealed partial class ForestNode
         {
             // The candidates were asked a round ago: decide on their fresh reports.
             long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
-            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom());
+            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), SiblingCandidatesOf(state));
             if (chosen == state.Parent)
                 return;
             ControlMessages++;
@@ -213,6 +213,12 @@ public sealed partial class ForestNode
         int own = DepthOf(state);
         return depth < own || (depth == own && own != ushort.MaxValue && IdOf(candidate).CompareTo(Overlay.Id) > 0);
     }
+
+    /// <summary>The candidates at this node's own depth (its siblings): under one of them the tree gets a level deeper here.</summary>
+    private PeerHandle[] SiblingCandidatesOf(TreeState state)
+        => _siblings is not null && _siblings.TryGetValue(state.App.Id, out PeerHandle[]? siblings)
+            ? [.. siblings.Where(s => _candidates is not null && _candidates.TryGetValue((state.App.Id, s), out var seen) && seen.Depth == DepthOf(state))]
+            : [];
 
     /// <summary>Up to <see cref="Uncles"/> of the parent's other children, from a random place in its list (each decision sees others).</summary>
     private PeerHandle[] SomeSiblings(PeerHandle[] children)
