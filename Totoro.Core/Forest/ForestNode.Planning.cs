@@ -19,6 +19,7 @@ public sealed partial class ForestNode
     private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom)>? _candidates; // from probe replies
     private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
     private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
+    private Dictionary<NodeId, PeerHandle[]>? _siblings; // some of the parent's other children, from its probe reply
     private HashSet<NodeId>? _awaitingReports;          // apps whose parent candidates were just asked for fresh reports
     private Dictionary<NodeId, long>? _downBytes;       // the last model that came down, per app
     private PeerHandle[] _relays = [];
@@ -62,7 +63,7 @@ public sealed partial class ForestNode
         var result = new List<PeerHandle>(Uncles + 2);
         foreach (PeerHandle candidate in ProgressCandidates(state))
         {
-            if (_candidates is not null && _candidates.TryGetValue((app, candidate), out var seen) && seen.Depth < DepthOf(state) && seen.HasRoom)
+            if (_candidates is not null && _candidates.TryGetValue((app, candidate), out var seen) && seen.HasRoom && IsAbove(state, candidate, seen.Depth))
                 result.Add(candidate);
         }
 
@@ -86,9 +87,23 @@ public sealed partial class ForestNode
         _tokens[(state.App.Id, direction, peer, message.Round)] = token;
         Message planned = PlanMessages.Planned(message);
         if (via.IsNone)
-            _context.Send(peer, planned);
+            SendTimed(_router.Ledger, peer, planned);
         else
-            _context.Send(via, PlanMessages.ToRelay(planned, _context.Self, peer));
+            SendTimed(_router.Ledger, via, PlanMessages.ToRelay(planned, _context.Self, peer));
+    }
+
+    /// <summary>Sends, and where the world can tell, records how long the message took to leave this node's uplink.</summary>
+    private void SendTimed(TransferLedger ledger, PeerHandle to, in Message message)
+    {
+        if (!_context.SendBacklogIsTimed)
+        {
+            _context.Send(to, message);
+            return;
+        }
+
+        long before = _context.SendBacklogMicros;
+        _context.Send(to, message);
+        ledger.UplinkTimed(message.EncodedSize, _context.SendBacklogMicros - before);
     }
 
     /// <summary>
@@ -106,7 +121,7 @@ public sealed partial class ForestNode
             // Relay: carry it one hop on, counted on this node's links like any flow.
             ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now, message.Round);
             ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now, message.Round);
-            _context.Send(relay.Destination, PlanMessages.FromRelay(message));
+            SendTimed(ledger, relay.Destination, PlanMessages.FromRelay(message));
             return false;
         }
 
@@ -115,7 +130,7 @@ public sealed partial class ForestNode
         if (direction == FlowDirection.Down)
             (_downBytes ??= [])[message.Key] = message.EncodedSize;
         ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now, message.Round);
-        _context.Send(from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own));
+        SendTimed(ledger, from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own));
         return true;
     }
 
@@ -132,7 +147,7 @@ public sealed partial class ForestNode
                 TreeState? state = Tree(message.App);
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
-                _context.Send(from, PlanMessages.ProbeReply(message.App, message.Stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own));
+                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, message.Stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own));
                 break;
             case PlanMessages.Reply when _router is not null:
                 _router.Ledger.RoundTrip(from, _context.Now - message.Stamp);
@@ -142,6 +157,8 @@ public sealed partial class ForestNode
                 (_candidates ??= [])[(message.App, from)] = (message.Depth, hasRoom);
                 if (Tree(message.App) is { } mine && from == mine.Grandparent && message.Children is { } uncles)
                     (_uncles ??= [])[message.App] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
+                if (Tree(message.App) is { } child && from == child.Parent && child.Grandparent.IsNone && message.Children is { } siblings)
+                    (_siblings ??= [])[message.App] = SomeSiblings(siblings);
                 break;
         }
     }
@@ -170,7 +187,7 @@ public sealed partial class ForestNode
         {
             // The candidates were asked a round ago: decide on their fresh reports.
             long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
-            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id));
+            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), SiblingCandidatesOf(state));
             if (chosen == state.Parent)
                 return;
             ControlMessages++;
@@ -184,6 +201,33 @@ public sealed partial class ForestNode
             Probe(state, candidate, force: true);
         Probe(state, state.Parent, force: true);
         (_awaitingReports ??= []).Add(state.App.Id);
+    }
+
+    /// <summary>
+    /// Whether a candidate at <paramref name="depth"/> cannot be in this node's subtree, so adopting this node closes no
+    /// loop: it is nearer the root, or as near and has the larger id. Nodes at one depth only move under larger ids,
+    /// so two siblings never move under each other at once.
+    /// </summary>
+    private bool IsAbove(TreeState state, PeerHandle candidate, int depth)
+    {
+        int own = DepthOf(state);
+        return depth < own || (depth == own && own != ushort.MaxValue && IdOf(candidate).CompareTo(Overlay.Id) > 0);
+    }
+
+    /// <summary>The candidates at this node's own depth (its siblings): under one of them the tree gets a level deeper here.</summary>
+    private PeerHandle[] SiblingCandidatesOf(TreeState state)
+        => _siblings is not null && _siblings.TryGetValue(state.App.Id, out PeerHandle[]? siblings)
+            ? [.. siblings.Where(s => _candidates is not null && _candidates.TryGetValue((state.App.Id, s), out var seen) && seen.Depth == DepthOf(state))]
+            : [];
+
+    /// <summary>Up to <see cref="Uncles"/> of the parent's other children, from a random place in its list (each decision sees others).</summary>
+    private PeerHandle[] SomeSiblings(PeerHandle[] children)
+    {
+        var others = children.Where(c => c != _context.Self).ToArray();
+        if (others.Length <= Uncles)
+            return others;
+        int start = (int)(_context.NextRandom() % (ulong)others.Length);
+        return [.. Enumerable.Range(0, Uncles).Select(i => others[(start + i) % others.Length])];
     }
 
     /// <summary>Hops from the root, as the last round's broadcast said (the root: 0; never in a round: unknown).</summary>
@@ -207,7 +251,8 @@ public sealed partial class ForestNode
     private IEnumerable<PeerHandle> ProgressCandidates(TreeState state)
     {
         PeerHandle[] uncles = _uncles is not null && _uncles.TryGetValue(state.App.Id, out PeerHandle[]? known) ? known : [];
-        foreach (PeerHandle candidate in uncles.Prepend(Overlay.NextHop(state.App.Id)).Prepend(state.Grandparent).Distinct())
+        PeerHandle[] siblings = _siblings is not null && _siblings.TryGetValue(state.App.Id, out PeerHandle[]? near) ? near : [];
+        foreach (PeerHandle candidate in uncles.Concat(siblings).Prepend(Overlay.NextHop(state.App.Id)).Prepend(state.Grandparent).Distinct())
         {
             if (!candidate.IsNone && candidate != _context.Self && candidate != state.Parent && !state.Children.Contains(candidate))
                 yield return candidate;

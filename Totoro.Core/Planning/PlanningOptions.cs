@@ -14,6 +14,9 @@ public sealed record PlanningOptions
     /// <summary>A flow reconsiders its strategy at most once per period (jittered ×0.5–1.5 so that flows take turns), µs.</summary>
     public long DecisionPeriodMicros { get; init; } = 10_000_000;
 
+    /// <summary>`game` takes a move with probability equal to its believed relative gain (no herding); false: always.</summary>
+    public bool RandomizedMoves { get; init; } = true;
+
     /// <summary>Relays a sender weighs (the first of its leaf set).</summary>
     public int Relays { get; init; } = 3;
 

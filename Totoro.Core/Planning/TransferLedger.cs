@@ -27,6 +27,9 @@ public sealed class TransferLedger : IPlanningObservations
     private long _now;
     private long _nextToken = 1;
     private double _upRate;
+    private double _timedUpRate;   // from the node's own uplink queue (bulk sends): exact, where the world can tell
+    private long _timedSmallBytes; // small sends timed the same way: a fallback until a bulk send is timed
+    private long _timedSmallMicros;
     private double _downRate;
     private long _lastArrival = long.MinValue;
     private double _bestReported;
@@ -133,6 +136,27 @@ public sealed class TransferLedger : IPlanningObservations
     }
 
     /// <summary>
+    /// A message of <paramref name="bytes"/> took <paramref name="micros"/> to leave this node's uplink, timed from the
+    /// node's own send queue (how much longer its queued bytes take to leave, before and after the send). Unlike a
+    /// transfer's time to its ack, this is the uplink alone, not also the far end's downlink and queues, so it is the
+    /// rate: the latest bulk sample (a node's rate does not change while it runs, and if it did this follows at once),
+    /// and from small sends (bytes over their rounded-up microseconds, a slight underestimate) until one was timed.
+    /// </summary>
+    public void UplinkTimed(long bytes, long micros)
+    {
+        if (bytes <= 0 || micros <= 0)
+            return;
+        if (bytes >= BulkBytes)
+        {
+            _timedUpRate = (double)bytes / micros;
+            return;
+        }
+
+        _timedSmallBytes += bytes;
+        _timedSmallMicros += micros;
+    }
+
+    /// <summary>
     /// A bulk tree transfer arrived. The downlink lets one message in at a time, so two arrivals are at least the
     /// second's bytes over the downlink rate apart: bytes / gap never exceeds the rate and reaches it whenever
     /// transfers queue (as every parent's children's updates do). The largest such sample is the measured rate.
@@ -172,9 +196,14 @@ public sealed class TransferLedger : IPlanningObservations
 
     public LoadReport? Report(PeerHandle peer) => _reports.TryGetValue(peer, out LoadReport r) ? r : null;
 
-    public LoadReport Own => new(LoadOf(true), LoadOf(false), _upRate, _downRate);
+    public LoadReport Own => new(LoadOf(true), LoadOf(false), UpRate, _downRate);
 
-    public double BestRate => Math.Max(_upRate, _bestReported);
+    public double BestRate => Math.Max(UpRate, _bestReported);
+
+    /// <summary>The uplink rate this node reports: timed from its own send queue where it can be, else from its acks.</summary>
+    private double UpRate => _timedUpRate > 0 ? _timedUpRate
+        : _timedSmallMicros > 0 ? (double)_timedSmallBytes / _timedSmallMicros
+        : _upRate;
 
     public double TypicalRoundTripMicros
     {

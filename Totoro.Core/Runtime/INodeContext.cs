@@ -46,6 +46,13 @@ public interface INodeContext
     long SendBacklogMicros => 0;
 
     /// <summary>
+    /// Whether <see cref="SendBacklogMicros"/> is the time this node's own queued bytes take to leave it, so that its
+    /// growth at a send is that message's time on the uplink (the simulator's uplink queue); false where it is a guess
+    /// at a nominal rate (real mode's socket queue). A path planner then times its own uplink from it.
+    /// </summary>
+    bool SendBacklogIsTimed => false;
+
+    /// <summary>
     /// Whether a peer dies with this node (another logical node of the same host): replicas go elsewhere first. In the
     /// simulator every node is its own machine.
     /// </summary>

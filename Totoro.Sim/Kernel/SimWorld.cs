@@ -226,6 +226,8 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
 
     public long SendBacklogMicros => Math.Max(0, Links.UplinkFreeAt(_current) - _now);
 
+    public bool SendBacklogIsTimed => true;
+
     /// <summary>Issues a cache prefetch of each peer's id and place, so that their misses overlap instead of queueing.</summary>
     public void Prefetch(ReadOnlySpan<PeerHandle> peers)
     {

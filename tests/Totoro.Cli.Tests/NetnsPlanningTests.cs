@@ -19,7 +19,7 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
     private const int Rounds = 12;
     private const int Settled = 2; // rounds up to this one build the tree
 
-    [Fact(Skip = "Fails today (issue 15): flows move off the impaired host (it received 197,143 B with game against 270,605 B with static) but the rounds were slower (0.84 s against 0.71 s), on a 2-core machine under load. Remove the skip to run it for real with CI=true.")]
+    [Fact(Skip = "Fails today (issue 15), run for real with CI=true on 2026-12-05: one run passed for the wrong reason (game 1.09 s against static 1.55 s, but its last rounds closed with 1–3 of 12 updates, which the updates check now refuses), the next failed (game 2.06 s against 0.85 s; the impaired host received 368,173 B with game, 302,604 B with static). Static alone varied 2× between the runs (1.55 s, 0.85 s) on this shared 2-core machine, and real mode has no timed uplink (its send backlog is a nominal-rate guess). Remove the skip to run it for real with CI=true.")]
     public void With_the_game_planner_flows_move_off_an_impaired_host_and_rounds_get_shorter()
     {
         bool ci = Environment.GetEnvironmentVariable("CI") == "true";
@@ -38,10 +38,12 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
         string root = Directory.CreateTempSubdirectory("totoro-plan-netns-").FullName;
         try
         {
-            (double staticRound, long staticBytes) = Train("static", root);
-            (double gameRound, long gameBytes) = Train("game", root);
-            output.WriteLine($"mean round static {staticRound:F2} s, game {gameRound:F2} s; bytes into the impaired host: static {staticBytes:N0}, game {gameBytes:N0}");
+            (double staticRound, double staticUpdates, long staticBytes) = Train("static", root);
+            (double gameRound, double gameUpdates, long gameBytes) = Train("game", root);
+            output.WriteLine($"mean round static {staticRound:F2} s ({staticUpdates:F1} updates a round), game {gameRound:F2} s ({gameUpdates:F1}); bytes into the impaired host: static {staticBytes:N0}, game {gameBytes:N0}");
             Assert.True(gameBytes < staticBytes, $"the impaired host received {gameBytes:N0} B with game, {staticBytes:N0} B with static: no flow moved off it");
+            // A round that closes without most updates is short for the wrong reason: faster only counts at no fewer updates.
+            Assert.True(gameUpdates >= 0.9 * staticUpdates, $"game's rounds aggregated {gameUpdates:F1} updates on average, static's {staticUpdates:F1}");
             Assert.True(gameRound < staticRound, $"mean round with game {gameRound:F2} s, with static {staticRound:F2} s");
         }
         finally
@@ -50,16 +52,16 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>One training run with every host on <paramref name="planner"/>: its mean round after round Settled, and the bytes host 0 received.</summary>
-    private (double MeanRound, long ImpairedBytesIn) Train(string planner, string root)
+    /// <summary>One training run with every host on <paramref name="planner"/>: its mean round and updates per round after round Settled, and the bytes host 0 received.</summary>
+    private (double MeanRound, double MeanUpdates, long ImpairedBytesIn) Train(string planner, string root)
     {
         using var bridge = new NetnsBridge();
         bridge.Create(5, delayMs: 0, lossPercent: 0);
         var nodes = new NodeProcesses();
-        double meanRound;
+        (double Round, double Updates) mean;
         try
         {
-            meanRound = Run(planner, root, bridge, nodes);
+            mean = Run(planner, root, bridge, nodes);
         }
         finally
         {
@@ -72,11 +74,19 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
         Assert.True(bytesIn >= 0, $"metrics.csv has no BytesIn column: {metrics[0]}");
         long received = long.Parse(metrics[^1].Split(',')[bytesIn], CultureInfo.InvariantCulture);
         File.Delete(Path.Combine(root, "host0", "metrics.csv")); // the next run writes its own (the node ids stay)
-        return (meanRound, received);
+        for (int i = 0; i < 5; i++)
+        {
+            // The app's replicas too: else the next run's nodes come back with this run's finished app and never train.
+            string state = Path.Combine(root, $"host{i}", "state");
+            if (Directory.Exists(state))
+                Directory.Delete(state, recursive: true);
+        }
+
+        return (mean.Round, mean.Updates, received);
     }
 
-    /// <summary>Starts the hosts, trains the app to its last round and returns the mean round after round Settled.</summary>
-    private double Run(string planner, string root, NetnsBridge bridge, NodeProcesses nodes)
+    /// <summary>Starts the hosts, trains the app to its last round and returns the mean round and updates per round after round Settled.</summary>
+    private (double Round, double Updates) Run(string planner, string root, NetnsBridge bridge, NodeProcesses nodes)
     {
         var first = new IPEndPoint(bridge.AddressOf(0), 7000);
         for (int i = 0; i < 5; i++)
@@ -103,14 +113,20 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
         // Round r ended at the seconds its status line gives; the mean over the rounds after Settled leaves out tree
         // building.
         var ends = new SortedDictionary<int, double>();
+        var updates = new SortedDictionary<int, int>();
         foreach (Match m in RoundLine().Matches(watch.Stdout))
-            ends[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        {
+            int round = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            ends[round] = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+            updates[round] = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        }
+
         // The watch polls, so not every round has a line: start from the last one printed at or before Settled.
         int from = ends.Keys.LastOrDefault(r => r <= Settled && r > 0);
         Assert.True(from > 0 && ends.ContainsKey(Rounds), $"the watch printed no status for a round up to {Settled} or for round {Rounds}:\n{watch.Stdout}");
-        return (ends[Rounds] - ends[from]) / (Rounds - from);
+        return ((ends[Rounds] - ends[from]) / (Rounds - from), updates.Where(u => u.Key > from).Average(u => u.Value));
     }
 
-    [GeneratedRegex(@"round (\d+)/\d+ .* at ([0-9.]+) s")]
+    [GeneratedRegex(@"round (\d+)/\d+ .* updates (\d+) .* at ([0-9.]+) s")]
     private static partial Regex RoundLine();
 }

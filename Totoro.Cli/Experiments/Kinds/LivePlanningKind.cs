@@ -51,7 +51,12 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
             NashGap: s.NashGap,
             MeanNashGap: s.MeanNashGap,
             PlayersAboveEpsilon: s.PlayersAboveEpsilon,
-            ShareAboveEpsilon: s.Players == 0 ? 0 : Math.Round((double)s.PlayersAboveEpsilon / s.Players, 4)));
+            ShareAboveEpsilon: s.Players == 0 ? 0 : Math.Round((double)s.PlayersAboveEpsilon / s.Players, 4),
+            NashGapP99: s.NashGapP99,
+            ParentPlayers: s.ParentPlayers,
+            ParentMeanNashGap: s.ParentMeanNashGap,
+            ParentPlayersAboveEpsilon: s.ParentPlayersAboveEpsilon,
+            ParentShareAboveEpsilon: s.ParentPlayers == 0 ? 0 : Math.Round((double)s.ParentPlayersAboveEpsilon / s.ParentPlayers, 4)));
     }
 
     private static readonly DatasetCache Cache = new();
@@ -90,5 +95,10 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
         double NashGap,
         double MeanNashGap,
         int PlayersAboveEpsilon,
-        double ShareAboveEpsilon);
+        double ShareAboveEpsilon,
+        double NashGapP99,
+        int ParentPlayers,
+        double ParentMeanNashGap,
+        int ParentPlayersAboveEpsilon,
+        double ParentShareAboveEpsilon);
 }

@@ -90,6 +90,63 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AnUplinkTimedFromTheSendQueueIsTheRateWhateverTheAcksSaid()
+    {
+        // Acks alone read a 1 B/µs uplink as 0.8 (the far end's downlink is in the transfer's time). A node whose world
+        // times its own send queue knows better: 100,000 B that took 50,000 µs to leave is 2 B/µs, the closed form.
+        var ledger = new TransferLedger();
+        ledger.RoundTrip(Parent, 100);
+        long token = ledger.Sent(Parent, PeerHandle.None, 100_000, 0);
+        ledger.Acked(token, 100 + 125_000, null);
+        Assert.Equal(0.8, ledger.Own.UpBytesPerMicro, 3);
+
+        ledger.UplinkTimed(300, 26);        // small sends: bytes over their (rounded-up) microseconds until a bulk one
+        ledger.UplinkTimed(200, 17);
+        Assert.Equal(500.0 / 43, ledger.Own.UpBytesPerMicro, 6);
+        ledger.UplinkTimed(100_000, 50_000);
+        Assert.Equal(2.0, ledger.Own.UpBytesPerMicro, 6);
+        ledger.UplinkTimed(100, 1);          // a small send never overrides a bulk one
+        ledger.UplinkTimed(100_000, 0);      // nor does a send the world could not time
+        Assert.Equal(2.0, ledger.Own.UpBytesPerMicro, 6);
+        ledger.UplinkTimed(200_000, 400_000); // the latest bulk send: the rate now (a link that changed)
+        Assert.Equal(0.5, ledger.Own.UpBytesPerMicro, 6);
+        Assert.Equal(0.5, ledger.BestRate, 6);
+    }
+
+    [Fact]
+    public void TheGameTakesAMoveWithProbabilityTwiceItsBelievedGainAndTheBanditAlways()
+    {
+        // The game: the current parent also carries another child, the other candidate nothing, at the same rates: a
+        // believed gain of 1/3, so it moves on 2/3 of its (independent) draws. The bandit, blind to load: the other
+        // candidate's links are twice as fast, also a gain of 1/3, and it always moves, as does a game told not to
+        // randomize.
+        foreach ((string planner, bool randomized, double expected) in new[] { ("game", true, 2.0 / 3), ("game", false, 1.0), ("bandit", true, 1.0) })
+        {
+            var router = new FlowRouter(new PlanningOptions { Planner = planner, RandomizedMoves = randomized });
+            Observe(router.Ledger, Parent, microsPerByte: 1.0);
+            Observe(router.Ledger, Other, microsPerByte: 1.0);
+            double otherRate = planner == "game" ? 1 : 2;
+            router.Ledger.Heard(Parent, new LoadReport(200_000, 200_000, UpBytesPerMicro: 1, DownBytesPerMicro: 1));
+            router.Ledger.Heard(Other, new LoadReport(0, 0, otherRate, otherRate));
+            var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Other });
+            Assert.Equal(Other, router.Planner.Parent(query, router.Ledger, out double gain));
+            Assert.Equal(1.0 / 3, gain, 6);
+
+            const int draws = 4000;
+            var random = new Random(7);
+            int moved = 0;
+            for (int i = 0; i < draws; i++)
+            {
+                if (router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, (ulong)random.NextInt64()) == Other)
+                    moved++;
+            }
+
+            Assert.InRange((double)moved / draws, expected - 0.03, expected + 0.03);
+            Assert.Equal(moved, router.Moves);
+        }
+    }
+
+    [Fact]
     public void AFlowThatStoppedLeavesTheLoadTwoRoundsLater()
     {
         // Two children's models leave every second (the app's round); then one child moves away. Its bytes stop counting

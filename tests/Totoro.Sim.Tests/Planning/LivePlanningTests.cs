@@ -1,5 +1,7 @@
+using Totoro.Core.Forest;
 using Totoro.Core.Learning;
 using Totoro.Core.Planning;
+using Totoro.Core.Runtime;
 using Totoro.Sim.Network;
 using Totoro.Sim.Scenarios;
 
@@ -66,6 +68,74 @@ public class LivePlanningTests
         var moves = scenario.PlanningAudit!.MoveCosts;
         Assert.NotEmpty(moves);
         Assert.All(moves, m => Assert.True(m.Believed > 0.05, $"a move at {m.At} µs expected a gain of {m.Believed:F3}, not more than ε"));
+    }
+
+    [Fact]
+    public void InTheSimulatorANodeKnowsItsOwnUplinkRate()
+    {
+        // The simulator's uplink queue times each of a node's sends, so the uplink rate a planning node reports is its
+        // true one, less only the 28 header bytes a datagram carries that the node does not count and the rounding to
+        // whole microseconds: never above it, and within 2 % once a bulk send was timed. Rates from acks alone are lower
+        // bounds, off by the far end's downlink and queues (a fast idle forwarder read 0.5 B/µs of its 16).
+        (_, FederatedScenario scenario) = Run("game");
+        ForestScenario forest = scenario.Forest;
+        int reported = 0, exact = 0;
+        for (int i = 0; i < forest.World.NodeCount; i++)
+        {
+            if (forest.Node(i).Planning is not { } router || router.Ledger.Own.UpBytesPerMicro == 0)
+                continue;
+            double truth = forest.World.Links.UplinkBytesPerMicro(i);
+            double rate = router.Ledger.Own.UpBytesPerMicro;
+            Assert.True(rate <= truth * 1.000001, $"node {i} reports {rate:F3} B/µs, above its true {truth:F3}");
+            reported++;
+            if (rate >= truth * 0.98)
+                exact++;
+        }
+
+        Assert.True(reported > 100, $"{reported} nodes reported an uplink rate");
+        Assert.True(exact >= reported * 0.9, $"{exact} of {reported} reported rates within 2 % of the truth");
+    }
+
+    [Fact]
+    public void ARootsChildWeighsOnlySiblingsWithLargerIdsAndNoMoveClosesALoop()
+    {
+        // A child of the root has no node nearer the root to move to, so it weighs its siblings; nodes at one depth only
+        // move under larger ids, so two siblings never adopt each other. At the end every member's parent chain reaches
+        // its root.
+        (_, FederatedScenario scenario) = Run("game");
+        ForestScenario forest = scenario.Forest;
+        int siblingsWeighed = 0;
+        foreach (NodeId app in scenario.TreeApps)
+        {
+            for (int i = 0; i < forest.World.NodeCount; i++)
+            {
+                ForestNode node = forest.Node(i);
+                if (!node.TryGetTree(app, out TreeInfo info) || info.IsRoot || info.Parent.IsNone || info.Detached || info.Role != TreeRole.Attached)
+                    continue;
+                var seen = new HashSet<int> { i };
+                PeerHandle up = info.Parent;
+                while (forest.Node(up.Index).TryGetTree(app, out TreeInfo above) && !above.IsRoot)
+                {
+                    Assert.True(seen.Add(up.Index), $"node {i}'s parent chain in app {app} loops at node {up.Index}");
+                    Assert.False(above.Parent.IsNone, $"node {i}'s parent chain in app {app} ends at node {up.Index}, not a root");
+                    up = above.Parent;
+                }
+
+                if (!forest.Node(info.Parent.Index).IsRootOf(app))
+                    continue;
+                forest.World.Enter(i);
+                foreach (PeerHandle candidate in node.ParentCandidatesOf(app))
+                {
+                    if (forest.Node(candidate.Index).TryGetTree(app, out TreeInfo c) && c.Parent == info.Parent)
+                    {
+                        siblingsWeighed++;
+                        Assert.True(node.IdOf(candidate).CompareTo(node.IdOf(new PeerHandle(i))) > 0, $"node {i} weighs a sibling with a smaller id");
+                    }
+                }
+            }
+        }
+
+        Assert.True(siblingsWeighed > 0, "no child of a root weighed a sibling");
     }
 
     [Fact]
