@@ -92,12 +92,14 @@ def block():
         l = r["learning"]
         rounds = [a["rounds"] for a in l["perApp"]]
         round_times = sorted(a["roundSeconds"] for a in l["perApp"])
+        full = all(h["contributions"] == h["participants"] == l["clientsPerRound"] for a in l["perApp"] for h in a["history"])
         out.append(f"Training at a million nodes (`totoro sim {cmd}`, nice 10, "
                    f"[results/scale/1m-train](results/scale/1m-train)): "
                    f"{r['overlay']['joinedNodes']:,} joined, {r['overlay']['leafSetsExact']:,} leaf sets exact; "
                    f"{l['apps']:,} apps × {l['workersPerApp']} workers, "
                    f"{'every worker' if l['clientsPerRound'] == l['workersPerApp'] else l['clientsPerRound']} in every round "
-                   f"({l['mode']} mode), {span(rounds)} rounds completed per app; round time **{l['meanRoundSeconds']:.2f} s** "
+                   f"({l['mode']} mode, {l['model']}, {l['parameters']:,} parameters), {span(rounds)} rounds completed per app, "
+                   f"{'every' if full else 'NOT every'} round with every participant's contribution at the root; round time **{l['meanRoundSeconds']:.2f} s** "
                    f"simulated on average (apps' means {round_times[0]:.2f}–{round_times[-1]:.2f} s, median "
                    f"{statistics.median(round_times):.2f} s), the last app done "
                    f"{l['totalTrainingSeconds']:.2f} s after training started; {r['network']['messages']:,} messages, {r['run']['events']:,} events; "
