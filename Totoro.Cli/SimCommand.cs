@@ -38,7 +38,7 @@ internal static class SimCommand
             if (live is not null && disturbed is not null)
                 throw new UsageException("--planner: a training run under churn (--churn, --fail-trees) does not plan its tree flows yet; leave one of them out");
             ForestSimConfig? sized = training is null ? forest : options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)! with { RealVectors = !training.IsTiming };
-            if (MemoryEstimate.Refusal(config, sized, MemoryEstimate.MachineBytes()) is { } refusal)
+            if (MemoryEstimate.Refusal(config, sized, MemoryEstimate.MachineBytes(), training) is { } refusal)
                 throw new UsageException($"--nodes {config.Nodes:N0}: {refusal}");
             if (training is not null && disturbed?.Churn is null && parsed.GetValue(options.Lookups) > 0 && parsed.GetResult(options.Lookups) is { Implicit: false })
                 throw new UsageException("--lookups: a training run (--rounds) routes no lookups unless it trains under churn (--churn); leave --lookups out, or drop --rounds to route them");
