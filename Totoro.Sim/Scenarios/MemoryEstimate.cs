@@ -28,7 +28,7 @@ public static class MemoryEstimate
     /// <summary>
     /// A training run's worker: its learning layer's state for the app (spec, app info, its share of the sample indices,
     /// the tree's round bookkeeping) and the collector's slack over it. Measured: 14.4–15.4 KB per worker between 100
-    /// and 1,000 apps × 100 workers at 2×10^4 and 10^5 nodes (timing mode, Fashion-MNIST; results/scale/1m-train).
+    /// and 1,000 apps × 100 workers at 2×10^4 and 10^5 nodes (timing mode, Fashion-MNIST; results/scale/train-calibration).
     /// </summary>
     public const int WorkerBytes = 15_000;
 
@@ -41,7 +41,7 @@ public static class MemoryEstimate
     /// <summary>
     /// A synthetic worker's generated data per training sample it holds (60 features, a quarter more held out for
     /// testing, the generated set and its train and test copies): 55 KB per worker of 100 samples, measured at 200 apps
-    /// × 100 workers against 20 apps.
+    /// × 100 workers against 20 apps (results/scale/train-calibration).
     /// </summary>
     public const int SyntheticSampleBytes = 550;
 
