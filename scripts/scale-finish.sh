@@ -12,5 +12,5 @@ grep -q '^ended ' "$out/command.txt" || { echo "error: results/scale/$tag has no
 python3 "$here/scripts/scale-readme.py"
 summary=$(grep -E "Exit status|Elapsed|Maximum resident|User time" "$out/time.txt" | sed 's/^\s*//' | paste -sd ';' -)
 git -C "$here" add "results/scale/$tag" README.md
-git -C "$here" commit -q -m "scale run $tag ($(sed -n 1p "$out/command.txt" | cut -d' ' -f4-)): $summary; README scale block regenerated"
+git -C "$here" commit -q -m "scale run $tag ($(sed -n 1p "$out/command.txt" | cut -d" " -f5-)): $summary; README scale block regenerated"
 git -C "$here" log --oneline -1
