@@ -31,23 +31,24 @@ internal static class SimCommand
             Core.Planning.PlanningOptions? live = training is null ? null : planning.ToLive(parsed);
             PlanningSimConfig? plan = training is null ? planning.ToConfig(parsed, config.Seed) : null;
             bool json = parsed.GetValue(options.Json);
+            bool showProgress = !json || parsed.GetValue(options.Progress);
             DirectoryInfo? outDir = parsed.GetValue(options.Out);
             ChurnSimConfig? churn = churnOptions.ToConfig(parsed, config.Nodes, forest?.Apps ?? 0, trainingChurn.KillsRoots(parsed));
             TrainingChurnSimConfig? disturbed = trainingChurn.ToConfig(parsed, training, churn, parsed.GetValue(churnOptions.Timers) ?? "freepastry");
             if (live is not null && disturbed is not null)
                 throw new UsageException("--planner: a training run under churn (--churn, --fail-trees) does not plan its tree flows yet; leave one of them out");
             ForestSimConfig? sized = training is null ? forest : options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)! with { RealVectors = !training.IsTiming };
-            if (MemoryEstimate.Refusal(config, sized, MemoryEstimate.MachineBytes()) is { } refusal)
+            if (MemoryEstimate.Refusal(config, sized, MemoryEstimate.MachineBytes(), training) is { } refusal)
                 throw new UsageException($"--nodes {config.Nodes:N0}: {refusal}");
             if (training is not null && disturbed?.Churn is null && parsed.GetValue(options.Lookups) > 0 && parsed.GetResult(options.Lookups) is { Implicit: false })
                 throw new UsageException("--lookups: a training run (--rounds) routes no lookups unless it trains under churn (--churn); leave --lookups out, or drop --rounds to route them");
             SimReport report = disturbed is not null
-                ? RunTrainingChurn(config, options.ToForestConfig(parsed, config.Nodes, apps: training!.Apps)!, training, disturbed, showProgress: !json)
+                ? RunTrainingChurn(config, options.ToForestConfig(parsed, config.Nodes, apps: training!.Apps)!, training, disturbed, showProgress: showProgress)
                 : churn is not null
-                ? RunChurn(ChurnOptions.WithTimers(config, churn), forest, churn, showProgress: !json)
+                ? RunChurn(ChurnOptions.WithTimers(config, churn), forest, churn, showProgress: showProgress)
                 : training is null
-                ? Run(config, forest, showProgress: !json)
-                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)! with { Planning = live }, training, showProgress: !json, outDir);
+                ? Run(config, forest, showProgress: showProgress)
+                : RunTraining(config, options.ToForestConfig(parsed, config.Nodes, apps: training.Apps)! with { Planning = live }, training, showProgress: showProgress, outDir);
             if (plan is not null)
             {
                 var choices = new PathChoicePlot(plan.Packets, plan.PathsPerFlow);

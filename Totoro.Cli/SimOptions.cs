@@ -41,6 +41,8 @@ internal sealed class SimOptions
 
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object on stdout instead of a readable summary" };
 
+    public Option<bool> Progress { get; } = new("--progress") { Description = "Show progress on stderr even with --json (a long run's log)" };
+
     public Option<DirectoryInfo?> Out { get; } = new("--out") { Description = "Directory to write results into" };
 
     public Option<int> Apps { get; } = new("--apps") { Description = "FL apps on the forest (0: overlay only)", DefaultValueFactory = _ => 0 };
@@ -86,6 +88,7 @@ internal sealed class SimOptions
         foreach (Option option in new Option[] { SlowFraction, SlowFactor, LossyFraction, LossyRate, BadPathFraction, BadPathRate })
             command.Options.Add(option);
         command.Options.Add(Json);
+        command.Options.Add(Progress);
         command.Options.Add(Out);
         command.Options.Add(Apps);
         command.Options.Add(SubscribersPerApp);

@@ -6,6 +6,9 @@ import glob, json, os, re, statistics, sys
 
 here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 scale = os.path.join(here, "results", "scale")
+MACHINE_GIB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+WANTED = [("1m-train", "the 10^6-node training run (1,000 apps × 100 workers, timing mode)"),
+          ("10m", "the 10^7-node overlay")]
 SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)"}
 
 
@@ -27,6 +30,20 @@ def timev(path):
     user = float(re.search(r"User time \(seconds\): (\S+)", text).group(1))
     kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
     return seconds, user, kb
+
+
+def finished(tag):
+    """A finished scale-run.sh TAG: wall s, user s, peak KB, report, the sim's arguments; None while it runs or if absent."""
+    d = os.path.join(scale, tag)
+    if not all(os.path.exists(os.path.join(d, f)) and os.path.getsize(os.path.join(d, f)) > 0 for f in ("time.txt", "report.json")):
+        return None
+    wall, user, kb = timev(os.path.join(d, "time.txt"))
+    cmd = open(os.path.join(d, "command.txt")).readline().split(f" {tag} ", 1)[1].strip()
+    return wall, user, kb, json.load(open(os.path.join(d, "report.json"))), cmd
+
+
+def span(values):
+    return f"{min(values)}" if min(values) == max(values) else f"{min(values)}–{max(values)}"
 
 
 def overlay_line(o):
@@ -69,19 +86,38 @@ def block():
         if len(runs) > 1:
             out.append(f"- the {len(runs)} reports are {'the same' if same else 'NOT the same'} field for field apart from the run section (wall, memory)")
         out.append("")
-    train = os.path.join(scale, "1m-train")
-    if os.path.exists(os.path.join(train, "time.txt")) and os.path.getsize(os.path.join(train, "report.json")) > 0:
-        wall, user, kb = timev(os.path.join(train, "time.txt"))
-        r = json.load(open(os.path.join(train, "report.json")))
+    train = finished("1m-train")
+    if train:
+        wall, user, kb, r, cmd = train
         l = r["learning"]
         rounds = [a["rounds"] for a in l["perApp"]]
-        cmd = open(os.path.join(train, "command.txt")).readline().split(" 1m-train ", 1)[1].strip()
-        out.append(f"Training at a million nodes (`totoro sim {cmd}`, [results/scale/1m-train](results/scale/1m-train)): "
-                   f"{overlay_line(r['overlay']).split(', 0 / 0')[0]}; {l['apps']:,} apps × {l['workersPerApp']} workers "
-                   f"({l['mode']} mode), {min(rounds)}–{max(rounds)} rounds completed per app; mean round "
-                   f"**{l['meanRoundSeconds']:.2f} s** simulated, all apps done at {l['totalTrainingSeconds']:.1f} s; "
-                   f"{r['run']['events']:,} events; wall **{wall:.0f} s** ({user:.0f} s CPU); peak **{kb / 1024:,.0f} MiB** "
+        round_times = sorted(a["roundSeconds"] for a in l["perApp"])
+        full = all(h["contributions"] == h["participants"] == l["clientsPerRound"] for a in l["perApp"] for h in a["history"])
+        out.append(f"Training at a million nodes (`totoro sim {cmd}`, nice 10, "
+                   f"[results/scale/1m-train](results/scale/1m-train)): "
+                   f"{r['overlay']['joinedNodes']:,} joined, {r['overlay']['leafSetsExact']:,} leaf sets exact; "
+                   f"{l['apps']:,} apps × {l['workersPerApp']} workers, "
+                   f"{'every worker' if l['clientsPerRound'] == l['workersPerApp'] else l['clientsPerRound']} in every round "
+                   f"({l['mode']} mode, {l['model']}, {l['parameters']:,} parameters), {span(rounds)} rounds completed per app, "
+                   f"{'every' if full else 'NOT every'} round with every participant's contribution at the root; round time **{l['meanRoundSeconds']:.2f} s** "
+                   f"simulated on average (apps' means {round_times[0]:.2f}–{round_times[-1]:.2f} s, median "
+                   f"{statistics.median(round_times):.2f} s), the last app done "
+                   f"{l['totalTrainingSeconds']:.2f} s after training started; {r['network']['messages']:,} messages, {r['run']['events']:,} events; "
+                   f"wall **{wall:.0f} s** ({user:.0f} s CPU); peak **{kb / 1024:,.0f} MiB** "
                    f"({kb * 1024 / r['overlay']['nodes']:,.0f} B per node).")
+        out.append("")
+    big = finished("10m")
+    if big:
+        wall, user, kb, r, cmd = big
+        out.append(f"Ten million nodes (`totoro sim {cmd}`, nice 19, [results/scale/10m](results/scale/10m), "
+                   f"progress and resident memory every 5 s in its progress.log and rss.log): {overlay_line(r['overlay'])}; "
+                   f"{r['run']['events']:,} events; wall **{wall / 3600:.2f} h** ({user / 3600:.2f} h CPU); peak "
+                   f"**{kb / 2**20:.1f} GiB** ({kb * 1024 / r['overlay']['nodes']:,.0f} B per node) of the machine's "
+                   f"{MACHINE_GIB:.1f} GiB.")
+        out.append("")
+    missing = [what for tag, what in WANTED if not finished(tag)]
+    if missing:
+        out.append("Not measured yet (no finished run committed): " + "; ".join(missing) + ".")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

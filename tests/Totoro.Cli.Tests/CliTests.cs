@@ -56,6 +56,24 @@ public class CliTests
     }
 
     [Fact]
+    public void Progress_goes_to_stderr_beside_the_json_report_only_when_asked()
+    {
+        string[] args = ["sim", "--nodes", "300", "--lookups", "50", "--json"];
+        (int code, string quiet, string quietErr) = TotoroProcess.Run(args);
+        Assert.True(code == 0, quietErr);
+        Assert.DoesNotContain("joining", quietErr);
+
+        (code, string stdout, string stderr) = TotoroProcess.Run([.. args, "--progress"]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(50, (int)JsonNode.Parse(stdout)!["overlay"]!["correct"]!); // the report alone on stdout
+        Assert.Equal(Deterministic(quiet), Deterministic(stdout));
+        string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("joining", StringComparison.Ordinal) && l.Contains("100.0%  300/300"));
+        Assert.Contains(lines, l => l.StartsWith("lookups", StringComparison.Ordinal) && l.Contains("100.0%  50/50"));
+        Assert.DoesNotContain('\r', stderr); // redirected: plain lines, a log
+    }
+
+    [Fact]
     public void A_zoned_sim_reports_zones_and_no_leaks()
     {
         (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--topology", "eua", "--nodes", "600", "--zones", "4", "--lookups", "400", "--json");

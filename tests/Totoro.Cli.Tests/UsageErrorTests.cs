@@ -48,6 +48,20 @@ public partial class UsageErrorTests
         Assert.Matches(@"--nodes 50,000,000: this run needs about 50,000,000 nodes × [\d,]+ B \+ 100 MB fixed = [\d.]+ GiB, more than this machine's [\d.]+ GiB of memory; at most about [\d,]+ nodes fit", line);
     }
 
+    [SkippableFact]
+    public void A_training_run_whose_workers_cannot_fit_is_refused_though_its_trees_would()
+    {
+        // 10,000 apps × 100 synthetic workers each hold their own data: about 66 GiB, where the trees alone need 1.3 GiB.
+        var overlay = new Totoro.Sim.Scenarios.OverlaySimConfig { Nodes = 20_000 };
+        var training = new Totoro.Sim.Scenarios.LearningSimConfig { Apps = 10_000, Template = new Totoro.Core.Learning.AppSpec { Dataset = "synthetic" }, Train = "timing" };
+        bool fits = Totoro.Sim.Scenarios.MemoryEstimate.Refusal(overlay, null, Totoro.Sim.Scenarios.MemoryEstimate.MachineBytes(), training) is null;
+        Skip.If(fits, "this machine has the memory for a million synthetic workers, so nothing here is refused");
+
+        (int code, string stdout, string stderr) = TotoroProcess.Run("sim", "--nodes", "20000", "--lookups", "0", "--apps", "10000", "--rounds", "1", "--train", "timing", "--dataset", "synthetic");
+        string line = OneErrorLine(code, stdout, stderr);
+        Assert.Matches(@"--nodes 20,000: this run needs about .* \+ 1,000,000 workers × 70,000 B \+ 100 MB fixed = [\d.]+ GiB, more than this machine's [\d.]+ GiB of memory; the apps' trees and workers alone need", line);
+    }
+
     [Fact]
     public void A_word_close_to_no_command_gets_no_suggestion()
     {
