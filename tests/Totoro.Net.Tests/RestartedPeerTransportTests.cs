@@ -44,19 +44,14 @@ public class RestartedPeerTransportTests(ITestOutputHelper output)
         Assert.True(reached, $"no large frame reached the restarted peer in {clock.Elapsed.TotalSeconds:F0} s: they went to the dead process's connection");
     }
 
-    private static byte[] Big(byte tag)
-    {
-        byte[] frame = new byte[5000];
-        frame[0] = Frame.Magic;
-        frame[1] = (byte)FrameKind.Node;
-        frame[2] = tag;
-        return frame;
-    }
+    private static byte[] Big(byte tag) => Frame(5000, tag); // above one datagram: goes reliable
 
-    private static byte[] Small(byte tag)
+    private static byte[] Small(byte tag) => Frame(40, tag);
+
+    private static byte[] Frame(int bytes, byte tag)
     {
-        byte[] frame = new byte[40];
-        frame[0] = Frame.Magic;
+        byte[] frame = new byte[bytes];
+        frame[0] = Transport.Frame.Magic;
         frame[1] = (byte)FrameKind.Node;
         frame[2] = tag;
         return frame;
