@@ -54,7 +54,10 @@ public sealed partial class ForestNode
     }
 
     /// <summary>A deadline sent as time left (<see cref="TreeMessages.Broadcast"/>), put back on this node's clock.</summary>
-    private long DeadlineAfter(long timeLeft) => timeLeft > 0 ? _context.Now + timeLeft : 0;
+    private long DeadlineAfter(long timeLeft) => timeLeft > 0 ? _context.Now + Math.Min(timeLeft, MaxTimeLeftMicros) : 0;
+
+    /// <summary>A day: more time left than any round needs (a forged or garbled value must not overflow the clock).</summary>
+    private const long MaxTimeLeftMicros = 86_400_000_000;
 
     /// <summary>The time left until a deadline on this node's clock, as it goes on the wire: at least 1 µs when there is one.</summary>
     private long TimeLeftUntil(long deadline) => deadline > 0 ? Math.Max(1, deadline - _context.Now) : 0;
