@@ -12,8 +12,15 @@ namespace Totoro.Core.Forest;
 /// </summary>
 public sealed partial class ForestNode
 {
+    /// <summary>
+    /// Replicas one sender may have half-sent here at once. A root sends its holders one state after the other, so a
+    /// sender has one or two in flight; more is a sender that starts wholes it never finishes, and the oldest goes.
+    /// </summary>
+    internal const int ReplicaDownloadsPerSender = 4;
+
     private Queue<ChunkSource>? _replicaSources;
     private Dictionary<(NodeId App, PeerHandle From), ReplicaDownload>? _replicaDownloads;
+    private long _replicaDownloadsStarted;
 
     /// <summary>Replicas (and hand-overs) this node sent in chunks.</summary>
     public int ChunkedReplicasSent { get; private set; }
@@ -39,12 +46,22 @@ public sealed partial class ForestNode
         PumpChunks(); // ForestNode.Chunks.cs
     }
 
-    /// <summary>A chunk of a replica or hand-over: kept with the sender's others until the whole is in, then taken as a whole one.</summary>
+    /// <summary>
+    /// A chunk of a replica or hand-over: kept with the sender's others until the whole is in, then taken as a whole
+    /// one. Only a leaf-set neighbour has a reason to send one (a root's holders, a pull's answer and a hand-over are
+    /// all among the closest nodes to the app), and only a few at a time: anyone else could fill this node's memory.
+    /// </summary>
     private void OnReplicaChunk(PeerHandle from, in Message message, Payload chunk)
     {
         if (!ModelChunks.TryRead(chunk, out ChunkHeader header, out string? error))
         {
             RefuseChunk(error); // ForestNode.Chunks.cs
+            return;
+        }
+
+        if (!Overlay.KnowsOf(from))
+        {
+            RefuseChunk($"a replica chunk from {from}, not a leaf-set neighbour");
             return;
         }
 
@@ -59,7 +76,11 @@ public sealed partial class ForestNode
         }
 
         if (download is null)
-            _replicaDownloads[key] = download = new ReplicaDownload(message.Kind, message.Round, new ChunkAssembler(header, keepContent: true));
+        {
+            ForgetOldestDownloadOver(from, ReplicaDownloadsPerSender - 1, message.Key);
+            _replicaDownloads[key] = download = new ReplicaDownload(message.Kind, message.Round, new ChunkAssembler(header, keepContent: true), ++_replicaDownloadsStarted);
+        }
+
         if (!download.Assembler.Add(header, chunk) || !download.Assembler.IsComplete)
             return;
         _replicaDownloads.Remove(key);
@@ -69,6 +90,17 @@ public sealed partial class ForestNode
             OnSucceed(from, new ReplicaView(in whole)); // ForestNode.Succession.cs
         else
             OnReplica(from, new ReplicaView(in whole)); // ForestNode.Replication.cs
+    }
+
+    /// <summary>Keeps at most <paramref name="keep"/> of a sender's other half-sent replicas: the oldest started go.</summary>
+    private void ForgetOldestDownloadOver(PeerHandle from, int keep, NodeId starting)
+    {
+        List<KeyValuePair<(NodeId App, PeerHandle From), ReplicaDownload>> others = [.. _replicaDownloads!.Where(d => d.Key.From == from && d.Key.App != starting)];
+        foreach (var old in others.OrderBy(d => d.Value.Started).Take(others.Count - keep))
+        {
+            _replicaDownloads!.Remove(old.Key);
+            RefuseChunk($"{from} has {others.Count + 1} replicas half-sent here; the oldest is dropped");
+        }
     }
 
     /// <summary>A sender died: its half-sent replicas will never be whole.</summary>
@@ -81,5 +113,5 @@ public sealed partial class ForestNode
     }
 
     /// <summary>One sender's replica of one app coming in chunks.</summary>
-    private sealed record ReplicaDownload(MessageKind Kind, int Round, ChunkAssembler Assembler);
+    private sealed record ReplicaDownload(MessageKind Kind, int Round, ChunkAssembler Assembler, long Started);
 }
