@@ -43,6 +43,7 @@ public sealed partial class ForestNode
     /// <summary>The overlay declared a peer dead: a dead parent is replaced now, a dead child dropped, a dead root's app taken over.</summary>
     public void OnPeerDead(PastryNode node, PeerHandle peer)
     {
+        _outer?.OnPeerDead(node, peer);
         WatchedDied(peer); // ForestNode.Watch.cs: its children hear of it from here
         DropReplicaDownloads(peer); // ForestNode.ReplicaChunks.cs: a dead root's half-sent replica
         DropUpFlow(peer); // ForestNode.UpWindow.cs: chunks waiting for a dead parent's acks
@@ -185,6 +186,7 @@ public sealed partial class ForestNode
         {
             state.ReplicaRound = state.Round;
             state.ReplicaModel = state.LastModel;
+            state.ReplicaSince = state.LastModelAt;
         }
 
         // else: a root that took over and has not broadcast since (its app had finished) hands on the replica it holds
@@ -215,6 +217,7 @@ public sealed partial class ForestNode
             return false;
         state.ReplicaRound = round;
         state.ReplicaModel = checkpoint;
+        state.ReplicaSince = _context.Now;
         state.ReplicaMembers = members;
         state.ReplicaFrom = from;
         TakeOver(state);

@@ -98,6 +98,7 @@ public sealed partial class ForestNode
         {
             replica.ReplicaRound = message.Round;
             replica.ReplicaModel = checkpoint;
+            replica.ReplicaSince = _context.Now;
             replica.ReplicaMembers = message.Members;
             // An answer to this node's pull (ForestNode.Succession.cs) is newer state, not a live root taking charge.
             if (!IsPulling(replica))

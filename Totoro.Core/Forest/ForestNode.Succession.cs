@@ -42,6 +42,7 @@ public sealed partial class ForestNode
         ReplicasRestored++;
         state.ReplicaRound = view.Round;
         state.ReplicaModel = checkpoint;
+        state.ReplicaSince = _context.Now;
         state.ReplicaMembers = null;
         state.ReplicaFrom = PeerHandle.None;
         state.ReplicaOrphaned = true;

@@ -127,6 +127,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
         int round = ++state.Round;
         state.HasBroadcast = true;
         state.LastModel = checkpoint ?? payload;
+        state.LastModelAt = _context.Now;
         long deadline = state.App.Options.RoundDeadlineMicros;
         StartRound(state, round, state.App.Compression.Compress(payload), depth: 0, deadline: deadline > 0 ? _context.Now + deadline : 0);
         Replicate(state, state.LastModel);
@@ -196,7 +197,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             return false;
         }
 
-        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent, ParentLease = s.ParentLease };
+        info = new TreeInfo(s.IsRoot, s.IsSubscriber, s.Parent, [.. s.Children], s.Round, s.ReplicaRound, s.ReplicaModel) { Role = s.Role, Detached = s.Detached, Grandparent = s.Grandparent, ParentLease = s.ParentLease, ReplicaSince = s.ReplicaSince };
         return true;
     }
 

@@ -16,4 +16,7 @@ public readonly record struct TreeInfo(bool IsRoot, bool IsSubscriber, PeerHandl
 
     /// <summary>Heartbeat periods the parent may let pass between keep-alives (more than one while its watchers cover it).</summary>
     public int ParentLease { get; init; }
+
+    /// <summary>When the replica's state was taken, on this node's clock (−1: none).</summary>
+    public long ReplicaSince { get; init; }
 }

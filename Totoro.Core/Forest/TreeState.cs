@@ -76,6 +76,13 @@ internal sealed class TreeState(AppDescriptor app)
     public int ReplicaRound;
     public PeerHandle[]? ReplicaMembers;
     public PeerHandle ReplicaFrom;  // the root that sent it: its death may make this node the root
+
+    /// <summary>
+    /// When the replica's state was taken, on this node's own clock (−1: none). Its checkpoint counts the training
+    /// time up to the root's broadcast; a node that takes over adds what has passed since on its clock, never the
+    /// old root's: in real mode every host has a clock of its own.
+    /// </summary>
+    public long ReplicaSince = -1;
     public PeerHandle SucceededFrom; // the root this node took the app over from (not a root to hand the app back to)
 
     /// <summary>When this node took the app over from <see cref="SucceededFrom"/>.</summary>
@@ -83,6 +90,7 @@ internal sealed class TreeState(AppDescriptor app)
     public Dictionary<PeerHandle, int>? MissedRounds; // children that let rounds close without answering, in a row
     public bool HasBroadcast;       // this node has sent a round as the root (it carries the app's state)
     public Payload? LastModel;      // what the root last broadcast: handed over if the root moves
+    public long LastModelAt;        // when (this node's clock)
     public bool ReplicaOrphaned;    // that root died and nobody has replicated since: hand the replica to whoever is now closest
     public PeerHandle ReplicaPushedTo;
 

@@ -155,7 +155,10 @@ public sealed class FederatedApp
     /// <summary>The master's state while this node is (or was last) the app's root; null at a node that never was.</summary>
     public FederatedMaster? Master { get; private set; }
 
-    /// <summary>The world time training started (µs), as the master knows it; −1 before.</summary>
+    /// <summary>
+    /// When training started, on this node's clock (µs; −1 before). After a take-over it is counted back from when the
+    /// replica came by the checkpoint's training time, so it is below zero on a host whose clock started later.
+    /// </summary>
     public long StartedAt { get; private set; } = -1;
 
     /// <summary>At the root: begins training (round 1).</summary>
@@ -226,10 +229,12 @@ public sealed class FederatedApp
             return; // the app never broadcast: nothing to resume
         _open.Clear();
         FederatedMaster master = NewMaster();
-        bool restored = master.Restore(checkpoint, round, out long startedAt, out byte[] roster);
+        bool restored = master.Restore(checkpoint, round, out long elapsed, out byte[] roster);
         ReadRoster(roster);
         Master = master;
-        StartedAt = startedAt >= 0 ? startedAt : now;
+        // The checkpoint counts training up to its broadcast; since then, time passed on this node's clock only.
+        long since = node.TryGetTree(Id, out TreeInfo tree) && tree.ReplicaSince >= 0 && tree.ReplicaSince <= now ? tree.ReplicaSince : now;
+        StartedAt = elapsed >= 0 ? since - elapsed : now;
         _observer?.OnResumed(Id, master, restored, now);
         if (master.Finished)
             return;
@@ -261,7 +266,7 @@ public sealed class FederatedApp
         int masterRound = master.CompletedRounds + 1;
         int[] participants = master.SelectParticipants(masterRound, Enrolling ? _roster.Values : null);
         Payload model = master.RoundPayload(participants, Enrolling ? Holders(participants) : null);
-        int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, StartedAt, Enrolling ? WriteRoster() : null));
+        int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, now - StartedAt, Enrolling ? WriteRoster() : null));
         _open[round] = (participants, now);
     }
 

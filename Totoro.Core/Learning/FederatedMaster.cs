@@ -160,15 +160,16 @@ public sealed class FederatedMaster
     /// <summary>
     /// The master's whole state as its replicas keep it, taken when round <paramref name="round"/> is broadcast: the
     /// global model (the round's model, or its size in timing mode) with everything else — rounds done, history,
-    /// the server rule's moments, the selector's knowledge, the start time — in the attachment
+    /// the server rule's moments, the selector's knowledge, the training time so far — in the attachment
     /// (<see cref="MasterCheckpoint"/>).
     /// </summary>
+    /// <param name="elapsedMicros">Training time up to this broadcast, on the master's clock: a duration, which any clock can carry on.</param>
     /// <param name="extra">The app's own state that must survive a take-over with the master's (its roster of workers).</param>
-    public Payload Checkpoint(Payload roundPayload, int round, long startedAt, byte[]? extra = null)
+    public Payload Checkpoint(Payload roundPayload, int round, long elapsedMicros, byte[]? extra = null)
     {
         ArgumentNullException.ThrowIfNull(roundPayload);
         byte[] state = MasterCheckpoint.Encode(new MasterCheckpoint.State(
-            round, startedAt, TargetReachedSeconds ?? double.NaN, _lastAccuracy, _history, _rule.SaveState(), _selector.SaveState())
+            round, elapsedMicros, TargetReachedSeconds ?? double.NaN, _lastAccuracy, _history, _rule.SaveState(), _selector.SaveState())
         {
             Silent = [.. _silent.OrderBy(s => s.Key).SelectMany(s => (int[])[s.Key, s.Value.Misses, s.Value.Until])],
             Stopped = Stopped,
@@ -184,12 +185,13 @@ public sealed class FederatedMaster
     /// master reset to the initial model at <paramref name="fallbackRound"/>, when the checkpoint holds no usable
     /// model or state: then the model is lost.
     /// </summary>
-    public bool Restore(Payload? checkpoint, int fallbackRound, out long startedAt) => Restore(checkpoint, fallbackRound, out startedAt, out _);
+    /// <param name="elapsedMicros">Training time up to the checkpoint's broadcast (−1: unknown).</param>
+    public bool Restore(Payload? checkpoint, int fallbackRound, out long elapsedMicros) => Restore(checkpoint, fallbackRound, out elapsedMicros, out _);
 
     /// <param name="extra">The app's own state saved with the checkpoint (empty when none).</param>
-    public bool Restore(Payload? checkpoint, int fallbackRound, out long startedAt, out byte[] extra)
+    public bool Restore(Payload? checkpoint, int fallbackRound, out long elapsedMicros, out byte[] extra)
     {
-        startedAt = -1;
+        elapsedMicros = -1;
         extra = [];
         bool haveModel = IsTiming ? checkpoint is not null : checkpoint?.Vector is { } v && v.Length == _workload.Model.ParameterCount;
         if (haveModel && MasterCheckpoint.TryDecode(checkpoint!.Attachment, out MasterCheckpoint.State? state)
@@ -206,7 +208,7 @@ public sealed class FederatedMaster
                 _silent[state.Silent[i]] = (state.Silent[i + 1], state.Silent[i + 2]);
             Stopped = state.Stopped;
             Rejected = state.Rejected;
-            startedAt = state.StartedAt;
+            elapsedMicros = state.ElapsedMicros;
             extra = state.Extra;
             return true;
         }

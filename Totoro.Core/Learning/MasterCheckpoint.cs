@@ -4,18 +4,20 @@ namespace Totoro.Core.Learning;
 
 /// <summary>
 /// The master's state apart from its model, as it rides in a replica's attachment: version u8 | round i32 (the
-/// round broadcast; rounds before it are done) | started-at i64 (µs) | target reached f64 (NaN: not yet) | last
+/// round broadcast; rounds before it are done) | elapsed i64 (µs of training up to that broadcast, on the master's
+/// clock; version 2 held a start time on that clock instead, which no other host can read: decoded as unknown, −1) | target reached f64 (NaN: not yet) | last
 /// accuracy f64 | records i32 | per record round i32, end f64, seconds f64, participants i32, contributions i64,
 /// accuracy f64, loss f64 | rule state, selector state, silent workers (i32 each), the app's extra state: each an i32
 /// length + bytes | stopped u8 | rejected i64. Big endian; the decoder is total.
 /// </summary>
 public static class MasterCheckpoint
 {
-    private const byte Version = 2;
+    private const byte Version = 3;
+    private const byte StartTimeVersion = 2;
     private const int Header = 1 + 4 + 8 + 8 + 8 + 4;
     private const int RecordBytes = 4 + 8 + 8 + 4 + 8 + 8 + 8;
 
-    public sealed record State(int Round, long StartedAt, double TargetReachedSeconds, double LastAccuracy, IReadOnlyList<RoundRecord> History, byte[] Rule, byte[] Selector)
+    public sealed record State(int Round, long ElapsedMicros, double TargetReachedSeconds, double LastAccuracy, IReadOnlyList<RoundRecord> History, byte[] Rule, byte[] Selector)
     {
         /// <summary>Silent workers as (worker, misses in a row, first round it may be asked again) triples.</summary>
         public int[] Silent { get; init; } = [];
@@ -37,7 +39,7 @@ public static class MasterCheckpoint
         Span<byte> span = bytes;
         span[0] = Version;
         BinaryPrimitives.WriteInt32BigEndian(span[1..], state.Round);
-        BinaryPrimitives.WriteInt64BigEndian(span[5..], state.StartedAt);
+        BinaryPrimitives.WriteInt64BigEndian(span[5..], state.ElapsedMicros);
         BinaryPrimitives.WriteDoubleBigEndian(span[13..], state.TargetReachedSeconds);
         BinaryPrimitives.WriteDoubleBigEndian(span[21..], state.LastAccuracy);
         BinaryPrimitives.WriteInt32BigEndian(span[29..], state.History.Count);
@@ -69,7 +71,7 @@ public static class MasterCheckpoint
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out State? state)
     {
         state = null;
-        if (bytes.Length < Header + 16 + 9 || bytes[0] != Version)
+        if (bytes.Length < Header + 16 + 9 || bytes[0] is not (Version or StartTimeVersion))
             return false;
         int round = BinaryPrimitives.ReadInt32BigEndian(bytes[1..]);
         int count = BinaryPrimitives.ReadInt32BigEndian(bytes[29..]);
@@ -106,7 +108,8 @@ public static class MasterCheckpoint
         var silent = new int[parts[2].Length / 4];
         for (int i = 0; i < silent.Length; i++)
             silent[i] = BinaryPrimitives.ReadInt32BigEndian(parts[2].AsSpan(4 * i));
-        state = new State(round, BinaryPrimitives.ReadInt64BigEndian(bytes[5..]), BinaryPrimitives.ReadDoubleBigEndian(bytes[13..]),
+        long elapsed = bytes[0] == Version ? BinaryPrimitives.ReadInt64BigEndian(bytes[5..]) : -1;
+        state = new State(round, elapsed, BinaryPrimitives.ReadDoubleBigEndian(bytes[13..]),
             BinaryPrimitives.ReadDoubleBigEndian(bytes[21..]), history, parts[0], parts[1])
         {
             Silent = silent,

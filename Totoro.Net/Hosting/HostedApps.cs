@@ -242,6 +242,8 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
 
     public void OnJoinStalled(PastryNode node, PeerHandle bootstrap, int attempts) => _host.OnJoinStalled(node, bootstrap, attempts);
 
+    public void OnPeerDead(PastryNode node, PeerHandle peer) => _host.OnPeerDead(node, peer);
+
     public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
     {
         // Plain lookups end here; everything the host asks travels as the app layer's own messages.

@@ -421,6 +421,16 @@ public sealed partial class NodeHost : IDisposable
             + $"{node.Options.JoinRetryMicros / 1e6:F1} s apart; trying every {node.Options.JoinTimeoutMicros / 1e6:F0} s now");
     }
 
+    /// <summary>
+    /// A node declared a peer dead. At debug level: a false death (a live peer slow to answer on a loaded machine)
+    /// shows here as a death followed by the same peer heard again, which is what a wrong lookup after joins needs.
+    /// </summary>
+    internal void OnPeerDead(Totoro.Core.Overlay.PastryNode node, PeerHandle peer)
+    {
+        if (Log.IsEnabled(LogLevel.Debug))
+            Log.Debug($"node {_byId.GetValueOrDefault(node.Id, -1)} ({node.Id}): declared {Directory.EndpointOf(peer)} dead");
+    }
+
     // ---- Leaving and metrics ------------------------------------------------------------------------------
 
     /// <summary>

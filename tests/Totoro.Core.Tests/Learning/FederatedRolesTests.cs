@@ -146,12 +146,12 @@ public class FederatedRolesTests
             .Select(w => FederatedWorker.Train(workload, w, 1, master.RoundPayload(participants), seed, 0))
             .Aggregate((x, y) => ContributionMerge.Merge(WeightedSumRule.Instance, x, y));
         master.Complete(merged, participants.Length, participants.Length, 0, 1);
-        Payload checkpoint = master.Checkpoint(master.RoundPayload(master.SelectParticipants(2)), 2, startedAt: 17); // what round 2's broadcast replicates
+        Payload checkpoint = master.Checkpoint(master.RoundPayload(master.SelectParticipants(2)), 2, elapsedMicros: 17); // what round 2's broadcast replicates
         float[] afterRound1 = (float[])master.Global.Clone();
 
         var successor = new FederatedMaster(workload, seed);
-        Assert.True(successor.Restore(checkpoint, 2, out long startedAt));
-        Assert.Equal(17, startedAt);
+        Assert.True(successor.Restore(checkpoint, 2, out long elapsed));
+        Assert.Equal(17, elapsed);
         Assert.Equal(1, successor.CompletedRounds);
         Assert.Equal(master.History, successor.History);
         Assert.Equal(afterRound1, successor.Global);
