@@ -64,16 +64,7 @@ public class RoundDeadlineClockTests
         context.AdvanceTo(clockAt, node);
         PeerHandle closer = _network.Add(new NodeId(_appId.Value + 1)); // the root is elsewhere
         PeerHandle[] others = [.. Enumerable.Range(0, 6).Select(_ => _network.AddRandom())];
-        foreach (PeerHandle peer in others.Append(closer))
-            node.Receive(peer, new Message { Kind = MessageKind.Announce });
-        PeerHandle[] children = [_network.AddRandom(), _network.AddRandom()];
-        foreach (PeerHandle child in children)
-            node.Receive(child, new Message { Kind = TreeKind.Join, Key = _appId, Origin = child, Row = 8, Stamp = 1, Payload = Payload.FromData(AppDescriptor.Default(_appId, "clocks", 8).Encode()) });
-        node.Subscribe(_appId);
-        PeerHandle parent = others[0];
-        node.Receive(parent, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
-        context.Drain();
-        Assert.True(node.TryGetTree(_appId, out TreeInfo tree) && tree.Parent == parent && tree.Children.Length == 2);
-        return (node, context, parent, children);
+        PeerHandle[] children = TreeSeat.AsWorker(node, context, _network, _appId, others.Append(closer), parent: others[0]);
+        return (node, context, others[0], children);
     }
 }

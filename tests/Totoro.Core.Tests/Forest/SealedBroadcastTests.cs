@@ -89,18 +89,9 @@ public class SealedBroadcastTests
         node.Join(PeerHandle.None);
         PeerHandle[] close = [.. Enumerable.Range(1, 6).Select(k => _network.Add(new NodeId(_appId.Value + (ulong)k)))];
         PeerHandle[] others = [.. Enumerable.Range(0, 10).Select(_ => _network.AddRandom())];
-        foreach (PeerHandle peer in close.Concat(others))
-            node.Receive(peer, new Message { Kind = MessageKind.Announce });
+        PeerHandle[] children = TreeSeat.AsWorker(node, context, _network, _appId, close.Concat(others), parent: others[0]);
         Assert.All(close, c => Assert.True(node.Overlay.KnowsOf(c)));
-        PeerHandle[] children = [_network.AddRandom(), _network.AddRandom()];
-        foreach (PeerHandle child in children)
-            node.Receive(child, new Message { Kind = TreeKind.Join, Key = _appId, Origin = child, Row = 8, Stamp = 1, Payload = Payload.FromData(AppDescriptor.Default(_appId, "sealed", 8).Encode()) });
-        node.Subscribe(_appId);
-        PeerHandle parent = others[0];
-        node.Receive(parent, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
-        context.Drain();
-        Assert.True(node.TryGetTree(_appId, out TreeInfo tree) && tree.Parent == parent && tree.Children.Length == 2);
-        return (node, context, close, parent, children);
+        return (node, context, close, others[0], children);
     }
 
     /// <summary>A stand-in for a signature: the root's id and the digest, which a changed payload, app, round or root no longer matches.</summary>
