@@ -32,6 +32,12 @@ internal static class ExperimentRunner
                 bar?.Report(new SimProgress(experiment.Spec.Name, done, points.Count));
         }
 
+        void ReportInner(SimProgress progress)
+        {
+            lock (gate)
+                bar?.Report(progress);
+        }
+
         Report();
         var clock = Stopwatch.StartNew();
         int[] order = Enumerable.Range(0, points.Count).OrderByDescending(i => experiment.Kind.Cost(points[i].Parameters)).ThenBy(i => i).ToArray();
@@ -51,7 +57,8 @@ internal static class ExperimentRunner
             var pointClock = Stopwatch.StartNew();
             try
             {
-                results[i] = experiment.Kind.Run(points[i].Parameters, points[i].Seed, _ => Report());
+                // One point alone shows its own phases (a long training run's rounds), not 0/1 for its whole run.
+                results[i] = experiment.Kind.Run(points[i].Parameters, points[i].Seed, points.Count == 1 ? ReportInner : _ => Report());
             }
             catch (ArgumentException ex)
             {
