@@ -38,7 +38,8 @@ internal static class ExperimentRunner
                 bar?.Report(progress);
         }
 
-        Report();
+        if (points.Count > 1)
+            Report(); // one point alone shows its first phase instead (a "0/1" phase would be drawn as ended when it begins)
         var clock = Stopwatch.StartNew();
         int[] order = Enumerable.Range(0, points.Count).OrderByDescending(i => experiment.Kind.Cost(points[i].Parameters)).ThenBy(i => i).ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) };

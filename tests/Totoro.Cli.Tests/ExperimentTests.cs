@@ -99,6 +99,10 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(phases, lines.Any(l => l.StartsWith("lookups ", StringComparison.Ordinal) && l.Contains("100/100", StringComparison.Ordinal)));
         Assert.StartsWith("t ", lines[^1]);
         Assert.Contains("100.0%", lines[^1]);
+        if (phases)
+            Assert.Equal(lines.Length - 1, Array.FindIndex(lines, l => l.StartsWith("t ", StringComparison.Ordinal))); // never shown done before its phases
+        else
+            Assert.All(lines, l => Assert.StartsWith("t ", l));
     }
 
     [Fact]
