@@ -42,6 +42,8 @@ internal static class SimCommand
                 throw new UsageException($"--nodes {config.Nodes:N0}: {refusal}");
             if (training is not null && disturbed?.Churn is null && parsed.GetValue(options.Lookups) > 0 && parsed.GetResult(options.Lookups) is { Implicit: false })
                 throw new UsageException("--lookups: a training run (--rounds) routes no lookups unless it trains under churn (--churn); leave --lookups out, or drop --rounds to route them");
+            if (outDir is not null)
+                outDir = OutputFolder.Prepare("--out", outDir.ToString());
             SimReport report = disturbed is not null
                 ? RunTrainingChurn(config, options.ToForestConfig(parsed, config.Nodes, apps: training!.Apps)!, training, disturbed, showProgress: showProgress)
                 : churn is not null

@@ -29,8 +29,7 @@ internal static class SweepCommand
             foreach (int n in counts)
                 options.ToConfig(parsed, n); // validate every point before running any
             // results/ holds committed results: writing there is a choice (--out results/sweep), not a default.
-            DirectoryInfo outDir = parsed.GetValue(options.Out) ?? new DirectoryInfo(Path.Combine("out", "sweep"));
-            outDir.Create();
+            DirectoryInfo outDir = OutputFolder.Prepare("--out", parsed.GetValue(options.Out)?.ToString() ?? Path.Combine("out", "sweep"));
             bool json = parsed.GetValue(options.Json);
 
             var rows = new List<SweepRow>();

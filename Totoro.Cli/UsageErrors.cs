@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 
 namespace Totoro.Cli;
 
@@ -7,7 +8,7 @@ namespace Totoro.Cli;
 /// The one line printed for a command line that does not parse: an unknown verb is named (with the closest
 /// command), a missing one lists the choices, and every message points at the help page of the full command path.
 /// </summary>
-internal static class UsageErrors
+internal static partial class UsageErrors
 {
     public static string Describe(ParseResult parsed)
     {
@@ -22,7 +23,13 @@ internal static class UsageErrors
             string commands = string.Join(", ", verbs);
             if (parsed.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } verb)
             {
-                string suggestion = Closest(verb, verbs) is { } near ? $" (did you mean '{near}'?)" : "";
+                // A verb of a command one level down ('submit' for 'app submit') is named with its full path first.
+                string[] nested = command.Subcommands.Where(c => !c.Hidden)
+                    .SelectMany(c => c.Subcommands.Where(s => !s.Hidden && s.Name == verb).Select(s => $"'{c.Name} {s.Name}'"))
+                    .ToArray();
+                string suggestion = nested.Length > 0 ? $" (did you mean {string.Join(" or ", nested)}?)"
+                    : Closest(verb, verbs) is { } near ? $" (did you mean '{near}'?)"
+                    : "";
                 return $"unknown command '{verb}'{suggestion}; `{path}` commands: {commands} {help}";
             }
 
@@ -30,7 +37,25 @@ internal static class UsageErrors
             return $"{stray}`{path}` needs a command: {commands} {help}";
         }
 
-        return $"{parsed.Errors[0].Message} {help}";
+        return $"{Plain(parsed.Errors[0].Message)} {help}";
+    }
+
+    /// <summary>
+    /// The parser's message with a value that is not of the option's type said in words ("--seed: '-1' is not a
+    /// whole number, 0 or more") rather than as a .NET type name (System.Nullable`1[System.Double]).
+    /// </summary>
+    public static string Plain(string message)
+    {
+        Match m = CannotParse().Match(message);
+        if (!m.Success)
+            return message;
+        string type = m.Groups["type"].Value;
+        string? expected = type.Contains("System.UInt", StringComparison.Ordinal) || type.Contains("System.Byte", StringComparison.Ordinal) ? "a whole number, 0 or more"
+            : type.Contains("System.Int", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("System.Double", StringComparison.Ordinal) || type.Contains("System.Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+            : null;
+        return expected is null ? message : $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {expected}";
     }
 
     /// <summary>"totoro app submit" for the command the parser stopped at.</summary>
@@ -74,4 +99,7 @@ internal static class UsageErrors
 
         return previous[b.Length];
     }
+
+    [GeneratedRegex("^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\\.?$")]
+    private static partial Regex CannotParse();
 }

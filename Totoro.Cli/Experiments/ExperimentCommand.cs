@@ -65,6 +65,7 @@ internal static class ExperimentCommand
             Experiment experiment = ExperimentLoader.Load(Shown(path.FullName), form);
             // results/ holds committed results: writing there is a choice (--out results/NAME), not a default.
             string directory = parsed.GetValue(outDir)?.FullName ?? Path.Combine("out", experiment.Spec.Name);
+            OutputFolder.Prepare("--out", parsed.GetValue(outDir)?.ToString() ?? directory);
             Console.Error.WriteLine($"{experiment.Spec.Name}: {experiment.Spec.Title} ({experiment.Spec.Paper}); {experiment.Points.Count} points, {form.ToString().ToLowerInvariant()} form, {jobCount} at once");
             ExperimentSummary summary;
             using (var bar = new ProgressBar(Console.Error))

@@ -105,6 +105,8 @@ internal static partial class ExperimentLoader
         catch (YamlException ex)
         {
             string message = ex.Message.Contains("): ", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..] : ex.Message;
+            if (parser.InnermostOpen is { } inside)
+                message = $"{message.TrimEnd('.')} (in the {Bracket(inside.Event)} opened at line {inside.Start.Line}, column {inside.Start.Column})";
             // Some carry no position (Mark.Empty): then an unknown alias is named where it is used, anything else where the scanner stopped.
             Mark at = !ex.Start.Equals(Mark.Empty) || !ex.End.Equals(Mark.Empty) ? ex.Start
                 : ex is AnchorNotFoundException && parser.FirstUnknownAlias is { } alias ? alias
@@ -115,11 +117,13 @@ internal static partial class ExperimentLoader
         {
             Mark at = scanner.CurrentPosition;
             string unclosed = parser.InnermostOpen is { } open
-                ? $"the {(open.Event is SequenceStart ? "'['" : "'{'")} at line {open.Start.Line}, column {open.Start.Column} is never closed"
+                ? $"the {Bracket(open.Event)} at line {open.Start.Line}, column {open.Start.Column} is never closed"
                 : ex.Message;
             throw new UsageException($"{path} line {at.Line}, column {at.Column}: not valid YAML: {unclosed}");
         }
     }
+
+    private static string Bracket(ParsingEvent open) => open is SequenceStart ? "'['" : "'{'";
 
     /// <summary>
     /// Passes a parser's events through, remembering where each flow sequence or mapping still open began and where

@@ -32,7 +32,14 @@ internal static class ExperimentRunner
                 bar?.Report(new SimProgress(experiment.Spec.Name, done, points.Count));
         }
 
-        Report();
+        void ReportInner(SimProgress progress)
+        {
+            lock (gate)
+                bar?.Report(progress);
+        }
+
+        if (points.Count > 1)
+            Report(); // one point alone shows its first phase instead (a "0/1" phase would be drawn as ended when it begins)
         var clock = Stopwatch.StartNew();
         int[] order = Enumerable.Range(0, points.Count).OrderByDescending(i => experiment.Kind.Cost(points[i].Parameters)).ThenBy(i => i).ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) };
@@ -51,7 +58,8 @@ internal static class ExperimentRunner
             var pointClock = Stopwatch.StartNew();
             try
             {
-                results[i] = experiment.Kind.Run(points[i].Parameters, points[i].Seed, _ => Report());
+                // One point alone shows its own phases (a long training run's rounds), not 0/1 for its whole run.
+                results[i] = experiment.Kind.Run(points[i].Parameters, points[i].Seed, points.Count == 1 ? ReportInner : _ => Report());
             }
             catch (ArgumentException ex)
             {

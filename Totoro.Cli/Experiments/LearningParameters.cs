@@ -6,6 +6,10 @@ namespace Totoro.Cli.Experiments;
 /// <summary>A world, its apps' trees and their training: `totoro sim --rounds …`'s options in camelCase.</summary>
 internal class LearningParameters : ForestParameters
 {
+    // An experiment may name Totoro.Torch's networks wherever it is loaded: in `totoro`, or in process (the README
+    // report's check in the tests), where Program.cs's registration never ran.
+    static LearningParameters() => Torch.TorchModels.Register();
+
     public string System { get; set; } = "totoro";
 
     protected override ForestSimConfig? SizedForest() => ToForestConfig() with { RealVectors = Train != "timing" };

@@ -25,6 +25,15 @@ public sealed class ExperimentSyntaxTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_temp, "never")));
     }
 
+    [Fact]
+    public void A_flow_sequence_the_file_ends_inside_names_where_it_opened()
+    {
+        string file = Write("eof.yaml", Head + "sweep:\n  nodes: [500, 1000\n");
+        UsageException error = Assert.Throws<UsageException>(() => ExperimentLoader.Load(file, ExperimentLoader.Form.Full));
+        Assert.StartsWith($"{file} line 7, column 1: not valid YAML: ", error.Message);
+        Assert.EndsWith("(in the '[' opened at line 6, column 10)", error.Message);
+    }
+
     [Theory]
     [InlineData("sweep:\n  nodes: [500, 1000\n", "line 7, column 1")]
     [InlineData("parameters: {b: 4, leafSet: 24\nplots: []\n", "line 6, column 1")]

@@ -79,6 +79,32 @@ public sealed class ExperimentTests : IDisposable
             Assert.Contains(plot.File, files.Select(f => (string)f!));
     }
 
+    [Theory]
+    [InlineData("[200]", true)]
+    [InlineData("[200, 300]", false)]
+    public void OnePointAloneShowsItsOwnPhasesManyShowOnlyPointsDone(string nodes, bool phases)
+    {
+        // A one-point run (a 40-round training run) would otherwise show "0/1" until it is over.
+        string file = Write($"name: t\ntitle: t\nkind: overlay\nseeds: [1]\nparameters:\n  lookups: 100\nsweep:\n  nodes: {nodes}\n");
+        Experiment experiment = ExperimentLoader.Load(file, ExperimentLoader.Form.Full);
+        var log = new StringWriter();
+        using (var bar = new ProgressBar(log, interactive: false))
+        {
+            ExperimentRunner.Run(experiment, Path.Combine(_temp, "out"), jobs: 1, bar);
+            bar.Complete();
+        }
+
+        string[] lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(phases, lines.Any(l => l.StartsWith("joining ", StringComparison.Ordinal) && l.Contains("100.0%", StringComparison.Ordinal)));
+        Assert.Equal(phases, lines.Any(l => l.StartsWith("lookups ", StringComparison.Ordinal) && l.Contains("100/100", StringComparison.Ordinal)));
+        Assert.StartsWith("t ", lines[^1]);
+        Assert.Contains("100.0%", lines[^1]);
+        if (phases)
+            Assert.Equal(lines.Length - 1, Array.FindIndex(lines, l => l.StartsWith("t ", StringComparison.Ordinal))); // never shown done before its phases
+        else
+            Assert.All(lines, l => Assert.StartsWith("t ", l));
+    }
+
     [Fact]
     public void PointsMatchTheScenarioRunDirectlyAndDoNotDependOnParallelism()
     {

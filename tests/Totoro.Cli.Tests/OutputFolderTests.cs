@@ -72,6 +72,26 @@ public sealed class OutputFolderTests : IDisposable
         return (process.ExitCode, stdout, stderr.Result);
     }
 
+    [Theory]
+    [InlineData("sim --nodes 40 --lookups 20")]
+    [InlineData("sim --nodes 60 --apps 1 --subscribers-per-app 10 --rounds 1 --dataset synthetic --partition natural")]
+    [InlineData("sweep --nodes 40,60 --lookups 20")]
+    [InlineData("experiment run t.yaml")]
+    public void An_output_folder_that_cannot_be_written_is_refused_before_the_run(string words)
+    {
+        File.WriteAllText(Path.Combine(_temp, "t.yaml"), "name: t\ntitle: t\nkind: overlay\nseeds: [1]\nparameters:\n  lookups: 20\nsweep:\n  nodes: [40]\n");
+        File.WriteAllText(Path.Combine(_temp, "taken"), "a file, not a folder");
+        foreach ((string folder, string message) in new[] { ("taken", "--out taken: a file of that name is in the way; name a folder"), (Path.Combine("taken", "sub"), $"--out {Path.Combine("taken", "sub")}: cannot write there: ") })
+        {
+            (int code, string stdout, string stderr) = TotoroProcess.RunIn(_temp, [.. words.Split(' '), "--out", folder]);
+            Assert.True(code == 2, $"exit {code}: {stderr}");
+            Assert.Equal("", stdout);
+            // One line and nothing else: no progress bar, so the run never began.
+            string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"error: {message}", line);
+        }
+    }
+
     [Fact]
     public void The_default_output_folder_is_ignored_by_git()
     {

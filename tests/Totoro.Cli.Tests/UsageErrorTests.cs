@@ -34,6 +34,29 @@ public partial class UsageErrorTests
         Assert.Contains(listed, line);
     }
 
+    [Theory]
+    [InlineData("submit", "'app submit'")]
+    [InlineData("run", "'experiment run'")]
+    [InlineData("status", "'app status' or 'deploy status'")]
+    public void A_verb_of_a_command_one_level_down_is_named_with_its_full_path(string verb, string meant)
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run(verb);
+        string line = OneErrorLine(code, stdout, stderr);
+        Assert.Contains($"unknown command '{verb}' (did you mean {meant}?)", line);
+    }
+
+    [Theory]
+    [InlineData("sim --seed -1", "--seed: '-1' is not a whole number, 0 or more", "totoro sim")]
+    [InlineData("sim --nodes 1e3", "--nodes: '1e3' is not a whole number", "totoro sim")]
+    [InlineData("sim --uplink-mbps fast", "--uplink-mbps: 'fast' is not a number", "totoro sim")]
+    [InlineData("experiment run x.yaml --jobs two", "--jobs: 'two' is not a whole number", "totoro experiment run")]
+    public void A_value_of_the_wrong_type_is_said_in_words_not_as_a_dotnet_type(string words, string message, string command)
+    {
+        (int code, string stdout, string stderr) = TotoroProcess.Run(words.Split(' '));
+        string line = OneErrorLine(code, stdout, stderr);
+        Assert.Equal($"error: {message} (see `{command} --help`)", line);
+    }
+
     [SkippableFact]
     public void A_simulation_that_cannot_fit_in_memory_is_refused_at_once_with_the_arithmetic()
     {
