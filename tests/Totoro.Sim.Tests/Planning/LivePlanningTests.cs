@@ -20,6 +20,16 @@ public class LivePlanningTests
         return (scenario.RunReport(), scenario);
     }
 
+    /// <summary>Every node of the run that plans, with its planner.</summary>
+    private static IEnumerable<(int Index, FlowRouter Router)> Planners(ForestScenario forest)
+    {
+        for (int i = 0; i < forest.World.NodeCount; i++)
+        {
+            if (forest.Node(i).Planning is { } router)
+                yield return (i, router);
+        }
+    }
+
     [Fact]
     public void ALivePlanningRunIsTheSameForTheSameSeed()
     {
@@ -80,9 +90,9 @@ public class LivePlanningTests
         (_, FederatedScenario scenario) = Run("game");
         ForestScenario forest = scenario.Forest;
         int reported = 0, exact = 0;
-        for (int i = 0; i < forest.World.NodeCount; i++)
+        foreach ((int i, FlowRouter router) in Planners(forest))
         {
-            if (forest.Node(i).Planning is not { } router || router.Ledger.Own.UpBytesPerMicro == 0)
+            if (router.Ledger.Own.UpBytesPerMicro == 0)
                 continue;
             double truth = forest.World.Links.UplinkBytesPerMicro(i);
             double rate = router.Ledger.Own.UpBytesPerMicro;
@@ -107,10 +117,8 @@ public class LivePlanningTests
         (_, FederatedScenario scenario) = Run("game");
         ForestScenario forest = scenario.Forest;
         int measured = 0, close = 0;
-        for (int i = 0; i < forest.World.NodeCount; i++)
+        foreach ((int i, FlowRouter router) in Planners(forest))
         {
-            if (forest.Node(i).Planning is not { } router)
-                continue;
             foreach (NodeId app in scenario.TreeApps)
             {
                 if (!forest.Node(i).TryGetTree(app, out TreeInfo info) || info.IsRoot || info.Parent.IsNone)
