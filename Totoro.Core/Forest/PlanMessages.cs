@@ -46,7 +46,7 @@ public readonly ref struct PlanView(ref readonly Message message)
     /// <summary>Ack: which way the transfer went.</summary>
     public FlowDirection Direction => (FlowDirection)Math.Min((int)_m.Hops, 1);
 
-    /// <summary>Probe and reply: the prober's clock when it asked.</summary>
+    /// <summary>Probe and reply: the prober's clock when the probe left its send queue, plus (in a reply) the reply's wait in the replier's.</summary>
     public long Stamp => _m.Stamp;
 
     /// <summary>Reply: the replier's depth in the app's tree (ushort.MaxValue: not attached).</summary>

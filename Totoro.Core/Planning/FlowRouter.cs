@@ -51,7 +51,11 @@ public sealed class FlowRouter
         {
             flow.NextDecision = now + Jitter(random);
             FlowStrategy chosen = Planner.Route(new FlowQuery(app, direction, peer, bytes, flow.Strategy, relays), Ledger, out double gain);
-            if (chosen != flow.Strategy && Takes(gain, random))
+            if (chosen != flow.Strategy && !Takes(gain, random))
+            {
+                flow.NextDecision = now; // it lost the draw: reconsiders at its next transfer
+            }
+            else if (chosen != flow.Strategy)
             {
                 Moves++;
                 Moved?.Invoke(new FlowMove(self, app, direction, peer, flow.Strategy, chosen, ParentMove: false, bytes, gain));
@@ -87,8 +91,14 @@ public sealed class FlowRouter
         if (candidates.IsEmpty)
             return current;
         PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates, deeper), Ledger, out double gain);
-        if (chosen == current || !Takes(gain, random))
+        if (chosen == current)
             return current;
+        if (!Takes(gain, random))
+        {
+            _parentDecisions[app] = long.MinValue; // due again at once: it probes and decides at its next update, on fresh reports
+            return current;
+        }
+
         Moves++;
         Moved?.Invoke(new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes, gain));
         return chosen;
@@ -106,6 +116,10 @@ public sealed class FlowRouter
     /// believes (at most 1), after the rule of distributed selfish load balancing (Berenbrink et al.), so that flows
     /// deciding on the same report, the children of one parent, do not all move at once onto the same idle node
     /// (herding); `bandit` prices each flow alone, so what the others do never changes its choice, and it always moves.
+    /// A flow that saw a gain and lost the draw is not made to wait a whole decision period: it decides again at its next
+    /// chance (a parent choice: it probes at its next update and decides at the one after, on fresh reports), as every
+    /// player does every round in Berenbrink et al.'s protocol. With a period's wait, players that saw a gain and had not
+    /// moved yet made half of the end's Nash gap (docs/planning.md I.6).
     /// The draw is the low bits of the node's random value (the jitter uses the others).
     /// </summary>
     private bool Takes(double gain, ulong random)

@@ -170,10 +170,11 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             (LiveFlowGame.Flow up, LiveFlowGame.Flow down) = ChildFlows(flows, app, child, parent);
             double cost = _game.Cost(up) + _game.Cost(down);
             double best = cost;
+            int depth = TrueDepth(app, child);
             foreach (PeerHandle p in candidates)
             {
                 if (forest.World.IsAlive(p.Index))
-                    best = Math.Min(best, CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }));
+                    best = Math.Min(best, CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }) + ExtraHop(app, p.Index, depth, down.Bytes));
             }
 
             parentGaps.Add(cost > 0 ? (cost - best) / cost : 0);
@@ -214,6 +215,36 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             ParentPlayersAboveEpsilon: parentGaps.Count(g => g > options.Epsilon),
             Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
             RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)]);
+    }
+
+    /// <summary>
+    /// What moving under <paramref name="candidate"/> adds beyond the two flows: when it is as deep as the child (a
+    /// sibling), the model reaches it one store-and-forward hop later than the child's current parent, the hop from the
+    /// candidate's parent into the candidate (propagation, then the model over the candidate's downlink). A move up or
+    /// sideways adds no hop. The same term the planner prices from its estimates (FlowCosts.Parent, docs/planning.md I.3).
+    /// </summary>
+    private double ExtraHop(NodeId app, int candidate, int childDepth, long modelBytes)
+    {
+        if (TrueDepth(app, candidate) < childDepth || !forest.Node(candidate).TryGetTree(app, out TreeInfo info) || info.Parent.IsNone)
+            return 0;
+        return forest.World.Links.OneWayMicros(info.Parent.Index, candidate) + (modelBytes / forest.World.Links.DownlinkBytesPerMicro(candidate));
+    }
+
+    /// <summary>Hops from the app's root by the nodes' parent pointers now (int.MaxValue: detached, or a loop).</summary>
+    private int TrueDepth(NodeId app, int node)
+    {
+        for (int depth = 0; depth < 256; depth++)
+        {
+            if (!forest.Node(node).TryGetTree(app, out TreeInfo info))
+                return int.MaxValue;
+            if (info.IsRoot)
+                return depth;
+            if (info.Parent.IsNone)
+                return int.MaxValue;
+            node = info.Parent.Index;
+        }
+
+        return int.MaxValue;
     }
 
     /// <summary>The q-quantile of the gaps (nearest rank), 0 for none.</summary>

@@ -147,6 +147,30 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AChildThatSawAGainAndLostTheDrawDecidesAgainAtOnce()
+    {
+        // The same gain of 1/3 as above: taken when the draw's low bits fall below 2/3 of 0x800, declined above. A child
+        // that declined is due again at its next update (it probes, and decides on the answers); one that saw no gain,
+        // or moved, waits out its decision period.
+        var router = new FlowRouter(new PlanningOptions { Planner = "game", DecisionPeriodMicros = 10_000_000 });
+        Observe(router.Ledger, Parent, microsPerByte: 1.0);
+        Observe(router.Ledger, Other, microsPerByte: 1.0);
+        router.Ledger.Heard(Parent, new LoadReport(200_000, 200_000, UpBytesPerMicro: 1, DownBytesPerMicro: 1));
+        router.Ledger.Heard(Other, new LoadReport(0, 0, 1, 1));
+        Assert.False(router.ParentDecisionDue(App, 0, 0), "never at the first call");
+        Assert.False(router.ParentDecisionDue(App, 1, 0), "nor before its period");
+
+        Assert.Equal(Parent, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0x7FF));
+        Assert.True(router.ParentDecisionDue(App, 2, 0), "a declined gain: due again at once");
+        Assert.False(router.ParentDecisionDue(App, 3, 0), "and then a period later");
+
+        Assert.Equal(Parent, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, ReadOnlyMemory<PeerHandle>.Empty, random: 0x7FF));
+        Assert.False(router.ParentDecisionDue(App, 4, 0), "no candidate, no gain: it waits");
+        Assert.Equal(Other, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0));
+        Assert.False(router.ParentDecisionDue(App, 5, 0), "a move taken: it waits");
+    }
+
+    [Fact]
     public void AFlowThatStoppedLeavesTheLoadTwoRoundsLater()
     {
         // Two children's models leave every second (the app's round); then one child moves away. Its bytes stop counting
