@@ -135,8 +135,13 @@ internal static class AppCommand
         command.SetAction(parsed =>
         {
             string app = parsed.GetValue(name)!;
-            ControlResponse response = Ask(parsed, EndpointArgument.Parse("--via", parsed.GetValue(via)), new ControlRequest(0, "model") { Name = app }, AskTimeout * 2);
-            if (response.Status is not { Known: true, Model: { } model } status)
+            IPEndPoint endpoint = EndpointArgument.Parse("--via", parsed.GetValue(via));
+            using ControlClient client = Client(parsed);
+            // A big model comes in parts of one chunk each (ModelParts): every part is one control frame.
+            AppStatus? fetched = ModelParts.Fetch(client, endpoint, new ControlRequest(0, "model") { Name = app }, AskTimeout * 2, out string? error);
+            if (fetched is null)
+                throw new NodeUnreachableException(error!);
+            if (fetched is not { Known: true, Model: { } model } status)
             {
                 Console.Error.WriteLine($"error: app {app} has no model at its master yet (unknown, or not started)");
                 return ExitCodes.Failed;
@@ -201,7 +206,7 @@ internal static class AppCommand
                         if (parsed.GetValue(json))
                         {
                             // A CNN's model is megabytes of JSON through the overlay: give it time, and say so if it never comes.
-                            AppStatus? final = client.Ask(endpoint, new ControlRequest(0, "status") { Name = app, IncludeModel = true }, ModelTimeout)?.Status;
+                            AppStatus? final = ModelParts.Fetch(client, endpoint, new ControlRequest(0, "status") { Name = app, IncludeModel = true }, ModelTimeout, out _);
                             if (final?.Model is null)
                             {
                                 Console.Error.WriteLine($"error: app {app} finished, but its model did not arrive from {endpoint} within {ModelTimeout.TotalSeconds:F0} s");

@@ -7,11 +7,11 @@ namespace Totoro.Core.Forest;
 /// A whole payload still to be cut into chunks and sent (the root's broadcast, a merged update going up whole, a
 /// root's replica): cut one chunk at a time, when the uplink has room for it, so a node never holds more than the
 /// payload and a chunk. <paramref name="control"/>: sent straight to the peer as control traffic (a replica), not
-/// as a planned tree flow.
+/// as a planned tree flow. A control source may have no tree (an app-layer answer: <see cref="ForestNode.SendDirect"/>).
 /// </summary>
-internal sealed class ChunkSource(TreeState state, FlowDirection direction, PeerHandle[] peers, Payload whole, Func<Payload, Message> wrap, bool control = false)
+internal sealed class ChunkSource(TreeState? state, FlowDirection direction, PeerHandle[] peers, Payload whole, Func<Payload, Message> wrap, bool control = false)
 {
-    public TreeState State => state;
+    public TreeState? State => state;
 
     public PeerHandle[] Peers => peers;
 
@@ -30,4 +30,4 @@ internal sealed class ChunkSource(TreeState state, FlowDirection direction, Peer
 }
 
 /// <summary>One chunk message waiting for room on this node's uplink.</summary>
-internal readonly record struct ChunkSend(TreeState State, FlowDirection Direction, PeerHandle Peer, Message Message, bool Control = false);
+internal readonly record struct ChunkSend(TreeState? State, FlowDirection Direction, PeerHandle Peer, Message Message, bool Control = false);

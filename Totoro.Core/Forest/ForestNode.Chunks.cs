@@ -65,7 +65,7 @@ public sealed partial class ForestNode
                 if (next.Control)
                     SendControl(next.Peer, next.Message); // a replica's chunk (ForestNode.ReplicaChunks.cs)
                 else
-                    SendTreeData(next.State, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
+                    SendTreeData(next.State!, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
                 continue;
             }
 

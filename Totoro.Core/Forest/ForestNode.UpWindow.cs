@@ -62,7 +62,7 @@ public sealed partial class ForestNode
         while (flow.InFlight < UpWindowChunks && flow.Waiting.TryDequeue(out ChunkSend next))
         {
             flow.InFlight++;
-            SendTreeData(next.State, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
+            SendTreeData(next.State!, next.Direction, next.Peer, next.Message); // ForestNode.Planning.cs
         }
 
         if (flow.InFlight == 0)
@@ -79,7 +79,7 @@ public sealed partial class ForestNode
             return;
         foreach ((PeerHandle peer, UpFlow flow) in flows.ToList())
         {
-            if (flow.Waiting.TryPeek(out ChunkSend head) && now - flow.Moved > head.State.App.Options.ParentTimeoutMicros)
+            if (flow.Waiting.TryPeek(out ChunkSend head) && now - flow.Moved > head.State!.App.Options.ParentTimeoutMicros)
             {
                 flow.InFlight = 0;
                 flow.Moved = now;

@@ -179,9 +179,17 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     public void RouteToKey(NodeId key, byte tag, Payload payload, long stamp)
         => Overlay.Route(TreeMessages.AppRouted(key, tag, _context.Self, stamp, payload));
 
-    /// <summary>Sends a message of the app layer to one peer (an answer to a routed one).</summary>
+    /// <summary>
+    /// Sends a message of the app layer to one peer (an answer to a routed one); above one chunk (an app's model) in
+    /// chunks, behind the rounds (ForestNode.DirectChunks.cs).
+    /// </summary>
     public void SendDirect(PeerHandle peer, byte tag, Payload payload, long stamp)
-        => _context.Send(peer, TreeMessages.AppDirect(tag, stamp, payload));
+    {
+        if (ModelChunks.IsChunked(payload))
+            SendDirectInChunks(peer, tag, payload, stamp);
+        else
+            _context.Send(peer, TreeMessages.AppDirect(tag, stamp, payload));
+    }
 
     /// <summary>The id of a peer this node holds a handle to.</summary>
     public NodeId IdOf(PeerHandle peer) => _context.IdOf(peer);
@@ -254,6 +262,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 break;
             case TreeKind.ReplicaPull:
                 OnReplicaPull(from, message.Key); // ForestNode.Succession.cs
+                break;
+            case TreeKind.AppDirect when (message.Flags & TreeFlags.Chunk) != 0 && message.Payload is { } chunk:
+                OnDirectChunk(from, in message, chunk); // ForestNode.DirectChunks.cs
                 break;
             case TreeKind.AppDirect:
                 _app?.OnAppMessage(this, from, new AppMessageView(in message));

@@ -84,7 +84,7 @@ public static class TreeFlags
     /// <summary>On a heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     public const MessageFlags Detached = MessageFlags.Layer1;
 
-    /// <summary>On a broadcast, aggregate, replica or succession: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
+    /// <summary>On a broadcast, aggregate, replica, succession or app-layer answer: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
     public const MessageFlags Chunk = MessageFlags.Layer1;
 
     /// <summary>

@@ -30,6 +30,14 @@ public sealed record AppStatus : AppProgress
 
     public string? RootEndpoint { get; init; }
 
-    /// <summary>The global model, when asked for.</summary>
+    /// <summary>The global model, when asked for: whole, or one part of it (<see cref="ModelParts"/>).</summary>
     public float[]? Model { get; init; }
+
+    /// <summary>Which part of the model <see cref="Model"/> is, of <see cref="ModelPartCount"/> (1: the whole model).</summary>
+    public int ModelPart { get; init; }
+
+    public int ModelPartCount { get; init; } = 1;
+
+    /// <summary>The whole model's parameters (what the parts add up to).</summary>
+    public int ModelLength { get; init; }
 }

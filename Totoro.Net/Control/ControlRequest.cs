@@ -4,7 +4,7 @@ namespace Totoro.Net.Control;
 
 /// <summary>
 /// A client's request to a host. Ops: <c>info</c>; <c>submit</c> (Spec, Seed, Creator, Salt, Signature); <c>list</c>;
-/// <c>status</c>, <c>stop</c>, <c>model</c> (Name or AppId, IncludeModel; a stop carries the creator's Signature); <c>lookup</c> (Key as 32 hex digits, From = the host's logical node to start at).
+/// <c>status</c>, <c>stop</c>, <c>model</c> (Name or AppId, IncludeModel, Part; a stop carries the creator's Signature); <c>lookup</c> (Key as 32 hex digits, From = the host's logical node to start at).
 /// </summary>
 public sealed record ControlRequest(long Id, string Op)
 {
@@ -19,6 +19,12 @@ public sealed record ControlRequest(long Id, string Op)
     public int From { get; init; }
 
     public bool IncludeModel { get; init; }
+
+    /// <summary>
+    /// Model: which part of the model to answer with (<see cref="ModelParts"/>). Part 0 asks the app's root; the later
+    /// parts come from this host's copy of that answer, so every part is of the same round.
+    /// </summary>
+    public int Part { get; init; }
 
     /// <summary>Submit: the master starts with at least this many enrolled workers once <see cref="StartAfterSeconds"/> has passed.</summary>
     public int MinWorkers { get; init; } = 1;

@@ -21,7 +21,14 @@ internal sealed class ControlService(NodeHost host)
     /// <summary>A submit first loads the app's data here (Fashion-MNIST takes seconds), then asks the root.</summary>
     private const long SubmitPendingMicros = 25_000_000;
 
+    /// <summary>How long a model answered in parts stays here for the client to ask for the rest.</summary>
+    private const long HoldMicros = 120_000_000;
+
+    /// <summary>Models held for their remaining parts at once; a further one drops the oldest.</summary>
+    private const int MaxHeld = 4;
+
     private readonly Dictionary<long, Pending> _pending = [];
+    private readonly List<HeldModel> _held = [];
     private long _nextCorr = 1;
     private long _lastSweep;
     private bool _subscribed;
@@ -150,6 +157,8 @@ internal sealed class ControlService(NodeHost host)
             return Fail(request, problem!);
         if (!TryHex(request.Signature, AppOwnership.SignatureBytes, out byte[] signature))
             return Fail(request, $"a signature is {AppOwnership.SignatureBytes} bytes in hex");
+        if (request.Op == "model" && request.Part > 0)
+            return HeldPart(request, id);
         LearningOp op = request.Op switch
         {
             "stop" => LearningOp.Stop,
@@ -158,6 +167,17 @@ internal sealed class ControlService(NodeHost host)
         };
         LearningNode.Ask(host.Node(0), op, id, Expect(client, request, id), op == LearningOp.Stop ? signature : null);
         return null;
+    }
+
+    /// <summary>A later part of a model this host answered part 0 of (ModelParts): from its copy, not the root again.</summary>
+    private ControlResponse HeldPart(ControlRequest request, NodeId id)
+    {
+        string app = id.ToString();
+        if (_held.Find(h => h.Status.AppId == app) is not { } held)
+            return Fail(request, $"this host holds no model of app {app} to answer part {request.Part} from (held {HoldMicros / 1_000_000} s after part 0): fetch it again from part 0");
+        if (request.Part >= ModelParts.CountOf(held.Model.Length))
+            return Fail(request, $"app {app}'s model has {ModelParts.CountOf(held.Model.Length)} parts, not part {request.Part}");
+        return new ControlResponse(request.Id, true) { Status = ModelParts.Part(held.Status, held.Model, request.Part) };
     }
 
     /// <summary>
@@ -275,7 +295,18 @@ internal sealed class ControlService(NodeHost host)
                 Finish(corr, new ControlResponse(pending.RequestId, false) { Error = why });
                 break;
             case LearningOp.Status or LearningOp.Model when AppProgress.TryDecode(answer.Body, out AppProgress? progress):
-                Finish(corr, new ControlResponse(pending.RequestId, true) { Status = new AppStatus(progress!, answer.App.ToString()) { Root = rootId, RootEndpoint = rootEndpoint, Model = answer.Model } });
+                var status = new AppStatus(progress!, answer.App.ToString()) { Root = rootId, RootEndpoint = rootEndpoint, Model = answer.Model };
+                if (answer.Model is { Length: > ModelParts.PartFloats } model)
+                {
+                    // Too big for one control frame: part 0 now, the rest from here as the client asks (ModelParts).
+                    _held.RemoveAll(h => h.Status.AppId == status.AppId);
+                    if (_held.Count >= MaxHeld)
+                        _held.RemoveAt(0);
+                    _held.Add(new HeldModel(status with { Model = null }, model, host.Now + HoldMicros));
+                    status = ModelParts.Part(status, model, 0);
+                }
+
+                Finish(corr, new ControlResponse(pending.RequestId, true) { Status = status });
                 break;
             default:
                 break;
@@ -301,6 +332,7 @@ internal sealed class ControlService(NodeHost host)
         if (now - _lastSweep < 1_000_000)
             return;
         _lastSweep = now;
+        _held.RemoveAll(h => h.Until < now);
         foreach ((long corr, Pending pending) in _pending.ToArray())
         {
             if (pending.Expires < now)
@@ -311,6 +343,8 @@ internal sealed class ControlService(NodeHost host)
     private void Reply(IPEndPoint client, ControlResponse response) => host.SendControl(client, FrameKind.Response, ControlJson.Serialize(response), reliable: response.Status?.Model is not null);
 
     private static ControlResponse Fail(ControlRequest request, string error) => new(request.Id, false) { Error = error };
+
+    private sealed record HeldModel(AppStatus Status, float[] Model, long Until);
 
     private sealed record Pending(IPEndPoint Client, long RequestId, long Expires, long WaitMicros, string Name, NodeId Key);
 }

@@ -224,6 +224,13 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
 
     public void OnAppMessage(ForestNode node, PeerHandle from, AppMessageView message)
     {
+        // A test's handler takes messages routed to its key and answers of a tag neither the learners nor traces use.
+        if (Intercept is { } intercept && (message.IsRouted ? message.Key == intercept.App : message.Tag is not (LearningMessage.Tag or TraceTag)))
+        {
+            intercept.Handler.OnAppMessage(node, from, message);
+            return;
+        }
+
         if (message.Tag != TraceTag)
         {
             LearnerOf(node).OnAppMessage(node, from, message);

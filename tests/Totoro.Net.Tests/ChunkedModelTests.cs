@@ -104,4 +104,53 @@ public class ChunkedModelTests(ITestOutputHelper output)
         Assert.True(LoopHelper.Eventually(() => Holders() >= 3), $"{Holders()} of 3 replica holders hold the model");
         Assert.Equal(3, LoopHelper.OnLoop(rootHost, () => rootHost.Node(ids.IndexOf(rootId) % 2).ChunkedReplicasSent));
     }
+
+    /// <summary>Answers a routed question with a model of a dozen chunks (what `totoro app model` asks a root for).</summary>
+    private sealed class Answerer(float[] model) : IForestApp
+    {
+        public ConcurrentQueue<(long Stamp, Payload Payload)> Answers { get; } = new();
+
+        public void OnBroadcast(ForestNode node, NodeId tree, int round, Payload payload)
+        {
+        }
+
+        public void OnAggregated(ForestNode node, NodeId tree, int round, Payload merged, long contributions)
+        {
+        }
+
+        public void OnAppMessage(ForestNode node, PeerHandle from, AppMessageView message)
+        {
+            if (message.IsRouted)
+                node.SendDirect(from, message.Tag, Payload.FromVector(model).WithAttachment([7, 7, 7]), message.Stamp);
+            else
+                Answers.Enqueue((message.Stamp, message.Payload!));
+        }
+    }
+
+    [Fact]
+    public void An_answer_of_a_dozen_chunks_reaches_the_asker_whole_float_for_float_with_its_attachment()
+    {
+        using var cluster = new HostCluster();
+        cluster.Add(1);
+        cluster.Add(1);
+        cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
+        var model = new float[Floats];
+        for (int i = 0; i < model.Length; i++)
+            model[i] = MathF.Cos(i) * 1000; // any misplaced, dropped or repeated chunk shows
+        var answerer = new Answerer(model);
+        NodeHost asker = cluster.Hosts[0], answering = cluster.Hosts[1];
+        NodeId target = LoopHelper.OnLoop(answering, () => answering.Node(0).Overlay.Id);
+        foreach (NodeHost host in cluster.Hosts)
+            host.Apps.Intercept = (target, answerer);
+        LoopHelper.OnLoop(asker, () => asker.Node(0).RouteToKey(target, 9, Payload.SizeOnly(0, 0), 4242));
+
+        Assert.True(LoopHelper.Eventually(() => !answerer.Answers.IsEmpty), "the answer never came whole");
+        Assert.True(answerer.Answers.TryDequeue(out var answer));
+        Assert.Equal(4242, answer.Stamp);
+        Assert.True(answer.Payload.Vector.AsSpan().SequenceEqual(model), "the answer came back with other floats");
+        Assert.Equal([7, 7, 7], answer.Payload.Attachment);
+        Assert.Equal((1, 0), LoopHelper.OnLoop(answering, () => (answering.Node(0).ChunkedAnswersSent, answering.Node(0).ChunkedAnswersAssembled)));
+        Assert.Equal((0, 1), LoopHelper.OnLoop(asker, () => (asker.Node(0).ChunkedAnswersSent, asker.Node(0).ChunkedAnswersAssembled)));
+        Assert.Empty(answerer.Answers); // one answer, not one per chunk
+    }
 }
