@@ -2,7 +2,9 @@
 """Issue 20: writes the hot-path benchmark table (before / after, time and allocated bytes per operation) into
 README.md between <!-- bench:begin --> and <!-- bench:end -->, from the BenchmarkDotNet GitHub-markdown reports
 committed under results/scale/bench-before and results/scale/bench-after. Usage: scripts/scale-bench-readme.py [--print]"""
-import glob, os, re, sys
+import glob, os, re
+
+import readme_block
 
 here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 scale = os.path.join(here, "results", "scale")
@@ -58,14 +60,4 @@ def block():
     return text
 
 
-text = block()
-if "--print" in sys.argv:
-    print(text)
-    sys.exit(0)
-readme = os.path.join(here, "README.md")
-s = open(readme).read()
-begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
-if begin not in s:
-    sys.exit("README.md has no <!-- bench:begin --> marker")
-s = s[: s.index(begin) + len(begin)] + text + s[s.index(end):]
-open(readme, "w").write(s)
+readme_block.write("bench", block())

@@ -4,6 +4,8 @@ from the committed runs under results/scale (scale-alternate.sh's *.time and *.j
 report.json and rss.log). Usage: scripts/scale-readme.py [--print]"""
 import glob, json, os, re, statistics, sys
 
+import readme_block
+
 here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 scale = os.path.join(here, "results", "scale")
 MACHINE_GIB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -135,14 +137,4 @@ def block():
     return "\n".join(out).rstrip() + "\n"
 
 
-text = block()
-if "--print" in sys.argv:
-    print(text)
-    sys.exit(0)
-readme = os.path.join(here, "README.md")
-s = open(readme).read()
-begin, end = "<!-- scale:begin -->\n", "<!-- scale:end -->"
-if begin not in s:
-    sys.exit("README.md has no <!-- scale:begin --> marker")
-s = s[: s.index(begin) + len(begin)] + text + s[s.index(end):]
-open(readme, "w").write(s)
+readme_block.write("scale", block())
