@@ -4,12 +4,15 @@ from the committed runs under results/scale (scale-alternate.sh's *.time and *.j
 report.json and rss.log). Usage: scripts/scale-readme.py [--print]"""
 import glob, json, os, re, statistics, sys
 
+import readme_block
+
 here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 scale = os.path.join(here, "results", "scale")
 MACHINE_GIB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 WANTED = [("1m-train", "the 10^6-node training run (1,000 apps × 100 workers, timing mode)"),
           ("10m", "the 10^7-node overlay")]
-SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)"}
+SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)",
+         "after3": "1fca750 (main, 10^7 run merged)", "after4": "+ sparse deep routing rows, rare node state (6ba9972)"}
 
 
 def alternate(tag):
@@ -17,9 +20,20 @@ def alternate(tag):
     runs = []
     for t in sorted(glob.glob(os.path.join(scale, tag, "*.time")), key=lambda f: int(os.path.basename(f).split("-")[0])):
         w = open(t).read().split()
+        if not w:
+            continue  # a run still going (time writes its line at the end)
         report = json.load(open(t[:-5] + ".json"))
         runs.append((w[0], float(w[1]), float(w[4]), int(w[7]), report))
     return runs
+
+
+def loads(tag):
+    """Each run's machine load (1-minute mean and maximum over the run) from TAG/load.txt (scale-load.py), if any."""
+    path = os.path.join(scale, tag, "load.txt")
+    if not os.path.exists(path):
+        return {}
+    rows = [l.split() for l in open(path) if not l.startswith("#")]
+    return {int(r[0].split("-")[0]): f"{r[3]} (max {r[4]})" for r in rows if r[3] != "-"}
 
 
 def timev(path):
@@ -59,10 +73,11 @@ def block():
                    "(`scripts/scale-alternate.sh`, nice 10, [results/scale/1m-alternate](results/scale/1m-alternate); "
                    "the order and commands are in its command.txt):")
         out.append("")
-        out.append("| run | build | wall | CPU (user) | peak resident (time -v) | bytes per node (sim's own peak) | overlay |")
-        out.append("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
+        load = loads("1m-alternate")
+        out.append("| run | build | machine load (1-min mean) | wall | CPU (user) | peak resident (time -v) | bytes per node (sim's own peak) | overlay |")
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
         for i, (side, wall, user, kb, r) in enumerate(runs, 1):
-            out.append(f"| {i} | {SIDES.get(side, side)} | {wall:.0f} s | {user:.0f} s | {kb / 1024:,.0f} MiB | "
+            out.append(f"| {i} | {SIDES.get(side, side)} | {load.get(i, '–')} | {wall:.0f} s | {user:.0f} s | {kb / 1024:,.0f} MiB | "
                        f"{r['run']['bytesPerNode']:,.0f} B | {overlay_line(r['overlay'])} |")
         out.append("")
         med = {}
@@ -122,14 +137,4 @@ def block():
     return "\n".join(out).rstrip() + "\n"
 
 
-text = block()
-if "--print" in sys.argv:
-    print(text)
-    sys.exit(0)
-readme = os.path.join(here, "README.md")
-s = open(readme).read()
-begin, end = "<!-- scale:begin -->\n", "<!-- scale:end -->"
-if begin not in s:
-    sys.exit("README.md has no <!-- scale:begin --> marker")
-s = s[: s.index(begin) + len(begin)] + text + s[s.index(end):]
-open(readme, "w").write(s)
+readme_block.write("scale", block())

@@ -12,28 +12,26 @@ namespace Totoro.Core.Overlay;
 /// </summary>
 public sealed partial class PastryNode
 {
-    private DepartedPeers? _departed; // allocated only when probing is on: no bytes per node otherwise
-
     private void RememberDeparted(PeerHandle peer)
     {
         if (_options.ProbeDepartedEvery <= 0)
             return;
-        (_departed ??= new DepartedPeers()).Add(peer, _context.Now);
+        (Rare.Departed ??= new DepartedPeers()).Add(peer, _context.Now); // only when probing is on: no bytes per node otherwise
     }
 
-    private void ForgetDeparted(PeerHandle peer) => _departed?.Remove(peer);
+    private void ForgetDeparted(PeerHandle peer) => _rare?.Departed?.Remove(peer);
 
     /// <summary>Called each leaf-set period: every <see cref="PastryOptions.ProbeDepartedEvery"/>-th one pings one departed peer.</summary>
     private void ProbeDeparted()
     {
-        if (_departed is not { } departed || ++departed.Ticks < _options.ProbeDepartedEvery)
+        if (_rare?.Departed is not { } departed || ++departed.Ticks < _options.ProbeDepartedEvery)
             return;
         departed.Ticks = 0;
         long now = _context.Now;
         PeerHandle peer = departed.Next(now - _options.ForgetDepartedAfterMicros);
         if (peer.IsNone || _suspects.Contains(peer))
             return; // nobody to try, or declared dead so recently that its table entries would be refused anyway
-        DepartedProbes++;
+        departed.Probes++;
         _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing, Peers = LeafSetArray() });
     }
 
@@ -51,7 +49,7 @@ public sealed partial class PastryNode
     }
 
     /// <summary>Pings sent to peers this node had declared dead, to find the other side of a healed partition.</summary>
-    public int DepartedProbes { get; private set; }
+    public int DepartedProbes => _rare?.Departed?.Probes ?? 0;
 
     /// <summary>The last few peers declared dead, tried in turn; forgotten when heard from or when too old.</summary>
     private sealed class DepartedPeers
@@ -63,6 +61,8 @@ public sealed partial class PastryNode
         private int _cursor;
 
         public int Ticks;
+
+        public int Probes;
 
         public void Add(PeerHandle peer, long now)
         {

@@ -12,24 +12,22 @@ public sealed partial class PastryNode
 {
     private const int LookupTimer = 6;
 
-    private List<PendingLookup>? _pendingLookups;
-    private int _nextLookupSequence;
-
     /// <summary>Lookups this node started that were sent again after the end-to-end timeout.</summary>
-    public int LookupsResent { get; private set; }
+    public int LookupsResent => _rare?.LookupsResent ?? 0;
 
     /// <summary>Lookups this node started and gave up on: no reply after every retry.</summary>
-    public int LookupsTimedOut { get; private set; }
+    public int LookupsTimedOut => _rare?.LookupsTimedOut ?? 0;
 
     /// <summary>Lookups this node started that are still waiting for the closest node's reply.</summary>
-    public int LookupsPending => _pendingLookups?.Count ?? 0;
+    public int LookupsPending => _rare?.PendingLookups?.Count ?? 0;
 
     private void TrackLookup(in Message lookup)
     {
         if (_options.LookupTimeoutMicros <= 0)
             return;
-        int sequence = _nextLookupSequence++;
-        (_pendingLookups ??= []).Add(new PendingLookup(sequence, lookup.Key, lookup.Stamp, 0));
+        RareState rare = Rare;
+        int sequence = rare.NextLookupSequence++;
+        (rare.PendingLookups ??= []).Add(new PendingLookup(sequence, lookup.Key, lookup.Stamp, 0));
         _context.SetTimer(_options.LookupTimeoutMicros, LookupTimer, sequence);
     }
 
@@ -49,7 +47,8 @@ public sealed partial class PastryNode
     {
         for (int i = 0; i < LookupsPending; i++)
         {
-            if (_pendingLookups![i].Key == reply.Key && _pendingLookups[i].Stamp == reply.Stamp)
+            PendingLookup pending = _rare!.PendingLookups![i];
+            if (pending.Key == reply.Key && pending.Stamp == reply.Stamp)
             {
                 RemovePendingLookup(i);
                 return;
@@ -64,32 +63,34 @@ public sealed partial class PastryNode
         int at = -1;
         for (int i = 0; i < LookupsPending && at < 0; i++)
         {
-            if (_pendingLookups![i].Sequence == sequence)
+            if (_rare!.PendingLookups![i].Sequence == sequence)
                 at = i;
         }
 
         if (at < 0)
             return;
-        PendingLookup pending = _pendingLookups![at];
+        RareState rare = _rare!;
+        PendingLookup pending = rare.PendingLookups![at];
         RemovePendingLookup(at);
         if (pending.Tries >= _options.LookupRetries)
         {
-            LookupsTimedOut++;
+            rare.LookupsTimedOut++;
             return;
         }
 
-        LookupsResent++;
-        int next = _nextLookupSequence++;
-        (_pendingLookups ??= []).Add(pending with { Sequence = next, Tries = pending.Tries + 1 });
+        rare.LookupsResent++;
+        int next = rare.NextLookupSequence++;
+        (rare.PendingLookups ??= []).Add(pending with { Sequence = next, Tries = pending.Tries + 1 });
         _context.SetTimer(_options.LookupTimeoutMicros, LookupTimer, next);
         RouteMessage(_context.Self, new Message { Kind = MessageKind.Lookup, Key = pending.Key, Origin = _context.Self, Stamp = pending.Stamp });
     }
 
     private void RemovePendingLookup(int at)
     {
-        _pendingLookups!.RemoveAt(at);
-        if (_pendingLookups.Count == 0)
-            _pendingLookups = null;
+        RareState rare = _rare!;
+        rare.PendingLookups!.RemoveAt(at);
+        if (rare.PendingLookups.Count == 0)
+            rare.PendingLookups = null;
     }
 
     private readonly record struct PendingLookup(int Sequence, NodeId Key, long Stamp, int Tries);

@@ -25,7 +25,7 @@ public sealed partial class PastryNode
     }
 
     /// <summary>Lookups this node gave up on because every next hop it tried stayed silent.</summary>
-    public int DroppedLookups { get; private set; }
+    public int DroppedLookups => _rare?.DroppedLookups ?? 0;
 
     // ---- Per-hop acknowledgements ---------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ public sealed partial class PastryNode
         _routing.Remove(pending.Next);
         if (pending.Tries >= _options.HopRetries)
         {
-            DroppedLookups++;
+            Rare.DroppedLookups++;
             return;
         }
 
@@ -130,7 +130,7 @@ public sealed partial class PastryNode
         PeerHandle next = Zones is null ? NextHopAvoidingSuspects(message.Key, pending.Next) : ZonedNextHop(message);
         if (next == pending.Next)
         {
-            DroppedLookups++;
+            Rare.DroppedLookups++;
             return;
         }
 

@@ -460,7 +460,7 @@ public sealed partial class PastryNode : INodeProgram
     }
 
     /// <summary>Failure notices ignored because their sender is not in this node's leaf set (<see cref="PastryOptions.FailureNoticesFromLeafSetOnly"/>).</summary>
-    public long IgnoredFailureNotices { get; private set; }
+    public long IgnoredFailureNotices => _rare?.IgnoredFailureNotices ?? 0;
 
     /// <summary>Another node says a peer failed: probe it, and drop it if it stays silent.</summary>
     private void Suspect(PeerHandle from, PeerHandle peer)
@@ -469,7 +469,7 @@ public sealed partial class PastryNode : INodeProgram
             return;
         if (_options.FailureNoticesFromLeafSetOnly && !_leaf.Contains(from))
         {
-            IgnoredFailureNotices++; // only a neighbour of the dead node is in a position to know (Castro et al.)
+            Rare.IgnoredFailureNotices++; // only a neighbour of the dead node is in a position to know (Castro et al.)
             return;
         }
 
