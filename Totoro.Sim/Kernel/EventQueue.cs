@@ -37,7 +37,7 @@ public sealed class EventQueue<T>
     private readonly Run _current = new(16);
     private int[] _order = new int[16];   // _current's payload positions in key order: sorting moves ints, not payloads
     private readonly Run _near = new(16); // a binary heap by key
-    private readonly Run _far = new(16);
+    private readonly FarList _far = new();
     private int _head;             // next event of _current
     private int _bucket = -1;      // ring bucket that _current came from
     private long _ringStart;       // time of bucket 0
@@ -75,7 +75,7 @@ public sealed class EventQueue<T>
     {
         get
         {
-            return _current.CapacityBytes + _near.CapacityBytes + _far.CapacityBytes + _pool.CapacityBytes + (3L * 4 * BucketCount);
+            return _current.CapacityBytes + _near.CapacityBytes + _far.Slots.CapacityBytes + _pool.CapacityBytes + (3L * 4 * BucketCount);
         }
     }
 
@@ -177,9 +177,9 @@ public sealed class EventQueue<T>
             _last[bucket] = block = fresh;
         }
 
-        int at = (block * BlockPool.BlockSize) + (_sizes[bucket]++ % BlockPool.BlockSize);
-        _pool.Keys[at] = key;
-        _pool.Items[at] = payload;
+        int at = _pool.Locate(block, out ulong[] keys, out T[] items) + (_sizes[bucket]++ % BlockPool.BlockSize);
+        keys[at] = key;
+        items[at] = payload;
         _ringCount++;
     }
 
@@ -200,10 +200,10 @@ public sealed class EventQueue<T>
         for (int block = _first[_bucket]; block >= 0;)
         {
             int n = Math.Min(BlockPool.BlockSize, size - copied);
-            int from = block * BlockPool.BlockSize;
-            Array.Copy(_pool.Keys, from, _current.Keys, copied, n);
-            Array.Copy(_pool.Items, from, _current.Items, copied, n);
-            Array.Clear(_pool.Items, from, n);
+            int from = _pool.Locate(block, out ulong[] keys, out T[] items);
+            Array.Copy(keys, from, _current.Keys, copied, n);
+            Array.Copy(items, from, _current.Items, copied, n);
+            Array.Clear(items, from, n);
             copied += n;
             int next = _pool.Next[block];
             _pool.Return(block);
@@ -231,14 +231,14 @@ public sealed class EventQueue<T>
         int far = _far.Count;
         ulong minKey = ulong.MaxValue;
         for (int i = 0; i < far; i++)
-            minKey = Math.Min(minKey, _far.Keys[i]);
+            minKey = Math.Min(minKey, _far.Slots.Key(i));
         long start = (long)(minKey >> SequenceBits);
 
         // The time by which the ring should hold BucketCount × TargetPerBucket events, estimated from a sample.
         int samples = Math.Min(far, RebaseSample);
         Span<long> sample = samples <= 1024 ? stackalloc long[samples] : new long[samples];
         for (int i = 0; i < samples; i++)
-            sample[i] = (long)(_far.Keys[(int)((long)i * far / samples)] >> SequenceBits) - start;
+            sample[i] = (long)(_far.Slots.Key((int)((long)i * far / samples)) >> SequenceBits) - start;
         sample.Sort();
         double share = Math.Min(1.0, (double)BucketCount * TargetPerBucket / far);
         long span = Math.Max(1, sample[Math.Clamp((int)(share * (samples - 1)), 0, samples - 1)]);
@@ -250,24 +250,23 @@ public sealed class EventQueue<T>
         int kept = 0;
         for (int i = 0; i < far; i++)
         {
-            ulong key = _far.Keys[i];
+            ulong key = _far.Slots.Key(i);
             long offset = ((long)(key >> SequenceBits) - start) >> _widthBits;
             if (offset < BucketCount)
             {
-                AppendToBucket((int)offset, key, _far.Items[i]);
+                AppendToBucket((int)offset, key, _far.Slots.Item(i));
             }
             else
             {
-                _far.Keys[kept] = key;
-                _far.Items[kept++] = _far.Items[i];
+                _far.Slots.Key(kept) = key;
+                _far.Slots.Item(kept++) = _far.Slots.Item(i);
             }
         }
 
-        Array.Clear(_far.Items, kept, far - kept);
-        _far.Count = kept;
+        _far.Truncate(kept);
     }
 
-    /// <summary>A growable run of (key, payload) pairs: a bucket, the current window, the far list or the near heap.</summary>
+    /// <summary>A growable run of (key, payload) pairs: the current window or the near heap.</summary>
     private sealed class Run(int capacity)
     {
         public ulong[] Keys = capacity == 0 ? [] : new ulong[capacity];
@@ -346,19 +345,82 @@ public sealed class EventQueue<T>
         private void Grow() => EnsureCapacity(Math.Max(8, Keys.Length * 2));
     }
 
-    /// <summary>Fixed-size blocks of (key, payload) slots, chained per bucket, with a free list; grows by doubling.</summary>
+    /// <summary>
+    /// (key, payload) slots in fixed-size segments added one at a time: growing never copies the slots nor holds an old
+    /// and a new large array at once, so a burst costs only the slots it fills.
+    /// </summary>
+    private sealed class Segments
+    {
+        public const int SegmentSlots = 1 << 14; // 512 KiB with a 24-byte payload
+
+        private ulong[][] _keys = [];
+        private T[][] _items = [];
+
+        public int Capacity => _keys.Length * SegmentSlots;
+
+        public long CapacityBytes => Capacity * (8L + System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+
+        public ref ulong Key(int slot) => ref _keys[slot / SegmentSlots][slot % SegmentSlots];
+
+        public ref T Item(int slot) => ref _items[slot / SegmentSlots][slot % SegmentSlots];
+
+        /// <summary>The arrays holding <paramref name="slot"/> and its place in them (a segment boundary never splits a block).</summary>
+        public int Locate(int slot, out ulong[] keys, out T[] items)
+        {
+            keys = _keys[slot / SegmentSlots];
+            items = _items[slot / SegmentSlots];
+            return slot % SegmentSlots;
+        }
+
+        public void EnsureCapacity(int slots)
+        {
+            while (Capacity < slots)
+            {
+                Array.Resize(ref _keys, _keys.Length + 1);
+                Array.Resize(ref _items, _items.Length + 1);
+                _keys[^1] = new ulong[SegmentSlots];
+                _items[^1] = new T[SegmentSlots];
+            }
+        }
+    }
+
+    /// <summary>The far future: an unsorted list of (key, payload) pairs in segments.</summary>
+    private sealed class FarList
+    {
+        public readonly Segments Slots = new();
+        public int Count;
+
+        public void Append(ulong key, in T item)
+        {
+            Slots.EnsureCapacity(Count + 1);
+            Slots.Key(Count) = key;
+            Slots.Item(Count++) = item;
+        }
+
+        /// <summary>Keeps the first <paramref name="kept"/> pairs and drops the references the others held.</summary>
+        public void Truncate(int kept)
+        {
+            for (int i = kept; i < Count; i++)
+                Slots.Item(i) = default;
+            Count = kept;
+        }
+    }
+
+    /// <summary>Fixed-size blocks of (key, payload) slots in <see cref="Segments"/>, chained per bucket, with a free list.</summary>
     private sealed class BlockPool
     {
         public const int BlockSize = 16;
 
-        public ulong[] Keys = new ulong[BlockSize * 64];
-        public T[] Items = new T[BlockSize * 64];
         public int[] Next = new int[64];
+        private readonly Segments _slots = new();
         private int[] _free = new int[64];
         private int _freeCount;
         private int _used;
 
-        public long CapacityBytes => (Keys.Length * 8L) + (Items.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>()) + (Next.Length * 8L);
+        public long CapacityBytes => _slots.CapacityBytes + (Next.Length * 8L);
+
+        /// <summary>The arrays holding <paramref name="block"/>'s slots and where its first slot is in them.</summary>
+        public int Locate(int block, out ulong[] keys, out T[] items) => _slots.Locate(block * BlockSize, out keys, out items);
 
         public int Take()
         {
@@ -371,13 +433,11 @@ public sealed class EventQueue<T>
             {
                 if (_used == Next.Length)
                 {
-                    int blocks = Next.Length * 2;
-                    Array.Resize(ref Keys, blocks * BlockSize);
-                    Array.Resize(ref Items, blocks * BlockSize);
-                    Array.Resize(ref Next, blocks);
-                    Array.Resize(ref _free, blocks);
+                    Array.Resize(ref Next, Next.Length * 2);
+                    Array.Resize(ref _free, Next.Length);
                 }
 
+                _slots.EnsureCapacity((_used + 1) * BlockSize);
                 block = _used++;
             }
 

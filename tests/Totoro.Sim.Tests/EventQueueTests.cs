@@ -126,4 +126,47 @@ public class EventQueueTests
         Assert.False(plain.TryDequeue(out _, out _));
         Assert.True(seen > 500_000, $"only {seen} of 1,000,000 peeks landed inside a window");
     }
+
+    [Fact]
+    public void Bursts_that_grow_the_storage_past_several_segments_come_out_as_a_sorted_list_says()
+    {
+        // 10^5..10^6 pending events: the block pool needs several 64 Ki-slot segments, the far list and window grow too.
+        var random = new Random(11);
+        var queue = new EventQueue<long>();
+        var oracle = new List<(long Time, long Order)>();
+        long order = 0;
+        long now = 0;
+        void Burst(int events, int spread)
+        {
+            for (int i = 0; i < events; i++)
+            {
+                long time = now + random.Next(spread);
+                queue.Schedule(time, order);
+                oracle.Add((time, order++));
+            }
+
+            oracle.Sort();
+        }
+
+        int taken = 0;
+        void Take(int events)
+        {
+            for (int i = 0; i < events; i++)
+            {
+                Assert.True(queue.TryDequeue(out long time, out long payload));
+                Assert.Equal(oracle[taken++], (time, payload));
+                now = time;
+            }
+        }
+
+        Burst(300_000, 5_000_000);
+        Take(100_000);
+        Burst(600_000, 50_000_000); // a bigger burst while the ring is in use: far list, new segments
+        Take(400_000);
+        Burst(200_000, 100); // dense simultaneous times near now
+        Take(300_000);
+        Assert.Equal(oracle.Count - taken, queue.Count);
+        Take(oracle.Count - taken);
+        Assert.False(queue.TryDequeue(out _, out _));
+    }
 }
