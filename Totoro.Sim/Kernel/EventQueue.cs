@@ -12,7 +12,8 @@ namespace Totoro.Sim.Kernel;
 /// Events are stored by value next to their keys and read in time order, so dequeuing walks memory sequentially
 /// instead of chasing heap slots. A key is the event's time (top 40 bits, µs: 12.7 simulated days) and its schedule
 /// sequence (low 24 bits): simultaneous events come out first-in-first-out (within 16.7 M schedules of each other,
-/// and always in the same order). Nothing is allocated per event once the buckets have grown.
+/// and always in the same order). Nothing is allocated per event once the buckets have grown. The pool and the far list
+/// grow by fixed-size segments, never by doubling: a burst does not hold an old and a new copy of a large array at once.
 /// </summary>
 /// <typeparam name="T">The payload; a struct, copied into the queue.</typeparam>
 public sealed class EventQueue<T>
