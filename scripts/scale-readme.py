@@ -12,7 +12,8 @@ MACHINE_GIB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 WANTED = [("1m-train", "the 10^6-node training run (1,000 apps × 100 workers, timing mode)"),
           ("10m", "the 10^7-node overlay")]
 SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)",
-         "after3": "1fca750 (main, 10^7 run merged)", "after4": "+ sparse deep routing rows, rare node state (6ba9972)"}
+         "after3": "1fca750 (main, 10^7 run merged)", "after4": "+ sparse deep routing rows, rare node state (6ba9972)",
+         "after5": "+ event queue in segments (aa6a522)"}
 
 
 def alternate(tag):
@@ -91,6 +92,12 @@ def block():
                     out.append(f"- starting build / {SIDES.get(k, k)}: wall **{b[0] / a[0]:.2f}×**, CPU {b[1] / a[1]:.2f}×, "
                                f"peak {b[2] / a[2]:.2f}× (medians of {len([r for r in runs if r[0] == 'before'])} and "
                                f"{len([r for r in runs if r[0] == k])} runs)")
+        # Medians mix loads; a run next to a baseline run at a like load is the fairer pair.
+        for i in range(1, len(runs)):
+            (s0, w0, u0, k0, _), (s1, w1, u1, k1, _) = runs[i - 1], runs[i]
+            if s0 == "before" and s1 != "before":
+                out.append(f"- run {i} / run {i + 1}, back to back (load {load.get(i, '–')} / {load.get(i + 1, '–')}): "
+                           f"wall **{w0 / w1:.2f}×**, CPU {u0 / u1:.2f}×, peak {k0 / k1:.2f}×")
         fields = lambda r: json.dumps({k: v for k, v in r.items() if k != "run"}, sort_keys=True)
         same = len({fields(r) for *_, r in runs}) == 1
         side, wall, user, kb, r = [x for x in runs if x[0] != "before"][-1]
