@@ -212,6 +212,13 @@ public sealed partial class ForestNode
         if (Tree(message.App) is not { } state || state.Aggregation is not { InFlight: true } aggregation
             || message.Round != aggregation.Round || !aggregation.IsAwaited(from, self: false))
             return; // late, early, unknown, or from a child this round does not wait for
+        if (header.TotalBytes > aggregation.ModelBytes && header.Shape != ChunkShape.Data)
+        {
+            // Checked before any sum or assembly exists: a forged first chunk would otherwise size the round's sum.
+            RefuseChunk($"chunk {header.Index} of round {message.Round} names a {header.TotalBytes}-byte update to a {aggregation.ModelBytes}-byte model");
+            return;
+        }
+
         if (!Streams(state, header.Shape))
         {
             AssembleContribution(state, aggregation, from, header, chunk, message.Contributions);

@@ -108,7 +108,7 @@ public sealed partial class ForestNode
             state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
         long cutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;
-        aggregation.Begin(round, n, selfExpected: state.IsSubscriber, depth, cutoff, state.App.Rule);
+        aggregation.Begin(round, n, selfExpected: state.IsSubscriber, depth, cutoff, state.App.Rule, compressed.ContentBytes);
         if (cutoff > 0)
             _context.SetTimer(Math.Max(0, cutoff - _context.Now), RoundTimer);
         if (aggregation.ExpectedTotal == 0 && !state.IsRoot)

@@ -38,6 +38,12 @@ internal sealed class RoundAggregation
     /// <summary>When this node forwards what it has (0: wait for everyone).</summary>
     public long Cutoff { get; private set; }
 
+    /// <summary>
+    /// Content bytes of the model this round sent down: no update to it is larger, so a child's first chunk naming a
+    /// bigger whole is refused before any sum is made for it.
+    /// </summary>
+    public int ModelBytes { get; private set; } = Payload.MaxBytes;
+
     /// <summary>Contributions merged so far (a subtree's count, as its aggregate said).</summary>
     public long Contributions { get; private set; }
 
@@ -87,9 +93,10 @@ internal sealed class RoundAggregation
     }
 
     /// <summary>Starts a round that waits for the first <paramref name="chosen"/> children of <see cref="ChooseInto"/>.</summary>
-    public void Begin(int round, int chosen, bool selfExpected, int depth, long cutoff, IAggregationRule rule)
+    public void Begin(int round, int chosen, bool selfExpected, int depth, long cutoff, IAggregationRule rule, int modelBytes = Payload.MaxBytes)
     {
         Round = round;
+        ModelBytes = modelBytes;
         _expectedCount = chosen;
         Array.Clear(_arrived, 0, chosen);
         SelfExpected = selfExpected;
