@@ -87,6 +87,25 @@ public sealed class ResultsReportTests : IDisposable
         Assert.Contains("no row", ex.Message);
     }
 
+    [Fact]
+    public void TheCiTableIsWrittenFromTheRecordedRunAndAMissingRecordSaysHowToMakeOne()
+    {
+        var ex = Assert.Throws<UsageException>(() => Toy().CiTimes());
+        Assert.Contains("scripts/ci-times.py", ex.Message);
+
+        Directory.CreateDirectory(Path.Combine(_temp, "results", "ci"));
+        File.WriteAllText(Path.Combine(_temp, "results", "ci", "times.json"), """
+            {"commit": "abc1234", "cores": 2, "wallSeconds": 725, "loadAtStart": "0.41", "loadAtEnd": "2.10",
+             "projects": [{"project": "Totoro.Core.Tests", "passed": 280, "failed": 0, "skipped": 0, "seconds": 41.4},
+                          {"project": "Totoro.Cli.Tests", "passed": 227, "failed": 1, "skipped": 2, "seconds": 410.0}]}
+            """);
+        Assert.Equal(
+            "| test project | passed | failed | skipped | time |\n| --- | ---: | ---: | ---: | ---: |\n"
+            + "| Totoro.Core.Tests | 280 | 0 | 0 | 41 s |\n| Totoro.Cli.Tests | 227 | 1 | 2 | 6 min 50 s |\n"
+            + "\n`.ci/run` at abc1234 on a fresh clone, 2 cores: **12 min 05 s** in all (build and tests, after the installs); load average 0.41 at the start and 2.10 at the end.\n",
+            Toy().CiTimes());
+    }
+
     [Theory]
     [InlineData("README.md")]
     [InlineData("experiments/README.md")]

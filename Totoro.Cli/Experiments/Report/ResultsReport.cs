@@ -11,7 +11,8 @@ namespace Totoro.Cli.Experiments.Report;
 /// <c>&lt;!-- results NAME/TABLE --&gt;</c> (a <see cref="TableSpec"/> of experiments/NAME.yaml),
 /// <c>&lt;!-- results compare --&gt;</c> (every file's <see cref="CompareSpec"/>: figure, paper, ours, why),
 /// <c>&lt;!-- results gallery --&gt;</c> (their images, short form and paper) and
-/// <c>&lt;!-- results walltimes --&gt;</c> (each committed run's form, points and wall time), each closed by
+/// <c>&lt;!-- results walltimes --&gt;</c> (each committed run's form, points and wall time) and
+/// <c>&lt;!-- results ci --&gt;</c> (each test project's time in the last recorded CI run, results/ci/times.json), each closed by
 /// <c>&lt;!-- /results --&gt;</c>. What lies between is replaced; everything else is kept as written.
 /// </summary>
 internal sealed partial class ResultsReport(string experimentsDirectory, string resultsDirectory)
@@ -37,8 +38,9 @@ internal sealed partial class ResultsReport(string experimentsDirectory, string 
                 "compare" => Compare(),
                 "gallery" => Gallery(imagesFrom),
                 "walltimes" => WallTimes(),
+                "ci" => CiTimes(),
                 _ when what.Contains('/', StringComparison.Ordinal) => Table(what[..what.IndexOf('/', StringComparison.Ordinal)], what[(what.IndexOf('/', StringComparison.Ordinal) + 1)..]),
-                _ => throw new UsageException($"{markdownPath}: unknown results marker '{what}' (NAME/TABLE, compare, gallery, walltimes)"),
+                _ => throw new UsageException($"{markdownPath}: unknown results marker '{what}' (NAME/TABLE, compare, gallery, walltimes, ci)"),
             };
             return $"{m.Groups["open"].Value}\n{body}{m.Groups["close"].Value}";
         });
@@ -114,6 +116,32 @@ internal sealed partial class ResultsReport(string experimentsDirectory, string 
 
         return text.ToString();
     }
+
+    /// <summary>Each test project's counts and time in the CI run that scripts/ci-times.py recorded, with that run's machine load.</summary>
+    public string CiTimes()
+    {
+        string path = Path.Combine(resultsDirectory, "ci", "times.json");
+        if (!File.Exists(path))
+            throw new UsageException($"{path} is missing: run CI_LOG=ci.log bash .ci/run, then python3 scripts/ci-times.py ci.log");
+        using JsonDocument times = JsonDocument.Parse(File.ReadAllText(path));
+        JsonElement run = times.RootElement;
+        var text = new StringBuilder();
+        Line(text, ["test project", "passed", "failed", "skipped", "time"]);
+        Line(text, ["---", "---:", "---:", "---:", "---:"]);
+        foreach (JsonElement p in run.GetProperty("projects").EnumerateArray())
+        {
+            Line(text, [p.GetProperty("project").GetString()!, Invariant(p.GetProperty("passed").GetInt32()), Invariant(p.GetProperty("failed").GetInt32()),
+                Invariant(p.GetProperty("skipped").GetInt32()), Minutes(p.GetProperty("seconds").GetDouble())]);
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\n`.ci/run` at {run.GetProperty("commit").GetString()} on a fresh clone, {run.GetProperty("cores").GetInt32()} cores: ")
+            .Append(CultureInfo.InvariantCulture, $"**{Minutes(run.GetProperty("wallSeconds").GetDouble())}** in all (build and tests, after the installs); ")
+            .Append(CultureInfo.InvariantCulture, $"load average {run.GetProperty("loadAtStart").GetString()} at the start and {run.GetProperty("loadAtEnd").GetString()} at the end.\n");
+        return text.ToString();
+    }
+
+    private static string Minutes(double seconds)
+        => seconds < 60 ? $"{seconds.ToString("0", CultureInfo.InvariantCulture)} s" : $"{(int)(seconds / 60)} min {((int)seconds % 60).ToString("00", CultureInfo.InvariantCulture)} s";
 
     public string WallTimes()
     {
