@@ -166,7 +166,9 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         root.Dispose(); // dies without a word
         NodeHost? successor = null;
         Assert.True(LoopHelper.Eventually(() => (successor = cluster.Hosts.FirstOrDefault(h => h != root && LoopHelper.OnLoop(h, () => h.Node(0).IsRootOf(app)))) is not null), "no node took over the app");
-        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(worker, () => worker.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone)), "the worker never re-joined");
+        NodeId deadRoot = HostCluster.Closest(ids, app);
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(worker, () => worker.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone && worker.Node(0).IdOf(t.Parent) != deadRoot)),
+            "the worker never re-joined under a live parent");
         int round = LoopHelper.OnLoop(successor!, () => successor!.Node(0).Broadcast(app, Payload.FromVector([2f])));
         Assert.True(LoopHelper.Eventually(() => Round(worker) == round), $"the successor's round {round} never reached the worker (it is at {Round(worker)}; refused {LoopHelper.OnLoop(worker, () => worker.Node(0).RefusedBroadcasts)})");
         Assert.Equal(0, LoopHelper.OnLoop(worker, () => worker.Node(0).RefusedBroadcasts));
