@@ -21,11 +21,11 @@ namespace Totoro.Cli.Tests;
 public class NetnsPlanningTests(ITestOutputHelper output)
 {
     private const string AppName = "netns-plan";
-    private const int Impaired = 4;
+    private const int Impaired = 0;
     private const int RateKbit = 4000;
     private const int Rounds = 24;
     private const int Measured = 12; // the last rounds: compared once the game had time to move
-    private static readonly int[] NodesPerHost = [3, 2, 2, 2, 3];
+    private static readonly int[] NodesPerHost = [1, 3, 3, 3, 2];
 
     [Fact]
     public void With_the_game_planner_flows_move_off_an_impaired_host_and_rounds_get_shorter()
@@ -58,12 +58,15 @@ public class NetnsPlanningTests(ITestOutputHelper output)
             output.WriteLine($"static: {staticRun}");
             output.WriteLine($"game:   {gameRun}");
 
-            Assert.True(gameRun.ImpairedTreeBytesPerRound < 0.8 * staticRun.ImpairedTreeBytesPerRound,
+            // Margins: over five CI=true runs on this shared 2-core machine the game's ratio to static was at most
+            // ~0.25 for both (docs/planning.md, I.7); half is well clear of that spread and of no planning at all (1).
+            Assert.True(gameRun.ImpairedTreeBytesPerRound < 0.5 * staticRun.ImpairedTreeBytesPerRound,
                 $"the impaired host's links carried {gameRun.ImpairedTreeBytesPerRound:N0} tree bytes a round with game, {staticRun.ImpairedTreeBytesPerRound:N0} with static: flows did not move off it");
-            // A round that closes without its updates is short for the wrong reason.
-            Assert.True(gameRun.ShortRounds == 0 && staticRun.ShortRounds == 0, $"rounds short of their updates: static {staticRun.ShortRounds}, game {gameRun.ShortRounds}");
-            Assert.True(gameRun.MedianRound < 0.8 * staticRun.MedianRound, $"median round with game {gameRun.MedianRound:F3} s, with static {staticRun.MedianRound:F3} s");
-            Assert.True(gameRun.MeanRound < staticRun.MeanRound, $"mean round with game {gameRun.MeanRound:F3} s, with static {staticRun.MeanRound:F3} s");
+            // A round that closes without its updates is short for the wrong reason: the game's must have them all
+            // (static's missing ones only make its rounds shorter, so they count against the game).
+            Assert.True(gameRun.MissingUpdates == 0, $"the game's measured rounds missed {gameRun.MissingUpdates} updates");
+            Assert.True(gameRun.MedianRound < 0.5 * staticRun.MedianRound, $"median round with game {gameRun.MedianRound:F3} s, with static {staticRun.MedianRound:F3} s");
+            Assert.True(gameRun.MeanRound < 0.5 * staticRun.MeanRound, $"mean round with game {gameRun.MeanRound:F3} s, with static {staticRun.MeanRound:F3} s");
         }
         finally
         {
@@ -86,14 +89,20 @@ public class NetnsPlanningTests(ITestOutputHelper output)
         return ids;
     }
 
-    /// <summary>The first salt whose app id's closest node (its root) is not on the impaired host.</summary>
+    /// <summary>
+    /// The first salt whose app id's closest node (its root) is not on the impaired host, and whose first digit is the
+    /// impaired node's: Pastry's routes from the other hosts' nodes towards the app then pass through it (the
+    /// bootstrap, so the first node every joiner's routing table holds for that digit), and with `static` it is an
+    /// inner node of the tree, as a weak first host of a deployment can be.
+    /// </summary>
     private static ulong RootOnACleanHost(List<NodeId>[] ids, byte[] creator)
     {
+        NodeId impaired = ids[Impaired][0];
         for (ulong salt = 0; ; salt++)
         {
             NodeId app = AppId.Create(AppName, creator, salt);
             NodeId closest = ids.SelectMany(h => h).Aggregate((a, b) => app.IsCloser(a, b) ? a : b);
-            if (!ids[Impaired].Contains(closest))
+            if (!ids[Impaired].Contains(closest) && app.SharedPrefixDigits(impaired, 4) >= 1)
                 return salt;
         }
     }
@@ -127,7 +136,7 @@ public class NetnsPlanningTests(ITestOutputHelper output)
         var first = new IPEndPoint(bridge.AddressOf(0), 7000);
         for (int i = 0; i < NodesPerHost.Length; i++)
         {
-            string[] extra = ["--ping-period-ms", "1000", "--b", "2", "--planner", planner, "--plan-period-ms", "1500", "--data-dir", Path.Combine(root, $"host{i}")];
+            string[] extra = ["--ping-period-ms", "1000", "--leaf-set", "4", "--planner", planner, "--plan-period-ms", "1500", "--data-dir", Path.Combine(root, $"host{i}")];
             nodes.Start(new IPEndPoint(bridge.AddressOf(i), 7000), NodesPerHost[i], i == 0 ? null : first, bridge.Namespaces[i], extra);
         }
 
@@ -137,12 +146,14 @@ public class NetnsPlanningTests(ITestOutputHelper output)
 
         var submit = TotoroProcess.Run("app", "submit", "--via", nodes.Endpoints[1].ToString(), "--name", AppName, "--key", key, "--salt", salt.ToString(CultureInfo.InvariantCulture),
             "--model", "mlp", "--hidden-units", "256", "--dataset", "synthetic", "--workers", NodesPerHost.Sum().ToString(CultureInfo.InvariantCulture),
-            "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--clients-per-round", "0", "--seed", "5", "--start-after", "10");
+            "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--clients-per-round", "0", "--seed", "5", "--start-after", "10",
+            "--min-workers", NodesPerHost.Sum().ToString(CultureInfo.InvariantCulture)); // every node trains, the impaired one too
         Assert.True(submit.ExitCode == 0, submit.Stderr + nodes.Logs());
 
         // Every round's end on the master's clock (polled often enough to see each), and the impaired host's tree
         // bytes when the measured rounds begin and when the last ends.
         var ends = new SortedDictionary<int, double>();
+        var shortOf = new SortedDictionary<int, long>(); // a round's updates missing, as the master reported them
         long bytesFrom = -1;
         AppStatus? last = null;
         var request = new ControlRequest(0, "status") { Name = AppName };
@@ -152,8 +163,8 @@ public class NetnsPlanningTests(ITestOutputHelper output)
             if (client.Ask(nodes.Endpoints[2], request, TimeSpan.FromSeconds(2))?.Status is { Known: true } status)
             {
                 last = status;
-                if (status.Round > 0)
-                    ends.TryAdd(status.Round, status.Seconds);
+                if (status.Round > 0 && ends.TryAdd(status.Round, status.Seconds))
+                    shortOf[status.Round] = NodesPerHost.Sum() - status.Contributions;
                 if (bytesFrom < 0 && status.Round >= Rounds - Measured)
                 {
                     ends[status.Round] = status.Seconds;
@@ -168,13 +179,13 @@ public class NetnsPlanningTests(ITestOutputHelper output)
         long bytesTo = TreeBytes(client, nodes.Endpoints[Impaired]);
         int from = ends.Keys.First(r => r >= Rounds - Measured);
         double[] durations = [.. ends.Where(e => e.Key > from && ends.ContainsKey(e.Key - 1)).Select(e => e.Value - ends[e.Key - 1])];
-        output.WriteLine($"{planner}: round ends {string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}:{e.Value:F2}")))}");
+        output.WriteLine($"{planner}: round ends {string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}:{e.Value:F2}")))}; updates missing {string.Join(' ', shortOf.Values)}");
         return new Run(
             (ends[Rounds] - ends[from]) / (Rounds - from),
             Median(durations),
             durations.Length,
             (bytesTo - bytesFrom) / (double)(Rounds - from),
-            last!.ShortRounds);
+            shortOf.Where(r => r.Key > from).Sum(r => Math.Max(0, r.Value)));
     }
 
     private static long TreeBytes(ControlClient client, IPEndPoint host)
@@ -191,9 +202,9 @@ public class NetnsPlanningTests(ITestOutputHelper output)
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private sealed record Run(double MeanRound, double MedianRound, int RoundsSeen, double ImpairedTreeBytesPerRound, int ShortRounds)
+    private sealed record Run(double MeanRound, double MedianRound, int RoundsSeen, double ImpairedTreeBytesPerRound, long MissingUpdates)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"mean round {MeanRound:F3} s, median {MedianRound:F3} s (of {RoundsSeen} rounds), impaired host's tree bytes {ImpairedTreeBytesPerRound:N0} a round, short rounds {ShortRounds}");
+            $"mean round {MeanRound:F3} s, median {MedianRound:F3} s (of {RoundsSeen} rounds), impaired host's tree bytes {ImpairedTreeBytesPerRound:N0} a round, updates missing {MissingUpdates}");
     }
 }
