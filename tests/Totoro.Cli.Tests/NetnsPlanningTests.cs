@@ -24,7 +24,8 @@ public class NetnsPlanningTests(ITestOutputHelper output)
     private const int Impaired = 0;
     private const int RateKbit = 4000;
     private const int Rounds = 24;
-    private const int Measured = 12; // the last rounds: compared once the game had time to move
+    private const int Measured = 12;
+    private const int DashboardPort = 7080; // the last rounds: compared once the game had time to move
     private static readonly int[] NodesPerHost = [1, 3, 3, 3, 2];
 
     [Fact]
@@ -47,10 +48,12 @@ public class NetnsPlanningTests(ITestOutputHelper output)
         try
         {
             List<NodeId>[] ids = PinNodeIds(root);
+            // A fixed creator key too (a test key, its seed in the open): the app id, and so the tree's root, are the same every run.
             string key = Path.Combine(root, "creator.key");
+            File.WriteAllText(key, "totoro-key 1 " + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) + "\n");
             byte[] creator;
-            using (NSec.Cryptography.Key created = KeyFiles.LoadOrCreate(key))
-                creator = Keys.PublicBytes(created);
+            using (NSec.Cryptography.Key loaded = KeyFiles.LoadPrivate(key))
+                creator = Keys.PublicBytes(loaded);
             ulong salt = RootOnACleanHost(ids, creator);
 
             Run staticRun = Train("static", root, key, salt);
@@ -136,7 +139,8 @@ public class NetnsPlanningTests(ITestOutputHelper output)
         var first = new IPEndPoint(bridge.AddressOf(0), 7000);
         for (int i = 0; i < NodesPerHost.Length; i++)
         {
-            string[] extra = ["--ping-period-ms", "1000", "--leaf-set", "4", "--planner", planner, "--plan-period-ms", "1500", "--data-dir", Path.Combine(root, $"host{i}")];
+            string[] extra = ["--leaf-set", "4", "--planner", planner, "--plan-period-ms", "1500", "--data-dir", Path.Combine(root, $"host{i}"),
+                "--dashboard-listen", $"{bridge.AddressOf(i)}:{DashboardPort}"];
             nodes.Start(new IPEndPoint(bridge.AddressOf(i), 7000), NodesPerHost[i], i == 0 ? null : first, bridge.Namespaces[i], extra);
         }
 
@@ -177,6 +181,7 @@ public class NetnsPlanningTests(ITestOutputHelper output)
 
         Assert.True(last is { Finished: true }, $"{planner}: the app did not finish in 120 s (round {last?.Round}/{Rounds})\n{nodes.Logs()}");
         long bytesTo = TreeBytes(client, nodes.Endpoints[Impaired]);
+        output.WriteLine($"{planner}: the tree at the end (parent>child, as each host's nodes see it; * impaired): {TreeEdges(bridge)}");
         int from = ends.Keys.First(r => r >= Rounds - Measured);
         double[] durations = [.. ends.Where(e => e.Key > from && ends.ContainsKey(e.Key - 1)).Select(e => e.Value - ends[e.Key - 1])];
         output.WriteLine($"{planner}: round ends {string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}:{e.Value:F2}")))}; updates missing {string.Join(' ', shortOf.Values)}");
@@ -186,6 +191,32 @@ public class NetnsPlanningTests(ITestOutputHelper output)
             durations.Length,
             (bytesTo - bytesFrom) / (double)(Rounds - from),
             shortOf.Where(r => r.Key > from).Sum(r => Math.Max(0, r.Value)));
+    }
+
+    /// <summary>Every host's view of the app's tree from its dashboard state (ids shortened to 4 hex digits): what a failure message needs.</summary>
+    private static string TreeEdges(NetnsBridge bridge)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < NodesPerHost.Length; i++)
+        {
+            try
+            {
+                using var state = System.Text.Json.JsonDocument.Parse(http.GetStringAsync(new Uri($"http://{bridge.AddressOf(i)}:{DashboardPort}/api/state")).Result);
+                foreach (var app in state.RootElement.GetProperty("apps").EnumerateArray().Where(a => a.GetProperty("name").GetString() == AppName))
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" host{i}{(i == Impaired ? "*" : "")}[");
+                    text.AppendJoin(' ', app.GetProperty("edges").EnumerateArray().Select(e => $"{e[0].GetString()![..4]}>{e[1].GetString()![..4]}"));
+                    text.Append(']');
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or AggregateException or System.Text.Json.JsonException)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" host{i}: no state ({ex.GetType().Name})");
+            }
+        }
+
+        return text.ToString();
     }
 
     private static long TreeBytes(ControlClient client, IPEndPoint host)
