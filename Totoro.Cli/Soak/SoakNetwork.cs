@@ -77,6 +77,18 @@ internal sealed class SoakNetwork : IDisposable
         }
     }
 
+    /// <summary>
+    /// Limits the host's uplink and downlink each to <paramref name="kbitPerSecond"/> (`tc tbf` on both ends of its
+    /// veth; tbf, unlike netem, is in every kernel). The queue holds up to a second's bytes, so a burst waits
+    /// rather than being dropped: the link is slow, not lossy.
+    /// </summary>
+    public void RateLimit(int host, int kbitPerSecond)
+    {
+        string rate = string.Create(CultureInfo.InvariantCulture, $"{kbitPerSecond}kbit");
+        Must("tc", "-n", _namespaces[host], "qdisc", "add", "dev", $"{_prefix}p{host}", "root", "tbf", "rate", rate, "burst", "32kb", "latency", "1000ms");
+        Must("tc", "qdisc", "add", "dev", Veth(host), "root", "tbf", "rate", rate, "burst", "32kb", "latency", "1000ms");
+    }
+
     /// <summary>Cuts the host off the bridge (its packets go nowhere, in either direction) or puts it back.</summary>
     public void SetConnected(int host, bool connected) => Must("ip", "link", "set", Veth(host), connected ? "up" : "down");
 

@@ -78,6 +78,8 @@ internal sealed class ControlService(NodeHost host)
             Interlocked.Read(ref c.DecodeFailures), Interlocked.Read(ref c.RateLimited), Interlocked.Read(ref c.UnknownDestination), host.HandlerErrors)
         {
             AuthenticationFailures = c.AuthenticationFailures + host.Apps.OwnershipRefusals,
+            TreeBytesIn = host.TreeBytesIn,
+            TreeBytesOut = host.TreeBytesOut,
         };
     }
 

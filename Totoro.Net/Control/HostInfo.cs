@@ -14,4 +14,9 @@ public sealed record HostInfo(
 {
     /// <summary>Frames and requests refused for authentication reasons (no session, replayed, bad certificate, id not owned, control refused).</summary>
     public long AuthenticationFailures { get; init; }
+
+    /// <summary>Bytes of tree data (models and updates) the host's socket received and sent: a tree's load on its links.</summary>
+    public long TreeBytesIn { get; init; }
+
+    public long TreeBytesOut { get; init; }
 }

@@ -38,6 +38,8 @@ public sealed partial class NodeHost : IDisposable
     private long _messagesOut;
     private long _localMessages;
     private long _handlerErrors;
+    private long _treeBytesIn;
+    private long _treeBytesOut;
 
     public NodeHost(HostOptions options, HostLog log)
     {
@@ -79,6 +81,12 @@ public sealed partial class NodeHost : IDisposable
     public long MessagesOut => Interlocked.Read(ref _messagesOut);
 
     public long HandlerErrors => Interlocked.Read(ref _handlerErrors);
+
+    /// <summary>Bytes of tree data (models down, updates up: <see cref="IsTreeData"/>) this host's socket received.</summary>
+    public long TreeBytesIn => Interlocked.Read(ref _treeBytesIn);
+
+    /// <summary>Bytes of tree data this host's socket sent (not what went between its own nodes).</summary>
+    public long TreeBytesOut => Interlocked.Read(ref _treeBytesOut);
 
     /// <summary>Where the metrics CSV is written, if anywhere.</summary>
     public string? MetricsPath => _metrics?.Path;
@@ -315,6 +323,8 @@ public sealed partial class NodeHost : IDisposable
 
         PeerHandle from = Directory.Add(source, datagram.From);
         Interlocked.Increment(ref _messagesIn);
+        if (IsTreeData(message))
+            Interlocked.Add(ref _treeBytesIn, data.Length);
         Guard(() => _nodes[index].Receive(from, message));
     }
 
@@ -342,6 +352,8 @@ public sealed partial class NodeHost : IDisposable
 
         Interlocked.Increment(ref _messagesOut);
         byte[] frame = Frame.Node(destination, _nodes[from].Overlay.Id, message, Directory);
+        if (IsTreeData(message))
+            Interlocked.Add(ref _treeBytesOut, frame.Length);
         if (_secure is not null)
             _secure.Send(endpoint, destination, frame, IsReliable(message));
         else
@@ -356,6 +368,13 @@ public sealed partial class NodeHost : IDisposable
     internal static bool IsReliable(in Message message)
         => message.Payload is not null || message.Kind is TreeKind.Join or TreeKind.JoinAck or TreeKind.Aggregate
             or TreeKind.Broadcast or TreeKind.Leave;
+
+    /// <summary>
+    /// The trees' own data: a model (or a chunk of it) going down, an update going up, relayed ones included. Not
+    /// the acks, probes, keep-alives and joins around them: what a planner moves off a link is these bytes.
+    /// </summary>
+    internal static bool IsTreeData(in Message message)
+        => message.Payload is not null && message.Kind is TreeKind.Broadcast or TreeKind.Aggregate;
 
     /// <summary>
     /// Estimated RTT (µs) for proximity neighbour selection: same host, same machine, or elsewhere. Real RTTs are
@@ -457,6 +476,6 @@ public sealed partial class NodeHost : IDisposable
         _metrics!.Write(new MetricsRow(
             Math.Round(now / 1e6, 3), _nodes.Length, JoinedCount, MessagesIn, MessagesOut, Interlocked.Read(ref _localMessages),
             Interlocked.Read(ref Counters.BytesIn), Interlocked.Read(ref Counters.BytesOut), Counters.Dropped, _transport.Connections,
-            Math.Round(cpu, 3), rss, Math.Round(memory, 4), Apps.LoadedCount));
+            Math.Round(cpu, 3), rss, Math.Round(memory, 4), Apps.LoadedCount, TreeBytesIn, TreeBytesOut));
     }
 }

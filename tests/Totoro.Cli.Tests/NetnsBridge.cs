@@ -25,5 +25,8 @@ internal sealed class NetnsBridge : IDisposable
         return _network.Netem;
     }
 
+    /// <summary>Limits one host's uplink and downlink to this rate (tc tbf).</summary>
+    public void RateLimit(int host, int kbitPerSecond) => _network.RateLimit(host, kbitPerSecond);
+
     public void Dispose() => _network.Dispose();
 }

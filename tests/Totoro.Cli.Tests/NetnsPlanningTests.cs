@@ -1,31 +1,40 @@
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
+using Totoro.Core.Forest;
+using Totoro.Core.Runtime;
 using Totoro.Net.Control;
+using Totoro.Net.Security;
 using Xunit.Abstractions;
 
 namespace Totoro.Cli.Tests;
 
 /// <summary>
-/// Issue 15 in real mode: five hosts in network namespaces, one of them (a third of the nodes) losing 30 % of the
-/// packets it receives (tc netem is missing on this kernel, so the node's own receive-path impairment,
-/// `--impair-loss`). The same app trains once with `--planner static` and once with `--planner game`, on the same node
-/// ids (kept in each host's data directory): with the game the impaired host receives fewer tree bytes (children moved
-/// off its nodes) and the rounds are shorter.
+/// Issue 15 in real mode: five hosts in network namespaces, one of them (a quarter of the nodes) with its uplink and
+/// downlink rate-limited by `tc tbf` (slow, not lossy: a lost packet's retransmission timeout would decide a round's
+/// time whatever the planner). The app's root is on a clean host (the test picks the app id's salt so that the node
+/// closest to it is, as a user can), so that no planner has to cross the slow links for every round. The same app
+/// trains once with `--planner static` and once with `--planner game` on the same node ids; over the later rounds,
+/// with the game the impaired host's links carry fewer tree bytes (models and updates only, not acks or probes: children
+/// moved off its nodes) and the rounds are shorter.
 /// </summary>
 [Collection(NamespaceCollection.Name)]
-public partial class NetnsPlanningTests(ITestOutputHelper output)
+public class NetnsPlanningTests(ITestOutputHelper output)
 {
-    private const int Rounds = 12;
-    private const int Settled = 2; // rounds up to this one build the tree
+    private const string AppName = "netns-plan";
+    private const int Impaired = 0;
+    private const int RateKbit = 4000;
+    private const int Rounds = 24;
+    private const int Measured = 12;
+    private const int DashboardPort = 7080; // the last rounds: compared once the game had time to move
+    private static readonly int[] NodesPerHost = [1, 3, 3, 3, 2];
 
-    [Fact(Skip = "Fails today (issue 15), run for real with CI=true on 2026-12-05: one run passed for the wrong reason (game 1.09 s against static 1.55 s, but its last rounds closed with 1–3 of 12 updates, which the updates check now refuses), the next failed (game 2.06 s against 0.85 s; the impaired host received 368,173 B with game, 302,604 B with static). Static alone varied 2× between the runs (1.55 s, 0.85 s) on this shared 2-core machine, and real mode has no timed uplink (its send backlog is a nominal-rate guess). Two more runs at 16:10 UTC failed too: static 1.35 s then 0.11 s (12× apart), game 1.44 s then 1.65 s, the impaired host receiving more bytes with game both times (365,527 against 311,864; 389,011 against 246,963). In the second (logged) the app's master, the tree's root, was one of the impaired host's nodes under both planners, so every round crosses its lossy downlink whatever the planner, a round's time is decided by which messages wait out a retransmission timeout, and game's acks and probes cross the lossy link too (the bytes counted are all bytes, not the tree's). Remove the skip to run it for real with CI=true.")]
+    [Fact]
     public void With_the_game_planner_flows_move_off_an_impaired_host_and_rounds_get_shorter()
     {
         bool ci = Environment.GetEnvironmentVariable("CI") == "true";
         if (!ci)
         {
-            output.WriteLine("Skipped: runs for real only with CI=true (root, network namespaces, two real-mode runs of about a minute each).");
+            output.WriteLine("Skipped: runs for real only with CI=true (root, network namespaces, tc, two real-mode runs of about a minute each).");
             return;
         }
 
@@ -38,13 +47,30 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
         string root = Directory.CreateTempSubdirectory("totoro-plan-netns-").FullName;
         try
         {
-            (double staticRound, double staticUpdates, long staticBytes) = Train("static", root);
-            (double gameRound, double gameUpdates, long gameBytes) = Train("game", root);
-            output.WriteLine($"mean round static {staticRound:F2} s ({staticUpdates:F1} updates a round), game {gameRound:F2} s ({gameUpdates:F1}); bytes into the impaired host: static {staticBytes:N0}, game {gameBytes:N0}");
-            Assert.True(gameBytes < staticBytes, $"the impaired host received {gameBytes:N0} B with game, {staticBytes:N0} B with static: no flow moved off it");
-            // A round that closes without most updates is short for the wrong reason: faster only counts at no fewer updates.
-            Assert.True(gameUpdates >= 0.9 * staticUpdates, $"game's rounds aggregated {gameUpdates:F1} updates on average, static's {staticUpdates:F1}");
-            Assert.True(gameRound < staticRound, $"mean round with game {gameRound:F2} s, with static {staticRound:F2} s");
+            List<NodeId>[] ids = PinNodeIds(root);
+            // A fixed creator key too (a test key, its seed in the open): the app id, and so the tree's root, are the same every run.
+            string key = Path.Combine(root, "creator.key");
+            File.WriteAllText(key, "totoro-key 1 " + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) + "\n");
+            byte[] creator;
+            using (NSec.Cryptography.Key loaded = KeyFiles.LoadPrivate(key))
+                creator = Keys.PublicBytes(loaded);
+            ulong salt = RootOnACleanHost(ids, creator);
+
+            Run staticRun = Train("static", root, key, salt);
+            Run gameRun = Train("game", root, key, salt);
+            output.WriteLine($"static: {staticRun}");
+            output.WriteLine($"game:   {gameRun}");
+
+            // Margins: over six CI=true runs on this shared 2-core machine (results/netns-planning) the game's ratio to
+            // static was 0.17-0.33 for the bytes and 0.17-0.33 for the median and mean round; half is clear of that
+            // spread and far from no planning at all (1).
+            Assert.True(gameRun.ImpairedTreeBytesPerRound < 0.5 * staticRun.ImpairedTreeBytesPerRound,
+                $"the impaired host's links carried {gameRun.ImpairedTreeBytesPerRound:N0} tree bytes a round with game, {staticRun.ImpairedTreeBytesPerRound:N0} with static: flows did not move off it");
+            // A round that closes without its updates is short for the wrong reason: the game's must have them all
+            // (static's missing ones only make its rounds shorter, so they count against the game).
+            Assert.True(gameRun.MissingUpdates == 0, $"the game's measured rounds missed {gameRun.MissingUpdates} updates");
+            Assert.True(gameRun.MedianRound < 0.5 * staticRun.MedianRound, $"median round with game {gameRun.MedianRound:F3} s, with static {staticRun.MedianRound:F3} s");
+            Assert.True(gameRun.MeanRound < 0.5 * staticRun.MeanRound, $"mean round with game {gameRun.MeanRound:F3} s, with static {staticRun.MeanRound:F3} s");
         }
         finally
         {
@@ -52,81 +78,165 @@ public partial class NetnsPlanningTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>One training run with every host on <paramref name="planner"/>: its mean round and updates per round after round Settled, and the bytes host 0 received.</summary>
-    private (double MeanRound, double MeanUpdates, long ImpairedBytesIn) Train(string planner, string root)
+    /// <summary>Fixed node ids in each host's data directory (`node-ids`, as a user may keep them): both planners run the same overlay.</summary>
+    private static List<NodeId>[] PinNodeIds(string root)
+    {
+        var random = new Random(15);
+        var ids = new List<NodeId>[NodesPerHost.Length];
+        for (int h = 0; h < NodesPerHost.Length; h++)
+        {
+            ids[h] = [.. Enumerable.Range(0, NodesPerHost[h]).Select(_ => NodeId.FromRandom((ulong)random.NextInt64(), (ulong)random.NextInt64()))];
+            string dir = Directory.CreateDirectory(Path.Combine(root, $"host{h}")).FullName;
+            File.WriteAllLines(Path.Combine(dir, Totoro.Net.Hosting.NodeIds.FileName), ids[h].Select(id => id.ToString()));
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// The first salt whose app id's closest node (its root) is not on the impaired host, and whose first digit is the
+    /// impaired node's: Pastry's routes from the other hosts' nodes towards the app then pass through it (the
+    /// bootstrap, so the first node every joiner's routing table holds for that digit), and with `static` it is an
+    /// inner node of the tree, as a weak first host of a deployment can be.
+    /// </summary>
+    private static ulong RootOnACleanHost(List<NodeId>[] ids, byte[] creator)
+    {
+        NodeId impaired = ids[Impaired][0];
+        for (ulong salt = 0; ; salt++)
+        {
+            NodeId app = AppId.Create(AppName, creator, salt);
+            NodeId closest = ids.SelectMany(h => h).Aggregate((a, b) => app.IsCloser(a, b) ? a : b);
+            if (!ids[Impaired].Contains(closest) && app.SharedPrefixDigits(impaired, 4) >= 1)
+                return salt;
+        }
+    }
+
+    private Run Train(string planner, string root, string key, ulong salt)
     {
         using var bridge = new NetnsBridge();
-        bridge.Create(5, delayMs: 0, lossPercent: 0);
+        bridge.Create(NodesPerHost.Length, delayMs: 0, lossPercent: 0);
+        bridge.RateLimit(Impaired, RateKbit);
         var nodes = new NodeProcesses();
-        (double Round, double Updates) mean;
         try
         {
-            mean = Run(planner, root, bridge, nodes);
+            return Measure(planner, root, key, salt, bridge, nodes);
         }
         finally
         {
-            nodes.Dispose(); // stops the hosts, so their metrics files are complete
+            nodes.Dispose();
+            for (int i = 0; i < NodesPerHost.Length; i++)
+            {
+                // The app's replicas: else the next run's nodes come back with this run's finished app and never train.
+                string state = Path.Combine(root, $"host{i}", "state");
+                if (Directory.Exists(state))
+                    Directory.Delete(state, recursive: true);
+            }
         }
-
-        string[] metrics = File.ReadAllLines(Path.Combine(root, "host0", "metrics.csv"));
-        string[] header = metrics[0].Split(',');
-        int bytesIn = Array.FindIndex(header, h => h.Equals("BytesIn", StringComparison.OrdinalIgnoreCase));
-        Assert.True(bytesIn >= 0, $"metrics.csv has no BytesIn column: {metrics[0]}");
-        long received = long.Parse(metrics[^1].Split(',')[bytesIn], CultureInfo.InvariantCulture);
-        File.Delete(Path.Combine(root, "host0", "metrics.csv")); // the next run writes its own (the node ids stay)
-        for (int i = 0; i < 5; i++)
-        {
-            // The app's replicas too: else the next run's nodes come back with this run's finished app and never train.
-            string state = Path.Combine(root, $"host{i}", "state");
-            if (Directory.Exists(state))
-                Directory.Delete(state, recursive: true);
-        }
-
-        return (mean.Round, mean.Updates, received);
     }
 
-    /// <summary>Starts the hosts, trains the app to its last round and returns the mean round and updates per round after round Settled.</summary>
-    private (double Round, double Updates) Run(string planner, string root, NetnsBridge bridge, NodeProcesses nodes)
+    /// <summary>Starts the hosts, trains the app to its last round watching every round's end at the master, and the impaired host's tree bytes over the last <see cref="Measured"/> rounds.</summary>
+    private Run Measure(string planner, string root, string key, ulong salt, NetnsBridge bridge, NodeProcesses nodes)
     {
         var first = new IPEndPoint(bridge.AddressOf(0), 7000);
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < NodesPerHost.Length; i++)
         {
-            string dir = Path.Combine(root, $"host{i}");
-            string[] extra = ["--ping-period-ms", "1000", "--b", "2", "--planner", planner, "--plan-period-ms", "1500", "--data-dir", dir, "--metrics-interval-ms", "500"];
-            if (i == 0)
-                extra = [.. extra, "--impair-loss", "0.3"];
-            nodes.Start(new IPEndPoint(bridge.AddressOf(i), 7000), i == 0 ? 4 : 2, i == 0 ? null : first, bridge.Namespaces[i], extra);
+            string[] extra = ["--leaf-set", "4", "--planner", planner, "--plan-period-ms", "1500", "--data-dir", Path.Combine(root, $"host{i}"),
+                "--dashboard-listen", $"{bridge.AddressOf(i)}:{DashboardPort}"];
+            nodes.Start(new IPEndPoint(bridge.AddressOf(i), 7000), NodesPerHost[i], i == 0 ? null : first, bridge.Namespaces[i], extra);
         }
 
-        using (var client = new ControlClient())
-            Assert.Equal(12, nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(45)).Distinct().Count());
+        using var client = new ControlClient();
+        Assert.Equal(NodesPerHost.Sum(), nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(45)).Distinct().Count());
         Thread.Sleep(3000); // leaf sets and tables settle after the last join
 
-        var submit = TotoroProcess.Run("app", "submit", "--via", nodes.Endpoints[1].ToString(), "--name", "netns-plan", "--dataset", "synthetic",
-            "--workers", "12", "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--clients-per-round", "0", "--seed", "5", "--start-after", "10");
+        var submit = TotoroProcess.Run("app", "submit", "--via", nodes.Endpoints[1].ToString(), "--name", AppName, "--key", key, "--salt", salt.ToString(CultureInfo.InvariantCulture),
+            "--model", "mlp", "--hidden-units", "256", "--dataset", "synthetic", "--workers", NodesPerHost.Sum().ToString(CultureInfo.InvariantCulture),
+            "--rounds", Rounds.ToString(CultureInfo.InvariantCulture), "--clients-per-round", "0", "--seed", "5", "--start-after", "10",
+            "--min-workers", NodesPerHost.Sum().ToString(CultureInfo.InvariantCulture)); // every node trains, the impaired one too
         Assert.True(submit.ExitCode == 0, submit.Stderr + nodes.Logs());
-        var watch = TotoroProcess.Run("app", "watch", "--via", nodes.Endpoints[2].ToString(), "netns-plan", "--timeout", "90");
-        output.WriteLine($"{planner}:\n{watch.Stdout}");
-        // The watch exits non-zero when a round missed updates (the impaired host's can): finishing is what counts here.
-        Assert.True(watch.Stdout.Contains($"round {Rounds}/{Rounds}", StringComparison.Ordinal) && watch.Stdout.Contains("finished", StringComparison.Ordinal), watch.Stdout + watch.Stderr + nodes.Logs());
 
-        // Round r ended at the seconds its status line gives; the mean over the rounds after Settled leaves out tree
-        // building.
+        // Every round's end on the master's clock (polled often enough to see each), and the impaired host's tree
+        // bytes when the measured rounds begin and when the last ends.
         var ends = new SortedDictionary<int, double>();
-        var updates = new SortedDictionary<int, int>();
-        foreach (Match m in RoundLine().Matches(watch.Stdout))
+        var shortOf = new SortedDictionary<int, long>(); // a round's updates missing, as the master reported them
+        long bytesFrom = -1;
+        AppStatus? last = null;
+        var request = new ControlRequest(0, "status") { Name = AppName };
+        DateTime deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && last is not { Finished: true })
         {
-            int round = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            ends[round] = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
-            updates[round] = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            if (client.Ask(nodes.Endpoints[2], request, TimeSpan.FromSeconds(2))?.Status is { Known: true } status)
+            {
+                last = status;
+                if (status.Round > 0 && ends.TryAdd(status.Round, status.Seconds))
+                    shortOf[status.Round] = NodesPerHost.Sum() - status.Contributions;
+                if (bytesFrom < 0 && status.Round >= Rounds - Measured)
+                {
+                    ends[status.Round] = status.Seconds;
+                    bytesFrom = TreeBytes(client, nodes.Endpoints[Impaired]);
+                }
+            }
+
+            Thread.Sleep(100);
         }
 
-        // The watch polls, so not every round has a line: start from the last one printed at or before Settled.
-        int from = ends.Keys.LastOrDefault(r => r <= Settled && r > 0);
-        Assert.True(from > 0 && ends.ContainsKey(Rounds), $"the watch printed no status for a round up to {Settled} or for round {Rounds}:\n{watch.Stdout}");
-        return ((ends[Rounds] - ends[from]) / (Rounds - from), updates.Where(u => u.Key > from).Average(u => u.Value));
+        Assert.True(last is { Finished: true }, $"{planner}: the app did not finish in 120 s (round {last?.Round}/{Rounds})\n{nodes.Logs()}");
+        long bytesTo = TreeBytes(client, nodes.Endpoints[Impaired]);
+        output.WriteLine($"{planner}: the tree at the end (parent>child, as each host's nodes see it; * impaired): {TreeEdges(bridge)}");
+        int from = ends.Keys.First(r => r >= Rounds - Measured);
+        double[] durations = [.. ends.Where(e => e.Key > from && ends.ContainsKey(e.Key - 1)).Select(e => e.Value - ends[e.Key - 1])];
+        output.WriteLine($"{planner}: round ends {string.Join(' ', ends.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}:{e.Value:F2}")))}; updates missing {string.Join(' ', shortOf.Values)}");
+        return new Run(
+            (ends[Rounds] - ends[from]) / (Rounds - from),
+            Median(durations),
+            durations.Length,
+            (bytesTo - bytesFrom) / (double)(Rounds - from),
+            shortOf.Where(r => r.Key > from).Sum(r => Math.Max(0, r.Value)));
     }
 
-    [GeneratedRegex(@"round (\d+)/\d+ .* updates (\d+) .* at ([0-9.]+) s")]
-    private static partial Regex RoundLine();
+    /// <summary>Every host's view of the app's tree from its dashboard state (ids shortened to 4 hex digits): what a failure message needs.</summary>
+    private static string TreeEdges(NetnsBridge bridge)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < NodesPerHost.Length; i++)
+        {
+            try
+            {
+                using var state = System.Text.Json.JsonDocument.Parse(http.GetStringAsync(new Uri($"http://{bridge.AddressOf(i)}:{DashboardPort}/api/state")).Result);
+                foreach (var app in state.RootElement.GetProperty("apps").EnumerateArray().Where(a => a.GetProperty("name").GetString() == AppName))
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" host{i}{(i == Impaired ? "*" : "")}[");
+                    text.AppendJoin(' ', app.GetProperty("edges").EnumerateArray().Select(e => $"{e[0].GetString()![..4]}>{e[1].GetString()![..4]}"));
+                    text.Append(']');
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or AggregateException or System.Text.Json.JsonException)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" host{i}: no state ({ex.GetType().Name})");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static long TreeBytes(ControlClient client, IPEndPoint host)
+    {
+        HostInfo info = client.Ask(host, new ControlRequest(0, "info"), TimeSpan.FromSeconds(5))?.Info
+            ?? throw new InvalidOperationException($"{host} did not answer `info`");
+        return info.TreeBytesIn + info.TreeBytesOut;
+    }
+
+    private static double Median(double[] values)
+    {
+        Assert.NotEmpty(values);
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private sealed record Run(double MeanRound, double MedianRound, int RoundsSeen, double ImpairedTreeBytesPerRound, long MissingUpdates)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"mean round {MeanRound:F3} s, median {MedianRound:F3} s (of {RoundsSeen} rounds), impaired host's tree bytes {ImpairedTreeBytesPerRound:N0} a round, updates missing {MissingUpdates}");
+    }
 }
