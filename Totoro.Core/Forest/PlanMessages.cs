@@ -10,24 +10,9 @@ public static class PlanMessages
     public const byte Probe = 1;
     public const byte Reply = 2;
 
-    /// <summary>
-    /// The far end of a planned transfer to its sender: it arrived; the far end's load report, and the sender's downlink
-    /// rate as the far end timed it from its own transfers to the sender (B/µs; 0: not timed).
-    /// </summary>
-    public static Message TransferAck(NodeId app, int round, FlowDirection direction, LoadReport report, double senderDownlink = 0)
-        => new()
-        {
-            Kind = TreeKind.Plan,
-            Row = Ack,
-            Key = app,
-            Round = round,
-            Hops = (ushort)direction,
-            Payload = Payload.FromData(report.Encode()),
-            Stamp = double.IsFinite(senderDownlink) && senderDownlink > 0 ? (long)Math.Round(senderDownlink * BytesPerSecond) : 0,
-        };
-
-    /// <summary>The told downlink travels as whole bytes per second.</summary>
-    public const double BytesPerSecond = 1e6;
+    /// <summary>The far end of a planned transfer to its sender: it arrived; the far end's load report.</summary>
+    public static Message TransferAck(NodeId app, int round, FlowDirection direction, LoadReport report)
+        => new() { Kind = TreeKind.Plan, Row = Ack, Key = app, Round = round, Hops = (ushort)direction, Payload = Payload.FromData(report.Encode()) };
 
     /// <summary>A child asks a candidate parent (or a peer it sends to) for its load and its place in the tree.</summary>
     public static Message ProbeRequest(NodeId app, long sentAt) => new() { Kind = TreeKind.Plan, Row = Probe, Key = app, Stamp = sentAt };
@@ -63,9 +48,6 @@ public readonly ref struct PlanView(ref readonly Message message)
 
     /// <summary>Probe and reply: the prober's clock when the probe left its send queue, plus (in a reply) the reply's wait in the replier's.</summary>
     public long Stamp => _m.Stamp;
-
-    /// <summary>Ack: the receiver's downlink rate as the ack's sender timed it (B/µs; 0: not told).</summary>
-    public double ToldDownlink => _m.Row == PlanMessages.Ack && _m.Stamp > 0 ? _m.Stamp / PlanMessages.BytesPerSecond : 0;
 
     /// <summary>Reply: the replier's depth in the app's tree (ushort.MaxValue: not attached).</summary>
     public int Depth => _m.Hops;

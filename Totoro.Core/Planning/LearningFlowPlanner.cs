@@ -10,8 +10,6 @@ namespace Totoro.Core.Planning;
 /// </summary>
 public sealed class LearningFlowPlanner(string name, bool loadAware, double epsilon) : IFlowPlanner
 {
-    private static readonly double SubtreeWeight = double.TryParse(Environment.GetEnvironmentVariable("TOTORO_SUBTREE"), out double w) ? w : 0;
-
     public string Name => name;
 
     public bool LoadAware => loadAware;
@@ -43,7 +41,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         {
             if (candidate == query.Current || seen.Report(candidate) is not { IsKnown: true })
                 continue; // a parent is only weighed once it has said what it carries and how fast its uplink is
-            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate) ? 1 + (SubtreeWeight * query.Children) : 0);
+            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate));
             if (cost < bestCost)
                 (best, bestCost) = (candidate, cost);
         }

@@ -20,10 +20,8 @@ public sealed class TransferLedger : IPlanningObservations
     private readonly Dictionary<PeerHandle, Stats> _direct = [];
     private readonly Dictionary<(PeerHandle Relay, PeerHandle Peer), Stats> _relayed = [];
     private readonly Dictionary<PeerHandle, LoadReport> _reports = [];
-    private readonly Dictionary<PeerHandle, double> _farDown = []; // each peer's downlink µs per byte, timed from this node's transfers to it
-    private readonly Dictionary<PeerHandle, double> _toldDown = []; // this node's downlink rate as each peer timed it
     private readonly Dictionary<long, Pending> _pending = [];
-    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At, int Round, bool Relayed)> _flows = [];
+    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At, int Round)> _flows = [];
     private readonly Dictionary<NodeId, int> _latestRound = []; // per app: the latest round this node carried bytes of
     private long _drainedSentAt = long.MinValue; // a transfer sent then was acked: everything sent before it left the uplink
     private long _now;
@@ -48,15 +46,8 @@ public sealed class TransferLedger : IPlanningObservations
     {
         long token = _nextToken++;
         _now = Math.Max(_now, now);
-        _pending[token] = new Pending(peer, relay, bytes, now, Clean: !QueuedAhead(), LeftAfter: 0);
+        _pending[token] = new Pending(peer, relay, bytes, now, Clean: !QueuedAhead());
         return token;
-    }
-
-    /// <summary>Transfer <paramref name="token"/> leaves this node's uplink <paramref name="micros"/> after it was sent (timed from the send queue).</summary>
-    public void Left(long token, long micros)
-    {
-        if (micros > 0 && _pending.TryGetValue(token, out Pending p))
-            _pending[token] = p with { LeftAfter = micros };
     }
 
     /// <summary>The far end acknowledged transfer <paramref name="token"/>; false for an unknown or repeated token.</summary>
@@ -94,16 +85,6 @@ public sealed class TransferLedger : IPlanningObservations
                 double far = report is { DownBytesPerMicro: > 0 } at ? 1 / at.DownBytesPerMicro : 0;
                 double own = perByte - far >= perByte / 2 ? perByte - far : perByte;
                 _upRate = Math.Max(1 / own, _upRate * (1 - RateDecay));
-            }
-
-            // The far end's downlink: the transfer's time less its time in this node's uplink (timed) and a round trip
-            // is what the bytes took to come in there (plus any wait there, so a sample never exceeds the rate). The far
-            // end cannot time this itself when its senders are slower than its downlink; it is told in an ack.
-            double down = elapsed - p.LeftAfter - stats.RoundTrip;
-            if (p.Relay.IsNone && p.LeftAfter > 0 && stats.RoundTrip > 0 && down >= 1)
-            {
-                double downPerByte = down / p.Bytes;
-                _farDown[p.Peer] = _farDown.TryGetValue(p.Peer, out double was) ? ((1 - Smoothing) * was) + (Smoothing * downPerByte) : downPerByte;
             }
         }
 
@@ -187,35 +168,14 @@ public sealed class TransferLedger : IPlanningObservations
         _lastArrival = now;
     }
 
-    /// <summary>This node's downlink rate as a peer timed it from its transfers here (<see cref="DownlinkOf"/>), told in an ack.</summary>
-    public void ToldDownlink(PeerHandle peer, double bytesPerMicro)
-    {
-        if (double.IsFinite(bytesPerMicro) && bytesPerMicro > 0)
-            _toldDown[peer] = bytesPerMicro;
-    }
-
-    /// <summary>A peer's downlink rate timed from this node's transfers to it (0: not yet), for telling it.</summary>
-    public double DownlinkOf(PeerHandle peer) => _farDown.TryGetValue(peer, out double perByte) ? 1 / perByte : 0;
-
-    /// <summary>
-    /// Counts the bytes one flow moves in <paramref name="round"/> of its app over this node's uplink (out) or downlink
-    /// (in); <paramref name="relayed"/>: this node only carries it one hop for others (not one of its own tree edges).
-    /// </summary>
-    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now, int round, bool relayed = false)
+    /// <summary>Counts the bytes one flow moves in <paramref name="round"/> of its app over this node's uplink (out) or downlink (in).</summary>
+    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now, int round)
     {
         _now = Math.Max(_now, now);
         if (!_latestRound.TryGetValue(app, out int latest) || round > latest)
             _latestRound[app] = round;
-        _flows[(app, direction, peer, outgoing)] = (bytes, now, round, relayed);
+        _flows[(app, direction, peer, outgoing)] = (bytes, now, round);
     }
-
-    /// <summary>
-    /// Whether a flow of this node's own is still one of its tree edges (app, direction, far end, outgoing), as its tree
-    /// state says now; null: every flow counts until its rounds pass. A flow whose edge is gone (the child moved away,
-    /// this node changed parent or left the tree) stops loading the report at once: counted by rounds alone, a node that
-    /// no longer carried an app kept its last flows of it, and the candidates' reported loads read up to twice the truth.
-    /// </summary>
-    public Func<NodeId, FlowDirection, PeerHandle, bool, bool>? IsEdge { get; set; }
 
     /// <summary>This node's bytes per round on its uplink or downlink, leaving out one flow's own (the asker's).</summary>
     public long LoadExcept(bool outgoing, NodeId app, FlowDirection direction, PeerHandle peer)
@@ -223,7 +183,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && IsLive(key, flow.Round, flow.Relayed) && !(key.App == app && key.Direction == direction && key.Peer == peer))
+            if (key.Out == outgoing && IsLive(key.App, flow.Round) && !(key.App == app && key.Direction == direction && key.Peer == peer))
                 total += flow.Bytes;
         }
 
@@ -236,27 +196,7 @@ public sealed class TransferLedger : IPlanningObservations
 
     public LoadReport? Report(PeerHandle peer) => _reports.TryGetValue(peer, out LoadReport r) ? r : null;
 
-    public LoadReport Own => new(LoadOf(true), LoadOf(false), UpRate, CheatDown > 0 ? CheatDown : Math.Max(_downRate, ToldLowest()));
-
-    public double CheatDown { get; set; } // DIAG ONLY
-    private static readonly bool NoTold = Environment.GetEnvironmentVariable("TOTORO_NO_TOLD") is not null;
-    private static readonly bool ToldMax = Environment.GetEnvironmentVariable("TOTORO_TOLD_MAX") is not null;
-
-    /// <summary>
-    /// The lowest of what the peers told: a peer whose round trip was read behind a queue overstates the rate (up to
-    /// hundreds of times), one whose ack waited in this node's uplink understates it; the median let the first through.
-    /// </summary>
-    private double ToldLowest()
-    {
-        if (_toldDown.Count == 0 || NoTold)
-            return 0;
-        if (ToldMax)
-            return _toldDown.Values.Max();
-        double lowest = double.MaxValue;
-        foreach (double rate in _toldDown.Values)
-            lowest = Math.Min(lowest, rate);
-        return lowest;
-    }
+    public LoadReport Own => new(LoadOf(true), LoadOf(false), UpRate, _downRate);
 
     public double BestRate => Math.Max(UpRate, _bestReported);
 
@@ -289,7 +229,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && IsLive(key, flow.Round, flow.Relayed))
+            if (key.Out == outgoing && IsLive(key.App, flow.Round))
                 total += flow.Bytes;
         }
 
@@ -302,9 +242,8 @@ public sealed class TransferLedger : IPlanningObservations
     /// version's period, the time between any flow's last two transfers, could come out far below the app's round (0.7 s
     /// at a slow parent whose rounds took seconds), and that parent then reported 50 B of its 4.3 MB per round.
     /// </summary>
-    private bool IsLive((NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out) key, int round, bool relayed)
-        => (!_latestRound.TryGetValue(key.App, out int latest) || round >= latest - 1)
-            && (relayed || IsEdge is null || IsEdge(key.App, key.Direction, key.Peer, key.Out));
+    private bool IsLive(NodeId app, int round)
+        => !_latestRound.TryGetValue(app, out int latest) || round >= latest - 1;
 
     /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
     private bool QueuedAhead()
@@ -332,7 +271,7 @@ public sealed class TransferLedger : IPlanningObservations
         return relayed;
     }
 
-    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt, bool Clean, long LeftAfter);
+    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt, bool Clean);
 
     private sealed class Stats
     {

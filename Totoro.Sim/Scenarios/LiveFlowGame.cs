@@ -56,8 +56,6 @@ public sealed class LiveFlowGame(LinkModel links)
         return cost;
     }
 
-    public (double Up, double Down) LoadOf(int node) => (_up.GetValueOrDefault(node), _down.GetValueOrDefault(node)); // DIAG
-
     /// <summary>The flow's cost if it used <paramref name="alternative"/> instead, the others as they are.</summary>
     public double CostInstead(Flow current, Flow alternative)
     {

@@ -32,11 +32,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
             if (forest.Node(i).Planning is { } router)
-            {
                 router.Moved = OnMove;
-                if (Environment.GetEnvironmentVariable("TOTORO_CHEAT_DOWN") is not null)
-                    router.Ledger.CheatDown = forest.World.Links.DownlinkBytesPerMicro(i);
-            }
         }
     }
 
@@ -182,17 +178,9 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             }
 
             parentGaps.Add(cost > 0 ? (cost - best) / cost : 0);
-            if (Diag is not null && cost > 0 && (cost - best) / cost > options.Epsilon)
-                Diagnose(app, child, parent, up, down, candidates, depth, cost, best);
         }
 
         gaps.AddRange(parentGaps);
-        if (Diag is not null)
-        {
-            var depths = edges.Select(e => TrueDepth(e.App, e.Child)).Where(d => d < 256).ToList();
-            var maxes = edges.GroupBy(e => e.App).Select(g => g.Max(e => TrueDepth(e.App, e.Child))).ToList();
-            Console.Error.WriteLine($"DIAG depth mean {depths.Average():0.00} maxDepth mean {maxes.Average():0.00} max {maxes.Max()} routeMoves {_routeMoves} parentMoves {_parentMoves}");
-        }
         long acks = 0, lost = 0;
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
@@ -227,46 +215,6 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             ParentPlayersAboveEpsilon: parentGaps.Count(g => g > options.Epsilon),
             Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
             RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)]);
-    }
-
-    private static readonly string? Diag = Environment.GetEnvironmentVariable("TOTORO_GAP_DIAG");
-
-    private void Diagnose(NodeId app, int child, int parent, LiveFlowGame.Flow up, LiveFlowGame.Flow down, PeerHandle[] candidates, int depth, double cost, double best)
-    {
-        FlowRouter router = forest.Node(child).Planning!;
-        TransferLedger seen = router.Ledger;
-        var links = forest.World.Links;
-        double believedCurrent = FlowCosts.Parent(seen, new PeerHandle(parent), new PeerHandle(parent), up.Bytes, down.Bytes, true);
-        int bestAt = -1;
-        double bestTrue = cost;
-        foreach (PeerHandle p in candidates)
-        {
-            double c = CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }) + ExtraHop(app, p.Index, depth, down.Bytes);
-            if (c < bestTrue)
-                (bestTrue, bestAt) = (c, p.Index);
-        }
-
-        var cand = new PeerHandle(bestAt);
-        bool deeper = TrueDepth(app, bestAt) >= depth;
-        LoadReport? r = seen.Report(cand);
-        LoadReport? rp = seen.Report(new PeerHandle(parent));
-        double believedBest = r is { IsKnown: true } ? FlowCosts.Parent(seen, cand, new PeerHandle(parent), up.Bytes, down.Bytes, true, deeper) : double.NaN;
-        double bg = (believedCurrent - believedBest) / believedCurrent;
-        {
-            // terms, true vs believed, for the candidate (after the move: + own bytes)
-            (double cu, double cd) = _game.LoadOf(bestAt);
-            (double ou, double od) = _game.LoadOf(child);
-            double rtt = 2 * links.OneWayMicros(child, bestAt);
-            HopEstimate hop = seen.Direct(cand);
-            LoadReport rr = r ?? default;
-            LoadReport own = seen.Own;
-            double pu = rr.UpBytesPerMicro, pd = Math.Max(rr.DownBytesPerMicro, pu);
-            double ownUpB = own.UpBytesPerMicro, ownDownB = Math.Max(own.DownBytesPerMicro, ownUpB);
-            using var w2 = File.AppendText(Diag! + ".terms");
-            w2.WriteLine(FormattableString.Invariant($"rtt {rtt:0} {hop.RoundTripMicros:0} intoCand {(cd + up.Bytes) / links.DownlinkBytesPerMicro(bestAt):0} {(up.Bytes + rr.DownBytesPerRound) / pd:0} outCand {(cu + down.Bytes) / links.UplinkBytesPerMicro(bestAt):0} {(down.Bytes + rr.UpBytesPerRound) / pu:0} outChild {ou / links.UplinkBytesPerMicro(child):0} {Math.Max(up.Bytes, own.UpBytesPerRound) / ownUpB:0} intoChild {od / links.DownlinkBytesPerMicro(child):0} {Math.Max(down.Bytes, own.DownBytesPerRound) / ownDownB:0} extra {ExtraHop(app, bestAt, depth, down.Bytes):0} {(deeper ? (hop.RoundTripMicros / 2) + (down.Bytes / pd) : 0):0} candLoad {cu:0} {rr.UpBytesPerRound} {cd:0} {rr.DownBytesPerRound} trueGap {(cost - best) / cost:0.000} bg {bg:0.000}"));
-        }
-        using var w = File.AppendText(Diag!);
-        w.WriteLine(FormattableString.Invariant($"{child} {parent} {bestAt} trueGap {(cost - best) / cost:0.000} believedGain {bg:0.000} deeper {deeper} curTrue {cost:0} curBel {believedCurrent:0} candTrue {bestTrue:0} candBel {believedBest:0} candDownTrue {links.DownlinkBytesPerMicro(bestAt):0.0} candDownRep {r?.DownBytesPerMicro ?? -1:0.0} candUpTrue {links.UplinkBytesPerMicro(bestAt):0.0} candUpRep {r?.UpBytesPerMicro ?? -1:0.0} parDownTrue {links.DownlinkBytesPerMicro(parent):0.0} parDownRep {rp?.DownBytesPerMicro ?? -1:0.0} parUpTrue {links.UplinkBytesPerMicro(parent):0.0} parUpRep {rp?.UpBytesPerMicro ?? -1:0.0} ownDownTrue {links.DownlinkBytesPerMicro(child):0.0} ownDownRep {seen.Own.DownBytesPerMicro:0.0}"));
     }
 
     /// <summary>
