@@ -215,6 +215,9 @@ public sealed partial class ForestNode
         return depth < own || (depth == own && own != ushort.MaxValue && IdOf(candidate).CompareTo(Overlay.Id) > 0);
     }
 
+    /// <summary>The parent candidates at this node's own depth in the app's tree (its siblings), as its planner weighs them.</summary>
+    public PeerHandle[] SiblingCandidatesOf(NodeId app) => Tree(app) is { } state ? SiblingCandidatesOf(state) : [];
+
     /// <summary>The candidates at this node's own depth (its siblings): under one of them the tree gets a level deeper here.</summary>
     private PeerHandle[] SiblingCandidatesOf(TreeState state)
         => _siblings is not null && _siblings.TryGetValue(state.App.Id, out PeerHandle[]? siblings)
