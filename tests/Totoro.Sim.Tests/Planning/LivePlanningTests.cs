@@ -68,6 +68,27 @@ public class LivePlanningTests
     }
 
     [Fact]
+    public void ThePlayersAboveEpsilonSplitIntoThoseThatSeeTheGainAndThoseTheirEstimatesMislead()
+    {
+        // The audit asks each parent player above ε on the true costs whether its own planner, on its node's estimates,
+        // sees a gain above ε too. Those are a part of the players above ε, never more; asking reads the ledgers and
+        // changes nothing (the section computed again is the same). The load-blind bandit prices no one else's load,
+        // so it sees far fewer of its gains than the game does of its own.
+        (SimReport report, FederatedScenario scenario) = Run("game");
+        LivePlanningSection game = report.LivePlanning!;
+        Assert.True(game.ParentPlayersAboveEpsilon > 0, "some parent players are above ε after 12 rounds");
+        Assert.InRange(game.ParentPlayersSeeingGain, 1, game.ParentPlayersAboveEpsilon);
+        LivePlanningSection again = scenario.PlanningAudit!.Section(report.Learning!);
+        Assert.Equal(game, again with { RoundSeconds = game.RoundSeconds });
+
+        LivePlanningSection bandit = Run("bandit").Report.LivePlanning!;
+        Assert.InRange(bandit.ParentPlayersSeeingGain, 0, bandit.ParentPlayersAboveEpsilon);
+        Assert.True(
+            (double)bandit.ParentPlayersSeeingGain / bandit.ParentPlayersAboveEpsilon < (double)game.ParentPlayersSeeingGain / game.ParentPlayersAboveEpsilon,
+            $"bandit sees {bandit.ParentPlayersSeeingGain} of its {bandit.ParentPlayersAboveEpsilon}, game {game.ParentPlayersSeeingGain} of {game.ParentPlayersAboveEpsilon}");
+    }
+
+    [Fact]
     public void EveryMoveOnLiveFlowsLowersThePotentialOfTheGameItsMoverSaw()
     {
         // The game planner's costs are affine in each link's load with the same rate for every player, so the game a
