@@ -232,7 +232,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         ForestNode node = forest.Node(child);
         if (node.Planning is not { } router)
             return false;
-        var query = new ParentQuery(app, new PeerHandle(parent), upBytes, downBytes, candidates, node.SiblingCandidatesOf(app));
+        int children = node.TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0;
+        var query = new ParentQuery(app, new PeerHandle(parent), upBytes, downBytes, candidates, node.SiblingCandidatesOf(app), children);
         router.Planner.Parent(query, router.Ledger, out double gain);
         return gain > options.Epsilon;
     }

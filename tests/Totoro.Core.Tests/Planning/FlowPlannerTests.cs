@@ -69,6 +69,40 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void ASlowSendersArrivalGapsDoNotSetTheReceiversDownlink()
+    {
+        // Sender 1 B/µs up, receiver 10 B/µs down, round trip 100 µs. Its transfers reach the receiver 100,000 µs apart,
+        // so bytes / gap reads the sender's uplink (1.0). The sender times each transfer: 100,000 µs to leave its uplink
+        // (its send queue), 50 µs each way, 10,000 µs to come in: what is left after its uplink and the round trip is the
+        // receiver's downlink, 10.0, the closed form. Told back in an ack, that is the rate the receiver reports.
+        var sender = new TransferLedger();
+        var receiver = new TransferLedger();
+        sender.RoundTrip(Parent, 100);
+        long now = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            long token = sender.Sent(Parent, PeerHandle.None, 100_000, now);
+            sender.Left(token, 100_000);
+            receiver.Arrived(100_000, now + 100_000 + 50 + 10_000);
+            Assert.True(sender.Acked(token, now + 100_000 + 50 + 10_000 + 50, null));
+            now += 100_000;
+        }
+
+        Assert.Equal(1.0, receiver.Own.DownBytesPerMicro, 6); // the arrival gaps alone: the sender's uplink
+        Assert.Equal(10.0, sender.DownlinkOf(Parent), 6);
+        Assert.Equal(0, sender.DownlinkOf(Other));
+
+        Message ack = Totoro.Core.Forest.PlanMessages.TransferAck(App, 1, FlowDirection.Up, receiver.Own, sender.DownlinkOf(Parent));
+        var directory = new TestDirectory();
+        Assert.True(MessageCodec.TryDecode(MessageCodec.Encode(ack, directory), directory, out Message back, out string? error), error);
+        receiver.ToldDownlink(Parent, new Totoro.Core.Forest.PlanView(in back).ToldDownlink);
+        Assert.Equal(10.0, receiver.Own.DownBytesPerMicro, 6);
+        receiver.ToldDownlink(Parent, double.NaN); // bad input is ignored
+        receiver.ToldDownlink(Parent, -5);
+        Assert.Equal(10.0, receiver.Own.DownBytesPerMicro, 6);
+    }
+
+    [Fact]
     public void TheUplinkRateLeavesOutTheFarEndsDownlink()
     {
         // Own uplink 1 B/µs, the far end's downlink 4 B/µs (as it reports): each transfer of 100,000 B takes a round trip
