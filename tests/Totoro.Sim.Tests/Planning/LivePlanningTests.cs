@@ -132,8 +132,9 @@ public class LivePlanningTests
     {
         // Arrival gaps alone read a node's downlink as its senders' uplink whenever those are slower (a node with a
         // 28 B/µs downlink whose children send at 2.8 read 2.8 or less). Its senders time each transfer less their own
-        // uplink and the round trip, and tell it; at least half of the nodes now report their true downlink within 20 % (62 % against 23 % from arrival gaps alone). The oracle: the
-        // simulator's link speeds, read here only.
+        // uplink, the round trip and the ack's wait in its send queue, bounded by its gap since its previous arrival, and
+        // tell it; at least half of the nodes must report their true downlink within 20 % (with arrival gaps alone, 23 %
+        // on branch nash2-downlink-tried). The oracle: the simulator's link speeds, read here only.
         (_, FederatedScenario scenario) = Run("game");
         ForestScenario forest = scenario.Forest;
         int reported = 0, close = 0;
