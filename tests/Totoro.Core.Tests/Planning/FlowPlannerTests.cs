@@ -292,11 +292,7 @@ public class FlowPlannerTests
         // child's cost 800 ms); a sibling carries one (600 ms) but is a hop deeper: the model's 100 ms more. A child
         // without children of its own moves (700 against 800 ms); one with eight pays the hop for them too, 0.3 each
         // (940 ms), and stays; a candidate that is not deeper costs no hop.
-        var ledger = new TransferLedger();
-        Observe(ledger, Parent, microsPerByte: 1.0);
-        Observe(ledger, Other, microsPerByte: 1.0);
-        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: 3 * 100_000, DownBytesPerRound: 3 * 100_000, UpBytesPerMicro: 1));
-        ledger.Heard(Other, new LoadReport(UpBytesPerRound: 100_000, DownBytesPerRound: 100_000, UpBytesPerMicro: 1));
+        TransferLedger ledger = TwoParents(3 * 100_000, 100_000);
         IFlowPlanner game = FlowPlannerKind.Create("game", 0.05);
         PeerHandle[] candidates = [Parent, Other];
         Assert.Equal(Other, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, new[] { Other }, Children: 0), ledger, out _));
@@ -326,11 +322,7 @@ public class FlowPlannerTests
     public void OnlyTheGameSeesThatTheOtherFlowsCrowdAParent()
     {
         // Two candidate parents, equally fast on their own; the current one carries ten other children's models.
-        var ledger = new TransferLedger();
-        Observe(ledger, Parent, microsPerByte: 1.0);
-        Observe(ledger, Other, microsPerByte: 1.0);
-        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: 11 * 100_000, DownBytesPerRound: 11 * 100_000, UpBytesPerMicro: 1));
-        ledger.Heard(Other, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 1));
+        TransferLedger ledger = TwoParents(11 * 100_000, 0);
         var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Parent, Other });
 
         Assert.Equal(Other, FlowPlannerKind.Create("game", 0.05).Parent(query, ledger, out _));
@@ -375,6 +367,17 @@ public class FlowPlannerTests
         }
 
         Assert.DoesNotContain(typeof(IFlowPlanner).Assembly.GetReferencedAssemblies(), a => a.Name is "Totoro.Sim" or "Totoro.Net");
+    }
+
+    /// <summary>A child that sent to two parents at 1 µs/byte and heard their loads (bytes per round each way), 1 B/µs links.</summary>
+    private static TransferLedger TwoParents(long parentLoad, long otherLoad)
+    {
+        var ledger = new TransferLedger();
+        Observe(ledger, Parent, microsPerByte: 1.0);
+        Observe(ledger, Other, microsPerByte: 1.0);
+        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: parentLoad, DownBytesPerRound: parentLoad, UpBytesPerMicro: 1));
+        ledger.Heard(Other, new LoadReport(UpBytesPerRound: otherLoad, DownBytesPerRound: otherLoad, UpBytesPerMicro: 1));
+        return ledger;
     }
 
     private static void Observe(TransferLedger ledger, PeerHandle peer, double microsPerByte, PeerHandle relay = default)
