@@ -33,7 +33,15 @@ public sealed partial class ForestNode
     {
         ArgumentNullException.ThrowIfNull(options);
         _router = options.IsStatic ? null : new FlowRouter(options);
+        if (_router is not null)
+            _router.Ledger.IsEdge = IsTreeEdge;
     }
+
+    /// <summary>Whether this node has the tree edge a flow runs on now: updates go up to the parent and come up from children, models the other way.</summary>
+    private bool IsTreeEdge(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing)
+        => Tree(app) is { } state && ((direction == FlowDirection.Up) == outgoing ? peer == state.Parent : state.Children.Contains(peer));
+
+    private TransferLedger AckLedger() => _ackLedger ??= new TransferLedger { IsEdge = IsTreeEdge };
 
     /// <summary>The relays this node weighs now (the first few of its leaf set, as last refreshed).</summary>
     public ReadOnlyMemory<PeerHandle> KnownRelays => _relays;
@@ -90,6 +98,8 @@ public sealed partial class ForestNode
             SendTimed(_router.Ledger, peer, planned);
         else
             SendTimed(_router.Ledger, via, PlanMessages.ToRelay(planned, _context.Self, peer));
+        if (_context.SendBacklogIsTimed)
+            _router.Ledger.Left(token, _context.SendBacklogMicros); // FIFO: the transfer leaves when the queue it joined drains
     }
 
     /// <summary>Sends, and where the world can tell, records how long the message took to leave this node's uplink.</summary>
@@ -113,14 +123,15 @@ public sealed partial class ForestNode
     private bool OnPlannedArrival(ref PeerHandle from, in Message message)
     {
         var direction = message.Kind == TreeKind.Broadcast ? FlowDirection.Down : FlowDirection.Up;
-        TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+        TransferLedger ledger = _router?.Ledger ?? AckLedger();
+        long gap = message.EncodedSize >= TransferLedger.BulkBytes ? ledger.GapSinceArrival(_context.Now) : long.MaxValue;
         ledger.Arrived(message.EncodedSize, _context.Now);
         var relay = new RelayView(in message);
         if (!relay.Destination.IsNone)
         {
             // Relay: carry it one hop on, counted on this node's links like any flow.
-            ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now, message.Round);
-            ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now, message.Round);
+            ledger.Carried(message.Key, direction, relay.Sender, outgoing: false, message.EncodedSize, _context.Now, message.Round, relayed: true);
+            ledger.Carried(message.Key, direction, relay.Destination, outgoing: true, message.EncodedSize, _context.Now, message.Round, relayed: true);
             SendTimed(ledger, relay.Destination, PlanMessages.FromRelay(message));
             return false;
         }
@@ -130,7 +141,7 @@ public sealed partial class ForestNode
         if (direction == FlowDirection.Down)
             (_downBytes ??= [])[message.Key] = message.EncodedSize;
         ledger.Carried(message.Key, direction, from, outgoing: false, message.EncodedSize, _context.Now, message.Round);
-        SendTimed(ledger, from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own));
+        SendTimed(ledger, from, PlanMessages.TransferAck(message.Key, message.Round, direction, ledger.Own, ledger.DownlinkOf(from), QueuedToSendMicros(), gap));
         return true;
     }
 
@@ -140,10 +151,11 @@ public sealed partial class ForestNode
         {
             case PlanMessages.Ack when _router is not null && _tokens is not null:
                 if (_tokens.Remove((message.App, message.Direction, from, message.Round), out long token))
-                    _router.Ledger.Acked(token, _context.Now, message.Report);
+                    _router.Ledger.Acked(token, _context.Now, message.Report, message.AckQueued, message.AckGap);
+                _router.Ledger.ToldDownlink(from, message.ToldDownlink);
                 break;
             case PlanMessages.Probe:
-                TransferLedger ledger = _router?.Ledger ?? (_ackLedger ??= new TransferLedger());
+                TransferLedger ledger = _router?.Ledger ?? AckLedger();
                 TreeState? state = Tree(message.App);
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
@@ -188,7 +200,7 @@ public sealed partial class ForestNode
         {
             // The candidates were asked a round ago: decide on their fresh reports.
             long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
-            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), SiblingCandidatesOf(state));
+            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), SiblingCandidatesOf(state), state.Children.Count);
             if (chosen == state.Parent)
                 return;
             ControlMessages++;
@@ -214,6 +226,9 @@ public sealed partial class ForestNode
         int own = DepthOf(state);
         return depth < own || (depth == own && own != ushort.MaxValue && IdOf(candidate).CompareTo(Overlay.Id) > 0);
     }
+
+    /// <summary>The parent candidates at this node's own depth in the app's tree (its siblings), as its planner weighs them.</summary>
+    public PeerHandle[] SiblingCandidatesOf(NodeId app) => Tree(app) is { } state ? SiblingCandidatesOf(state) : [];
 
     /// <summary>The candidates at this node's own depth (its siblings): under one of them the tree gets a level deeper here.</summary>
     private PeerHandle[] SiblingCandidatesOf(TreeState state)

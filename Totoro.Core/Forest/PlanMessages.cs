@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Totoro.Core.Planning;
 using Totoro.Core.Runtime;
 
@@ -10,9 +11,35 @@ public static class PlanMessages
     public const byte Probe = 1;
     public const byte Reply = 2;
 
-    /// <summary>The far end of a planned transfer to its sender: it arrived; the far end's load report.</summary>
-    public static Message TransferAck(NodeId app, int round, FlowDirection direction, LoadReport report)
-        => new() { Kind = TreeKind.Plan, Row = Ack, Key = app, Round = round, Hops = (ushort)direction, Payload = Payload.FromData(report.Encode()) };
+    /// <summary>
+    /// The far end of a planned transfer to its sender: it arrived; the far end's load report, and the sender's downlink
+    /// rate as the far end timed it from its own transfers to the sender (B/µs; 0: not timed), how long the ack waits in
+    /// the far end's send queue (<paramref name="queued"/>, µs) and the far end's time since its previous bulk arrival
+    /// (<paramref name="gap"/>, µs; long.MaxValue: none): with them the sender bounds the far end's downlink time.
+    /// </summary>
+    public static Message TransferAck(NodeId app, int round, FlowDirection direction, LoadReport report, double senderDownlink = 0, long queued = 0, long gap = long.MaxValue)
+        => new()
+        {
+            Kind = TreeKind.Plan,
+            Row = Ack,
+            Key = app,
+            Round = round,
+            Hops = (ushort)direction,
+            Payload = Payload.FromData(AckPayload(report, queued, gap)),
+            Stamp = double.IsFinite(senderDownlink) && senderDownlink > 0 ? (long)Math.Round(senderDownlink * BytesPerSecond) : 0,
+        };
+
+    private static byte[] AckPayload(LoadReport report, long queued, long gap)
+    {
+        var bytes = new byte[LoadReport.EncodedSize + 16];
+        report.Encode(bytes);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(LoadReport.EncodedSize), queued);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(LoadReport.EncodedSize + 8), gap);
+        return bytes;
+    }
+
+    /// <summary>The told downlink travels as whole bytes per second.</summary>
+    public const double BytesPerSecond = 1e6;
 
     /// <summary>A child asks a candidate parent (or a peer it sends to) for its load and its place in the tree.</summary>
     public static Message ProbeRequest(NodeId app, long sentAt) => new() { Kind = TreeKind.Plan, Row = Probe, Key = app, Stamp = sentAt };
@@ -49,6 +76,9 @@ public readonly ref struct PlanView(ref readonly Message message)
     /// <summary>Probe and reply: the prober's clock when the probe left its send queue, plus (in a reply) the reply's wait in the replier's.</summary>
     public long Stamp => _m.Stamp;
 
+    /// <summary>Ack: the receiver's downlink rate as the ack's sender timed it (B/µs; 0: not told).</summary>
+    public double ToldDownlink => _m.Row == PlanMessages.Ack && _m.Stamp > 0 ? _m.Stamp / PlanMessages.BytesPerSecond : 0;
+
     /// <summary>Reply: the replier's depth in the app's tree (ushort.MaxValue: not attached).</summary>
     public int Depth => _m.Hops;
 
@@ -56,7 +86,13 @@ public readonly ref struct PlanView(ref readonly Message message)
     public PeerHandle[]? Children => _m.Peers;
 
     /// <summary>Ack and reply: the sender's load report, or null if absent or malformed.</summary>
-    public LoadReport? Report => _m.Payload?.Data is { } data && LoadReport.TryDecode(data, out LoadReport report) ? report : null;
+    public LoadReport? Report => _m.Payload?.Data is { } data && LoadReport.TryDecode(data.Length == LoadReport.EncodedSize + 16 ? data.AsSpan(0, LoadReport.EncodedSize) : data, out LoadReport report) ? report : null;
+
+    /// <summary>Ack: how long it waited in the far end's send queue (µs; 0 when absent or malformed).</summary>
+    public long AckQueued => _m.Payload?.Data is { Length: LoadReport.EncodedSize + 16 } d ? Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(d.AsSpan(LoadReport.EncodedSize))) : 0;
+
+    /// <summary>Ack: the far end's time between the transfer and its previous bulk arrival (µs; long.MaxValue when absent or malformed).</summary>
+    public long AckGap => _m.Payload?.Data is { Length: LoadReport.EncodedSize + 16 } d && BinaryPrimitives.ReadInt64BigEndian(d.AsSpan(LoadReport.EncodedSize + 8)) is > 0 and long gap ? gap : long.MaxValue;
 }
 
 /// <summary>A planned transfer's relay fields by name.</summary>

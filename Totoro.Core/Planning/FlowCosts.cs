@@ -47,7 +47,9 @@ public static class FlowCosts
     /// from the reports, the current parent's less this child's own): the congestion-game cost; without, the child's
     /// own bytes alone (the flow as if it were alone, EuroSys).
     /// </summary>
-    public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware, bool deeper = false)
+    public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware, bool deeper = false) => Parent(seen, parent, currentParent, upBytes, downBytes, loadAware, deeper ? 1 : 0);
+
+    public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware, double extraHops)
     {
         bool current = parent == currentParent;
         HopEstimate hop = seen.Direct(parent);
@@ -67,7 +69,7 @@ public static class FlowCosts
             intoChild = Math.Max(downBytes, own.DownBytesPerRound);
         }
 
-        double extraHop = deeper ? (roundTrip / 2) + (downBytes / parentDown) : 0; // the model first enters the sibling
+        double extraHop = extraHops * ((roundTrip / 2) + (downBytes / parentDown)); // the model first enters the sibling
         return roundTrip + extraHop + (Attempts(seen, hop) * ((outOfChild / ownUp) + (intoParent / parentDown) + (outOfParent / parentUp) + (intoChild / ownDown)));
     }
 

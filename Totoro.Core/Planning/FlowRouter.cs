@@ -86,11 +86,11 @@ public sealed class FlowRouter
     /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε. The caller moves
     /// (joins the new parent, leaves the old).
     /// </summary>
-    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, ReadOnlyMemory<PeerHandle> deeper = default)
+    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0)
     {
         if (candidates.IsEmpty)
             return current;
-        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates, deeper), Ledger, out double gain);
+        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates, deeper, children), Ledger, out double gain);
         if (chosen == current)
             return current;
         if (!Takes(gain, random))

@@ -10,6 +10,15 @@ namespace Totoro.Core.Planning;
 /// </summary>
 public sealed class LearningFlowPlanner(string name, bool loadAware, double epsilon) : IFlowPlanner
 {
+    /// <summary>
+    /// What a sibling's extra hop costs the mover per child of its own: the hop delays the model to its whole subtree,
+    /// and a round is its tree's slowest chain, which a player's own two flows do not see. Priced at the full hop per
+    /// child the uniform world's trees stayed as shallow as Pastry's but the players declined moves the true game counts
+    /// as gains; at 0 root's children chained under one another (trees 9 deep) and the uniform world's rounds grew
+    /// slower as the game converged (docs/planning.md I.7).
+    /// </summary>
+    public const double SubtreeHopWeight = 0.3;
+
     public string Name => name;
 
     public bool LoadAware => loadAware;
@@ -41,7 +50,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         {
             if (candidate == query.Current || seen.Report(candidate) is not { IsKnown: true })
                 continue; // a parent is only weighed once it has said what it carries and how fast its uplink is
-            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate));
+            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate) ? 1 + (SubtreeHopWeight * query.Children) : 0);
             if (cost < bestCost)
                 (best, bestCost) = (candidate, cost);
         }

@@ -20,8 +20,10 @@ public sealed class TransferLedger : IPlanningObservations
     private readonly Dictionary<PeerHandle, Stats> _direct = [];
     private readonly Dictionary<(PeerHandle Relay, PeerHandle Peer), Stats> _relayed = [];
     private readonly Dictionary<PeerHandle, LoadReport> _reports = [];
+    private readonly Dictionary<PeerHandle, double> _farDown = []; // each peer's downlink µs per byte, timed from this node's transfers to it
+    private readonly Dictionary<PeerHandle, double> _toldDown = []; // this node's downlink rate as each peer timed it
     private readonly Dictionary<long, Pending> _pending = [];
-    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At, int Round)> _flows = [];
+    private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At, int Round, bool Relayed)> _flows = [];
     private readonly Dictionary<NodeId, int> _latestRound = []; // per app: the latest round this node carried bytes of
     private long _drainedSentAt = long.MinValue; // a transfer sent then was acked: everything sent before it left the uplink
     private long _now;
@@ -46,12 +48,22 @@ public sealed class TransferLedger : IPlanningObservations
     {
         long token = _nextToken++;
         _now = Math.Max(_now, now);
-        _pending[token] = new Pending(peer, relay, bytes, now, Clean: !QueuedAhead());
+        _pending[token] = new Pending(peer, relay, bytes, now, Clean: !QueuedAhead(), LeftAfter: 0);
         return token;
     }
 
-    /// <summary>The far end acknowledged transfer <paramref name="token"/>; false for an unknown or repeated token.</summary>
-    public bool Acked(long token, long now, LoadReport? report)
+    /// <summary>Transfer <paramref name="token"/> leaves this node's uplink <paramref name="micros"/> after it was sent (timed from the send queue).</summary>
+    public void Left(long token, long micros)
+    {
+        if (micros > 0 && _pending.TryGetValue(token, out Pending p))
+            _pending[token] = p with { LeftAfter = micros };
+    }
+
+    /// <summary>
+    /// The far end acknowledged transfer <paramref name="token"/>; false for an unknown or repeated token. The far end
+    /// may tell how long its ack waited in its send queue and the time since its previous bulk arrival (µs).
+    /// </summary>
+    public bool Acked(long token, long now, LoadReport? report, long farQueued = 0, long farGap = long.MaxValue)
     {
         if (!_pending.Remove(token, out Pending p))
             return false;
@@ -85,6 +97,19 @@ public sealed class TransferLedger : IPlanningObservations
                 double far = report is { DownBytesPerMicro: > 0 } at ? 1 / at.DownBytesPerMicro : 0;
                 double own = perByte - far >= perByte / 2 ? perByte - far : perByte;
                 _upRate = Math.Max(1 / own, _upRate * (1 - RateDecay));
+            }
+
+            // The far end's downlink: the transfer's time less its time in this node's uplink (timed), a round trip and
+            // the ack's wait in the far end's send queue (told in the ack) is what the bytes took to come in there, plus
+            // any wait behind other arrivals there; and the far end's gap since its previous arrival (told too) bounds
+            // it as well, since its downlink lets one message in at a time. Both bound the downlink's time from above,
+            // so the rate is the largest recent sample, fading as the uplink's does. The far end cannot time this itself
+            // when its senders are slower than its downlink; it is told in an ack.
+            double down = Math.Min(elapsed - p.LeftAfter - stats.RoundTrip - farQueued, farGap);
+            if (p.Relay.IsNone && p.LeftAfter > 0 && stats.RoundTrip > 0 && down >= 1)
+            {
+                double downPerByte = down / p.Bytes;
+                _farDown[p.Peer] = _farDown.TryGetValue(p.Peer, out double was) ? Math.Min(downPerByte, was / (1 - RateDecay)) : downPerByte;
             }
         }
 
@@ -168,14 +193,35 @@ public sealed class TransferLedger : IPlanningObservations
         _lastArrival = now;
     }
 
-    /// <summary>Counts the bytes one flow moves in <paramref name="round"/> of its app over this node's uplink (out) or downlink (in).</summary>
-    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now, int round)
+    /// <summary>This node's downlink rate as a peer timed it from its transfers here (<see cref="DownlinkOf"/>), told in an ack.</summary>
+    public void ToldDownlink(PeerHandle peer, double bytesPerMicro)
+    {
+        if (double.IsFinite(bytesPerMicro) && bytesPerMicro > 0)
+            _toldDown[peer] = bytesPerMicro;
+    }
+
+    /// <summary>A peer's downlink rate timed from this node's transfers to it (0: not yet), for telling it.</summary>
+    public double DownlinkOf(PeerHandle peer) => _farDown.TryGetValue(peer, out double perByte) ? 1 / perByte : 0;
+
+    /// <summary>
+    /// Counts the bytes one flow moves in <paramref name="round"/> of its app over this node's uplink (out) or downlink
+    /// (in); <paramref name="relayed"/>: this node only carries it one hop for others (not one of its own tree edges).
+    /// </summary>
+    public void Carried(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing, long bytes, long now, int round, bool relayed = false)
     {
         _now = Math.Max(_now, now);
         if (!_latestRound.TryGetValue(app, out int latest) || round > latest)
             _latestRound[app] = round;
-        _flows[(app, direction, peer, outgoing)] = (bytes, now, round);
+        _flows[(app, direction, peer, outgoing)] = (bytes, now, round, relayed);
     }
+
+    /// <summary>
+    /// Whether a flow of this node's own is still one of its tree edges (app, direction, far end, outgoing), as its tree
+    /// state says now; null: every flow counts until its rounds pass. A flow whose edge is gone (the child moved away,
+    /// this node changed parent or left the tree) stops loading the report at once: counted by rounds alone, a node that
+    /// no longer carried an app kept its last flows of it, and the candidates' reported loads read up to twice the truth.
+    /// </summary>
+    public Func<NodeId, FlowDirection, PeerHandle, bool, bool>? IsEdge { get; set; }
 
     /// <summary>This node's bytes per round on its uplink or downlink, leaving out one flow's own (the asker's).</summary>
     public long LoadExcept(bool outgoing, NodeId app, FlowDirection direction, PeerHandle peer)
@@ -183,7 +229,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && IsLive(key.App, flow.Round) && !(key.App == app && key.Direction == direction && key.Peer == peer))
+            if (key.Out == outgoing && IsLive(key, flow.Round, flow.Relayed) && !(key.App == app && key.Direction == direction && key.Peer == peer))
                 total += flow.Bytes;
         }
 
@@ -196,7 +242,24 @@ public sealed class TransferLedger : IPlanningObservations
 
     public LoadReport? Report(PeerHandle peer) => _reports.TryGetValue(peer, out LoadReport r) ? r : null;
 
-    public LoadReport Own => new(LoadOf(true), LoadOf(false), UpRate, _downRate);
+    public LoadReport Own => new(LoadOf(true), LoadOf(false), UpRate, Math.Max(_downRate, ToldLowest()));
+
+    /// <summary>Micros since this node's last bulk arrival (long.MaxValue: none yet), told in the ack of the next one.</summary>
+    public long GapSinceArrival(long now) => _lastArrival == long.MinValue ? long.MaxValue : now - _lastArrival;
+
+    /// <summary>
+    /// The lowest of what the peers told: a peer whose round trip was read behind a queue overstates the rate (up to
+    /// hundreds of times); the median let those through, and the highest left more players above ε (docs/planning.md I.7).
+    /// </summary>
+    private double ToldLowest()
+    {
+        if (_toldDown.Count == 0)
+            return 0;
+        double lowest = double.MaxValue;
+        foreach (double rate in _toldDown.Values)
+            lowest = Math.Min(lowest, rate);
+        return lowest;
+    }
 
     public double BestRate => Math.Max(UpRate, _bestReported);
 
@@ -229,7 +292,7 @@ public sealed class TransferLedger : IPlanningObservations
         long total = 0;
         foreach ((var key, var flow) in _flows)
         {
-            if (key.Out == outgoing && IsLive(key.App, flow.Round))
+            if (key.Out == outgoing && IsLive(key, flow.Round, flow.Relayed))
                 total += flow.Bytes;
         }
 
@@ -242,8 +305,9 @@ public sealed class TransferLedger : IPlanningObservations
     /// version's period, the time between any flow's last two transfers, could come out far below the app's round (0.7 s
     /// at a slow parent whose rounds took seconds), and that parent then reported 50 B of its 4.3 MB per round.
     /// </summary>
-    private bool IsLive(NodeId app, int round)
-        => !_latestRound.TryGetValue(app, out int latest) || round >= latest - 1;
+    private bool IsLive((NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out) key, int round, bool relayed)
+        => (!_latestRound.TryGetValue(key.App, out int latest) || round >= latest - 1)
+            && (relayed || IsEdge is null || IsEdge(key.App, key.Direction, key.Peer, key.Out));
 
     /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
     private bool QueuedAhead()
@@ -271,7 +335,7 @@ public sealed class TransferLedger : IPlanningObservations
         return relayed;
     }
 
-    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt, bool Clean);
+    private readonly record struct Pending(PeerHandle Peer, PeerHandle Relay, long Bytes, long SentAt, bool Clean, long LeftAfter);
 
     private sealed class Stats
     {

@@ -161,6 +161,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
 
         // Parent players: each child, over its parent candidates (both of its flows move, direct).
         var parentGaps = new List<double>();
+        int seeingGain = 0;
         foreach ((NodeId app, int child, int parent) in edges)
         {
             forest.World.Enter(child);
@@ -177,7 +178,10 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                     best = Math.Min(best, CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }) + ExtraHop(app, p.Index, depth, down.Bytes));
             }
 
-            parentGaps.Add(cost > 0 ? (cost - best) / cost : 0);
+            double gap = cost > 0 ? (cost - best) / cost : 0;
+            parentGaps.Add(gap);
+            if (gap > options.Epsilon && SeesGain(app, child, parent, up.Bytes, down.Bytes, candidates))
+                seeingGain++;
         }
 
         gaps.AddRange(parentGaps);
@@ -214,7 +218,24 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             ParentMeanNashGap: Math.Round(parentGaps.Count == 0 ? 0 : parentGaps.Average(), 4),
             ParentPlayersAboveEpsilon: parentGaps.Count(g => g > options.Epsilon),
             Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
-            RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)]);
+            RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)],
+            ParentPlayersSeeingGain: seeingGain);
+    }
+
+    /// <summary>
+    /// Whether the child's own planner, asked now on its node's estimates (the ledger it decides from, read here and
+    /// changed in nothing), sees a candidate better by more than ε: a player above ε on the true costs that its node
+    /// also sees has just not moved yet; one it does not see is above ε through its estimates.
+    /// </summary>
+    private bool SeesGain(NodeId app, int child, int parent, long upBytes, long downBytes, PeerHandle[] candidates)
+    {
+        ForestNode node = forest.Node(child);
+        if (node.Planning is not { } router)
+            return false;
+        int children = node.TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0;
+        var query = new ParentQuery(app, new PeerHandle(parent), upBytes, downBytes, candidates, node.SiblingCandidatesOf(app), children);
+        router.Planner.Parent(query, router.Ledger, out double gain);
+        return gain > options.Epsilon;
     }
 
     /// <summary>

@@ -12,6 +12,9 @@ namespace Totoro.Sim.Scenarios;
 /// <c>PlayersAboveEpsilon</c> how many could gain more than ε; <c>NashGapP90</c> and <c>NashGapP99</c> its quantiles (a
 /// few outliers or many players); the same for the parent players alone (<c>ParentPlayers</c> of the players: the
 /// route players, one per flow, mostly have no gain at all and would hide the parents' in a mean over all).</item>
+/// <item><c>ParentPlayersSeeingGain</c>: of the parent players above ε, those whose own planner, on its node's
+/// estimates now, also sees a gain above ε (they have not moved yet: inertia); the others are above ε because their
+/// node's estimates differ from the truth.</item>
 /// <item><c>MeanRoundSeconds</c>: the learning section's mean round time (per app, over all apps).</item>
 /// </list>
 /// </summary>
@@ -38,4 +41,5 @@ public sealed record LivePlanningSection(
     double ParentMeanNashGap,
     int ParentPlayersAboveEpsilon,
     double Potential,
-    IReadOnlyList<double> RoundSeconds);
+    IReadOnlyList<double> RoundSeconds,
+    int ParentPlayersSeeingGain);

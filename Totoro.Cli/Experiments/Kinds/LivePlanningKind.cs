@@ -56,7 +56,8 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
             ParentPlayers: s.ParentPlayers,
             ParentMeanNashGap: s.ParentMeanNashGap,
             ParentPlayersAboveEpsilon: s.ParentPlayersAboveEpsilon,
-            ParentShareAboveEpsilon: s.ParentPlayers == 0 ? 0 : Math.Round((double)s.ParentPlayersAboveEpsilon / s.ParentPlayers, 4)));
+            ParentShareAboveEpsilon: s.ParentPlayers == 0 ? 0 : Math.Round((double)s.ParentPlayersAboveEpsilon / s.ParentPlayers, 4),
+            ParentPlayersSeeingGain: s.ParentPlayersSeeingGain));
     }
 
     private static readonly DatasetCache Cache = new();
@@ -100,5 +101,6 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
         int ParentPlayers,
         double ParentMeanNashGap,
         int ParentPlayersAboveEpsilon,
-        double ParentShareAboveEpsilon);
+        double ParentShareAboveEpsilon,
+        int ParentPlayersSeeingGain);
 }

@@ -69,6 +69,72 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void ASlowSendersArrivalGapsDoNotSetTheReceiversDownlink()
+    {
+        // Sender 1 B/µs up, receiver 10 B/µs down, round trip 100 µs. Its transfers reach the receiver 100,000 µs apart,
+        // so bytes / gap reads the sender's uplink (1.0). The sender times each transfer: 100,000 µs to leave its uplink
+        // (its send queue), 50 µs each way, 10,000 µs to come in: what is left after its uplink and the round trip is the
+        // receiver's downlink, 10.0, the closed form. Told back in an ack, that is the rate the receiver reports.
+        var sender = new TransferLedger();
+        var receiver = new TransferLedger();
+        sender.RoundTrip(Parent, 100);
+        long now = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            long token = sender.Sent(Parent, PeerHandle.None, 100_000, now);
+            sender.Left(token, 100_000);
+            receiver.Arrived(100_000, now + 100_000 + 50 + 10_000);
+            Assert.True(sender.Acked(token, now + 100_000 + 50 + 10_000 + 50, null));
+            now += 100_000;
+        }
+
+        Assert.Equal(1.0, receiver.Own.DownBytesPerMicro, 6); // the arrival gaps alone: the sender's uplink
+        Assert.Equal(10.0, sender.DownlinkOf(Parent), 6);
+        Assert.Equal(0, sender.DownlinkOf(Other));
+
+        Message ack = Totoro.Core.Forest.PlanMessages.TransferAck(App, 1, FlowDirection.Up, receiver.Own, sender.DownlinkOf(Parent));
+        var directory = new TestDirectory();
+        Assert.True(MessageCodec.TryDecode(MessageCodec.Encode(ack, directory), directory, out Message back, out string? error), error);
+        receiver.ToldDownlink(Parent, new Totoro.Core.Forest.PlanView(in back).ToldDownlink);
+        Assert.Equal(10.0, receiver.Own.DownBytesPerMicro, 6);
+        receiver.ToldDownlink(Parent, double.NaN); // bad input is ignored
+        receiver.ToldDownlink(Parent, -5);
+        Assert.Equal(10.0, receiver.Own.DownBytesPerMicro, 6);
+    }
+
+    [Fact]
+    public void TheAcksQueueWaitAndTheReceiversArrivalGapBoundItsDownlinkTime()
+    {
+        // Receiver 10 B/µs down; a 100,000-byte transfer takes 10,000 µs to come in. Round trip 100 µs, 1,000 µs in the
+        // sender's uplink. (a) The ack waits 5,000 µs in the receiver's send queue: told in the ack, it is taken off,
+        // and the sample is the closed form, 10.0. (b) The transfer waited 20,000 µs behind another arrival, which
+        // ended 10,000 µs before it: the receiver's gap since that arrival (told) bounds the downlink's time, 10.0
+        // again, where the transfer's time alone reads 100,000 / 30,000. Malformed values read as absent.
+        var sender = new TransferLedger();
+        sender.RoundTrip(Parent, 100);
+        long token = sender.Sent(Parent, PeerHandle.None, 100_000, 0);
+        sender.Left(token, 1_000);
+        Assert.True(sender.Acked(token, 1_000 + 50 + 10_000 + 5_000 + 50, null, farQueued: 5_000));
+        Assert.Equal(10.0, sender.DownlinkOf(Parent), 6);
+
+        var other = new TransferLedger();
+        other.RoundTrip(Parent, 100);
+        token = other.Sent(Parent, PeerHandle.None, 100_000, 0);
+        other.Left(token, 1_000);
+        Assert.True(other.Acked(token, 1_000 + 50 + 20_000 + 10_000 + 50, null, farQueued: 0, farGap: 10_000));
+        Assert.Equal(10.0, other.DownlinkOf(Parent), 6);
+
+        Message ack = Totoro.Core.Forest.PlanMessages.TransferAck(App, 1, FlowDirection.Up, new LoadReport(1, 2, 3), 0, queued: 5_000, gap: 10_000);
+        var directory = new TestDirectory();
+        Assert.True(MessageCodec.TryDecode(MessageCodec.Encode(ack, directory), directory, out Message back, out string? error), error);
+        var view = new Totoro.Core.Forest.PlanView(in back);
+        Assert.Equal((5_000L, 10_000L, new LoadReport(1, 2, 3)), (view.AckQueued, view.AckGap, view.Report!.Value));
+        Message bad = Totoro.Core.Forest.PlanMessages.TransferAck(App, 1, FlowDirection.Up, new LoadReport(1, 2, 3), 0, queued: -7, gap: -1);
+        var badView = new Totoro.Core.Forest.PlanView(in bad);
+        Assert.Equal((0L, long.MaxValue), (badView.AckQueued, badView.AckGap));
+    }
+
+    [Fact]
     public void TheUplinkRateLeavesOutTheFarEndsDownlink()
     {
         // Own uplink 1 B/µs, the far end's downlink 4 B/µs (as it reports): each transfer of 100,000 B takes a round trip
@@ -194,6 +260,47 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AFlowWhoseTreeEdgeIsGoneLeavesTheLoadAtOnce()
+    {
+        // A node carries two children's models and its own update, every round of one app; then its last child of that
+        // app moves away and the node stops carrying the app (no newer round of it ever comes here). Counted by rounds
+        // alone, both children's flows stayed in its report; counted by its tree edges, the child that left stops at once,
+        // and the relayed flow (not an edge of this node's own) still counts by rounds.
+        var children = new HashSet<PeerHandle> { Parent, Other };
+        var relayFor = new PeerHandle(9);
+        var ledger = new TransferLedger { IsEdge = (app, direction, peer, outgoing) => (direction == FlowDirection.Down) == outgoing ? children.Contains(peer) : peer == new PeerHandle(7) };
+        for (int round = 1; round <= 3; round++)
+        {
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, round * 1_000_000, round);
+            ledger.Carried(App, FlowDirection.Down, Other, outgoing: true, 100_000, round * 1_000_000, round);
+            ledger.Carried(App, FlowDirection.Up, new PeerHandle(7), outgoing: true, 30_000, round * 1_000_000, round);
+            ledger.Carried(App, FlowDirection.Up, relayFor, outgoing: true, 50_000, round * 1_000_000, round, relayed: true);
+        }
+
+        Assert.Equal(280_000, ledger.Own.UpBytesPerRound);
+        children.Remove(Other);
+        Assert.Equal(180_000, ledger.Own.UpBytesPerRound);
+        children.Remove(Parent);
+        Assert.Equal(80_000, ledger.Own.UpBytesPerRound);
+        Assert.Equal(50_000, ledger.LoadExcept(outgoing: true, App, FlowDirection.Up, new PeerHandle(7)));
+    }
+
+    [Fact]
+    public void ASiblingsHopCostsAChildWithChildrenMore()
+    {
+        // Every link 1 B/µs. The current parent carries two other children (its links 3 × 100 kB a round each way: the
+        // child's cost 800 ms); a sibling carries one (600 ms) but is a hop deeper: the model's 100 ms more. A child
+        // without children of its own moves (700 against 800 ms); one with eight pays the hop for them too, 0.3 each
+        // (940 ms), and stays; a candidate that is not deeper costs no hop.
+        TransferLedger ledger = TwoParents(3 * 100_000, 100_000);
+        IFlowPlanner game = FlowPlannerKind.Create("game", 0.05);
+        PeerHandle[] candidates = [Parent, Other];
+        Assert.Equal(Other, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, new[] { Other }, Children: 0), ledger, out _));
+        Assert.Equal(Parent, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, new[] { Other }, Children: 8), ledger, out _));
+        Assert.Equal(Other, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, default, Children: 8), ledger, out _)); // not deeper: no hop
+    }
+
+    [Fact]
     public void ASlowParentReportsAllItsChildrenWhateverTheTimeBetweenTransfers()
     {
         // A slow parent sends its round's models over seconds; one child's flow sends twice in the round (a repeat
@@ -215,11 +322,7 @@ public class FlowPlannerTests
     public void OnlyTheGameSeesThatTheOtherFlowsCrowdAParent()
     {
         // Two candidate parents, equally fast on their own; the current one carries ten other children's models.
-        var ledger = new TransferLedger();
-        Observe(ledger, Parent, microsPerByte: 1.0);
-        Observe(ledger, Other, microsPerByte: 1.0);
-        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: 11 * 100_000, DownBytesPerRound: 11 * 100_000, UpBytesPerMicro: 1));
-        ledger.Heard(Other, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 1));
+        TransferLedger ledger = TwoParents(11 * 100_000, 0);
         var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Parent, Other });
 
         Assert.Equal(Other, FlowPlannerKind.Create("game", 0.05).Parent(query, ledger, out _));
@@ -264,6 +367,17 @@ public class FlowPlannerTests
         }
 
         Assert.DoesNotContain(typeof(IFlowPlanner).Assembly.GetReferencedAssemblies(), a => a.Name is "Totoro.Sim" or "Totoro.Net");
+    }
+
+    /// <summary>A child that sent to two parents at 1 µs/byte and heard their loads (bytes per round each way), 1 B/µs links.</summary>
+    private static TransferLedger TwoParents(long parentLoad, long otherLoad)
+    {
+        var ledger = new TransferLedger();
+        Observe(ledger, Parent, microsPerByte: 1.0);
+        Observe(ledger, Other, microsPerByte: 1.0);
+        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: parentLoad, DownBytesPerRound: parentLoad, UpBytesPerMicro: 1));
+        ledger.Heard(Other, new LoadReport(UpBytesPerRound: otherLoad, DownBytesPerRound: otherLoad, UpBytesPerMicro: 1));
+        return ledger;
     }
 
     private static void Observe(TransferLedger ledger, PeerHandle peer, double microsPerByte, PeerHandle relay = default)
