@@ -34,14 +34,17 @@ public sealed partial class ForestNode
         ArgumentNullException.ThrowIfNull(options);
         _router = options.IsStatic ? null : new FlowRouter(options);
         if (_router is not null)
+        {
             _router.Ledger.IsEdge = IsTreeEdge;
+            _router.Ledger.SharesHost = _context.SharesFate;
+        }
     }
 
     /// <summary>Whether this node has the tree edge a flow runs on now: updates go up to the parent and come up from children, models the other way.</summary>
     private bool IsTreeEdge(NodeId app, FlowDirection direction, PeerHandle peer, bool outgoing)
         => Tree(app) is { } state && ((direction == FlowDirection.Up) == outgoing ? peer == state.Parent : state.Children.Contains(peer));
 
-    private TransferLedger AckLedger() => _ackLedger ??= new TransferLedger { IsEdge = IsTreeEdge };
+    private TransferLedger AckLedger() => _ackLedger ??= new TransferLedger { IsEdge = IsTreeEdge, SharesHost = _context.SharesFate };
 
     /// <summary>The relays this node weighs now (the first few of its leaf set, as last refreshed).</summary>
     public ReadOnlyMemory<PeerHandle> KnownRelays => _relays;
@@ -125,7 +128,7 @@ public sealed partial class ForestNode
         var direction = message.Kind == TreeKind.Broadcast ? FlowDirection.Down : FlowDirection.Up;
         TransferLedger ledger = _router?.Ledger ?? AckLedger();
         long gap = message.EncodedSize >= TransferLedger.BulkBytes ? ledger.GapSinceArrival(_context.Now) : long.MaxValue;
-        ledger.Arrived(message.EncodedSize, _context.Now);
+        ledger.Arrived(message.EncodedSize, _context.Now, from);
         var relay = new RelayView(in message);
         if (!relay.Destination.IsNone)
         {

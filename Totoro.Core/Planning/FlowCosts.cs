@@ -70,6 +70,8 @@ public static class FlowCosts
         }
 
         double extraHop = extraHops * ((roundTrip / 2) + (downBytes / parentDown)); // the model first enters the sibling
+        if (seen.OnSameHost(parent))
+            return roundTrip + extraHop; // the update and the model cross loopback, none of the host's links
         return roundTrip + extraHop + (Attempts(seen, hop) * ((outOfChild / ownUp) + (intoParent / parentDown) + (outOfParent / parentUp) + (intoChild / ownDown)));
     }
 

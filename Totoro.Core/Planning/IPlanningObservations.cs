@@ -29,4 +29,10 @@ public interface IPlanningObservations
 
     /// <summary>The mean least round trip over the peers measured (µs), the prior for an unmeasured one.</summary>
     double TypicalRoundTripMicros { get; }
+
+    /// <summary>
+    /// Whether <paramref name="peer"/> runs on this node's own machine (another logical node of its host): their
+    /// transfers cross loopback, not the host's links. What a node knows of its own host, not of the network.
+    /// </summary>
+    bool OnSameHost(PeerHandle peer) => false;
 }

@@ -92,7 +92,8 @@ public sealed class TransferLedger : IPlanningObservations
             // the far end's uplink), so the rate is the largest recent sample, decaying slowly to follow a change.
             // The bytes also crossed the far end's downlink: less its time at the rate it measured (when that leaves
             // most of the time to the uplink; else the far end's downlink dominated and the sample is a lower bound).
-            if (p.Relay.IsNone && p.Clean && stats.RoundTrip > 0 && elapsed - stats.RoundTrip >= elapsed / 5)
+            bool overLinks = !OnSameHost(p.Peer) && !OnSameHost(p.Relay);
+            if (p.Relay.IsNone && overLinks && p.Clean && stats.RoundTrip > 0 && elapsed - stats.RoundTrip >= elapsed / 5)
             {
                 double far = report is { DownBytesPerMicro: > 0 } at ? 1 / at.DownBytesPerMicro : 0;
                 double own = perByte - far >= perByte / 2 ? perByte - far : perByte;
@@ -106,7 +107,7 @@ public sealed class TransferLedger : IPlanningObservations
             // so the rate is the largest recent sample, fading as the uplink's does. The far end cannot time this itself
             // when its senders are slower than its downlink; it is told in an ack.
             double down = Math.Min(elapsed - p.LeftAfter - stats.RoundTrip - farQueued, farGap);
-            if (p.Relay.IsNone && p.LeftAfter > 0 && stats.RoundTrip > 0 && down >= 1)
+            if (p.Relay.IsNone && overLinks && p.LeftAfter > 0 && stats.RoundTrip > 0 && down >= 1)
             {
                 double downPerByte = down / p.Bytes;
                 _farDown[p.Peer] = _farDown.TryGetValue(p.Peer, out double was) ? Math.Min(downPerByte, was / (1 - RateDecay)) : downPerByte;
@@ -186,8 +187,10 @@ public sealed class TransferLedger : IPlanningObservations
     /// second's bytes over the downlink rate apart: bytes / gap never exceeds the rate and reaches it whenever
     /// transfers queue (as every parent's children's updates do). The largest such sample is the measured rate.
     /// </summary>
-    public void Arrived(long bytes, long now)
+    public void Arrived(long bytes, long now, PeerHandle from = default)
     {
+        if (OnSameHost(from))
+            return; // over loopback: the downlink never saw it
         if (bytes >= BulkBytes && _lastArrival != long.MinValue && now > _lastArrival)
             _downRate = Math.Max(_downRate, (double)bytes / (now - _lastArrival));
         _lastArrival = now;
@@ -222,6 +225,15 @@ public sealed class TransferLedger : IPlanningObservations
     /// no longer carried an app kept its last flows of it, and the candidates' reported loads read up to twice the truth.
     /// </summary>
     public Func<NodeId, FlowDirection, PeerHandle, bool, bool>? IsEdge { get; set; }
+
+    /// <summary>
+    /// Whether a peer runs on this node's machine (null: none does, as in the simulator). Transfers with such a peer
+    /// cross loopback: they time no link of the host's, so they neither feed its rates nor load its reports, and a
+    /// planner prices such a parent without the host's links.
+    /// </summary>
+    public Func<PeerHandle, bool>? SharesHost { get; set; }
+
+    public bool OnSameHost(PeerHandle peer) => !peer.IsNone && SharesHost is { } shares && shares(peer);
 
     /// <summary>This node's bytes per round on its uplink or downlink, leaving out one flow's own (the asker's).</summary>
     public long LoadExcept(bool outgoing, NodeId app, FlowDirection direction, PeerHandle peer)
@@ -307,7 +319,8 @@ public sealed class TransferLedger : IPlanningObservations
     /// </summary>
     private bool IsLive((NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out) key, int round, bool relayed)
         => (!_latestRound.TryGetValue(key.App, out int latest) || round >= latest - 1)
-            && (relayed || IsEdge is null || IsEdge(key.App, key.Direction, key.Peer, key.Out));
+            && (relayed || IsEdge is null || IsEdge(key.App, key.Direction, key.Peer, key.Out))
+            && !OnSameHost(key.Peer); // over loopback: no load on the host's links
 
     /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
     private bool QueuedAhead()

@@ -331,6 +331,47 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AParentOnTheChildsOwnHostIsPricedWithoutTheHostsSlowLinks()
+    {
+        // The child's host is slow (0.1 B/µs each way, as it measured and as its co-hosted node reports); a remote parent
+        // is fast (1 B/µs). Both carry nothing else. Through loopback the co-hosted parent costs only its round trip.
+        TransferLedger Ledger(bool knowsHost)
+        {
+            var ledger = new TransferLedger { SharesHost = knowsHost ? p => p == Parent : null };
+            ledger.RoundTrip(Parent, 50);
+            ledger.RoundTrip(Other, 2_000);
+            ledger.Heard(Parent, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 0.1, DownBytesPerMicro: 0.1));
+            ledger.Heard(Other, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 1, DownBytesPerMicro: 1));
+            return ledger;
+        }
+
+        var query = new ParentQuery(App, Other, 100_000, 100_000, new[] { Parent, Other });
+        Assert.Equal(Parent, FlowPlannerKind.Create("game", 0.05).Parent(query, Ledger(knowsHost: true), out double gain));
+        Assert.True(gain > 0.9, $"gain {gain}");
+        // Priced as if apart (the fault the namespace test found): the slow host's rates on both ends, so it stays.
+        Assert.Equal(Other, FlowPlannerKind.Create("game", 0.05).Parent(query, Ledger(knowsHost: false), out _));
+    }
+
+    [Fact]
+    public void TransfersOverLoopbackNeitherRaiseTheHostsRatesNorLoadItsReport()
+    {
+        var ledger = new TransferLedger { SharesHost = p => p == Parent };
+        ledger.RoundTrip(Parent, 10);
+        ledger.RoundTrip(Other, 1_000);
+        Observe(ledger, Other, microsPerByte: 10);   // 0.1 B/µs over the host's uplink
+        Observe(ledger, Parent, microsPerByte: 0.01); // 100 B/µs over loopback
+        for (int i = 0; i < 10; i++)
+            ledger.Arrived(100_000, 1_000 * (i + 1), from: Parent); // a co-hosted sender: 100 B/µs, never on the downlink
+        ledger.Carried(App, FlowDirection.Up, Parent, outgoing: true, 100_000, 0, round: 1);
+        ledger.Carried(App, FlowDirection.Up, Other, outgoing: true, 30_000, 0, round: 1);
+
+        LoadReport own = ledger.Own;
+        Assert.InRange(own.UpBytesPerMicro, 0.09, 0.2); // the remote transfers' rate (less a round trip), not loopback's
+        Assert.Equal(0, own.DownBytesPerMicro);
+        Assert.Equal(30_000, own.UpBytesPerRound);
+    }
+
+    [Fact]
     public void AFlowMovesOnlyForAGainAboveEpsilon()
     {
         // Direct link observed at 1.0 µs/byte; the relay's path at 0.97 (3 % better) or 0.5 (50 % better).
@@ -359,7 +400,7 @@ public class FlowPlannerTests
             }
         }
 
-        Type[] allowed = [typeof(long), typeof(double), typeof(HopEstimate), typeof(LoadReport), typeof(LoadReport?), typeof(PeerHandle)];
+        Type[] allowed = [typeof(bool), typeof(long), typeof(double), typeof(HopEstimate), typeof(LoadReport), typeof(LoadReport?), typeof(PeerHandle)];
         foreach (MethodInfo method in typeof(IPlanningObservations).GetMethods())
         {
             Assert.Contains(method.ReturnType, allowed);
