@@ -18,6 +18,7 @@ public sealed class DirectoryDiscoveryWorld : IDiscoveryWorld
     private const int PollTimer = 1;
     private const byte Register = 1, RegisterAck = 2, Poll = 3, Answer = 4, AdvertiseTag = 5, AdvertiseAck = 6;
     private const long RegisterWindowMicros = 10_000_000;
+    private const long LastAckMicros = 1_000_000; // a round trip's bound: the last registration's ack is in
 
     private readonly int _nodes;
     private readonly long _periodMicros;
@@ -62,7 +63,7 @@ public sealed class DirectoryDiscoveryWorld : IDiscoveryWorld
     {
     }
 
-    /// <summary>Every node registers, one after another over a window, then polls once a period from a random phase.</summary>
+    /// <summary>Every node registers, one after another over a window; from its end each polls once a period, from a random phase.</summary>
     public void Join()
     {
         long start = World.Now;
@@ -71,10 +72,11 @@ public sealed class DirectoryDiscoveryWorld : IDiscoveryWorld
             World.RunUntil(start + (RegisterWindowMicros * i / _nodes));
             World.Enter(i);
             World.Send(new PeerHandle(_nodes), Wire(Register, Bytes(World.IdAt(i))));
-            World.SetTimer(1 + (long)(World.NextRandom() % (ulong)_periodMicros), PollTimer);
+            long firstPoll = start + RegisterWindowMicros + LastAckMicros - World.Now; // polls begin once everyone has registered
+            World.SetTimer(firstPoll + 1 + (long)(World.NextRandom() % (ulong)_periodMicros), PollTimer);
         }
 
-        World.RunUntil(start + RegisterWindowMicros);
+        World.RunUntil(start + RegisterWindowMicros + LastAckMicros);
     }
 
     public int Hub() => _nodes;

@@ -44,8 +44,8 @@ public sealed class DiscoveryScenario
         _world.Build(progress);
         var setup = new MaintenanceMeter(world);
         _world.Join();
-        world.RunUntil(world.Now + WarmupMicros);
         setup.Stop();
+        world.RunUntil(world.Now + WarmupMicros);
         double setupPerNode = _world.Participants.Average(n => (double)setup.TreeMessages(n));
 
         // The measured window: A apps advertised, spread over its first half.
