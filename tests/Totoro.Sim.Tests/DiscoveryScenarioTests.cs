@@ -41,6 +41,8 @@ public sealed class DiscoveryScenarioTests
         Assert.Equal(299, live.Length); // the root crashed
         Assert.False(world.World.IsAlive(d.Hub));
         Assert.NotEqual(d.Hub, d.NewHub);
+        ForestScenario forest = ((AdTreeDiscoveryWorld)world).Forest; // repaired: one live root, the node closest to the tree's id
+        Assert.Equal([d.NewHub], live.Where(n => forest.Node(n).IsRootOf(AppId.AdvertiseDiscover)));
         var advertised = scenario.Apps.ToHashSet();
         Assert.Equal(4, advertised.Count);
         Assert.All(live, n => Assert.True(world.Known(n).SetEquals(advertised), $"node {n} knows {world.Known(n).Count} of the 4 apps"));
