@@ -57,12 +57,7 @@ public sealed class OverlayScenario : IOverlayListener
             throw new ArgumentException(string.Join("; ", problems), nameof(config));
         _config = config;
         int capacity = config.Nodes + Math.Max(0, spareSlots);
-        ITopology topology = config.Topology switch
-        {
-            TopologyKind.Eua => new EuaTopology(capacity),
-            TopologyKind.Regions => new RegionsTopology(capacity),
-            _ => new FlatTopology(capacity),
-        };
+        ITopology topology = TopologyKinds.Create(config.Topology, capacity);
         _world = new SimWorld(capacity, topology, config.Network, config.Seed) { ControlHandler = OnControl, CodecCheck = config.CodecCheck };
         _nodes = new PastryNode?[capacity];
         _joined = new int[capacity];
