@@ -5,24 +5,35 @@ namespace Totoro.Core.Overlay;
 /// <summary>
 /// The L/2 numerically closest ids on each side of a node. Each side is kept sorted, closest first.
 /// The sides are independent, so on a ring smaller than L a node may sit on both.
-/// A mutable struct held by value in its node: one array and two counts, no object of its own.
+/// A mutable struct held by value in its node: one array, two counts and how far each side reaches, no object of its
+/// own. The array's slots past the leaf set are lent to the node's neighbourhood set (<see cref="Lent"/>): one object
+/// header and length per node fewer than two arrays.
 /// </summary>
 internal struct LeafSet
 {
-    private readonly PeerHandle[] _members; // [0, half): clockwise side; [half, 2·half): counter-clockwise side
+    private readonly PeerHandle[] _members; // [0, half): clockwise side; [half, 2·half): counter-clockwise side; then lent
+    private uint _rightReach; // DistanceCode of the farthest clockwise member when that side is full, or Unknown
+    private uint _leftReach;
+    private readonly byte _half;
     private byte _right;
     private byte _left;
 
-    public LeafSet(int size)
+    /// <param name="size">L, the leaf set's size (even).</param>
+    /// <param name="lent">Slots after the leaf set lent to another table of the node.</param>
+    public LeafSet(int size, int lent = 0)
     {
-        _members = new PeerHandle[size];
+        _members = new PeerHandle[size + lent];
+        _half = (byte)(size / 2);
     }
 
-    private readonly int Half => _members.Length / 2;
+    private readonly int Half => _half;
 
     public readonly int RightCount => _right;
 
     public readonly int LeftCount => _left;
+
+    /// <summary>The slots past the leaf set, lent to the node's neighbourhood set.</summary>
+    public readonly Span<PeerHandle> Lent => _members.AsSpan(2 * _half);
 
     /// <summary>The i-th closest node clockwise (towards larger ids).</summary>
     public readonly PeerHandle Right(int i) => i < _right ? _members[i] : PeerHandle.None;
@@ -40,44 +51,53 @@ internal struct LeafSet
     {
         if (id == self)
             return false;
-        bool changed = InsertSorted(context, peer, self.ClockwiseTo(id), 0, ref _right, clockwise: true, self);
-        changed |= InsertSorted(context, peer, id.ClockwiseTo(self), Half, ref _left, clockwise: false, self);
+        UInt128 cw = self.ClockwiseTo(id);
+        UInt128 ccw = id.ClockwiseTo(self);
+
+        // A full side never takes a node beyond its farthest member (nor holds one): most offers stop here, on the codes.
+        bool changed = false;
+        if (_right < Half || DistanceCode.Of(cw) <= RightReach(context, self))
+        {
+            changed = InsertSorted(context, peer, cw, 0, ref _right, clockwise: true, self);
+            if (changed)
+                _rightReach = DistanceCode.Unknown;
+        }
+
+        if (_left < Half || DistanceCode.Of(ccw) <= LeftReach(context, self))
+        {
+            bool left = InsertSorted(context, peer, ccw, Half, ref _left, clockwise: false, self);
+            if (left)
+                _leftReach = DistanceCode.Unknown;
+            changed |= left;
+        }
+
         return changed;
     }
 
-    /// <summary>How far each side reaches now: measure once, then ask <see cref="WouldAdmit"/> about many peers.</summary>
-    public readonly LeafReach Reach(INodeContext context, NodeId self) => IsShort
-        ? new LeafReach(true, UInt128.Zero, UInt128.Zero)
-        : new LeafReach(false, self.ClockwiseTo(context.IdOf(_members[_right - 1])), context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self));
-
-    /// <summary>
-    /// Whether offering this node (whose id is <paramref name="id"/>) would change the leaf set (without changing it),
-    /// given the set's <paramref name="reach"/> measured since it last changed.
-    /// </summary>
-    public readonly bool WouldAdmit(NodeId self, PeerHandle peer, NodeId id, in LeafReach reach)
+    /// <summary>Whether this node (whose id is <paramref name="id"/>) is no member and lies within a side's farthest member (any node while a side has room).</summary>
+    public bool WouldAdmit(INodeContext context, NodeId self, PeerHandle peer, NodeId id)
     {
-        if (id == self || Contains(peer))
+        if (id == self)
             return false;
-        return reach.Short || self.ClockwiseTo(id) < reach.Right || id.ClockwiseTo(self) < reach.Left;
+        if (!IsShort && !Within(context, self, self.ClockwiseTo(id), id.ClockwiseTo(self), inclusive: false))
+            return false;
+        return !Contains(peer);
     }
 
     public bool Remove(PeerHandle peer)
     {
-        bool removed = RemoveFromSide(peer, 0, ref _right);
-        removed |= RemoveFromSide(peer, Half, ref _left);
-        return removed;
+        bool right = RemoveFromSide(peer, 0, ref _right);
+        bool left = RemoveFromSide(peer, Half, ref _left);
+        if (right)
+            _rightReach = DistanceCode.Unknown;
+        if (left)
+            _leftReach = DistanceCode.Unknown;
+        return right | left;
     }
 
     /// <summary>True when the key lies between the farthest members of the two sides, so the closest node to it is known here.</summary>
-    public readonly bool Covers(INodeContext context, NodeId self, NodeId key)
-    {
-        if (IsShort)
-            return true;
-        UInt128 cw = self.ClockwiseTo(key);
-        UInt128 ccw = key.ClockwiseTo(self);
-        return cw <= self.ClockwiseTo(context.IdOf(_members[_right - 1]))
-            || ccw <= context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self);
-    }
+    public bool Covers(INodeContext context, NodeId self, NodeId key)
+        => IsShort || Within(context, self, self.ClockwiseTo(key), key.ClockwiseTo(self), inclusive: true);
 
     /// <summary>
     /// The member numerically closest to the key (never <paramref name="avoid"/>), or <see cref="PeerHandle.None"/>
@@ -87,7 +107,7 @@ internal struct LeafSet
     {
         PeerHandle best = PeerHandle.None;
         NodeId bestId = self;
-        for (int i = 0; i < _members.Length; i++)
+        for (int i = 0; i < 2 * Half; i++)
         {
             if ((i < Half && i >= _right) || (i >= Half && i - Half >= _left) || (!avoid.IsNone && _members[i] == avoid))
                 continue;
@@ -131,6 +151,47 @@ internal struct LeafSet
 
             return n;
         }
+    }
+
+    /// <summary>
+    /// Of a full leaf set: whether a point this far clockwise (<paramref name="cw"/>) and counter-clockwise
+    /// (<paramref name="ccw"/>) lies within either side's farthest member (at it too when <paramref name="inclusive"/>).
+    /// The codes decide unless they tie; then the farthest member's id is read.
+    /// </summary>
+    private bool Within(INodeContext context, NodeId self, UInt128 cw, UInt128 ccw, bool inclusive)
+    {
+        uint code = DistanceCode.Of(cw);
+        uint reach = RightReach(context, self);
+        if (code < reach)
+            return true;
+        if (code == reach)
+        {
+            UInt128 far = self.ClockwiseTo(context.IdOf(_members[_right - 1]));
+            if (cw < far || (inclusive && cw == far))
+                return true;
+        }
+
+        code = DistanceCode.Of(ccw);
+        reach = LeftReach(context, self);
+        if (code != reach)
+            return code < reach;
+        UInt128 farLeft = context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self);
+        return ccw < farLeft || (inclusive && ccw == farLeft);
+    }
+
+    /// <summary>The code of the farthest clockwise member's distance (the side must be full), measured once after each change.</summary>
+    private uint RightReach(INodeContext context, NodeId self)
+    {
+        if (_rightReach == DistanceCode.Unknown)
+            _rightReach = DistanceCode.Of(self.ClockwiseTo(context.IdOf(_members[_right - 1])));
+        return _rightReach;
+    }
+
+    private uint LeftReach(INodeContext context, NodeId self)
+    {
+        if (_leftReach == DistanceCode.Unknown)
+            _leftReach = DistanceCode.Of(context.IdOf(_members[Half + _left - 1]).ClockwiseTo(self));
+        return _leftReach;
     }
 
     private readonly int IndexOnSide(PeerHandle peer, int start, int count)

@@ -23,8 +23,8 @@ public sealed partial class PastryNode
         {
             int n = _leaf.CopyDistinct(known);
             n += _routing.CopyFilled(0, _routing.Rows(columns), columns, known.AsSpan(n));
-            for (int i = 0; i < _neighbours.Count; i++)
-                known[n++] = _neighbours[i];
+            Neighbours.CopyTo(known.AsSpan(n));
+            n += _neighbours.Count;
             Span<PeerHandle> seen = known.AsSpan(0, n);
             seen.Sort((a, b) => a.Index.CompareTo(b.Index));
             for (int i = 0; i < n && count < stopAt; i++)

@@ -245,7 +245,7 @@ public sealed partial class PastryNode
 
     private void OnLeave(PeerHandle from)
     {
-        if (_leaf.Contains(from) || _routing.Find(from, _options.Columns).Row >= 0 || _neighbours.Remove(_context, from))
+        if (_leaf.Contains(from) || _routing.Find(from, _options.Columns).Row >= 0 || _neighbours.Remove(_context, _leaf.Lent, from))
             DeclareDead(from, tellLeafSet: false);
     }
 

@@ -122,8 +122,8 @@ public sealed partial class PastryNode
                 ConsiderInZone(_routing.Get(r, c, columns), key, zone, map, ref best, ref bestId, row);
         }
 
-        for (int i = 0; i < _neighbours.Count; i++)
-            ConsiderInZone(_neighbours[i], key, zone, map, ref best, ref bestId, row);
+        foreach (PeerHandle neighbour in Neighbours)
+            ConsiderInZone(neighbour, key, zone, map, ref best, ref bestId, row);
         return best;
     }
 

@@ -34,8 +34,8 @@ public sealed partial class PastryNode : INodeProgram
         _options = options;
         _listener = listener;
         Id = id;
-        _leaf = new LeafSet(options.LeafSetSize);
-        _neighbours = new NeighbourhoodSet(options.NeighbourhoodSize);
+        _leaf = new LeafSet(options.LeafSetSize, lent: options.NeighbourhoodSize); // the neighbourhood set's slots follow the leaf set's
+        _neighbours = new NeighbourhoodSet();
     }
 
     public NodeId Id { get; }
@@ -241,7 +241,7 @@ public sealed partial class PastryNode : INodeProgram
             if (final)
                 n += _leaf.CopyDistinct(peers.AsSpan(n));
             for (int i = 0; i < neighbourCount; i++)
-                peers[n++] = _neighbours[i];
+                peers[n++] = Neighbours[i];
             var reply = new Message
             {
                 Kind = MessageKind.JoinReply,
@@ -297,8 +297,8 @@ public sealed partial class PastryNode : INodeProgram
         var all = new PeerHandle[_leaf.DistinctCount + _routing.CountFilled(0, rows - 1, columns) + _neighbours.Count];
         int n = _leaf.CopyDistinct(all);
         n += _routing.CopyFilled(0, rows - 1, columns, all.AsSpan(n));
-        for (int i = 0; i < _neighbours.Count; i++)
-            all[n++] = _neighbours[i];
+        Neighbours.CopyTo(all.AsSpan(n));
+        n += _neighbours.Count;
         System.Runtime.InteropServices.MemoryMarshal.Cast<PeerHandle, int>(all.AsSpan()).Sort(); // a handle is its index + 1: same order, no comparer
         int distinct = 0;
         for (int i = 0; i < all.Length; i++)
@@ -351,8 +351,8 @@ public sealed partial class PastryNode : INodeProgram
                 Consider(_routing.Get(r, c, columns));
         }
 
-        for (int i = 0; i < _neighbours.Count; i++)
-            Consider(_neighbours[i]);
+        foreach (PeerHandle neighbour in Neighbours)
+            Consider(neighbour);
         return best;
     }
 
@@ -367,7 +367,7 @@ public sealed partial class PastryNode : INodeProgram
         SlotMemo memo = SlotMemo.Empty;
         _leaf.TryAdd(_context, Id, peer, id);
         _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
-        _neighbours.TryAdd(_context, peer, ref proximity);
+        _neighbours.TryAdd(_context, _leaf.Lent, peer, ref proximity);
     }
 
     /// <summary>
@@ -388,8 +388,7 @@ public sealed partial class PastryNode : INodeProgram
             return;
         }
 
-        // Second-hand peers never change the leaf set here (they are only probed), so its reach is measured once.
-        LeafReach reach = _leaf.Reach(_context, Id);
+        // Second-hand peers never change the leaf set here (they are only probed): its reach, once measured, holds.
         SlotMemo memo = SlotMemo.Empty;
         foreach (PeerHandle peer in peers)
         {
@@ -398,8 +397,8 @@ public sealed partial class PastryNode : INodeProgram
             NodeId id = _context.IdOf(peer);
             long proximity = Proximity.Unknown;
             _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
-            _neighbours.TryAdd(_context, peer, ref proximity);
-            if (_leaf.WouldAdmit(Id, peer, id, reach) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
+            _neighbours.TryAdd(_context, _leaf.Lent, peer, ref proximity);
+            if (_leaf.WouldAdmit(_context, Id, peer, id) && _admissionPings.ShouldPing(peer, _context.Now, _options.PingThrottleMicros))
                 _context.Send(peer, new Message { Kind = MessageKind.LeafSetPing });
         }
     }
@@ -493,7 +492,7 @@ public sealed partial class PastryNode : INodeProgram
         _leaf.Remove(peer);
         int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);
-        _neighbours.Remove(_context, peer);
+        _neighbours.Remove(_context, _leaf.Lent, peer);
         if (row >= 0)
             RepairRow(row, peer); // PastryNode.Repair.cs
         _listener?.OnPeerDead(this, peer);
@@ -554,6 +553,9 @@ public sealed partial class PastryNode : INodeProgram
     public PeerHandle RoutingEntry(int row, int column) => _routing.Get(row, column, _options.Columns);
 
     public int NeighbourCount => _neighbours.Count;
+
+    /// <summary>The neighbourhood set's members, closest first (its slots are lent by the leaf set's array).</summary>
+    private ReadOnlySpan<PeerHandle> Neighbours => _leaf.Lent[.._neighbours.Count];
 
     public bool KnowsOf(PeerHandle peer) => _leaf.Contains(peer);
 
