@@ -1,3 +1,4 @@
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Forest;
@@ -65,6 +66,12 @@ public sealed partial class ForestNode
     private void Pull(TreeState state)
     {
         state.PulledAt = _context.Now;
+        state.PullRepeated = false;
+        SendPull(state);
+    }
+
+    private void SendPull(TreeState state)
+    {
         ReplicaPulls++;
         Message pull = TreeMessages.ReplicaPull(state.App.Id);
         var asked = new HashSet<PeerHandle>();
@@ -85,20 +92,43 @@ public sealed partial class ForestNode
     public static long PullGraceMicros => 3_000_000;
 
     /// <summary>
+    /// How long the silence after a pull stands for the leaf set's answer: a root that starts its app later asks again
+    /// first, since what its leaf set knows (and whom it knows) may have changed since.
+    /// </summary>
+    public static long PullAnswerKeptMicros => 2 * PullGraceMicros;
+
+    /// <summary>Times this node told a root holding nothing of an app about a node closer to the app than that root.</summary>
+    public int CloserNodesIntroduced { get; private set; }
+
+    /// <summary>
     /// Called by the app layer at a root about to start an app it was not handed (it learned of it from a worker, not a
     /// submit): asks the leaf set for the app's state; true while the answers may still come. If its joiners had seen
     /// rounds of the app, the app ran elsewhere and its state lives there (across a cut, or on a node that will answer
     /// once back), so it keeps asking, one grace after another, and the app never starts afresh with its model lost; it
-    /// goes on when the state comes or when this root steps down for a closer one.
+    /// goes on when the state comes or when this root steps down for a closer one (true then too: it must not start).
     /// </summary>
     public bool IsPullingState(NodeId app)
     {
         if (Tree(app) is not { IsRoot: true } state || HoldsAppState(state))
             return false;
+        StepDownIfStale(state); // ForestNode.Repair.cs: a closer node became known (a pull's answer named it)
+        if (!state.IsRoot)
+            return true; // it joins the real root's tree: nothing to start here
+        long since = _context.Now - state.PulledAt;
         if (state.PulledAt < 0)
             Pull(state);
         else if (!IsPulling(state) && state.Round > 0)
             Pull(state); // its workers saw rounds: the app ran elsewhere (a cut, a restart), so ask again, never start afresh
+        else if (!IsPulling(state) && since >= PullAnswerKeptMicros)
+            Pull(state); // asked long ago (at the first enrolment): ask again right before starting afresh
+        else if (IsPulling(state) && !state.PullRepeated && since >= PullGraceMicros / 2)
+        {
+            // Halfway through the grace with nothing yet: ask once more, so that one lost pull or answer does not
+            // start the app afresh while its state lives on next door.
+            state.PullRepeated = true;
+            SendPull(state);
+        }
+
         return IsPulling(state);
     }
 
@@ -123,7 +153,10 @@ public sealed partial class ForestNode
 
     private void OnReplicaPull(PeerHandle from, NodeId app)
     {
-        if (Tree(app) is not { } state || from == _context.Self)
+        if (from == _context.Self)
+            return;
+        IntroduceCloser(from, app);
+        if (Tree(app) is not { } state)
             return;
         if (state.IsRoot && app != AppId.AdvertiseDiscover && app.IsCloser(IdOf(from), Overlay.Id))
         {
@@ -147,5 +180,22 @@ public sealed partial class ForestNode
             ReplicaPullsAnswered++;
             SendReplica(state, from, ReplicaMessage(state, state.ReplicaRound, state.ReplicaModel, state.ReplicaMembers));
         }
+    }
+
+    /// <summary>
+    /// A pull comes from a root that holds nothing, so it believes no node is closer to the app. If this node knows a
+    /// closer one (itself, or a peer the asker's tables lack: the asker came back from a restart or a cut and has not
+    /// heard from that side yet), it names it, so the asker's overlay learns it and the asker steps down and joins the
+    /// real root's tree instead of starting the app afresh beside it (two masters, one of them without the model).
+    /// </summary>
+    private void IntroduceCloser(PeerHandle asker, NodeId app)
+    {
+        PeerHandle closest = Overlay.NextHop(app, PeerHandle.None, Tree(app)?.App.Scope ?? RouteScope.Global);
+        if (closest.IsNone)
+            closest = _context.Self;
+        if (closest == asker || !app.IsCloser(IdOf(closest), IdOf(asker)))
+            return;
+        CloserNodesIntroduced++;
+        Overlay.Introduce(asker, closest);
     }
 }

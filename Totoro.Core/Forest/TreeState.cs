@@ -103,6 +103,9 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>When this root, holding nothing of the app, asked its leaf set for the app's state (−1: not since it became root).</summary>
     public long PulledAt = -1;
 
+    /// <summary>The pull of <see cref="PulledAt"/> was sent a second time (its first copy or an answer may be lost).</summary>
+    public bool PullRepeated;
+
     /// <summary>This node's state of the app came back from its own disk after a restart (ForestNode.RestoreReplica).</summary>
     public bool Restored;
 
