@@ -106,6 +106,36 @@ public sealed class ResultsReportTests : IDisposable
             Toy().CiTimes());
     }
 
+    [Fact]
+    public void TheRealModePlanningTableIsEachRecordedFilesRuns()
+    {
+        Assert.Throws<UsageException>(() => Toy().Rewrite("<!-- results netns-planning -->\n<!-- /results -->", Path.Combine(_temp, "README.md")));
+
+        string dir = Path.Combine(_temp, "results", "netns-planning");
+        Directory.CreateDirectory(dir);
+        const string Test = "Totoro.Cli.Tests.NetnsPlanningTests.With_the_game_planner [1 m 30 s]";
+        File.WriteAllText(Path.Combine(dir, "runs.txt"), $"""
+            == run 1
+             static: round ends 1:3.7 2:5.0; updates missing 0 0
+             game: round ends 1:3.8 2:5.1; updates missing 0 2
+             static: mean round 1.250 s, median 1.208 s (of 12 rounds), impaired host's tree bytes 874,692 a round, updates missing 0
+             game:   mean round 0.410 s, median 0.402 s (of 12 rounds), impaired host's tree bytes 291,556 a round, updates missing 2
+              Passed {Test}
+            == run 2
+             static: mean round 1.300 s, median 1.248 s (of 12 rounds), impaired host's tree bytes 838,228 a round, updates missing 0
+             game: round ends 1:3.8 2:5.1; updates missing 5 5
+             game:   mean round 0.235 s, median 0.220 s (of 12 rounds), impaired host's tree bytes 139,709 a round, updates missing 10
+              Failed {Test}
+            == run 3 (cut short: no summary lines, not counted)
+            """);
+        string table = NetnsPlanningRuns.Table(dir);
+        Assert.Equal(
+            "| runs (file) | runs | passed | `static` median round | `game` median round | impaired host's tree bytes a round, `static` | `game` | rounds with updates missing, `game` |\n"
+            + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            + "| runs.txt | 2 | 1 | 1.208–1.248 s | 0.220–0.402 s | 838,228–874,692 | 139,709–291,556 | 1, 2 |\n",
+            table);
+    }
+
     [Theory]
     [InlineData("README.md")]
     [InlineData("experiments/README.md")]

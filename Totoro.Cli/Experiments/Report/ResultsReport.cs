@@ -12,7 +12,8 @@ namespace Totoro.Cli.Experiments.Report;
 /// <c>&lt;!-- results compare --&gt;</c> (every file's <see cref="CompareSpec"/>: figure, paper, ours, why),
 /// <c>&lt;!-- results gallery --&gt;</c> (their images, short form and paper) and
 /// <c>&lt;!-- results walltimes --&gt;</c> (each committed run's form, points and wall time) and
-/// <c>&lt;!-- results ci --&gt;</c> (each test project's time in the last recorded CI run, results/ci/times.json), each closed by
+/// <c>&lt;!-- results ci --&gt;</c> (each test project's time in the last recorded CI run, results/ci/times.json) and
+/// <c>&lt;!-- results netns-planning --&gt;</c> (the recorded runs of the real-mode planning test), each closed by
 /// <c>&lt;!-- /results --&gt;</c>. What lies between is replaced; everything else is kept as written.
 /// </summary>
 internal sealed partial class ResultsReport(string experimentsDirectory, string resultsDirectory)
@@ -39,8 +40,9 @@ internal sealed partial class ResultsReport(string experimentsDirectory, string 
                 "gallery" => Gallery(imagesFrom),
                 "walltimes" => WallTimes(),
                 "ci" => CiTimes(),
+                "netns-planning" => NetnsPlanningRuns.Table(Path.Combine(resultsDirectory, "netns-planning")),
                 _ when what.Contains('/', StringComparison.Ordinal) => Table(what[..what.IndexOf('/', StringComparison.Ordinal)], what[(what.IndexOf('/', StringComparison.Ordinal) + 1)..]),
-                _ => throw new UsageException($"{markdownPath}: unknown results marker '{what}' (NAME/TABLE, compare, gallery, walltimes, ci)"),
+                _ => throw new UsageException($"{markdownPath}: unknown results marker '{what}' (NAME/TABLE, compare, gallery, walltimes, ci, netns-planning)"),
             };
             return $"{m.Groups["open"].Value}\n{body}{m.Groups["close"].Value}";
         });
