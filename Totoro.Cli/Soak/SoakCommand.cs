@@ -89,7 +89,7 @@ internal static class SoakCommand
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"soak {(summary.Passed ? "PASSED" : "FAILED")}: {summary.Hosts} hosts × {summary.NodesPerHost} nodes, {summary.ChaosSeconds / 60:F1} min of chaos "
                 + $"({summary.Kills} kills, {summary.Leaves} leaves, {summary.Cuts} cuts, {summary.LossPercent}% loss, {summary.DelayMs} ms by {summary.Impairment}); "
-                + $"apps {summary.AppsFinished}/{summary.AppsSubmitted} finished ({summary.RoundsCompleted} rounds), take-overs {summary.TakeOvers}, models lost {summary.ModelsLost}; "
+                + $"apps {summary.AppsFinished}/{summary.AppsSubmitted} finished ({summary.RoundsCompleted} rounds), take-overs {summary.TakeOvers}, models lost {summary.ModelsLost}{(summary.AppsSplitByCut > 0 ? $" (and {summary.AppsSplitByCut} app(s) started on both sides of a cut, not lost)" : "")}; "
                 + $"lookups {summary.LookupsCorrect}/{summary.Lookups} correct ({summary.LookupSuccess:P2}); max RSS {summary.MaxRssMiB:F0} MiB, mean host CPU {summary.MeanHostCpu:F2} cores"));
             foreach (string failure in summary.Failures)
                 Console.Out.WriteLine($"  lost: {failure}");

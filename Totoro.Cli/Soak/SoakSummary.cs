@@ -89,7 +89,7 @@ internal sealed partial record SoakSummary
         int takeOvers = logs.Sum(l => TookOver().Count(l));
         int withoutModel = logs.Sum(l => WithoutModel().Count(l));
         // Each app starts round 1 once; a start after one of its rounds completed anywhere began it afresh (lost model).
-        string[] restarted = [.. StartedAfresh(Directory.EnumerateFiles(logDir, "h*.log"))];
+        (string[] restarted, string[] splitByCut) = StartedAfresh(Directory.EnumerateFiles(logDir, "h*.log"), CutWindows(state.Notes));
         var failures = new List<string>();
         string[] untrained = Untrained(apps);
         int lost = apps.Count(a => a.Lost is not null && a.Lost.Contains("model", StringComparison.Ordinal));
@@ -116,6 +116,7 @@ internal sealed partial record SoakSummary
             RoundsCompleted = apps.Sum(a => a.MaxRound),
             TakeOvers = takeOvers,
             ModelsLost = withoutModel + lost + restarted.Length,
+            AppsSplitByCut = splitByCut.Length,
             AppsUntrained = untrained.Length,
             MaxRssMiB = samples.Where(s => !double.IsNaN(s.RssMiB)).Select(s => s.RssMiB).DefaultIfEmpty(0).Max(),
             MeanHostCpu = Math.Round(samples.GroupBy(s => s.Host).Average(g => CpuOf(g.ToList())), 3),
@@ -125,6 +126,7 @@ internal sealed partial record SoakSummary
                 .. apps.Select(a => a.Finished
                     ? string.Create(CultureInfo.InvariantCulture, $"{a.Name}: finished {a.MaxRound} rounds in {a.FinishedAt - a.SubmittedAt:F0} s, accuracy {a.Accuracy:F4}, master moved {a.RootMoves}×")
                     : $"{a.Name}: NOT finished (round {a.MaxRound}){(a.Lost is null ? "" : ": " + a.Lost)}"),
+                .. splitByCut.Select(a => $"{a}: started afresh while its only rounds were on a host cut off from the rest (it trained on both sides of the cut; the root closest to the app kept its own run after the heal)"),
             ],
         };
 
@@ -144,15 +146,48 @@ internal sealed partial record SoakSummary
     }
 
     /// <summary>
-    /// Apps whose master started round 1 after some master had completed a round of them: every log line is put on the
-    /// soak's clock (a host's lines count from its latest "=== soak: start … at T s" marker).
+    /// Apps that started on both sides of a cut: every round of the app completed before a fresh start elsewhere was
+    /// made on one host while it was cut off from the bridge, in the cut still going on at the start. No replica could
+    /// leave that host, so the rest of the overlay rightly took the app for one that never ran; not a lost model, and
+    /// counted apart (<see cref="StartedAfresh"/>).
     /// </summary>
-    private static IEnumerable<string> StartedAfresh(IEnumerable<string> logs)
+    public int AppsSplitByCut { get; init; }
+
+    /// <summary>A host's time cut off from the bridge, on the soak's clock (<paramref name="To"/> infinite: never reconnected).</summary>
+    internal readonly record struct CutWindow(int Host, double From, double To);
+
+    /// <summary>The cuts as the soak's notes tell them ("host N cut off from the bridge …", then "host N reconnected").</summary>
+    internal static List<CutWindow> CutWindows(IEnumerable<string> notes)
     {
-        var firstRound = new Dictionary<string, double>();
-        var starts = new List<(string App, double At)>();
+        var windows = new List<CutWindow>();
+        foreach (string note in notes)
+        {
+            if (CutNote().Match(note) is not { Success: true } m)
+                continue;
+            int host = int.Parse(m.Groups["host"].Value, CultureInfo.InvariantCulture);
+            double at = double.Parse(m.Groups["at"].Value, CultureInfo.InvariantCulture);
+            if (m.Groups["what"].Value == "cut off from the bridge")
+                windows.Add(new CutWindow(host, at, double.PositiveInfinity));
+            else if (windows.FindLastIndex(w => w.Host == host && double.IsPositiveInfinity(w.To)) is int open and >= 0)
+                windows[open] = windows[open] with { To = at };
+        }
+
+        return windows;
+    }
+
+    /// <summary>
+    /// Apps whose master started round 1 after some master had completed a round of them (lost models), and apart from
+    /// them those whose earlier rounds were all made inside one cut-off host during the cut the start fell in (split by
+    /// the cut): every log line is put on the soak's clock (a host's lines count from its latest "=== soak: start … at
+    /// T s" marker; a host is hN.log's N).
+    /// </summary>
+    internal static (string[] Lost, string[] SplitByCut) StartedAfresh(IEnumerable<string> logs, IReadOnlyList<CutWindow> cuts)
+    {
+        var rounds = new List<(string App, double At, int Host)>();
+        var starts = new List<(string App, double At, int Host)>();
         foreach (string path in logs)
         {
+            int host = HostLog().Match(Path.GetFileName(path)) is { Success: true } name ? int.Parse(name.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
             double offset = 0;
             foreach (string line in File.ReadLines(path))
             {
@@ -163,20 +198,32 @@ internal sealed partial record SoakSummary
                 }
 
                 if (RoundDone().Match(line) is { Success: true } round)
-                {
-                    double at = offset + double.Parse(round.Groups[1].Value, CultureInfo.InvariantCulture);
-                    string app = round.Groups[2].Value;
-                    firstRound[app] = Math.Min(firstRound.GetValueOrDefault(app, double.MaxValue), at);
-                }
+                    rounds.Add((round.Groups[2].Value, offset + double.Parse(round.Groups[1].Value, CultureInfo.InvariantCulture), host));
                 else if (FreshStart().Match(line) is { Success: true } start)
-                {
-                    starts.Add((start.Groups[2].Value, offset + double.Parse(start.Groups[1].Value, CultureInfo.InvariantCulture)));
-                }
+                    starts.Add((start.Groups[2].Value, offset + double.Parse(start.Groups[1].Value, CultureInfo.InvariantCulture), host));
             }
         }
 
-        return starts.Where(s => firstRound.TryGetValue(s.App, out double first) && first < s.At).Select(s => s.App).Distinct();
+        var lost = new List<string>();
+        var split = new List<string>();
+        foreach ((string app, double at, int host) in starts)
+        {
+            var before = rounds.Where(r => r.App == app && r.At < at).ToList();
+            if (before.Count == 0)
+                continue;
+            bool acrossCut = before.Select(r => r.Host).Distinct().Count() == 1 && before[0].Host != host
+                && cuts.Any(c => c.Host == before[0].Host && c.From <= at && at <= c.To && before.All(r => c.From <= r.At));
+            (acrossCut ? split : lost).Add(app);
+        }
+
+        return ([.. lost.Distinct()], [.. split.Distinct().Except(lost)]);
     }
+
+    [GeneratedRegex(@"^h(\d+)\.log$")]
+    private static partial Regex HostLog();
+
+    [GeneratedRegex(@"^\s*(?<at>[0-9.]+) s  host (?<host>\d+) (?<what>cut off from the bridge|reconnected)")]
+    private static partial Regex CutNote();
 
     [GeneratedRegex(@"^=== soak: start \d+ at ([0-9.]+) s")]
     private static partial Regex SoakStart();
