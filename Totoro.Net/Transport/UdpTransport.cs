@@ -247,6 +247,9 @@ public sealed class UdpTransport : IDisposable
         Signal.Set();
     }
 
+    /// <summary>Closes the socket without telling the connected peers (a killed process's way); <see cref="Dispose"/> still follows.</summary>
+    internal void Abort() => _manager.Stop(sendDisconnectMessages: false);
+
     public void Dispose()
     {
         _manager.Stop();
