@@ -11,7 +11,7 @@ namespace Totoro.Net.Tests;
 /// with 2% receive-path loss and 10 ms delay and real mode's overlay timers: the restarted nodes must come to know
 /// every live node (on a ring of 24 their leaf sets of 24 cover everyone), and every other node must know them again.
 /// The oracle is the cluster itself: who is alive is known to the test. TOTORO_RESTART_TRIALS,
-/// TOTORO_RESTART_PING_MS and TOTORO_RESTART_PROBE_TRIES make it a measurement (times to a full view, per trial), and
+/// TOTORO_RESTART_PING_MS, TOTORO_RESTART_PROBE_TRIES, TOTORO_RESTART_LEASE_MS and TOTORO_RESTART_LOSS_PERMILLE make it a measurement (times to a full view, per trial), and
 /// TOTORO_RESTART_STEADY_S adds a watch of the settled overlay for spells in which a live node drops out of a leaf set.
 /// </summary>
 public class RestartRejoinTests(ITestOutputHelper output)
@@ -28,7 +28,7 @@ public class RestartRejoinTests(ITestOutputHelper output)
         var knows = new List<double>();
         var known = new List<double>();
         int probeTries = Setting("TOTORO_RESTART_PROBE_TRIES", 2);
-        using var cluster = new RestartCluster(HostCount, NodesPerHost, RestartCluster.RealModePastry(pingMs) with { ProbeTries = probeTries }, loss: 0.02, delayMs: 10);
+        using var cluster = new RestartCluster(HostCount, NodesPerHost, RestartCluster.RealModePastry(pingMs) with { ProbeTries = probeTries, LeaseMicros = Setting("TOTORO_RESTART_LEASE_MS", pingMs * 3 / 2) * 1000L }, loss: Setting("TOTORO_RESTART_LOSS_PERMILLE", 20, minimum: 0) / 1000.0, delayMs: 10);
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(30));
         var random = new Random(11);
         for (int trial = 0; trial < trials; trial++)
@@ -151,6 +151,6 @@ public class RestartRejoinTests(ITestOutputHelper output)
         return string.Create(CultureInfo.InvariantCulture, $"n {sorted.Length}, median {At(0.5):F2}, p90 {At(0.9):F2}, max {sorted[^1]:F2}; all: {string.Join(' ', values.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}");
     }
 
-    private static int Setting(string name, int fallback)
-        => int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
+    private static int Setting(string name, int fallback, int minimum = 1)
+        => int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out int value) && value >= minimum ? value : fallback;
 }
