@@ -187,6 +187,13 @@ public sealed partial class NodeHost : IDisposable
         _transport.Abort();
     }
 
+    /// <summary>Testing aid: cuts the host off the network (nothing in or out) or puts it back, as the soak's namespace cut.</summary>
+    internal bool CutOff
+    {
+        get => _transport.CutOff;
+        set => _transport.CutOff = value;
+    }
+
     /// <summary>Waits for the loop to finish after <see cref="RequestStop"/>.</summary>
     public bool WaitForExit(TimeSpan timeout) => _thread?.Join(timeout) ?? true;
 

@@ -60,6 +60,42 @@ public class RestartRejoinTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The soak's namespace cut: a host that can neither send nor receive is dropped by every other node (and drops them),
+    /// and once the cut heals both sides find each other again, through the pings each node keeps sending to peers it
+    /// declared dead (PastryOptions.ProbeDepartedEvery): nothing else would bring two sides that forgot each other together.
+    /// </summary>
+    [Fact]
+    public void A_host_cut_off_is_dropped_by_all_and_both_sides_find_each_other_once_the_cut_heals()
+    {
+        int pingMs = Setting("TOTORO_RESTART_PING_MS", 1000);
+        TimeSpan deadline = TimeSpan.FromMilliseconds(30 * pingMs);
+        using var cluster = new RestartCluster(HostCount, NodesPerHost, RestartCluster.RealModePastry(pingMs), loss: 0.02, delayMs: 10);
+        cluster.WaitUntilJoined(TimeSpan.FromSeconds(30));
+        (double settled, _, string settle) = UntilFullView(cluster, -1, deadline);
+        Assert.True(settled >= 0, $"the overlay never reached a full view before the cut:\n{settle}");
+        const int cut = 2;
+        Dictionary<NodeId, int> ids = cluster.LiveIds();
+        var clock = Stopwatch.StartNew();
+        cluster.Hosts[cut]!.CutOff = true;
+        bool split = false;
+        while (!split && clock.Elapsed < deadline)
+        {
+            Thread.Sleep(100);
+            // Split: no node lists a node on the other side of the cut any more.
+            split = cluster.LeafSets().All(l => l.Value.All(other => (ids[l.Key] == cut) == (ids[other] == cut)));
+        }
+
+        double splitAfter = clock.Elapsed.TotalSeconds;
+        Assert.True(split, $"{deadline.TotalSeconds:F0} s into the cut a node still listed one on the other side");
+        Thread.Sleep(TimeSpan.FromMilliseconds(5 * pingMs)); // the cut lasts on after both sides have given up on each other
+        cluster.Hosts[cut]!.CutOff = false;
+        (double knowsAll, double knownByAll, string missing) = UntilFullView(cluster, cut, deadline);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"host {cut} cut off: both sides dropped the other after {splitAfter:F2} s; after the heal its nodes knew all after {knowsAll:F2} s, all knew them after {knownByAll:F2} s"));
+        Assert.True(knowsAll >= 0 && knownByAll >= 0, $"{deadline.TotalSeconds:F0} s after the cut healed the view was still not full:\n{missing}");
+    }
+
+    /// <summary>
     /// Polls every 100 ms until the restarted host's nodes know every live node (first time) and every live node knows
     /// them (second); -1 for one never reached. With <paramref name="restarted"/> -1, waits until every node knows
     /// every other. The third value says who missed whom at the end.
