@@ -31,6 +31,7 @@ public sealed partial class NodeHost : IDisposable
     private bool[] _joined = [];
     private Thread? _thread;
     private volatile bool _stopping;
+    private volatile bool _killed;
     private MetricsWriter? _metrics;
     private ProcessUsage? _usage;
     private long _nextMetrics;
@@ -174,6 +175,25 @@ public sealed partial class NodeHost : IDisposable
         return _joined.Length > 0 && Volatile.Read(ref _joined[0]);
     }
 
+    /// <summary>
+    /// Stops the way kill -9 does, for tests of restarts: no goodbye to the trees or the leaf sets and no disconnect on
+    /// the wire, so the peers learn of it only by their own timeouts; the port is free afterwards.
+    /// </summary>
+    internal void Kill()
+    {
+        _killed = true;
+        RequestStop();
+        WaitForExit(TimeSpan.FromSeconds(5));
+        _transport.Abort();
+    }
+
+    /// <summary>Testing aid: cuts the host off the network (nothing in or out) or puts it back, as the soak's namespace cut.</summary>
+    internal bool CutOff
+    {
+        get => _transport.CutOff;
+        set => _transport.CutOff = value;
+    }
+
     /// <summary>Waits for the loop to finish after <see cref="RequestStop"/>.</summary>
     public bool WaitForExit(TimeSpan timeout) => _thread?.Join(timeout) ?? true;
 
@@ -203,7 +223,8 @@ public sealed partial class NodeHost : IDisposable
                 _transport.Signal.WaitOne(TimeSpan.FromMicroseconds(wait));
         }
 
-        Leave();
+        if (!_killed)
+            Leave();
     }
 
     private void Turn()

@@ -27,6 +27,7 @@ public sealed class UdpTransport : IDisposable
     private readonly Dictionary<IPEndPoint, List<byte[]>> _pending = [];
     private readonly Dictionary<IPEndPoint, long> _connectAt = [];
     private readonly long _impairDelayTicks;
+    private volatile bool _cutOff;
 
     /// <param name="impairLoss">Fraction of received packets to drop on purpose (tests without netem); 0 in real use.</param>
     /// <param name="impairDelay">Time every received frame is held before the host sees it (tests without netem); zero in real use.</param>
@@ -68,6 +69,16 @@ public sealed class UdpTransport : IDisposable
 
     public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>
+    /// Testing aid: the host cut off from the network (a namespace's link down), so no frame goes out or comes in.
+    /// LiteNetLib's own connection upkeep still flows, so a reliable connection may outlive the cut where a real one would not.
+    /// </summary>
+    internal bool CutOff
+    {
+        get => _cutOff;
+        set => _cutOff = value;
+    }
+
     /// <summary>Binds to the address and port (0: any free port).</summary>
     public void Start(IPEndPoint listen)
     {
@@ -105,6 +116,8 @@ public sealed class UdpTransport : IDisposable
     /// <summary>Sends a frame: small ones as a datagram, large ones (or any, when <paramref name="reliable"/>) reliably.</summary>
     public void Send(IPEndPoint to, byte[] frame, bool reliable = false)
     {
+        if (CutOff)
+            return;
         Interlocked.Increment(ref Counters.DatagramsOut);
         Interlocked.Add(ref Counters.BytesOut, frame.Length);
         if (frame.Length <= MaxUnreliableBytes && !reliable)
@@ -240,12 +253,17 @@ public sealed class UdpTransport : IDisposable
 
     private void Enqueue(IPEndPoint from, LiteNetLib.Utils.NetDataReader reader)
     {
+        if (CutOff)
+            return;
         byte[] data = reader.GetRemainingBytes();
         Interlocked.Increment(ref Counters.DatagramsIn);
         Interlocked.Add(ref Counters.BytesIn, data.Length);
         _inbox.Enqueue(new Datagram(from, data, _impairDelayTicks == 0 ? 0 : System.Diagnostics.Stopwatch.GetTimestamp() + _impairDelayTicks));
         Signal.Set();
     }
+
+    /// <summary>Closes the socket without telling the connected peers (a killed process's way); <see cref="Dispose"/> still follows.</summary>
+    internal void Abort() => _manager.Stop(sendDisconnectMessages: false);
 
     public void Dispose()
     {
