@@ -14,7 +14,8 @@ WANTED = [("1m-train", "the 10^6-node training run (1,000 apps × 100 workers, t
 SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ prefetch pipeline, array oracle (89599e2)",
          "after3": "1fca750 (main, 10^7 run merged)", "after4": "+ sparse deep routing rows, rare node state (6ba9972)",
          "after5": "+ event queue in segments (aa6a522)",
-         "after10": "+ leaf-set reach codes, one array for leaf and neighbourhood sets (e725681)"}
+         "after10": "+ leaf-set reach codes, one array for leaf and neighbourhood sets (e725681)",
+         "after11": "df54063 (perf11-tried), not kept (lent slots without the array, links and places prefetched)"}
 
 
 def alternate(tag):
