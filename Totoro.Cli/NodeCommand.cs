@@ -74,18 +74,7 @@ internal static class NodeCommand
                 ImpairLoss = parsed.GetValue(impairLoss),
                 ImpairDelayMs = parsed.GetValue(impairDelay),
                 Planning = new Core.Planning.PlanningOptions { Planner = parsed.GetValue(planner)!, Epsilon = parsed.GetValue(epsilon), DecisionPeriodMicros = parsed.GetValue(planPeriod) * 1000L },
-                Pastry = new PastryOptions().WithChurnRepair() with // real nodes fail: hop acks, lookup timeouts, probed joins, as the churn presets
-                {
-                    B = parsed.GetValue(b),
-                    LeafSetSize = parsed.GetValue(leafSet),
-                    LeafSetPingPeriodMicros = ping * 1000L,
-                    LeaseMicros = ping * 1500L,
-                    ProbeTimeoutMicros = Math.Min(3_000_000, ping * 500L),
-                    JoinTimeoutMicros = Math.Min(30_000_000, ping * 1500L),
-                    JoinRetryMicros = 1_500_000, // a lost join datagram costs a second or two, not a join timeout
-                    ProbeTries = 2, // one lost ping must not kill a live neighbour (or a tree parent)
-                    ProbeDepartedEvery = 2, // a cut-off host or site rejoins its side of the ring once the cut heals
-                },
+                Pastry = new PastryOptions { B = parsed.GetValue(b), LeafSetSize = parsed.GetValue(leafSet) }.ForRealMode(ping * 1000L), // real nodes fail: hop acks, lookup timeouts, probed joins
             };
             IReadOnlyList<string> problems = options.Validate();
             if (problems.Count > 0)

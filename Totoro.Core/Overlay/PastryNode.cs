@@ -452,9 +452,12 @@ public sealed partial class PastryNode : INodeProgram
 
         if (!holder.IsNone && now - heard > _options.LeaseMicros)
         {
-            PeerHandle dead = holder;
-            holder = PeerHandle.None;
-            DeclareDead(dead, tellLeafSet: true);
+            PeerHandle silent = holder;
+            holder = PeerHandle.None; // a new lease starts at the next check, whoever the neighbour is then
+            if (_options.ProbeExpiredLeases)
+                Probe(silent); // dropped only if it stays silent through the probe too
+            else
+                DeclareDead(silent, tellLeafSet: true);
         }
     }
 

@@ -30,6 +30,14 @@ public sealed record PastryOptions
     /// </summary>
     public int ProbeTries { get; init; } = 1;
 
+    /// <summary>
+    /// Whether a neighbour whose lease ran out is probed (<see cref="ProbeTries"/> pings) before it is declared dead,
+    /// rather than at once. Off (the simulator's runs, whose links lose nothing unless told to); real mode turns it on,
+    /// since a lossy link can lose every message of a lease and a live neighbour declared dead stays out of the tables
+    /// for two leases.
+    /// </summary>
+    public bool ProbeExpiredLeases { get; init; }
+
     /// <summary>A candidate for the leaf set is pinged at most once per this period (FreePastry's lease-request throttle; µs).</summary>
     public long PingThrottleMicros { get; init; }
 
@@ -107,6 +115,23 @@ public sealed record PastryOptions
         LeafSetPingPeriodMicros = 8_000_000,
         LeaseMicros = 10_000_000,
         ProbeTimeoutMicros = 3_000_000,
+    };
+
+    /// <summary>
+    /// What `totoro node` runs, at a keep-alive period of <paramref name="pingMicros"/>: the churn presets' repair, a
+    /// lease of one and a half periods, joins retried on the link's timescale, and on lossy links two probe pings, expired
+    /// leases probed before a ruling, and the peers declared dead pinged now and then (a cut heals).
+    /// </summary>
+    public PastryOptions ForRealMode(long pingMicros) => WithChurnRepair() with
+    {
+        LeafSetPingPeriodMicros = pingMicros,
+        LeaseMicros = pingMicros * 3 / 2,
+        ProbeTimeoutMicros = Math.Min(3_000_000, pingMicros / 2),
+        JoinTimeoutMicros = Math.Min(30_000_000, pingMicros * 3 / 2),
+        JoinRetryMicros = 1_500_000, // a lost join datagram costs a second or two, not a join timeout
+        ProbeTries = 2, // one lost ping must not kill a live neighbour (or a tree parent)
+        ProbeExpiredLeases = true, // nor a lease whose every message was lost
+        ProbeDepartedEvery = 2, // a cut-off host or site rejoins its side of the ring once the cut heals
     };
 
     /// <summary>

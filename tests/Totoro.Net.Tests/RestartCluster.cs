@@ -33,19 +33,8 @@ internal sealed class RestartCluster : IDisposable
     /// <summary>The hosts by index; null while one is down.</summary>
     public NodeHost?[] Hosts { get; }
 
-    /// <summary>What `totoro node` sets for real mode (Totoro.Cli/NodeCommand.cs) at this ping period.</summary>
-    public static PastryOptions RealModePastry(int pingMs) => new PastryOptions().WithChurnRepair() with
-    {
-        B = 4,
-        LeafSetSize = 24,
-        LeafSetPingPeriodMicros = pingMs * 1000L,
-        LeaseMicros = pingMs * 1500L,
-        ProbeTimeoutMicros = Math.Min(3_000_000, pingMs * 500L),
-        JoinTimeoutMicros = Math.Min(30_000_000, pingMs * 1500L),
-        JoinRetryMicros = 1_500_000,
-        ProbeTries = 2,
-        ProbeDepartedEvery = 2,
-    };
+    /// <summary>What `totoro node` sets for real mode at this ping period (its default b and leaf set).</summary>
+    public static PastryOptions RealModePastry(int pingMs) => new PastryOptions { B = 4, LeafSetSize = 24 }.ForRealMode(pingMs * 1000L);
 
     public void WaitUntilJoined(TimeSpan timeout)
     {

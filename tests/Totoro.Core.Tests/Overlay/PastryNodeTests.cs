@@ -181,6 +181,38 @@ public class PastryNodeTests
         Assert.Equal(nextRight, node.RightLeaves()[0]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void With_expired_leases_probed_a_neighbour_whose_lease_messages_were_all_lost_stays_if_it_answers_the_probe(bool answersProbe)
+    {
+        var options = new PastryOptions { ProbeExpiredLeases = true, ProbeTries = 2 };
+        var network = new FakeNetwork(seed: 14);
+        (PastryNode node, FakeNodeContext context, _) = Joined(network, peers: 40, options);
+        PeerHandle right = node.RightLeaves()[0], left = node.LeftLeaves()[0];
+
+        // Every keep-alive to and from the right neighbour is lost; the left one answers.
+        long end = options.LeaseMicros + (4 * options.LeafSetPingPeriodMicros);
+        var log = new List<FakeNodeContext.Sent>();
+        while (context.Now < end)
+        {
+            context.Advance(250_000, node);
+            foreach (FakeNodeContext.Sent s in context.Drain())
+            {
+                log.Add(s);
+                if (s.Message.Kind == MessageKind.LeafSetPing && s.To == left)
+                    node.Receive(left, new Message { Kind = MessageKind.LeafSetPong });
+                else if (answersProbe && s.Message is { Kind: MessageKind.LeafSetPing, Flags: MessageFlags.LivenessOnly } && s.To == right)
+                    node.Receive(right, new Message { Kind = MessageKind.LeafSetPong });
+            }
+        }
+
+        Assert.Contains(log, s => s.To == right && s.Message is { Kind: MessageKind.LeafSetPing, Flags: MessageFlags.LivenessOnly }); // probed, not ruled on
+        Assert.Equal(answersProbe, node.KnowsOf(right));
+        Assert.Equal(!answersProbe, log.Exists(s => s.Message.Kind == MessageKind.NodeFailed && s.Message.Peers is [var p] && p == right));
+        Assert.True(node.KnowsOf(left));
+    }
+
     [Fact]
     public void A_probed_neighbour_that_answers_stays_and_one_that_does_not_is_dropped_after_the_probe_timeout()
     {
