@@ -389,6 +389,10 @@ public sealed partial class ForestNode
             state.ChildHeights[from] = message.Height;
             ReportHeight(state);
         }
+        else
+        {
+            AnswerIfNotChild(state, from); // a height report from a peer that takes this node for its parent (ForestNode.NonChildren.cs)
+        }
     }
 
     /// <summary>Changes whether this subtree is cut off from the root, and tells the children at once when it changes.</summary>
