@@ -177,6 +177,14 @@ public sealed partial class ForestNode
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
             SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
+        if (state.Parent != from)
+        {
+            // A new parent hears from this node at once (its height, whether changed or not): a LEAVE this node sent
+            // it earlier (it answered a stray round of a former stint, say) may reach it after it acked, and drop this
+            // node there unseen; then it answers this report with NotChild and this node re-joins (ForestNode.NonChildren.cs).
+            state.ToldHeight = -1;
+        }
+
         state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;

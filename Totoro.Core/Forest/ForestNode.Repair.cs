@@ -56,6 +56,9 @@ public sealed partial class ForestNode
                 state.ChildHeights.Remove(peer);
                 ReportHeight(state);
                 StopWaitingFor(state, peer);
+                // The overlay can be wrong (its probes queued behind a slow link): a child still alive re-joins at once
+                // instead of keeping a parent that no longer counts it until its keep-alives lapse.
+                SendControl(peer, TreeMessages.NotChild(state.App.Id));
             }
 
             if (!state.IsRoot && state.Parent == peer)

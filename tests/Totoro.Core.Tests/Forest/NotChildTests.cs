@@ -47,6 +47,55 @@ public class NotChildTests
     }
 
     [Fact]
+    public void A_child_whose_stale_leave_crossed_its_readoption_hears_so_from_its_first_report_and_rejoins()
+    {
+        // Messages in order, none lost, as between two nodes of one host: the child moves away and back while a round
+        // its old stint was sent is still on its way. It answers that stray round with a LEAVE, which reaches the
+        // parent after the parent adopted it again: the parent drops it, and the child takes the parent's ack.
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent) = Parent();
+        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = ChildOf(parent, parentContext, parentHandle);
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        Message stray = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
+
+        PeerHandle elsewhere = _network.AddRandom();
+        child.Receive(elsewhere, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null)); // moved away
+        Message leftFirst = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        child.Receive(parentHandle, stray); // the old stint's round, late: answered with a LEAVE
+        Message leftAgain = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
+
+        parent.Receive(childHandle, leftFirst);
+        parent.Receive(childHandle, JoinFrom(childHandle)); // the child moves back
+        Message ack = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.JoinAck).Message;
+        parent.Receive(childHandle, leftAgain); // the stale LEAVE lands after the ack went out
+        parentContext.Drain();
+        child.Receive(parentHandle, ack);
+        Assert.True(parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(childHandle));
+
+        // The child's first word to its new-old parent is answered, and it re-joins instead of waiting out its keep-alives.
+        foreach (FakeNodeContext.Sent sent in childContext.Drain().Where(s => s.To == parentHandle))
+            parent.Receive(childHandle, sent.Message);
+        foreach (FakeNodeContext.Sent sent in parentContext.Drain().Where(s => s.To == childHandle))
+            child.Receive(parentHandle, sent.Message);
+        Assert.True(child.TryGetTree(_appId, out TreeInfo childTree) && childTree.Parent != parentHandle, "the child kept a parent that does not count it");
+        Assert.Equal(1, child.DisownedRejoins);
+        Assert.Contains(childContext.Drain(), s => s.To == grandparent && s.Message.Kind == TreeKind.Join);
+    }
+
+    [Fact]
+    public void A_child_the_overlay_wrongly_took_for_dead_is_told_and_rejoins()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, _) = Parent();
+        (ForestNode child, FakeNodeContext _, PeerHandle childHandle) = ChildOf(parent, parentContext, parentHandle);
+
+        parent.OnPeerDead(parent.Overlay, childHandle);
+        foreach (FakeNodeContext.Sent sent in parentContext.Drain().Where(s => s.To == childHandle))
+            child.Receive(parentHandle, sent.Message);
+
+        Assert.Equal(1, child.DisownedRejoins);
+        Assert.True(child.TryGetTree(_appId, out TreeInfo tree) && tree.Parent.IsNone);
+    }
+
+    [Fact]
     public void A_not_a_child_word_from_a_former_parent_or_from_a_child_changes_nothing()
     {
         (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent) = Parent();
@@ -127,11 +176,14 @@ public class NotChildTests
         node.Subscribe(_appId);
         context.Drain();
 
-        parent.Receive(self, new Message { Kind = TreeKind.Join, Key = _appId, Origin = self, Row = 8, Stamp = 1, Payload = Payload.FromData(AppDescriptor.Default(_appId, "seated", 8).Encode()) });
+        parent.Receive(self, JoinFrom(self));
         Message ack = parentContext.Drain().Single(s => s.To == self && s.Message.Kind == TreeKind.JoinAck).Message;
         node.Receive(parentHandle, ack);
         context.Drain();
         Assert.True(node.TryGetTree(_appId, out TreeInfo tree) && tree.Parent == parentHandle && !tree.Grandparent.IsNone);
         return (node, context, self);
     }
+
+    private Message JoinFrom(PeerHandle joiner)
+        => new() { Kind = TreeKind.Join, Key = _appId, Origin = joiner, Row = 8, Stamp = 1, Payload = Payload.FromData(AppDescriptor.Default(_appId, "seated", 8).Encode()) };
 }
