@@ -60,11 +60,13 @@ public class NotChildTests
         PeerHandle elsewhere = _network.AddRandom();
         child.Receive(elsewhere, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null)); // moved away
         Message leftFirst = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
-        child.Receive(parentHandle, stray); // the old stint's round, late: answered with a LEAVE
+        Message back = JoinFrom(childHandle); // its planner moves it back (the JOIN goes out)...
+        child.Receive(parentHandle, stray); // ...before the old stint's round reaches it, late: answered with a LEAVE
         Message leftAgain = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
 
+        // The parent gets the three in the order they were sent.
         parent.Receive(childHandle, leftFirst);
-        parent.Receive(childHandle, JoinFrom(childHandle)); // the child moves back
+        parent.Receive(childHandle, back);
         Message ack = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.JoinAck).Message;
         parent.Receive(childHandle, leftAgain); // the stale LEAVE lands after the ack went out
         parentContext.Drain();
