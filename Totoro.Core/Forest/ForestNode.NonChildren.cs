@@ -8,7 +8,9 @@ namespace Totoro.Core.Forest;
 /// is missing from every round until a keep-alive audit, tens of seconds later, finds the parent silent. So a node that
 /// gets what only a child sends (an update, a chunk of one, a height report) from a peer it does not count as its child
 /// answers with <see cref="TreeMessages.NotChild"/>, at most once per <see cref="NotChildAnswerGapMicros"/> per peer (a
-/// flood of chunks gets one answer, not one each); the peer, if that node is its current parent, re-joins at once.
+/// flood of chunks gets one answer, not one each); the peer, if that node is its current parent, re-joins at once. A
+/// node that once sent a parent a LEAVE reports its height to it at once when that parent adopts it again, so a LEAVE
+/// that crossed the new ack (and dropped it there unseen) is answered too.
 /// </summary>
 public sealed partial class ForestNode
 {
@@ -47,6 +49,19 @@ public sealed partial class ForestNode
                 _notChildAnsweredAt.Remove(peer);
         }
     }
+
+    /// <summary>Tells a parent or former parent that this node is not its child, and remembers whom it told.</summary>
+    private void LeaveUp(TreeState state, PeerHandle peer)
+    {
+        const int Kept = 4;
+        SendControl(peer, TreeMessages.Leave(state.App.Id));
+        PeerHandle[] told = state.LeftTo ?? [];
+        if (Array.IndexOf(told, peer) < 0)
+            state.LeftTo = told.Length < Kept ? [.. told, peer] : [.. told[1..], peer];
+    }
+
+    /// <summary>Whether this node sent <paramref name="peer"/> a LEAVE of this tree lately (it may still be on its way).</summary>
+    private static bool LeftBefore(TreeState state, PeerHandle peer) => state.LeftTo is { } told && Array.IndexOf(told, peer) >= 0;
 
     /// <summary>
     /// A node says it does not count this one as its child. Only the current parent's word counts: an answer from a

@@ -430,7 +430,7 @@ public sealed partial class ForestNode
         if (!state.Detached || state.IsRoot || state.Parent.IsNone || now - state.DetachedSince <= 3 * state.App.Options.ParentTimeoutMicros)
             return false;
         PeerHandle parent = state.Parent;
-        SendControl(parent, TreeMessages.Leave(state.App.Id));
+        LeaveUp(state, parent);
         LoseParent(state, parent, silent: false);
         return true;
     }
