@@ -105,7 +105,7 @@ public sealed partial class ForestNode
         if (from != state.Parent)
         {
             if (header.Index == 0)
-                LeaveUp(state, from); // as for a whole broadcast from a former parent
+                SendControl(from, TreeMessages.Leave(state.App.Id)); // as for a whole broadcast from a former parent
             return;
         }
 

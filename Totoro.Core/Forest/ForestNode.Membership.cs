@@ -101,7 +101,7 @@ public sealed partial class ForestNode
         state.Round = Math.Max(state.Round, state.JoinerRound);
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
-            LeaveUp(state, oldParent);
+            SendControl(oldParent, TreeMessages.Leave(state.App.Id));
         SetDetached(state, false);
         EnsureMaintenance(state);
         if (!wasRoot && state.HasReplica)
@@ -176,15 +176,7 @@ public sealed partial class ForestNode
             return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
-            LeaveUp(state, state.Parent);
-        if (state.Parent != from && LeftBefore(state, from))
-        {
-            // A parent this node once sent a LEAVE (a stray round of a former stint, say) hears from it at once: that
-            // LEAVE may reach it after it acked, and drop this node there unseen; then it answers this height report
-            // with NotChild and this node re-joins (ForestNode.NonChildren.cs).
-            state.ToldHeight = -1;
-        }
-
+            SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
         state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;

@@ -9,8 +9,10 @@ namespace Totoro.Core.Forest;
 /// gets what only a child sends (an update, a chunk of one, a height report) from a peer it does not count as its child
 /// answers with <see cref="TreeMessages.NotChild"/>, at most once per <see cref="NotChildAnswerGapMicros"/> per peer (a
 /// flood of chunks gets one answer, not one each); the peer, if that node is its current parent, re-joins at once. A
-/// node that once sent a parent a LEAVE reports its height to it at once when that parent adopts it again, so a LEAVE
-/// that crossed the new ack (and dropped it there unseen) is answered too.
+/// node also answers every LEAVE from a child with the same word: a child that really left has another parent and
+/// ignores it, but a stale LEAVE (one the child sent before this node adopted it again, answering a stray round of a
+/// former stint, say) drops a child that still takes this node for its parent, and the word, behind the new ack,
+/// makes it re-join.
 /// </summary>
 public sealed partial class ForestNode
 {
@@ -18,6 +20,7 @@ public sealed partial class ForestNode
     internal const long NotChildAnswerGapMicros = 500_000;
 
     private Dictionary<PeerHandle, long>? _notChildAnsweredAt;
+    private bool _departed; // left gracefully (Leave): its parents' answers are no reason to join again
 
     /// <summary>Not-a-child answers this node sent: a child's message came from a peer it does not count as its child.</summary>
     public long NotChildAnswers { get; private set; }
@@ -50,26 +53,13 @@ public sealed partial class ForestNode
         }
     }
 
-    /// <summary>Tells a parent or former parent that this node is not its child, and remembers whom it told.</summary>
-    private void LeaveUp(TreeState state, PeerHandle peer)
-    {
-        const int Kept = 4;
-        SendControl(peer, TreeMessages.Leave(state.App.Id));
-        PeerHandle[] told = state.LeftTo ?? [];
-        if (Array.IndexOf(told, peer) < 0)
-            state.LeftTo = told.Length < Kept ? [.. told, peer] : [.. told[1..], peer];
-    }
-
-    /// <summary>Whether this node sent <paramref name="peer"/> a LEAVE of this tree lately (it may still be on its way).</summary>
-    private static bool LeftBefore(TreeState state, PeerHandle peer) => state.LeftTo is { } told && Array.IndexOf(told, peer) >= 0;
-
     /// <summary>
     /// A node says it does not count this one as its child. Only the current parent's word counts: an answer from a
     /// former parent (this node moved on, and something it had queued for it arrived late) changes nothing.
     /// </summary>
     private void OnNotChild(PeerHandle from, NodeId app)
     {
-        if (Tree(app) is not { } state || state.IsRoot || state.Parent != from)
+        if (_departed || Tree(app) is not { } state || state.IsRoot || state.Parent != from)
             return;
         DisownedRejoins++;
         LoseParent(state, from, silent: false); // ForestNode.Repair.cs: the grandparent first

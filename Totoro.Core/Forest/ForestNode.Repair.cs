@@ -25,6 +25,7 @@ public sealed partial class ForestNode
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
+        _departed = true;
         if (_trees is not null)
         {
             foreach (TreeState state in _trees.Values)
@@ -236,6 +237,9 @@ public sealed partial class ForestNode
             state.ChildHeights.Remove(from);
             ReportHeight(state);
             StopWaitingFor(state, from);
+            // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still
+            // takes this node for its parent and re-joins (ForestNode.NonChildren.cs).
+            SendControl(from, TreeMessages.NotChild(app));
         }
 
         if (!state.IsRoot && state.Parent == from)
@@ -430,7 +434,7 @@ public sealed partial class ForestNode
         if (!state.Detached || state.IsRoot || state.Parent.IsNone || now - state.DetachedSince <= 3 * state.App.Options.ParentTimeoutMicros)
             return false;
         PeerHandle parent = state.Parent;
-        LeaveUp(state, parent);
+        SendControl(parent, TreeMessages.Leave(state.App.Id));
         LoseParent(state, parent, silent: false);
         return true;
     }

@@ -38,7 +38,7 @@ public sealed partial class ForestNode
             // A former parent still counts this node as a child (it left without a word: it took that parent for dead,
             // or its leave was lost) and would wait for its aggregate forever. Tell it again; the round comes from the
             // real parent, so a child never answers a round its own parent has not started.
-            LeaveUp(state, from);
+            SendControl(from, TreeMessages.Leave(state.App.Id));
             return;
         }
 

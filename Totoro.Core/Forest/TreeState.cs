@@ -46,9 +46,6 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>The highest round any joiner below this node said it had seen; a new root starts above it.</summary>
     public int JoinerRound;
 
-    /// <summary>Parents and former parents this node last sent a LEAVE (most recent last; null: none).</summary>
-    public PeerHandle[]? LeftTo;
-
     /// <summary>Hops this node's re-join found silent or dead (most recent last), carried in its JOINs; empty once attached.</summary>
     public PeerHandle[] SilentHops = [];
 
