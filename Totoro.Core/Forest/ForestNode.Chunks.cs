@@ -209,8 +209,10 @@ public sealed partial class ForestNode
             return;
         }
 
-        if (Tree(message.App) is not { } state || state.Aggregation is not { InFlight: true } aggregation
-            || message.Round != aggregation.Round || !aggregation.IsAwaited(from, self: false))
+        if (Tree(message.App) is not { } state)
+            return;
+        AnswerIfNotChild(state, from); // ForestNode.NonChildren.cs
+        if (state.Aggregation is not { InFlight: true } aggregation || message.Round != aggregation.Round || !aggregation.IsAwaited(from, self: false))
             return; // late, early, unknown, or from a child this round does not wait for
         if (header.TotalBytes > aggregation.ModelBytes && header.Shape != ChunkShape.Data)
         {

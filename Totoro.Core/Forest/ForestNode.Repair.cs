@@ -25,6 +25,7 @@ public sealed partial class ForestNode
     /// <summary>Leaves gracefully: every tree's parent drops this node and its children re-join at once; then the overlay.</summary>
     public void Leave()
     {
+        _departed = true;
         if (_trees is not null)
         {
             foreach (TreeState state in _trees.Values)
@@ -56,6 +57,9 @@ public sealed partial class ForestNode
                 state.ChildHeights.Remove(peer);
                 ReportHeight(state);
                 StopWaitingFor(state, peer);
+                // The overlay can be wrong (its probes queued behind a slow link): a child still alive re-joins at once
+                // instead of keeping a parent that no longer counts it until its keep-alives lapse.
+                SendControl(peer, TreeMessages.NotChild(state.App.Id));
             }
 
             if (!state.IsRoot && state.Parent == peer)
@@ -233,6 +237,9 @@ public sealed partial class ForestNode
             state.ChildHeights.Remove(from);
             ReportHeight(state);
             StopWaitingFor(state, from);
+            // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still
+            // takes this node for its parent and re-joins (ForestNode.NonChildren.cs).
+            SendControl(from, TreeMessages.NotChild(app));
         }
 
         if (!state.IsRoot && state.Parent == from)
@@ -388,6 +395,10 @@ public sealed partial class ForestNode
         {
             state.ChildHeights[from] = message.Height;
             ReportHeight(state);
+        }
+        else
+        {
+            AnswerIfNotChild(state, from); // a height report from a peer that takes this node for its parent (ForestNode.NonChildren.cs)
         }
     }
 

@@ -74,6 +74,7 @@ public sealed partial class ForestNode
 
         if (Tree(message.App) is not { } state)
             return;
+        AnswerIfNotChild(state, from); // ForestNode.NonChildren.cs
         _app?.OnAggregate(this, message.App, message.Round, merged);
         AddContribution(state, message.Round, merged, message.Contributions, from);
     }

@@ -254,6 +254,9 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             case TreeKind.Replica:
                 OnReplica(from, new ReplicaView(in message)); // ForestNode.Replication.cs
                 break;
+            case TreeKind.Leave when (message.Flags & TreeFlags.NotChild) != 0:
+                OnNotChild(from, message.Key); // ForestNode.NonChildren.cs
+                break;
             case TreeKind.Leave:
                 OnTreeLeave(from, message.Key);
                 break;

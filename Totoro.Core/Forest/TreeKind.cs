@@ -84,6 +84,12 @@ public static class TreeFlags
     /// <summary>On a heartbeat: the sender has lost its path to the root, so its subtree must not adopt joiners (no loops).</summary>
     public const MessageFlags Detached = MessageFlags.Layer1;
 
+    /// <summary>
+    /// On a LEAVE: the sender does not count the receiver as its child (it sent what only a child sends). Unlike a
+    /// plain LEAVE it never makes the receiver drop the sender as its own child; it only detaches it from the sender.
+    /// </summary>
+    public const MessageFlags NotChild = MessageFlags.Layer1;
+
     /// <summary>On a broadcast, aggregate, replica, succession or app-layer answer: one chunk of a model larger than a chunk (<see cref="ModelChunks"/>).</summary>
     public const MessageFlags Chunk = MessageFlags.Layer1;
 

@@ -111,6 +111,12 @@ public static class TreeMessages
     public static Message Leave(NodeId app) => new() { Kind = TreeKind.Leave, Key = app };
 
     /// <summary>
+    /// A node's answer to what only a child sends (an update, a height report) from a peer it does not count as its
+    /// child in <paramref name="app"/>'s tree: that peer, if it takes the sender for its parent, re-joins at once.
+    /// </summary>
+    public static Message NotChild(NodeId app) => new() { Kind = TreeKind.Leave, Flags = TreeFlags.NotChild, Key = app };
+
+    /// <summary>
     /// An advertisement routed to the advertise–discover tree's root, acked per hop so that one meeting a dead node is
     /// routed around it (the stamp, the sender's clock, tells its acks from another's); the app's root also announces
     /// again until its workers are in.

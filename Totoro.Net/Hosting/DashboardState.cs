@@ -63,6 +63,7 @@ public sealed class DashboardState
         foreach ((NodeId id, LearningAppInfo info) in _host.Apps.Known)
         {
             var edges = new HashSet<(string, string)>();
+            var held = new List<string[]>(); // each node's own word: "up" (its parent) or "down" (a child), to tell a one-sided edge
             string? root = null;
             for (int i = 0; i < _host.NodeCount; i++)
             {
@@ -73,9 +74,16 @@ public sealed class DashboardState
                 if (tree.IsRoot)
                     root = me;
                 else if (!tree.Parent.IsNone)
+                {
                     edges.Add((node.IdOf(tree.Parent).ToString(), me));
+                    held.Add(["up", node.IdOf(tree.Parent).ToString(), me]);
+                }
+
                 foreach (PeerHandle child in tree.Children)
+                {
                     edges.Add((me, node.IdOf(child).ToString()));
+                    held.Add(["down", me, node.IdOf(child).ToString()]);
+                }
             }
 
             string name = info.Spec.Name;
@@ -87,6 +95,7 @@ public sealed class DashboardState
                 rounds = _planned.GetValueOrDefault(name, info.Spec.Rounds),
                 root,
                 edges = edges.Select(e => new[] { e.Item1, e.Item2 }).ToArray(),
+                held,
                 curve = _curves.GetValueOrDefault(name)?.ToArray() ?? [],
             });
         }

@@ -194,11 +194,16 @@ public class NetnsPlanningTests(ITestOutputHelper output)
             shortOf.Where(r => r.Key > from).Sum(r => Math.Max(0, r.Value)));
     }
 
-    /// <summary>Every host's view of the app's tree from its dashboard state (ids shortened to 4 hex digits): what a failure message needs.</summary>
+    /// <summary>
+    /// Every host's view of the app's tree from its dashboard state (ids shortened to 4 hex digits), and the edges only
+    /// one end holds (a child whose parent does not count it, or the other way): what a failure message needs.
+    /// </summary>
     private static string TreeEdges(NetnsBridge bridge)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var text = new System.Text.StringBuilder();
+        var up = new HashSet<string>();
+        var down = new HashSet<string>();
         for (int i = 0; i < NodesPerHost.Length; i++)
         {
             try
@@ -209,6 +214,8 @@ public class NetnsPlanningTests(ITestOutputHelper output)
                     text.Append(CultureInfo.InvariantCulture, $" host{i}{(i == Impaired ? "*" : "")}[");
                     text.AppendJoin(' ', app.GetProperty("edges").EnumerateArray().Select(e => $"{e[0].GetString()![..4]}>{e[1].GetString()![..4]}"));
                     text.Append(']');
+                    foreach (var side in app.GetProperty("held").EnumerateArray())
+                        (side[0].GetString() == "up" ? up : down).Add($"{side[1].GetString()![..4]}>{side[2].GetString()![..4]}");
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or AggregateException or System.Text.Json.JsonException)
@@ -217,6 +224,7 @@ public class NetnsPlanningTests(ITestOutputHelper output)
             }
         }
 
+        text.Append(CultureInfo.InvariantCulture, $"; held by the child only: [{string.Join(' ', up.Except(down))}], by the parent only: [{string.Join(' ', down.Except(up))}]");
         return text.ToString();
     }
 

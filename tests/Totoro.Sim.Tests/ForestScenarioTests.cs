@@ -182,6 +182,30 @@ public class ForestScenarioTests
     }
 
     [Fact]
+    public void A_live_child_its_parent_took_for_dead_is_back_in_the_next_round_with_its_subtree()
+    {
+        ForestScenario scenario = Run(nodes: 600, apps: 1, subscribers: 200);
+        ForestScenario.AppRun app = scenario.Apps.Single();
+        TreeInfo Tree(int node) => scenario.Node(node).TryGetTree(app.Id, out TreeInfo t) ? t : default;
+        // An interior child (its subtree goes with it) whose parent is not the root: it re-joins through the root.
+        int child = app.Subscribers.First(s => Tree(s).Children.Length > 0 && !Tree(s).Parent.IsNone && Tree(s).Parent.Index != app.Root);
+        int parent = Tree(child).Parent.Index;
+
+        // The parent's overlay takes the child for dead (its probes were late, say): dropped, but the child is alive.
+        scenario.World.Enter(parent);
+        scenario.Node(parent).OnPeerDead(scenario.Node(parent).Overlay, new PeerHandle(child));
+        Assert.DoesNotContain(new PeerHandle(child), Tree(parent).Children);
+        scenario.World.RunUntil(scenario.World.Now + 2_000_000);
+
+        // Long before any keep-alive would lapse (30 s and more), the next round reaches everyone and comes back whole.
+        scenario.World.Enter(app.Root);
+        int round = scenario.Node(app.Root).Broadcast(app.Id, Payload.SizeOnly(1000));
+        scenario.World.RunUntil(scenario.World.Now + 5_000_000);
+        Assert.All(app.Subscribers, s => Assert.Equal(round, Tree(s).Round));
+        Assert.Equal(1, scenario.Node(child).DisownedRejoins);
+    }
+
+    [Fact]
     public void The_roots_closest_leaf_set_neighbours_hold_its_state()
     {
         ForestScenario scenario = Run(nodes: 300, apps: 1, subscribers: 50, vectors: true);
