@@ -8,8 +8,8 @@ namespace Totoro.Core.Learning;
 /// one of the round's participants. Each node learns which child leads to which worker from the reports that climb
 /// through it (participants' reports and non-participants' declines alike), so from the second round on a model
 /// travels only towards the workers that will train on it. A participant it cannot place (new, or moved) sends the
-/// model down every child; a participant routed to a child whose answer does not mention it is forgotten, so a
-/// worker that moved is found again next round. One instance per node and app: what it learns is that node's own.
+/// model down every child, and so does one placed at a peer that is no longer a child; a participant routed to a
+/// child whose answer does not mention it is forgotten, so a worker that moved is found again next round. One instance per node and app: what it learns is that node's own.
 /// </summary>
 public sealed class ParticipantRouter : IChildSelector
 {
@@ -38,7 +38,9 @@ public sealed class ParticipantRouter : IChildSelector
         for (int i = 0; i < participants; i++)
         {
             int worker = ParticipantList.WorkerAt(list, i);
-            if (!_below.TryGetValue(worker, out PeerHandle child))
+            // Placed at a peer that is no child any more (it moved away, under another child here or elsewhere): its
+            // answer will never come to forget the place, so the worker counts as unplaced and the reports re-place it.
+            if (!_below.TryGetValue(worker, out PeerHandle child) || (child != context.Self && !children.Contains(child)))
             {
                 _routed.Clear();
                 return AllChildren.Instance.Select(app, round, payload, children, chosen, context); // cannot place it

@@ -47,6 +47,28 @@ public class ParticipantRouterTests
         => Assert.Equal(Children, Select(new ParticipantRouter(), Round(4, 7)));
 
     [Fact]
+    public void A_worker_placed_at_a_former_child_sends_the_model_down_every_child_until_the_reports_place_it_again()
+    {
+        // The netns planning run that lost a subtree: worker 5 was below child B; B moved away under C. Routing it to
+        // B sent it to nobody, and since B never answers again its place was never forgotten.
+        var router = new ParticipantRouter();
+        var context = new Context();
+        router.Observe(App, A, Reports(1, 2), context);
+        router.Observe(App, B, Reports(5), context);
+        PeerHandle[] withoutB = [A, C];
+        var chosen = new PeerHandle[withoutB.Length];
+
+        int n = router.Select(App, 2, Round(1, 5), withoutB, chosen, context);
+
+        Assert.Equal(withoutB, chosen[..n]);
+        router.Observe(App, C, Reports(5), context); // its report now climbs through C
+        n = router.Select(App, 3, Round(1, 5), withoutB, chosen, context);
+        Assert.Equal(withoutB, chosen[..n]); // A for worker 1, C for worker 5
+        n = router.Select(App, 4, Round(5), withoutB, chosen, context);
+        Assert.Equal(new[] { C }, chosen[..n]);
+    }
+
+    [Fact]
     public void Once_it_has_heard_the_reports_only_the_subtrees_with_participants_get_the_model()
     {
         var router = new ParticipantRouter();
