@@ -213,9 +213,12 @@ public sealed partial class ForestNode
     {
         // Only the node closest to the app: of two roots, the other one moves (MoveRootIfNotClosest), so they never
         // trade the app back and forth. A root that holds nothing (it took its round number from joiners, not from a
-        // broadcast or a replica) takes any replica; one that holds state takes only a newer one.
+        // broadcast or a replica) takes any replica; one that holds a replica takes only a newer one. One that is
+        // running the app's rounds itself takes none: the replica is then a second root's run (a node that took this
+        // one for dead, or the far side of a cut) and its round number says only that fewer workers made its rounds
+        // quicker. The second root joins this tree instead, and this run goes on.
         bool holdsNothing = !state.HasBroadcast && !state.HasReplica;
-        if (!state.IsRoot || (checkpoint is null && round == 0) || (!holdsNothing && round <= state.Round))
+        if (!state.IsRoot || state.HasBroadcast || (checkpoint is null && round == 0) || (!holdsNothing && round <= state.Round))
             return false;
         if (!Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return false;

@@ -96,6 +96,31 @@ public class SplitRootTests
         Assert.Equal(3, asker.ReplicaPulls);
     }
 
+    /// <summary>
+    /// The CI failure of RealModeFailoverTests: after the master's host was killed the heir took over, and a node farther
+    /// from the app, which took the heir for dead under load, took over too and ran rounds with one worker; its
+    /// replica, rounds ahead, then replaced the heir's run. A root running rounds itself takes no replica; one
+    /// holding nothing still takes it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_root_running_its_own_rounds_keeps_them_against_a_second_roots_newer_replica(bool running)
+    {
+        (ForestNode root, FakeNodeContext context, _, _) = FalseRoot();
+        if (running)
+            Assert.Equal(1, root.Broadcast(_appId, Payload.FromVector([1f])));
+        context.Drain();
+        PeerHandle second = _network.Add(new NodeId(_appId.Value + 9000)); // farther from the app than the root
+
+        root.Receive(second, TreeMessages.Replica(_appId, round: 30, ReplicaEnvelope.Seal(Payload.FromVector([2f]), AppDescriptor.Default(_appId, "split", 8).Encode()), members: null));
+
+        Assert.True(root.TryGetTree(_appId, out TreeInfo tree));
+        Assert.Equal(running ? 0 : 1, root.RootTakeovers);
+        Assert.Equal(running ? 1 : 30, tree.Round);
+        Assert.True(root.IsRootOf(_appId));
+    }
+
     /// <summary>A node that became the app's root from a worker's JOIN, knowing no node closer to the app.</summary>
     private (ForestNode Node, FakeNodeContext Context, PeerHandle Self, PeerHandle[] Others) FalseRoot()
     {
