@@ -1,4 +1,5 @@
 using Totoro.Core.Forest;
+using Totoro.Core.Overlay;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Tests.Fakes;
@@ -6,6 +7,33 @@ namespace Totoro.Core.Tests.Fakes;
 /// <summary>Seats a node in an app's tree by hand: what the tests of a worker's handling of a round start from.</summary>
 internal static class TreeSeat
 {
+    /// <summary>A node of the fake network, joined alone, that has heard from <paramref name="knows"/> (announces); the outbox is drained.</summary>
+    public static (ForestNode Node, FakeNodeContext Context) Alone(FakeNetwork network, PeerHandle self, IEnumerable<PeerHandle>? knows = null)
+    {
+        FakeNodeContext context = network.ContextFor(self);
+        var node = new ForestNode(context, network.IdOf(self), new PastryOptions(), hooks: null, app: null);
+        node.Join(PeerHandle.None);
+        foreach (PeerHandle peer in knows ?? [])
+            node.Receive(peer, new Message { Kind = MessageKind.Announce });
+        context.Drain();
+        return (node, context);
+    }
+
+    /// <summary>
+    /// A subscriber of <paramref name="app"/> just below its id, with a parent and two children, its clock at
+    /// <paramref name="clockAt"/>; the root's place (a node just above the app's id) is elsewhere.
+    /// </summary>
+    public static (ForestNode Node, FakeNodeContext Context, PeerHandle Self, PeerHandle Parent, PeerHandle[] Children) Worker(FakeNetwork network, NodeId app, long clockAt = 0)
+    {
+        PeerHandle self = network.Add(new NodeId(app.Value - 1000));
+        (ForestNode node, FakeNodeContext context) = Alone(network, self);
+        context.AdvanceTo(clockAt, node);
+        PeerHandle closer = network.Add(new NodeId(app.Value + 1));
+        PeerHandle[] others = [.. Enumerable.Range(0, 6).Select(_ => network.AddRandom())];
+        PeerHandle[] children = AsWorker(node, context, network, app, others.Append(closer), parent: others[0]);
+        return (node, context, self, others[0], children);
+    }
+
     /// <summary>
     /// The node hears of <paramref name="known"/> (its leaf set and routing table), adopts two children that join
     /// through it, subscribes, and is taken by <paramref name="parent"/>; the outbox is drained. Returns the children.

@@ -153,26 +153,16 @@ public class NotChildTests
     /// <summary>A subscriber with a parent (the grandparent of the child the tests add) and two children; the root is elsewhere.</summary>
     private (ForestNode Node, FakeNodeContext Context, PeerHandle Self, PeerHandle Parent) Parent()
     {
-        PeerHandle self = _network.Add(new NodeId(_appId.Value - 1000));
-        FakeNodeContext context = _network.ContextFor(self);
-        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: null, app: null);
-        node.Join(PeerHandle.None);
-        PeerHandle closer = _network.Add(new NodeId(_appId.Value + 1));
-        PeerHandle[] others = [.. Enumerable.Range(0, 6).Select(_ => _network.AddRandom()), closer];
-        TreeSeat.AsWorker(node, context, _network, _appId, others, parent: others[0]);
-        return (node, context, self, others[0]);
+        (ForestNode node, FakeNodeContext context, PeerHandle self, PeerHandle parent, _) = TreeSeat.Worker(_network, _appId);
+        return (node, context, self, parent);
     }
 
     /// <summary>A subscriber that joined through <paramref name="parent"/> and was adopted by it (its ack names the grandparent).</summary>
     private (ForestNode Node, FakeNodeContext Context, PeerHandle Self) ChildOf(ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle)
     {
         PeerHandle self = _network.Add(new NodeId(_appId.Value - 5000));
-        FakeNodeContext context = _network.ContextFor(self);
-        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: null, app: null);
-        node.Join(PeerHandle.None);
         PeerHandle closer = _network.Add(new NodeId(_appId.Value + 2));
-        foreach (PeerHandle peer in new[] { parentHandle, closer })
-            node.Receive(peer, new Message { Kind = MessageKind.Announce });
+        (ForestNode node, FakeNodeContext context) = TreeSeat.Alone(_network, self, [parentHandle, closer]);
         node.CreateTree(AppDescriptor.Default(_appId, "seated", 8));
         node.Subscribe(_appId);
         context.Drain();

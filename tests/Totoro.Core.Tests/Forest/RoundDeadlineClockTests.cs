@@ -54,17 +54,9 @@ public class RoundDeadlineClockTests
         return new BroadcastView(in message).TimeLeft;
     }
 
-    /// <summary>A subscriber with a parent and two children, its clock at <paramref name="clockAt"/>.</summary>
     private (ForestNode Node, FakeNodeContext Context, PeerHandle Parent, PeerHandle[] Children) Worker(long clockAt)
     {
-        PeerHandle self = _network.Add(new NodeId(_appId.Value - 1000));
-        FakeNodeContext context = _network.ContextFor(self);
-        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: null, app: null);
-        node.Join(PeerHandle.None);
-        context.AdvanceTo(clockAt, node);
-        PeerHandle closer = _network.Add(new NodeId(_appId.Value + 1)); // the root is elsewhere
-        PeerHandle[] others = [.. Enumerable.Range(0, 6).Select(_ => _network.AddRandom())];
-        PeerHandle[] children = TreeSeat.AsWorker(node, context, _network, _appId, others.Append(closer), parent: others[0]);
-        return (node, context, others[0], children);
+        (ForestNode node, FakeNodeContext context, _, PeerHandle parent, PeerHandle[] children) = TreeSeat.Worker(_network, _appId, clockAt);
+        return (node, context, parent, children);
     }
 }

@@ -134,14 +134,5 @@ public class SplitRootTests
         return (node, context, self, others);
     }
 
-    private (ForestNode Node, FakeNodeContext Context) Node(PeerHandle self, IEnumerable<PeerHandle> knows)
-    {
-        FakeNodeContext context = _network.ContextFor(self);
-        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: null, app: null);
-        node.Join(PeerHandle.None);
-        foreach (PeerHandle peer in knows)
-            node.Receive(peer, new Message { Kind = MessageKind.Announce });
-        context.Drain();
-        return (node, context);
-    }
+    private (ForestNode Node, FakeNodeContext Context) Node(PeerHandle self, IEnumerable<PeerHandle> knows) => TreeSeat.Alone(_network, self, knows);
 }
