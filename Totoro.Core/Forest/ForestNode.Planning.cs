@@ -159,6 +159,7 @@ public sealed partial class ForestNode
                 break;
             case PlanMessages.Probe:
                 TransferLedger ledger = _router?.Ledger ?? AckLedger();
+                ledger.Advance(_context.Now);
                 TreeState? state = Tree(message.App);
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;

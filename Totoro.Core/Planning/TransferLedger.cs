@@ -25,6 +25,7 @@ public sealed class TransferLedger : IPlanningObservations
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out), (long Bytes, long At, int Round, bool Relayed)> _flows = [];
     private readonly Dictionary<NodeId, int> _latestRound = []; // per app: the latest round this node carried bytes of
+    private readonly Dictionary<NodeId, (long At, long Period)> _roundPace = []; // per app: when this node first carried its latest round, and the time a round took here before it
     private long _drainedSentAt = long.MinValue; // a transfer sent then was acked: everything sent before it left the uplink
     private long _now;
     private long _nextToken = 1;
@@ -135,6 +136,7 @@ public sealed class TransferLedger : IPlanningObservations
     /// <summary>Counts transfers not acknowledged within the timeout as lost (called now and then).</summary>
     public void Expire(long now)
     {
+        Advance(now);
         List<long>? expired = null;
         foreach ((long token, Pending p) in _pending)
         {
@@ -214,7 +216,13 @@ public sealed class TransferLedger : IPlanningObservations
     {
         _now = Math.Max(_now, now);
         if (!_latestRound.TryGetValue(app, out int latest) || round > latest)
+        {
             _latestRound[app] = round;
+            bool seen = _roundPace.TryGetValue(app, out var pace);
+            long period = seen && now > pace.At ? (now - pace.At) / (round - latest) : pace.Period;
+            _roundPace[app] = (now, period);
+        }
+
         _flows[(app, direction, peer, outgoing)] = (bytes, now, round, relayed);
     }
 
@@ -319,8 +327,24 @@ public sealed class TransferLedger : IPlanningObservations
     /// </summary>
     private bool IsLive((NodeId App, FlowDirection Direction, PeerHandle Peer, bool Out) key, int round, bool relayed)
         => (!_latestRound.TryGetValue(key.App, out int latest) || round >= latest - 1)
+            && !HasEnded(key.App)
             && (relayed || IsEdge is null || IsEdge(key.App, key.Direction, key.Peer, key.Out))
             && !OnSameHost(key.Peer); // over loopback: no load on the host's links
+
+    /// <summary>
+    /// Whether the app's rounds have stopped passing through this node: none for <see cref="EndedAfterRounds"/> of its
+    /// rounds as they last came here. An app whose training ended keeps its tree, and its last two rounds' flows then
+    /// loaded the node's reports for good: nodes that had served an app that finished early looked busy to every
+    /// other app's children for the rest of the run (docs/planning.md I.2).
+    /// </summary>
+    private bool HasEnded(NodeId app)
+        => _roundPace.TryGetValue(app, out var pace) && pace.Period > 0 && _now - pace.At > EndedAfterRounds * pace.Period;
+
+    /// <summary>Rounds of silence after which an app's flows stop loading this node's reports (a slow round is not an ended app).</summary>
+    private const int EndedAfterRounds = 3;
+
+    /// <summary>Moves the ledger's clock on (it otherwise moves with transfers): a report made now counts the flows live now.</summary>
+    public void Advance(long now) => _now = Math.Max(_now, now);
 
     /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
     private bool QueuedAhead()

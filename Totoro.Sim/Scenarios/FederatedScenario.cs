@@ -231,6 +231,15 @@ public sealed class FederatedScenario
         while (!_ledger.AllFinished(_treeApps) && world.PendingEvents > 0 && world.Now < limit && GiveUp?.Invoke() != true)
         {
             runUntil(world.Now + SliceMicros);
+            if (_audit is not null)
+            {
+                foreach (NodeId app in _treeApps)
+                {
+                    if (_ledger[app]?.Master.Finished == true)
+                        _audit.AppEnded(app); // its players are scored as its training ends (once)
+                }
+            }
+
             progress?.Invoke(new SimProgress("training", _treeApps.Sum(a => (long)(_ledger[a]?.Master.CompletedRounds ?? 0)), total));
             if (_config.Isolated && started < apps.Length && _treeApps.Take(started).All(a => _ledger[a]?.Master.Finished == true))
                 StartNext();

@@ -17,10 +17,16 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private const long RefreshMicros = 1_000_000;
 
     private IReadOnlyList<NodeId> _apps = [];
+    private readonly HashSet<NodeId> _ended = [];
+    private readonly Dictionary<NodeId, AppScore> _scores = [];
+    private readonly Dictionary<NodeId, long> _scoredAt = [];
     private List<LiveFlowGame.Flow>? _flows;
     private long _loadedAt;
     private int _routeMoves;
     private int _parentMoves;
+
+    /// <summary>When each app's players were scored (world µs): as its training ended; for tests.</summary>
+    public IReadOnlyDictionary<NodeId, long> ScoredAt => _scoredAt;
 
     /// <summary>Potential falls recorded at each move (before, after), in move order; for tests.</summary>
     public IReadOnlyList<(long At, double Before, double After, double Believed)> MoveCosts => _moveCosts;
@@ -111,17 +117,22 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
 
     private static int Via(FlowStrategy strategy) => strategy.IsDirect ? -1 : strategy.Via.Index;
 
-    /// <summary>Every live tree flow now: per tree edge the update up and the model down, each with its owner's route.</summary>
-    private List<LiveFlowGame.Flow> Profile(out List<(NodeId App, int Child, int Parent)> edges)
+    /// <summary>
+    /// Every live tree flow now: per tree edge of an app still training, the update up and the model down, each with its
+    /// owner's route. An app whose training ended moves no bytes, so its flows load no link (<paramref name="apps"/>:
+    /// these apps' flows instead, ended or not).
+    /// </summary>
+    private List<LiveFlowGame.Flow> Profile(out List<(NodeId App, int Child, int Parent)> edges, IEnumerable<NodeId>? apps = null)
     {
         var flows = new List<LiveFlowGame.Flow>();
         edges = [];
+        NodeId[] scored = [.. apps ?? _apps.Where(a => !_ended.Contains(a))];
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
             if (!forest.World.IsAlive(i))
                 continue;
             ForestNode node = forest.Node(i);
-            foreach (NodeId app in _apps)
+            foreach (NodeId app in scored)
             {
                 if (!node.TryGetTree(app, out TreeInfo info) || info.IsRoot || info.Parent.IsNone || !forest.World.IsAlive(info.Parent.Index))
                     continue;
@@ -142,21 +153,41 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private long BytesOf(ForestNode sender, NodeId app, FlowDirection direction, PeerHandle peer)
         => sender.Planning?.BytesOf(app, direction, peer) is > 0 and long bytes ? bytes : modelBytes;
 
-    /// <summary>The section at the end of the run: the last profile scored on the true costs.</summary>
-    public LivePlanningSection Section(LearningSection learning)
+    /// <summary>
+    /// The app's training ended (its last round closed): its players are scored now, on the flows live at this moment
+    /// (its own and those of the apps still training), and from now on its flows load no link. Scored at the end of the
+    /// whole run instead, the players of an app that finished a minute earlier were frozen mid-game against loads that
+    /// had moved on since, and their flows, which no longer ran, still loaded the others' links (docs/planning.md I.4).
+    /// Called by the scenario, an observer of the masters, once per app; the first call counts.
+    /// </summary>
+    public void AppEnded(NodeId app)
     {
-        List<LiveFlowGame.Flow> flows = Profile(out var edges);
+        if (_ended.Contains(app) || !_apps.Contains(app))
+            return;
+        _scores[app] = Score(app);
+        _scoredAt[app] = forest.World.Now;
+        _ended.Add(app);
+        _flows = null; // the move audit's profile is rebuilt without the app's flows
+    }
+
+    /// <summary>The gaps of one app's players on the true costs of the flows live now (the app's own among them).</summary>
+    private AppScore Score(NodeId scoredApp)
+    {
+        List<LiveFlowGame.Flow> flows = Profile(out var edges, _apps.Where(a => a == scoredApp || !_ended.Contains(a)));
         _game.Load(flows);
-        var gaps = new List<double>();
+        var routeGaps = new List<double>();
 
         // Route players: each flow's owner, over direct and its relays.
+        var appFlows = new HashSet<(int, int)>(edges.Where(e => e.App == scoredApp).SelectMany(e => new[] { (e.Child, e.Parent), (e.Parent, e.Child) }));
         foreach (LiveFlowGame.Flow flow in flows)
         {
+            if (!appFlows.Contains((flow.From, flow.To)))
+                continue;
             double cost = _game.Cost(flow);
             double best = cost;
             foreach (int via in Alternatives(flow))
                 best = Math.Min(best, _game.CostInstead(flow, flow with { Via = via }));
-            gaps.Add(cost > 0 ? (cost - best) / cost : 0);
+            routeGaps.Add(cost > 0 ? (cost - best) / cost : 0);
         }
 
         // Parent players: each child, over its parent candidates (both of its flows move, direct).
@@ -164,6 +195,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         int seeingGain = 0;
         foreach ((NodeId app, int child, int parent) in edges)
         {
+            if (app != scoredApp)
+                continue;
             forest.World.Enter(child);
             PeerHandle[] candidates = forest.Node(child).Planning is null ? [] : forest.Node(child).ParentCandidatesOf(app);
             if (candidates.Length == 0)
@@ -184,7 +217,25 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 seeingGain++;
         }
 
+        return new AppScore(routeGaps, parentGaps, seeingGain);
+    }
+
+    /// <summary>One app's players scored when its training ended: route players' gaps, parent players' gaps, and how many of those above ε see the gain.</summary>
+    private sealed record AppScore(List<double> RouteGaps, List<double> ParentGaps, int SeeingGain);
+
+    /// <summary>
+    /// The section at the end of the run: every app's players as scored when its training ended (an app still training,
+    /// the run stopped first: scored now); the flows and the potential are every app's last flows together.
+    /// </summary>
+    public LivePlanningSection Section(LearningSection learning)
+    {
+        AppScore[] scores = [.. _apps.Select(a => _scores.TryGetValue(a, out AppScore? score) ? score : Score(a))];
+        var gaps = scores.SelectMany(s => s.RouteGaps).ToList();
+        var parentGaps = scores.SelectMany(s => s.ParentGaps).ToList();
+        int seeingGain = scores.Sum(s => s.SeeingGain);
         gaps.AddRange(parentGaps);
+        List<LiveFlowGame.Flow> flows = Profile(out _, _apps);
+        _game.Load(flows);
         long acks = 0, lost = 0;
         for (int i = 0; i < forest.World.NodeCount; i++)
         {

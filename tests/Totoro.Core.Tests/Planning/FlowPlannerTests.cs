@@ -260,6 +260,29 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AnAppWhoseRoundsStoppedLeavesTheLoadAfterThreeOfItsRounds()
+    {
+        // Two apps pass through a node, one every second and one every two seconds; then the first app's training ends
+        // (its tree stays: every edge still there) while the second goes on. The first's flows stop loading the report
+        // once three of its rounds (3 s) passed without one; a round that is merely slow (2.5 s) still counts. Counted
+        // by rounds alone, an ended app's last two rounds loaded the node's report for good.
+        NodeId other = NodeId.FromRandom(0x0102030405060708, 0x1112131415161718);
+        var ledger = new TransferLedger { IsEdge = (_, _, _, _) => true };
+        for (int round = 1; round <= 4; round++)
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, round * 1_000_000, round);
+        for (int round = 1; round <= 3; round++)
+            ledger.Carried(other, FlowDirection.Down, Other, outgoing: true, 30_000, 500_000 + ((round - 1) * 2_000_000), round);
+        Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
+
+        ledger.Advance(6_500_000); // the first app's last round came at 4 s: 2.5 of its rounds ago
+        Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
+        ledger.Advance(7_100_000); // 3.1 of its rounds ago: ended; the second app's last came at 4.5 s, 1.3 of its rounds ago
+        Assert.Equal(30_000, ledger.Own.UpBytesPerRound);
+        ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, 7_200_000, 5); // a round after all: it counts again
+        Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
+    }
+
+    [Fact]
     public void AFlowWhoseTreeEdgeIsGoneLeavesTheLoadAtOnce()
     {
         // A node carries two children's models and its own update, every round of one app; then its last child of that

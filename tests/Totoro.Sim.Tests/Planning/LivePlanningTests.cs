@@ -59,6 +59,23 @@ public class LivePlanningTests
     }
 
     [Fact]
+    public void EachAppsPlayersAreScoredAsItsTrainingEnds()
+    {
+        // The apps finish at different times (their trees differ); each one's players are scored within a slice (1 s)
+        // after its last round, in the order the apps finished, not all at the end of the run, when the first to finish
+        // had been frozen for a while against loads that had moved on.
+        (SimReport report, FederatedScenario scenario) = Run("game");
+        IReadOnlyDictionary<NodeId, long> scoredAt = scenario.PlanningAudit!.ScoredAt;
+        Assert.Equal(scenario.TreeApps.Count, scoredAt.Count);
+        double[] finished = [.. report.Learning!.PerApp.Select(a => a.TotalSeconds)];
+        long[] scored = [.. scenario.TreeApps.Select(a => scoredAt[a])];
+        Assert.True(finished.Max() - finished.Min() > 2, $"the apps finished {finished.Min():F1}–{finished.Max():F1} s into training");
+        int first = Array.IndexOf(finished, finished.Min()), last = Array.IndexOf(finished, finished.Max());
+        double apart = (scored[last] - scored[first]) / 1e6;
+        Assert.InRange(apart, finished[last] - finished[first] - 1.01, finished[last] - finished[first] + 1.01);
+    }
+
+    [Fact]
     public void StaticPlanningIsPlainScribe()
     {
         // --planner static must route exactly as no planner at all: the same rounds to the microsecond, no acks.
