@@ -67,10 +67,10 @@ internal sealed record SoakOptions
     /// Seconds a host must have been up and joined (or reconnected) before lookups expect to find its nodes: the
     /// overlay's own bound for repairing a neighbour wrongly declared dead as it joins (a host starting on a loaded
     /// machine answers its first probes late), in ping periods p as `totoro node` sets its timers: the lease (1.5 p),
-    /// two probe tries (p), the time a dead peer is not re-learned from gossip (two leases, 3 p) and the wait for the
-    /// next ping to departed peers (2 p), 7.5 p in all. The CI soak once saw a lookup go wrong 12 s after the joins.
+    /// three probe tries (1.5 p), the time a dead peer is not re-learned from gossip (two leases, 3 p) and the wait for
+    /// the next ping to departed peers (2 p), 8 p in all. The CI soak once saw a lookup go wrong 12 s after the joins.
     /// </summary>
-    public double SettleSeconds => Math.Max(10, 7.5 * PingPeriodMs / 1000.0);
+    public double SettleSeconds => Math.Max(10, 8 * PingPeriodMs / 1000.0);
 
     public IReadOnlyList<string> Validate()
     {

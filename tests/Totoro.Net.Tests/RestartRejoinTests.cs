@@ -27,7 +27,7 @@ public class RestartRejoinTests(ITestOutputHelper output)
         TimeSpan deadline = TimeSpan.FromMilliseconds(30 * pingMs); // a failure bound only: a few periods is the norm
         var knows = new List<double>();
         var known = new List<double>();
-        int probeTries = Setting("TOTORO_RESTART_PROBE_TRIES", 2);
+        int probeTries = Setting("TOTORO_RESTART_PROBE_TRIES", RestartCluster.RealModePastry(pingMs).ProbeTries); // real mode's own unless set
         using var cluster = new RestartCluster(HostCount, NodesPerHost, RestartCluster.RealModePastry(pingMs) with { ProbeTries = probeTries, LeaseMicros = Setting("TOTORO_RESTART_LEASE_MS", pingMs * 3 / 2) * 1000L }, loss: Setting("TOTORO_RESTART_LOSS_PERMILLE", 20, minimum: 0) / 1000.0, delayMs: 10);
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(30));
         var random = new Random(11);
