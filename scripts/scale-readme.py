@@ -15,7 +15,8 @@ SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ 
          "after3": "1fca750 (main, 10^7 run merged)", "after4": "+ sparse deep routing rows, rare node state (6ba9972)",
          "after5": "+ event queue in segments (aa6a522)",
          "after10": "+ leaf-set reach codes, one array for leaf and neighbourhood sets (e725681)",
-         "after11": "df54063 (perf11-tried), not kept (lent slots without the array, links and places prefetched)"}
+         "after11": "df54063 (perf11-tried), not kept (lent slots without the array, links and places prefetched)",
+         "after12": "+ the heap on 2 MB pages (eef9e9e)"}
 
 
 def alternate(tag):

@@ -142,12 +142,17 @@ public sealed class SimWorld : INodeContext, IPeerDirectory
             PrefetchAhead();
             _now = time;
             EventsProcessed++;
+            if ((EventsProcessed & (CollapseEvery - 1)) == 0)
+                HugePages.CollapseManagedHeap(); // the heap grown since moves onto 2 MB pages
             Dispatch(e);
         }
 
         _now = Math.Max(_now, until);
         _current = -1;
     }
+
+    /// <summary>Events between two collapses of the heap onto huge pages (a power of two): a few hundred at a million nodes.</summary>
+    private const long CollapseEvery = 1 << 22;
 
     /// <summary>Events ahead of the one about to run whose node rows (directory, place, program slot, message slot) start loading.</summary>
     private const int RowsAhead = 8;
