@@ -145,6 +145,7 @@ public sealed partial class ForestNode
         SendControl(child, TreeMessages.JoinAck(state.App.Id, state.Round, state.App.Options.Fanout, ParentList(state)));
         SendCatalogue(state, child);
         EnsureMaintenance(state);
+        MarkGrown(state, child); // ForestNode.Moves.cs
         ReportHeight(state);
     }
 
@@ -176,7 +177,7 @@ public sealed partial class ForestNode
             return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
-            SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
+            SendControl(state.Parent, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, state.Parent))); // its last round's answer still goes there
         state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;

@@ -1,0 +1,71 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// A node that changes parent (a planner's move, a re-join) brings its subtree's workers to a new place, but the
+/// selectors above it (<see cref="IChildSelector"/>, e.g. the participant router) still place them where their
+/// reports last came up: the next round's model goes down the old path, where the mover no longer takes it, and not
+/// down the new one, so the mover's subtree sits the round out and the round closes short. So a node that adopts a
+/// child marks it grown and tells its parent, which marks it grown and tells its own, up to the root (at most once
+/// per round a node), and the next round goes down to every grown child whatever the selector chose.
+/// </summary>
+public sealed partial class ForestNode
+{
+    /// <summary>Height reports flagged <see cref="TreeFlags.Grew"/> this node sent: its subtree took in nodes.</summary>
+    public long GrewReports { get; private set; }
+
+    /// <summary>The next round goes down to <paramref name="child"/>; the ancestors learn that this subtree grew.</summary>
+    private void MarkGrown(TreeState state, PeerHandle child)
+    {
+        (state.Grown ??= []).Add(child);
+        if (state.IsRoot || state.Parent.IsNone || state.Joining || state.GrewToldRound == state.Round)
+            return; // a round has not come down since the last word: the parent still holds this node grown
+        state.GrewToldRound = state.Round;
+        state.ToldHeight = state.Height;
+        GrewReports++;
+        SendControl(state.Parent, TreeMessages.HeightReport(state.App.Id, state.ToldHeight, grew: true));
+    }
+
+    /// <summary>Adds the grown children the selector left out to the round's <paramref name="n"/> chosen ones; the marks are spent.</summary>
+    private static int AddGrown(TreeState state, Span<PeerHandle> chosen, int n)
+    {
+        if (state.Grown is not { Count: > 0 } grown)
+            return n;
+        foreach (PeerHandle child in state.Children)
+        {
+            if (grown.Contains(child) && !chosen[..n].Contains(child))
+                chosen[n++] = child;
+        }
+
+        grown.Clear();
+        return n;
+    }
+
+    /// <summary>This node took <paramref name="round"/> from <paramref name="from"/>: its answer goes there, wherever this node moves meanwhile.</summary>
+    private static void TookRound(TreeState state, PeerHandle from, int round)
+    {
+        state.RoundFrom = from;
+        state.RoundFromRound = round;
+        state.RoundFromGone = false;
+    }
+
+    /// <summary>
+    /// Whom this node answers <paramref name="round"/> (its update, its subtree's merged): the peer it took the round
+    /// from, which counted it as a child then and waits for it, even if this node has moved since; its parent when
+    /// that peer is gone. Recorded as answered.
+    /// </summary>
+    private static PeerHandle Answering(TreeState state, int round)
+    {
+        PeerHandle to = AnswerTarget(state, round);
+        state.AnsweredTo = to;
+        state.AnsweredRound = round;
+        return to;
+    }
+
+    private static PeerHandle AnswerTarget(TreeState state, int round)
+        => !state.RoundFrom.IsNone && !state.RoundFromGone && state.RoundFromRound == round ? state.RoundFrom : state.Parent;
+
+    /// <summary>The round a LEAVE to <paramref name="peer"/> says this node still answers there: the last it took from it (0: none).</summary>
+    private static int AnsweredThrough(TreeState state, PeerHandle peer) => state.RoundFrom == peer && !state.RoundFromGone ? state.RoundFromRound : 0;
+}
