@@ -1,0 +1,138 @@
+using Totoro.Core.Forest;
+using Totoro.Core.Runtime;
+using Totoro.Core.Tests.Fakes;
+
+namespace Totoro.Core.Tests.Forest;
+
+/// <summary>
+/// A child that moves to another parent during a round (the path planner's parent moves: docs/planning.md I.8) must
+/// still bring its update to the root once. It answers the round to the parent it took the round from, whose LEAVE
+/// tells that parent to keep waiting for it; a new parent that sends it the same round gets an empty answer; and a
+/// parent that adopts a child sends it the next round whatever the app's selector chose, its ancestors told so.
+/// </summary>
+public class MovesTests
+{
+    private readonly FakeNetwork _network = new(seed: 53);
+    private readonly NodeId _appId = NodeId.FromRandom(0xbeef_5555_0000_0000, 13);
+
+    [Fact]
+    public void A_child_that_moves_mid_round_answers_the_parent_it_took_the_round_from_which_waits_for_it()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
+        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
+
+        // Round 1 comes down through the parent to the child, which starts training on it.
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f, 2f]), depth: 1, timeLeft: 0));
+        Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
+        child.Receive(parentHandle, down);
+
+        // Meanwhile its planner's move lands: a new parent takes it, and the old one is told to let go.
+        PeerHandle newParent = _network.AddRandom();
+        child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        Message leave = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        parent.Receive(childHandle, leave);
+        Assert.True(parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(childHandle));
+        parentContext.Drain();
+
+        // The new parent had adopted it before it started round 1 and sends it too: answered with nothing at once.
+        child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f, 2f]), depth: 2, timeLeft: 0));
+        Message empty = childContext.Drain().Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
+        Assert.Equal(0, new AggregateView(in empty).Contributions);
+
+        // The update goes to the old parent, which still waits for it, and up with the round.
+        child.Aggregate(_appId, 1, Payload.FromVector([3f, 4f], weight: 1));
+        List<FakeNodeContext.Sent> up = childContext.Drain().FindAll(s => s.Message.Kind == TreeKind.Aggregate);
+        Message update = Assert.Single(up).Message;
+        Assert.Equal(parentHandle, up[0].To);
+        parent.Receive(childHandle, update);
+        Assert.DoesNotContain(parentContext.Drain(), s => s.To == childHandle && s.Message.Kind == TreeKind.Leave); // no not-a-child word to an awaited answer
+        parent.Aggregate(_appId, 1, Payload.FromVector([5f, 6f], weight: 1));
+        foreach (PeerHandle sibling in siblings)
+            parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f, 8f], weight: 1), contributions: 1));
+        Message merged = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate).Message;
+        Assert.Equal(4, new AggregateView(in merged).Contributions);
+    }
+
+    [Fact]
+    public void A_leave_from_a_child_that_had_not_taken_the_round_ends_the_wait_for_it()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
+        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
+
+        // The child moves before round 1 reaches it; the round it then gets from the old parent it turns down.
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
+        child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
+        child.Receive(parentHandle, down);
+        List<FakeNodeContext.Sent> leaves = childContext.Drain().FindAll(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave);
+        Assert.Equal(2, leaves.Count);
+        Assert.DoesNotContain(leaves, s => s.Message.Round >= 1); // neither says an answer to round 1 is coming
+
+        // The first LEAVE ends the old parent's wait: its round closes without the child.
+        parent.Receive(childHandle, leaves[0].Message);
+        parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
+        foreach (PeerHandle sibling in siblings)
+            parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
+        Message merged = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate).Message;
+        Assert.Equal(3, new AggregateView(in merged).Contributions);
+    }
+
+    [Fact]
+    public void A_parent_that_adopts_a_child_tells_its_own_parent_once_a_round_that_its_subtree_grew()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, _) = Parent();
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        parentContext.Drain();
+
+        TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle); // drains the parent's outbox: check the count
+        Assert.Equal(1, parent.GrewReports);
+        parent.Receive(_network.AddRandom(), TreeSeat.JoinFrom(_appId, _network.AddRandom()));
+        Assert.DoesNotContain(parentContext.Drain(), s => s.To == grandparent && s.Message.Kind == TreeKind.Heartbeat);
+        Assert.Equal(1, parent.GrewReports); // the first word holds until a round comes down
+
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        parentContext.Drain();
+        PeerHandle joiner = _network.AddRandom();
+        parent.Receive(joiner, TreeSeat.JoinFrom(_appId, joiner));
+        Message grew = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Heartbeat).Message;
+        Assert.True(new HeartbeatView(in grew).Grew);
+    }
+
+    [Fact]
+    public void A_grown_child_gets_the_next_round_even_if_the_selector_leaves_it_out()
+    {
+        // The grandparent's selector sends rounds to nobody; its child (the parent here) tells it its subtree grew.
+        PeerHandle self = _network.Add(new NodeId(_appId.Value + 1));
+        (ForestNode root, FakeNodeContext rootContext) = TreeSeat.Alone(_network, self);
+        root.CreateTree(AppDescriptor.Default(_appId, "seated", 8) with { Selector = new NoChildren() });
+        PeerHandle child = _network.AddRandom();
+        root.Receive(child, TreeSeat.JoinFrom(_appId, child));
+        rootContext.Drain();
+        Assert.True(root.TryGetTree(_appId, out TreeInfo tree) && tree.Children.Contains(child));
+
+        // Adopted: the first round after goes down to it; the next one, chosen by the selector alone, does not.
+        root.Broadcast(_appId, Payload.FromVector([1f]));
+        Assert.Contains(rootContext.Drain(), s => s.To == child && s.Message.Kind == TreeKind.Broadcast);
+        root.Receive(child, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([1f], weight: 1), contributions: 1));
+        rootContext.Drain();
+        root.Broadcast(_appId, Payload.FromVector([1f]));
+        Assert.DoesNotContain(rootContext.Drain(), s => s.To == child && s.Message.Kind == TreeKind.Broadcast);
+        rootContext.Advance(1, root); // the empty round closes
+
+        // Its subtree took in a node: the next round goes down to it again.
+        root.Receive(child, TreeMessages.HeightReport(_appId, 1, grew: true));
+        root.Broadcast(_appId, Payload.FromVector([1f]));
+        Assert.Contains(rootContext.Drain(), s => s.To == child && s.Message.Kind == TreeKind.Broadcast);
+    }
+
+    /// <summary>A subscriber with a parent and two children (the moving child's siblings); the root is elsewhere.</summary>
+    private (ForestNode Node, FakeNodeContext Context, PeerHandle Self, PeerHandle Parent, PeerHandle[] Children) Parent()
+        => TreeSeat.Worker(_network, _appId);
+
+    private sealed class NoChildren : IChildSelector
+    {
+        public string Name => "none";
+
+        public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context) => 0;
+    }
+}
