@@ -99,6 +99,7 @@ public sealed partial class ForestNode
         if (!wasRoot)
             state.PulledAt = -1; // ForestNode.Succession.cs: a root anew may have to ask for the app's state again
         state.Round = Math.Max(state.Round, state.JoinerRound);
+        ReleaseRoundFrom(state); // ForestNode.Moves.cs: a root answers no round (the parent gets its LEAVE below)
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
             SendControl(oldParent, TreeMessages.Leave(state.App.Id));

@@ -66,6 +66,19 @@ public sealed partial class ForestNode
     private static PeerHandle AnswerTarget(TreeState state, int round)
         => !state.RoundFrom.IsNone && !state.RoundFromGone && state.RoundFromRound == round ? state.RoundFrom : state.Parent;
 
+    /// <summary>
+    /// This node will not answer its last round after all (it became a root, or it leaves): a former parent it took
+    /// the round from, which waits for it, is told to stop (the current parent gets its own LEAVE).
+    /// </summary>
+    private void ReleaseRoundFrom(TreeState state)
+    {
+        if (state.RoundFrom.IsNone || state.RoundFromGone)
+            return;
+        state.RoundFromGone = true;
+        if (state.RoundFrom != state.Parent)
+            SendControl(state.RoundFrom, TreeMessages.Leave(state.App.Id));
+    }
+
     /// <summary>The round a LEAVE to <paramref name="peer"/> says this node still answers there: the last it took from it (0: none).</summary>
     private static int AnsweredThrough(TreeState state, PeerHandle peer) => state.RoundFrom == peer && !state.RoundFromGone ? state.RoundFromRound : 0;
 }

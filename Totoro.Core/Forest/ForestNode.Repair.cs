@@ -33,6 +33,7 @@ public sealed partial class ForestNode
                 Message leave = TreeMessages.Leave(state.App.Id);
                 if (!state.Parent.IsNone)
                     SendControl(state.Parent, leave);
+                ReleaseRoundFrom(state); // ForestNode.Moves.cs
                 foreach (PeerHandle child in state.Children)
                     SendControl(child, leave);
             }
@@ -242,16 +243,22 @@ public sealed partial class ForestNode
     {
         if (Tree(app) is not { } state)
             return;
-        if (state.Children.Remove(from))
+        bool wasChild = state.Children.Remove(from);
+        if (wasChild)
         {
             state.ChildHeights.Remove(from);
             ReportHeight(state);
-            if (state.Aggregation is not { InFlight: true } open || open.Round > answered)
-                StopWaitingFor(state, from); // else it moved after it took this round from here: its answer still comes here (ForestNode.Moves.cs)
-            // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still
-            // takes this node for its parent and re-joins (ForestNode.NonChildren.cs).
-            SendControl(from, TreeMessages.NotChild(app));
         }
+
+        // A child (or a former one still awaited) that moved after it took this round from here answers it here yet
+        // (ForestNode.Moves.cs); any other is no longer waited for.
+        if (state.Aggregation is not { InFlight: true } open || open.Round > answered)
+            StopWaitingFor(state, from);
+
+        // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still takes
+        // this node for its parent and re-joins (ForestNode.NonChildren.cs).
+        if (wasChild)
+            SendControl(from, TreeMessages.NotChild(app));
 
         if (!state.IsRoot && state.Parent == from)
             LoseParent(state, from, silent: false);

@@ -78,6 +78,28 @@ public class MovesTests
     }
 
     [Fact]
+    public void A_child_that_moved_and_then_leaves_for_good_releases_the_former_parent_still_waiting_for_it()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
+        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        child.Receive(parentHandle, parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message);
+        child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        parent.Receive(childHandle, childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
+        foreach (PeerHandle sibling in siblings)
+            parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
+        Assert.DoesNotContain(parentContext.Drain(), s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate); // it waits for the mover
+
+        // The mover leaves before it answers: its former parent hears so (not only its current one) and closes the round.
+        child.Leave();
+        Message leave = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        parent.Receive(childHandle, leave);
+        Message merged = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate).Message;
+        Assert.Equal(3, new AggregateView(in merged).Contributions);
+    }
+
+    [Fact]
     public void A_parent_that_adopts_a_child_tells_its_own_parent_once_a_round_that_its_subtree_grew()
     {
         (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, _) = Parent();
