@@ -18,85 +18,59 @@ public class MovesTests
     [Fact]
     public void A_child_that_moves_mid_round_answers_the_parent_it_took_the_round_from_which_waits_for_it()
     {
-        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
-        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
-
-        // Round 1 comes down through the parent to the child, which starts training on it.
-        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f, 2f]), depth: 1, timeLeft: 0));
-        Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
-        child.Receive(parentHandle, down);
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne); // the child starts training on round 1
 
         // Meanwhile its planner's move lands: a new parent takes it, and the old one is told to let go.
         PeerHandle newParent = _network.AddRandom();
-        child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
-        Message leave = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
-        parent.Receive(childHandle, leave);
-        Assert.True(parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(childHandle));
-        parentContext.Drain();
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.True(f.Parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(f.ChildHandle));
+        f.ParentContext.Drain();
 
         // The new parent had adopted it before it started round 1 and sends it too: answered with nothing at once.
-        child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f, 2f]), depth: 2, timeLeft: 0));
-        Message empty = childContext.Drain().Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
+        f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
+        Message empty = f.ChildContext.Drain().Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
         Assert.Equal(0, new AggregateView(in empty).Contributions);
 
         // The update goes to the old parent, which still waits for it, and up with the round.
-        child.Aggregate(_appId, 1, Payload.FromVector([3f, 4f], weight: 1));
-        List<FakeNodeContext.Sent> up = childContext.Drain().FindAll(s => s.Message.Kind == TreeKind.Aggregate);
-        Message update = Assert.Single(up).Message;
-        Assert.Equal(parentHandle, up[0].To);
-        parent.Receive(childHandle, update);
-        Assert.DoesNotContain(parentContext.Drain(), s => s.To == childHandle && s.Message.Kind == TreeKind.Leave); // no not-a-child word to an awaited answer
-        parent.Aggregate(_appId, 1, Payload.FromVector([5f, 6f], weight: 1));
-        foreach (PeerHandle sibling in siblings)
-            parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f, 8f], weight: 1), contributions: 1));
-        Message merged = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate).Message;
-        Assert.Equal(4, new AggregateView(in merged).Contributions);
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        FakeNodeContext.Sent up = Assert.Single(f.ChildContext.Drain(), s => s.Message.Kind == TreeKind.Aggregate);
+        Assert.Equal(f.ParentHandle, up.To);
+        f.Parent.Receive(f.ChildHandle, up.Message);
+        Assert.DoesNotContain(f.ParentContext.Drain(), s => s.To == f.ChildHandle && s.Message.Kind == TreeKind.Leave); // no not-a-child word to an awaited answer
+        Assert.Equal(4, OthersAnswer(f));
     }
 
     [Fact]
     public void A_leave_from_a_child_that_had_not_taken_the_round_ends_the_wait_for_it()
     {
-        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
-        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
-
         // The child moves before round 1 reaches it; the round it then gets from the old parent it turns down.
-        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
-        Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
-        child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
-        child.Receive(parentHandle, down);
-        List<FakeNodeContext.Sent> leaves = childContext.Drain().FindAll(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave);
+        Family f = RoundOneSentDown();
+        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        List<FakeNodeContext.Sent> leaves = f.ChildContext.Drain().FindAll(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave);
         Assert.Equal(2, leaves.Count);
         Assert.DoesNotContain(leaves, s => s.Message.Round >= 1); // neither says an answer to round 1 is coming
 
         // The first LEAVE ends the old parent's wait: its round closes without the child.
-        parent.Receive(childHandle, leaves[0].Message);
-        parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
-        foreach (PeerHandle sibling in siblings)
-            parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
-        Message merged = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate).Message;
-        Assert.Equal(3, new AggregateView(in merged).Contributions);
+        f.Parent.Receive(f.ChildHandle, leaves[0].Message);
+        Assert.Equal(3, OthersAnswer(f));
     }
 
     [Fact]
     public void A_child_that_moved_and_then_leaves_for_good_releases_the_former_parent_still_waiting_for_it()
     {
-        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
-        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
-        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
-        child.Receive(parentHandle, parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message);
-        child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
-        parent.Receive(childHandle, childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message);
-        parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
-        foreach (PeerHandle sibling in siblings)
-            parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
-        Assert.DoesNotContain(parentContext.Drain(), s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate); // it waits for the mover
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.Null(OthersAnswer(f)); // it waits for the mover
 
         // The mover leaves before it answers: its former parent hears so (not only its current one) and closes the round.
-        child.Leave();
-        Message leave = childContext.Drain().Single(s => s.To == parentHandle && s.Message.Kind == TreeKind.Leave).Message;
-        parent.Receive(childHandle, leave);
-        Message merged = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Aggregate).Message;
-        Assert.Equal(3, new AggregateView(in merged).Contributions);
+        f.Child.Leave();
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.Equal(3, UpContributions(f));
     }
 
     [Fact]
@@ -150,6 +124,43 @@ public class MovesTests
     /// <summary>A subscriber with a parent and two children (the moving child's siblings); the root is elsewhere.</summary>
     private (ForestNode Node, FakeNodeContext Context, PeerHandle Self, PeerHandle Parent, PeerHandle[] Children) Parent()
         => TreeSeat.Worker(_network, _appId);
+
+    /// <summary>A worker with two children and a third that joined through it; round 1 came down to it, and its copy for the third is <see cref="Family.RoundOne"/>.</summary>
+    private Family RoundOneSentDown()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
+        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
+        return new Family(parent, parentContext, parentHandle, grandparent, siblings, child, childContext, childHandle, down);
+    }
+
+    /// <summary>The worker's own update and its two other children's come in: the contributions it sends up (null: it still waits).</summary>
+    private long? OthersAnswer(Family f)
+    {
+        f.Parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
+        foreach (PeerHandle sibling in f.Siblings)
+            f.Parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
+        return UpContributions(f);
+    }
+
+    private static long? UpContributions(Family f)
+    {
+        foreach (FakeNodeContext.Sent sent in f.ParentContext.Drain())
+        {
+            if (sent.To == f.Grandparent && sent.Message.Kind == TreeKind.Aggregate)
+            {
+                Message up = sent.Message;
+                return new AggregateView(in up).Contributions;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed record Family(
+        ForestNode Parent, FakeNodeContext ParentContext, PeerHandle ParentHandle, PeerHandle Grandparent, PeerHandle[] Siblings,
+        ForestNode Child, FakeNodeContext ChildContext, PeerHandle ChildHandle, Message RoundOne);
 
     private sealed class NoChildren : IChildSelector
     {
