@@ -3,12 +3,19 @@ using Totoro.Core.Runtime;
 namespace Totoro.Core.Forest;
 
 /// <summary>
-/// A node that changes parent (a planner's move, a re-join) brings its subtree's workers to a new place, but the
-/// selectors above it (<see cref="IChildSelector"/>, e.g. the participant router) still place them where their
-/// reports last came up: the next round's model goes down the old path, where the mover no longer takes it, and not
-/// down the new one, so the mover's subtree sits the round out and the round closes short. So a node that adopts a
-/// child marks it grown and tells its parent, which marks it grown and tells its own, up to the root (at most once
-/// per round a node), and the next round goes down to every grown child whatever the selector chose.
+/// Rounds while children move (a planner's parent move, a re-join; docs/planning.md I.8): every worker's update must
+/// still reach the root once a round.
+/// <list type="bullet">
+/// <item>A node answers a round to the peer it took the round from, which counted it as a child then and waits for
+/// it, however the node moves meanwhile; its LEAVE names that round, so the old parent keeps waiting (an update's last
+/// chunks, or a relayed update, may come after the LEAVE); a new parent that sends it the same round gets an empty
+/// answer.</item>
+/// <item>A mover brings its subtree's workers to a new place, but the selectors above it (<see cref="IChildSelector"/>,
+/// e.g. the participant router) still place them where their reports last came up: the next round would go down the
+/// old path, where the mover no longer takes it. So a node that adopts a child marks it grown and tells its parent,
+/// which marks it grown and tells its own, up to the root (at most once a round a node), and the next round goes
+/// down to every grown child whatever the selector chose.</item>
+/// </list>
 /// </summary>
 public sealed partial class ForestNode
 {
