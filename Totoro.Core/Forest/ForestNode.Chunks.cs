@@ -102,16 +102,20 @@ public sealed partial class ForestNode
 
         if (Tree(message.App) is not { } state)
             return;
-        if (from != state.Parent)
+        if (from != state.Parent && !(from == state.RoundFrom && state.Download is { } going && going.Round == message.Round))
         {
             if (header.Index == 0)
-                SendControl(from, TreeMessages.Leave(state.App.Id)); // as for a whole broadcast from a former parent
+                SendControl(from, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, from))); // as for a whole broadcast from a former parent
             return;
         }
 
-        state.ParentHeard = _context.Now;
-        SetDetached(state, false);
-        ChunkedDownload? download = state.Download;
+        if (from == state.Parent)
+        {
+            state.ParentHeard = _context.Now;
+            SetDetached(state, false);
+        }
+
+        ChunkedDownload? download = state.Download; // from a former parent: the rest of a round it began before this node moved
         if (download is null || download.Round != message.Round)
         {
             if (message.Round <= state.Round)
@@ -158,6 +162,7 @@ public sealed partial class ForestNode
             attachment = inner!.Attachment; // the seal is checked once the whole model is in, before the app sees it
         Payload head = Payload.SizeOnly(header.TotalBytes, chunk.Weight).WithAttachment(attachment);
         state.Round = message.Round;
+        TookRound(state, state.Parent, message.Round); // ForestNode.Moves.cs
         download.Depth = message.Depth;
         download.Deadline = DeadlineAfter(message.TimeLeft);
         StartRound(state, message.Round, head, message.Depth, download.Deadline, head, download);
@@ -323,8 +328,9 @@ public sealed partial class ForestNode
     private void SendUpChunk(TreeState state, ChunkedSum sum, int index)
     {
         Payload chunk = sum.Emit(index, index == 0 ? state.Aggregation!.TakeReports() : null, out long contributions);
-        if (!state.Parent.IsNone)
-            SendChunk(state, FlowDirection.Up, state.Parent, TreeMessages.AggregateChunk(state.App.Id, sum.Round, chunk, contributions));
+        PeerHandle up = Answering(state, sum.Round); // ForestNode.Moves.cs
+        if (!up.IsNone)
+            SendChunk(state, FlowDirection.Up, up, TreeMessages.AggregateChunk(state.App.Id, sum.Round, chunk, contributions));
     }
 
     /// <summary>
@@ -353,7 +359,7 @@ public sealed partial class ForestNode
         }
 
         aggregation.Close();
-        if (!state.Parent.IsNone)
+        if (!state.Parent.IsNone && Answering(state, round) == state.Parent)
             ConsiderParent(state, (long)sum.Count * ModelChunks.ChunkBytes); // ForestNode.Planning.cs
         return true;
     }
@@ -368,10 +374,10 @@ public sealed partial class ForestNode
     }
 
     /// <summary>A merged payload above one chunk going up whole-at-a-time (a rule that cannot stream): sent in chunks.</summary>
-    private void SendChunksUp(TreeState state, int round, Payload merged, long contributions)
+    private void SendChunksUp(TreeState state, PeerHandle up, int round, Payload merged, long contributions)
     {
         NodeId app = state.App.Id;
-        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Up, [state.Parent], merged, chunk => TreeMessages.AggregateChunk(app, round, chunk, contributions)));
+        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Up, [up], merged, chunk => TreeMessages.AggregateChunk(app, round, chunk, contributions)));
         PumpChunks();
     }
 

@@ -99,6 +99,7 @@ public sealed partial class ForestNode
         if (!wasRoot)
             state.PulledAt = -1; // ForestNode.Succession.cs: a root anew may have to ask for the app's state again
         state.Round = Math.Max(state.Round, state.JoinerRound);
+        ReleaseRoundFrom(state); // ForestNode.Moves.cs: a root answers no round (the parent gets its LEAVE below)
         state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
             SendControl(oldParent, TreeMessages.Leave(state.App.Id));
@@ -145,6 +146,7 @@ public sealed partial class ForestNode
         SendControl(child, TreeMessages.JoinAck(state.App.Id, state.Round, state.App.Options.Fanout, ParentList(state)));
         SendCatalogue(state, child);
         EnsureMaintenance(state);
+        MarkGrown(state, child); // ForestNode.Moves.cs
         ReportHeight(state);
     }
 
@@ -176,7 +178,7 @@ public sealed partial class ForestNode
             return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
-            SendControl(state.Parent, TreeMessages.Leave(state.App.Id));
+            SendControl(state.Parent, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, state.Parent))); // its last round's answer still goes there
         state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;

@@ -33,6 +33,8 @@ public sealed partial class ForestNode
     {
         if (from == _context.Self || from.IsNone || state.Children.Contains(from))
             return;
+        if (state.Aggregation is { InFlight: true } open && open.IsAwaited(from, self: false))
+            return; // a former child answering a round it took from here before it moved (ForestNode.Moves.cs)
         long now = _context.Now;
         _notChildAnsweredAt ??= [];
         if (_notChildAnsweredAt.TryGetValue(from, out long at) && now - at < NotChildAnswerGapMicros)

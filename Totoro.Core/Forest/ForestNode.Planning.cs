@@ -181,13 +181,15 @@ public sealed partial class ForestNode
     }
 
     /// <summary>
-    /// A child that moved to a new parent may get a round it already answered through its old one: the new parent
-    /// adopted it before starting that round and now waits for it. Answer with nothing, so the round closes.
+    /// A child that moved to a new parent may get a round it already took from its old one (and answers there): the
+    /// new parent adopted it before starting that round and now waits for it. Answer with nothing, so the round closes.
     /// </summary>
     private void AnswerRepeatAfterMove(TreeState state, PeerHandle from, int round)
     {
-        if (_router is null || from != state.Parent || round != state.Round || (state.Aggregation is { InFlight: true } open && open.Round == round))
+        if (from != state.Parent || round != state.Round)
             return;
+        if (state.Aggregation is { InFlight: true } open && open.Round == round ? AnswerTarget(state, round) == from : state.AnsweredTo == from && state.AnsweredRound == round)
+            return; // its real answer goes (or went) to this parent
         _context.Send(from, TreeMessages.Aggregate(state.App.Id, round, Payload.SizeOnly(0, 0), contributions: 0));
     }
 

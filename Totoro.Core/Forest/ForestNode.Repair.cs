@@ -33,6 +33,7 @@ public sealed partial class ForestNode
                 Message leave = TreeMessages.Leave(state.App.Id);
                 if (!state.Parent.IsNone)
                     SendControl(state.Parent, leave);
+                ReleaseRoundFrom(state); // ForestNode.Moves.cs
                 foreach (PeerHandle child in state.Children)
                     SendControl(child, leave);
             }
@@ -61,6 +62,13 @@ public sealed partial class ForestNode
                 // instead of keeping a parent that no longer counts it until its keep-alives lapse.
                 SendControl(peer, TreeMessages.NotChild(state.App.Id));
             }
+            else
+            {
+                StopWaitingFor(state, peer); // a former child whose answer was still to come (ForestNode.Moves.cs)
+            }
+
+            if (state.RoundFrom == peer)
+                state.RoundFromGone = true;
 
             if (!state.IsRoot && state.Parent == peer)
                 LoseParent(state, peer, silent: true);
@@ -231,19 +239,26 @@ public sealed partial class ForestNode
         return true;
     }
 
-    private void OnTreeLeave(PeerHandle from, NodeId app)
+    private void OnTreeLeave(PeerHandle from, NodeId app, int answered)
     {
         if (Tree(app) is not { } state)
             return;
-        if (state.Children.Remove(from))
+        bool wasChild = state.Children.Remove(from);
+        if (wasChild)
         {
             state.ChildHeights.Remove(from);
             ReportHeight(state);
-            StopWaitingFor(state, from);
-            // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still
-            // takes this node for its parent and re-joins (ForestNode.NonChildren.cs).
-            SendControl(from, TreeMessages.NotChild(app));
         }
+
+        // A child (or a former one still awaited) that moved after it took this round from here answers it here yet
+        // (ForestNode.Moves.cs); any other is no longer waited for.
+        if (state.Aggregation is not { InFlight: true } open || open.Round > answered)
+            StopWaitingFor(state, from);
+
+        // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still takes
+        // this node for its parent and re-joins (ForestNode.NonChildren.cs).
+        if (wasChild)
+            SendControl(from, TreeMessages.NotChild(app));
 
         if (!state.IsRoot && state.Parent == from)
             LoseParent(state, from, silent: false);
@@ -268,6 +283,8 @@ public sealed partial class ForestNode
     {
         state.Role = TreeRole.Outside; // a JOIN follows
         state.Parent = PeerHandle.None;
+        if (state.RoundFrom == lost)
+            state.RoundFromGone = true; // it will not take this node's answer: the next parent gets it
         Rejoins++;
         SetDetached(state, true);
         if (silent)
@@ -397,6 +414,8 @@ public sealed partial class ForestNode
         else if (state.Children.Contains(from))
         {
             state.ChildHeights[from] = message.Height;
+            if (message.Grew)
+                MarkGrown(state, from); // ForestNode.Moves.cs
             ReportHeight(state);
         }
         else

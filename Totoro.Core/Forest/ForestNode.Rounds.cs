@@ -38,7 +38,7 @@ public sealed partial class ForestNode
             // A former parent still counts this node as a child (it left without a word: it took that parent for dead,
             // or its leave was lost) and would wait for its aggregate forever. Tell it again; the round comes from the
             // real parent, so a child never answers a round its own parent has not started.
-            SendControl(from, TreeMessages.Leave(state.App.Id));
+            SendControl(from, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, from)));
             return;
         }
 
@@ -50,6 +50,7 @@ public sealed partial class ForestNode
         if (OpenRound(state, message.Round, payload) is not { } opened)
             return; // refused: the seal is not the app's root's (ForestNode.Sealing.cs)
         state.Round = message.Round;
+        TookRound(state, from, message.Round); // ForestNode.Moves.cs
         StartRound(state, message.Round, opened, depth: message.Depth, deadline: DeadlineAfter(message.TimeLeft), wire: payload);
     }
 
@@ -90,6 +91,7 @@ public sealed partial class ForestNode
         RoundAggregation aggregation = state.Aggregation ??= new RoundAggregation();
         Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count);
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
+        n = AddGrown(state, chosen, n); // ForestNode.Moves.cs
         if (download is not null)
         {
             download.Children = chosen[..n].ToArray();
@@ -152,18 +154,21 @@ public sealed partial class ForestNode
         int round = aggregation.Round;
         long contributions = aggregation.Contributions;
         Payload merged = aggregation.Close();
+        PeerHandle up = state.IsRoot ? PeerHandle.None : Answering(state, round); // ForestNode.Moves.cs
         if (state.IsRoot)
             _app?.OnAggregated(this, state.App.Id, round, merged, contributions);
-        else if (!state.Parent.IsNone && ModelChunks.IsChunked(merged))
+        else if (!up.IsNone && ModelChunks.IsChunked(merged))
         {
-            SendChunksUp(state, round, merged, contributions); // ForestNode.Chunks.cs
-            ConsiderParent(state, merged.Bytes);
+            SendChunksUp(state, up, round, merged, contributions); // ForestNode.Chunks.cs
+            if (up == state.Parent)
+                ConsiderParent(state, merged.Bytes);
         }
-        else if (!state.Parent.IsNone)
+        else if (!up.IsNone)
         {
             Message update = TreeMessages.Aggregate(state.App.Id, round, merged, contributions);
-            SendTreeData(state, FlowDirection.Up, state.Parent, update); // ForestNode.Planning.cs
-            ConsiderParent(state, update.EncodedSize);
+            SendTreeData(state, FlowDirection.Up, up, update); // ForestNode.Planning.cs
+            if (up == state.Parent)
+                ConsiderParent(state, update.EncodedSize);
         }
     }
 }

@@ -258,7 +258,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 OnNotChild(from, message.Key); // ForestNode.NonChildren.cs
                 break;
             case TreeKind.Leave:
-                OnTreeLeave(from, message.Key);
+                OnTreeLeave(from, message.Key, message.Round);
                 break;
             case TreeKind.Succeed:
                 OnSucceed(from, new ReplicaView(in message)); // ForestNode.Succession.cs

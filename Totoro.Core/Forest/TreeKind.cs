@@ -105,6 +105,9 @@ public static class TreeFlags
     /// <summary>On a JOIN: a full parent passes the joiner (the origin) down to one of its children.</summary>
     public const MessageFlags PushDown = MessageFlags.Layer2;
 
+    /// <summary>On a height report: the child's subtree took in nodes, so the next round must go down to it.</summary>
+    public const MessageFlags Grew = MessageFlags.Layer2;
+
     /// <summary>
     /// On a broadcast or aggregate: the sender plans its flows, so ack it. With an origin it came through a relay; while
     /// it still names one peer, the receiver is the relay and that peer the destination.

@@ -96,9 +96,9 @@ public static class TreeMessages
     public static Message ParentDead(PeerHandle parent)
         => new() { Kind = TreeKind.Heartbeat, Flags = TreeFlags.KeepAlive, Row = KeepAliveView.ParentDeadRow, Peers = [parent] };
 
-    /// <summary>Up: the child's subtree height changed.</summary>
-    public static Message HeightReport(NodeId app, int height)
-        => new() { Kind = TreeKind.Heartbeat, Key = app, Row = (byte)Math.Min(height, byte.MaxValue) };
+    /// <summary>Up: the child's subtree height changed, or (<paramref name="grew"/>) its subtree took in nodes.</summary>
+    public static Message HeightReport(NodeId app, int height, bool grew = false)
+        => new() { Kind = TreeKind.Heartbeat, Key = app, Row = (byte)Math.Min(height, byte.MaxValue), Flags = grew ? TreeFlags.Grew : MessageFlags.None };
 
     /// <summary>The root's state for a replica holder.</summary>
     public static Message Replica(NodeId app, int round, Payload sealedState, PeerHandle[]? members)
@@ -107,8 +107,12 @@ public static class TreeMessages
     /// <summary>A stateless root asks a leaf-set neighbour for the app's state.</summary>
     public static Message ReplicaPull(NodeId app) => new() { Kind = TreeKind.ReplicaPull, Key = app };
 
-    /// <summary>Graceful departure from one tree.</summary>
-    public static Message Leave(NodeId app) => new() { Kind = TreeKind.Leave, Key = app };
+    /// <summary>
+    /// Departure from one tree (or from the receiver: the sender moved to another parent). <paramref name="answered"/>:
+    /// the last round the sender took from the receiver, whose answer is still to come (or has come); the receiver
+    /// stops waiting for the sender only in a later round (0: any).
+    /// </summary>
+    public static Message Leave(NodeId app, int answered = 0) => new() { Kind = TreeKind.Leave, Key = app, Round = answered };
 
     /// <summary>
     /// A node's answer to what only a child sends (an update, a height report) from a peer it does not count as its
@@ -239,6 +243,9 @@ public readonly ref struct HeartbeatView(ref readonly Message message)
 
     /// <summary>Up: the child's subtree height.</summary>
     public int Height => _m.Row;
+
+    /// <summary>Up: the child's subtree took in nodes (<see cref="TreeFlags.Grew"/>).</summary>
+    public bool Grew => (_m.Flags & TreeFlags.Grew) != 0;
 }
 
 /// <summary>A batched keep-alive's fields by name.</summary>

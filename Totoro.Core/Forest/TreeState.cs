@@ -37,6 +37,31 @@ internal sealed class TreeState(AppDescriptor app)
     /// <summary>The height this node last told its parent.</summary>
     public int ToldHeight;
 
+    /// <summary>
+    /// Children whose subtrees took in nodes since a round last went down to them (ForestNode.Moves.cs): the next
+    /// round goes to them whatever the app's selector says, since where the newcomers' workers sit is not known above.
+    /// </summary>
+    public HashSet<PeerHandle>? Grown;
+
+    /// <summary>The round in which this node last told its parent that its subtree grew (−1: never).</summary>
+    public int GrewToldRound = -1;
+
+    /// <summary>
+    /// Who sent this node its last round (<see cref="RoundFromRound"/>), which waits for its answer even if this node
+    /// has moved to another parent since (ForestNode.Moves.cs); none at the root.
+    /// </summary>
+    public PeerHandle RoundFrom;
+
+    public int RoundFromRound;
+
+    /// <summary>The peer <see cref="RoundFrom"/> is gone (dead, or it disowned this node): the answer goes to the parent.</summary>
+    public bool RoundFromGone;
+
+    /// <summary>Whom this node sent its last answer (<see cref="AnsweredRound"/>), for a round repeated by a new parent.</summary>
+    public PeerHandle AnsweredTo;
+
+    public int AnsweredRound;
+
     /// <summary>The hop the last join went to: suspected when the join is not answered.</summary>
     public PeerHandle JoinVia;
 

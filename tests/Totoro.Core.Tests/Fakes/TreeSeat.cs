@@ -51,4 +51,29 @@ internal static class TreeSeat
         Assert.True(node.TryGetTree(app, out TreeInfo tree) && tree.Parent == parent && tree.Children.Length == 2);
         return children;
     }
+
+    /// <summary>
+    /// A subscriber of <paramref name="app"/> that joined through <paramref name="parent"/> and was adopted by it (its
+    /// ack names the grandparent); both outboxes are drained.
+    /// </summary>
+    public static (ForestNode Node, FakeNodeContext Context, PeerHandle Self) ChildOf(FakeNetwork network, NodeId app, ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle)
+    {
+        PeerHandle self = network.Add(new NodeId(app.Value - 5000));
+        PeerHandle closer = network.Add(new NodeId(app.Value + 2));
+        (ForestNode node, FakeNodeContext context) = Alone(network, self, [parentHandle, closer]);
+        node.CreateTree(AppDescriptor.Default(app, "seated", 8));
+        node.Subscribe(app);
+        context.Drain();
+
+        parent.Receive(self, JoinFrom(app, self));
+        Message ack = parentContext.Drain().Single(s => s.To == self && s.Message.Kind == TreeKind.JoinAck).Message;
+        node.Receive(parentHandle, ack);
+        context.Drain();
+        Assert.True(node.TryGetTree(app, out TreeInfo tree) && tree.Parent == parentHandle && !tree.Grandparent.IsNone);
+        return (node, context, self);
+    }
+
+    /// <summary>The JOIN <paramref name="joiner"/> sends for <paramref name="app"/> (its descriptor along).</summary>
+    public static Message JoinFrom(NodeId app, PeerHandle joiner)
+        => new() { Kind = TreeKind.Join, Key = app, Origin = joiner, Row = 8, Stamp = 1, Payload = Payload.FromData(AppDescriptor.Default(app, "seated", 8).Encode()) };
 }

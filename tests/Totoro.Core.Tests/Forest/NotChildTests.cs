@@ -157,24 +157,8 @@ public class NotChildTests
         return (node, context, self, parent);
     }
 
-    /// <summary>A subscriber that joined through <paramref name="parent"/> and was adopted by it (its ack names the grandparent).</summary>
     private (ForestNode Node, FakeNodeContext Context, PeerHandle Self) ChildOf(ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle)
-    {
-        PeerHandle self = _network.Add(new NodeId(_appId.Value - 5000));
-        PeerHandle closer = _network.Add(new NodeId(_appId.Value + 2));
-        (ForestNode node, FakeNodeContext context) = TreeSeat.Alone(_network, self, [parentHandle, closer]);
-        node.CreateTree(AppDescriptor.Default(_appId, "seated", 8));
-        node.Subscribe(_appId);
-        context.Drain();
+        => TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
 
-        parent.Receive(self, JoinFrom(self));
-        Message ack = parentContext.Drain().Single(s => s.To == self && s.Message.Kind == TreeKind.JoinAck).Message;
-        node.Receive(parentHandle, ack);
-        context.Drain();
-        Assert.True(node.TryGetTree(_appId, out TreeInfo tree) && tree.Parent == parentHandle && !tree.Grandparent.IsNone);
-        return (node, context, self);
-    }
-
-    private Message JoinFrom(PeerHandle joiner)
-        => new() { Kind = TreeKind.Join, Key = _appId, Origin = joiner, Row = 8, Stamp = 1, Payload = Payload.FromData(AppDescriptor.Default(_appId, "seated", 8).Encode()) };
+    private Message JoinFrom(PeerHandle joiner) => TreeSeat.JoinFrom(_appId, joiner);
 }

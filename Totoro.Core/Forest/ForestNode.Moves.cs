@@ -1,0 +1,91 @@
+using Totoro.Core.Runtime;
+
+namespace Totoro.Core.Forest;
+
+/// <summary>
+/// Rounds while children move (a planner's parent move, a re-join; docs/planning.md I.8): every worker's update must
+/// still reach the root once a round.
+/// <list type="bullet">
+/// <item>A node answers a round to the peer it took the round from, which counted it as a child then and waits for
+/// it, however the node moves meanwhile; its LEAVE names that round, so the old parent keeps waiting (an update's last
+/// chunks, or a relayed update, may come after the LEAVE); a new parent that sends it the same round gets an empty
+/// answer.</item>
+/// <item>A mover brings its subtree's workers to a new place, but the selectors above it (<see cref="IChildSelector"/>,
+/// e.g. the participant router) still place them where their reports last came up: the next round would go down the
+/// old path, where the mover no longer takes it. So a node that adopts a child marks it grown and tells its parent,
+/// which marks it grown and tells its own, up to the root (at most once a round a node), and the next round goes
+/// down to every grown child whatever the selector chose.</item>
+/// </list>
+/// </summary>
+public sealed partial class ForestNode
+{
+    /// <summary>Height reports flagged <see cref="TreeFlags.Grew"/> this node sent: its subtree took in nodes.</summary>
+    public long GrewReports { get; private set; }
+
+    /// <summary>The next round goes down to <paramref name="child"/>; the ancestors learn that this subtree grew.</summary>
+    private void MarkGrown(TreeState state, PeerHandle child)
+    {
+        (state.Grown ??= []).Add(child);
+        if (state.IsRoot || state.Parent.IsNone || state.Joining || state.GrewToldRound == state.Round)
+            return; // a round has not come down since the last word: the parent still holds this node grown
+        state.GrewToldRound = state.Round;
+        state.ToldHeight = state.Height;
+        GrewReports++;
+        SendControl(state.Parent, TreeMessages.HeightReport(state.App.Id, state.ToldHeight, grew: true));
+    }
+
+    /// <summary>Adds the grown children the selector left out to the round's <paramref name="n"/> chosen ones; the marks are spent.</summary>
+    private static int AddGrown(TreeState state, Span<PeerHandle> chosen, int n)
+    {
+        if (state.Grown is not { Count: > 0 } grown)
+            return n;
+        foreach (PeerHandle child in state.Children)
+        {
+            if (grown.Contains(child) && !chosen[..n].Contains(child))
+                chosen[n++] = child;
+        }
+
+        grown.Clear();
+        return n;
+    }
+
+    /// <summary>This node took <paramref name="round"/> from <paramref name="from"/>: its answer goes there, wherever this node moves meanwhile.</summary>
+    private static void TookRound(TreeState state, PeerHandle from, int round)
+    {
+        state.RoundFrom = from;
+        state.RoundFromRound = round;
+        state.RoundFromGone = false;
+    }
+
+    /// <summary>
+    /// Whom this node answers <paramref name="round"/> (its update, its subtree's merged): the peer it took the round
+    /// from, which counted it as a child then and waits for it, even if this node has moved since; its parent when
+    /// that peer is gone. Recorded as answered.
+    /// </summary>
+    private static PeerHandle Answering(TreeState state, int round)
+    {
+        PeerHandle to = AnswerTarget(state, round);
+        state.AnsweredTo = to;
+        state.AnsweredRound = round;
+        return to;
+    }
+
+    private static PeerHandle AnswerTarget(TreeState state, int round)
+        => !state.RoundFrom.IsNone && !state.RoundFromGone && state.RoundFromRound == round ? state.RoundFrom : state.Parent;
+
+    /// <summary>
+    /// This node will not answer its last round after all (it became a root, or it leaves): a former parent it took
+    /// the round from, which waits for it, is told to stop (the current parent gets its own LEAVE).
+    /// </summary>
+    private void ReleaseRoundFrom(TreeState state)
+    {
+        if (state.RoundFrom.IsNone || state.RoundFromGone)
+            return;
+        state.RoundFromGone = true;
+        if (state.RoundFrom != state.Parent)
+            SendControl(state.RoundFrom, TreeMessages.Leave(state.App.Id));
+    }
+
+    /// <summary>The round a LEAVE to <paramref name="peer"/> says this node still answers there: the last it took from it (0: none).</summary>
+    private static int AnsweredThrough(TreeState state, PeerHandle peer) => state.RoundFrom == peer && !state.RoundFromGone ? state.RoundFromRound : 0;
+}

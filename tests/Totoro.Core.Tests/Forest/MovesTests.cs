@@ -1,0 +1,171 @@
+using Totoro.Core.Forest;
+using Totoro.Core.Runtime;
+using Totoro.Core.Tests.Fakes;
+
+namespace Totoro.Core.Tests.Forest;
+
+/// <summary>
+/// A child that moves to another parent during a round (the path planner's parent moves: docs/planning.md I.8) must
+/// still bring its update to the root once. It answers the round to the parent it took the round from, whose LEAVE
+/// tells that parent to keep waiting for it; a new parent that sends it the same round gets an empty answer; and a
+/// parent that adopts a child sends it the next round whatever the app's selector chose, its ancestors told so.
+/// </summary>
+public class MovesTests
+{
+    private readonly FakeNetwork _network = new(seed: 53);
+    private readonly NodeId _appId = NodeId.FromRandom(0xbeef_5555_0000_0000, 13);
+
+    [Fact]
+    public void A_child_that_moves_mid_round_answers_the_parent_it_took_the_round_from_which_waits_for_it()
+    {
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne); // the child starts training on round 1
+
+        // Meanwhile its planner's move lands: a new parent takes it, and the old one is told to let go.
+        PeerHandle newParent = _network.AddRandom();
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.True(f.Parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(f.ChildHandle));
+        f.ParentContext.Drain();
+
+        // The new parent had adopted it before it started round 1 and sends it too: answered with nothing at once.
+        f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
+        Message empty = f.ChildContext.Drain().Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
+        Assert.Equal(0, new AggregateView(in empty).Contributions);
+
+        // The update goes to the old parent, which still waits for it, and up with the round.
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        FakeNodeContext.Sent up = Assert.Single(f.ChildContext.Drain(), s => s.Message.Kind == TreeKind.Aggregate);
+        Assert.Equal(f.ParentHandle, up.To);
+        f.Parent.Receive(f.ChildHandle, up.Message);
+        Assert.DoesNotContain(f.ParentContext.Drain(), s => s.To == f.ChildHandle && s.Message.Kind == TreeKind.Leave); // no not-a-child word to an awaited answer
+        Assert.Equal(4, OthersAnswer(f));
+    }
+
+    [Fact]
+    public void A_leave_from_a_child_that_had_not_taken_the_round_ends_the_wait_for_it()
+    {
+        // The child moves before round 1 reaches it; the round it then gets from the old parent it turns down.
+        Family f = RoundOneSentDown();
+        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        List<FakeNodeContext.Sent> leaves = f.ChildContext.Drain().FindAll(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave);
+        Assert.Equal(2, leaves.Count);
+        Assert.DoesNotContain(leaves, s => s.Message.Round >= 1); // neither says an answer to round 1 is coming
+
+        // The first LEAVE ends the old parent's wait: its round closes without the child.
+        f.Parent.Receive(f.ChildHandle, leaves[0].Message);
+        Assert.Equal(3, OthersAnswer(f));
+    }
+
+    [Fact]
+    public void A_child_that_moved_and_then_leaves_for_good_releases_the_former_parent_still_waiting_for_it()
+    {
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.Null(OthersAnswer(f)); // it waits for the mover
+
+        // The mover leaves before it answers: its former parent hears so (not only its current one) and closes the round.
+        f.Child.Leave();
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.Equal(3, UpContributions(f));
+    }
+
+    [Fact]
+    public void A_parent_that_adopts_a_child_tells_its_own_parent_once_a_round_that_its_subtree_grew()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, _) = Parent();
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        parentContext.Drain();
+
+        TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle); // drains the parent's outbox: check the count
+        Assert.Equal(1, parent.GrewReports);
+        parent.Receive(_network.AddRandom(), TreeSeat.JoinFrom(_appId, _network.AddRandom()));
+        Assert.DoesNotContain(parentContext.Drain(), s => s.To == grandparent && s.Message.Kind == TreeKind.Heartbeat);
+        Assert.Equal(1, parent.GrewReports); // the first word holds until a round comes down
+
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        parentContext.Drain();
+        PeerHandle joiner = _network.AddRandom();
+        parent.Receive(joiner, TreeSeat.JoinFrom(_appId, joiner));
+        Message grew = parentContext.Drain().Single(s => s.To == grandparent && s.Message.Kind == TreeKind.Heartbeat).Message;
+        Assert.True(new HeartbeatView(in grew).Grew);
+    }
+
+    [Fact]
+    public void A_grown_child_gets_the_next_round_even_if_the_selector_leaves_it_out()
+    {
+        // The grandparent's selector sends rounds to nobody; its child (the parent here) tells it its subtree grew.
+        PeerHandle self = _network.Add(new NodeId(_appId.Value + 1));
+        (ForestNode root, FakeNodeContext rootContext) = TreeSeat.Alone(_network, self);
+        root.CreateTree(AppDescriptor.Default(_appId, "seated", 8) with { Selector = new NoChildren() });
+        PeerHandle child = _network.AddRandom();
+        root.Receive(child, TreeSeat.JoinFrom(_appId, child));
+        rootContext.Drain();
+        Assert.True(root.TryGetTree(_appId, out TreeInfo tree) && tree.Children.Contains(child));
+
+        // Adopted: the first round after goes down to it; the next one, chosen by the selector alone, does not.
+        root.Broadcast(_appId, Payload.FromVector([1f]));
+        Assert.Contains(rootContext.Drain(), s => s.To == child && s.Message.Kind == TreeKind.Broadcast);
+        root.Receive(child, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([1f], weight: 1), contributions: 1));
+        rootContext.Drain();
+        root.Broadcast(_appId, Payload.FromVector([1f]));
+        Assert.DoesNotContain(rootContext.Drain(), s => s.To == child && s.Message.Kind == TreeKind.Broadcast);
+        rootContext.Advance(1, root); // the empty round closes
+
+        // Its subtree took in a node: the next round goes down to it again.
+        root.Receive(child, TreeMessages.HeightReport(_appId, 1, grew: true));
+        root.Broadcast(_appId, Payload.FromVector([1f]));
+        Assert.Contains(rootContext.Drain(), s => s.To == child && s.Message.Kind == TreeKind.Broadcast);
+    }
+
+    /// <summary>A subscriber with a parent and two children (the moving child's siblings); the root is elsewhere.</summary>
+    private (ForestNode Node, FakeNodeContext Context, PeerHandle Self, PeerHandle Parent, PeerHandle[] Children) Parent()
+        => TreeSeat.Worker(_network, _appId);
+
+    /// <summary>A worker with two children and a third that joined through it; round 1 came down to it, and its copy for the third is <see cref="Family.RoundOne"/>.</summary>
+    private Family RoundOneSentDown()
+    {
+        (ForestNode parent, FakeNodeContext parentContext, PeerHandle parentHandle, PeerHandle grandparent, PeerHandle[] siblings) = Parent();
+        (ForestNode child, FakeNodeContext childContext, PeerHandle childHandle) = TreeSeat.ChildOf(_network, _appId, parent, parentContext, parentHandle);
+        parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
+        return new Family(parent, parentContext, parentHandle, grandparent, siblings, child, childContext, childHandle, down);
+    }
+
+    /// <summary>The worker's own update and its two other children's come in: the contributions it sends up (null: it still waits).</summary>
+    private long? OthersAnswer(Family f)
+    {
+        f.Parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
+        foreach (PeerHandle sibling in f.Siblings)
+            f.Parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
+        return UpContributions(f);
+    }
+
+    private static long? UpContributions(Family f)
+    {
+        foreach (FakeNodeContext.Sent sent in f.ParentContext.Drain())
+        {
+            if (sent.To == f.Grandparent && sent.Message.Kind == TreeKind.Aggregate)
+            {
+                Message up = sent.Message;
+                return new AggregateView(in up).Contributions;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed record Family(
+        ForestNode Parent, FakeNodeContext ParentContext, PeerHandle ParentHandle, PeerHandle Grandparent, PeerHandle[] Siblings,
+        ForestNode Child, FakeNodeContext ChildContext, PeerHandle ChildHandle, Message RoundOne);
+
+    private sealed class NoChildren : IChildSelector
+    {
+        public string Name => "none";
+
+        public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context) => 0;
+    }
+}
