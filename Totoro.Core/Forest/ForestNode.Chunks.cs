@@ -116,6 +116,8 @@ public sealed partial class ForestNode
         }
 
         ChunkedDownload? download = state.Download; // from a former parent: the rest of a round it began before this node moved
+        if (header.Index == 0 && download is { Opened: true } taken && taken.Round == message.Round && from != state.RoundFrom)
+            AnswerRepeatAfterMove(state, from, message.Round); // the round came from a former parent first and is answered there: the new one gets nothing
         if (download is null || download.Round != message.Round)
         {
             if (message.Round <= state.Round)
@@ -147,7 +149,7 @@ public sealed partial class ForestNode
         }
         else
         {
-            OpenDownload(state, download, message, header, chunk);
+            OpenDownload(state, from, download, message, header, chunk);
         }
 
         if (download.Assembler.IsComplete)
@@ -155,14 +157,14 @@ public sealed partial class ForestNode
     }
 
     /// <summary>Chunk 0 came: the round opens here (children chosen by its participant list), and what came so far goes on.</summary>
-    private void OpenDownload(TreeState state, ChunkedDownload download, BroadcastView message, in ChunkHeader header, Payload chunk)
+    private void OpenDownload(TreeState state, PeerHandle from, ChunkedDownload download, BroadcastView message, in ChunkHeader header, Payload chunk)
     {
         byte[]? attachment = header.Attachment;
         if (BroadcastSeal is not null && attachment is not null && SealedPayload.TryUnwrap(Payload.SizeOnly(0).WithAttachment(attachment), out _, out Payload? inner, out _))
             attachment = inner!.Attachment; // the seal is checked once the whole model is in, before the app sees it
         Payload head = Payload.SizeOnly(header.TotalBytes, chunk.Weight).WithAttachment(attachment);
         state.Round = message.Round;
-        TookRound(state, state.Parent, message.Round); // ForestNode.Moves.cs
+        TookRound(state, from, message.Round); // ForestNode.Moves.cs: a former parent's chunk 0 of a round it began before this node moved is answered there
         download.Depth = message.Depth;
         download.Deadline = DeadlineAfter(message.TimeLeft);
         StartRound(state, message.Round, head, message.Depth, download.Deadline, head, download);
