@@ -22,6 +22,8 @@ public static class HugePages
     /// <summary>Small pages a 2 MB range may lack and still be collapsed (their frames become resident: 48 KB at most).</summary>
     internal const int MaxHoles = 12;
 
+    private static bool _unavailable; // the system refused once (no /proc, no C library to call): not asked again
+
     /// <summary>
     /// Collapses the dense 2 MB ranges of the run of anonymous mappings that holds the managed heap (the collector's
     /// reservation: its committed and reserved parts are separate mappings, adjacent); returns the bytes asked for.
@@ -30,18 +32,15 @@ public static class HugePages
     /// </summary>
     public static long CollapseManagedHeap()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || _unavailable)
             return 0;
         try
         {
             return Collapse(HeapAddress());
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException or DllNotFoundException or EntryPointNotFoundException)
         {
-            return 0;
-        }
-        catch (UnauthorizedAccessException)
-        {
+            _unavailable = true; // a hint only: a system without /proc, or whose C library does not resolve, runs on as it is
             return 0;
         }
     }

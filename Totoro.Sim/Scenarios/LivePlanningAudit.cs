@@ -177,17 +177,20 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         _game.Load(flows);
         var routeGaps = new List<double>();
 
-        // Route players: each flow's owner, over direct and its relays.
-        var appFlows = new HashSet<(int, int)>(edges.Where(e => e.App == scoredApp).SelectMany(e => new[] { (e.Child, e.Parent), (e.Parent, e.Child) }));
-        foreach (LiveFlowGame.Flow flow in flows)
+        // Route players: each flow's owner, over direct and its relays. The profile holds each edge's two flows in the
+        // edge's order (up, then down), so the app's own are found by their edge, not by their ends (two apps may share a pair).
+        for (int e = 0; e < edges.Count; e++)
         {
-            if (!appFlows.Contains((flow.From, flow.To)))
+            if (edges[e].App != scoredApp)
                 continue;
-            double cost = _game.Cost(flow);
-            double best = cost;
-            foreach (int via in Alternatives(flow))
-                best = Math.Min(best, _game.CostInstead(flow, flow with { Via = via }));
-            routeGaps.Add(cost > 0 ? (cost - best) / cost : 0);
+            foreach (LiveFlowGame.Flow flow in (ReadOnlySpan<LiveFlowGame.Flow>)[flows[2 * e], flows[(2 * e) + 1]])
+            {
+                double cost = _game.Cost(flow);
+                double best = cost;
+                foreach (int via in Alternatives(flow))
+                    best = Math.Min(best, _game.CostInstead(flow, flow with { Via = via }));
+                routeGaps.Add(cost > 0 ? (cost - best) / cost : 0);
+            }
         }
 
         // Parent players: each child, over its parent candidates (both of its flows move, direct).
