@@ -15,6 +15,7 @@ public sealed partial class PastryNode
     {
         public List<PendingLookup>? PendingLookups;
         public DepartedPeers? Departed;
+        public JoinConfirmation? Confirmation;
         public long IgnoredFailureNotices;
         public int NextLookupSequence;
         public int LookupsResent;

@@ -22,6 +22,8 @@ public sealed partial class PastryNode
         for (int i = 0; i < n; i++)
             _context.Send(members[i], new Message { Kind = MessageKind.Leave });
         IsJoined = false;
+        if (_rare is not null)
+            _rare.Confirmation = null;
     }
 
     /// <summary>Lookups this node gave up on because every next hop it tried stayed silent.</summary>

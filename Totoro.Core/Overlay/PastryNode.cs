@@ -120,6 +120,8 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case MessageKind.LeafSetPong:
                 LearnAll(from, message.Peers);
+                if (_rare?.Confirmation is not null)
+                    ConfirmedBy(from, message.Peers); // PastryNode.JoinConfirmation.cs
                 break;
             case MessageKind.NodeFailed:
                 if (message.Peers is [var failed])
@@ -195,6 +197,9 @@ public sealed partial class PastryNode : INodeProgram
                 break;
             case RoutingMaintenanceTimer:
                 MaintainRoutingTable();
+                break;
+            case JoinConfirmTimer:
+                OnJoinConfirmTimer(); // PastryNode.JoinConfirmation.cs
                 break;
             case LookupTimer:
                 OnLookupTimeout(argument);
@@ -273,8 +278,11 @@ public sealed partial class PastryNode : INodeProgram
         IsJoined = true;
         // The leaf set came from replies that may name nodes which have died since: probe its members (the probe
         // also announces this node to them), and just announce this node to the rest.
+        bool confirm = _options.ConfirmLeafSetOnJoin;
         foreach (PeerHandle peer in StateMembers())
         {
+            if (confirm && _leaf.Contains(peer))
+                continue; // asked below, with this node's leaf set
             if (_options.ProbeLeafSetOnJoin && _leaf.Contains(peer))
                 Probe(peer);
             else
@@ -286,7 +294,10 @@ public sealed partial class PastryNode : INodeProgram
         _context.SetTimer(phase + 1, LeafMaintenanceTimer);
         if (_options.RoutingMaintenancePeriodMicros > 0)
             _context.SetTimer(1 + (long)(_context.NextRandom() % (ulong)_options.RoutingMaintenancePeriodMicros), RoutingMaintenanceTimer);
-        _listener?.OnJoined(this);
+        if (confirm)
+            StartJoinConfirmation(); // PastryNode.JoinConfirmation.cs: the layers above hear of the join once its leaf set has answered
+        else
+            _listener?.OnJoined(this);
     }
 
     /// <summary>Every distinct node in the leaf set, routing table and neighbourhood set.</summary>
@@ -492,6 +503,8 @@ public sealed partial class PastryNode : INodeProgram
     {
         _suspects.Add(peer, dead: true, _context.Now + (2 * _options.LeaseMicros));
         RememberDeparted(peer); // PastryNode.Departed.cs
+        if (_rare?.Confirmation is not null)
+            ConfirmationLost(peer); // PastryNode.JoinConfirmation.cs
         _leaf.Remove(peer);
         int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);

@@ -93,6 +93,15 @@ public sealed record PastryOptions
     /// </summary>
     public bool ProbeLeafSetOnJoin { get; init; }
 
+    /// <summary>
+    /// Whether a node that has its join replies tells the layers above it joined only once every leaf-set member has
+    /// answered a ping carrying its leaf set, or been ruled dead (MSPastry's rule; PastryNode.JoinConfirmation.cs).
+    /// Nodes joining at once through the same neighbourhood otherwise miss each other until a keep-alive: lookups end
+    /// one node short of the key's owner meanwhile. On in real mode; off by default (the simulator's figures were made
+    /// without it, and its joins are sequenced by the experiment).
+    /// </summary>
+    public bool ConfirmLeafSetOnJoin { get; init; }
+
     /// <summary>How many times an origin sends a lookup again after the lookup timeout before giving up.</summary>
     public int LookupRetries { get; init; } = 2;
 
@@ -132,6 +141,7 @@ public sealed record PastryOptions
         ProbeTries = 3, // lost pings must not kill a live neighbour (or a tree parent): at 2 % loss two tries still did, 10-19 times in 240 s
         ProbeExpiredLeases = true, // nor a lease whose every message was lost
         ProbeDepartedEvery = 2, // a cut-off host or site rejoins its side of the ring once the cut heals
+        ConfirmLeafSetOnJoin = true, // hosts start together: a node is joined once its leaf set knows it
     };
 
     /// <summary>

@@ -101,9 +101,18 @@ public class ChunkedModelTests(ITestOutputHelper output)
         // The root's checkpoint (the model) went to its 3 replica holders in chunks, each put back together float for float.
         int Holders() => cluster.Hosts.Sum(h => LoopHelper.OnLoop(h, () => Enumerable.Range(0, 2).Count(i =>
             h.Node(i).ChunkedReplicasAssembled > 0 && h.Node(i).TryGetTree(app, out TreeInfo t) && t.ReplicaModel?.Vector is { } v && v.AsSpan().SequenceEqual(model))));
-        Assert.True(LoopHelper.Eventually(() => Holders() >= 3), $"{Holders()} of 3 replica holders hold the model");
+        Assert.True(LoopHelper.Eventually(() => Holders() >= 3), $"{Holders()} of 3 replica holders hold the model; {ReplicaState(cluster, app)}");
         Assert.Equal(3, LoopHelper.OnLoop(rootHost, () => rootHost.Node(ids.IndexOf(rootId) % 2).ChunkedReplicasSent));
     }
+
+    /// <summary>What each node holds of the app's replica, and what each host lost: the failure message's evidence.</summary>
+    private static string ReplicaState(HostCluster cluster, NodeId app) => string.Join("; ", cluster.Hosts.Select((h, hi) => LoopHelper.OnLoop(h, () =>
+        $"host {hi} (send failures {Interlocked.Read(ref h.Counters.SendFailures)}, dropped {h.Counters.Dropped}): " + string.Join(", ", Enumerable.Range(0, 2).Select(i =>
+        {
+            ForestNode n = h.Node(i);
+            string tree = n.TryGetTree(app, out TreeInfo t) ? $"replica round {t.ReplicaRound}, model {(t.ReplicaModel is null ? "none" : "held")}" : "no tree";
+            return $"{n.Overlay.Id.ToString()[..6]} sent {n.ChunkedReplicasSent} assembled {n.ChunkedReplicasAssembled} {tree}, waiting {n.ChunksWaiting}, refused {n.RefusedChunks}/{n.RefusedMessages} ({n.LastRefusal})";
+        })))));
 
     /// <summary>Answers a routed question with a model of a dozen chunks (what `totoro app model` asks a root for).</summary>
     private sealed class Answerer(float[] model) : IForestApp

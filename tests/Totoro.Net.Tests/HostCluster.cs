@@ -9,7 +9,7 @@ namespace Totoro.Net.Tests;
 /// <summary>Several real hosts in this process on loopback (each its own socket and event loop thread).</summary>
 internal sealed class HostCluster : IDisposable
 {
-    public static readonly PastryOptions FastPastry = new() { LeafSetPingPeriodMicros = 1_000_000, LeaseMicros = 1_500_000, ProbeTimeoutMicros = 500_000, JoinTimeoutMicros = 1_500_000 };
+    public static readonly PastryOptions FastPastry = new() { LeafSetPingPeriodMicros = 1_000_000, LeaseMicros = 1_500_000, ProbeTimeoutMicros = 500_000, JoinTimeoutMicros = 1_500_000, ConfirmLeafSetOnJoin = true };
 
     public List<NodeHost> Hosts { get; } = [];
 
