@@ -18,6 +18,8 @@ public sealed partial class ForestNode
     private Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, int Round), long>? _tokens;
     private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom)>? _candidates; // from probe replies
     private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
+    private Dictionary<(NodeId App, PeerHandle Peer), int>? _reprobes; // probes sent again after one queued, since the last probe
+    private const int Reprobes = 3;
     private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
     private Dictionary<NodeId, PeerHandle[]>? _siblings; // some of the parent's other children, from its probe reply
     private HashSet<NodeId>? _awaitingReports;          // apps whose parent candidates were just asked for fresh reports
@@ -127,6 +129,7 @@ public sealed partial class ForestNode
     {
         var direction = message.Kind == TreeKind.Broadcast ? FlowDirection.Down : FlowDirection.Up;
         TransferLedger ledger = _router?.Ledger ?? AckLedger();
+        ledger.Received(_context.Now);
         long gap = message.EncodedSize >= TransferLedger.BulkBytes ? ledger.GapSinceArrival(_context.Now) : long.MaxValue;
         ledger.Arrived(message.EncodedSize, _context.Now, from);
         var relay = new RelayView(in message);
@@ -150,6 +153,7 @@ public sealed partial class ForestNode
 
     private void OnTreePlan(PeerHandle from, PlanView message)
     {
+        long arrivalGap = (_router?.Ledger ?? AckLedger()).Received(_context.Now);
         switch (message.Type)
         {
             case PlanMessages.Ack when _router is not null && _tokens is not null:
@@ -164,10 +168,20 @@ public sealed partial class ForestNode
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
                 long stamp = message.Stamp + QueuedToSendMicros(); // the reply's wait in this node's queue is not the path's
-                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own));
+                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own, Math.Max(1, arrivalGap)));
                 break;
             case PlanMessages.Reply when _router is not null:
-                _router.Ledger.RoundTrip(from, _context.Now - message.Stamp);
+                // A probe or its answer that came in right behind another arrival waited behind a busy downlink: its
+                // round trip is an upper bound, and the probe goes again (a few times) until one passes clean.
+                bool clean = !TransferLedger.QueuedBehind(message.AckGap) && !TransferLedger.QueuedBehind(arrivalGap);
+                _router.Ledger.RoundTrip(from, _context.Now - message.Stamp, clean);
+                if (!clean && !_router.Ledger.HasCleanRoundTrip(from) && Tree(message.App) is { } asking && (_reprobes ??= []).GetValueOrDefault((message.App, from)) is int sent && sent < Reprobes)
+                {
+                    _reprobes[(message.App, from)] = sent + 1;
+                    ControlMessages++;
+                    _context.Send(from, PlanMessages.ProbeRequest(asking.App.Id, _context.Now + QueuedToSendMicros()));
+                }
+
                 if (message.Report is { } report)
                     _router.Ledger.Heard(from, report);
                 bool hasRoom = Tree(message.App) is not { } asker || (message.Children?.Length ?? 0) < asker.App.Options.Fanout;
@@ -214,7 +228,9 @@ public sealed partial class ForestNode
             return;
         }
 
-        if (!_router.ParentDecisionDue(state.App.Id, _context.Now, _context.NextRandom()))
+        // game: a parent whose reported load moved makes the decision due early (bandit prices no load: nothing moved for it).
+        long parentLoad = _router.Planner is LearningFlowPlanner { LoadAware: true } && _router.Ledger.Report(state.Parent) is { } heard ? heard.UpBytesPerRound + heard.DownBytesPerRound : -1;
+        if (!_router.ParentDecisionDue(state.App.Id, _context.Now, _context.NextRandom(), parentLoad))
             return;
         foreach (PeerHandle candidate in ProgressCandidates(state))
             Probe(state, candidate, force: true);
@@ -230,6 +246,10 @@ public sealed partial class ForestNode
     private bool IsAbove(TreeState state, PeerHandle candidate, int depth)
     {
         int own = DepthOf(state);
+        // Just after a move up the last round's depth is stale until the next round comes down: the new parent's answer
+        // to its probe says where this node is now (else a sibling taken for a node above, a smaller id weighed).
+        if (_candidates is not null && _candidates.TryGetValue((state.App.Id, state.Parent), out var parent) && parent.Depth < ushort.MaxValue)
+            own = Math.Min(own, parent.Depth + 1);
         return depth < own || (depth == own && own != ushort.MaxValue && IdOf(candidate).CompareTo(Overlay.Id) > 0);
     }
 
@@ -262,6 +282,7 @@ public sealed partial class ForestNode
         if (!force && _probesSent.TryGetValue((state.App.Id, candidate), out long at) && _context.Now - at < _router!.Options.DecisionPeriodMicros)
             return;
         _probesSent[(state.App.Id, candidate)] = _context.Now;
+        _reprobes?.Remove((state.App.Id, candidate));
         ControlMessages++;
         _context.Send(candidate, PlanMessages.ProbeRequest(state.App.Id, _context.Now + QueuedToSendMicros()));
     }

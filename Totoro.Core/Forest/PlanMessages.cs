@@ -45,8 +45,10 @@ public static class PlanMessages
     public static Message ProbeRequest(NodeId app, long sentAt) => new() { Kind = TreeKind.Plan, Row = Probe, Key = app, Stamp = sentAt };
 
     /// <summary>The answer: the probe's stamp echoed, the replier's depth (ushort.MaxValue: not attached), its children, its load.</summary>
-    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report)
-        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Payload = Payload.FromData(report.Encode()) };
+    /// <paramref name="gap"/>: the replier's time between the probe's arrival and its previous one (µs; long.MaxValue:
+    /// none), so the prober knows whether the probe waited behind a busy downlink there.
+    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue)
+        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Payload = Payload.FromData(AckPayload(report, 0, gap)) };
 
     /// <summary>A planned transfer: flagged so that the far end acks it.</summary>
     public static Message Planned(in Message transfer) => transfer with { Flags = transfer.Flags | TreeFlags.Planned };
@@ -91,7 +93,7 @@ public readonly ref struct PlanView(ref readonly Message message)
     /// <summary>Ack: how long it waited in the far end's send queue (µs; 0 when absent or malformed).</summary>
     public long AckQueued => _m.Payload?.Data is { Length: LoadReport.EncodedSize + 16 } d ? Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(d.AsSpan(LoadReport.EncodedSize))) : 0;
 
-    /// <summary>Ack: the far end's time between the transfer and its previous bulk arrival (µs; long.MaxValue when absent or malformed).</summary>
+    /// <summary>Ack: the far end's time between the transfer and its previous bulk arrival; reply: between the probe and the replier's previous arrival (µs; long.MaxValue when absent or malformed).</summary>
     public long AckGap => _m.Payload?.Data is { Length: LoadReport.EncodedSize + 16 } d && BinaryPrimitives.ReadInt64BigEndian(d.AsSpan(LoadReport.EncodedSize + 8)) is > 0 and long gap ? gap : long.MaxValue;
 }
 

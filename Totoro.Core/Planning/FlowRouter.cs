@@ -73,14 +73,30 @@ public sealed class FlowRouter
     /// first call: a new child first learns its links). The caller then asks its candidates for fresh load reports and
     /// decides with <see cref="ChooseParent"/> once they answered.
     /// </summary>
-    public bool ParentDecisionDue(NodeId app, long now, ulong random)
+    public bool ParentDecisionDue(NodeId app, long now, ulong random, long parentLoad = -1)
     {
         bool first = !_parentDecisions.TryGetValue(app, out long next);
-        if (!first && now < next)
+        bool changed = !first && parentLoad >= 0 && _decidedOn.TryGetValue(app, out var decided)
+            && now - decided.At >= Options.DecisionPeriodMicros / TriggeredPerPeriod
+            && Math.Abs(parentLoad - decided.Load) > TriggerChange * Math.Max(1, decided.Load);
+        if (!first && now < next && !changed)
             return false;
         _parentDecisions[app] = now + Jitter(random);
+        if (parentLoad >= 0)
+            _decidedOn[app] = (parentLoad, now);
         return !first;
     }
+
+    /// <summary>
+    /// A parent decision is due before its time when the parent's reported load (in the acks of the child's own
+    /// transfers) moved by more than this share since the last one: the child's cost changed, so its best response may
+    /// have. At most <see cref="TriggeredPerPeriod"/> decisions a period, so the rate stays bounded.
+    /// </summary>
+    private const double TriggerChange = 0.1;
+
+    private const int TriggeredPerPeriod = 4;
+
+    private readonly Dictionary<NodeId, (long Load, long At)> _decidedOn = [];
 
     /// <summary>
     /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε. The caller moves

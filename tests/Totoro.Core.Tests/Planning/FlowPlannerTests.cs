@@ -24,6 +24,26 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AProbeThatCameInRightBehindAnotherArrivalOnlyBoundsTheRoundTrip()
+    {
+        // A candidate's downlink is busy with its children's updates just when a child probes it: such a probe arrives
+        // its own bytes' time after the update ahead of it, and its round trip read 2–5× the path's. It counts only while
+        // no clean round trip is known, and a clean one replaces it, however long.
+        var ledger = new TransferLedger();
+        Assert.Equal(long.MaxValue, ledger.Received(1_000));
+        Assert.Equal(5, ledger.Received(1_005));
+        Assert.True(TransferLedger.QueuedBehind(5), "5 µs after the previous arrival: it waited behind it");
+        Assert.False(TransferLedger.QueuedBehind(50_000), "50 ms after: it found the downlink idle");
+        ledger.RoundTrip(Parent, 300_000, clean: false);
+        Assert.Equal(300_000, ledger.Direct(Parent).RoundTripMicros);
+        Assert.False(ledger.HasCleanRoundTrip(Parent));
+        ledger.RoundTrip(Parent, 80_000, clean: true);
+        ledger.RoundTrip(Parent, 60_000, clean: false);
+        Assert.True(ledger.HasCleanRoundTrip(Parent));
+        Assert.Equal(80_000, ledger.Direct(Parent).RoundTripMicros);
+    }
+
+    [Fact]
     public void TheLedgerLearnsTimePerByteAndSuccessFromAcksAndTimeouts()
     {
         var ledger = new TransferLedger { TimeoutMicros = 1_000 };
@@ -100,6 +120,21 @@ public class FlowPlannerTests
         receiver.ToldDownlink(Parent, double.NaN); // bad input is ignored
         receiver.ToldDownlink(Parent, -5);
         Assert.Equal(10.0, receiver.Own.DownBytesPerMicro, 6);
+    }
+
+    [Fact]
+    public void ANodeReportsTheMedianOfTheDownlinkRatesItsSendersTold()
+    {
+        // Three senders timed this node's downlink: one whose transfers always queued behind its siblings' (3), two that
+        // found it idle (10, 11). The lowest read a fifth of the nodes' downlinks below 0.6 of the truth; the (lower)
+        // median is the link's, and a single wild sender (a round trip read long: 500) does not carry it either.
+        var ledger = new TransferLedger();
+        ledger.ToldDownlink(new PeerHandle(3), 3);
+        ledger.ToldDownlink(new PeerHandle(4), 10);
+        ledger.ToldDownlink(new PeerHandle(5), 11);
+        Assert.Equal(10.0, ledger.Own.DownBytesPerMicro, 6);
+        ledger.ToldDownlink(new PeerHandle(6), 500);
+        Assert.Equal(10.0, ledger.Own.DownBytesPerMicro, 6);
     }
 
     [Fact]
@@ -234,6 +269,21 @@ public class FlowPlannerTests
         Assert.False(router.ParentDecisionDue(App, 4, 0), "no candidate, no gain: it waits");
         Assert.Equal(Other, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0));
         Assert.False(router.ParentDecisionDue(App, 5, 0), "a move taken: it waits");
+    }
+
+    [Fact]
+    public void AParentWhoseReportedLoadMovedMakesTheDecisionDueEarlyAtABoundedRate()
+    {
+        // Period 10 s (the first decision due at 5 s with this draw). A child looked at 0 with its parent's load at 1 MB
+        // per round; the parent's reports then say 1.5 MB at 1 s (too soon: at most 4 decisions a period, one per
+        // 2.5 s), 1.05 MB at 2.5 s (within 10 %: it waits) and 1.5 MB at 3 s (due). The next measures from 1.5 MB.
+        var router = new FlowRouter(new PlanningOptions { Planner = "game", DecisionPeriodMicros = 10_000_000 });
+        Assert.False(router.ParentDecisionDue(App, 0, 0, parentLoad: 1_000_000), "never at the first call");
+        Assert.False(router.ParentDecisionDue(App, 1_000_000, 0, parentLoad: 1_500_000), "a change of 50 %, 1 s after the last look: too soon");
+        Assert.False(router.ParentDecisionDue(App, 2_500_000, 0, parentLoad: 1_050_000), "a change of 5 %: it waits");
+        Assert.True(router.ParentDecisionDue(App, 3_000_000, 0, parentLoad: 1_500_000), "a change of 50 %, 3 s after: due");
+        Assert.False(router.ParentDecisionDue(App, 6_000_000, 0, parentLoad: 1_500_000), "unchanged since: it waits");
+        Assert.False(router.ParentDecisionDue(App, 6_000_000, 0), "no report: the period alone");
     }
 
     [Fact]
