@@ -24,7 +24,7 @@ public sealed partial class ForestNode
         if (children.IsEmpty)
             return;
         NodeId app = state.App.Id;
-        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Down, children.ToArray(), wire, chunk => TreeMessages.BroadcastChunk(app, round, chunk, depth, TimeLeftUntil(deadline))));
+        (_chunkSources ??= new Queue<ChunkSource>()).Enqueue(new ChunkSource(state, FlowDirection.Down, children.ToArray(), wire, chunk => TreeMessages.BroadcastChunk(app, round, chunk, depth, TimeLeftUntil(deadline)) with { Flags = TreeFlags.Chunk | FinalFlag(state, round) }));
         PumpChunks();
     }
 
@@ -165,6 +165,8 @@ public sealed partial class ForestNode
         Payload head = Payload.SizeOnly(header.TotalBytes, chunk.Weight).WithAttachment(attachment);
         state.Round = message.Round;
         TookRound(state, from, message.Round); // ForestNode.Moves.cs: a former parent's chunk 0 of a round it began before this node moved is answered there
+        if (message.IsFinalRound)
+            NoteFinalRound(state, message.Round); // ForestNode.Planning.cs
         download.Depth = message.Depth;
         download.Deadline = DeadlineAfter(message.TimeLeft);
         StartRound(state, message.Round, head, message.Depth, download.Deadline, head, download);
@@ -186,7 +188,7 @@ public sealed partial class ForestNode
     {
         if (download.Children.Length == 0)
             return;
-        Message message = TreeMessages.BroadcastChunk(state.App.Id, download.Round, chunk, download.Depth + 1, TimeLeftUntil(download.Deadline));
+        Message message = TreeMessages.BroadcastChunk(state.App.Id, download.Round, chunk, download.Depth + 1, TimeLeftUntil(download.Deadline)) with { Flags = TreeFlags.Chunk | FinalFlag(state, download.Round) };
         foreach (PeerHandle child in download.Children)
             SendChunk(state, FlowDirection.Down, child, message);
     }

@@ -48,6 +48,16 @@ public sealed partial class ForestNode
 
     private TransferLedger AckLedger() => _ackLedger ??= new TransferLedger { IsEdge = IsTreeEdge, SharesHost = _context.SharesFate };
 
+    /// <summary>The flag a round's broadcast carries down: the root's last round of training, once known.</summary>
+    private static MessageFlags FinalFlag(TreeState state, int round) => round > 0 && state.FinalRound == round ? TreeFlags.FinalRound : MessageFlags.None;
+
+    /// <summary>The root's last round came (at the root: goes) down: this node's load reports drop the app a round later.</summary>
+    private void NoteFinalRound(TreeState state, int round)
+    {
+        state.FinalRound = round;
+        (_router?.Ledger ?? _ackLedger)?.FinalRound(state.App.Id, round, _context.Now);
+    }
+
     /// <summary>The relays this node weighs now (the first few of its leaf set, as last refreshed).</summary>
     public ReadOnlyMemory<PeerHandle> KnownRelays => _relays;
 

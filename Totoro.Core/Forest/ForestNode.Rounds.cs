@@ -51,6 +51,8 @@ public sealed partial class ForestNode
             return; // refused: the seal is not the app's root's (ForestNode.Sealing.cs)
         state.Round = message.Round;
         TookRound(state, from, message.Round); // ForestNode.Moves.cs
+        if (message.IsFinalRound)
+            NoteFinalRound(state, message.Round); // ForestNode.Planning.cs
         StartRound(state, message.Round, opened, depth: message.Depth, deadline: DeadlineAfter(message.TimeLeft), wire: payload);
     }
 
@@ -102,7 +104,7 @@ public sealed partial class ForestNode
         }
         else
         {
-            Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, TimeLeftUntil(deadline));
+            Message message = TreeMessages.Broadcast(state.App.Id, round, wire, depth + 1, TimeLeftUntil(deadline)) with { Flags = FinalFlag(state, round) };
             for (int i = 0; i < n; i++)
                 SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         }

@@ -119,13 +119,16 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     /// <summary>At the root: sends the round's payload down the tree (compressed by the app's hook). Returns the round.</summary>
     /// <param name="checkpoint">What the root's replicas keep for a take-over (null: the payload itself).</param>
-    public int Broadcast(NodeId app, Payload payload, Payload? checkpoint = null)
+    /// <param name="final">The app's last round of training: the nodes it passes stop counting the app's load a round later.</param>
+    public int Broadcast(NodeId app, Payload payload, Payload? checkpoint = null, bool final = false)
     {
         TreeState state = Tree(app) ?? throw new InvalidOperationException($"This node is not in the tree of app {app}.");
         if (!state.IsRoot)
             throw new InvalidOperationException($"Only the root of app {app} broadcasts.");
         int round = ++state.Round;
         state.HasBroadcast = true;
+        if (final)
+            NoteFinalRound(state, round); // ForestNode.Planning.cs
         state.LastModel = checkpoint ?? payload;
         state.LastModelAt = _context.Now;
         long deadline = state.App.Options.RoundDeadlineMicros;

@@ -116,4 +116,10 @@ public static class TreeFlags
 
     /// <summary>On a heartbeat: a keep-alive for every tree the two neighbours share (or a child's request for its list).</summary>
     public const MessageFlags KeepAlive = MessageFlags.Layer4;
+
+    /// <summary>
+    /// On an app's broadcast (or its chunks): the root's last round of training. Each node that carries it stops counting
+    /// the app's flows in its load reports a round later, instead of after three rounds of silence (docs/planning.md I.2).
+    /// </summary>
+    public const MessageFlags FinalRound = MessageFlags.Layer4;
 }

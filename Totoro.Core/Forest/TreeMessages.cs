@@ -211,6 +211,9 @@ public readonly ref struct BroadcastView(ref readonly Message message)
 
     /// <summary>On the advertise–discover tree: an app announced again, passed on even by nodes that know it.</summary>
     public bool Reannounced => (_m.Flags & TreeFlags.Reannounced) != 0;
+
+    /// <summary>On an app's tree: the root's last round of training (<see cref="TreeFlags.FinalRound"/>).</summary>
+    public bool IsFinalRound => (_m.Flags & TreeFlags.FinalRound) != 0;
 }
 
 /// <summary>An aggregate's fields by name.</summary>

@@ -29,6 +29,9 @@ internal sealed class TreeState(AppDescriptor app)
     public long LastSentDown;
     public int PushDownCursor;
     public int Round;
+
+    /// <summary>The root's last round of training, once a broadcast said so (0: not known).</summary>
+    public int FinalRound;
     public readonly List<PeerHandle> Children = [];
 
     /// <summary>Height of each child's subtree (0: a leaf), as the children last said.</summary>

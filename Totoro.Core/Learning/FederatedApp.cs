@@ -266,7 +266,7 @@ public sealed class FederatedApp
         int masterRound = master.CompletedRounds + 1;
         int[] participants = master.SelectParticipants(masterRound, Enrolling ? _roster.Values : null);
         Payload model = master.RoundPayload(participants, Enrolling ? Holders(participants) : null);
-        int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, now - StartedAt, Enrolling ? WriteRoster() : null));
+        int round = root.Broadcast(Id, model, master.Checkpoint(model, masterRound, now - StartedAt, Enrolling ? WriteRoster() : null), final: masterRound >= Spec.Rounds);
         _open[round] = (participants, now);
     }
 

@@ -377,7 +377,26 @@ public sealed class TransferLedger : IPlanningObservations
     /// other app's children for the rest of the run (docs/planning.md I.2).
     /// </summary>
     private bool HasEnded(NodeId app)
-        => _roundPace.TryGetValue(app, out var pace) && pace.Period > 0 && _now - pace.At > EndedAfterRounds * pace.Period;
+    {
+        if (!_roundPace.TryGetValue(app, out var pace) || pace.Period <= 0)
+            return false;
+        if (_now - pace.At > EndedAfterRounds * pace.Period)
+            return true;
+        // The root said which round was its last: one round after it came here, nothing of the app moves any more.
+        return _finalRound is not null && _finalRound.TryGetValue(app, out var final) && _latestRound.GetValueOrDefault(app) <= final.Round && _now - final.At > pace.Period;
+    }
+
+    /// <summary>
+    /// The app's last round of training (<paramref name="round"/>) came through this node at <paramref name="now"/>, as
+    /// its broadcast said: its flows stop loading this node's reports a round after, not after three rounds of silence.
+    /// </summary>
+    public void FinalRound(NodeId app, int round, long now)
+    {
+        _now = Math.Max(_now, now);
+        (_finalRound ??= [])[app] = (round, now);
+    }
+
+    private Dictionary<NodeId, (int Round, long At)>? _finalRound;
 
     /// <summary>Rounds of silence after which an app's flows stop loading this node's reports (a slow round is not an ended app).</summary>
     private const int EndedAfterRounds = 3;

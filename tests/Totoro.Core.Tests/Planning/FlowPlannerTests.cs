@@ -333,6 +333,27 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AnAppWhoseRootSaidItsLastRoundLeavesTheLoadOneRoundLater()
+    {
+        // As above, but the first app's round 4 came flagged as the root's last: its flows leave the report one of its
+        // rounds after that (the oracle above waits three), and a newer round (an app trained again) counts again.
+        NodeId other = NodeId.FromRandom(0x0102030405060708, 0x1112131415161718);
+        var ledger = new TransferLedger { IsEdge = (_, _, _, _) => true };
+        for (int round = 1; round <= 4; round++)
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, round * 1_000_000, round);
+        ledger.FinalRound(App, 4, 4_000_000);
+        ledger.Carried(other, FlowDirection.Down, Other, outgoing: true, 30_000, 4_500_000, 1);
+        Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
+
+        ledger.Advance(4_900_000); // the last round is 0.9 of a round old: it may still be moving
+        Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
+        ledger.Advance(5_100_000); // 1.1 rounds: over (the three-round rule would wait until 7 s)
+        Assert.Equal(30_000, ledger.Own.UpBytesPerRound);
+        ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, 5_200_000, 5);
+        Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
+    }
+
+    [Fact]
     public void AFlowWhoseTreeEdgeIsGoneLeavesTheLoadAtOnce()
     {
         // A node carries two children's models and its own update, every round of one app; then its last child of that
