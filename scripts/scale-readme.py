@@ -16,7 +16,8 @@ SIDES = {"before": "starting build (d0b1703)", "after": "709c054", "after2": "+ 
          "after5": "+ event queue in segments (aa6a522)",
          "after10": "+ leaf-set reach codes, one array for leaf and neighbourhood sets (e725681)",
          "after11": "df54063 (perf11-tried), not kept (lent slots without the array, links and places prefetched)",
-         "after12": "+ the heap on 2 MB pages (eef9e9e)"}
+         "after12": "+ the heap on 2 MB pages (eef9e9e)",
+         "after13": "+ keep-alive peers already in the leaf set skip the other tables, rough proximity in routing cells (b6d70ad)"}
 
 
 def alternate(tag):
@@ -38,6 +39,19 @@ def loads(tag):
         return {}
     rows = [l.split() for l in open(path) if not l.startswith("#")]
     return {int(r[0].split("-")[0]): f"{r[3]} (max {r[4]})" for r in rows if r[3] != "-"}
+
+
+def same_session(i):
+    """Whether runs i and i + 1 of 1m-alternate ran in one session (the second started within an hour of the first's end, per load.txt)."""
+    path = os.path.join(scale, "1m-alternate", "load.txt")
+    times = {}
+    for l in open(path) if os.path.exists(path) else []:
+        r = l.split()
+        if not l.startswith("#") and r[1] != "-":
+            times[int(r[0].split("-")[0])] = [sum(int(x) * 60 ** (2 - k) for k, x in enumerate(t.split(":"))) for t in r[1:3]]
+    if i not in times or i + 1 not in times:
+        return True  # no times kept (the first session's runs): as before
+    return 0 <= times[i + 1][0] - times[i][1] < 3600
 
 
 def timev(path):
@@ -98,9 +112,14 @@ def block():
         # Medians mix loads; a run next to a baseline run at a like load is the fairer pair.
         for i in range(1, len(runs)):
             (s0, w0, u0, k0, _), (s1, w1, u1, k1, _) = runs[i - 1], runs[i]
+            if not same_session(i):
+                continue
             if s0 == "before" and s1 != "before":
                 out.append(f"- run {i} / run {i + 1}, back to back (load {load.get(i, '–')} / {load.get(i + 1, '–')}): "
                            f"wall **{w0 / w1:.2f}×**, CPU {u0 / u1:.2f}×, peak {k0 / k1:.2f}×")
+            elif s1 == "before" and s0 != "before" and i >= 25:  # a new build's run, then the baseline's (counted from session 13, run 25)
+                out.append(f"- run {i + 1} / run {i}, back to back (load {load.get(i + 1, '–')} / {load.get(i, '–')}): "
+                           f"wall **{w1 / w0:.2f}×**, CPU {u1 / u0:.2f}×, peak {k1 / k0:.2f}×")
         fields = lambda r: json.dumps({k: v for k, v in r.items() if k != "run"}, sort_keys=True)
         same = len({fields(r) for *_, r in runs}) == 1
         side, wall, user, kb, r = [x for x in runs if x[0] != "before"][-1]

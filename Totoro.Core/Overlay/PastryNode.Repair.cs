@@ -109,6 +109,7 @@ public sealed partial class PastryNode
 
         Probe(pending.Next);
         _routing.Remove(pending.Next);
+        _tablesShrunk = true;
         if (pending.Tries >= _options.HopRetries)
         {
             Rare.DroppedLookups++;

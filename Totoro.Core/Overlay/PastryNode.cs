@@ -28,6 +28,11 @@ public sealed partial class PastryNode : INodeProgram
     private long _leftHeard;
     private int _joinAttempts;
 
+    // Set once the routing table or neighbourhood set loses a member (a death, a silent hop, a leave): until then both
+    // only ever took closer peers, so a leaf-set member, offered to both when it entered the leaf set, would change
+    // neither if offered again (see LearnAll).
+    private bool _tablesShrunk;
+
     public PastryNode(INodeContext context, NodeId id, PastryOptions options, IOverlayListener? listener)
     {
         _context = context;
@@ -369,17 +374,28 @@ public sealed partial class PastryNode : INodeProgram
 
     // ---- Learning about other nodes ------------------------------------------------------------------
 
-    private void Learn(PeerHandle peer)
+    private void Learn(PeerHandle peer, bool mayBeMember = false)
     {
         if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
             return;
         NodeId id = _context.IdOf(peer);
+        bool member = mayBeMember && OfferedBefore(peer);
+        _leaf.TryAdd(_context, Id, peer, id);
+        if (member)
+            return;
         long proximity = Proximity.Unknown; // measured once, by whichever table needs it first
         SlotMemo memo = SlotMemo.Empty;
-        _leaf.TryAdd(_context, Id, peer, id);
         _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
         _neighbours.TryAdd(_context, _leaf.Lent, peer, ref proximity);
     }
+
+    /// <summary>
+    /// Whether offering <paramref name="peer"/> to the routing table and neighbourhood set again is known to change
+    /// neither: it is a leaf-set member (so both were offered it when it entered) and neither table has lost a member
+    /// since (each keeps the closest peers offered, and proximity to a peer does not change). Skipping those offers
+    /// skips measuring the peer and the slot's holder, the main cost of a keep-alive's peers.
+    /// </summary>
+    private bool OfferedBefore(PeerHandle peer) => !_tablesShrunk && _leaf.Contains(peer);
 
     /// <summary>
     /// Learns a sender directly and the peers it lists second-hand. A second-hand peer that would enter the
@@ -389,7 +405,7 @@ public sealed partial class PastryNode : INodeProgram
     {
         if (peers is not null)
             _context.Prefetch(peers); // their ids and places load while the sender is learned
-        Learn(from);
+        Learn(from, mayBeMember: true); // a keep-alive's sender is usually a leaf-set member
         if (peers is null)
             return;
         if (trustPeers)
@@ -403,8 +419,8 @@ public sealed partial class PastryNode : INodeProgram
         SlotMemo memo = SlotMemo.Empty;
         foreach (PeerHandle peer in peers)
         {
-            if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now))
-                continue;
+            if (peer.IsNone || peer == _context.Self || _suspects.IsDead(peer, _context.Now) || OfferedBefore(peer))
+                continue; // a member: no table would change, and WouldAdmit turns members away
             NodeId id = _context.IdOf(peer);
             long proximity = Proximity.Unknown;
             _routing.TryAdd(_context, Id, _options.B, peer, id, ref proximity, ref memo);
@@ -509,6 +525,7 @@ public sealed partial class PastryNode : INodeProgram
         int row = _routing.Find(peer, _options.Columns).Row;
         _routing.Remove(peer);
         _neighbours.Remove(_context, _leaf.Lent, peer);
+        _tablesShrunk = true;
         if (row >= 0)
             RepairRow(row, peer); // PastryNode.Repair.cs
         _listener?.OnPeerDead(this, peer);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Totoro.Core.Runtime;
 
 namespace Totoro.Core.Overlay;
@@ -16,31 +17,38 @@ namespace Totoro.Core.Overlay;
 /// </remarks>
 internal struct RoutingTable
 {
-    // [0, _fullCells): the full rows, row-major; then _pairs (slot, peer) pairs, a slot stored as a handle whose index
-    // is the slot. Capacity past the pairs is spare.
-    private PeerHandle[]? _cells;
+    /// <summary>Bits of a cell that hold the peer's handle (index + 1); the rest hold its rough proximity.</summary>
+    private const int HandleBits = 26; // 67 M peers: past the simulator's 50 M
+
+    private const int HandleMask = (1 << HandleBits) - 1;
+
+    /// <summary>The rough proximity of a holder measured at or past 63 × 4,096 µs (or not known): only its exact proximity orders it.</summary>
+    private const int CodeCeiling = 63;
+
+    /// <summary>Microseconds of proximity per step of a rough proximity (log2).</summary>
+    private const int CodeShift = 12;
+
+    /// <summary>The largest peer index a table holds: a handle's value must fit in <see cref="HandleBits"/> bits.</summary>
+    public const int MaxPeerIndex = HandleMask - 1;
+
+    // [0, _fullCells): the full rows, row-major; then _pairs (slot, peer) pairs. A peer's cell holds its handle and, in
+    // the top bits, a rough code of its proximity (CodeOf): an offer is weighed against a slot's holder on the codes,
+    // without measuring the holder (a read of its place, a cache miss at a million nodes), unless the codes tie.
+    // A pair's slot cell is the slot number. Capacity past the pairs is spare.
+    private int[]? _cells;
     private ushort _fullCells;
     private ushort _pairs;
     private byte _rows; // one past the deepest row ever offered a peer: the rows the protocol walks
 
     public readonly int Rows(int columns) => _rows;
 
-    public readonly PeerHandle Get(int row, int column, int columns)
-    {
-        if (row >= _rows)
-            return PeerHandle.None;
-        int slot = (row * columns) + column;
-        if (slot < _fullCells)
-            return _cells![slot];
-        int at = PairOf(slot);
-        return at >= 0 ? _cells![at + 1] : PeerHandle.None;
-    }
+    public readonly PeerHandle Get(int row, int column, int columns) => HandleOf(Cell(row, column, columns));
 
     /// <summary>
     /// Offers a node whose id is <paramref name="id"/>; returns true when it took a slot (empty, or held by a farther
     /// node). <paramref name="proximity"/> is the caller's proximity to the peer, or −1 until someone needs it: this
-    /// fills it in when it does, so that the neighbourhood set does not ask again. <paramref name="memo"/> carries the
-    /// proximity of the last slot's occupant from one offer of a batch to the next.
+    /// fills it in, so that the neighbourhood set does not ask again. <paramref name="memo"/> carries the proximity of
+    /// the last slot's holder measured (when the rough codes tie) from one offer of a batch to the next.
     /// </summary>
     public bool TryAdd(INodeContext context, NodeId self, int b, PeerHandle peer, NodeId id, ref long proximity, ref SlotMemo memo)
     {
@@ -51,15 +59,61 @@ internal struct RoutingTable
         int index = (row * columns) + id.Digit(row, b);
         if (row >= _rows)
             _rows = (byte)(row + 1);
-        PeerHandle current = Get(row, index - (row * columns), columns);
+        int cell = Cell(row, index - (row * columns), columns);
+        PeerHandle current = HandleOf(cell);
         if (current == peer)
             return false;
-        if (!current.IsNone && memo.ProximityOf(context, index, current) <= Proximity.Of(context, peer, ref proximity))
-            return false;
-        Set(row, index, peer, columns);
-        if (proximity >= 0)
-            memo.Remember(index, peer, proximity);
+        long distance = Proximity.Of(context, peer, ref proximity);
+        int code = CodeOf(distance);
+        if (!current.IsNone)
+        {
+            // The codes keep the order of proximities (code(a) < code(b) means a < b); equal codes need the holder's.
+            int held = (int)((uint)cell >> HandleBits);
+            if (held < code || (held == code && memo.ProximityOf(context, index, current) <= distance))
+                return false;
+        }
+
+        Set(row, index, Pack(peer, code), columns);
+        memo.Remember(index, peer, distance);
         return true;
+    }
+
+    /// <summary>A proximity's rough code: its 4,096 µs step, capped at <see cref="CodeCeiling"/>; order-keeping.</summary>
+    internal static int CodeOf(long proximity) => proximity < 0 ? CodeCeiling : (int)Math.Min(CodeCeiling, proximity >> CodeShift);
+
+    private static int Pack(PeerHandle peer, int code)
+    {
+        int value = Unsafe.BitCast<PeerHandle, int>(peer);
+        if ((uint)value > HandleMask)
+            throw new InvalidOperationException($"Peer #{peer.Index} is past the routing table's limit of {MaxPeerIndex:N0} (peer indices must fit in {HandleBits} bits).");
+        return value | (code << HandleBits);
+    }
+
+    private static PeerHandle HandleOf(int cell) => Unsafe.BitCast<int, PeerHandle>(cell & HandleMask);
+
+    /// <summary>The cell of a slot (0 when empty): in place in a full row, else its pair's peer cell.</summary>
+    private readonly int Cell(int row, int column, int columns)
+    {
+        if (row >= _rows)
+            return 0;
+        int slot = (row * columns) + column;
+        if (slot < _fullCells)
+            return _cells![slot];
+        int at = PairOf(slot);
+        return at >= 0 ? _cells![at + 1] : 0;
+    }
+
+    /// <summary>Where <paramref name="peer"/> sits among the full cells, or −1.</summary>
+    private readonly int IndexInFull(PeerHandle peer)
+    {
+        int value = Unsafe.BitCast<PeerHandle, int>(peer);
+        for (int i = 0; i < _fullCells; i++)
+        {
+            if ((_cells![i] & HandleMask) == value)
+                return i;
+        }
+
+        return -1;
     }
 
     public bool Remove(PeerHandle peer)
@@ -67,20 +121,20 @@ internal struct RoutingTable
         if (_cells is null)
             return false;
         int fullCells = _fullCells;
-        int at = Array.IndexOf(_cells, peer, 0, fullCells);
+        int at = IndexInFull(peer);
         if (at >= 0)
         {
-            _cells[at] = PeerHandle.None;
+            _cells[at] = 0;
             return true;
         }
 
         for (int i = fullCells; i < fullCells + (2 * _pairs); i += 2)
         {
-            if (_cells[i + 1] == peer)
+            if (HandleOf(_cells[i + 1]) == peer)
             {
                 Array.Copy(_cells, i + 2, _cells, i, fullCells + (2 * _pairs) - i - 2);
                 _pairs--;
-                _cells[fullCells + (2 * _pairs)] = _cells[fullCells + (2 * _pairs) + 1] = PeerHandle.None;
+                _cells[fullCells + (2 * _pairs)] = _cells[fullCells + (2 * _pairs) + 1] = 0;
                 return true;
             }
         }
@@ -94,13 +148,13 @@ internal struct RoutingTable
         if (_cells is null)
             return (-1, -1);
         int fullCells = _fullCells;
-        int at = Array.IndexOf(_cells, peer, 0, fullCells);
+        int at = IndexInFull(peer);
         if (at < 0)
         {
             for (int i = fullCells; i < fullCells + (2 * _pairs) && at < 0; i += 2)
             {
-                if (_cells[i + 1] == peer)
-                    at = _cells[i].Index;
+                if (HandleOf(_cells[i + 1]) == peer)
+                    at = _cells[i];
             }
         }
 
@@ -140,22 +194,22 @@ internal struct RoutingTable
         int fullEnd = Math.Min(_fullCells, (last + 1) * columns);
         for (int i = first * columns; i < fullEnd; i++)
         {
-            if (!_cells[i].IsNone)
-                Write(destination, ref n, _cells[i]);
+            if (_cells[i] != 0)
+                Write(destination, ref n, HandleOf(_cells[i]));
         }
 
         for (int i = _fullCells; i < _fullCells + (2 * _pairs); i += 2)
         {
-            int row = _cells[i].Index / columns;
+            int row = _cells[i] / columns;
             if (row >= first && row <= last)
-                Write(destination, ref n, _cells[i + 1]);
+                Write(destination, ref n, HandleOf(_cells[i + 1]));
         }
 
         return n;
     }
 
-    /// <summary>Puts a peer in a slot: in place in a full row, else as a pair (a row a quarter full becomes a full row).</summary>
-    private void Set(int row, int slot, PeerHandle peer, int columns)
+    /// <summary>Puts a peer's cell in a slot: in place in a full row, else as a pair (a row a quarter full becomes a full row).</summary>
+    private void Set(int row, int slot, int peer, int columns)
     {
         if (slot < _fullCells)
         {
@@ -174,15 +228,15 @@ internal struct RoutingTable
         if (_cells is null || _cells.Length < end + 2)
             Array.Resize(ref _cells, end + 2);
         at = end;
-        while (at > _fullCells && _cells[at - 2].Index > slot)
+        while (at > _fullCells && _cells[at - 2] > slot)
             at -= 2;
         Array.Copy(_cells, at, _cells, at + 2, end - at);
-        _cells[at] = new PeerHandle(slot);
+        _cells[at] = slot;
         _cells[at + 1] = peer;
         _pairs++;
         int inRow = 0;
         for (int i = _fullCells; i < end + 2; i += 2)
-            inRow += _cells[i].Index / columns == row ? 1 : 0;
+            inRow += _cells[i] / columns == row ? 1 : 0;
         if (inRow >= Math.Max(1, columns / 4))
             Fill(row + 1, columns);
     }
@@ -192,12 +246,12 @@ internal struct RoutingTable
     {
         int fullCells = rows * columns;
         int end = _fullCells + (2 * _pairs);
-        var cells = new PeerHandle[fullCells + (2 * _pairs)];
+        var cells = new int[fullCells + (2 * _pairs)];
         Array.Copy(_cells!, cells, _fullCells);
         int kept = 0;
         for (int i = _fullCells; i < end; i += 2)
         {
-            int slot = _cells![i].Index;
+            int slot = _cells![i];
             if (slot < fullCells)
             {
                 cells[slot] = _cells[i + 1];
@@ -227,7 +281,7 @@ internal struct RoutingTable
     {
         for (int i = _fullCells; i < _fullCells + (2 * _pairs); i += 2)
         {
-            int at = _cells![i].Index;
+            int at = _cells![i];
             if (at == slot)
                 return i;
             if (at > slot)

@@ -38,6 +38,45 @@ public class PastryNodeTests
         return best;
     }
 
+    /// <summary>
+    /// A keep-alive's peers that are already leaf-set members skip the routing table (they were offered to it when they
+    /// entered the leaf set, and a slot only ever takes closer peers). Once a slot's holder is gone that no longer
+    /// holds: a member turned away by it must take the freed slot when it is heard again.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_leaf_set_member_turned_away_by_a_routing_slot_takes_it_once_the_holder_leaves(bool secondHand)
+    {
+        var network = new FakeNetwork(7);
+        var selfId = new NodeId(new UInt128(0x1234_5678_9abc_def0, 0x0fed_cba9_8765_4300));
+        PeerHandle self = network.Add(selfId);
+        PeerHandle holder = network.Add(new NodeId(selfId.Value + 0x15)); // row 30, column 1; closer to self (by handle)
+        PeerHandle member = network.Add(new NodeId(selfId.Value + 0x17)); // the same slot, farther
+        PeerHandle other = network.Add(new NodeId(selfId.Value - 0x40));
+        Assert.True(FakeNetwork.Proximity(self, holder) < FakeNetwork.Proximity(self, member));
+        FakeNodeContext context = network.ContextFor(self);
+        var node = new PastryNode(context, selfId, new PastryOptions(), listener: null);
+        node.Start(PeerHandle.None);
+        foreach (PeerHandle peer in new[] { holder, member, other })
+            node.Receive(peer, new Message { Kind = MessageKind.Announce });
+        Assert.Equal(holder, node.RoutingEntry(30, 1));
+        Assert.Contains(member, node.RightLeaves());
+
+        // Heard again while the holder is there: still turned away.
+        node.Receive(other, new Message { Kind = MessageKind.LeafSetPong, Peers = [member] });
+        node.Receive(member, new Message { Kind = MessageKind.LeafSetPong });
+        Assert.Equal(holder, node.RoutingEntry(30, 1));
+
+        node.Receive(holder, new Message { Kind = MessageKind.Leave });
+        Assert.Equal(PeerHandle.None, node.RoutingEntry(30, 1));
+        if (secondHand)
+            node.Receive(other, new Message { Kind = MessageKind.LeafSetPong, Peers = [member] });
+        else
+            node.Receive(member, new Message { Kind = MessageKind.LeafSetPong });
+        Assert.Equal(member, node.RoutingEntry(30, 1));
+    }
+
     [Fact]
     public void A_join_request_goes_on_to_the_numerically_closest_known_node_and_the_joiner_gets_rows()
     {

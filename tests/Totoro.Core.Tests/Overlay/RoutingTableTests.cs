@@ -9,18 +9,24 @@ public class RoutingTableTests
     /// <summary>
     /// The oracle: every row kept in full, a slot taken by an offer when empty or held by a farther peer, as Pastry's
     /// table is defined. The table keeps deep rows as pairs and turns them into full rows as they fill; whatever it
-    /// holds, every question the protocol asks of it must get the oracle's answer.
+    /// holds, every question the protocol asks of it must get the oracle's answer. The oracle measures both peers
+    /// exactly; the table weighs an offer on the holder's rough code (4,096 µs steps): <paramref name="scale"/> 1 puts
+    /// the fake proximities (1 to 51 ms) in 13 codes, so most offers tie with their holder; 1/64 puts them all in one
+    /// or two codes; 10 spreads them to 510 ms, past the codes' ceiling, where every far pair ties again.
     /// </summary>
     [Theory]
-    [InlineData(1UL, 4)]
-    [InlineData(2UL, 4)]
-    [InlineData(3UL, 2)]
-    [InlineData(4UL, 1)]
-    public void AnswersAsAFullTableThroughOffersAndRemovals(ulong seed, int b)
+    [InlineData(1UL, 4, 1.0)]
+    [InlineData(2UL, 4, 1.0)]
+    [InlineData(3UL, 2, 1.0)]
+    [InlineData(4UL, 1, 1.0)]
+    [InlineData(5UL, 4, 1.0 / 64)]
+    [InlineData(6UL, 4, 10.0)]
+    [InlineData(7UL, 2, 10.0)]
+    public void AnswersAsAFullTableThroughOffersAndRemovals(ulong seed, int b, double scale)
     {
         var network = new FakeNetwork(seed);
         PeerHandle self = network.AddRandom();
-        FakeNodeContext context = network.ContextFor(self);
+        var context = new ScaledContext(network.ContextFor(self), scale);
         NodeId selfId = network.IdOf(self);
         int columns = 1 << b;
         int digits = NodeId.DigitCount(b);
@@ -73,6 +79,43 @@ public class RoutingTableTests
             ulong pick = Next(ref random);
             Assert.Equal(OracleAnyInRow(oracle, oracleRows, first, columns, pick, probe), table.AnyInRow(first, columns, pick, probe));
         }
+    }
+
+    /// <summary>The rough code keeps the order of proximities: a lower code is always a lower proximity.</summary>
+    [Fact]
+    public void RoughCodesKeepTheOrderOfProximities()
+    {
+        ulong random = 9;
+        for (int i = 0; i < 100_000; i++)
+        {
+            long a = (long)(Next(ref random) % 400_000);
+            long c = (long)(Next(ref random) % 400_000);
+            int codeA = RoutingTable.CodeOf(a);
+            int codeC = RoutingTable.CodeOf(c);
+            if (codeA < codeC)
+                Assert.True(a < c, $"{a} (code {codeA}) against {c} (code {codeC})");
+            Assert.InRange(codeA, 0, 63);
+        }
+
+        Assert.Equal(63, RoutingTable.CodeOf(long.MaxValue));
+    }
+
+    /// <summary>A node's context whose proximities are the fake network's times <c>scale</c> (ids and the rest unchanged).</summary>
+    private sealed class ScaledContext(FakeNodeContext inner, double scale) : INodeContext
+    {
+        public long Now => inner.Now;
+
+        public PeerHandle Self => inner.Self;
+
+        public NodeId IdOf(PeerHandle peer) => inner.IdOf(peer);
+
+        public long ProximityTo(PeerHandle peer) => (long)(inner.ProximityTo(peer) * scale);
+
+        public void Send(PeerHandle peer, in Message message) => inner.Send(peer, message);
+
+        public void SetTimer(long delayMicros, int timer, long argument = 0) => inner.SetTimer(delayMicros, timer, argument);
+
+        public ulong NextRandom() => inner.NextRandom();
     }
 
     private static PeerHandle OracleAnyInRow(PeerHandle[] oracle, int rows, int row, int columns, ulong random, PeerHandle avoid)
