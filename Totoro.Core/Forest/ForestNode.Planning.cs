@@ -178,7 +178,7 @@ public sealed partial class ForestNode
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
                 long stamp = message.Stamp + QueuedToSendMicros(); // the reply's wait in this node's queue is not the path's
-                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own, Math.Max(1, arrivalGap)));
+                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own, Math.Max(1, arrivalGap), attached ? state!.Parent : PeerHandle.None));
                 break;
             case PlanMessages.Reply when _router is not null:
                 // A probe or its answer that came in right behind another arrival waited behind a busy downlink: its
@@ -194,6 +194,12 @@ public sealed partial class ForestNode
 
                 if (message.Report is { } report)
                     _router.Ledger.Heard(from, report);
+                // The parent's answer names its own parent: the grandparent, the first candidate above this node. A
+                // join ack names it once, and a keep-alive only while no round goes down: a child that joined its parent
+                // before the parent had a parent of its own (or was told "none" by a heartbeat since) never learned it,
+                // and weighed only its siblings, staying under a slow parent for good (NetnsPlanningTests, runs-gap.txt).
+                if (Tree(message.App) is { } ofMine && from == ofMine.Parent && ofMine.Grandparent != message.Parent && message.Parent != _context.Self)
+                    ofMine.Grandparent = message.Parent;
                 bool hasRoom = Tree(message.App) is not { } asker || (message.Children?.Length ?? 0) < asker.App.Options.Fanout;
                 (_candidates ??= [])[(message.App, from)] = (message.Depth, hasRoom);
                 if (Tree(message.App) is { } mine && from == mine.Grandparent && message.Children is { } uncles)

@@ -46,9 +46,10 @@ public static class PlanMessages
 
     /// <summary>The answer: the probe's stamp echoed, the replier's depth (ushort.MaxValue: not attached), its children, its load.</summary>
     /// <paramref name="gap"/>: the replier's time between the probe's arrival and its previous one (µs; long.MaxValue:
-    /// none), so the prober knows whether the probe waited behind a busy downlink there.
-    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue)
-        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Payload = Payload.FromData(AckPayload(report, 0, gap)) };
+    /// none), so the prober knows whether the probe waited behind a busy downlink there. <paramref name="parent"/>: the
+    /// replier's own parent (none at a root), so that a child asking its parent learns its grandparent.
+    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue, PeerHandle parent = default)
+        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Origin = parent, Payload = Payload.FromData(AckPayload(report, 0, gap)) };
 
     /// <summary>A planned transfer: flagged so that the far end acks it.</summary>
     public static Message Planned(in Message transfer) => transfer with { Flags = transfer.Flags | TreeFlags.Planned };
@@ -86,6 +87,9 @@ public readonly ref struct PlanView(ref readonly Message message)
 
     /// <summary>Reply: the replier's children.</summary>
     public PeerHandle[]? Children => _m.Peers;
+
+    /// <summary>Reply: the replier's own parent (none at a root or when it did not say).</summary>
+    public PeerHandle Parent => _m.Origin;
 
     /// <summary>Ack and reply: the sender's load report, or null if absent or malformed.</summary>
     public LoadReport? Report => _m.Payload?.Data is { } data && LoadReport.TryDecode(data.Length == LoadReport.EncodedSize + 16 ? data.AsSpan(0, LoadReport.EncodedSize) : data, out LoadReport report) ? report : null;

@@ -26,7 +26,7 @@ public class NetnsPlanningTests(ITestOutputHelper output)
     private const int Rounds = 24;
     private const int Measured = 12;
     private const int DashboardPort = 7080; // the last rounds: compared once the game had time to move
-    private static readonly int[] NodesPerHost = [1, 3, 3, 3, 2];
+    private static readonly int[] NodesPerHost = [3, 3, 3, 3, 2];
 
     [Fact]
     public void With_the_game_planner_flows_move_off_an_impaired_host_and_rounds_get_shorter()
