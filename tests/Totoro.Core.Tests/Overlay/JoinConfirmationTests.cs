@@ -54,37 +54,30 @@ public class JoinConfirmationTests
     public void A_node_is_routable_while_it_confirms_but_says_joined_only_after()
     {
         var world = new ConcurrentJoinWorld(Confirmed, nodes: 2, seed: 5);
-        world.Run(until: 2 * ConcurrentJoinWorld.LinkDelay + 1); // the join reply is in, the confirmation ping is not answered
+        world.Run(until: 2 * SmallWorld.LinkDelay + 1); // the join reply is in, the confirmation ping is not answered
         Assert.True(world.Node(1).IsJoined);
         Assert.True(world.Node(1).IsConfirmingJoin);
         Assert.Equal(-1, world.JoinedAt[1]);
         world.RunUntilAllJoined();
         Assert.False(world.Node(1).IsConfirmingJoin);
-        Assert.Equal(4 * ConcurrentJoinWorld.LinkDelay, world.JoinedAt[1]); // request, reply, ping, pong
+        Assert.Equal(4 * SmallWorld.LinkDelay, world.JoinedAt[1]); // request, reply, ping, pong
     }
 
     /// <summary>Node 0 founds the overlay; every other node joins through it at the same instant, over equal links.</summary>
-    private sealed class ConcurrentJoinWorld : IOverlayListener
+    private sealed class ConcurrentJoinWorld : SmallWorld
     {
-        public const long LinkDelay = 5_000;
-
-        private readonly PriorityQueue<Action, (long At, long Seq)> _events = new();
-        private readonly NodeId[] _ids;
-        private readonly PastryNode[] _nodes;
-        private long _seq;
+        private readonly int _count;
 
         public ConcurrentJoinWorld(PastryOptions options, int nodes, ulong seed)
         {
             var random = new Random((int)seed);
-            _ids = [.. Enumerable.Range(0, nodes).Select(_ => NodeId.FromRandom((ulong)random.NextInt64(), (ulong)random.NextInt64()))];
-            _nodes = [.. Enumerable.Range(0, nodes).Select(i => new PastryNode(new Context(this, i), _ids[i], options, this))];
+            _count = nodes;
             JoinedAt = [.. Enumerable.Repeat(-1L, nodes)];
-            _nodes[0].Start(PeerHandle.None);
+            Populate([.. Enumerable.Range(0, nodes).Select(_ => NodeId.FromRandom((ulong)random.NextInt64(), (ulong)random.NextInt64()))], options);
+            Node(0).Start(PeerHandle.None);
             for (int i = 1; i < nodes; i++)
-                _nodes[i].Start(new PeerHandle(0));
+                Node(i).Start(new PeerHandle(0));
         }
-
-        public long Now { get; private set; }
 
         public long[] JoinedAt { get; }
 
@@ -92,24 +85,11 @@ public class JoinConfirmationTests
 
         public Func<int, int, Message, bool>? Drop { get; init; }
 
-        public PastryNode Node(int index) => _nodes[index];
-
-        public void Run(long until)
-        {
-            while (_events.TryPeek(out _, out var at) && at.At <= until)
-            {
-                Now = at.At;
-                _events.Dequeue()();
-            }
-        }
-
         /// <summary>Runs to the instant the last node says it joined (no further: the keep-alives would mend the rest).</summary>
         public void RunUntilAllJoined()
         {
-            while (JoinedCount < _nodes.Length && _events.TryDequeue(out Action? action, out var at))
+            while (JoinedCount < _count && Step())
             {
-                Now = at.At;
-                action();
             }
         }
 
@@ -117,49 +97,17 @@ public class JoinConfirmationTests
         public List<(int Node, int Missing)> MissingFromLeafSets()
         {
             var missing = new List<(int, int)>();
-            for (int i = 0; i < _nodes.Length; i++)
+            for (int i = 0; i < _count; i++)
             {
-                HashSet<int> known = [.. _nodes[i].RightLeaves().Concat(_nodes[i].LeftLeaves()).Select(p => p.Index)];
-                missing.AddRange(Enumerable.Range(0, _nodes.Length).Where(j => j != i && !known.Contains(j)).Select(j => (i, j)));
+                HashSet<int> known = [.. Node(i).RightLeaves().Concat(Node(i).LeftLeaves()).Select(p => p.Index)];
+                missing.AddRange(Enumerable.Range(0, _count).Where(j => j != i && !known.Contains(j)).Select(j => (i, j)));
             }
 
             return missing;
         }
 
-        public void OnJoined(PastryNode node) => JoinedAt[Array.IndexOf(_nodes, node)] = Now;
+        public override void OnJoined(PastryNode node) => JoinedAt[IndexOf(node)] = Now;
 
-        public void OnPeerDead(PastryNode node, PeerHandle peer)
-        {
-        }
-
-        public void OnDeliver(PastryNode node, PeerHandle from, in Message message)
-        {
-        }
-
-        private void At(long delay, Action action) => _events.Enqueue(action, (Now + delay, _seq++));
-
-        private void Send(int from, PeerHandle to, Message message)
-        {
-            if (Drop?.Invoke(from, to.Index, message) != true)
-                At(LinkDelay, () => _nodes[to.Index].Receive(new PeerHandle(from), message));
-        }
-
-        private sealed class Context(ConcurrentJoinWorld world, int index) : INodeContext
-        {
-            public long Now => world.Now;
-
-            public PeerHandle Self => new(index);
-
-            public NodeId IdOf(PeerHandle peer) => world._ids[peer.Index];
-
-            public long ProximityTo(PeerHandle peer) => peer.Index == index ? 0 : 2 * LinkDelay;
-
-            public void Send(PeerHandle peer, in Message message) => world.Send(index, peer, message);
-
-            public void SetTimer(long delayMicros, int timer, long argument = 0)
-                => world.At(delayMicros, () => world._nodes[index].OnTimer(timer, argument));
-
-            public ulong NextRandom() => 12345;
-        }
+        protected override bool Drops(int from, int to, in Message message) => Drop?.Invoke(from, to, message) == true;
     }
 }
