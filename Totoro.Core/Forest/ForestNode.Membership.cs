@@ -35,6 +35,9 @@ public sealed partial class ForestNode
             BecomeRoot(state);
         }
 
+        if (join.IsMove && RefusesMove(state, child, join.MoveSlackMicros))
+            return true; // ForestNode.Planning.cs: it priced this node before another mover came
+
         bool wasInTree = state.InTree;
         DoubtSilentChildren(state, join.Avoid); // ForestNode.Repair.cs
         LearnRound(state, join.Round);
@@ -178,7 +181,11 @@ public sealed partial class ForestNode
             return; // an ack for an app this node does not know
         bool wasAttached = !state.Parent.IsNone;
         if (wasAttached && state.Parent != from)
+        {
+            _router?.MoveTaken(state.App.Id, from); // ForestNode.Planning.cs: a planner's move counts once it is taken
             SendControl(state.Parent, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, state.Parent))); // its last round's answer still goes there
+        }
+
         state.Role = TreeRole.Attached;
         state.Parent = from;
         state.Grandparent = ack.Grandparent;

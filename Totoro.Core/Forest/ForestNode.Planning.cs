@@ -171,9 +171,13 @@ public sealed partial class ForestNode
                     _router.Ledger.Acked(token, _context.Now, message.Report, message.AckQueued, message.AckGap);
                 _router.Ledger.ToldDownlink(from, message.ToldDownlink);
                 break;
+            case PlanMessages.MoveRefused when _router is not null:
+                _router.MoveRefused(message.App, from);
+                break;
             case PlanMessages.Probe:
                 TransferLedger ledger = _router?.Ledger ?? AckLedger();
                 ledger.Advance(_context.Now);
+                NoteProbeAnswered(message.App, from, ledger.Own);
                 TreeState? state = Tree(message.App);
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
@@ -210,6 +214,49 @@ public sealed partial class ForestNode
         }
     }
 
+    private Dictionary<(NodeId App, PeerHandle Asker), LoadReport>? _probesAnswered; // the load each asker was last told
+    private const int ProbesAnsweredKept = 1024;
+
+    private void NoteProbeAnswered(NodeId app, PeerHandle asker, LoadReport answered)
+    {
+        _probesAnswered ??= [];
+        if (_probesAnswered.Count >= ProbesAnsweredKept && !_probesAnswered.ContainsKey((app, asker)))
+            _probesAnswered.Clear(); // bounded: an asker forgotten is only not checked (a move is taken as before)
+        _probesAnswered[(app, asker)] = answered;
+    }
+
+    /// <summary>
+    /// Whether this node turns away a child that a load-aware planner moves here. The child priced this node on the load
+    /// of its probe's answer and gains more than ε by <paramref name="slackMicros"/> per round; the movers this node took
+    /// in since then (their flows load its reports at once, <see cref="TransferLedger.MovedIn"/>) cost the child their
+    /// bytes over this node's links, and when that eats the slack the move gains no more than ε. Without this the
+    /// children of one parent, deciding on the same reports, moved onto the same idle node together (herding), which the
+    /// draw alone held back at the price of slow convergence. The child is told, stays, and decides again on fresh reports.
+    /// </summary>
+    private bool RefusesMove(TreeState state, PeerHandle mover, long slackMicros)
+    {
+        if (state.Children.Contains(mover))
+            return false;
+        TransferLedger ledger = _router?.Ledger ?? AckLedger();
+        ledger.Advance(_context.Now);
+        LoadReport now = ledger.Own;
+        if (_probesAnswered is not null && _probesAnswered.Remove((state.App.Id, mover), out LoadReport answered) && now.IsKnown
+            && AddedMicros(answered, now) > slackMicros)
+        {
+            ControlMessages++;
+            _context.Send(mover, PlanMessages.MoveRefusal(state.App.Id));
+            return true;
+        }
+
+        ledger.MovedIn(state.App.Id, mover, _context.Now);
+        return false;
+    }
+
+    /// <summary>What the load added since <paramref name="answered"/> costs a flow through this node per round: the bytes over its downlink and its uplink (µs).</summary>
+    private static double AddedMicros(LoadReport answered, LoadReport now)
+        => (Math.Max(0, now.DownBytesPerRound - answered.DownBytesPerRound) / Math.Max(now.DownBytesPerMicro, now.UpBytesPerMicro))
+            + (Math.Max(0, now.UpBytesPerRound - answered.UpBytesPerRound) / now.UpBytesPerMicro);
+
     /// <summary>
     /// A child that moved to a new parent may get a round it already took from its old one (and answers there): the
     /// new parent adopted it before starting that round and now waits for it. Answer with nothing, so the round closes.
@@ -236,11 +283,14 @@ public sealed partial class ForestNode
         {
             // The candidates were asked a round ago: decide on their fresh reports.
             long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
-            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), SiblingCandidatesOf(state), state.Children.Count);
+            PeerHandle chosen = _router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), out long slack, SiblingCandidatesOf(state), state.Children.Count);
             if (chosen == state.Parent)
                 return;
             ControlMessages++;
-            _context.Send(chosen, TreeMessages.Join(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, _context.Now, state.Round, avoid: null, state.Wire, pushedDown: false, state.App.Scope));
+            // Priced on the candidate's load (game): it checks that the movers it took in since leave the gain. bandit prices no load.
+            _context.Send(chosen, _router.Planner is LearningFlowPlanner { LoadAware: true }
+                ? TreeMessages.MoveJoin(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, state.Round, state.Wire, state.App.Scope, slack)
+                : TreeMessages.Join(state.App.Id, _context.Self, state.App.Options.Fanout, state.Height, _context.Now, state.Round, avoid: null, state.Wire, pushedDown: false, state.App.Scope));
             return;
         }
 

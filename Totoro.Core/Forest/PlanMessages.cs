@@ -10,6 +10,7 @@ public static class PlanMessages
     public const byte Ack = 0;
     public const byte Probe = 1;
     public const byte Reply = 2;
+    public const byte MoveRefused = 3;
 
     /// <summary>
     /// The far end of a planned transfer to its sender: it arrived; the far end's load report, and the sender's downlink
@@ -50,6 +51,9 @@ public static class PlanMessages
     /// replier's own parent (none at a root), so that a child asking its parent learns its grandparent.
     public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue, PeerHandle parent = default)
         => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Origin = parent, Payload = Payload.FromData(AckPayload(report, 0, gap)) };
+
+    /// <summary>A candidate parent to a child moving to it: the movers it took in since it answered the child's probe leave the move no gain above ε; the child stays and decides again.</summary>
+    public static Message MoveRefusal(NodeId app) => new() { Kind = TreeKind.Plan, Row = MoveRefused, Key = app };
 
     /// <summary>A planned transfer: flagged so that the far end acks it.</summary>
     public static Message Planned(in Message transfer) => transfer with { Flags = transfer.Flags | TreeFlags.Planned };

@@ -114,6 +114,12 @@ public static class TreeFlags
     /// </summary>
     public const MessageFlags Planned = MessageFlags.Layer3;
 
+    /// <summary>
+    /// On a JOIN: the joiner is a child that its planner moves here from another parent, on the load this node reported
+    /// to its probe; a node that took in another mover since then refuses it (<see cref="PlanMessages.MoveRefused"/>).
+    /// </summary>
+    public const MessageFlags Move = MessageFlags.Layer3;
+
     /// <summary>On a heartbeat: a keep-alive for every tree the two neighbours share (or a child's request for its list).</summary>
     public const MessageFlags KeepAlive = MessageFlags.Layer4;
 

@@ -25,6 +25,17 @@ public static class TreeMessages
             Payload = descriptor,
         };
 
+    /// <summary>
+    /// A child's JOIN to the parent its load-aware planner moves it to, sent straight there: <paramref name="slackMicros"/>
+    /// is how much more per round the parent may cost than the child priced it (from its probe's answer) and the move
+    /// still gain ε. It travels in the stamp, which only a routed JOIN's silent-hop check reads.
+    /// </summary>
+    public static Message MoveJoin(NodeId app, PeerHandle joiner, int fanout, int height, int round, Payload descriptor, RouteScope scope, long slackMicros)
+    {
+        Message join = Join(app, joiner, fanout, height, Math.Max(0, slackMicros), round, avoid: null, descriptor, pushedDown: false, scope);
+        return join with { Flags = join.Flags | TreeFlags.Move };
+    }
+
     /// <summary>Parent to child: adopted at <paramref name="round"/>; <paramref name="parents"/> is the parent's own parent, if any.</summary>
     public static Message JoinAck(NodeId app, int round, int fanout, PeerHandle[]? parents)
         => new() { Kind = TreeKind.JoinAck, Key = app, Round = round, Row = (byte)fanout, Peers = parents };
@@ -171,6 +182,12 @@ public readonly ref struct JoinView(ref readonly Message message)
 
     /// <summary>The app's descriptor, from which a forwarder learns the app.</summary>
     public Payload? Descriptor => _m.Payload;
+
+    /// <summary>The joiner is a child its load-aware planner moves here (it priced this node on its probe's answer).</summary>
+    public bool IsMove => (_m.Flags & TreeFlags.Move) != 0;
+
+    /// <summary>A move: how much more per round this node may cost the mover than it priced, and the move still gain ε (µs).</summary>
+    public long MoveSlackMicros => IsMove ? _m.Stamp : 0;
 
     /// <summary>A full parent passed the joiner down to one of its children.</summary>
     public bool PushedDown => (_m.Flags & TreeFlags.PushDown) != 0;

@@ -100,10 +100,13 @@ public sealed class FlowRouter
 
     /// <summary>
     /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε. The caller moves
-    /// (joins the new parent, leaves the old).
+    /// (joins the new parent, leaves the old); <paramref name="slackMicros"/> is how much more per round the new parent
+    /// may cost than the child priced it and the move still gain ε, which the new parent checks against the movers it
+    /// took in since (<see cref="MoveTaken"/>, <see cref="MoveRefused"/>). The move counts once the new parent takes it.
     /// </summary>
-    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0)
+    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, out long slackMicros, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0)
     {
+        slackMicros = 0;
         if (candidates.IsEmpty)
             return current;
         PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates, deeper, children), Ledger, out double gain);
@@ -115,10 +118,35 @@ public sealed class FlowRouter
             return current;
         }
 
-        Moves++;
-        Moved?.Invoke(new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes, gain));
+        double currentCost = FlowCosts.Parent(Ledger, current, current, upBytes, downBytes, Planner is LearningFlowPlanner { LoadAware: true });
+        slackMicros = (long)Math.Max(0, (gain - Options.Epsilon) * currentCost);
+        _pendingMoves[app] = new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes, gain);
         return chosen;
     }
+
+    private readonly Dictionary<NodeId, FlowMove> _pendingMoves = [];
+
+    /// <summary>The parent a child asked to move to took it in: the move counts now (before the child's tree state changes).</summary>
+    public void MoveTaken(NodeId app, PeerHandle parent)
+    {
+        if (!_pendingMoves.Remove(app, out FlowMove move) || move.To.Via != parent)
+            return;
+        Moves++;
+        Moved?.Invoke(move);
+    }
+
+    /// <summary>The parent a child asked to move to turned it away (it took in other movers since the child priced it): the child stays and decides again at once.</summary>
+    public void MoveRefused(NodeId app, PeerHandle parent)
+    {
+        if (!_pendingMoves.TryGetValue(app, out FlowMove move) || move.To.Via != parent)
+            return;
+        _pendingMoves.Remove(app);
+        _parentDecisions[app] = long.MinValue;
+        Refusals++;
+    }
+
+    /// <summary>Parent moves this node's planner chose and the new parent turned away.</summary>
+    public int Refusals { get; private set; }
 
     /// <summary>The bytes the flow's last transfer carried (0: none sent yet).</summary>
     public long BytesOf(NodeId app, FlowDirection direction, PeerHandle peer)
@@ -128,10 +156,10 @@ public sealed class FlowRouter
     public void Forget(NodeId app, FlowDirection direction, PeerHandle peer) => _flows.Remove((app, direction, peer));
 
     /// <summary>
-    /// Whether a flow takes the move its planner found: `game` moves with probability twice the relative gain it
-    /// believes (at most 1), after the rule of distributed selfish load balancing (Berenbrink et al.), so that flows
-    /// deciding on the same report, the children of one parent, do not all move at once onto the same idle node
-    /// (herding); `bandit` prices each flow alone, so what the others do never changes its choice, and it always moves.
+    /// Whether a flow takes the move its planner found: `game` moves with probability <see cref="MoveRate"/> times the
+    /// relative gain it believes (at most 1), after the rule of distributed selfish load balancing (Berenbrink et al.),
+    /// so that flows deciding on the same report, the children of one parent, do not all move at once onto the same idle
+    /// node (herding); `bandit` prices each flow alone, so what the others do never changes its choice, and it always moves.
     /// A flow that saw a gain and lost the draw is not made to wait a whole decision period: it decides again at its next
     /// chance (a parent choice: it probes at its next update and decides at the one after, on fresh reports), as every
     /// player does every round in Berenbrink et al.'s protocol. With a period's wait, players that saw a gain and had not
@@ -143,9 +171,13 @@ public sealed class FlowRouter
 
     /// <summary>
     /// Moves per unit of believed gain. With 1 (Berenbrink et al.'s rule) the flows converged too slowly for 30 rounds
-    /// at a 10 s period (live-planning, slow world, seed 1: mean round 2.28 s against 2.14 s with 2); 4 was no faster.
+    /// at a 10 s period (live-planning, slow world, seed 1: mean round 2.28 s against 2.14 s with 2). Since the new
+    /// parent turns away a mover whose slack the movers it took in since have eaten (ForestNode.Planning.cs), the draw
+    /// no longer has to stop herding alone, and 8 moves a gain of 1/8 at once: slow world, seeds 1–3, parent players
+    /// above ε 162 / 224 / 224 against 279 / 295 / 280 with 2 and 154 / 199 / 208 with every move taken, whose rounds
+    /// were slower (docs/planning.md I.3).
     /// </summary>
-    private const double MoveRate = 2;
+    private const double MoveRate = 8;
 
     private long Jitter(ulong random)
         => Options.DecisionPeriodMicros / 2 + (long)((random >> 11) * (1.0 / (1UL << 53)) * Options.DecisionPeriodMicros);

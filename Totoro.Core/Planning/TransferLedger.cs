@@ -259,6 +259,33 @@ public sealed class TransferLedger : IPlanningObservations
     }
 
     /// <summary>
+    /// A child moved in under this node: its two flows load the node's reports from now, at the bytes the app's flows
+    /// carry here, not only once its first update came (a round later): a mover that probed this node meanwhile would
+    /// price it without the child that just moved in, and follow it (herding).
+    /// </summary>
+    public void MovedIn(NodeId app, PeerHandle child, long now)
+    {
+        _now = Math.Max(_now, now);
+        long up = 0, down = 0;
+        foreach ((var key, var flow) in _flows)
+        {
+            if (key.App != app || flow.Relayed)
+                continue;
+            if (key.Direction == FlowDirection.Up && !key.Out)
+                up = Math.Max(up, flow.Bytes);
+            else if (key.Direction == FlowDirection.Down)
+                down = Math.Max(down, flow.Bytes);
+        }
+
+        int round = _latestRound.GetValueOrDefault(app);
+        if (up > 0 || down > 0)
+        {
+            _flows[(app, FlowDirection.Up, child, false)] = (up > 0 ? up : down, now, round, false);
+            _flows[(app, FlowDirection.Down, child, true)] = (down > 0 ? down : up, now, round, false);
+        }
+    }
+
+    /// <summary>
     /// Whether a flow of this node's own is still one of its tree edges (app, direction, far end, outgoing), as its tree
     /// state says now; null: every flow counts until its rounds pass. A flow whose edge is gone (the child moved away,
     /// this node changed parent or left the tree) stops loading the report at once: counted by rounds alone, a node that

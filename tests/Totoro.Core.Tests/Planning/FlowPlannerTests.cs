@@ -215,31 +215,35 @@ public class FlowPlannerTests
     }
 
     [Fact]
-    public void TheGameTakesAMoveWithProbabilityTwiceItsBelievedGainAndTheBanditAlways()
+    public void TheGameTakesAMoveWithProbabilityEightTimesItsBelievedGainAndTheBanditAlways()
     {
-        // The game: the current parent also carries another child, the other candidate nothing, at the same rates: a
-        // believed gain of 1/3, so it moves on 2/3 of its (independent) draws. The bandit, blind to load: the other
-        // candidate's links are twice as fast, also a gain of 1/3, and it always moves, as does a game told not to
-        // randomize.
-        foreach ((string planner, bool randomized, double expected) in new[] { ("game", true, 2.0 / 3), ("game", false, 1.0), ("bandit", true, 1.0) })
+        // The game: the current parent also carries another child, the other candidate three quarters of one, at the
+        // same rates: a believed gain of 1/12, so it moves on 8/12 of its (independent) draws. The bandit, blind to
+        // load: the other candidate's links are twice as fast, a gain of 1/3, and it always moves, as does a game told
+        // not to randomize.
+        foreach ((string planner, bool randomized, double expected) in new[] { ("game", true, 8.0 / 12), ("game", false, 1.0), ("bandit", true, 1.0) })
         {
             var router = new FlowRouter(new PlanningOptions { Planner = planner, RandomizedMoves = randomized });
             Observe(router.Ledger, Parent, microsPerByte: 1.0);
             Observe(router.Ledger, Other, microsPerByte: 1.0);
             double otherRate = planner == "game" ? 1 : 2;
             router.Ledger.Heard(Parent, new LoadReport(200_000, 200_000, UpBytesPerMicro: 1, DownBytesPerMicro: 1));
-            router.Ledger.Heard(Other, new LoadReport(0, 0, otherRate, otherRate));
+            long otherLoad = planner == "game" ? 75_000 : 0;
+            router.Ledger.Heard(Other, new LoadReport(otherLoad, otherLoad, otherRate, otherRate));
             var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Other });
             Assert.Equal(Other, router.Planner.Parent(query, router.Ledger, out double gain));
-            Assert.Equal(1.0 / 3, gain, 6);
+            Assert.Equal(planner == "game" ? 1.0 / 12 : 1.0 / 3, gain, 6);
 
             const int draws = 4000;
             var random = new Random(7);
             int moved = 0;
             for (int i = 0; i < draws; i++)
             {
-                if (router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, (ulong)random.NextInt64()) == Other)
+                if (router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, (ulong)random.NextInt64(), out _) == Other)
+                {
                     moved++;
+                    router.MoveTaken(App, Other); // a move counts once the new parent takes the child
+                }
             }
 
             Assert.InRange((double)moved / draws, expected - 0.03, expected + 0.03);
@@ -250,25 +254,39 @@ public class FlowPlannerTests
     [Fact]
     public void AChildThatSawAGainAndLostTheDrawDecidesAgainAtOnce()
     {
-        // The same gain of 1/3 as above: taken when the draw's low bits fall below 2/3 of 0x800, declined above. A child
+        // The same gain of 1/12 as above: taken when the draw's low bits fall below 8/12 of 0x800, declined above. A child
         // that declined is due again at its next update (it probes, and decides on the answers); one that saw no gain,
         // or moved, waits out its decision period.
         var router = new FlowRouter(new PlanningOptions { Planner = "game", DecisionPeriodMicros = 10_000_000 });
         Observe(router.Ledger, Parent, microsPerByte: 1.0);
         Observe(router.Ledger, Other, microsPerByte: 1.0);
         router.Ledger.Heard(Parent, new LoadReport(200_000, 200_000, UpBytesPerMicro: 1, DownBytesPerMicro: 1));
-        router.Ledger.Heard(Other, new LoadReport(0, 0, 1, 1));
+        router.Ledger.Heard(Other, new LoadReport(75_000, 75_000, 1, 1));
         Assert.False(router.ParentDecisionDue(App, 0, 0), "never at the first call");
         Assert.False(router.ParentDecisionDue(App, 1, 0), "nor before its period");
 
-        Assert.Equal(Parent, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0x7FF));
+        Assert.Equal(Parent, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0x7FF, out _));
         Assert.True(router.ParentDecisionDue(App, 2, 0), "a declined gain: due again at once");
         Assert.False(router.ParentDecisionDue(App, 3, 0), "and then a period later");
 
-        Assert.Equal(Parent, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, ReadOnlyMemory<PeerHandle>.Empty, random: 0x7FF));
+        Assert.Equal(Parent, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, ReadOnlyMemory<PeerHandle>.Empty, random: 0x7FF, out _));
         Assert.False(router.ParentDecisionDue(App, 4, 0), "no candidate, no gain: it waits");
-        Assert.Equal(Other, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0));
+        Assert.Equal(Other, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0, out long slack));
         Assert.False(router.ParentDecisionDue(App, 5, 0), "a move taken: it waits");
+
+        // The slack the new parent checks: the gain beyond ε, in µs of the child's cost now.
+        double current = FlowCosts.Parent(router.Ledger, Parent, Parent, 100_000, 100_000, loadAware: true);
+        Assert.Equal((long)(((1.0 / 12) - 0.05) * current), slack);
+        Assert.Equal(0, router.Moves);
+
+        // Turned away by another node: nothing changes; by the chosen one: not a move, and due again at once.
+        router.MoveRefused(App, Parent);
+        Assert.False(router.ParentDecisionDue(App, 6, 0), "a refusal from a peer it did not ask: ignored");
+        router.MoveRefused(App, Other);
+        Assert.Equal(1, router.Refusals);
+        Assert.True(router.ParentDecisionDue(App, 7, 0), "turned away: due again at once");
+        router.MoveTaken(App, Other);
+        Assert.Equal(0, router.Moves);
     }
 
     [Fact]
