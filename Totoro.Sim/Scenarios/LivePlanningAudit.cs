@@ -239,13 +239,14 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         gaps.AddRange(parentGaps);
         List<LiveFlowGame.Flow> flows = Profile(out _, _apps);
         _game.Load(flows);
-        long acks = 0, lost = 0;
+        long acks = 0, lost = 0, refusals = 0;
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
             if (forest.Node(i).Planning is { } router)
             {
                 acks += router.Ledger.Slot - router.Ledger.Lost;
                 lost += router.Ledger.Lost;
+                refusals += router.Refusals;
             }
         }
 
@@ -273,7 +274,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             ParentPlayersAboveEpsilon: parentGaps.Count(g => g > options.Epsilon),
             Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
             RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)],
-            ParentPlayersSeeingGain: seeingGain);
+            ParentPlayersSeeingGain: seeingGain,
+            MoveRefusals: refusals);
     }
 
     /// <summary>

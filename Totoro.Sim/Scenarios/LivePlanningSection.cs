@@ -5,7 +5,9 @@ namespace Totoro.Sim.Scenarios;
 /// updates up) and this scores them against the TRUE link parameters when the run ends.
 /// <list type="bullet">
 /// <item><c>Flows</c>: live tree flows at the end (two per tree edge); <c>RelayedFlows</c> of them through a relay.</item>
-/// <item><c>Moves</c>: accepted ε-best-response moves (<c>RouteMoves</c> of a flow's route, <c>ParentMoves</c> of a child's parent).</item>
+/// <item><c>Moves</c>: ε-best-response moves made (<c>RouteMoves</c> of a flow's route, <c>ParentMoves</c> of a child's
+/// parent, counted when the new parent took the child); <c>MoveRefusals</c>: parent moves the new parent turned away,
+/// its price eaten by the movers it took in since the child's probe (docs/planning.md I.3).</item>
 /// <item><c>MovesLoweringPotential</c>: moves at which the mover's true cost (hence the weighted potential) fell.</item>
 /// <item><c>NashGap</c>: the largest (cost − best alternative) / cost of any player (a flow's route, a child's
 /// parent), by brute force over its strategies with the others fixed; <c>MeanNashGap</c> its mean;
@@ -42,4 +44,5 @@ public sealed record LivePlanningSection(
     int ParentPlayersAboveEpsilon,
     double Potential,
     IReadOnlyList<double> RoundSeconds,
-    int ParentPlayersSeeingGain);
+    int ParentPlayersSeeingGain,
+    long MoveRefusals = 0);

@@ -102,6 +102,20 @@ public class LivePlanningTests
     }
 
     [Fact]
+    public void OnlyTheGamesMovesAreCheckedAtTheNewParentAndEveryMoveCountedWasTaken()
+    {
+        // game's children price their candidates' loads, so a new parent checks each mover's price and turns some away
+        // (the children of one parent decide on the same reports); bandit prices no load and sends plain JOINs. A move
+        // counts once the new parent took the child: the audit saw as many parent moves as the planners counted.
+        (SimReport game, FederatedScenario gameScenario) = Run("game");
+        (SimReport bandit, _) = Run("bandit");
+        Assert.True(game.LivePlanning!.MoveRefusals > 0, "no game move was turned away");
+        Assert.Equal(0, bandit.LivePlanning!.MoveRefusals);
+        Assert.Equal(Planners(gameScenario.Forest).Sum(p => p.Router.Moves), game.LivePlanning.Moves);
+        Assert.Equal(game.LivePlanning.ParentMoves + game.LivePlanning.RouteMoves, game.LivePlanning.Moves);
+    }
+
+    [Fact]
     public void ThePlayersAboveEpsilonSplitIntoThoseThatSeeTheGainAndThoseTheirEstimatesMislead()
     {
         // The audit asks each parent player above ε on the true costs whether its own planner, on its node's estimates,
