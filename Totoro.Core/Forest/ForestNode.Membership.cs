@@ -103,10 +103,9 @@ public sealed partial class ForestNode
             state.PulledAt = -1; // ForestNode.Succession.cs: a root anew may have to ask for the app's state again
         state.Round = Math.Max(state.Round, state.JoinerRound);
         ReleaseRoundFrom(state); // ForestNode.Moves.cs: a root answers no round (the parent gets its LEAVE below)
-        state.Parent = PeerHandle.None;
         if (!oldParent.IsNone)
             SendControl(oldParent, TreeMessages.Leave(state.App.Id));
-        SetDetached(state, false);
+        SetLink(state, PeerHandle.None, detached: false); // ForestNode.Repair.cs: the children learn they have no grandparent now
         EnsureMaintenance(state);
         if (!wasRoot && state.HasReplica)
             TakeOver(state); // ForestNode.Repair.cs
@@ -187,12 +186,11 @@ public sealed partial class ForestNode
         }
 
         state.Role = TreeRole.Attached;
-        state.Parent = from;
         state.Grandparent = ack.Grandparent;
         state.SilentHops = [];
         state.ParentHeard = _context.Now;
         state.ParentLease = 1; // until a keep-alive says the parent's watchers know of this child
-        SetDetached(state, false);
+        SetLink(state, from, detached: false); // ForestNode.Repair.cs: a new parent is the children's new grandparent
         state.Round = Math.Max(state.Round, ack.Round);
         ReportHeight(state);
         if (!wasAttached && state.IsSubscriber)

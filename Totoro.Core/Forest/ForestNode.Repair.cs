@@ -282,11 +282,10 @@ public sealed partial class ForestNode
     private void LoseParent(TreeState state, PeerHandle lost, bool silent)
     {
         state.Role = TreeRole.Outside; // a JOIN follows
-        state.Parent = PeerHandle.None;
         if (state.RoundFrom == lost)
             state.RoundFromGone = true; // it will not take this node's answer: the next parent gets it
         Rejoins++;
-        SetDetached(state, true);
+        SetLink(state, PeerHandle.None, detached: true);
         if (silent)
             NoteSilent(state, lost);
         PeerHandle grandparent = state.Grandparent;
@@ -425,13 +424,33 @@ public sealed partial class ForestNode
     }
 
     /// <summary>Changes whether this subtree is cut off from the root, and tells the children at once when it changes.</summary>
-    private void SetDetached(TreeState state, bool detached)
+    private void SetDetached(TreeState state, bool detached) => SetLink(state, state.Parent, detached);
+
+    /// <summary>
+    /// Sets this node's parent and whether its subtree is cut off from the root. When either changes the children hear
+    /// at once, one heartbeat each, which names the parent as it is now (their grandparent): a node that moved, re-joined
+    /// or became a root would otherwise leave them a grandparent it no longer has until a keep-alive, and none comes
+    /// while rounds go down. The heartbeat states the sender's parent; none means it has none (a root, a node re-joining),
+    /// as a keep-alive's list does, so a child's view matches the digest its parent's keep-alives hash. A re-joining
+    /// node's lost parent is most often dead, so no grandchild's repair should go there.
+    /// </summary>
+    private void SetLink(TreeState state, PeerHandle parent, bool detached)
     {
-        if (state.Detached == detached)
+        bool moved = state.Parent != parent;
+        state.Parent = parent;
+        if (state.Detached != detached)
+        {
+            state.Detached = detached;
+            state.DetachedSince = _context.Now;
+        }
+        else if (!moved)
+        {
             return;
-        state.Detached = detached;
-        state.DetachedSince = _context.Now;
-        Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, detached, parents: null);
+        }
+
+        if (state.Children.Count == 0)
+            return;
+        Message beat = TreeMessages.Heartbeat(state.App.Id, state.Round, detached, ParentList(state));
         foreach (PeerHandle child in state.Children)
             SendControl(child, beat);
     }

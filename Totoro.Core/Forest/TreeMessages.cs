@@ -64,7 +64,7 @@ public static class TreeMessages
     public static Message AggregateChunkAck(NodeId app, int round)
         => new() { Kind = TreeKind.Aggregate, Flags = TreeFlags.ChunkAck, Key = app, Round = round };
 
-    /// <summary>Down: the parent is alive (and whether its subtree is cut off from the root).</summary>
+    /// <summary>Down: the parent is alive, whether its subtree is cut off from the root, and its own parent (<paramref name="parents"/>: one peer, or none at a root or a re-joining node).</summary>
     public static Message Heartbeat(NodeId app, int round, bool detached, PeerHandle[]? parents)
         => new() { Kind = TreeKind.Heartbeat, Flags = detached ? TreeFlags.Detached : MessageFlags.None, Key = app, Round = round, Peers = parents };
 
@@ -258,7 +258,7 @@ public readonly ref struct HeartbeatView(ref readonly Message message)
     /// <summary>Down: the parent's subtree is cut off from the root.</summary>
     public bool Detached => (_m.Flags & TreeFlags.Detached) != 0;
 
-    /// <summary>Down: the parent's own parent (the receiver's grandparent), if it named one.</summary>
+    /// <summary>Down: the parent's own parent (the receiver's grandparent); none when it has none.</summary>
     public PeerHandle Grandparent => _m.Peers is [var grandparent] ? grandparent : PeerHandle.None;
 
     /// <summary>Up: the child's subtree height.</summary>
