@@ -31,6 +31,8 @@ public sealed class HostMetrics
     private readonly Gauge _appRoundSeconds;
     private readonly Counter _appRounds;
     private readonly Counter _appContributions;
+    private readonly Counter _planningMoves;
+    private readonly Counter _planningRefusals;
 
     public HostMetrics(NodeHost host)
     {
@@ -52,6 +54,10 @@ public sealed class HostMetrics
         _appRoundSeconds = f.CreateGauge("totoro_app_round_duration_seconds", "How long the app's last round took, broadcast to merged update.", "app");
         _appRounds = f.CreateCounter("totoro_app_rounds_total", "Rounds closed by the app's master on this host.", "app");
         _appContributions = f.CreateCounter("totoro_app_contributions_total", "Worker updates merged into the app's closed rounds.", "app");
+        _planningMoves = f.CreateCounter("totoro_planning_moves_total", "Moves this host's path planners made: a flow's route or a child's parent (--planner bandit or game).");
+        _planningRefusals = f.CreateCounter("totoro_planning_move_refusals_total", "Parent moves of this host's game planners that the new parent turned away (its load had grown past the move's gain).");
+        _planningMoves.IncTo(0); // published from the start: 0 under static
+        _planningRefusals.IncTo(0);
         Counter messagesIn = f.CreateCounter("totoro_messages_received_total", "Protocol messages delivered to this host's nodes.");
         Counter messagesOut = f.CreateCounter("totoro_messages_sent_total", "Protocol messages this host's nodes sent.");
         Counter datagramsIn = f.CreateCounter("totoro_transport_datagrams_received_total", "UDP datagrams received.");
@@ -112,6 +118,18 @@ public sealed class HostMetrics
         _nodes.Set(_host.NodeCount);
         _joined.Set(_host.JoinedCount);
         _peers.Set(_host.Directory.Count);
+        long moves = 0, refusals = 0;
+        for (int i = 0; i < _host.NodeCount; i++)
+        {
+            if (_host.Node(i).Planning is { } planner)
+            {
+                moves += planner.Moves;
+                refusals += planner.Refusals;
+            }
+        }
+
+        _planningMoves.IncTo(moves);
+        _planningRefusals.IncTo(refusals);
         int memberships = 0, roots = 0, known = 0;
         foreach ((NodeId id, LearningAppInfo info) in _host.Apps.Known)
         {
