@@ -177,12 +177,13 @@ public sealed partial class ForestNode
             case PlanMessages.Probe:
                 TransferLedger ledger = _router?.Ledger ?? AckLedger();
                 ledger.Advance(_context.Now);
-                NoteProbeAnswered(message.App, from, ledger.Own);
+                LoadReport own = ledger.Own; // one pass over the flows for both the note and the answer
+                NoteProbeAnswered(message.App, from, own);
                 TreeState? state = Tree(message.App);
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
                 long stamp = message.Stamp + QueuedToSendMicros(); // the reply's wait in this node's queue is not the path's
-                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, ledger.Own, Math.Max(1, arrivalGap), attached ? state!.Parent : PeerHandle.None));
+                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, own, Math.Max(1, arrivalGap), attached ? state!.Parent : PeerHandle.None));
                 break;
             case PlanMessages.Reply when _router is not null:
                 // A probe or its answer that came in right behind another arrival waited behind a busy downlink: its
@@ -198,10 +199,11 @@ public sealed partial class ForestNode
 
                 if (message.Report is { } report)
                     _router.Ledger.Heard(from, report);
-                // The parent's answer names its own parent: the grandparent, the first candidate above this node. A
-                // join ack names it once, and a keep-alive only while no round goes down: a child that joined its parent
-                // before the parent had a parent of its own (or was told "none" by a heartbeat since) never learned it,
-                // and weighed only its siblings, staying under a slow parent for good (NetnsPlanningTests, runs-gap.txt).
+                // The parent's answer names its own parent: the grandparent, the first candidate above this node. The
+                // parent's heartbeat tells its children when its parent changes (ForestNode.Repair.cs SetLink), but that is
+                // one datagram; before it, a child that joined its parent before the parent had a parent of its own never
+                // learned it and weighed only its siblings, staying under a slow parent for good (NetnsPlanningTests,
+                // runs-gap.txt). The answer to the probe each decision sends makes a lost heartbeat cost one decision at most.
                 if (Tree(message.App) is { } ofMine && from == ofMine.Parent && ofMine.Grandparent != message.Parent && message.Parent != _context.Self)
                     ofMine.Grandparent = message.Parent;
                 bool hasRoom = Tree(message.App) is not { } asker || (message.Children?.Length ?? 0) < asker.App.Options.Fanout;

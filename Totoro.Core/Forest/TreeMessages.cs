@@ -187,7 +187,7 @@ public readonly ref struct JoinView(ref readonly Message message)
     public bool IsMove => (_m.Flags & TreeFlags.Move) != 0;
 
     /// <summary>A move: how much more per round this node may cost the mover than it priced, and the move still gain ε (µs).</summary>
-    public long MoveSlackMicros => IsMove ? _m.Stamp : 0;
+    public long MoveSlackMicros => IsMove ? Math.Max(0, _m.Stamp) : 0; // a forged negative slack only gets its own move refused; read as none
 
     /// <summary>A full parent passed the joiner down to one of its children.</summary>
     public bool PushedDown => (_m.Flags & TreeFlags.PushDown) != 0;
