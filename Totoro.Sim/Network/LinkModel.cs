@@ -8,8 +8,13 @@ namespace Totoro.Sim.Network;
 /// for S / downlink. So a 10 MB model costs what 10 MB costs. Optional independent loss per message.
 /// </summary>
 /// <remarks>
-/// The downlink is reserved when the message is sent, in send order; a message sent later over a shorter path
-/// cannot overtake it on the receiver's link. That keeps the model O(1) per message and per node.
+/// The downlink is reserved when the message is sent, for when it reaches the receiver. A message that reaches the
+/// receiver before one already reserved there (sent later over a shorter path, or from a sender with no queue) takes
+/// the link in an idle stretch before that reservation if it fits (<see cref="DownlinkGaps"/>), else queues behind the
+/// last one. The first version queued every message behind the last reservation, in send order: one update from a
+/// sender with seconds of uplink queue then held the receiver's downlink idle for those seconds, and every message
+/// sent to it meanwhile waited (a 204 kB update that reached its parent in 45 ms was received 2 s later; 6–7 % of
+/// the live-planning runs' round time was such stalls, docs/planning.md I.7).
 /// </remarks>
 public sealed class LinkModel
 {
@@ -47,7 +52,13 @@ public sealed class LinkModel
 
     public NetworkOptions Options { get; }
 
-    public int BytesPerNode => (2 * 8) + (2 * 4);
+    /// <summary>A node's <see cref="Link"/> (two times, two rates and its stretches' block, padded to 8); the stretches' pool is counted apart (<see cref="GapBytes"/>).</summary>
+    public int BytesPerNode => (2 * 8) + (2 * 4) + 8;
+
+    /// <summary>Bytes of the downlinks' idle-stretch pool now (it grows to the run's peak of messages in flight to nodes with a reservation ahead).</summary>
+    public long GapBytes => _gaps.Bytes;
+
+    private readonly DownlinkGaps _gaps = new();
 
     /// <summary>Gives a node its link speeds, drawn between the configured bounds.</summary>
     public void Place(int index, ref ulong random)
@@ -126,8 +137,20 @@ public sealed class LinkModel
         if (attempts > 1)
             reaches += 2 * _topology.OneWayMicros(from, to); // the last retransmission waits for the loss to be noticed
         ref Link receiver = ref _links[to];
-        long received = Math.Max(reaches, receiver.DownlinkFreeAt) + (long)Math.Ceiling(bytes / receiver.DownlinkBytesPerMicro);
-        receiver.DownlinkFreeAt = received;
+        long service = (long)Math.Ceiling(bytes / receiver.DownlinkBytesPerMicro);
+        long received;
+        if (reaches >= receiver.DownlinkFreeAt)
+        {
+            _gaps.Add(ref receiver.Gaps, now, Math.Max(now, receiver.DownlinkFreeAt), reaches); // idle until it comes: a message that comes sooner may use it
+            received = reaches + service;
+            receiver.DownlinkFreeAt = received;
+        }
+        else if ((received = _gaps.Fit(ref receiver.Gaps, now, reaches, service)) < 0)
+        {
+            received = receiver.DownlinkFreeAt + service;
+            receiver.DownlinkFreeAt = received;
+        }
+
         return received;
     }
 
@@ -166,13 +189,14 @@ public sealed class LinkModel
     /// <summary>Payload bytes of one datagram of a bulk transfer (an MTU less headers).</summary>
     public const int PacketBytes = 1400;
 
-    /// <summary>A node's two links: when each is next free, and its speed.</summary>
+    /// <summary>A node's two links: when each is next free, its speed, and its downlink's idle stretches ahead (a <see cref="DownlinkGaps"/> block; 0: none).</summary>
     private struct Link
     {
         public long UplinkFreeAt;
         public long DownlinkFreeAt;
         public float UplinkBytesPerMicro;
         public float DownlinkBytesPerMicro;
+        public int Gaps;
     }
 
     private static double Draw((double Min, double Max) range, ref ulong random)

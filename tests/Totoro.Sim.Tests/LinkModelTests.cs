@@ -60,6 +60,66 @@ public class LinkModelTests
     }
 
     [Fact]
+    public void A_message_that_reaches_the_receiver_first_is_not_held_behind_one_reserved_for_later()
+    {
+        LinkModel links = Links();
+        // 10 kB from node 0: 10 ms on its uplink, reaches node 1 at 15 ms, 5 ms on node 1's downlink.
+        long late = links.Transmit(0, 1, 10_000 - LinkModel.WireOverheadBytes, now: 0);
+        // 1 kB from node 2, sent at the same moment: reaches at 6 ms, while node 1's downlink is idle until 15 ms.
+        long early = links.Transmit(2, 1, 1_000 - LinkModel.WireOverheadBytes, now: 0);
+        // 10 kB more from node 2: leaves at 11 ms, reaches at 16 ms, when the first is still being received: it waits.
+        long behind = links.Transmit(2, 1, 10_000 - LinkModel.WireOverheadBytes, now: 0);
+        Assert.Equal(20_000, late);
+        Assert.Equal(6_000 + 500, early); // in send order (the first version) it came at 20.5 ms
+        Assert.Equal(late + 5_000, behind);
+    }
+
+    [Fact]
+    public void A_receivers_downlink_takes_one_message_at_a_time_and_none_before_it_could_arrive()
+    {
+        // Senders at different distances and with different queues, all to node 0: whatever the order the downlink is
+        // reserved in, no two receptions overlap, and none ends before the message's own transmission, flight and
+        // reception could have (the oracle: every interval, sorted and checked pairwise).
+        var options = new NetworkOptions { UplinkMbps = (8, 8), DownlinkMbps = (16, 16) };
+        var links = new LinkModel(new SpreadTopology(), 40, options, seed: 3);
+        ulong random = 1;
+        for (int i = 0; i < 40; i++)
+            links.Place(i, ref random);
+        var receptions = new List<(long Start, long End)>();
+        ulong draw = 7;
+        long now = 0;
+        for (int m = 0; m < 2_000; m++)
+        {
+            now += (long)(Totoro.Sim.Kernel.SplitMix64.NextDouble(ref draw) * 3_000);
+            int from = 1 + (int)(Totoro.Sim.Kernel.SplitMix64.NextDouble(ref draw) * 39);
+            int bytes = 50 + (int)(Totoro.Sim.Kernel.SplitMix64.NextDouble(ref draw) * 20_000);
+            long received = links.Transmit(from, 0, bytes, now);
+            long service = (long)Math.Ceiling((bytes + LinkModel.WireOverheadBytes) / 2.0);
+            long earliest = now + (bytes + LinkModel.WireOverheadBytes) + links.OneWayMicros(from, 0) + service;
+            Assert.True(received >= earliest, $"message {m} received at {received}, before it could have been ({earliest})");
+            receptions.Add((received - service, received));
+        }
+
+        receptions.Sort();
+        for (int i = 1; i < receptions.Count; i++)
+            Assert.True(receptions[i].Start >= receptions[i - 1].End, $"receptions {receptions[i - 1]} and {receptions[i]} overlap");
+    }
+
+    /// <summary>Node i is i ms from node 0: messages sent later from nearer nodes reach it first.</summary>
+    private sealed class SpreadTopology : ITopology
+    {
+        public string Name => "spread";
+
+        public int BytesPerNode => 0;
+
+        public void Place(int index, ref ulong random)
+        {
+        }
+
+        public long OneWayMicros(int from, int to) => from == to ? 0 : 1_000 * Math.Max(from, to);
+    }
+
+    [Fact]
     public void Loss_drops_about_the_configured_fraction()
     {
         LinkModel links = Links(lossRate: 0.2);

@@ -89,17 +89,19 @@ public class ZoneRoutingTests
         // Pinned from the build before zones existed (commit 822b44d): sim --nodes 500 --lookups 400 --seed 3.
         // Since then every message grew by 5 bytes (the forest's round number and payload tag), which moved the
         // byte count and latency only; messages, events, hops and routing tables are exactly as before zones.
+        // Re-pinned when a message that reaches a receiver first no longer waits behind one reserved there for later
+        // (LinkModel): latency 81.11 → 79.15 ms, and a join's timing moved one message and 0.002 routing entries.
         var config = new OverlaySimConfig { Nodes = 500, Lookups = 400, Seed = 3, Zones = 1 };
         SimReport report = new OverlayScenario(config).Run();
 
         Assert.Equal(400, report.Overlay.Correct);
-        Assert.Equal(28.786, report.Overlay.MeanRoutingEntries);
+        Assert.Equal(28.788, report.Overlay.MeanRoutingEntries);
         Assert.Equal(2.1075, report.Overlay.MeanHops);
-        Assert.Equal(81.1109, report.Overlay.MeanLatencyMs);
-        Assert.Equal(1.8962, report.Overlay.MeanStretch);
-        Assert.Equal(34524, report.Network.Messages);
-        Assert.Equal(9090356, report.Network.Bytes);
-        Assert.Equal(38692, report.Run.Events);
+        Assert.Equal(79.1525, report.Overlay.MeanLatencyMs);
+        Assert.Equal(1.8364, report.Overlay.MeanStretch);
+        Assert.Equal(34523, report.Network.Messages);
+        Assert.Equal(9088680, report.Network.Bytes);
+        Assert.Equal(38691, report.Run.Events);
         Assert.Equal(0, report.Overlay.InterZoneMessages);
     }
 

@@ -1,0 +1,151 @@
+namespace Totoro.Sim.Network;
+
+/// <summary>
+/// The idle stretches of nodes' downlinks before their last reservation: a message sent later over a shorter path (or
+/// from a sender with no queue) that reaches the receiver before a message already reserved there takes the link in
+/// such a stretch instead of waiting behind it. Each node with stretches holds one block of a shared pool, returned
+/// when its stretches are spent, so a node costs 4 bytes and the pool only what is in flight; nothing is allocated per
+/// message once the pool has grown to the run's peak.
+/// </summary>
+internal sealed class DownlinkGaps
+{
+    /// <summary>Stretches kept per node; past that the shortest is given up (the link counts as busy then, as before).</summary>
+    public const int PerNode = 8;
+
+    /// <summary>A stretch shorter than this takes no message worth the bookkeeping (a 100-byte probe at 8 Mbit/s is 100 µs).</summary>
+    public const long MinMicros = 20;
+
+    private const int BlockLongs = 1 + (2 * PerNode); // count, then (start, end) pairs in time order
+
+    private long[] _store = new long[BlockLongs * 64];
+    private int[] _free = new int[64];
+    private int _freeCount;
+    private int _blocks;
+
+    /// <summary>Blocks in use now (each one node's stretches).</summary>
+    public int InUse => _blocks - _freeCount;
+
+    /// <summary>The pool's size in bytes (for the world's memory count).</summary>
+    public long Bytes => (_store.Length * 8L) + (_free.Length * 4L);
+
+    /// <summary>
+    /// Where on the downlink a message that reaches at <paramref name="reaches"/> and needs <paramref name="service"/> µs
+    /// goes: the first idle stretch it fits in at or after it reaches, or -1 when none does (it queues behind the last
+    /// reservation). Stretches that ended before <paramref name="now"/> are dropped first; the one used is split.
+    /// </summary>
+    public long Fit(ref int block, long now, long reaches, long service)
+    {
+        if (block == 0)
+            return -1;
+        int at = (block - 1) * BlockLongs;
+        Prune(ref block, at, now);
+        if (block == 0)
+            return -1;
+        int count = (int)_store[at];
+        for (int i = 0; i < count; i++)
+        {
+            long start = _store[at + 1 + (2 * i)], end = _store[at + 2 + (2 * i)];
+            long begin = Math.Max(start, reaches);
+            if (begin + service > end)
+                continue;
+            RemoveAt(at, i);
+            Insert(ref block, begin + service, end); // what is left of the stretch after it and before it (kept in time order)
+            Insert(ref block, start, begin);
+            return begin + service;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Records the idle stretch [<paramref name="start"/>, <paramref name="end"/>) ahead of a new reservation (stretches that ended before <paramref name="now"/> are dropped first).</summary>
+    public void Add(ref int block, long now, long start, long end)
+    {
+        if (end - start < MinMicros)
+            return;
+        if (block != 0)
+            Prune(ref block, (block - 1) * BlockLongs, now);
+        Insert(ref block, start, end);
+    }
+
+    private void Insert(ref int block, long start, long end)
+    {
+        if (end - start < MinMicros)
+            return;
+        if (block == 0)
+            block = Rent();
+        int at = (block - 1) * BlockLongs;
+        int count = (int)_store[at];
+        if (count == PerNode)
+        {
+            int shortest = 0;
+            for (int i = 1; i < count; i++)
+            {
+                if (Length(at, i) < Length(at, shortest))
+                    shortest = i;
+            }
+
+            if (Length(at, shortest) >= end - start)
+                return;
+            RemoveAt(at, shortest);
+            count--;
+        }
+
+        int place = count;
+        while (place > 0 && _store[at + 1 + (2 * (place - 1))] > start)
+            place--;
+        for (int i = count; i > place; i--)
+        {
+            _store[at + 1 + (2 * i)] = _store[at - 1 + (2 * i)];
+            _store[at + 2 + (2 * i)] = _store[at + (2 * i)];
+        }
+
+        _store[at + 1 + (2 * place)] = start;
+        _store[at + 2 + (2 * place)] = end;
+        _store[at] = count + 1;
+    }
+
+    private long Length(int at, int i) => _store[at + 2 + (2 * i)] - _store[at + 1 + (2 * i)];
+
+    private void RemoveAt(int at, int i)
+    {
+        int count = (int)_store[at];
+        for (int j = i; j < count - 1; j++)
+        {
+            _store[at + 1 + (2 * j)] = _store[at + 3 + (2 * j)];
+            _store[at + 2 + (2 * j)] = _store[at + 4 + (2 * j)];
+        }
+
+        _store[at] = count - 1;
+    }
+
+    private void Prune(ref int block, int at, long now)
+    {
+        int count = (int)_store[at];
+        int gone = 0;
+        while (gone < count && _store[at + 2 + (2 * gone)] <= now)
+            gone++; // stretches are in time order and do not overlap: the ended ones come first
+        for (int i = 0; i < gone; i++)
+            RemoveAt(at, 0);
+        if (gone == count)
+            Release(ref block);
+    }
+
+    private int Rent()
+    {
+        if (_freeCount > 0)
+            return _free[--_freeCount] + 1;
+        if ((_blocks + 1) * BlockLongs > _store.Length)
+            Array.Resize(ref _store, _store.Length * 2);
+        _store[_blocks * BlockLongs] = 0;
+        return ++_blocks;
+    }
+
+    private void Release(ref int block)
+    {
+        if (_freeCount == _free.Length)
+            Array.Resize(ref _free, _free.Length * 2);
+        _store[(block - 1) * BlockLongs] = 0;
+        _free[_freeCount++] = block - 1;
+        block = 0;
+    }
+}
