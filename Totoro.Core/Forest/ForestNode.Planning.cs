@@ -174,6 +174,10 @@ public sealed partial class ForestNode
             case PlanMessages.MoveRefused when _router is not null:
                 _router.MoveRefused(message.App, from);
                 break;
+            case PlanMessages.LoadFell when _router is not null:
+                if (Tree(message.App) is { IsRoot: false } noticed && from != noticed.Parent && !noticed.Children.Contains(from))
+                    _router.CandidateFreed(message.App);
+                break;
             case PlanMessages.Probe:
                 TransferLedger ledger = _router?.Ledger ?? AckLedger();
                 ledger.Advance(_context.Now);
@@ -216,16 +220,78 @@ public sealed partial class ForestNode
         }
     }
 
-    private Dictionary<(NodeId App, PeerHandle Asker), LoadReport>? _probesAnswered; // the load each asker was last told
+    private Dictionary<(NodeId App, PeerHandle Asker), (LoadReport Told, long At)>? _probesAnswered; // the load each asker was last told, and when it asked
     private const int ProbesAnsweredKept = 1024;
+    private bool _noticing;
 
     private void NoteProbeAnswered(NodeId app, PeerHandle asker, LoadReport answered)
     {
         _probesAnswered ??= [];
         if (_probesAnswered.Count >= ProbesAnsweredKept && !_probesAnswered.ContainsKey((app, asker)))
-            _probesAnswered.Clear(); // bounded: an asker forgotten is only not checked (a move is taken as before)
-        _probesAnswered[(app, asker)] = answered;
+            _probesAnswered.Clear(); // bounded: an asker forgotten is only not checked (a move is taken as before) nor told
+        _probesAnswered[(app, asker)] = (answered, _context.Now);
+        if (!_noticing && _router?.Planner is LearningFlowPlanner { LoadAware: true })
+        {
+            _noticing = true;
+            _context.SetTimer(_router.Options.DecisionPeriodMicros / NoticeChecksPerPeriod, LoadNoticeTimer);
+        }
     }
+
+    private const int LoadNoticeTimer = 111;
+
+    /// <summary>How often a node that answered probes lately compares its load with what it told.</summary>
+    private const int NoticeChecksPerPeriod = 8;
+
+    /// <summary>A fall in load (up and down bytes per round) by more than this share of what an asker was told is worth its notice.</summary>
+    private const double NoticeFall = 0.1;
+
+    /// <summary>
+    /// A load-aware node tells the children of other parents that probed it within the last decision period and a half
+    /// (the longest an asker waits for its next decision) when its load fell by much since it answered them: an app it
+    /// served ended, a child of its left. Their best response may be this node now; without the notice they learned it
+    /// only at their next scheduled decision (<see cref="FlowRouter.CandidateFreed"/>). One notice per fall: the asker's
+    /// told load becomes the new one.
+    /// </summary>
+    private void OnLoadNoticeTimer()
+    {
+        _noticing = false;
+        if (_router is null || _probesAnswered is null || _probesAnswered.Count == 0)
+            return;
+        long now = _context.Now;
+        _router.Ledger.Advance(now);
+        LoadReport own = _router.Ledger.Own;
+        long load = own.UpBytesPerRound + own.DownBytesPerRound;
+        long kept = _router.Options.DecisionPeriodMicros * 3 / 2;
+        List<(NodeId App, PeerHandle Asker)>? told = null;
+        List<(NodeId App, PeerHandle Asker)>? lapsed = null;
+        foreach ((var key, var answered) in _probesAnswered)
+        {
+            long was = answered.Told.UpBytesPerRound + answered.Told.DownBytesPerRound;
+            if (now - answered.At > kept)
+                (lapsed ??= []).Add(key);
+            else if (was - load > Math.Max(TransferLedger.BulkBytes, NoticeFall * was) && !(Tree(key.App)?.Children.Contains(key.Asker) ?? false))
+                (told ??= []).Add(key); // a child of this node reads the fall in its acks
+        }
+
+        foreach (var key in lapsed ?? [])
+            _probesAnswered.Remove(key);
+        foreach (var key in told ?? [])
+        {
+            _probesAnswered[key] = (own, _probesAnswered[key].At);
+            ControlMessages++;
+            LoadNotices++;
+            _context.Send(key.Asker, PlanMessages.LoadFellNotice(key.App));
+        }
+
+        if (_probesAnswered.Count > 0)
+        {
+            _noticing = true;
+            _context.SetTimer(_router.Options.DecisionPeriodMicros / NoticeChecksPerPeriod, LoadNoticeTimer);
+        }
+    }
+
+    /// <summary>Notices this node sent that its load fell (<see cref="PlanMessages.LoadFell"/>).</summary>
+    public long LoadNotices { get; private set; }
 
     /// <summary>
     /// Whether this node turns away a child that a load-aware planner moves here. The child priced this node on the load
@@ -242,8 +308,8 @@ public sealed partial class ForestNode
         TransferLedger ledger = _router?.Ledger ?? AckLedger();
         ledger.Advance(_context.Now);
         LoadReport now = ledger.Own;
-        if (_probesAnswered is not null && _probesAnswered.Remove((state.App.Id, mover), out LoadReport answered) && now.IsKnown
-            && AddedMicros(answered, now) > slackMicros)
+        if (_probesAnswered is not null && _probesAnswered.Remove((state.App.Id, mover), out var answered) && now.IsKnown
+            && AddedMicros(answered.Told, now) > slackMicros)
         {
             ControlMessages++;
             _context.Send(mover, PlanMessages.MoveRefusal(state.App.Id));

@@ -297,6 +297,8 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
             ContributeDelayed(argument);
         else if (timer == ChunkPumpTimer)
             OnChunkPumpTimer(); // ForestNode.Chunks.cs
+        else if (timer == LoadNoticeTimer)
+            OnLoadNoticeTimer(); // ForestNode.Planning.cs
         else
             Overlay.OnTimer(timer, argument);
     }

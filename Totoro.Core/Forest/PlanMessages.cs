@@ -11,6 +11,7 @@ public static class PlanMessages
     public const byte Probe = 1;
     public const byte Reply = 2;
     public const byte MoveRefused = 3;
+    public const byte LoadFell = 4;
 
     /// <summary>
     /// The far end of a planned transfer to its sender: it arrived; the far end's load report, and the sender's downlink
@@ -54,6 +55,9 @@ public static class PlanMessages
 
     /// <summary>A candidate parent to a child moving to it: the movers it took in since it answered the child's probe leave the move no gain above ε; the child stays and decides again.</summary>
     public static Message MoveRefusal(NodeId app) => new() { Kind = TreeKind.Plan, Row = MoveRefused, Key = app };
+
+    /// <summary>A node to a child of another parent that probed it lately: its load fell by much since it answered, so the child's best response may have moved (it probes and decides again).</summary>
+    public static Message LoadFellNotice(NodeId app) => new() { Kind = TreeKind.Plan, Row = LoadFell, Key = app };
 
     /// <summary>A planned transfer: flagged so that the far end acks it.</summary>
     public static Message Planned(in Message transfer) => transfer with { Flags = transfer.Flags | TreeFlags.Planned };

@@ -76,11 +76,11 @@ public sealed class FlowRouter
     public bool ParentDecisionDue(NodeId app, long now, ulong random, long parentLoad = -1)
     {
         bool first = !_parentDecisions.TryGetValue(app, out long next);
-        bool changed = !first && parentLoad >= 0 && _decidedOn.TryGetValue(app, out var decided)
-            && now - decided.At >= Options.DecisionPeriodMicros / TriggeredPerPeriod
-            && Math.Abs(parentLoad - decided.Load) > TriggerChange * Math.Max(1, decided.Load);
+        bool changed = !first && _decidedOn.TryGetValue(app, out var decided) && now - decided.At >= Options.DecisionPeriodMicros / TriggeredPerPeriod
+            && ((parentLoad >= 0 && Math.Abs(parentLoad - decided.Load) > TriggerChange * Math.Max(1, decided.Load)) || _candidatesFreed.Contains(app));
         if (!first && now < next && !changed)
             return false;
+        _candidatesFreed.Remove(app);
         _parentDecisions[app] = now + Jitter(random);
         if (parentLoad >= 0)
             _decidedOn[app] = (parentLoad, now);
@@ -97,6 +97,20 @@ public sealed class FlowRouter
     private const int TriggeredPerPeriod = 4;
 
     private readonly Dictionary<NodeId, (long Load, long At)> _decidedOn = [];
+
+    private readonly HashSet<NodeId> _candidatesFreed = [];
+
+    /// <summary>
+    /// A candidate this child probed lately says its load fell by much since its answer (an app it served ended, a child
+    /// of its left): the child's parent decision is due at its next update, within the same bound as a moved parent load.
+    /// Without it a child learned of capacity an ending app freed only at its next scheduled decision, 5–15 s later, and
+    /// most of the players above ε at the end saw their gain and had not decided yet (docs/planning.md I.7).
+    /// </summary>
+    public void CandidateFreed(NodeId app)
+    {
+        if (_parentDecisions.ContainsKey(app))
+            _candidatesFreed.Add(app);
+    }
 
     /// <summary>
     /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε. The caller moves

@@ -239,9 +239,10 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         gaps.AddRange(parentGaps);
         List<LiveFlowGame.Flow> flows = Profile(out _, _apps);
         _game.Load(flows);
-        long acks = 0, lost = 0, refusals = 0;
+        long acks = 0, lost = 0, refusals = 0, notices = 0;
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
+            notices += forest.Node(i).LoadNotices;
             if (forest.Node(i).Planning is { } router)
             {
                 acks += router.Ledger.Slot - router.Ledger.Lost;
@@ -275,7 +276,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             Potential: Math.Round(_game.Potential(flows) / 1e6, 1),
             RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)],
             ParentPlayersSeeingGain: seeingGain,
-            MoveRefusals: refusals);
+            MoveRefusals: refusals,
+            LoadNotices: notices);
     }
 
     /// <summary>

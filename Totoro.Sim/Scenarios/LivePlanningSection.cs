@@ -7,7 +7,8 @@ namespace Totoro.Sim.Scenarios;
 /// <item><c>Flows</c>: live tree flows at the end (two per tree edge); <c>RelayedFlows</c> of them through a relay.</item>
 /// <item><c>Moves</c>: ε-best-response moves made (<c>RouteMoves</c> of a flow's route, <c>ParentMoves</c> of a child's
 /// parent, counted when the new parent took the child); <c>MoveRefusals</c>: parent moves the new parent turned away,
-/// its price eaten by the movers it took in since the child's probe (docs/planning.md I.3).</item>
+/// its price eaten by the movers it took in since the child's probe (docs/planning.md I.3); <c>LoadNotices</c>: notices
+/// nodes sent the children of other parents that probed them when their load fell (a parent decision due early, I.3).</item>
 /// <item><c>MovesLoweringPotential</c>: moves at which the mover's true cost (hence the weighted potential) fell.</item>
 /// <item><c>NashGap</c>: the largest (cost − best alternative) / cost of any player (a flow's route, a child's
 /// parent), by brute force over its strategies with the others fixed; <c>MeanNashGap</c> its mean;
@@ -45,4 +46,5 @@ public sealed record LivePlanningSection(
     double Potential,
     IReadOnlyList<double> RoundSeconds,
     int ParentPlayersSeeingGain,
-    long MoveRefusals = 0);
+    long MoveRefusals = 0,
+    long LoadNotices = 0);

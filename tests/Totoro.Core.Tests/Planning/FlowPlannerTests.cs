@@ -305,6 +305,21 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void ACandidateThatSaysItsLoadFellMakesTheDecisionDueAtTheSameBoundedRate()
+    {
+        // Period 10 s (the next decision due at 5 s with this draw). A candidate's notice before the child's first
+        // decision is ignored (it has not looked yet); one 1 s after a decision waits for the bound (a quarter period),
+        // and is due at the first update after it; once spent, the period alone again.
+        var router = new FlowRouter(new PlanningOptions { Planner = "game", DecisionPeriodMicros = 10_000_000 });
+        router.CandidateFreed(App);
+        Assert.False(router.ParentDecisionDue(App, 0, 0, parentLoad: 1_000_000), "never at the first call");
+        router.CandidateFreed(App);
+        Assert.False(router.ParentDecisionDue(App, 1_000_000, 0, parentLoad: 1_000_000), "1 s after the last look: too soon");
+        Assert.True(router.ParentDecisionDue(App, 2_500_000, 0, parentLoad: 1_000_000), "a quarter period after: due");
+        Assert.False(router.ParentDecisionDue(App, 5_000_000, 0, parentLoad: 1_000_000), "the notice is spent: the period again");
+    }
+
+    [Fact]
     public void AFlowThatStoppedLeavesTheLoadTwoRoundsLater()
     {
         // Two children's models leave every second (the app's round); then one child moves away. Its bytes stop counting

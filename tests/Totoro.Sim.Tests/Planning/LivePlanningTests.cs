@@ -102,7 +102,7 @@ public class LivePlanningTests
     }
 
     [Fact]
-    public void OnlyTheGamesMovesAreCheckedAtTheNewParentAndEveryMoveCountedWasTaken()
+    public void OnlyTheGamesMovesAreCheckedAtTheNewParentAndOnlyItsNodesSendLoadNoticesAndEveryMoveCountedWasTaken()
     {
         // game's children price their candidates' loads, so a new parent checks each mover's price and turns some away
         // (the children of one parent decide on the same reports); bandit prices no load and sends plain JOINs. A move
@@ -111,6 +111,8 @@ public class LivePlanningTests
         (SimReport bandit, _) = Run("bandit");
         Assert.True(game.LivePlanning!.MoveRefusals > 0, "no game move was turned away");
         Assert.Equal(0, bandit.LivePlanning!.MoveRefusals);
+        Assert.True(game.LivePlanning.LoadNotices > 0, "no game node told its askers that its load fell"); // apps end, children move away
+        Assert.Equal(0, bandit.LivePlanning.LoadNotices); // bandit prices no load
         Assert.Equal(Planners(gameScenario.Forest).Sum(p => p.Router.Moves), game.LivePlanning.Moves);
         Assert.Equal(game.LivePlanning.ParentMoves + game.LivePlanning.RouteMoves, game.LivePlanning.Moves);
     }
