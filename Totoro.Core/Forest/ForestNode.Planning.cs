@@ -181,7 +181,7 @@ public sealed partial class ForestNode
             case PlanMessages.Probe:
                 TransferLedger ledger = _router?.Ledger ?? AckLedger();
                 ledger.Advance(_context.Now);
-                LoadReport own = ledger.Own; // one pass over the flows for both the note and the answer
+                LoadReport own = ledger.OwnFor(message.App); // one pass over the flows for both the note and the answer
                 NoteProbeAnswered(message.App, from, own);
                 TreeState? state = Tree(message.App);
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
@@ -308,7 +308,7 @@ public sealed partial class ForestNode
             return false;
         TransferLedger ledger = _router?.Ledger ?? AckLedger();
         ledger.Advance(_context.Now);
-        LoadReport now = ledger.Own;
+        LoadReport now = ledger.OwnFor(state.App.Id);
         if (_probesAnswered is not null && _probesAnswered.Remove((state.App.Id, mover), out var answered) && now.IsKnown
             && AddedMicros(answered.Told, now) > slackMicros)
         {

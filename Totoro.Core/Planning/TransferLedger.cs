@@ -266,6 +266,20 @@ public sealed class TransferLedger : IPlanningObservations
     public void MovedIn(NodeId app, PeerHandle child, long now)
     {
         _now = Math.Max(_now, now);
+        int latest = _latestRound.GetValueOrDefault(app);
+        if (IsDormant(app))
+        {
+            // The app's rounds had stopped passing here (no worker below): with a worker below again they pass once
+            // more, over this node's own edges too. Without this the node still reported none of the app, and the
+            // children of one parent moved onto an idle slow node together, each pricing it empty (docs/planning.md I.7).
+            _roundPace[app] = (now, _roundPace[app].Period);
+            foreach ((var key, var flow) in _flows.ToArray())
+            {
+                if (key.App == app && !flow.Relayed && (IsEdge is null || IsEdge(key.App, key.Direction, key.Peer, key.Out)))
+                    _flows[key] = (flow.Bytes, now, latest, false);
+            }
+        }
+
         long up = 0, down = 0;
         foreach ((var key, var flow) in _flows)
         {
@@ -411,6 +425,34 @@ public sealed class TransferLedger : IPlanningObservations
             return true;
         // The root said which round was its last: one round after it came here, nothing of the app moves any more.
         return _finalRound is not null && _finalRound.TryGetValue(app, out var final) && _latestRound.GetValueOrDefault(app) <= final.Round && _now - final.At > pace.Period;
+    }
+
+    /// <summary>Whether the app's rounds stopped passing through this node by silence (no worker below it), not because its training ended.</summary>
+    private bool IsDormant(NodeId app)
+        => HasEnded(app) && (_finalRound is null || !_finalRound.ContainsKey(app)) && _roundPace.ContainsKey(app);
+
+    /// <summary>
+    /// This node's load report as a child of <paramref name="app"/> that moved here would find it: where the app's rounds
+    /// stopped passing (no worker below), they would pass again over this node's own edges of it (the model in from its
+    /// parent, its update out), which the report of now does not count.
+    /// </summary>
+    public LoadReport OwnFor(NodeId app)
+    {
+        LoadReport own = Own;
+        if (!IsDormant(app))
+            return own;
+        long up = 0, down = 0;
+        foreach ((var key, var flow) in _flows)
+        {
+            if (key.App != app || flow.Relayed || (IsEdge is not null && !IsEdge(key.App, key.Direction, key.Peer, key.Out)) || OnSameHost(key.Peer))
+                continue;
+            if (key.Out)
+                up += flow.Bytes;
+            else
+                down += flow.Bytes;
+        }
+
+        return own with { UpBytesPerRound = own.UpBytesPerRound + up, DownBytesPerRound = own.DownBytesPerRound + down };
     }
 
     /// <summary>

@@ -366,6 +366,44 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void ANodeTheRoundsStoppedPassingPricesItsOwnEdgesForAMoverAndCountsThemOnceOneMovesIn()
+    {
+        // A forwarder of the app (model in from its parent, update out, 100 kB a round each) whose only child left: its
+        // rounds stop passing (no worker below), and after three of them its report drops the app. A child that would
+        // move here brings the rounds back over the node's own edges too: the answer to its probe counts them, and once
+        // it moved in the report counts them and the mover's flows (before: none of it, and the children of one parent
+        // moved onto an idle slow node together). An app whose root said its last round is not dormant: nothing comes back.
+        PeerHandle child = new(3), mover = new(4);
+        var edges = new HashSet<PeerHandle> { Parent, child };
+        var ledger = new TransferLedger { IsEdge = (_, _, peer, _) => edges.Contains(peer) };
+        for (int round = 1; round <= 4; round++)
+        {
+            long at = round * 1_000_000;
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Up, Parent, outgoing: true, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Down, child, outgoing: true, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Up, child, outgoing: false, 100_000, at, round);
+        }
+
+        edges.Remove(child); // the child moved away; no worker is left below
+        ledger.Advance(8_000_000);
+        Assert.Equal(new LoadReport(0, 0, 0), ledger.Own with { UpBytesPerMicro = 0, DownBytesPerMicro = 0 });
+        LoadReport answer = ledger.OwnFor(App);
+        Assert.Equal((100_000, 100_000), (answer.UpBytesPerRound, answer.DownBytesPerRound)); // its own edge to its parent
+
+        edges.Add(mover);
+        ledger.MovedIn(App, mover, 8_100_000);
+        Assert.Equal((200_000, 200_000), (ledger.Own.UpBytesPerRound, ledger.Own.DownBytesPerRound)); // its edge and the mover's flows
+
+        var ended = new TransferLedger { IsEdge = (_, _, peer, _) => peer == Parent };
+        for (int round = 1; round <= 4; round++)
+            ended.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, round * 1_000_000, round);
+        ended.FinalRound(App, 4, 4_000_000);
+        ended.Advance(8_000_000);
+        Assert.Equal(ended.Own, ended.OwnFor(App));
+    }
+
+    [Fact]
     public void AnAppWhoseRootSaidItsLastRoundLeavesTheLoadOneRoundLater()
     {
         // As above, but the first app's round 4 came flagged as the root's last: its flows leave the report one of its
