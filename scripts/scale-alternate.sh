@@ -15,7 +15,7 @@ if [ "$1" == "--summary" ]; then out=$here/results/scale/$2; else
   out=$here/results/scale/$tag
   mkdir -p "$out"
   echo "ORDER=${ORDER:-bnnbbn} scripts/scale-alternate.sh $base $new $tag $*" >> "$out/command.txt"
-  i=$(ls "$out"/*.time 2> /dev/null | wc -l) # appends to the runs already there
+  i=$(ls "$out"/*.time 2> /dev/null | wc -l || true) # appends to the runs already there (none: ls fails, and pipefail with it)
   for c in $(echo "${ORDER:-bnnbbn}" | fold -w1); do
     i=$((i + 1))
     if [ "$c" == b ]; then dll=$base; side=before; else dll=$new; side=${SIDE:-after}; fi
