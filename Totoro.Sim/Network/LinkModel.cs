@@ -52,8 +52,8 @@ public sealed class LinkModel
 
     public NetworkOptions Options { get; }
 
-    /// <summary>A node's <see cref="Link"/> (two times, two rates and its stretches' block, padded to 8); the stretches' pool is counted apart (<see cref="GapBytes"/>).</summary>
-    public int BytesPerNode => (2 * 8) + (2 * 4) + 8;
+    /// <summary>A node's <see cref="Link"/> (two times, two rates, and its idle stretch or pool block: 24 with padding); the stretches' pool is counted apart (<see cref="GapBytes"/>).</summary>
+    public int BytesPerNode => (2 * 8) + (2 * 4) + 24;
 
     /// <summary>Bytes of the downlinks' idle-stretch pool now (it grows to the run's peak of messages in flight to nodes with a reservation ahead).</summary>
     public long GapBytes => _gaps.Bytes;
@@ -189,14 +189,14 @@ public sealed class LinkModel
     /// <summary>Payload bytes of one datagram of a bulk transfer (an MTU less headers).</summary>
     public const int PacketBytes = 1400;
 
-    /// <summary>A node's two links: when each is next free, its speed, and its downlink's idle stretches ahead (a <see cref="DownlinkGaps"/> block; 0: none).</summary>
+    /// <summary>A node's two links: when each is next free, its speed, and its downlink's idle stretches ahead (<see cref="DownlinkGaps.Slot"/>).</summary>
     private struct Link
     {
         public long UplinkFreeAt;
         public long DownlinkFreeAt;
         public float UplinkBytesPerMicro;
         public float DownlinkBytesPerMicro;
-        public int Gaps;
+        public DownlinkGaps.Slot Gaps;
     }
 
     private static double Draw((double Min, double Max) range, ref ulong random)
