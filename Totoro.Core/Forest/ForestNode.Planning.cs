@@ -223,6 +223,7 @@ public sealed partial class ForestNode
     private Dictionary<(NodeId App, PeerHandle Asker), (LoadReport Told, long At)>? _probesAnswered; // the load each asker was last told, and when it asked
     private const int ProbesAnsweredKept = 1024;
     private bool _noticing;
+    private List<((NodeId App, PeerHandle Asker) Key, bool Lapsed)>? _noticesDue; // the check's findings, kept between checks (no list per check)
 
     private void NoteProbeAnswered(NodeId app, PeerHandle asker, LoadReport answered)
     {
@@ -262,21 +263,25 @@ public sealed partial class ForestNode
         LoadReport own = _router.Ledger.Own;
         long load = own.UpBytesPerRound + own.DownBytesPerRound;
         long kept = _router.Options.DecisionPeriodMicros * 3 / 2;
-        List<(NodeId App, PeerHandle Asker)>? told = null;
-        List<(NodeId App, PeerHandle Asker)>? lapsed = null;
+        List<((NodeId App, PeerHandle Asker) Key, bool Lapsed)> due = _noticesDue ??= [];
+        due.Clear();
         foreach ((var key, var answered) in _probesAnswered)
         {
             long was = answered.Told.UpBytesPerRound + answered.Told.DownBytesPerRound;
             if (now - answered.At > kept)
-                (lapsed ??= []).Add(key);
+                due.Add((key, true));
             else if (was - load > Math.Max(TransferLedger.BulkBytes, NoticeFall * was) && !(Tree(key.App)?.Children.Contains(key.Asker) ?? false))
-                (told ??= []).Add(key); // a child of this node reads the fall in its acks
+                due.Add((key, false)); // a child of this node reads the fall in its acks
         }
 
-        foreach (var key in lapsed ?? [])
-            _probesAnswered.Remove(key);
-        foreach (var key in told ?? [])
+        foreach ((var key, bool lapsed) in due)
         {
+            if (lapsed)
+            {
+                _probesAnswered.Remove(key);
+                continue;
+            }
+
             _probesAnswered[key] = (own, _probesAnswered[key].At);
             ControlMessages++;
             LoadNotices++;

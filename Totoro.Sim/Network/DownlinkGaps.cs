@@ -23,12 +23,6 @@ internal sealed class DownlinkGaps
     private int _freeCount;
     private int _blocks;
 
-    /// <summary>Blocks in use now (each one node's stretches).</summary>
-    public int InUse => _blocks - _freeCount;
-
-    /// <summary>The pool's size in bytes (for the world's memory count).</summary>
-    public long Bytes => (_store.Length * 8L) + (_free.Length * 4L);
-
     /// <summary>
     /// Where on the downlink a message that reaches at <paramref name="reaches"/> and needs <paramref name="service"/> µs
     /// goes: the first idle stretch it fits in at or after it reaches, or -1 when none does (it queues behind the last
@@ -46,13 +40,13 @@ internal sealed class DownlinkGaps
                 return -1;
             }
 
-            long from = slot.Start, to = slot.End, at0 = Math.Max(from, reaches);
-            if (at0 + service > to)
+            long from = slot.Start, to = slot.End, begins = Math.Max(from, reaches);
+            if (begins + service > to)
                 return -1;
             slot = default;
-            Insert(ref slot, at0 + service, to); // what is left of the stretch after it and before it (kept in time order)
-            Insert(ref slot, from, at0);
-            return at0 + service;
+            Insert(ref slot, begins + service, to); // what is left of the stretch after it and before it (kept in time order)
+            Insert(ref slot, from, begins);
+            return begins + service;
         }
 
         ref int block = ref slot.Block;
