@@ -102,7 +102,8 @@ public sealed partial class ForestNode
 
         if (Tree(message.App) is not { } state)
             return;
-        if (from != state.Parent && !(from == state.RoundFrom && state.Download is { } going && going.Round == message.Round))
+        bool fromFormer = from != state.Parent && TakesFromFormerParent(state, from, message.Round); // ForestNode.Moves.cs
+        if (from != state.Parent && !fromFormer && !(from == state.RoundFrom && state.Download is { } going && going.Round == message.Round))
         {
             if (header.Index == 0)
                 SendControl(from, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, from))); // as for a whole broadcast from a former parent
@@ -120,7 +121,7 @@ public sealed partial class ForestNode
             AnswerRepeatAfterMove(state, from, message.Round); // the round came from a former parent first and is answered there: the new one gets nothing
         if (download is null || download.Round != message.Round)
         {
-            if (message.Round <= state.Round)
+            if (message.Round <= state.Round && !fromFormer)
             {
                 if (header.Index == 0)
                     AnswerRepeatAfterMove(state, from, message.Round); // ForestNode.Planning.cs

@@ -175,7 +175,8 @@ public sealed partial class ForestNode
                 {
                     // A former parent still counts this node as a child (its leave was lost): tell it again, as a
                     // stray broadcast does (ForestNode.Rounds.cs), so the two digests agree from the next period.
-                    SendControl(from, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, from)));
+                    // A parent this node just moved from hears of the move again (it answers the rounds that one sent it).
+                    SendControl(from, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, from), moved: from == state.FormerParent));
                 }
             }
 

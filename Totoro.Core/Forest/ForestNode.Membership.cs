@@ -182,7 +182,9 @@ public sealed partial class ForestNode
         if (wasAttached && state.Parent != from)
         {
             _router?.MoveTaken(state.App.Id, from); // ForestNode.Planning.cs: a planner's move counts once it is taken
-            SendControl(state.Parent, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, state.Parent))); // its last round's answer still goes there
+            // Its last round's answer still goes there, and so does the answer to a round already on its way here (ForestNode.Moves.cs).
+            SendControl(state.Parent, TreeMessages.Leave(state.App.Id, AnsweredThrough(state, state.Parent), moved: true));
+            state.FormerParent = state.Parent;
         }
 
         state.Role = TreeRole.Attached;

@@ -10,6 +10,11 @@ namespace Totoro.Core.Forest;
 /// it, however the node moves meanwhile; its LEAVE names that round, so the old parent keeps waiting (an update's last
 /// chunks, or a relayed update, may come after the LEAVE); a new parent that sends it the same round gets an empty
 /// answer.</item>
+/// <item>A round the old parent sent before the mover's LEAVE reached it, and that the mover has not taken from the
+/// new parent, is taken from the old one and answered there: the new parent began it without the mover and will not
+/// send it, so turned down, the mover's subtree would miss the round. The LEAVE is flagged a move, and the old parent
+/// keeps waiting for the rounds it sent; the mover answers each (its update, or a LEAVE that ends the wait when it
+/// took that round from the new parent first).</item>
 /// <item>A mover brings its subtree's workers to a new place, but the selectors above it (<see cref="IChildSelector"/>,
 /// e.g. the participant router) still place them where their reports last came up: the next round would go down the
 /// old path, where the mover no longer takes it. So a node that adopts a child marks it grown and tells its parent,
@@ -52,10 +57,19 @@ public sealed partial class ForestNode
     /// <summary>This node took <paramref name="round"/> from <paramref name="from"/>: its answer goes there, wherever this node moves meanwhile.</summary>
     private static void TookRound(TreeState state, PeerHandle from, int round)
     {
+        if (from == state.Parent)
+            state.FormerParent = PeerHandle.None; // a round came from the new parent: the old one sent its last
         state.RoundFrom = from;
         state.RoundFromRound = round;
         state.RoundFromGone = false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="round"/>, from <paramref name="from"/> that is not this node's parent, is one the parent it
+    /// moved from sent before hearing of the move, and that this node has taken from no one: it takes it from there.
+    /// </summary>
+    private static bool TakesFromFormerParent(TreeState state, PeerHandle from, int round)
+        => !from.IsNone && from == state.FormerParent && round > state.RoundFromRound && round >= state.Round;
 
     /// <summary>
     /// Whom this node answers <paramref name="round"/> (its update, its subtree's merged): the peer it took the round

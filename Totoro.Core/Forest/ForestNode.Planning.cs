@@ -22,7 +22,7 @@ public sealed partial class ForestNode
     private const int Reprobes = 3;
     private Dictionary<NodeId, PeerHandle[]>? _uncles; // the grandparent's other children, from its probe reply
     private Dictionary<NodeId, PeerHandle[]>? _siblings; // some of the parent's other children, from its probe reply
-    private HashSet<NodeId>? _awaitingReports;          // apps whose parent candidates were just asked for fresh reports
+    private Dictionary<NodeId, (int Pending, long UpBytes)>? _awaitingReports; // apps whose parent candidates were just asked for fresh reports: answers still out, the update's size
     private Dictionary<NodeId, long>? _downBytes;       // the last model that came down, per app
     private PeerHandle[] _relays = [];
     private long _relaysAt = long.MinValue;
@@ -216,6 +216,7 @@ public sealed partial class ForestNode
                     (_uncles ??= [])[message.App] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
                 if (Tree(message.App) is { } child && from == child.Parent && child.Grandparent.IsNone && message.Children is { } siblings)
                     (_siblings ??= [])[message.App] = SomeSiblings(siblings);
+                NoteProbeAnswer(message.App);
                 break;
         }
     }
@@ -354,7 +355,7 @@ public sealed partial class ForestNode
         _router.Ledger.Expire(_context.Now);
         if (_awaitingReports is not null && _awaitingReports.Remove(state.App.Id))
         {
-            DecideParent(state, upBytes);
+            DecideParent(state, upBytes); // an answer did not come: decide on what did
             return;
         }
 
@@ -362,17 +363,39 @@ public sealed partial class ForestNode
         long parentLoad = _router.Planner is LearningFlowPlanner { LoadAware: true } && _router.Ledger.Report(state.Parent) is { } heard ? heard.UpBytesPerRound + heard.DownBytesPerRound : -1;
         if (!_router.ParentDecisionDue(state.App.Id, _context.Now, _context.NextRandom(), parentLoad))
             return;
+        int probed = 0;
         foreach (PeerHandle candidate in ProgressCandidates(state))
+        {
             Probe(state, candidate, force: true);
+            probed++;
+        }
+
         Probe(state, state.Parent, force: true);
-        (_awaitingReports ??= []).Add(state.App.Id);
+        (_awaitingReports ??= [])[state.App.Id] = (probed + 1, upBytes);
     }
 
     /// <summary>
-    /// The candidates were asked a round ago: choose on their fresh reports, and move if the planner says so. Right after
-    /// the child's update, never on the answers as they come (tried: a round's gap fell by a third, but a move two round
-    /// trips after the update crossed the next round on its way down, and its update was lost: MovesScenarioTests).
+    /// A probe's answer came while the child waits for its candidates' reports: once the last is in, it decides at once
+    /// rather than at its next update, a round later (a decision made a round after what set it off missed the end of
+    /// its app: the last rounds' changes were never acted on). A move that lands while the old parent's next round is on
+    /// its way down loses nothing: that round is taken from the old parent and answered there (ForestNode.Moves.cs).
     /// </summary>
+    private void NoteProbeAnswer(NodeId app)
+    {
+        if (_awaitingReports is null || !_awaitingReports.TryGetValue(app, out var awaiting))
+            return;
+        if (awaiting.Pending > 1)
+        {
+            _awaitingReports[app] = (awaiting.Pending - 1, awaiting.UpBytes);
+            return;
+        }
+
+        _awaitingReports.Remove(app);
+        if (Tree(app) is { } state && _router is not null && !state.IsRoot && !state.Parent.IsNone && !state.Joining && !state.Detached)
+            DecideParent(state, awaiting.UpBytes);
+    }
+
+    /// <summary>The candidates answered (or a round passed): choose on their fresh reports, and move if the planner says so.</summary>
     private void DecideParent(TreeState state, long upBytes)
     {
         FlowRouter router = _router!;

@@ -239,7 +239,7 @@ public sealed partial class ForestNode
         return true;
     }
 
-    private void OnTreeLeave(PeerHandle from, NodeId app, int answered)
+    private void OnTreeLeave(PeerHandle from, NodeId app, int answered, bool moved)
     {
         if (Tree(app) is not { } state)
             return;
@@ -250,9 +250,9 @@ public sealed partial class ForestNode
             ReportHeight(state);
         }
 
-        // A child (or a former one still awaited) that moved after it took this round from here answers it here yet
-        // (ForestNode.Moves.cs); any other is no longer waited for.
-        if (state.Aggregation is not { InFlight: true } open || open.Round > answered)
+        // A child (or a former one still awaited) that moved after it took this round from here answers it here yet,
+        // and so does one that moved before this round reached it (ForestNode.Moves.cs); any other is no longer waited for.
+        if (state.Aggregation is not { InFlight: true } open || (open.Round > answered && !moved))
             StopWaitingFor(state, from);
 
         // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still takes

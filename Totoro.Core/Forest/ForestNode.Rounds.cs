@@ -33,7 +33,8 @@ public sealed partial class ForestNode
             return;
         }
 
-        if (from != state.Parent)
+        bool fromFormer = from != state.Parent && TakesFromFormerParent(state, from, message.Round); // ForestNode.Moves.cs
+        if (from != state.Parent && !fromFormer)
         {
             // A former parent still counts this node as a child (it left without a word: it took that parent for dead,
             // or its leave was lost) and would wait for its aggregate forever. Tell it again; the round comes from the
@@ -42,7 +43,7 @@ public sealed partial class ForestNode
             return;
         }
 
-        if (message.Round <= state.Round)
+        if (message.Round <= state.Round && !fromFormer)
         {
             AnswerRepeatAfterMove(state, from, message.Round); // ForestNode.Planning.cs
             return; // a round arrives once; a repeat (a retry, a second path) is dropped

@@ -261,7 +261,7 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
                 OnNotChild(from, message.Key); // ForestNode.NonChildren.cs
                 break;
             case TreeKind.Leave:
-                OnTreeLeave(from, message.Key, message.Round);
+                OnTreeLeave(from, message.Key, message.Round, moved: (message.Flags & TreeFlags.Move) != 0);
                 break;
             case TreeKind.Succeed:
                 OnSucceed(from, new ReplicaView(in message)); // ForestNode.Succession.cs

@@ -117,6 +117,7 @@ public static class TreeFlags
     /// <summary>
     /// On a JOIN: the joiner is a child that its planner moves here from another parent, on the load this node reported
     /// to its probe; a node that took in another mover since then refuses it (<see cref="PlanMessages.MoveRefused"/>).
+    /// On a LEAVE: the sender moved to another parent and answers the rounds the receiver sent it before the LEAVE.
     /// </summary>
     public const MessageFlags Move = MessageFlags.Layer3;
 

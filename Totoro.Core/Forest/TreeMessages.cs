@@ -121,9 +121,12 @@ public static class TreeMessages
     /// <summary>
     /// Departure from one tree (or from the receiver: the sender moved to another parent). <paramref name="answered"/>:
     /// the last round the sender took from the receiver, whose answer is still to come (or has come); the receiver
-    /// stops waiting for the sender only in a later round (0: any).
+    /// stops waiting for the sender only in a later round (0: any). <paramref name="moved"/>: the sender moved to another
+    /// parent and will answer any round the receiver sent it before this LEAVE came (ForestNode.Moves.cs), so the
+    /// receiver keeps waiting for those too.
     /// </summary>
-    public static Message Leave(NodeId app, int answered = 0) => new() { Kind = TreeKind.Leave, Key = app, Round = answered };
+    public static Message Leave(NodeId app, int answered = 0, bool moved = false)
+        => new() { Kind = TreeKind.Leave, Key = app, Round = answered, Flags = moved ? TreeFlags.Move : MessageFlags.None };
 
     /// <summary>
     /// A node's answer to what only a child sends (an update, a height report) from a peer it does not count as its

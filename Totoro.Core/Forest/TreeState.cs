@@ -57,6 +57,13 @@ internal sealed class TreeState(AppDescriptor app)
 
     public int RoundFromRound;
 
+    /// <summary>
+    /// The parent this node left by its last move, until a round comes from the new one: a round the former parent sent
+    /// before it heard of the move, and that this node has not taken from anyone, is taken from it and answered there
+    /// (ForestNode.Moves.cs).
+    /// </summary>
+    public PeerHandle FormerParent;
+
     /// <summary>The peer <see cref="RoundFrom"/> is gone (dead, or it disowned this node): the answer goes to the parent.</summary>
     public bool RoundFromGone;
 

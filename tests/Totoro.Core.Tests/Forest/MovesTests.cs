@@ -43,18 +43,65 @@ public class MovesTests
     }
 
     [Fact]
-    public void A_leave_from_a_child_that_had_not_taken_the_round_ends_the_wait_for_it()
+    public void A_child_that_moved_before_the_round_reached_it_takes_it_from_the_old_parent_which_waits_for_its_update()
     {
-        // The child moves before round 1 reaches it; the round it then gets from the old parent it turns down.
+        // The child moves before round 1 reaches it; the new parent is in round 1 already, begun without it.
         Family f = RoundOneSentDown();
-        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
-        f.Child.Receive(f.ParentHandle, f.RoundOne);
-        List<FakeNodeContext.Sent> leaves = f.ChildContext.Drain().FindAll(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave);
-        Assert.Equal(2, leaves.Count);
-        Assert.DoesNotContain(leaves, s => s.Message.Round >= 1); // neither says an answer to round 1 is coming
+        PeerHandle newParent = _network.AddRandom();
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        Message leave = f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        Assert.Equal(0, leave.Round); // it has taken no round from the old parent yet
 
-        // The first LEAVE ends the old parent's wait: its round closes without the child.
-        f.Parent.Receive(f.ChildHandle, leaves[0].Message);
+        // The LEAVE, flagged a move, drops the child but not the wait for the round already on its way to it.
+        f.Parent.Receive(f.ChildHandle, leave);
+        Assert.True(f.Parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(f.ChildHandle));
+        f.ParentContext.Drain();
+        Assert.Null(OthersAnswer(f));
+
+        // The round comes: taken (not turned down), and the update goes to the old parent, which closes with it.
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        Assert.DoesNotContain(f.ChildContext.Drain(), s => s.Message.Kind == TreeKind.Leave);
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        FakeNodeContext.Sent up = Assert.Single(f.ChildContext.Drain(), s => s.Message.Kind == TreeKind.Aggregate);
+        Assert.Equal(f.ParentHandle, up.To);
+        Message update = up.Message;
+        Assert.Equal(1, new AggregateView(in update).Contributions);
+        f.Parent.Receive(f.ChildHandle, up.Message);
+        Assert.Equal(4, UpContributions(f));
+
+        // The new parent's own round 1, were it to come after all, gets an empty answer: the update went once.
+        f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
+        Message empty = f.ChildContext.Drain().Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
+        Assert.Equal(0, new AggregateView(in empty).Contributions);
+    }
+
+    [Fact]
+    public void A_round_the_old_parent_sends_after_the_new_parent_sent_it_is_turned_down_and_ends_the_old_wait()
+    {
+        Family f = RoundOneSentDown();
+        PeerHandle newParent = _network.AddRandom();
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        f.ParentContext.Drain();
+
+        // The new parent's round 1 reaches the child first: its update goes there, and the old parent's copy is turned down.
+        f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        Message turnedDown = f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        Assert.Equal(0, turnedDown.Round);
+        Assert.Equal(MessageFlags.None, turnedDown.Flags & TreeFlags.Move);
+        f.Parent.Receive(f.ChildHandle, turnedDown);
+        Assert.Equal(3, OthersAnswer(f));
+
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        Assert.Equal(newParent, Assert.Single(f.ChildContext.Drain(), s => s.Message.Kind == TreeKind.Aggregate).To);
+    }
+
+    [Fact]
+    public void A_leave_that_is_not_a_move_ends_the_wait_for_a_child_that_had_not_taken_the_round()
+    {
+        Family f = RoundOneSentDown();
+        f.Parent.Receive(f.ChildHandle, TreeMessages.Leave(_appId));
         Assert.Equal(3, OthersAnswer(f));
     }
 
