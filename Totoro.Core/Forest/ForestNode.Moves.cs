@@ -15,6 +15,9 @@ namespace Totoro.Core.Forest;
 /// send it, so turned down, the mover's subtree would miss the round. The LEAVE is flagged a move, and the old parent
 /// keeps waiting for the rounds it sent; the mover answers each (its update, or a LEAVE that ends the wait when it
 /// took that round from the new parent first).</item>
+/// <item>Such a mover answers its new parent's copy of the round with nothing, and the selectors above will route its
+/// workers' next round by the reports of its update, down the old parent's branch, which no longer takes it: so with
+/// the empty answer it asks its new parent to mark it grown again (below).</item>
 /// <item>A mover brings its subtree's workers to a new place, but the selectors above it (<see cref="IChildSelector"/>,
 /// e.g. the participant router) still place them where their reports last came up: the next round would go down the
 /// old path, where the mover no longer takes it. So a node that adopts a child marks it grown and tells its parent,
@@ -52,6 +55,19 @@ public sealed partial class ForestNode
 
         grown.Clear();
         return n;
+    }
+
+    /// <summary>
+    /// This node answered its parent's round with nothing, its update having gone to the former parent it took the round
+    /// from: the selectors above will route its workers by the reports of that update, down the former parent's branch,
+    /// and the marks its adoption left above are spent. Its parent marks it grown again, and tells its own parent, so
+    /// the next round comes down this way.
+    /// </summary>
+    private void KeepNextRoundComing(TreeState state)
+    {
+        GrewReports++;
+        state.ToldHeight = state.Height;
+        SendControl(state.Parent, TreeMessages.HeightReport(state.App.Id, state.ToldHeight, grew: true));
     }
 
     /// <summary>This node took <paramref name="round"/> from <paramref name="from"/>: its answer goes there, wherever this node moves meanwhile.</summary>

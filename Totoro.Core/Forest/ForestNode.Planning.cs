@@ -342,6 +342,7 @@ public sealed partial class ForestNode
         if (state.Aggregation is { InFlight: true } open && open.Round == round ? AnswerTarget(state, round) == from : state.AnsweredTo == from && state.AnsweredRound == round)
             return; // its real answer goes (or went) to this parent
         _context.Send(from, TreeMessages.Aggregate(state.App.Id, round, Payload.SizeOnly(0, 0), contributions: 0));
+        KeepNextRoundComing(state); // ForestNode.Moves.cs
     }
 
     /// <summary>

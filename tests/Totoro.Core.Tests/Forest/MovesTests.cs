@@ -28,10 +28,14 @@ public class MovesTests
         Assert.True(f.Parent.TryGetTree(_appId, out TreeInfo parentTree) && !parentTree.Children.Contains(f.ChildHandle));
         f.ParentContext.Drain();
 
-        // The new parent had adopted it before it started round 1 and sends it too: answered with nothing at once.
+        // The new parent had adopted it before it started round 1 and sends it too: answered with nothing at once, and
+        // asked to mark it grown again (its update's reports go up the old branch; the next round must come this way).
         f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
-        Message empty = f.ChildContext.Drain().Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
+        List<FakeNodeContext.Sent> answered = f.ChildContext.Drain();
+        Message empty = answered.Single(s => s.To == newParent && s.Message.Kind == TreeKind.Aggregate).Message;
         Assert.Equal(0, new AggregateView(in empty).Contributions);
+        Message grew = answered.Single(s => s.To == newParent && s.Message.Kind == TreeKind.Heartbeat).Message;
+        Assert.True(new HeartbeatView(in grew).Grew);
 
         // The update goes to the old parent, which still waits for it, and up with the round.
         f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
@@ -183,11 +187,11 @@ public class MovesTests
     }
 
     /// <summary>The worker's own update and its two other children's come in: the contributions it sends up (null: it still waits).</summary>
-    private long? OthersAnswer(Family f)
+    private long? OthersAnswer(Family f, int round = 1)
     {
-        f.Parent.Aggregate(_appId, 1, Payload.FromVector([5f], weight: 1));
+        f.Parent.Aggregate(_appId, round, Payload.FromVector([5f], weight: 1));
         foreach (PeerHandle sibling in f.Siblings)
-            f.Parent.Receive(sibling, TreeMessages.Aggregate(_appId, 1, Payload.FromVector([7f], weight: 1), contributions: 1));
+            f.Parent.Receive(sibling, TreeMessages.Aggregate(_appId, round, Payload.FromVector([7f], weight: 1), contributions: 1));
         return UpContributions(f);
     }
 
