@@ -18,6 +18,10 @@ namespace Totoro.Core.Forest;
 /// <item>Such a mover answers its new parent's copy of the round with nothing, and the selectors above will route its
 /// workers' next round by the reports of its update, down the old parent's branch, which no longer takes it: so with
 /// the empty answer it asks its new parent to mark it grown again (below).</item>
+/// <item>Likewise the round after the last one the mover took from the old parent, when it opens there after the move:
+/// the root may have begun it before the new parent took the mover in, and the new parent's branch may not be in it at
+/// all (it had no worker below it then). The old parent sends it to the mover too, which takes it or turns it down as
+/// above.</item>
 /// <item>A mover brings its subtree's workers to a new place, but the selectors above it (<see cref="IChildSelector"/>,
 /// e.g. the participant router) still place them where their reports last came up: the next round would go down the
 /// old path, where the mover no longer takes it. So a node that adopts a child marks it grown and tells its parent,
@@ -68,6 +72,29 @@ public sealed partial class ForestNode
         GrewReports++;
         state.ToldHeight = state.Height;
         SendControl(state.Parent, TreeMessages.HeightReport(state.App.Id, state.ToldHeight, grew: true));
+    }
+
+    /// <summary>A child moved away after taking <paramref name="answered"/> from here: the round after goes to it too, if it opens here.</summary>
+    private static void NoteMovedAway(TreeState state, PeerHandle mover, int answered)
+    {
+        List<(PeerHandle Mover, int Answered)> moved = state.MovedAway ??= [];
+        moved.RemoveAll(m => m.Mover == mover);
+        moved.Add((mover, answered));
+    }
+
+    /// <summary>Adds the movers whose next round this is to the round's <paramref name="n"/> chosen ones; the notes of this round and older are spent.</summary>
+    private static int AddMovedAway(TreeState state, int round, Span<PeerHandle> chosen, int n)
+    {
+        if (state.MovedAway is not { Count: > 0 } moved)
+            return n;
+        foreach ((PeerHandle mover, int answered) in moved)
+        {
+            if (answered + 1 == round && !chosen[..n].Contains(mover))
+                chosen[n++] = mover;
+        }
+
+        moved.RemoveAll(m => m.Answered < round);
+        return n;
     }
 
     /// <summary>This node took <paramref name="round"/> from <paramref name="from"/>: its answer goes there, wherever this node moves meanwhile.</summary>

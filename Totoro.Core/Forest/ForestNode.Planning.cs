@@ -187,7 +187,7 @@ public sealed partial class ForestNode
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
                 long stamp = message.Stamp + QueuedToSendMicros(); // the reply's wait in this node's queue is not the path's
-                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? DepthOf(state!) : ushort.MaxValue, children, own, Math.Max(1, arrivalGap), attached ? state!.Parent : PeerHandle.None));
+                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? AnsweredDepth(state!) : ushort.MaxValue, children, own, Math.Max(1, arrivalGap), attached ? state!.Parent : PeerHandle.None));
                 break;
             case PlanMessages.Reply when _router is not null:
                 // A probe or its answer that came in right behind another arrival waited behind a busy downlink: its
@@ -446,6 +446,13 @@ public sealed partial class ForestNode
     }
 
     /// <summary>Hops from the root, as the last round's broadcast said (the root: 0; never in a round: unknown).</summary>
+    /// <summary>
+    /// The depth a probe is told: none while this node has moved and no round came down its new path yet. Its last
+    /// round's depth is its old place's, and a child of its new parent's ancestors, taking it for a sibling or a node
+    /// above, would close a loop (seen: three moves within 0.2 s cut a tree's four subtrees off the root for good).
+    /// </summary>
+    private static int AnsweredDepth(TreeState state) => state.FormerParent.IsNone ? DepthOf(state) : ushort.MaxValue;
+
     private static int DepthOf(TreeState state) => state.IsRoot ? 0 : state.Aggregation is { } last ? last.Depth : ushort.MaxValue;
 
     /// <summary>A probe asks a candidate for its load and its depth in the tree, at most once per decision period (unless forced: a decision is due).</summary>

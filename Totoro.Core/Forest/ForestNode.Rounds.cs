@@ -92,9 +92,11 @@ public sealed partial class ForestNode
     {
         wire ??= SealRound(state, round, compressed); // ForestNode.Sealing.cs
         RoundAggregation aggregation = state.Aggregation ??= new RoundAggregation();
-        Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count);
+        Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count + (state.MovedAway?.Count ?? 0));
         int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
         n = AddGrown(state, chosen, n); // ForestNode.Moves.cs
+        bool everyChild = n > 0 && n == state.Children.Count;
+        n = AddMovedAway(state, round, chosen, n); // ForestNode.Moves.cs
         if (download is not null)
         {
             download.Children = chosen[..n].ToArray();
@@ -110,7 +112,7 @@ public sealed partial class ForestNode
                 SendTreeData(state, FlowDirection.Down, chosen[i], message); // ForestNode.Planning.cs
         }
 
-        if (n > 0 && n == state.Children.Count)
+        if (everyChild)
             state.LastSentDown = _context.Now; // a broadcast to every child stands in for a heartbeat; a pruned one does not
 
         long cutoff = deadline > 0 ? deadline - (depth * state.App.Options.LevelMarginMicros) : 0;

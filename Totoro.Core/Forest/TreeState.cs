@@ -64,6 +64,12 @@ internal sealed class TreeState(AppDescriptor app)
     /// </summary>
     public PeerHandle FormerParent;
 
+    /// <summary>
+    /// Children that moved away, each with the last round it took from here: the next round, if it opens here after
+    /// the move, goes to the mover too (ForestNode.Moves.cs). Null until a child moves away.
+    /// </summary>
+    public List<(PeerHandle Mover, int Answered)>? MovedAway;
+
     /// <summary>The peer <see cref="RoundFrom"/> is gone (dead, or it disowned this node): the answer goes to the parent.</summary>
     public bool RoundFromGone;
 

@@ -102,6 +102,84 @@ public class MovesTests
     }
 
     [Fact]
+    public void The_round_after_a_movers_last_goes_to_it_from_the_old_parent_when_it_opens_there_after_the_move()
+    {
+        // The child answers round 1 here, then moves; the root had begun round 2 before the new parent took it in, and
+        // the new parent's branch is not in round 2 at all (the selectors above route its workers by their last reports).
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.Message.Kind == TreeKind.Aggregate).Message);
+        Assert.Equal(4, OthersAnswer(f));
+        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        Message leave = f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        Assert.Equal(1, leave.Round);
+        f.Parent.Receive(f.ChildHandle, leave);
+        f.ParentContext.Drain();
+
+        // Round 2 opens at the old parent after the move: it goes to the mover too, which takes it and answers there.
+        f.Parent.Receive(f.Grandparent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        Message roundTwo = f.ParentContext.Drain().Single(s => s.To == f.ChildHandle && s.Message.Kind == TreeKind.Broadcast).Message;
+        f.Child.Receive(f.ParentHandle, roundTwo);
+        f.Child.Aggregate(_appId, 2, Payload.FromVector([3f], weight: 1));
+        FakeNodeContext.Sent up = Assert.Single(f.ChildContext.Drain(), s => s.Message.Kind == TreeKind.Aggregate);
+        Assert.Equal(f.ParentHandle, up.To);
+        f.Parent.Receive(f.ChildHandle, up.Message);
+        Assert.Equal(4, OthersAnswer(f, round: 2));
+
+        // Round 3 does not go to it: the new parent's branch has it by then.
+        f.Parent.Receive(f.Grandparent, TreeMessages.Broadcast(_appId, 3, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        Assert.DoesNotContain(f.ParentContext.Drain(), s => s.To == f.ChildHandle);
+    }
+
+    [Fact]
+    public void A_mover_that_took_the_round_after_from_its_new_parent_turns_the_old_parents_copy_down()
+    {
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.Message.Kind == TreeKind.Aggregate).Message);
+        OthersAnswer(f);
+        PeerHandle newParent = _network.AddRandom();
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        f.ParentContext.Drain();
+
+        f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
+        f.Parent.Receive(f.Grandparent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+        f.Child.Receive(f.ParentHandle, f.ParentContext.Drain().Single(s => s.To == f.ChildHandle && s.Message.Kind == TreeKind.Broadcast).Message);
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
+        Assert.Equal(3, OthersAnswer(f, round: 2));
+    }
+
+    [Fact]
+    public void A_mover_tells_a_probe_no_depth_until_a_round_comes_down_its_new_path()
+    {
+        // Its last round's depth is its old place's: a node that took it for a sibling or a node above could close a
+        // loop through the mover's new ancestors.
+        Family f = RoundOneSentDown();
+        f.Child.UsePlanning(new Totoro.Core.Planning.PlanningOptions { Planner = "game" });
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        Assert.Equal(2, ProbedDepth(f));
+
+        PeerHandle newParent = _network.AddRandom();
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        Assert.Equal(ushort.MaxValue, ProbedDepth(f));
+
+        f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 4, timeLeft: 0));
+        Assert.Equal(4, ProbedDepth(f));
+    }
+
+    private int ProbedDepth(Family f)
+    {
+        f.ChildContext.Drain();
+        PeerHandle asker = _network.AddRandom();
+        f.Child.Receive(asker, PlanMessages.ProbeRequest(_appId, f.ChildContext.Now));
+        Message reply = f.ChildContext.Drain().Single(s => s.To == asker && s.Message.Kind == TreeKind.Plan).Message;
+        return new PlanView(in reply).Depth;
+    }
+
+    [Fact]
     public void A_leave_that_is_not_a_move_ends_the_wait_for_a_child_that_had_not_taken_the_round()
     {
         Family f = RoundOneSentDown();
