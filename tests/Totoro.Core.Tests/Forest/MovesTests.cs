@@ -107,15 +107,7 @@ public class MovesTests
         // The child answers round 1 here, then moves; the root had begun round 2 before the new parent took it in, and
         // the new parent's branch is not in round 2 at all (the selectors above route its workers by their last reports).
         Family f = RoundOneSentDown();
-        f.Child.Receive(f.ParentHandle, f.RoundOne);
-        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
-        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.Message.Kind == TreeKind.Aggregate).Message);
-        Assert.Equal(4, OthersAnswer(f));
-        f.Child.Receive(_network.AddRandom(), TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
-        Message leave = f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message;
-        Assert.Equal(1, leave.Round);
-        f.Parent.Receive(f.ChildHandle, leave);
-        f.ParentContext.Drain();
+        Assert.Equal(1, AnsweredRoundOneAndMoved(f, _network.AddRandom()).Round);
 
         // Round 2 opens at the old parent after the move: it goes to the mover too, which takes it and answers there.
         f.Parent.Receive(f.Grandparent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
@@ -136,14 +128,8 @@ public class MovesTests
     public void A_mover_that_took_the_round_after_from_its_new_parent_turns_the_old_parents_copy_down()
     {
         Family f = RoundOneSentDown();
-        f.Child.Receive(f.ParentHandle, f.RoundOne);
-        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
-        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.Message.Kind == TreeKind.Aggregate).Message);
-        OthersAnswer(f);
         PeerHandle newParent = _network.AddRandom();
-        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
-        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message);
-        f.ParentContext.Drain();
+        AnsweredRoundOneAndMoved(f, newParent);
 
         f.Child.Receive(newParent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 2, timeLeft: 0));
         f.Parent.Receive(f.Grandparent, TreeMessages.Broadcast(_appId, 2, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
@@ -262,6 +248,20 @@ public class MovesTests
         parent.Receive(grandparent, TreeMessages.Broadcast(_appId, 1, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
         Message down = parentContext.Drain().Single(s => s.To == childHandle && s.Message.Kind == TreeKind.Broadcast).Message;
         return new Family(parent, parentContext, parentHandle, grandparent, siblings, child, childContext, childHandle, down);
+    }
+
+    /// <summary>The child takes round 1 and answers it, the round closes with all four, and then it moves to <paramref name="newParent"/>; its LEAVE has reached the old parent.</summary>
+    private Message AnsweredRoundOneAndMoved(Family f, PeerHandle newParent)
+    {
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.Message.Kind == TreeKind.Aggregate).Message);
+        Assert.Equal(4, OthersAnswer(f));
+        f.Child.Receive(newParent, TreeMessages.JoinAck(_appId, round: 1, fanout: 8, parents: null));
+        Message leave = f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        f.Parent.Receive(f.ChildHandle, leave);
+        f.ParentContext.Drain();
+        return leave;
     }
 
     /// <summary>The worker's own update and its two other children's come in: the contributions it sends up (null: it still waits).</summary>
