@@ -251,7 +251,9 @@ public sealed class TransferLedger : IPlanningObservations
         {
             _latestRound[app] = round;
             bool seen = _roundPace.TryGetValue(app, out var pace);
-            long period = seen && now > pace.At ? (now - pace.At) / (round - latest) : pace.Period;
+            // Rounds skipped here (not chosen) divide the time since the last one; after a silence the app's rounds
+            // ended here (dormant), the time since its revival (MovedIn) is no measure of them: the period stays.
+            long period = seen && now > pace.At && round - latest <= EndedAfterRounds ? (now - pace.At) / (round - latest) : pace.Period;
             _roundPace[app] = (now, period);
         }
 

@@ -404,6 +404,38 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void ARevivedNodeWhoseNextRoundIsTheAppsLastCountsTheAppForARoundOfTheAppsPace()
+    {
+        // The forwarder of the test above, dormant from round 4 (rounds a second apart), revived by a mover at 20 s; the
+        // next round to pass is the app's last, round 18, at 20.5 s. Its pace is still a second: it counts the app and
+        // the mover until 21.5 s. (Before: the pace came out as the half second since the revival over the 14 rounds
+        // skipped, 36 ms, the report dropped the app at once, and nine movers moved onto an idle slow node in the last
+        // round, each priced against an empty report: docs/planning.md I.7.)
+        PeerHandle child = new(3), mover = new(4);
+        var edges = new HashSet<PeerHandle> { Parent, child };
+        var ledger = new TransferLedger { IsEdge = (_, _, peer, _) => edges.Contains(peer) };
+        for (int round = 1; round <= 4; round++)
+        {
+            long at = round * 1_000_000;
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Up, Parent, outgoing: true, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Down, child, outgoing: true, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Up, child, outgoing: false, 100_000, at, round);
+        }
+
+        edges.Remove(child);
+        edges.Add(mover);
+        ledger.MovedIn(App, mover, 20_000_000);
+        ledger.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, 20_500_000, 18);
+        ledger.FinalRound(App, 18, 20_500_000);
+        ledger.Carried(App, FlowDirection.Down, mover, outgoing: true, 100_000, 20_500_000, 18);
+        ledger.Advance(21_000_000);
+        Assert.True(ledger.Own.DownBytesPerRound >= 100_000, $"the app dropped half a round after its last round came: {ledger.Own}");
+        ledger.Advance(21_600_000);
+        Assert.Equal(0, ledger.Own.DownBytesPerRound);
+    }
+
+    [Fact]
     public void AnAppWhoseRootSaidItsLastRoundLeavesTheLoadOneRoundLater()
     {
         // As above, but the first app's round 4 came flagged as the root's last: its flows leave the report one of its
