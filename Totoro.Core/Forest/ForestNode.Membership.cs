@@ -130,7 +130,9 @@ public sealed partial class ForestNode
             int displacedHeight = state.ChildHeights.GetValueOrDefault(displaced);
             state.Children.Remove(displaced);
             state.ChildHeights.Remove(displaced);
-            StopWaitingFor(state, displaced); // mid-round, its answer now goes to its new parent
+            // Mid-round it is still waited for: it answers the round where it took it, here (ForestNode.Moves.cs), and its
+            // new parent's ack makes it send a LEAVE flagged a move; if it never gets there, it tells this node when it
+            // gives it up (LoseParent). Not waiting for it dropped its update (docs/planning.md I.8).
             AcceptChild(state, child, height);
             PushDown(state, displaced, displacedHeight);
         }

@@ -284,8 +284,14 @@ public sealed partial class ForestNode
     private void LoseParent(TreeState state, PeerHandle lost, bool silent)
     {
         state.Role = TreeRole.Outside; // a JOIN follows
-        if (state.RoundFrom == lost)
-            state.RoundFromGone = true; // it will not take this node's answer: the next parent gets it
+        if (state.RoundFrom == lost && !state.RoundFromGone)
+        {
+            // The answer to the round it took from there goes to the next parent; a parent that is alive (it disowned
+            // this node) may still wait for it there (a push-down mid-round, ForestNode.Moves.cs): told to stop.
+            state.RoundFromGone = true;
+            if (!silent && !(state.AnsweredTo == lost && state.AnsweredRound == state.RoundFromRound))
+                SendControl(lost, TreeMessages.Leave(state.App.Id));
+        }
         Rejoins++;
         SetLink(state, PeerHandle.None, detached: true);
         if (silent)

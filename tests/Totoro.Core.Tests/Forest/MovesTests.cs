@@ -166,6 +166,47 @@ public class MovesTests
     }
 
     [Fact]
+    public void A_child_displaced_mid_round_by_a_taller_joiner_is_still_waited_for_and_answers_there()
+    {
+        // The parent, full (8 children), takes a joiner with a taller subtree after it sent round 1: the shallowest
+        // child, the one round 1 is on its way to, is pushed down under a sibling. It takes the round from the parent
+        // that sent it and answers there; the parent must count it (before: it stopped waiting and dropped the update).
+        Family f = RoundOneSentDown();
+        foreach (PeerHandle sibling in f.Siblings)
+            f.Parent.Receive(sibling, TreeMessages.HeightReport(_appId, 3));
+        for (int i = 0; i < 5; i++)
+        {
+            PeerHandle late = _network.AddRandom();
+            f.Parent.Receive(late, TreeSeat.JoinFrom(_appId, late));
+            f.Parent.Receive(late, TreeMessages.HeightReport(_appId, 3));
+        }
+
+        f.ParentContext.Drain();
+        PeerHandle tall = _network.AddRandom();
+        f.Parent.Receive(tall, TreeSeat.JoinFrom(_appId, tall) with { Hops = 2 });
+        Assert.True(f.Parent.TryGetTree(_appId, out TreeInfo tree) && tree.Children.Contains(tall) && !tree.Children.Contains(f.ChildHandle));
+        f.ParentContext.Drain();
+
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.Child.Aggregate(_appId, 1, Payload.FromVector([3f], weight: 1));
+        f.Parent.Receive(f.ChildHandle, f.ChildContext.Drain().Single(s => s.Message.Kind == TreeKind.Aggregate).Message);
+        Assert.Equal(4, OthersAnswer(f));
+    }
+
+    [Fact]
+    public void A_child_disowned_by_the_parent_it_took_the_round_from_tells_it_to_stop_waiting()
+    {
+        // Its answer will go to its next parent; the old one, alive, would otherwise wait for it for good.
+        Family f = RoundOneSentDown();
+        f.Child.Receive(f.ParentHandle, f.RoundOne);
+        f.ChildContext.Drain();
+        f.Child.Receive(f.ParentHandle, TreeMessages.NotChild(_appId));
+        Message leave = f.ChildContext.Drain().Single(s => s.To == f.ParentHandle && s.Message.Kind == TreeKind.Leave).Message;
+        f.Parent.Receive(f.ChildHandle, leave);
+        Assert.Equal(3, OthersAnswer(f));
+    }
+
+    [Fact]
     public void A_leave_that_is_not_a_move_ends_the_wait_for_a_child_that_had_not_taken_the_round()
     {
         Family f = RoundOneSentDown();
