@@ -365,15 +365,10 @@ public class FlowPlannerTests
         Assert.Equal(130_000, ledger.Own.UpBytesPerRound);
     }
 
-    [Fact]
-    public void ANodeTheRoundsStoppedPassingPricesItsOwnEdgesForAMoverAndCountsThemOnceOneMovesIn()
+    /// <summary>A forwarder of the app (its parent and one child, 100 kB each way a round, rounds 1–4 a second apart) whose child then left.</summary>
+    private static (TransferLedger Ledger, HashSet<PeerHandle> Edges) ForwarderWhoseChildLeft()
     {
-        // A forwarder of the app (model in from its parent, update out, 100 kB a round each) whose only child left: its
-        // rounds stop passing (no worker below), and after three of them its report drops the app. A child that would
-        // move here brings the rounds back over the node's own edges too: the answer to its probe counts them, and once
-        // it moved in the report counts them and the mover's flows (before: none of it, and the children of one parent
-        // moved onto an idle slow node together). An app whose root said its last round is not dormant: nothing comes back.
-        PeerHandle child = new(3), mover = new(4);
+        PeerHandle child = new(3);
         var edges = new HashSet<PeerHandle> { Parent, child };
         var ledger = new TransferLedger { IsEdge = (_, _, peer, _) => edges.Contains(peer) };
         for (int round = 1; round <= 4; round++)
@@ -385,7 +380,20 @@ public class FlowPlannerTests
             ledger.Carried(App, FlowDirection.Up, child, outgoing: false, 100_000, at, round);
         }
 
-        edges.Remove(child); // the child moved away; no worker is left below
+        edges.Remove(child);
+        return (ledger, edges);
+    }
+
+    [Fact]
+    public void ANodeTheRoundsStoppedPassingPricesItsOwnEdgesForAMoverAndCountsThemOnceOneMovesIn()
+    {
+        // A forwarder of the app (model in from its parent, update out, 100 kB a round each) whose only child left: its
+        // rounds stop passing (no worker below), and after three of them its report drops the app. A child that would
+        // move here brings the rounds back over the node's own edges too: the answer to its probe counts them, and once
+        // it moved in the report counts them and the mover's flows (before: none of it, and the children of one parent
+        // moved onto an idle slow node together). An app whose root said its last round is not dormant: nothing comes back.
+        PeerHandle mover = new(4);
+        (TransferLedger ledger, HashSet<PeerHandle> edges) = ForwarderWhoseChildLeft(); // no worker is left below
         ledger.Advance(8_000_000);
         Assert.Equal(new LoadReport(0, 0, 0), ledger.Own with { UpBytesPerMicro = 0, DownBytesPerMicro = 0 });
         LoadReport answer = ledger.OwnFor(App);
@@ -411,19 +419,8 @@ public class FlowPlannerTests
         // the mover until 21.5 s. (Before: the pace came out as the half second since the revival over the 14 rounds
         // skipped, 36 ms, the report dropped the app at once, and nine movers moved onto an idle slow node in the last
         // round, each priced against an empty report: docs/planning.md I.7.)
-        PeerHandle child = new(3), mover = new(4);
-        var edges = new HashSet<PeerHandle> { Parent, child };
-        var ledger = new TransferLedger { IsEdge = (_, _, peer, _) => edges.Contains(peer) };
-        for (int round = 1; round <= 4; round++)
-        {
-            long at = round * 1_000_000;
-            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, at, round);
-            ledger.Carried(App, FlowDirection.Up, Parent, outgoing: true, 100_000, at, round);
-            ledger.Carried(App, FlowDirection.Down, child, outgoing: true, 100_000, at, round);
-            ledger.Carried(App, FlowDirection.Up, child, outgoing: false, 100_000, at, round);
-        }
-
-        edges.Remove(child);
+        PeerHandle mover = new(4);
+        (TransferLedger ledger, HashSet<PeerHandle> edges) = ForwarderWhoseChildLeft();
         edges.Add(mover);
         ledger.MovedIn(App, mover, 20_000_000);
         ledger.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, 20_500_000, 18);
