@@ -78,7 +78,12 @@ public sealed partial class ForestNode
     private static void NoteMovedAway(TreeState state, PeerHandle mover, int answered)
     {
         List<(PeerHandle Mover, int Answered)> moved = state.MovedAway ??= [];
-        moved.RemoveAll(m => m.Mover == mover);
+        for (int i = moved.Count - 1; i >= 0; i--)
+        {
+            if (moved[i].Mover == mover)
+                moved.RemoveAt(i);
+        }
+
         moved.Add((mover, answered));
     }
 
@@ -93,7 +98,12 @@ public sealed partial class ForestNode
                 chosen[n++] = mover;
         }
 
-        moved.RemoveAll(m => m.Answered < round);
+        for (int i = moved.Count - 1; i >= 0; i--)
+        {
+            if (moved[i].Answered < round)
+                moved.RemoveAt(i); // spent or stale (no closure: this runs at every round of a node a child left)
+        }
+
         return n;
     }
 
