@@ -254,8 +254,8 @@ public sealed partial class ForestNode
         // and so does one that moved before this round reached it (ForestNode.Moves.cs); any other is no longer waited for.
         if (state.Aggregation is not { InFlight: true } open || (open.Round > answered && !moved))
             StopWaitingFor(state, from);
-        if (moved && wasChild && answered > 0)
-            NoteMovedAway(state, from, answered); // ForestNode.Moves.cs
+        if (moved && wasChild && answered > 0 && answered <= state.Round)
+            NoteMovedAway(state, from, answered); // ForestNode.Moves.cs; a round not yet here is a garbled or forged LEAVE (it would never be pruned)
 
         // A child that moved on ignores this; one whose LEAVE was stale (it crossed this node's new ack) still takes
         // this node for its parent and re-joins (ForestNode.NonChildren.cs).

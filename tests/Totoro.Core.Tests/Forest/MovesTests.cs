@@ -125,6 +125,22 @@ public class MovesTests
     }
 
     [Fact]
+    public void A_move_leave_naming_a_round_the_parent_never_had_sends_the_mover_nothing_later()
+    {
+        // A garbled or forged LEAVE: a round far ahead of the parent's is no round the child took from it.
+        Family f = RoundOneSentDown();
+        f.Parent.Receive(f.ChildHandle, TreeMessages.Leave(_appId, answered: 9, moved: true));
+        f.ParentContext.Drain();
+        OthersAnswer(f);
+        for (int round = 2; round <= 11; round++)
+        {
+            f.Parent.Receive(f.Grandparent, TreeMessages.Broadcast(_appId, round, Payload.FromVector([1f]), depth: 1, timeLeft: 0));
+            Assert.DoesNotContain(f.ParentContext.Drain(), s => s.To == f.ChildHandle && s.Message.Kind == TreeKind.Broadcast);
+            OthersAnswer(f, round);
+        }
+    }
+
+    [Fact]
     public void A_mover_that_took_the_round_after_from_its_new_parent_turns_the_old_parents_copy_down()
     {
         Family f = RoundOneSentDown();
