@@ -24,8 +24,11 @@ public class RealModeFailoverTests(ITestOutputHelper output)
     [Fact]
     public void Killing_the_host_of_an_apps_master_mid_training_ends_with_the_app_finished_on_another_host_and_nothing_lost()
     {
-        (AppStatus calm, _) = Run(kill: false);
-        (AppStatus killed, string logs) = Run(kill: true);
+        (AppStatus calm, _, _) = Run(kill: false);
+        (AppStatus killed, string logs, bool missed) = Run(kill: true);
+        for (int again = 0; again < 2 && missed; again++)
+            (killed, logs, missed) = Run(kill: true); // the kill came too late to leave rounds to recover in: not a run of this test
+        Assert.False(missed, $"the master's host was never killed within rounds {KillFrom}-{KillBy} in three runs (status answers lost under load)\n{logs}");
         output.WriteLine($"undisturbed: accuracy {calm.Accuracy:F4}, master at {calm.RootEndpoint}; killed: accuracy {killed.Accuracy:F4}, master now at {killed.RootEndpoint}");
 
         Assert.True(killed.Finished && killed.Round == 40, $"the app did not finish after its master's host died\n{logs}");
@@ -34,8 +37,15 @@ public class RealModeFailoverTests(ITestOutputHelper output)
         Assert.True(Math.Abs(killed.Accuracy - calm.Accuracy) <= 0.01, $"accuracy {killed.Accuracy:F4} after the kill, {calm.Accuracy:F4} undisturbed\n{logs}");
     }
 
-    /// <summary>Four hosts of four nodes; the app runs to the end, its master's host killed at round 8 when asked.</summary>
-    private (AppStatus Status, string Logs) Run(bool kill)
+    /// <summary>
+    /// The kill's window: from round 8, and by round 20 of 40, so that rounds are left to recover the accuracy in. A kill at
+    /// round 37 (status answers lost under CI's load) left three rounds with 9 of 13 workers and accuracy 0.02 short
+    /// (results/ci/failover-fail-071564b.txt): a late kill is a missed run, not a failover that lost something.
+    /// </summary>
+    private const int KillFrom = 8, KillBy = 20;
+
+    /// <summary>Four hosts of four nodes; the app runs to the end, its master's host killed at round 8 when asked. Missed: the first status seen past round 8 was past <see cref="KillBy"/>.</summary>
+    private (AppStatus Status, string Logs, bool Missed) Run(bool kill)
     {
         using var nodes = new NodeProcesses();
         string data = Directory.CreateTempSubdirectory("totoro-failover-").FullName;
@@ -51,6 +61,7 @@ public class RealModeFailoverTests(ITestOutputHelper output)
         IPEndPoint? dead = null;
         var clock = Stopwatch.StartNew();
         AppStatus? status = null;
+        bool missed = false;
         while (clock.Elapsed < TimeSpan.FromSeconds(120))
         {
             // A status whose request or answer is lost is asked again soon: with 8 s per ask, one lost datagram under CI's
@@ -59,7 +70,13 @@ public class RealModeFailoverTests(ITestOutputHelper output)
             status = client.Ask(via, new ControlRequest(0, "status") { Name = "failover" }, TimeSpan.FromSeconds(2))?.Status ?? status;
             if (status is { Finished: true })
                 break;
-            if (kill && dead is null && status is { Round: >= 8, RootEndpoint: { } root })
+            if (kill && dead is null && !missed && status is { Round: > KillBy })
+            {
+                missed = true;
+                output.WriteLine($"kill window missed: the first status past round {KillFrom} said round {status.Round}");
+            }
+
+            if (kill && dead is null && !missed && status is { Round: >= KillFrom, RootEndpoint: { } root })
             {
                 dead = IPEndPoint.Parse(root);
                 nodes.KillHard(dead);
@@ -70,9 +87,11 @@ public class RealModeFailoverTests(ITestOutputHelper output)
         }
 
         Assert.True(status is { Finished: true }, $"the app did not finish within 120 s (last: round {status?.Round})\n{nodes.Logs()}");
+        if (missed)
+            return (status!, nodes.Logs(), true);
         Assert.True(!kill || dead is not null, "the master's host was never killed");
         Assert.True(!kill || !status!.RootEndpoint!.Equals(dead!.ToString(), StringComparison.Ordinal), "the master is still reported on the killed host");
-        return (status!, nodes.Logs());
+        return (status!, nodes.Logs(), false);
     }
 
     [Fact]
