@@ -178,6 +178,14 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
 
     public bool IsRootOf(NodeId app) => Tree(app)?.IsRoot == true;
 
+    /// <summary>
+    /// This node hangs in the app's tree where its rounds can reach it: attached under a parent and not cut off, or the
+    /// root while its overlay knows no node closer to the app. A root that formed while routing was unsettled, and a
+    /// node still joining, are not: rounds of the true root do not pass them yet.
+    /// </summary>
+    public bool IsReachedByRounds(NodeId app)
+        => Tree(app) is { } state && (state.IsRoot ? Overlay.NextHop(app, PeerHandle.None, state.App.Scope).IsNone : state.Role == TreeRole.Attached && !state.Detached);
+
     /// <summary>Routes a message of the app layer towards <paramref name="key"/> (delivered to the closest node's <see cref="IForestApp.OnAppMessage"/>).</summary>
     public void RouteToKey(NodeId key, byte tag, Payload payload, long stamp)
         => Overlay.Route(TreeMessages.AppRouted(key, tag, _context.Self, stamp, payload));

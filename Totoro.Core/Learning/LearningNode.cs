@@ -362,9 +362,13 @@ public sealed class LearningNode : IForestApp
         }
     }
 
+    /// <summary>
+    /// Enrols only where the root's rounds reach this node: a worker enrolled from a root of its own (formed while the
+    /// overlay was settling) or while still joining made a full roster start a round it never got, which closed short.
+    /// </summary>
     private void AskForShard(ForestNode node, NodeId app)
     {
-        if (_volunteered is null || !_volunteered.Contains(app) || App(node, app) is null)
+        if (_volunteered is null || !_volunteered.Contains(app) || !node.IsReachedByRounds(app) || App(node, app) is null)
             return;
         Ask(node, LearningOp.Enrol, app, _clock(), LearningMessage.Int(Holds(app, out int held) ? held : -1)); // the shard it holds, if a root gave it one
     }

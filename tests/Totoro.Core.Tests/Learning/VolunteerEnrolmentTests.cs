@@ -1,0 +1,86 @@
+using Totoro.Core.Forest;
+using Totoro.Core.Learning;
+using Totoro.Core.Overlay;
+using Totoro.Core.Runtime;
+using Totoro.Core.Tests.Fakes;
+
+namespace Totoro.Core.Tests.Learning;
+
+/// <summary>
+/// A volunteer (a real host's node) asks the app's root for a shard only where the root's rounds reach it. Enrolled
+/// while its JOIN was still on its way, or from a root of its own that formed while the overlay settled, it filled
+/// the roster of a root whose first round then never came to it, and that round closed short (the fresh-clone CI of
+/// 2c3dd4c: `ModelExportTests`, a node of the second host root of its own when the app started).
+/// </summary>
+public class VolunteerEnrolmentTests
+{
+    private const ulong Seed = 5;
+    private static readonly AppSpec Spec = new() { Dataset = "synthetic", Partition = PartitionSpec.Natural, Workers = 4, ClientsPerRound = 4, Rounds = 2, LearningRate = 0.1f };
+
+    private readonly FakeNetwork _network = new(seed: 21);
+    private readonly NodeId _appId = NodeId.FromRandom(0x3e40_0000_0000_0000, 9);
+    private readonly WorkloadCache _workloads = new();
+
+    [Fact]
+    public void A_volunteer_still_joining_enrols_once_its_parent_takes_it()
+    {
+        PeerHandle root = _network.Add(new NodeId(_appId.Value + 1));
+        (ForestNode node, FakeNodeContext context, LearningNode learner) = Volunteer(knows: [root]);
+
+        learner.OnDiscovered(node, Advertisement());
+        Assert.Contains(context.Drain(), s => s.To == root && s.Message.Kind == TreeKind.Join);
+        learner.Nudge(node); // the host's second passes with the JOIN unanswered
+        Assert.Equal(0, Enrols(context.Drain()));
+
+        node.Receive(root, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
+        Assert.Equal(1, Enrols(context.Drain(), to: root));
+    }
+
+    [Fact]
+    public void A_root_of_its_own_does_not_enrol_with_a_closer_node_before_it_joins_its_tree()
+    {
+        (ForestNode node, FakeNodeContext context, LearningNode learner) = Volunteer(knows: []);
+        learner.OnDiscovered(node, Advertisement());
+        Assert.True(node.IsRootOf(_appId)); // no closer node known: its JOIN made it the app's root
+        context.Drain();
+
+        PeerHandle closer = _network.Add(new NodeId(_appId.Value + 1));
+        node.Receive(closer, new Message { Kind = MessageKind.Announce });
+        context.Drain();
+        Assert.Equal(closer, node.Overlay.NextHop(_appId));
+        Assert.True(node.IsRootOf(_appId)); // it steps down on its tree timer, not yet
+        learner.Nudge(node);
+        Assert.Equal(0, Enrols(context.Drain(), to: closer));
+
+        Assert.True(node.IsPullingState(_appId)); // checked by its tree timer, and before it would start the app: it steps down
+        Assert.False(node.IsRootOf(_appId));
+        Assert.Contains(context.Drain(), s => s.To == closer && s.Message.Kind == TreeKind.Join);
+        node.Receive(closer, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
+        Assert.Equal(1, Enrols(context.Drain(), to: closer));
+    }
+
+    /// <summary>The enrolments among <paramref name="sent"/>: the only learning requests routed to the app's id here.</summary>
+    private int Enrols(IEnumerable<FakeNodeContext.Sent> sent, PeerHandle? to = null)
+        => sent.Count(s => s.Message.Kind == TreeKind.AppRouted && s.Message.Key == _appId && s.Message.Row == LearningMessage.Tag && (to is null || s.To == to));
+
+    private Advertisement Advertisement()
+    {
+        FederatedWorkload workload = FederatedWorkload.Load(Spec, Seed);
+        var info = new LearningAppInfo(Spec, Seed, workload.Model.ParameterCount, Timing: false) { MinWorkers = 1 };
+        AppDescriptor descriptor = AppDescriptor.Default(_appId, "volunteers", 8) with { Application = info.Encode() };
+        return new Advertisement(_appId, 8, "volunteers", "") { Descriptor = descriptor.Encode() };
+    }
+
+    private (ForestNode Node, FakeNodeContext Context, LearningNode Learner) Volunteer(IEnumerable<PeerHandle> knows)
+    {
+        PeerHandle self = _network.Add(new NodeId(_appId.Value + 1000));
+        FakeNodeContext context = _network.ContextFor(self);
+        var learner = new LearningNode(() => context.Now, _workloads) { Volunteer = true };
+        var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: LearningTreeHooks.Default, learner);
+        node.Join(PeerHandle.None);
+        foreach (PeerHandle peer in knows)
+            node.Receive(peer, new Message { Kind = MessageKind.Announce });
+        context.Drain();
+        return (node, context, learner);
+    }
+}
