@@ -18,7 +18,15 @@ internal sealed class DownlinkGaps
 
     private const int BlockLongs = 1 + (2 * PerNode); // count, then (start, end) pairs in time order
 
-    private long[] _store = new long[BlockLongs * 64];
+    /// <summary>
+    /// Blocks per segment of the pool. The pool grows a segment at a time and never copies: grown by doubling one
+    /// array, a million-node run held the old and the new array at once, and up to half of the new one unused, in its
+    /// peak memory (+100 MB against the run without stretches).
+    /// </summary>
+    private const int SegmentShift = 10;
+    private const int SegmentBlocks = 1 << SegmentShift;
+
+    private long[][] _segments = [];
     private int[] _free = new int[64];
     private int _freeCount;
     private int _blocks;
@@ -50,18 +58,18 @@ internal sealed class DownlinkGaps
         }
 
         ref int block = ref slot.Block;
-        int at = (block - 1) * BlockLongs;
-        Prune(ref block, at, now);
+        Prune(ref block, now);
         if (block == 0)
             return -1;
-        int count = (int)_store[at];
+        Span<long> stretches = Block(block);
+        int count = (int)stretches[0];
         for (int i = 0; i < count; i++)
         {
-            long start = _store[at + 1 + (2 * i)], end = _store[at + 2 + (2 * i)];
+            long start = stretches[1 + (2 * i)], end = stretches[2 + (2 * i)];
             long begin = Math.Max(start, reaches);
             if (begin + service > end)
                 continue;
-            RemoveAt(at, i);
+            RemoveAt(stretches, i);
             Insert(ref block, begin + service, end); // what is left of the stretch after it and before it (kept in time order)
             Insert(ref block, start, begin);
             return begin + service;
@@ -76,7 +84,7 @@ internal sealed class DownlinkGaps
         if (end - start < MinMicros)
             return;
         if (slot.Block != 0)
-            Prune(ref slot.Block, (slot.Block - 1) * BlockLongs, now);
+            Prune(ref slot.Block, now);
         else if (slot.End != 0 && slot.End <= now)
             slot = default;
         Insert(ref slot, start, end);
@@ -97,10 +105,10 @@ internal sealed class DownlinkGaps
         if (slot.Block == 0)
         {
             int block = Rent();
-            int at = (block - 1) * BlockLongs;
-            _store[at] = 1;
-            _store[at + 1] = slot.Start;
-            _store[at + 2] = slot.End;
+            Span<long> stretches = Block(block);
+            stretches[0] = 1;
+            stretches[1] = slot.Start;
+            stretches[2] = slot.End;
             slot = new Slot { Block = block };
         }
 
@@ -121,59 +129,67 @@ internal sealed class DownlinkGaps
             return;
         if (block == 0)
             block = Rent();
-        int at = (block - 1) * BlockLongs;
-        int count = (int)_store[at];
+        Span<long> stretches = Block(block);
+        int count = (int)stretches[0];
         if (count == PerNode)
         {
             int shortest = 0;
             for (int i = 1; i < count; i++)
             {
-                if (Length(at, i) < Length(at, shortest))
+                if (Length(stretches, i) < Length(stretches, shortest))
                     shortest = i;
             }
 
-            if (Length(at, shortest) >= end - start)
+            if (Length(stretches, shortest) >= end - start)
                 return;
-            RemoveAt(at, shortest);
+            RemoveAt(stretches, shortest);
             count--;
         }
 
         int place = count;
-        while (place > 0 && _store[at + 1 + (2 * (place - 1))] > start)
+        while (place > 0 && stretches[1 + (2 * (place - 1))] > start)
             place--;
         for (int i = count; i > place; i--)
         {
-            _store[at + 1 + (2 * i)] = _store[at - 1 + (2 * i)];
-            _store[at + 2 + (2 * i)] = _store[at + (2 * i)];
+            stretches[1 + (2 * i)] = stretches[-1 + (2 * i)];
+            stretches[2 + (2 * i)] = stretches[2 * i];
         }
 
-        _store[at + 1 + (2 * place)] = start;
-        _store[at + 2 + (2 * place)] = end;
-        _store[at] = count + 1;
+        stretches[1 + (2 * place)] = start;
+        stretches[2 + (2 * place)] = end;
+        stretches[0] = count + 1;
     }
 
-    private long Length(int at, int i) => _store[at + 2 + (2 * i)] - _store[at + 1 + (2 * i)];
-
-    private void RemoveAt(int at, int i)
+    /// <summary>Block <paramref name="block"/> (1-based) of the pool: its count, then its stretches.</summary>
+    private Span<long> Block(int block)
     {
-        int count = (int)_store[at];
+        int index = block - 1;
+        return _segments[index >> SegmentShift].AsSpan((index & (SegmentBlocks - 1)) * BlockLongs, BlockLongs);
+    }
+
+    private static long Length(Span<long> stretches, int i) => stretches[2 + (2 * i)] - stretches[1 + (2 * i)];
+
+    private static void RemoveAt(Span<long> stretches, int i)
+    {
+        int count = (int)stretches[0];
         for (int j = i; j < count - 1; j++)
         {
-            _store[at + 1 + (2 * j)] = _store[at + 3 + (2 * j)];
-            _store[at + 2 + (2 * j)] = _store[at + 4 + (2 * j)];
+            stretches[1 + (2 * j)] = stretches[3 + (2 * j)];
+            stretches[2 + (2 * j)] = stretches[4 + (2 * j)];
         }
 
-        _store[at] = count - 1;
+        stretches[0] = count - 1;
     }
 
-    private void Prune(ref int block, int at, long now)
+    private void Prune(ref int block, long now)
     {
-        int count = (int)_store[at];
+        Span<long> stretches = Block(block);
+        int count = (int)stretches[0];
         int gone = 0;
-        while (gone < count && _store[at + 2 + (2 * gone)] <= now)
+        while (gone < count && stretches[2 + (2 * gone)] <= now)
             gone++; // stretches are in time order and do not overlap: the ended ones come first
         for (int i = 0; i < gone; i++)
-            RemoveAt(at, 0);
+            RemoveAt(stretches, 0);
         if (gone == count)
             Release(ref block);
     }
@@ -182,9 +198,13 @@ internal sealed class DownlinkGaps
     {
         if (_freeCount > 0)
             return _free[--_freeCount] + 1;
-        if ((_blocks + 1) * BlockLongs > _store.Length)
-            Array.Resize(ref _store, _store.Length * 2);
-        _store[_blocks * BlockLongs] = 0;
+        if ((_blocks >> SegmentShift) == _segments.Length)
+        {
+            Array.Resize(ref _segments, _segments.Length + 1); // an array of references: the blocks themselves stay put
+            _segments[^1] = new long[SegmentBlocks * BlockLongs];
+        }
+
+        Block(_blocks + 1)[0] = 0;
         return ++_blocks;
     }
 
@@ -192,7 +212,7 @@ internal sealed class DownlinkGaps
     {
         if (_freeCount == _free.Length)
             Array.Resize(ref _free, _free.Length * 2);
-        _store[(block - 1) * BlockLongs] = 0;
+        Block(block)[0] = 0;
         _free[_freeCount++] = block - 1;
         block = 0;
     }
