@@ -186,6 +186,16 @@ public sealed partial class ForestNode : INodeProgram, IOverlayListener
     public bool IsReachedByRounds(NodeId app)
         => Tree(app) is { } state && (state.IsRoot ? Overlay.NextHop(app, PeerHandle.None, state.App.Scope).IsNone : state.Role == TreeRole.Attached && !state.Detached);
 
+    /// <summary>
+    /// A root that holds nothing of the app and whose overlay now knows a node closer to it joins that node's tree now,
+    /// not at its next tree timer (up to a heartbeat period later: 10 s by default), its subtree with it.
+    /// </summary>
+    public void StepDownIfStale(NodeId app)
+    {
+        if (Tree(app) is { } state)
+            StepDownIfStale(state); // ForestNode.Repair.cs
+    }
+
     /// <summary>Routes a message of the app layer towards <paramref name="key"/> (delivered to the closest node's <see cref="IForestApp.OnAppMessage"/>).</summary>
     public void RouteToKey(NodeId key, byte tag, Payload payload, long stamp)
         => Overlay.Route(TreeMessages.AppRouted(key, tag, _context.Self, stamp, payload));

@@ -368,7 +368,15 @@ public sealed class LearningNode : IForestApp
     /// </summary>
     private void AskForShard(ForestNode node, NodeId app)
     {
-        if (_volunteered is null || !_volunteered.Contains(app) || !node.IsReachedByRounds(app) || App(node, app) is null)
+        if (_volunteered is null || !_volunteered.Contains(app))
+            return;
+        if (!node.IsReachedByRounds(app))
+        {
+            node.StepDownIfStale(app); // a root of its own: it joins the true root's tree at the host's next second, and enrols once there
+            return;
+        }
+
+        if (App(node, app) is null)
             return;
         Ask(node, LearningOp.Enrol, app, _clock(), LearningMessage.Int(Holds(app, out int held) ? held : -1)); // the shard it holds, if a root gave it one
     }

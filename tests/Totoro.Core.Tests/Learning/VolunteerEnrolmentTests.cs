@@ -37,7 +37,7 @@ public class VolunteerEnrolmentTests
     }
 
     [Fact]
-    public void A_root_of_its_own_does_not_enrol_with_a_closer_node_before_it_joins_its_tree()
+    public void A_root_of_its_own_joins_the_closer_node_at_the_next_second_and_enrols_only_then()
     {
         (ForestNode node, FakeNodeContext context, LearningNode learner) = Volunteer(knows: []);
         learner.OnDiscovered(node, Advertisement());
@@ -48,13 +48,13 @@ public class VolunteerEnrolmentTests
         node.Receive(closer, new Message { Kind = MessageKind.Announce });
         context.Drain();
         Assert.Equal(closer, node.Overlay.NextHop(_appId));
-        Assert.True(node.IsRootOf(_appId)); // it steps down on its tree timer, not yet
-        learner.Nudge(node);
-        Assert.Equal(0, Enrols(context.Drain(), to: closer));
+        Assert.True(node.IsRootOf(_appId));
 
-        Assert.True(node.IsPullingState(_appId)); // checked by its tree timer, and before it would start the app: it steps down
+        learner.Nudge(node); // the host's next second: it steps down and joins the closer node, and does not enrol yet
         Assert.False(node.IsRootOf(_appId));
-        Assert.Contains(context.Drain(), s => s.To == closer && s.Message.Kind == TreeKind.Join);
+        List<FakeNodeContext.Sent> sent = context.Drain();
+        Assert.Contains(sent, s => s.To == closer && s.Message.Kind == TreeKind.Join);
+        Assert.Equal(0, Enrols(sent));
         node.Receive(closer, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
         Assert.Equal(1, Enrols(context.Drain(), to: closer));
     }
