@@ -105,6 +105,61 @@ public class LinkModelTests
             Assert.True(receptions[i].Start >= receptions[i - 1].End, $"receptions {receptions[i - 1]} and {receptions[i]} overlap");
     }
 
+    [Fact]
+    public void Thousands_of_receivers_holding_idle_stretches_at_once_each_take_one_message_at_a_time()
+    {
+        // Each of 3,000 receivers gets four messages at once, wave after wave, from senders 1–40 ms away, so each holds
+        // several idle stretches at the same time and the pool of stretches spans several of its segments
+        // (DownlinkGaps: 1,024 blocks each). The oracle of the one-receiver test, per receiver: no two receptions
+        // overlap, and none ends before the message's flight and reception could have. A block shared by two nodes
+        // across a segment's edge would let one node's message into the other's idle time.
+        const int Receivers = 3_000, Senders = 64;
+        var options = new NetworkOptions { UplinkMbps = (800, 800), DownlinkMbps = (16, 16) };
+        var links = new LinkModel(new PairTopology(), Receivers + Senders, options, seed: 5);
+        ulong random = 1;
+        for (int i = 0; i < Receivers + Senders; i++)
+            links.Place(i, ref random);
+        var receptions = new List<(long Start, long End)>[Receivers];
+        ulong draw = 11;
+        for (long now = 0; now < 6 * 30_000; now += 30_000)
+        {
+            for (int to = 0; to < Receivers; to++)
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    int from = Receivers + (int)(Totoro.Sim.Kernel.SplitMix64.NextDouble(ref draw) * Senders);
+                    int bytes = 50 + (int)(Totoro.Sim.Kernel.SplitMix64.NextDouble(ref draw) * 4_000);
+                    long received = links.Transmit(from, to, bytes, now);
+                    long service = (long)Math.Ceiling((bytes + LinkModel.WireOverheadBytes) / 2.0);
+                    long earliest = now + links.OneWayMicros(from, to) + service;
+                    Assert.True(received >= earliest, $"a message to {to} received at {received}, before it could have been ({earliest})");
+                    (receptions[to] ??= []).Add((received - service, received));
+                }
+            }
+        }
+
+        for (int to = 0; to < Receivers; to++)
+        {
+            receptions[to].Sort();
+            for (int i = 1; i < receptions[to].Count; i++)
+                Assert.True(receptions[to][i].Start >= receptions[to][i - 1].End, $"receptions {receptions[to][i - 1]} and {receptions[to][i]} at {to} overlap");
+        }
+    }
+
+    /// <summary>Each pair of nodes 1–40 ms apart, drawn from the pair: one receiver's senders are at different distances.</summary>
+    private sealed class PairTopology : ITopology
+    {
+        public string Name => "pairs";
+
+        public int BytesPerNode => 0;
+
+        public void Place(int index, ref ulong random)
+        {
+        }
+
+        public long OneWayMicros(int from, int to) => from == to ? 0 : 1_000 * (1 + (((from * 31) + (to * 17)) % 40));
+    }
+
     /// <summary>Node i is i ms from node 0: messages sent later from nearer nodes reach it first.</summary>
     private sealed class SpreadTopology : ITopology
     {
