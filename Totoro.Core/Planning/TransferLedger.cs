@@ -475,6 +475,20 @@ public sealed class TransferLedger : IPlanningObservations
     /// <summary>Moves the ledger's clock on (it otherwise moves with transfers): a report made now counts the flows live now.</summary>
     public void Advance(long now) => _now = Math.Max(_now, now);
 
+    /// <summary>
+    /// <see cref="OwnFor"/> as a probe answered at <paramref name="now"/> would find it (a probe moves the clock on
+    /// first), without moving this ledger's clock: for an observer that scores a run, which must change nothing a node
+    /// decides on. Read as last moved instead, a node that an ending app had just freed still showed that app's flows.
+    /// </summary>
+    public LoadReport OwnForAt(NodeId app, long now)
+    {
+        long kept = _now;
+        _now = Math.Max(_now, now);
+        LoadReport report = OwnFor(app);
+        _now = kept;
+        return report;
+    }
+
     /// <summary>Whether a transfer of this node's may still be in its uplink: one is pending that was sent after the last one known to have left.</summary>
     private bool QueuedAhead()
     {

@@ -285,7 +285,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// changed in nothing) with its candidates' load reports as they would answer its next probe, sees a candidate
     /// better by more than ε: a player above ε on the true costs that its node sees at its next decision has just not
     /// moved yet; one it does not see is above ε through its estimates. (With the reports as last heard, up to a decision
-    /// period old, a candidate that an ending app had just freed still looked busy, and the player counted as misled.)
+    /// period old, a candidate that an ending app had just freed still looked busy, and the player counted as misled. A
+    /// report is read at this moment, as a probe moves a ledger's clock on first, without moving it: <see cref="TransferLedger.OwnForAt"/>.)
     /// </summary>
     private bool SeesGain(NodeId app, int child, int parent, long upBytes, long downBytes, PeerHandle[] candidates)
     {
@@ -294,7 +295,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             return false;
         int children = node.TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0;
         var query = new ParentQuery(app, new PeerHandle(parent), upBytes, downBytes, candidates, node.SiblingCandidatesOf(app), children);
-        var probed = new ProbedObservations(router.Ledger, peer => forest.World.IsAlive(peer.Index) ? forest.Node(peer.Index).Planning?.Ledger.Own : null);
+        long now = forest.World.Now;
+        var probed = new ProbedObservations(router.Ledger, peer => forest.World.IsAlive(peer.Index) ? forest.Node(peer.Index).Planning?.Ledger.OwnForAt(app, now) : null);
         router.Planner.Parent(query, probed, out double gain);
         return gain > options.Epsilon;
     }

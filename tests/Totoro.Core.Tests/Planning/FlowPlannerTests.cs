@@ -454,6 +454,24 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AReportReadAtALaterMomentIsWhatAProbeThenWouldGetAndMovesNoClock()
+    {
+        // The ended app of the test above, read 1.1 rounds after its last round came, by an observer (the audit) that
+        // must change nothing: it gets what a probe then would (the app gone), and the ledger's own clock stays where
+        // the node's last event left it (the app still counted until something moves it on).
+        var ledger = new TransferLedger { IsEdge = (_, _, _, _) => true };
+        for (int round = 1; round <= 4; round++)
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: true, 100_000, round * 1_000_000, round);
+        ledger.FinalRound(App, 4, 4_000_000);
+
+        Assert.Equal(0, ledger.OwnForAt(App, 5_100_000).UpBytesPerRound);
+        Assert.Equal(100_000, ledger.Own.UpBytesPerRound); // its clock did not move
+        Assert.Equal(100_000, ledger.OwnForAt(App, 4_900_000).UpBytesPerRound); // 0.9 of a round: may still be moving
+        ledger.Advance(5_100_000);
+        Assert.Equal(ledger.Own, ledger.OwnForAt(App, 5_100_000));
+    }
+
+    [Fact]
     public void AFlowWhoseTreeEdgeIsGoneLeavesTheLoadAtOnce()
     {
         // A node carries two children's models and its own update, every round of one app; then its last child of that
