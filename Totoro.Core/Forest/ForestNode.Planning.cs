@@ -328,7 +328,7 @@ public sealed partial class ForestNode
 
     /// <summary>What the load added since <paramref name="answered"/> costs a flow through this node per round: the bytes over its downlink and its uplink (µs).</summary>
     private static double AddedMicros(LoadReport answered, LoadReport now)
-        => (Math.Max(0, now.DownBytesPerRound - answered.DownBytesPerRound) / Math.Max(now.DownBytesPerMicro, now.UpBytesPerMicro))
+        => (Math.Max(0, now.DownBytesPerRound - answered.DownBytesPerRound) / FlowCosts.Downlink(now.DownBytesPerMicro, now.UpBytesPerMicro))
             + (Math.Max(0, now.UpBytesPerRound - answered.UpBytesPerRound) / now.UpBytesPerMicro);
 
     /// <summary>

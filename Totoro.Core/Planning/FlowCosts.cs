@@ -56,9 +56,9 @@ public static class FlowCosts
         LoadReport own = seen.Own;
         LoadReport report = seen.Report(parent) ?? default;
         double parentUp = Rate(report.UpBytesPerMicro, seen);
-        double parentDown = Math.Max(report.DownBytesPerMicro, parentUp); // a downlink measured only when arrivals queue; access downlinks are no slower than uplinks
+        double parentDown = Downlink(report.DownBytesPerMicro, parentUp);
         double ownUp = Rate(own.UpBytesPerMicro, seen);
-        double ownDown = Math.Max(own.DownBytesPerMicro, ownUp);
+        double ownDown = Downlink(own.DownBytesPerMicro, ownUp);
         double roundTrip = hop.RoundTripMicros > 0 ? hop.RoundTripMicros : seen.TypicalRoundTripMicros;
         double intoParent = upBytes, outOfParent = downBytes, outOfChild = upBytes, intoChild = downBytes;
         if (loadAware)
@@ -74,6 +74,21 @@ public static class FlowCosts
             return roundTrip + extraHop; // the update and the model cross loopback, none of the host's links
         return roundTrip + extraHop + (Attempts(seen, hop) * ((outOfChild / ownUp) + (intoParent / parentDown) + (outOfParent / parentUp) + (intoChild / ownDown)));
     }
+
+    /// <summary>
+    /// The downlink rate a planner prices a node at, from the rate it reported (0: none measured) and its uplink rate.
+    /// Every measured downlink is a lower bound (arrival gaps reach the rate only when arrivals queue, a sender's timing
+    /// only when its transfer did not wait), so a low one may be the senders' pace, not the link. It is believed down to
+    /// <see cref="DownlinkPriorShare"/> of the uplink, and below that (or unmeasured) the node is priced at its uplink
+    /// rate: access downlinks are rarely slower than half their uplink. The first rule believed none below the uplink,
+    /// and 11 % of the simulated nodes have a slower downlink (down 100–400 Mbit/s, up 50–200, drawn apart), measured
+    /// exactly by their children's queued updates and priced up to twice too fast: with the oracle's idle edges fixed,
+    /// their children made most of the gap where no app ended (docs/planning.md I.7).
+    /// </summary>
+    public static double Downlink(double measured, double uplink) => measured >= DownlinkPriorShare * uplink ? measured : uplink;
+
+    /// <summary>The least share of its uplink a node's measured downlink is believed at (<see cref="Downlink"/>).</summary>
+    public const double DownlinkPriorShare = 0.5;
 
     private static double Half(IPlanningObservations seen, HopEstimate hop)
         => (hop.RoundTripMicros > 0 ? hop.RoundTripMicros : seen.TypicalRoundTripMicros) / 2;

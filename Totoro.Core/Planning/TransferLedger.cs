@@ -331,6 +331,25 @@ public sealed class TransferLedger : IPlanningObservations
         return total;
     }
 
+    /// <summary>
+    /// The latest round of <paramref name="app"/> that came down to this node or that it sent up (-1: none yet), whoever
+    /// its parent was: for an observer that scores a run (a node above no worker gets no round).
+    /// </summary>
+    public int LastRoundAsChild(NodeId app)
+    {
+        int last = -1;
+        foreach ((var key, var flow) in _flows)
+        {
+            if (key.App == app && !flow.Relayed && key.Out == (key.Direction == FlowDirection.Up))
+                last = Math.Max(last, flow.Round);
+        }
+
+        return last;
+    }
+
+    /// <summary>The latest round of <paramref name="app"/> this node carried bytes of (-1: none yet).</summary>
+    public int LatestRoundOf(NodeId app) => _latestRound.TryGetValue(app, out int round) ? round : -1;
+
     public HopEstimate Direct(PeerHandle peer) => _direct.TryGetValue(peer, out Stats? s) ? s.View : default;
 
     public HopEstimate Relayed(PeerHandle relay, PeerHandle peer) => _relayed.TryGetValue((relay, peer), out Stats? s) ? s.View : default;

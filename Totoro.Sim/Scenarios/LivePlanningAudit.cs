@@ -21,6 +21,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private readonly Dictionary<NodeId, AppScore> _scores = [];
     private readonly Dictionary<NodeId, long> _scoredAt = [];
     private List<LiveFlowGame.Flow>? _flows;
+    private readonly Dictionary<(NodeId App, int Child), (LiveFlowGame.Flow Up, LiveFlowGame.Flow Down)> _idle = []; // of the last profile
     private long _loadedAt;
     private int _routeMoves;
     private int _parentMoves;
@@ -69,7 +70,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             LiveFlowGame.Flow up = _flows[upAt], down = _flows[downAt];
             LiveFlowGame.Flow newUp = up with { To = newParent, Via = -1 }, newDown = down with { From = newParent, Via = -1 };
             double before = _game.Cost(up) + _game.Cost(down);
-            double after = CostOfBoth(up, down, newUp, newDown);
+            double after = CostOfBoth(move.App, up, down, newUp, newDown);
             _moveCosts.Add((forest.World.Now, before, after, move.BelievedGain));
             Replace(upAt, newUp);
             Replace(downAt, newDown);
@@ -94,18 +95,43 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         _flows[at] = flow;
     }
 
-    private double CostOfBoth(LiveFlowGame.Flow up, LiveFlowGame.Flow down, LiveFlowGame.Flow newUp, LiveFlowGame.Flow newDown)
+    /// <summary>
+    /// The child's two flows' cost under the new parent (<paramref name="newUp"/>'s far end), the others as they are. A
+    /// new parent whose own edge is idle (no worker below it, so no round came down to it) carries the app's rounds again
+    /// once a worker is below it: its edges up to the first one that carries rounds load their links too (the model in,
+    /// the update out), as the node's own report for the app counts them (<see cref="TransferLedger.OwnFor"/>).
+    /// </summary>
+    private double CostOfBoth(NodeId app, LiveFlowGame.Flow up, LiveFlowGame.Flow down, LiveFlowGame.Flow newUp, LiveFlowGame.Flow newDown)
     {
+        List<LiveFlowGame.Flow> revived = Revived(app, newUp.To);
         _game.Add(up, -1);
         _game.Add(down, -1);
         _game.Add(newUp, 1);
         _game.Add(newDown, 1);
+        foreach (LiveFlowGame.Flow flow in revived)
+            _game.Add(flow, 1);
         double cost = _game.Cost(newUp) + _game.Cost(newDown);
+        foreach (LiveFlowGame.Flow flow in revived)
+            _game.Add(flow, -1);
         _game.Add(newUp, -1);
         _game.Add(newDown, -1);
         _game.Add(up, 1);
         _game.Add(down, 1);
         return cost;
+    }
+
+    /// <summary>The idle edges from <paramref name="node"/> up to the first that carries the app's rounds, as flows (empty: it carries them).</summary>
+    private List<LiveFlowGame.Flow> Revived(NodeId app, int node)
+    {
+        var revived = new List<LiveFlowGame.Flow>();
+        for (int hops = 0; hops < 256 && _idle.TryGetValue((app, node), out var edge); hops++)
+        {
+            revived.Add(edge.Up);
+            revived.Add(edge.Down);
+            node = edge.Up.To;
+        }
+
+        return revived;
     }
 
     private static (LiveFlowGame.Flow Up, LiveFlowGame.Flow Down) ChildFlows(List<LiveFlowGame.Flow> flows, NodeId app, int child, int parent)
@@ -118,26 +144,41 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private static int Via(FlowStrategy strategy) => strategy.IsDirect ? -1 : strategy.Via.Index;
 
     /// <summary>
-    /// Every live tree flow now: per tree edge of an app still training, the update up and the model down, each with its
-    /// owner's route. An app whose training ended moves no bytes, so its flows load no link (<paramref name="apps"/>:
-    /// these apps' flows instead, ended or not).
+    /// Every live tree flow now: per tree edge of an app still training that carries its rounds, the update up and the
+    /// model down, each with its owner's route. An app whose training ended moves no bytes, so its flows load no link
+    /// (<paramref name="apps"/>: these apps' flows instead, ended or not). An edge whose child took neither of the app's
+    /// last two rounds (from this parent or, before it moved, another) carries none: the selectors above send no round
+    /// down a branch without a worker, and a forwarder whose workers all moved away stays in the tree. Counted, it loaded
+    /// its parent's links with a model and an update a round that never moved (a parent read at 1,019 kB a round up
+    /// where 611 kB moved, which its children's planners priced right), and its child was scored on flows that did not
+    /// run (docs/planning.md I.4).
     /// </summary>
     private List<LiveFlowGame.Flow> Profile(out List<(NodeId App, int Child, int Parent)> edges, IEnumerable<NodeId>? apps = null)
     {
         var flows = new List<LiveFlowGame.Flow>();
         edges = [];
+        _idle.Clear();
         NodeId[] scored = [.. apps ?? _apps.Where(a => !_ended.Contains(a))];
+        int[] latest = [.. scored.Select(LatestRound)];
         for (int i = 0; i < forest.World.NodeCount; i++)
         {
             if (!forest.World.IsAlive(i))
                 continue;
             ForestNode node = forest.Node(i);
-            foreach (NodeId app in scored)
+            for (int a = 0; a < scored.Length; a++)
             {
+                NodeId app = scored[a];
                 if (!node.TryGetTree(app, out TreeInfo info) || info.IsRoot || info.Parent.IsNone || !forest.World.IsAlive(info.Parent.Index))
                     continue;
                 PeerHandle parent = info.Parent;
                 ForestNode above = forest.Node(parent.Index);
+                int carried = node.Planning?.Ledger.LastRoundAsChild(app) ?? -1;
+                if (carried >= 0 && carried < latest[a] - 1)
+                {
+                    // Idle: neither of the app's last two rounds came down to the child (one that took none yet counts).
+                    _idle[(app, i)] = (new LiveFlowGame.Flow(i, parent.Index, -1, BytesOf(node, app, FlowDirection.Up, parent)), new LiveFlowGame.Flow(parent.Index, i, -1, BytesOf(above, app, FlowDirection.Down, new PeerHandle(i))));
+                    continue;
+                }
                 FlowStrategy up = node.Planning?.StrategyOf(app, FlowDirection.Up, parent) ?? FlowStrategy.Direct;
                 FlowStrategy down = above.Planning?.StrategyOf(app, FlowDirection.Down, new PeerHandle(i)) ?? FlowStrategy.Direct;
                 flows.Add(new LiveFlowGame.Flow(i, parent.Index, Via(up), BytesOf(node, app, FlowDirection.Up, parent)));
@@ -147,6 +188,26 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         }
 
         return flows;
+    }
+
+    /// <summary>The tree edges of <paramref name="app"/> whose flows the oracle counts now (its training ended or not); for tests.</summary>
+    internal IReadOnlyList<(NodeId App, int Child, int Parent)> LiveEdges(NodeId app)
+    {
+        Profile(out var edges, [app]);
+        return edges;
+    }
+
+    /// <summary>The latest round of the app any node carried (-1: none yet, or no node's planner keeps a ledger).</summary>
+    private int LatestRound(NodeId app)
+    {
+        int latest = -1;
+        for (int i = 0; i < forest.World.NodeCount; i++)
+        {
+            if (forest.World.IsAlive(i) && forest.Node(i).Planning is { } router)
+                latest = Math.Max(latest, router.Ledger.LatestRoundOf(app));
+        }
+
+        return latest;
     }
 
     /// <summary>A flow's bytes per round: what its sender's last transfer carried (an empty answer is small), else the model's.</summary>
@@ -211,7 +272,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             foreach (PeerHandle p in candidates)
             {
                 if (forest.World.IsAlive(p.Index))
-                    best = Math.Min(best, CostOfBoth(up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }) + ExtraHop(app, p.Index, depth, down.Bytes));
+                    best = Math.Min(best, CostOfBoth(app, up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }) + ExtraHop(app, p.Index, depth, down.Bytes));
             }
 
             double gap = cost > 0 ? (cost - best) / cost : 0;

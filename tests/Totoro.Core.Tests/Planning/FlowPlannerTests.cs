@@ -542,6 +542,26 @@ public class FlowPlannerTests
         Assert.Equal(Parent, FlowPlannerKind.Create("static", 0.05).Parent(query, ledger, out _));
     }
 
+    [Theory]
+    [InlineData(6.0, 6.0)]   // measured slower than the uplink but above half of it: believed
+    [InlineData(5.0, 5.0)]   // exactly half: believed
+    [InlineData(3.0, 10.0)]  // below half: more likely a loose lower bound, priced at the uplink
+    [InlineData(0.0, 10.0)]  // not measured: the uplink
+    [InlineData(40.0, 40.0)] // faster than the uplink: as measured
+    public void AParentsMeasuredDownlinkIsBelievedDownToHalfItsUplink(double measured, double priced)
+    {
+        // A parent with a 10 B/µs uplink and nothing else to carry; the child's own links are fast (1,000 B/µs each
+        // way) and the round trip 1 ms, so the cost is, in closed form, 1,000 µs + the update over the parent's downlink
+        // at the priced rate + the model over its uplink + the two tiny terms of the child's links.
+        var ledger = new TransferLedger();
+        ledger.RoundTrip(Parent, 1_000);
+        ledger.Heard(Parent, new LoadReport(UpBytesPerRound: 0, DownBytesPerRound: 0, UpBytesPerMicro: 10, DownBytesPerMicro: measured));
+        ledger.UplinkTimed(100_000, 100);
+        double cost = FlowCosts.Parent(ledger, Parent, Parent, 100_000, 100_000, loadAware: true);
+        double expected = 1_000 + (100_000 / priced) + (100_000 / 10.0) + (100_000 / 1_000.0) + (100_000 / 1_000.0);
+        Assert.Equal(expected, cost, 6);
+    }
+
     [Fact]
     public void AParentOnTheChildsOwnHostIsPricedWithoutTheHostsSlowLinks()
     {

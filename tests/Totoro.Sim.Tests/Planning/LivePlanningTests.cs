@@ -12,12 +12,17 @@ public class LivePlanningTests
 {
     private static (SimReport Report, FederatedScenario Scenario) Run(string? planner, ulong seed = 1, double slow = 0.2)
     {
+        FederatedScenario scenario = Create(planner, seed, slow);
+        return (scenario.RunReport(), scenario);
+    }
+
+    private static FederatedScenario Create(string? planner, ulong seed = 1, double slow = 0.2)
+    {
         var spec = new AppSpec { Workers = 30, ClientsPerRound = 0, Model = "mlp", LocalEpochs = 1, Rounds = 12 };
-        var scenario = new FederatedScenario(
+        return new FederatedScenario(
             new OverlaySimConfig { Nodes = 400, Lookups = 0, Seed = seed, Network = new NetworkOptions { SlowFraction = slow } },
             new ForestSimConfig { SubscribersPerApp = 30, Planning = planner is null ? null : new PlanningOptions { Planner = planner, DecisionPeriodMicros = 5_000_000 } },
             new LearningSimConfig { Template = spec, Apps = 4, Train = "timing" });
-        return (scenario.RunReport(), scenario);
     }
 
     /// <summary>Every node of the run that plans, with its planner.</summary>
@@ -73,6 +78,47 @@ public class LivePlanningTests
         int first = Array.IndexOf(finished, finished.Min()), last = Array.IndexOf(finished, finished.Max());
         double apart = (scored[last] - scored[first]) / 1e6;
         Assert.InRange(apart, finished[last] - finished[first] - 1.01, finished[last] - finished[first] + 1.01);
+    }
+
+    [Fact]
+    public void TheOracleCountsTheTreeEdgesWhoseChildTookOneOfTheAppsLastTwoRoundsAndNoOthers()
+    {
+        // A forwarder whose workers all moved away stays in the tree, and the rounds stop coming down to it: its edge
+        // carries nothing. The oracle's profile of the live flows counts an edge only if its child took one of the app's
+        // last two rounds (from this parent, or from the one it left since), which a tap on every send tells here
+        // independently of any node's ledger: the round of each model sent down to a node and each update it sent up.
+        // Counting every tree edge, as the oracle did, loaded idle edges' links with flows that never moved (there must
+        // be some here, or this checks nothing).
+        FederatedScenario scenario = Create("game", seed: 1);
+        var took = new Dictionary<(NodeId App, int Node), int>();
+        scenario.Forest.World.OnSend = (int from, int to, in Message m) =>
+        {
+            if (m.Kind == TreeKind.Broadcast && m.Payload is not null)
+                took[(m.Key, to)] = Math.Max(m.Round, took.GetValueOrDefault((m.Key, to), -1));
+            else if (m.Kind == TreeKind.Aggregate && (m.Flags & TreeFlags.ChunkAck) == 0)
+                took[(m.Key, from)] = Math.Max(m.Round, took.GetValueOrDefault((m.Key, from), -1));
+        };
+        scenario.RunReport();
+
+        int idle = 0, live = 0;
+        foreach (NodeId app in scenario.TreeApps)
+        {
+            int last = took.Where(t => t.Key.App == app).Max(t => t.Value);
+            var tree = new HashSet<(int Child, int Parent)>();
+            for (int i = 0; i < scenario.Forest.World.NodeCount; i++)
+            {
+                if (scenario.Forest.World.IsAlive(i) && scenario.Forest.Node(i).TryGetTree(app, out TreeInfo info) && !info.IsRoot && !info.Parent.IsNone)
+                    tree.Add((i, info.Parent.Index));
+            }
+
+            var truth = tree.Where(e => took.GetValueOrDefault((app, e.Child), -1) >= last - 1).ToHashSet();
+            var counted = scenario.PlanningAudit!.LiveEdges(app).Select(e => (e.Child, e.Parent)).ToHashSet();
+            Assert.True(truth.SetEquals(counted), $"app {app}: {counted.Except(truth).Count()} edges counted whose child took neither of rounds {last - 1}–{last}, {truth.Except(counted).Count()} whose child took one left out");
+            idle += tree.Count - truth.Count;
+            live += truth.Count;
+        }
+
+        Assert.True(idle > 0, $"every one of the {live} tree edges' children took the last rounds: the run left no forwarder idle");
     }
 
     [Fact]
