@@ -114,13 +114,25 @@ public sealed partial class ForestNode
     /// </summary>
     private void StepDownIfStale(TreeState state)
     {
-        if (!state.IsRoot || state.HasBroadcast || state.HasReplica)
+        if (!state.IsRoot || state.HasBroadcast || state.HasReplica || _steppingDown)
             return;
-        if (Overlay.NextHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
+        // The hop its JOIN would take, not merely a closer node: one under suspicion is no hop for a JOIN (SendJoin),
+        // and stepping down towards it made the node root again at once, whose attach hook (a volunteer asking for a
+        // shard) stepped down again, until the stack ran out (the soak of the fresh-clone CI of c9e24c2).
+        if (Overlay.NextLiveHop(state.App.Id, PeerHandle.None, state.App.Scope).IsNone)
             return;
         state.Role = TreeRole.Outside; // a JOIN follows
         StaleRootsStepped++;
-        SendJoin(state);
+        _steppingDown = true; // the hooks SendJoin may call (a root again, attached) must not step down from within it
+        try
+        {
+            SendJoin(state);
+        }
+        finally
+        {
+            _steppingDown = false;
+        }
+
         if (state.App.Id == AppId.AdvertiseDiscover && state.Catalogue is { } catalogue)
         {
             // A split advertise–discover root (its subscribers joined while the overlay formed): the apps announced to
@@ -129,6 +141,8 @@ public sealed partial class ForestNode
                 Overlay.Route(TreeMessages.Advertise(_context.Self, Payload.FromData(advertisement), _context.Now));
         }
     }
+
+    private bool _steppingDown;
 
     /// <summary>Times this node stopped being a root that held nothing because a node closer to the app had appeared.</summary>
     public int StaleRootsStepped { get; private set; }

@@ -1,6 +1,7 @@
 using Totoro.Core.Forest;
 using Totoro.Core.Learning;
 using Totoro.Core.Overlay;
+using Totoro.Core.Rings;
 using Totoro.Core.Runtime;
 using Totoro.Core.Tests.Fakes;
 
@@ -57,6 +58,34 @@ public class VolunteerEnrolmentTests
         Assert.Equal(0, Enrols(sent));
         node.Receive(closer, TreeMessages.JoinAck(_appId, round: 0, fanout: 8, parents: null));
         Assert.Equal(1, Enrols(context.Drain(), to: closer));
+    }
+
+    [Fact]
+    public void A_root_of_its_own_whose_only_closer_node_is_under_suspicion_stays_root_until_the_doubt_is_lifted()
+    {
+        // The soak of the fresh-clone CI of c9e24c2 lost a host to a stack overflow: its node was a root of its own,
+        // the only node closer to the app was under suspicion (a host had just been cut off), so the overlay's next hop
+        // was that node while the JOIN's next live hop was none. Stepping down sent a JOIN that made it root again,
+        // whose attach hook asked for a shard, which stepped down again, and so on until the stack ran out.
+        (ForestNode node, FakeNodeContext context, LearningNode learner) = Volunteer(knows: []);
+        learner.OnDiscovered(node, Advertisement());
+        Assert.True(node.IsRootOf(_appId));
+        PeerHandle closer = _network.Add(new NodeId(_appId.Value + 1));
+        node.Receive(closer, new Message { Kind = MessageKind.Announce });
+        node.Overlay.ReportUnresponsive(closer); // probed: under suspicion, not yet declared dead
+        context.Drain();
+        Assert.Equal(closer, node.Overlay.NextHop(_appId));
+        Assert.True(node.Overlay.NextLiveHop(_appId, PeerHandle.None, RouteScope.Global).IsNone);
+
+        learner.Nudge(node); // the host's next second: no JOIN can leave, so it stays root, and does not enrol
+        Assert.True(node.IsRootOf(_appId));
+        Assert.Equal(0, Enrols(context.Drain()));
+
+        node.Receive(closer, new Message { Kind = MessageKind.LeafSetPong }); // it answers: the doubt is lifted
+        context.Drain();
+        learner.Nudge(node);
+        Assert.False(node.IsRootOf(_appId));
+        Assert.Contains(context.Drain(), s => s.To == closer && s.Message.Kind == TreeKind.Join);
     }
 
     /// <summary>The enrolments among <paramref name="sent"/>: the only learning requests routed to the app's id here.</summary>
