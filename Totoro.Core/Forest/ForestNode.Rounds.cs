@@ -93,7 +93,7 @@ public sealed partial class ForestNode
         wire ??= SealRound(state, round, compressed); // ForestNode.Sealing.cs
         RoundAggregation aggregation = state.Aggregation ??= new RoundAggregation();
         Span<PeerHandle> chosen = aggregation.ChooseInto(state.Children.Count + (state.MovedAway?.Count ?? 0));
-        int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context);
+        int n = state.App.Selector.Select(state.App.Id, round, compressed, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(state.Children), chosen, _context, state.IsRoot);
         n = AddGrown(state, chosen, n); // ForestNode.Moves.cs
         bool everyChild = n > 0 && n == state.Children.Count;
         n = AddMovedAway(state, round, chosen, n); // ForestNode.Moves.cs

@@ -16,6 +16,13 @@ public interface IChildSelector
     /// </summary>
     int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context);
 
+    /// <summary>
+    /// As <see cref="Select(NodeId, int, Payload, ReadOnlySpan{PeerHandle}, Span{PeerHandle}, INodeContext)"/>, told
+    /// whether this node is the app's root, the one node every participant is below.
+    /// </summary>
+    int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context, bool atRoot)
+        => Select(app, round, payload, children, chosen, context);
+
     /// <summary>A child's contribution (or its decline) arrived: a selector may learn who lives below that child.</summary>
     void Observe(NodeId app, PeerHandle child, Payload contribution, INodeContext context)
     {

@@ -26,13 +26,25 @@ public sealed class ParticipantRouter : IChildSelector
     /// <summary>Workers this router can place (for tests and memory accounting).</summary>
     public int KnownPlacements => _below.Count;
 
+    /// <summary>Workers placed below this node whose answer went missing, and the round sent down every child to find them (-1: none yet).</summary>
+    private readonly Dictionary<int, int> _lost = [];
+
     public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
+        => Select(app, round, payload, children, chosen, context, atRoot: true);
+
+    /// <summary>
+    /// The round goes down the children that lead to its participants. One this node cannot place is looked for down
+    /// every child at the root, where every worker is, and below it only when it was placed here and went missing (for
+    /// one round); any other is not below this node (the broadcast names every participant of the app). A worker that
+    /// moved or joined below since is under a child the forest marked grown, which gets the round anyway.
+    /// </summary>
+    public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context, bool atRoot)
     {
         byte[]? list = payload.Attachment;
         _routed.Clear();
         int participants = ParticipantList.Count(list);
-        if (list is null || participants == 0)
-            return AllChildren.Instance.Select(app, round, payload, children, chosen, context);
+        if (list is null || participants == 0 || _below.Count == 0)
+            return AllChildren.Instance.Select(app, round, payload, children, chosen, context); // nothing to place by yet
 
         var wanted = new HashSet<PeerHandle>();
         for (int i = 0; i < participants; i++)
@@ -42,6 +54,8 @@ public sealed class ParticipantRouter : IChildSelector
             // answer will never come to forget the place, so the worker counts as unplaced and the reports re-place it.
             if (!_below.TryGetValue(worker, out PeerHandle child) || (child != context.Self && !children.Contains(child)))
             {
+                if (!atRoot && !LookFor(worker, round))
+                    continue; // not below this node
                 _routed.Clear();
                 return AllChildren.Instance.Select(app, round, payload, children, chosen, context); // cannot place it
             }
@@ -66,13 +80,35 @@ public sealed class ParticipantRouter : IChildSelector
     {
         List<WorkerReport> reports = WorkerReport.DecodeAll(contribution.Attachment);
         foreach (WorkerReport report in reports)
+        {
             _below[report.Worker] = child;
+            _lost.Remove(report.Worker);
+        }
 
-        // A participant sent down this child that the child's answer does not mention has moved: forget its place.
+        // A participant sent down this child that the child's answer does not mention has moved (or missed the round):
+        // forget its place, and look for it down every child once.
         foreach ((int worker, PeerHandle via) in _routed)
         {
             if (via == child && !reports.Exists(r => r.Worker == worker) && _below.TryGetValue(worker, out PeerHandle at) && at == child)
+            {
                 _below.Remove(worker);
+                _lost[worker] = -1;
+            }
         }
+    }
+
+    /// <summary>Whether an unplaced worker is looked for down every child this round: it went missing here, and was not looked for in an earlier round.</summary>
+    private bool LookFor(int worker, int round)
+    {
+        if (!_lost.TryGetValue(worker, out int lookedAt))
+            return false;
+        if (lookedAt >= 0 && lookedAt != round)
+        {
+            _lost.Remove(worker); // looked for everywhere below once, and not found: it is elsewhere
+            return false;
+        }
+
+        _lost[worker] = round;
+        return true;
     }
 }
