@@ -7,9 +7,12 @@ namespace Totoro.Core.Learning;
 /// The interior nodes' client-selector role for an FL app: send the round's model only down the subtrees that hold
 /// one of the round's participants. Each node learns which child leads to which worker from the reports that climb
 /// through it (participants' reports and non-participants' declines alike), so from the second round on a model
-/// travels only towards the workers that will train on it. A participant it cannot place (new, or moved) sends the
-/// model down every child, and so does one placed at a peer that is no longer a child; a participant routed to a
-/// child whose answer does not mention it is forgotten, so a worker that moved is found again next round. One instance per node and app: what it learns is that node's own.
+/// travels only towards the workers that will train on it. At the root, a participant it cannot place (new, or
+/// moved, or placed at a peer that is no longer a child) sends the model down every child. Below the root the
+/// broadcast names the participants of every subtree, so one never placed here is not below this node (a worker that
+/// moves or joins below is under a child the forest marks grown, which gets the round anyway); a participant routed
+/// to a child whose answer does not mention it is forgotten and looked for down every child for one round, so a worker
+/// that moved is found again. One instance per node and app: what it learns is that node's own.
 /// </summary>
 public sealed class ParticipantRouter : IChildSelector
 {
@@ -26,8 +29,8 @@ public sealed class ParticipantRouter : IChildSelector
     /// <summary>Workers this router can place (for tests and memory accounting).</summary>
     public int KnownPlacements => _below.Count;
 
-    /// <summary>Workers placed below this node whose answer went missing, and the round sent down every child to find them (-1: none yet).</summary>
-    private readonly Dictionary<int, int> _lost = [];
+    /// <summary>Workers placed below this node whose answer went missing, and the round sent down every child to find them (-1: none yet); made on first use.</summary>
+    private Dictionary<int, int>? _lost;
 
     public int Select(NodeId app, int round, Payload payload, ReadOnlySpan<PeerHandle> children, Span<PeerHandle> chosen, INodeContext context)
         => Select(app, round, payload, children, chosen, context, atRoot: true);
@@ -82,7 +85,7 @@ public sealed class ParticipantRouter : IChildSelector
         foreach (WorkerReport report in reports)
         {
             _below[report.Worker] = child;
-            _lost.Remove(report.Worker);
+            _lost?.Remove(report.Worker);
         }
 
         // A participant sent down this child that the child's answer does not mention has moved (or missed the round):
@@ -92,7 +95,7 @@ public sealed class ParticipantRouter : IChildSelector
             if (via == child && !reports.Exists(r => r.Worker == worker) && _below.TryGetValue(worker, out PeerHandle at) && at == child)
             {
                 _below.Remove(worker);
-                _lost[worker] = -1;
+                (_lost ??= [])[worker] = -1;
             }
         }
     }
@@ -100,7 +103,7 @@ public sealed class ParticipantRouter : IChildSelector
     /// <summary>Whether an unplaced worker is looked for down every child this round: it went missing here, and was not looked for in an earlier round.</summary>
     private bool LookFor(int worker, int round)
     {
-        if (!_lost.TryGetValue(worker, out int lookedAt))
+        if (_lost is null || !_lost.TryGetValue(worker, out int lookedAt))
             return false;
         if (lookedAt >= 0 && lookedAt != round)
         {
