@@ -16,7 +16,7 @@ internal sealed class PlanningOptions
 
     public Option<string?> Planner { get; } = new("--planner") { Description = "With --rounds: how nodes route the trees' flows (static, bandit or game). Without: run the synthetic planning-graph scenario (also e2e, nexthop)" };
 
-    public Option<int> PeriodMs { get; } = new("--plan-period-ms") { Description = "With --rounds: a flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => 10_000 };
+    public Option<int> PeriodMs { get; } = new("--plan-period-ms") { Description = "With --rounds: a flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => FlowPlanning.DefaultDecisionPeriodMs };
 
     public Option<double> Epsilon { get; } = new("--epsilon") { Description = "Relative gain a player needs to move (game planner)", DefaultValueFactory = _ => 0.05 };
 

@@ -16,7 +16,7 @@ public sealed partial class ForestNode
     private FlowRouter? _router;
     private TransferLedger? _ackLedger; // a static node that is asked for acks reports its load from here
     private Dictionary<(NodeId App, FlowDirection Direction, PeerHandle Peer, int Round), long>? _tokens;
-    private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom)>? _candidates; // from probe replies
+    private Dictionary<(NodeId App, PeerHandle Candidate), (int Depth, bool HasRoom, long ParentRoundTrip)>? _candidates; // from probe replies
     private Dictionary<(NodeId App, PeerHandle Peer), long>? _probesSent;
     private Dictionary<(NodeId App, PeerHandle Peer), int>? _reprobes; // probes sent again after one queued, since the last probe
     private const int Reprobes = 3;
@@ -187,7 +187,9 @@ public sealed partial class ForestNode
                 bool attached = state is not null && (state.IsRoot || (!state.Parent.IsNone && !state.Detached));
                 PeerHandle[]? children = attached && state!.Children.Count is > 0 and <= byte.MaxValue ? [.. state.Children] : null;
                 long stamp = message.Stamp + QueuedToSendMicros(); // the reply's wait in this node's queue is not the path's
-                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? AnsweredDepth(state!) : ushort.MaxValue, children, own, Math.Max(1, arrivalGap), attached ? state!.Parent : PeerHandle.None));
+                PeerHandle parent = attached ? state!.Parent : PeerHandle.None;
+                long parentRoundTrip = parent.IsNone ? 0 : (long)ledger.Direct(parent).RoundTripMicros;
+                SendTimed(ledger, from, PlanMessages.ProbeReply(message.App, stamp, attached ? AnsweredDepth(state!) : ushort.MaxValue, children, own, Math.Max(1, arrivalGap), parent, parentRoundTrip));
                 break;
             case PlanMessages.Reply when _router is not null:
                 // A probe or its answer that came in right behind another arrival waited behind a busy downlink: its
@@ -211,7 +213,7 @@ public sealed partial class ForestNode
                 if (Tree(message.App) is { } ofMine && from == ofMine.Parent && ofMine.Grandparent != message.Parent && message.Parent != _context.Self)
                     ofMine.Grandparent = message.Parent;
                 bool hasRoom = Tree(message.App) is not { } asker || (message.Children?.Length ?? 0) < asker.App.Options.Fanout;
-                (_candidates ??= [])[(message.App, from)] = (message.Depth, hasRoom);
+                (_candidates ??= [])[(message.App, from)] = (message.Depth, hasRoom, message.ParentRoundTrip);
                 if (Tree(message.App) is { } mine && from == mine.Grandparent && message.Children is { } uncles)
                     (_uncles ??= [])[message.App] = [.. uncles.Where(u => u != _context.Self && u != mine.Parent).Take(Uncles)];
                 if (Tree(message.App) is { } child && from == child.Parent && child.Grandparent.IsNone && message.Children is { } siblings)
@@ -401,7 +403,8 @@ public sealed partial class ForestNode
     {
         FlowRouter router = _router!;
         long downBytes = _downBytes is not null && _downBytes.TryGetValue(state.App.Id, out long down) ? down : upBytes;
-        PeerHandle chosen = router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), out long slack, SiblingCandidatesOf(state), state.Children.Count);
+        PeerHandle[] siblings = SiblingCandidatesOf(state);
+        PeerHandle chosen = router.ChooseParent(state.App.Id, _context.Self, state.Parent, upBytes, downBytes, ParentCandidatesOf(state.App.Id), _context.NextRandom(), out long slack, siblings, state.Children.Count, SiblingHopsOf(state.App.Id, siblings));
         if (chosen == state.Parent)
             return;
         ControlMessages++;
@@ -434,6 +437,20 @@ public sealed partial class ForestNode
         => _siblings is not null && _siblings.TryGetValue(state.App.Id, out PeerHandle[]? siblings)
             ? [.. siblings.Where(s => _candidates is not null && _candidates.TryGetValue((state.App.Id, s), out var seen) && seen.Depth == DepthOf(state))]
             : [];
+
+    /// <summary>
+    /// The one-way time (µs) of each sibling's hop from its parent, as half the round trip it measured and told in its
+    /// answer (0: not told): under it, the model takes that hop more. The child's own round trip to the sibling stood in
+    /// for it before, and a sibling near its parent and far from the child looked a hop several times too long (a dump
+    /// where no app ends: 31 ms priced for an 8 ms hop; docs/planning.md I.7).
+    /// </summary>
+    public long[] SiblingHopsOf(NodeId app, PeerHandle[] siblings)
+    {
+        var hops = new long[siblings.Length];
+        for (int i = 0; i < siblings.Length; i++)
+            hops[i] = _candidates is not null && _candidates.TryGetValue((app, siblings[i]), out var seen) ? seen.ParentRoundTrip / 2 : 0;
+        return hops;
+    }
 
     /// <summary>Up to <see cref="Uncles"/> of the parent's other children, from a random place in its list (each decision sees others).</summary>
     private PeerHandle[] SomeSiblings(PeerHandle[] children)

@@ -50,8 +50,9 @@ public static class PlanMessages
     /// <paramref name="gap"/>: the replier's time between the probe's arrival and its previous one (µs; long.MaxValue:
     /// none), so the prober knows whether the probe waited behind a busy downlink there. <paramref name="parent"/>: the
     /// replier's own parent (none at a root), so that a child asking its parent learns its grandparent.
-    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue, PeerHandle parent = default)
-        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Origin = parent, Payload = Payload.FromData(AckPayload(report, 0, gap)) };
+    /// <paramref name="parentRoundTrip"/>: the replier's measured round trip to that parent (µs; 0: none).
+    public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue, PeerHandle parent = default, long parentRoundTrip = 0)
+        => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Origin = parent, Payload = Payload.FromData(AckPayload(report, parentRoundTrip, gap)) };
 
     /// <summary>A candidate parent to a child moving to it: the movers it took in since it answered the child's probe leave the move no gain above ε; the child stays and decides again.</summary>
     public static Message MoveRefusal(NodeId app) => new() { Kind = TreeKind.Plan, Row = MoveRefused, Key = app };
@@ -101,6 +102,13 @@ public readonly ref struct PlanView(ref readonly Message message)
 
     /// <summary>Ack and reply: the sender's load report, or null if absent or malformed.</summary>
     public LoadReport? Report => _m.Payload?.Data is { } data && LoadReport.TryDecode(data.Length == LoadReport.EncodedSize + 16 ? data.AsSpan(0, LoadReport.EncodedSize) : data, out LoadReport report) ? report : null;
+
+    /// <summary>
+    /// Reply: the replier's measured round trip to its own parent (µs; 0: none measured, absent or malformed). A child
+    /// that would move under the replier, a sibling, prices the hop the model then takes into it from this, not from its
+    /// own round trip to the replier (docs/planning.md I.3). It travels where an ack puts its queue wait.
+    /// </summary>
+    public long ParentRoundTrip => _m.Row == PlanMessages.Reply ? AckQueued : 0;
 
     /// <summary>Ack: how long it waited in the far end's send queue (µs; 0 when absent or malformed).</summary>
     public long AckQueued => _m.Payload?.Data is { Length: LoadReport.EncodedSize + 16 } d ? Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(d.AsSpan(LoadReport.EncodedSize))) : 0;

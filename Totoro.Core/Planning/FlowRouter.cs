@@ -118,12 +118,12 @@ public sealed class FlowRouter
     /// may cost than the child priced it and the move still gain ε, which the new parent checks against the movers it
     /// took in since (<see cref="MoveTaken"/>, <see cref="MoveRefused"/>). The move counts once the new parent takes it.
     /// </summary>
-    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, out long slackMicros, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0)
+    public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, out long slackMicros, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0, ReadOnlyMemory<long> deeperHops = default)
     {
         slackMicros = 0;
         if (candidates.IsEmpty)
             return current;
-        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates, deeper, children), Ledger, out double gain);
+        PeerHandle chosen = Planner.Parent(new ParentQuery(app, current, upBytes, downBytes, candidates, deeper, children, deeperHops), Ledger, out double gain);
         if (chosen == current)
             return current;
         if (!Takes(gain, random))

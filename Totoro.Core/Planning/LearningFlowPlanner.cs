@@ -50,7 +50,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         {
             if (candidate == query.Current || seen.Report(candidate) is not { IsKnown: true })
                 continue; // a parent is only weighed once it has said what it carries and how fast its uplink is
-            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate) ? 1 + (SubtreeHopWeight * query.Children) : 0);
+            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate) ? 1 + (SubtreeHopWeight * query.Children) : 0, query.HopInto(candidate));
             if (cost < bestCost)
                 (best, bestCost) = (candidate, cost);
         }

@@ -454,26 +454,30 @@ public sealed class TransferLedger : IPlanningObservations
 
     /// <summary>
     /// This node's load report as a child of <paramref name="app"/> that moved here would find it: where the app's rounds
-    /// stopped passing (no worker below), they would pass again over this node's own edges of it (the model in from its
-    /// parent, its update out), which the report of now does not count.
+    /// stopped passing (no worker below), they would pass again over this node's own edge to its parent (the model in,
+    /// its update out), which the report of now does not count. Only that edge: the rounds would come down to the mover
+    /// alone, not to this node's idle children (a selector below the root sends a round only towards its participants),
+    /// and the update out is as large as a model, the aggregate of the mover's, though the idle node's last one was an
+    /// empty answer of a few bytes. Counted over every edge of the app at its last transfers' bytes, an idle node with
+    /// idle children answered a model too many on its uplink, and its siblings' children declined it (docs/planning.md I.7).
     /// </summary>
     public LoadReport OwnFor(NodeId app)
     {
         LoadReport own = Own;
         if (!IsDormant(app))
             return own;
-        long up = 0, down = 0;
+        long updateOut = 0, modelIn = 0;
         foreach ((var key, var flow) in _flows)
         {
             if (key.App != app || flow.Relayed || (IsEdge is not null && !IsEdge(key.App, key.Direction, key.Peer, key.Out)) || OnSameHost(key.Peer))
                 continue;
-            if (key.Out)
-                up += flow.Bytes;
-            else
-                down += flow.Bytes;
+            if (key.Out && key.Direction == FlowDirection.Up)
+                updateOut = Math.Max(updateOut, flow.Bytes);
+            else if (!key.Out && key.Direction == FlowDirection.Down)
+                modelIn = Math.Max(modelIn, flow.Bytes);
         }
 
-        return own with { UpBytesPerRound = own.UpBytesPerRound + up, DownBytesPerRound = own.DownBytesPerRound + down };
+        return own with { UpBytesPerRound = own.UpBytesPerRound + Math.Max(updateOut, modelIn), DownBytesPerRound = own.DownBytesPerRound + modelIn };
     }
 
     /// <summary>

@@ -235,6 +235,8 @@ public sealed class FederatedScenario
             {
                 foreach (NodeId app in _treeApps)
                 {
+                    if (_ledger[app]?.Master is { } master && master.CompletedRounds >= _config.Template.Rounds - 1)
+                        _audit.LastRoundBegan(); // every app's players together, before any app ends (once)
                     if (_ledger[app]?.Master.Finished == true)
                         _audit.AppEnded(app); // its players are scored as its training ends (once)
                 }

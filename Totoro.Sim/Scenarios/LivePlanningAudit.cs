@@ -20,6 +20,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private readonly HashSet<NodeId> _ended = [];
     private readonly Dictionary<NodeId, AppScore> _scores = [];
     private readonly Dictionary<NodeId, long> _scoredAt = [];
+    private AppScore[]? _allLive; // every app's players scored together as the first app's last round began
     private List<LiveFlowGame.Flow>? _flows;
     private readonly Dictionary<(NodeId App, int Child), (LiveFlowGame.Flow Up, LiveFlowGame.Flow Down)> _idle = []; // of the last profile
     private long _loadedAt;
@@ -98,12 +99,16 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// <summary>
     /// The child's two flows' cost under the new parent (<paramref name="newUp"/>'s far end), the others as they are. A
     /// new parent whose own edge is idle (no worker below it, so no round came down to it) carries the app's rounds again
-    /// once a worker is below it: its edges up to the first one that carries rounds load their links too (the model in,
-    /// the update out), as the node's own report for the app counts them (<see cref="TransferLedger.OwnFor"/>).
+    /// once a worker is below it: its edges up to the first one that carries rounds load their links too, each with a
+    /// round's bytes (the model in, as the child's own model; an update out, the aggregate of the child's, as large), as
+    /// the node's own report for the app counts them (<see cref="TransferLedger.OwnFor"/>). The bytes of the idle edge's
+    /// last transfers were the wrong measure: an idle node's last update up was an empty answer of a few bytes, and the
+    /// oracle priced a move under it a model's transfer over its uplink cheaper than it is (the largest gaps where no app
+    /// ends, docs/planning.md I.7).
     /// </summary>
     private double CostOfBoth(NodeId app, LiveFlowGame.Flow up, LiveFlowGame.Flow down, LiveFlowGame.Flow newUp, LiveFlowGame.Flow newDown)
     {
-        List<LiveFlowGame.Flow> revived = Revived(app, newUp.To);
+        List<LiveFlowGame.Flow> revived = Revived(app, newUp.To, newUp.Bytes, newDown.Bytes);
         _game.Add(up, -1);
         _game.Add(down, -1);
         _game.Add(newUp, 1);
@@ -120,14 +125,14 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         return cost;
     }
 
-    /// <summary>The idle edges from <paramref name="node"/> up to the first that carries the app's rounds, as flows (empty: it carries them).</summary>
-    private List<LiveFlowGame.Flow> Revived(NodeId app, int node)
+    /// <summary>The idle edges from <paramref name="node"/> up to the first that carries the app's rounds, as flows of a round's bytes (empty: it carries them).</summary>
+    private List<LiveFlowGame.Flow> Revived(NodeId app, int node, long upBytes, long downBytes)
     {
         var revived = new List<LiveFlowGame.Flow>();
         for (int hops = 0; hops < 256 && _idle.TryGetValue((app, node), out var edge); hops++)
         {
-            revived.Add(edge.Up);
-            revived.Add(edge.Down);
+            revived.Add(edge.Up with { Bytes = upBytes });
+            revived.Add(edge.Down with { Bytes = downBytes });
             node = edge.Up.To;
         }
 
@@ -231,6 +236,19 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         _flows = null; // the move audit's profile is rebuilt without the app's flows
     }
 
+    /// <summary>
+    /// The first app's last round began: every app's players are scored together now, on one profile with every app's
+    /// flows, where only the players moved (no app ended, and no node has let an ending app's flows drop out of its
+    /// reports yet). Scored as the first app ended instead, its flows counted in the profile while the nodes had already
+    /// dropped them, a round after its last one passed, and players near its nodes looked misled. Called by the
+    /// scenario, an observer of the masters; the first call counts.
+    /// </summary>
+    public void LastRoundBegan()
+    {
+        if (_allLive is null && _ended.Count == 0)
+            _allLive = [.. _apps.Select(Score)];
+    }
+
     /// <summary>The gaps of one app's players on the true costs of the flows live now (the app's own among them).</summary>
     private AppScore Score(NodeId scoredApp)
     {
@@ -256,6 +274,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
 
         // Parent players: each child, over its parent candidates (both of its flows move, direct).
         var parentGaps = new List<double>();
+        var ownHopGaps = new List<double>();
         int seeingGain = 0;
         foreach ((NodeId app, int child, int parent) in edges)
         {
@@ -267,25 +286,44 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 continue;
             (LiveFlowGame.Flow up, LiveFlowGame.Flow down) = ChildFlows(flows, app, child, parent);
             double cost = _game.Cost(up) + _game.Cost(down);
-            double best = cost;
+            double best = cost, bestOwnHop = cost;
             int depth = TrueDepth(app, child);
+            double subtree = SubtreeWeight(app, child);
             foreach (PeerHandle p in candidates)
             {
-                if (forest.World.IsAlive(p.Index))
-                    best = Math.Min(best, CostOfBoth(app, up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 }) + ExtraHop(app, p.Index, depth, down.Bytes));
+                if (!forest.World.IsAlive(p.Index))
+                    continue;
+                double both = CostOfBoth(app, up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 });
+                double hop = ExtraHop(app, p.Index, depth, down.Bytes);
+                best = Math.Min(best, both + (subtree * hop));
+                bestOwnHop = Math.Min(bestOwnHop, both + hop);
             }
 
             double gap = cost > 0 ? (cost - best) / cost : 0;
             parentGaps.Add(gap);
+            ownHopGaps.Add(cost > 0 ? (cost - bestOwnHop) / cost : 0);
             if (gap > options.Epsilon && SeesGain(app, child, parent, up.Bytes, down.Bytes, candidates))
                 seeingGain++;
         }
 
-        return new AppScore(routeGaps, parentGaps, seeingGain);
+        return new AppScore(routeGaps, parentGaps, seeingGain, ownHopGaps);
     }
 
-    /// <summary>One app's players scored when its training ended: route players' gaps, parent players' gaps, and how many of those above ε see the gain.</summary>
-    private sealed record AppScore(List<double> RouteGaps, List<double> ParentGaps, int SeeingGain);
+    /// <summary>
+    /// How many times a sibling's hop counts in the child's cost: once for its own model, and
+    /// <see cref="LearningFlowPlanner.SubtreeHopWeight"/> more per child of its own, whose models take the hop too. The
+    /// planners play this game (the weight is part of the player's cost, chosen to keep the uniform world's trees
+    /// shallow, docs/planning.md I.3); scored with the hop once, the oracle scored another game than the one played, and
+    /// where no app ends its gap above ε was that term alone (I.7). The hop itself is priced on the true parameters.
+    /// </summary>
+    private double SubtreeWeight(NodeId app, int child)
+        => 1 + (LearningFlowPlanner.SubtreeHopWeight * (forest.Node(child).TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0));
+
+    /// <summary>
+    /// One app's players scored when its training ended: route players' gaps, parent players' gaps, how many of those
+    /// above ε see the gain, and the parent players' gaps with a sibling's hop counted once (the mover's own model only).
+    /// </summary>
+    private sealed record AppScore(List<double> RouteGaps, List<double> ParentGaps, int SeeingGain, List<double> OwnHopGaps);
 
     /// <summary>
     /// The section at the end of the run: every app's players as scored when its training ended (an app still training,
@@ -296,6 +334,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         AppScore[] scores = [.. _apps.Select(a => _scores.TryGetValue(a, out AppScore? score) ? score : Score(a))];
         var gaps = scores.SelectMany(s => s.RouteGaps).ToList();
         var parentGaps = scores.SelectMany(s => s.ParentGaps).ToList();
+        var ownHopGaps = scores.SelectMany(s => s.OwnHopGaps).ToList();
         int seeingGain = scores.Sum(s => s.SeeingGain);
         gaps.AddRange(parentGaps);
         List<LiveFlowGame.Flow> flows = Profile(out _, _apps);
@@ -312,6 +351,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             }
         }
 
+        var allLive = _allLive?.SelectMany(s => s.RouteGaps.Concat(s.ParentGaps)).ToList() ?? [];
+        var allLiveParents = _allLive?.SelectMany(s => s.ParentGaps).ToList() ?? [];
         return new LivePlanningSection(
             options.Planner,
             options.Epsilon,
@@ -338,7 +379,15 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             RoundSeconds: [.. learning.PerApp.Select(a => a.RoundSeconds)],
             ParentPlayersSeeingGain: seeingGain,
             MoveRefusals: refusals,
-            LoadNotices: notices);
+            LoadNotices: notices,
+            ParentPlayersAboveEpsilonOwnHop: ownHopGaps.Count(g => g > options.Epsilon),
+            ParentNashGapOwnHop: Math.Round(ownHopGaps.Count == 0 ? 0 : ownHopGaps.Max(), 4),
+            AllLiveParentPlayers: allLiveParents.Count,
+            AllLiveParentPlayersAboveEpsilon: allLiveParents.Count(g => g > options.Epsilon),
+            AllLiveNashGap: Math.Round(allLive.Count == 0 ? 0 : allLive.Max(), 4),
+            AllLiveNashGapP99: Quantile(allLive, 0.99),
+            AllLiveParentPlayersSeeingGain: _allLive?.Sum(s => s.SeeingGain) ?? 0,
+            AllLiveParentPlayersAboveEpsilonOwnHop: _allLive?.Sum(s => s.OwnHopGaps.Count(g => g > options.Epsilon)) ?? 0);
     }
 
     /// <summary>
@@ -355,7 +404,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         if (node.Planning is not { } router)
             return false;
         int children = node.TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0;
-        var query = new ParentQuery(app, new PeerHandle(parent), upBytes, downBytes, candidates, node.SiblingCandidatesOf(app), children);
+        PeerHandle[] siblings = node.SiblingCandidatesOf(app);
+        var query = new ParentQuery(app, new PeerHandle(parent), upBytes, downBytes, candidates, siblings, children, node.SiblingHopsOf(app, siblings));
         long now = forest.World.Now;
         var probed = new ProbedObservations(router.Ledger, peer => forest.World.IsAlive(peer.Index) ? forest.Node(peer.Index).Planning?.Ledger.OwnForAt(app, now) : null);
         router.Planner.Parent(query, probed, out double gain);

@@ -18,6 +18,13 @@ namespace Totoro.Sim.Scenarios;
 /// <item><c>ParentPlayersSeeingGain</c>: of the parent players above ε, those whose own planner, on its node's
 /// estimates now, also sees a gain above ε (they have not moved yet: inertia); the others are above ε because their
 /// node's estimates differ from the truth.</item>
+/// <item>A parent player's cost counts a sibling's extra hop × (1 + 0.3 per child of its own), as its planner prices it
+/// (docs/planning.md I.3, I.4); <c>ParentPlayersAboveEpsilonOwnHop</c> and <c>ParentNashGapOwnHop</c> score the parent
+/// players with that hop counted once, the mover's own model alone (the game the oracle scored before session 19).</item>
+/// <item><c>AllLive…</c>: every app's players scored together as the first app's last round begins, on one profile with
+/// every app's flows (0 players: no app got there). The figures above score each app as it ends, against a landscape
+/// the apps that ended before it keep moving (a node an app freed a second before looks idle to players that cannot
+/// move any more); this one is the game where only the players moved.</item>
 /// <item><c>MeanRoundSeconds</c>: the learning section's mean round time (per app, over all apps).</item>
 /// </list>
 /// </summary>
@@ -47,4 +54,12 @@ public sealed record LivePlanningSection(
     IReadOnlyList<double> RoundSeconds,
     int ParentPlayersSeeingGain,
     long MoveRefusals = 0,
-    long LoadNotices = 0);
+    long LoadNotices = 0,
+    int ParentPlayersAboveEpsilonOwnHop = 0,
+    double ParentNashGapOwnHop = 0,
+    int AllLiveParentPlayers = 0,
+    int AllLiveParentPlayersAboveEpsilon = 0,
+    double AllLiveNashGap = 0,
+    double AllLiveNashGapP99 = 0,
+    int AllLiveParentPlayersSeeingGain = 0,
+    int AllLiveParentPlayersAboveEpsilonOwnHop = 0);

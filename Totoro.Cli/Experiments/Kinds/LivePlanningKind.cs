@@ -57,7 +57,15 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
             ParentMeanNashGap: s.ParentMeanNashGap,
             ParentPlayersAboveEpsilon: s.ParentPlayersAboveEpsilon,
             ParentShareAboveEpsilon: s.ParentPlayers == 0 ? 0 : Math.Round((double)s.ParentPlayersAboveEpsilon / s.ParentPlayers, 4),
-            ParentPlayersSeeingGain: s.ParentPlayersSeeingGain));
+            ParentPlayersSeeingGain: s.ParentPlayersSeeingGain,
+            ParentPlayersAboveEpsilonOwnHop: s.ParentPlayersAboveEpsilonOwnHop,
+            ParentNashGapOwnHop: s.ParentNashGapOwnHop,
+            AllLiveParentPlayers: s.AllLiveParentPlayers,
+            AllLiveParentPlayersAboveEpsilon: s.AllLiveParentPlayersAboveEpsilon,
+            AllLiveNashGap: s.AllLiveNashGap,
+            AllLiveNashGapP99: s.AllLiveNashGapP99,
+            AllLiveParentPlayersSeeingGain: s.AllLiveParentPlayersSeeingGain,
+            AllLiveParentPlayersAboveEpsilonOwnHop: s.AllLiveParentPlayersAboveEpsilonOwnHop));
     }
 
     private static readonly DatasetCache Cache = new();
@@ -69,7 +77,7 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
 
         public double Epsilon { get; set; } = 0.05;
 
-        public int PlanPeriodMs { get; set; } = 10_000;
+        public int PlanPeriodMs { get; set; } = FlowPlanning.DefaultDecisionPeriodMs;
 
         public double SlowFraction { get; set; }
 
@@ -102,5 +110,13 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
         double ParentMeanNashGap,
         int ParentPlayersAboveEpsilon,
         double ParentShareAboveEpsilon,
-        int ParentPlayersSeeingGain);
+        int ParentPlayersSeeingGain,
+        int ParentPlayersAboveEpsilonOwnHop,
+        double ParentNashGapOwnHop,
+        int AllLiveParentPlayers,
+        int AllLiveParentPlayersAboveEpsilon,
+        double AllLiveNashGap,
+        double AllLiveNashGapP99,
+        int AllLiveParentPlayersSeeingGain,
+        int AllLiveParentPlayersAboveEpsilonOwnHop);
 }

@@ -412,6 +412,29 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AnIdleNodesAnswerCountsOnlyItsEdgeToItsParentWithAnUpdateAsLargeAsTheModel()
+    {
+        // A forwarder whose child is still its child but idle (no worker below either): the rounds stopped coming, and its
+        // last update up was an empty answer. A mover brings the rounds back over the forwarder's edge to its parent only
+        // (the selector sends them down to the mover, not to the idle child), and the forwarder's update then carries
+        // the mover's aggregate, as large as the model. Counting every edge at its last bytes answered (100,016, 200,000).
+        PeerHandle child = new(3);
+        var ledger = new TransferLedger { IsEdge = (_, _, peer, _) => peer == Parent || peer == child };
+        for (int round = 1; round <= 4; round++)
+        {
+            long at = round * 1_000_000;
+            ledger.Carried(App, FlowDirection.Down, Parent, outgoing: false, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Up, Parent, outgoing: true, round < 4 ? 100_000 : 16, at, round);
+            ledger.Carried(App, FlowDirection.Down, child, outgoing: true, 100_000, at, round);
+            ledger.Carried(App, FlowDirection.Up, child, outgoing: false, round < 4 ? 100_000 : 16, at, round);
+        }
+
+        ledger.Advance(8_000_000);
+        LoadReport answer = ledger.OwnFor(App);
+        Assert.Equal((100_000, 100_000), (answer.UpBytesPerRound, answer.DownBytesPerRound));
+    }
+
+    [Fact]
     public void ARevivedNodeWhoseNextRoundIsTheAppsLastCountsTheAppForARoundOfTheAppsPace()
     {
         // The forwarder of the test above, dormant from round 4 (rounds a second apart), revived by a mover at 20 s; the
@@ -510,6 +533,32 @@ public class FlowPlannerTests
         Assert.Equal(Other, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, new[] { Other }, Children: 0), ledger, out _));
         Assert.Equal(Parent, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, new[] { Other }, Children: 8), ledger, out _));
         Assert.Equal(Other, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, default, Children: 8), ledger, out _)); // not deeper: no hop
+    }
+
+    [Fact]
+    public void ASiblingsHopIsPricedFromTheRoundTripItToldToItsParent()
+    {
+        // The sibling is 40 ms from the child (80 ms round trip) and told that its own parent is 10 ms from it (20 ms
+        // round trip): under it the model takes the 10 ms hop, not the child's 40 ms. Closed form: the told hop saves
+        // (40 − 10) ms per hop counted (1 + 0.3 × 2 children = 1.6). Not told, the child's own round trip stands in.
+        TransferLedger ledger = TwoParents(3 * 100_000, 100_000);
+        ledger.RoundTrip(Other, 80_000);
+        double untold = FlowCosts.Parent(ledger, Other, Parent, 100_000, 100_000, loadAware: true, extraHops: 1.6);
+        double told = FlowCosts.Parent(ledger, Other, Parent, 100_000, 100_000, loadAware: true, extraHops: 1.6, hopMicros: 10_000);
+        Assert.Equal(1.6 * (40_000 - 10_000), untold - told, 6);
+
+        var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Parent, Other }, new[] { Other }, Children: 2, DeeperHops: new[] { 10_000L });
+        Assert.Equal((10_000L, 0L), (query.HopInto(Other), query.HopInto(Parent)));
+        Assert.Equal(0L, (query with { DeeperHops = default }).HopInto(Other));
+
+        // The answer to a probe carries it, through the codec, where an ack carries its queue wait.
+        Message reply = Totoro.Core.Forest.PlanMessages.ProbeReply(App, 5, depth: 2, children: null, new LoadReport(1, 2, 3), gap: 7, parentRoundTrip: 20_000);
+        var directory = new TestDirectory();
+        Assert.True(MessageCodec.TryDecode(MessageCodec.Encode(reply, directory), directory, out Message back, out string? error), error);
+        var view = new Totoro.Core.Forest.PlanView(in back);
+        Assert.Equal((20_000L, 7L, new LoadReport(1, 2, 3)), (view.ParentRoundTrip, view.AckGap, view.Report!.Value));
+        Message ack = Totoro.Core.Forest.PlanMessages.TransferAck(App, 1, FlowDirection.Up, new LoadReport(1, 2, 3), 0, queued: 5_000);
+        Assert.Equal(0L, new Totoro.Core.Forest.PlanView(in ack).ParentRoundTrip); // an ack's queue wait is not a round trip
     }
 
     [Fact]

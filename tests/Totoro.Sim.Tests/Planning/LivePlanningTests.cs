@@ -122,6 +122,61 @@ public class LivePlanningTests
     }
 
     [Fact]
+    public void ASiblingTellsTheHopFromItsParentThatAMoveUnderItAdds()
+    {
+        // Under a sibling the model takes one hop more: from the sibling's parent into the sibling. The sibling measures
+        // its round trip to its parent and tells it in its probe answers; the child prices the hop from that, where it
+        // used its own round trip to the sibling before, another path. Checked against the true one-way time of each
+        // sibling still under the child's parent: the told hop is never shorter (a measure is a bound) and is close,
+        // where the child's own round trip is far off.
+        (_, FederatedScenario scenario) = Run("game");
+        ForestScenario forest = scenario.Forest;
+        var toldErrors = new List<double>();
+        var ownErrors = new List<double>();
+        foreach (NodeId app in scenario.TreeApps)
+        {
+            for (int i = 0; i < forest.World.NodeCount; i++)
+            {
+                if (!forest.World.IsAlive(i) || !forest.Node(i).TryGetTree(app, out TreeInfo info) || info.IsRoot || info.Parent.IsNone || forest.Node(i).Planning is not { } router)
+                    continue;
+                PeerHandle[] siblings = forest.Node(i).SiblingCandidatesOf(app);
+                long[] hops = forest.Node(i).SiblingHopsOf(app, siblings);
+                for (int k = 0; k < siblings.Length; k++)
+                {
+                    int s = siblings[k].Index;
+                    if (hops[k] == 0 || !forest.Node(s).TryGetTree(app, out TreeInfo sibling) || sibling.Parent != info.Parent)
+                        continue;
+                    double truth = forest.World.Links.OneWayMicros(info.Parent.Index, s);
+                    Assert.True(hops[k] >= truth - 1, $"node {i} was told a {hops[k]} µs hop into sibling {s}, truly {truth} µs");
+                    toldErrors.Add(Math.Abs(hops[k] - truth) / truth);
+                    ownErrors.Add(Math.Abs((router.Ledger.Direct(siblings[k]).RoundTripMicros / 2) - truth) / truth);
+                }
+            }
+        }
+
+        Assert.True(toldErrors.Count >= 20, $"only {toldErrors.Count} told sibling hops to check");
+        double told = toldErrors.Order().ElementAt(toldErrors.Count / 2), own = ownErrors.Order().ElementAt(ownErrors.Count / 2);
+        Assert.True(told < 0.05 && own > 4 * told, $"median error of the told hop {told:P1}, of the child's own round trip {own:P1}");
+    }
+
+    [Fact]
+    public void ThePlayersAreScoredOnTheGameTheyPlayAndAllTogetherAsTheFirstAppEnds()
+    {
+        // A parent player's cost counts a sibling's hop once for its own model and 0.3 more per child of its own, as its
+        // planner prices it; with the hop counted once (the game scored before) no fewer players are above ε, since the
+        // weight only raises a sibling's price. As the first app ends every app's players are scored together, and the
+        // audit's answers are those of a section computed again.
+        (SimReport report, FederatedScenario scenario) = Run("game");
+        LivePlanningSection game = report.LivePlanning!;
+        Assert.InRange(game.ParentPlayersAboveEpsilonOwnHop, game.ParentPlayersAboveEpsilon, game.ParentPlayers);
+        Assert.True(game.ParentPlayersAboveEpsilonOwnHop > game.ParentPlayersAboveEpsilon, "the subtree's share of a sibling's hop changed no player's standing");
+        Assert.True(game.AllLiveParentPlayers > game.ParentPlayers / 2, $"{game.AllLiveParentPlayers} parent players scored as the first app ended, of {game.ParentPlayers} at the apps' ends");
+        Assert.InRange(game.AllLiveParentPlayersSeeingGain, 0, game.AllLiveParentPlayersAboveEpsilon);
+        Assert.InRange(game.AllLiveNashGapP99, 0, game.AllLiveNashGap);
+        Assert.Equal(game, scenario.PlanningAudit!.Section(report.Learning!) with { RoundSeconds = game.RoundSeconds });
+    }
+
+    [Fact]
     public void StaticPlanningIsPlainScribe()
     {
         // --planner static must route exactly as no planner at all: the same rounds to the microsecond, no acks.
