@@ -49,7 +49,7 @@ public static class FlowCosts
     /// </summary>
     public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware, bool deeper = false) => Parent(seen, parent, currentParent, upBytes, downBytes, loadAware, deeper ? 1 : 0);
 
-    /// <param name="extraHops">How many store-and-forward hops into the candidate the move adds (0: none; a sibling: 1 and its subtree's share).</param>
+    /// <param name="extraHops">How many times the move adds the candidate's level (0: none; a sibling: 1 and its subtree's share).</param>
     /// <param name="hopMicros">That hop's one-way time, as the candidate told it (0: not told; half this node's round trip to it instead).</param>
     public static double Parent(IPlanningObservations seen, PeerHandle parent, PeerHandle currentParent, long upBytes, long downBytes, bool loadAware, double extraHops, double hopMicros = 0)
     {
@@ -71,7 +71,10 @@ public static class FlowCosts
             intoChild = Math.Max(downBytes, own.DownBytesPerRound);
         }
 
-        double extraHop = extraHops * ((hopMicros > 0 ? hopMicros : roundTrip / 2) + (downBytes / parentDown)); // the model first enters the sibling
+        // Under a sibling the child is a level deeper: the model first enters the sibling (a hop down, store and forward),
+        // and its update reaches the parent inside the sibling's aggregate (a hop up, which leaves once the update is in).
+        double oneWay = hopMicros > 0 ? hopMicros : roundTrip / 2;
+        double extraHop = extraHops * ((2 * oneWay) + (downBytes / parentDown) + (upBytes / parentUp));
         if (seen.OnSameHost(parent))
             return roundTrip + extraHop; // the update and the model cross loopback, none of the host's links
         return roundTrip + extraHop + (Attempts(seen, hop) * ((outOfChild / ownUp) + (intoParent / parentDown) + (outOfParent / parentUp) + (intoChild / ownDown)));

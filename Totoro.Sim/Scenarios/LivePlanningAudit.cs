@@ -294,7 +294,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 if (!forest.World.IsAlive(p.Index))
                     continue;
                 double both = CostOfBoth(app, up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 });
-                double hop = ExtraHop(app, p.Index, depth, down.Bytes);
+                double hop = ExtraHop(app, p.Index, depth, up.Bytes, down.Bytes);
                 best = Math.Min(best, both + (subtree * hop));
                 bestOwnHop = Math.Min(bestOwnHop, both + hop);
             }
@@ -414,15 +414,20 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
 
     /// <summary>
     /// What moving under <paramref name="candidate"/> adds beyond the two flows: when it is as deep as the child (a
-    /// sibling), the model reaches it one store-and-forward hop later than the child's current parent, the hop from the
-    /// candidate's parent into the candidate (propagation, then the model over the candidate's downlink). A move up or
-    /// sideways adds no hop. The same term the planner prices from its estimates (FlowCosts.Parent, docs/planning.md I.3).
+    /// sibling), the child's place is a level deeper. The model reaches it one store-and-forward hop later, the hop from
+    /// the candidate's parent into the candidate (propagation, then the model over the candidate's downlink), and its
+    /// update reaches that parent one hop later, inside the candidate's aggregate (propagation, then the update over the
+    /// candidate's uplink). A move up or sideways adds no level. The same term the planner prices from its estimates
+    /// (FlowCosts.Parent, docs/planning.md I.3). Until session 19 both counted the hop down only, and the game's trees,
+    /// a level deeper than `bandit`'s where a sibling's links were idle, made its rounds 1–7 % slower than `bandit`'s
+    /// once converged (I.6).
     /// </summary>
-    private double ExtraHop(NodeId app, int candidate, int childDepth, long modelBytes)
+    private double ExtraHop(NodeId app, int candidate, int childDepth, long updateBytes, long modelBytes)
     {
         if (TrueDepth(app, candidate) < childDepth || !forest.Node(candidate).TryGetTree(app, out TreeInfo info) || info.Parent.IsNone)
             return 0;
-        return forest.World.Links.OneWayMicros(info.Parent.Index, candidate) + (modelBytes / forest.World.Links.DownlinkBytesPerMicro(candidate));
+        var links = forest.World.Links;
+        return (2 * links.OneWayMicros(info.Parent.Index, candidate)) + (modelBytes / links.DownlinkBytesPerMicro(candidate)) + (updateBytes / links.UplinkBytesPerMicro(candidate));
     }
 
     /// <summary>Hops from the app's root by the nodes' parent pointers now (int.MaxValue: detached, or a loop).</summary>

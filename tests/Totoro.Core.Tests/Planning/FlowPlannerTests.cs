@@ -524,10 +524,11 @@ public class FlowPlannerTests
     public void ASiblingsHopCostsAChildWithChildrenMore()
     {
         // Every link 1 B/µs. The current parent carries two other children (its links 3 × 100 kB a round each way: the
-        // child's cost 800 ms); a sibling carries one (600 ms) but is a hop deeper: the model's 100 ms more. A child
-        // without children of its own moves (700 against 800 ms); one with eight pays the hop for them too, 0.3 each
-        // (940 ms), and stays; a candidate that is not deeper costs no hop.
-        TransferLedger ledger = TwoParents(3 * 100_000, 100_000);
+        // child's cost 800 ms); a sibling carries none (400 ms) but is a level deeper: the model's 100 ms more on the way
+        // down and the update's 100 ms more on the way up, in the sibling's aggregate. A child without children of its own
+        // moves (600 against 800 ms); one with eight pays the level for them too, 0.3 each (400 + 3.4 × 200 ms), and
+        // stays; a candidate that is not deeper costs no level.
+        TransferLedger ledger = TwoParents(3 * 100_000, 0);
         IFlowPlanner game = FlowPlannerKind.Create("game", 0.05);
         PeerHandle[] candidates = [Parent, Other];
         Assert.Equal(Other, game.Parent(new ParentQuery(App, Parent, 100_000, 100_000, candidates, new[] { Other }, Children: 0), ledger, out _));
@@ -539,13 +540,14 @@ public class FlowPlannerTests
     public void ASiblingsHopIsPricedFromTheRoundTripItToldToItsParent()
     {
         // The sibling is 40 ms from the child (80 ms round trip) and told that its own parent is 10 ms from it (20 ms
-        // round trip): under it the model takes the 10 ms hop, not the child's 40 ms. Closed form: the told hop saves
-        // (40 − 10) ms per hop counted (1 + 0.3 × 2 children = 1.6). Not told, the child's own round trip stands in.
+        // round trip): under it the model and the update take the 10 ms hop, not the child's 40 ms. Closed form: the told
+        // hop saves (40 − 10) ms each way per level counted (1 + 0.3 × 2 children = 1.6). Not told, the child's own
+        // round trip stands in.
         TransferLedger ledger = TwoParents(3 * 100_000, 100_000);
         ledger.RoundTrip(Other, 80_000);
         double untold = FlowCosts.Parent(ledger, Other, Parent, 100_000, 100_000, loadAware: true, extraHops: 1.6);
         double told = FlowCosts.Parent(ledger, Other, Parent, 100_000, 100_000, loadAware: true, extraHops: 1.6, hopMicros: 10_000);
-        Assert.Equal(1.6 * (40_000 - 10_000), untold - told, 6);
+        Assert.Equal(1.6 * 2 * (40_000 - 10_000), untold - told, 6);
 
         var query = new ParentQuery(App, Parent, 100_000, 100_000, new[] { Parent, Other }, new[] { Other }, Children: 2, DeeperHops: new[] { 10_000L });
         Assert.Equal((10_000L, 0L), (query.HopInto(Other), query.HopInto(Parent)));
