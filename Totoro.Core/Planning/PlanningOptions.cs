@@ -17,8 +17,8 @@ public sealed record PlanningOptions
     /// <summary>
     /// 5 s: on the live forest (docs/planning.md I.6) the game converges twice as fast as at 10 s, the first default, and
     /// its rounds are 4–7 % shorter in the slow world, for 23 % more messages (probes and their answers, a few dozen
-    /// bytes each) and 1 % fewer bytes; the load-blind bandit gains more and comes level with it. At 2.5 s the gain
-    /// flattens out and the messages grow again.
+    /// bytes each) and 1 % fewer bytes; the load-blind bandit gains more. At 2.5 s the gain flattens out and the
+    /// messages grow again.
     /// </summary>
     public const long DefaultDecisionPeriodMicros = 5_000_000;
 

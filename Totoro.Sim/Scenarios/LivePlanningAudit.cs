@@ -310,18 +310,18 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     }
 
     /// <summary>
-    /// How many times a sibling's hop counts in the child's cost: once for its own model, and
-    /// <see cref="LearningFlowPlanner.SubtreeHopWeight"/> more per child of its own, whose models take the hop too. The
-    /// planners play this game (the weight is part of the player's cost, chosen to keep the uniform world's trees
-    /// shallow, docs/planning.md I.3); scored with the hop once, the oracle scored another game than the one played, and
-    /// where no app ends its gap above ε was that term alone (I.7). The hop itself is priced on the true parameters.
+    /// How many times a sibling's extra level counts in the child's cost: once for its own model and update, and
+    /// <see cref="LearningFlowPlanner.SubtreeHopWeight"/> more per child of its own, whose models and updates take it too.
+    /// The planners play this game (the weight is part of the player's cost, chosen to keep the uniform world's trees
+    /// shallow, docs/planning.md I.3); scored with the level once, the oracle scored another game than the one played,
+    /// and where no app ends its gap above ε was that term alone (I.7). The level itself is priced on the true parameters.
     /// </summary>
     private double SubtreeWeight(NodeId app, int child)
         => 1 + (LearningFlowPlanner.SubtreeHopWeight * (forest.Node(child).TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0));
 
     /// <summary>
     /// One app's players scored when its training ended: route players' gaps, parent players' gaps, how many of those
-    /// above ε see the gain, and the parent players' gaps with a sibling's hop counted once (the mover's own model only).
+    /// above ε see the gain, and the parent players' gaps with a sibling's level counted once (the mover's own only).
     /// </summary>
     private sealed record AppScore(List<double> RouteGaps, List<double> ParentGaps, int SeeingGain, List<double> OwnHopGaps);
 

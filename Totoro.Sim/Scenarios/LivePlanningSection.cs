@@ -18,9 +18,9 @@ namespace Totoro.Sim.Scenarios;
 /// <item><c>ParentPlayersSeeingGain</c>: of the parent players above ε, those whose own planner, on its node's
 /// estimates now, also sees a gain above ε (they have not moved yet: inertia); the others are above ε because their
 /// node's estimates differ from the truth.</item>
-/// <item>A parent player's cost counts a sibling's extra hop × (1 + 0.3 per child of its own), as its planner prices it
+/// <item>A parent player's cost counts a sibling's extra level × (1 + 0.3 per child of its own), as its planner prices it
 /// (docs/planning.md I.3, I.4); <c>ParentPlayersAboveEpsilonOwnHop</c> and <c>ParentNashGapOwnHop</c> score the parent
-/// players with that hop counted once, the mover's own model alone (the game the oracle scored before session 19).</item>
+/// players with that level counted once, the mover's own alone (the game the oracle scored before session 19).</item>
 /// <item><c>AllLive…</c>: every app's players scored together as the first app's last round begins, on one profile with
 /// every app's flows (0 players: no app got there). The figures above score each app as it ends, against a landscape
 /// the apps that ended before it keep moving (a node an app freed a second before looks idle to players that cannot
