@@ -19,6 +19,9 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
     /// </summary>
     public const double SubtreeHopWeight = 0.3;
 
+    /// <summary>How many times a sibling's extra level counts for a mover with <paramref name="children"/> of its own: once for itself, <see cref="SubtreeHopWeight"/> per child.</summary>
+    public static double LevelWeight(int children) => 1 + (SubtreeHopWeight * children);
+
     public string Name => name;
 
     public bool LoadAware => loadAware;
@@ -50,7 +53,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         {
             if (candidate == query.Current || seen.Report(candidate) is not { IsKnown: true })
                 continue; // a parent is only weighed once it has said what it carries and how fast its uplink is
-            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate) ? 1 + (SubtreeHopWeight * query.Children) : 0, query.HopInto(candidate));
+            double cost = FlowCosts.Parent(seen, candidate, query.Current, query.UpBytes, query.DownBytes, loadAware, query.Deeper.Span.Contains(candidate) ? LevelWeight(query.Children) : 0, query.HopInto(candidate));
             if (cost < bestCost)
                 (best, bestCost) = (candidate, cost);
         }

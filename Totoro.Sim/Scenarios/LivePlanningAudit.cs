@@ -274,7 +274,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
 
         // Parent players: each child, over its parent candidates (both of its flows move, direct).
         var parentGaps = new List<double>();
-        var ownHopGaps = new List<double>();
+        var levelOnceGaps = new List<double>();
         int seeingGain = 0;
         foreach ((NodeId app, int child, int parent) in edges)
         {
@@ -286,7 +286,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 continue;
             (LiveFlowGame.Flow up, LiveFlowGame.Flow down) = ChildFlows(flows, app, child, parent);
             double cost = _game.Cost(up) + _game.Cost(down);
-            double best = cost, bestOwnHop = cost;
+            double best = cost, bestLevelOnce = cost;
             int depth = TrueDepth(app, child);
             double subtree = SubtreeWeight(app, child);
             foreach (PeerHandle p in candidates)
@@ -296,17 +296,17 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 double both = CostOfBoth(app, up, down, up with { To = p.Index, Via = -1 }, down with { From = p.Index, Via = -1 });
                 double hop = ExtraHop(app, p.Index, depth, up.Bytes, down.Bytes);
                 best = Math.Min(best, both + (subtree * hop));
-                bestOwnHop = Math.Min(bestOwnHop, both + hop);
+                bestLevelOnce = Math.Min(bestLevelOnce, both + hop);
             }
 
             double gap = cost > 0 ? (cost - best) / cost : 0;
             parentGaps.Add(gap);
-            ownHopGaps.Add(cost > 0 ? (cost - bestOwnHop) / cost : 0);
+            levelOnceGaps.Add(cost > 0 ? (cost - bestLevelOnce) / cost : 0);
             if (gap > options.Epsilon && SeesGain(app, child, parent, up.Bytes, down.Bytes, candidates))
                 seeingGain++;
         }
 
-        return new AppScore(routeGaps, parentGaps, seeingGain, ownHopGaps);
+        return new AppScore(routeGaps, parentGaps, seeingGain, levelOnceGaps);
     }
 
     /// <summary>
@@ -317,13 +317,13 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// and where no app ends its gap above ε was that term alone (I.7). The level itself is priced on the true parameters.
     /// </summary>
     private double SubtreeWeight(NodeId app, int child)
-        => 1 + (LearningFlowPlanner.SubtreeHopWeight * (forest.Node(child).TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0));
+        => LearningFlowPlanner.LevelWeight(forest.Node(child).TryGetTree(app, out TreeInfo info) ? info.Children.Length : 0);
 
     /// <summary>
     /// One app's players scored when its training ended: route players' gaps, parent players' gaps, how many of those
     /// above ε see the gain, and the parent players' gaps with a sibling's level counted once (the mover's own only).
     /// </summary>
-    private sealed record AppScore(List<double> RouteGaps, List<double> ParentGaps, int SeeingGain, List<double> OwnHopGaps);
+    private sealed record AppScore(List<double> RouteGaps, List<double> ParentGaps, int SeeingGain, List<double> LevelOnceGaps);
 
     /// <summary>
     /// The section at the end of the run: every app's players as scored when its training ended (an app still training,
@@ -334,7 +334,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         AppScore[] scores = [.. _apps.Select(a => _scores.TryGetValue(a, out AppScore? score) ? score : Score(a))];
         var gaps = scores.SelectMany(s => s.RouteGaps).ToList();
         var parentGaps = scores.SelectMany(s => s.ParentGaps).ToList();
-        var ownHopGaps = scores.SelectMany(s => s.OwnHopGaps).ToList();
+        var levelOnceGaps = scores.SelectMany(s => s.LevelOnceGaps).ToList();
         int seeingGain = scores.Sum(s => s.SeeingGain);
         gaps.AddRange(parentGaps);
         List<LiveFlowGame.Flow> flows = Profile(out _, _apps);
@@ -380,14 +380,14 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             ParentPlayersSeeingGain: seeingGain,
             MoveRefusals: refusals,
             LoadNotices: notices,
-            ParentPlayersAboveEpsilonOwnHop: ownHopGaps.Count(g => g > options.Epsilon),
-            ParentNashGapOwnHop: Math.Round(ownHopGaps.Count == 0 ? 0 : ownHopGaps.Max(), 4),
+            ParentPlayersAboveEpsilonLevelOnce: levelOnceGaps.Count(g => g > options.Epsilon),
+            ParentNashGapLevelOnce: Math.Round(levelOnceGaps.Count == 0 ? 0 : levelOnceGaps.Max(), 4),
             AllLiveParentPlayers: allLiveParents.Count,
             AllLiveParentPlayersAboveEpsilon: allLiveParents.Count(g => g > options.Epsilon),
             AllLiveNashGap: Math.Round(allLive.Count == 0 ? 0 : allLive.Max(), 4),
             AllLiveNashGapP99: Quantile(allLive, 0.99),
             AllLiveParentPlayersSeeingGain: _allLive?.Sum(s => s.SeeingGain) ?? 0,
-            AllLiveParentPlayersAboveEpsilonOwnHop: _allLive?.Sum(s => s.OwnHopGaps.Count(g => g > options.Epsilon)) ?? 0);
+            AllLiveParentPlayersAboveEpsilonLevelOnce: _allLive?.Sum(s => s.LevelOnceGaps.Count(g => g > options.Epsilon)) ?? 0);
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace Totoro.Sim.Scenarios;
 /// estimates now, also sees a gain above ε (they have not moved yet: inertia); the others are above ε because their
 /// node's estimates differ from the truth.</item>
 /// <item>A parent player's cost counts a sibling's extra level × (1 + 0.3 per child of its own), as its planner prices it
-/// (docs/planning.md I.3, I.4); <c>ParentPlayersAboveEpsilonOwnHop</c> and <c>ParentNashGapOwnHop</c> score the parent
+/// (docs/planning.md I.3, I.4); <c>ParentPlayersAboveEpsilonLevelOnce</c> and <c>ParentNashGapLevelOnce</c> score the parent
 /// players with that level counted once, the mover's own alone (the game the oracle scored before session 19).</item>
 /// <item><c>AllLive…</c>: every app's players scored together as the first app's last round begins, on one profile with
 /// every app's flows (0 players: no app got there). The figures above score each app as it ends, against a landscape
@@ -55,11 +55,11 @@ public sealed record LivePlanningSection(
     int ParentPlayersSeeingGain,
     long MoveRefusals = 0,
     long LoadNotices = 0,
-    int ParentPlayersAboveEpsilonOwnHop = 0,
-    double ParentNashGapOwnHop = 0,
+    int ParentPlayersAboveEpsilonLevelOnce = 0,
+    double ParentNashGapLevelOnce = 0,
     int AllLiveParentPlayers = 0,
     int AllLiveParentPlayersAboveEpsilon = 0,
     double AllLiveNashGap = 0,
     double AllLiveNashGapP99 = 0,
     int AllLiveParentPlayersSeeingGain = 0,
-    int AllLiveParentPlayersAboveEpsilonOwnHop = 0);
+    int AllLiveParentPlayersAboveEpsilonLevelOnce = 0);

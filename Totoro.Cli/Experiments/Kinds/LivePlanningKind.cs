@@ -58,14 +58,14 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
             ParentPlayersAboveEpsilon: s.ParentPlayersAboveEpsilon,
             ParentShareAboveEpsilon: s.ParentPlayers == 0 ? 0 : Math.Round((double)s.ParentPlayersAboveEpsilon / s.ParentPlayers, 4),
             ParentPlayersSeeingGain: s.ParentPlayersSeeingGain,
-            ParentPlayersAboveEpsilonOwnHop: s.ParentPlayersAboveEpsilonOwnHop,
-            ParentNashGapOwnHop: s.ParentNashGapOwnHop,
+            ParentPlayersAboveEpsilonLevelOnce: s.ParentPlayersAboveEpsilonLevelOnce,
+            ParentNashGapLevelOnce: s.ParentNashGapLevelOnce,
             AllLiveParentPlayers: s.AllLiveParentPlayers,
             AllLiveParentPlayersAboveEpsilon: s.AllLiveParentPlayersAboveEpsilon,
             AllLiveNashGap: s.AllLiveNashGap,
             AllLiveNashGapP99: s.AllLiveNashGapP99,
             AllLiveParentPlayersSeeingGain: s.AllLiveParentPlayersSeeingGain,
-            AllLiveParentPlayersAboveEpsilonOwnHop: s.AllLiveParentPlayersAboveEpsilonOwnHop));
+            AllLiveParentPlayersAboveEpsilonLevelOnce: s.AllLiveParentPlayersAboveEpsilonLevelOnce));
     }
 
     private static readonly DatasetCache Cache = new();
@@ -111,12 +111,12 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
         int ParentPlayersAboveEpsilon,
         double ParentShareAboveEpsilon,
         int ParentPlayersSeeingGain,
-        int ParentPlayersAboveEpsilonOwnHop,
-        double ParentNashGapOwnHop,
+        int ParentPlayersAboveEpsilonLevelOnce,
+        double ParentNashGapLevelOnce,
         int AllLiveParentPlayers,
         int AllLiveParentPlayersAboveEpsilon,
         double AllLiveNashGap,
         double AllLiveNashGapP99,
         int AllLiveParentPlayersSeeingGain,
-        int AllLiveParentPlayersAboveEpsilonOwnHop);
+        int AllLiveParentPlayersAboveEpsilonLevelOnce);
 }

@@ -168,8 +168,8 @@ public class LivePlanningTests
         // audit's answers are those of a section computed again.
         (SimReport report, FederatedScenario scenario) = Run("game");
         LivePlanningSection game = report.LivePlanning!;
-        Assert.InRange(game.ParentPlayersAboveEpsilonOwnHop, game.ParentPlayersAboveEpsilon, game.ParentPlayers);
-        Assert.True(game.ParentPlayersAboveEpsilonOwnHop > game.ParentPlayersAboveEpsilon, "the subtree's share of a sibling's hop changed no player's standing");
+        Assert.InRange(game.ParentPlayersAboveEpsilonLevelOnce, game.ParentPlayersAboveEpsilon, game.ParentPlayers);
+        Assert.True(game.ParentPlayersAboveEpsilonLevelOnce > game.ParentPlayersAboveEpsilon, "the subtree's share of a sibling's hop changed no player's standing");
         Assert.True(game.AllLiveParentPlayers > game.ParentPlayers / 2, $"{game.AllLiveParentPlayers} parent players scored as the first app ended, of {game.ParentPlayers} at the apps' ends");
         Assert.InRange(game.AllLiveParentPlayersSeeingGain, 0, game.AllLiveParentPlayersAboveEpsilon);
         Assert.InRange(game.AllLiveNashGapP99, 0, game.AllLiveNashGap);
