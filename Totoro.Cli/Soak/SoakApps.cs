@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Totoro.Core.Learning;
 using Totoro.Net.Control;
@@ -36,6 +37,9 @@ internal sealed class SoakApp(string name, ulong seed, double submittedAt)
 
     /// <summary>Since when status answers have been behind <see cref="MaxRound"/> (null: they are not).</summary>
     public double? BehindSince { get; set; }
+
+    /// <summary>The last status answer in words (when, round, enrolment, master), to say where an unfinished app stood.</summary>
+    public string? LastSeen { get; set; }
 }
 
 /// <summary>
@@ -141,6 +145,8 @@ internal sealed class SoakApps(SoakOptions options, SoakState state, string crea
             }
 
             app.LastKnownAt = now;
+            app.LastSeen = string.Create(CultureInfo.InvariantCulture,
+                $"at {now:F1} s: round {status.Round}, {(status.Started ? "started" : $"not started, {status.Enrolled}/{status.Wanted} shards enrolled")}, master {status.Root ?? "?"} at {status.RootEndpoint ?? "?"}{(status.Error is { } error ? ", " + error : "")}");
             if (status.RootEndpoint is { } root && app.RootEndpoint is { } before && !root.Equals(before, StringComparison.Ordinal))
             {
                 app.RootMoves++;

@@ -93,6 +93,8 @@ internal static class SoakCommand
                 + $"lookups {summary.LookupsCorrect}/{summary.Lookups} correct ({summary.LookupSuccess:P2}); max RSS {summary.MaxRssMiB:F0} MiB, mean host CPU {summary.MeanHostCpu:F2} cores"));
             foreach (string failure in summary.Failures)
                 Console.Out.WriteLine($"  lost: {failure}");
+            foreach (string unfinished in summary.Unfinished)
+                Console.Out.Write($"what the host logs say of {unfinished} (seconds on each host's clock since its last start):\n{SoakTrace.Of(Path.Combine(options.OutDir, "hosts"), unfinished)}");
             Console.Out.WriteLine($"results in {options.OutDir}");
             return summary.Passed ? ExitCodes.Ok : ExitCodes.Failed;
 

@@ -63,6 +63,9 @@ internal sealed partial record SoakSummary
     /// <summary>Up to 20 lookups that were wrong, failed or unanswered, and each app's end.</summary>
     public required IReadOnlyList<string> Details { get; init; }
 
+    /// <summary>The apps it submitted that did not finish, by name.</summary>
+    public IReadOnlyList<string> Unfinished { get; init; } = [];
+
     public bool Passed => Failures.Count == 0;
 
     /// <summary>The bar the issue sets: 99.9% of lookups correct during the run.</summary>
@@ -121,11 +124,12 @@ internal sealed partial record SoakSummary
             MaxRssMiB = samples.Where(s => !double.IsNaN(s.RssMiB)).Select(s => s.RssMiB).DefaultIfEmpty(0).Max(),
             MeanHostCpu = Math.Round(samples.GroupBy(s => s.Host).Average(g => CpuOf(g.ToList())), 3),
             Failures = failures,
+            Unfinished = [.. apps.Where(a => !a.Finished).Select(a => a.Name)],
             Details = [
                 .. lookups.Where(r => r.Outcome != LookupOutcome.Correct).Take(20).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.At:F1} s lookup {r.Outcome}: {r.Detail}")),
                 .. apps.Select(a => a.Finished
                     ? string.Create(CultureInfo.InvariantCulture, $"{a.Name}: finished {a.MaxRound} rounds in {a.FinishedAt - a.SubmittedAt:F0} s, accuracy {a.Accuracy:F4}, master moved {a.RootMoves}×")
-                    : $"{a.Name}: NOT finished (round {a.MaxRound}){(a.Lost is null ? "" : ": " + a.Lost)}"),
+                    : $"{a.Name}: NOT finished (round {a.MaxRound}){(a.Lost is null ? "" : ": " + a.Lost)}; last status {a.LastSeen ?? "none"}"),
                 .. splitByCut.Select(a => $"{a}: started afresh while its only rounds were on a host cut off from the rest (it trained on both sides of the cut; the root closest to the app kept its own run after the heal)"),
             ],
         };
@@ -133,7 +137,7 @@ internal sealed partial record SoakSummary
         if (apps.Count == 0)
             failures.Add("no app was submitted: the soak tested no training");
         if (apps.Count(a => !a.Finished) is > 0 and int unfinished)
-            failures.Add($"{unfinished} of {apps.Count} apps did not finish");
+            failures.Add($"{unfinished} of {apps.Count} apps did not finish ({string.Join("; ", apps.Where(a => !a.Finished).Select(a => $"{a.Name}, submitted at {a.SubmittedAt.ToString("F1", CultureInfo.InvariantCulture)} s, last status {a.LastSeen ?? "none"}"))})");
         if (untrained.Length > 0)
             failures.Add(string.Create(CultureInfo.InvariantCulture, $"{untrained.Length} app(s) finished below {TrainedBar:P0} accuracy, so their rounds got no updates: {string.Join(", ", untrained)}"));
         if (summary.ModelsLost > 0)

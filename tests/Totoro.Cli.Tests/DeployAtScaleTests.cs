@@ -37,7 +37,7 @@ public class DeployAtScaleTests(ITestOutputHelper output)
             SshServer.Keygen(userKey);
             for (int i = 0; i < hostCount; i++)
                 servers.Add(SshServer.Start(bridge.Namespaces[i], bridge.AddressOf(i), userKey));
-            string build = SlimBuild(dir);
+            string build = SlimBuild.CopyTo(dir);
             LocalBuild local = LocalBuild.Scan(build);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"build: {local.Files.Count} files, {local.Bytes / 1e6:F1} MB (the test's own, without libtorch)"));
 
@@ -191,27 +191,6 @@ public class DeployAtScaleTests(ITestOutputHelper output)
     {
         double[] sorted = [.. values.Select(v => v ?? 0).Order()];
         return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
-    }
-
-    /// <summary>The test's own build without TorchSharp's native libraries (half a gigabyte no deployed node here loads) or other platforms' assets.</summary>
-    private static string SlimBuild(string dir)
-    {
-        string from = AppContext.BaseDirectory, to = Path.Combine(dir, "build");
-        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(from, file).Replace('\\', '/');
-            string name = Path.GetFileName(relative);
-            bool torch = name.Contains("torch", StringComparison.OrdinalIgnoreCase) && relative.StartsWith("runtimes/", StringComparison.Ordinal)
-                || name is "libc10.so" or "libshm.so" or "libaoti_custom_ops.so" or "libbackend_with_compiler.so" or "libjitbackend_test.so" or "libnnapi_backend.so"
-                || name.StartsWith("libgomp", StringComparison.Ordinal);
-            if (torch || (relative.StartsWith("runtimes/", StringComparison.Ordinal) && !relative.StartsWith("runtimes/linux-x64/", StringComparison.Ordinal)))
-                continue;
-            string target = Path.Combine(to, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        return to;
     }
 
     /// <summary>Pids of totoro processes in a namespace (`ip netns pids`, then each one's command line), like `ps` run there.</summary>

@@ -30,8 +30,9 @@ public class DeployTests(ITestOutputHelper output)
             """);
         string state = Path.Combine(dir, "deploy.json");
         string knownHosts = Path.Combine(dir, "known_hosts");
-        // The test's own output holds totoro.dll and everything it needs (framework-dependent): no publish here.
-        string build = AppContext.BaseDirectory;
+        // The test's own output holds totoro.dll and everything it needs (framework-dependent): no publish here, and
+        // without libtorch, which three copies of would put 3 GB on the disk for nodes that train logreg.
+        string build = SlimBuild.CopyTo(dir);
         string[] up = ["deploy", "up", "--hosts", hosts, "--key", sshd.UserKey, "--nodes-per-host", "4", "--build", build,
             "--state", state, "--dotnet", DotnetPath(), "--node-args", "--ping-period-ms 1000", "--join-timeout", "40", "--known-hosts", knownHosts, "--trust-new-hosts"];
         var deployed = TotoroProcess.Run(up);

@@ -70,4 +70,46 @@ public sealed class SoakSummaryTests : IDisposable
 
         Assert.Equal(["on-nothing (0.0475)", "never-evaluated (NaN)"], SoakSummary.Untrained(apps));
     }
+
+    /// <summary>
+    /// A failed soak prints what the host logs say of each app that did not finish: the app's own lines (not those of a
+    /// longer name it prefixes), with the host's start markers that put them on the soak's clock, and only hosts that
+    /// name it.
+    /// </summary>
+    [Fact]
+    public void The_trace_of_an_unfinished_app_has_its_own_lines_and_each_hosts_clock_markers()
+    {
+        File.WriteAllText(Path.Combine(_dir, "h0.log"), """
+            === soak: start 1 at 0.0 s
+            10.000 INFO submitted app soak-1 (0123)
+            11.000 INFO app soak-12: a node here is its master and starts round 1
+            """);
+        File.WriteAllText(Path.Combine(_dir, "h1.log"), """
+            === soak: start 1 at 1.0 s
+            === soak: stopped (SIGTERM) at 20.0 s
+            === soak: start 2 at 27.6 s
+            3.000 WARN app soak-1: a node here took over as master at round 0
+            """);
+        File.WriteAllText(Path.Combine(_dir, "h2.log"), """
+            === soak: start 1 at 1.0 s
+            5.000 INFO app soak-12 round 1/40: 16 of 16 updates, accuracy 0.5000, 1.00 s
+            """);
+
+        string trace = SoakTrace.Of(_dir, "soak-1");
+
+        Assert.Equal(
+            """
+              h0.log:
+                === soak: start 1 at 0.0 s
+                10.000 INFO submitted app soak-1 (0123)
+              h1.log:
+                === soak: start 1 at 1.0 s
+                === soak: stopped (SIGTERM) at 20.0 s
+                === soak: start 2 at 27.6 s
+                3.000 WARN app soak-1: a node here took over as master at round 0
+
+            """.ReplaceLineEndings("\n"),
+            trace.ReplaceLineEndings("\n"));
+        Assert.Equal("  no host log names app soak-7\n", SoakTrace.Of(_dir, "soak-7"));
+    }
 }
