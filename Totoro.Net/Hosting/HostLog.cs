@@ -32,8 +32,20 @@ public sealed class HostLog(LogLevel level, TextWriter? writer = null)
         string line = string.Create(CultureInfo.InvariantCulture, $"{Clock() / 1e6:F3} {level.ToString().ToUpperInvariant()} {message}");
         lock (_lock)
         {
-            _writer.WriteLine(line);
-            _writer.Flush();
+            try
+            {
+                _writer.WriteLine(line);
+                _writer.Flush();
+            }
+            catch (IOException)
+            {
+                // A full disk under a redirected log: the line is lost, never the handler that wrote it (an exception
+                // here would end, half done, whatever the node was doing, such as starting an app's first round).
+                LinesDropped++;
+            }
         }
     }
+
+    /// <summary>Lines the writer did not take (its disk full, its pipe gone).</summary>
+    public long LinesDropped { get; private set; }
 }

@@ -83,6 +83,9 @@ public sealed partial class NodeHost : IDisposable
 
     public long HandlerErrors => Interlocked.Read(ref _handlerErrors);
 
+    /// <summary>Rows of metrics.csv the disk did not take (the node runs on).</summary>
+    public long MetricsRowsDropped => _metrics?.RowsDropped ?? 0;
+
     /// <summary>Bytes of tree data (models down, updates up: <see cref="IsTreeData"/>) this host's socket received.</summary>
     public long TreeBytesIn => Interlocked.Read(ref _treeBytesIn);
 
@@ -494,9 +497,11 @@ public sealed partial class NodeHost : IDisposable
     private void WriteMetrics(long now)
     {
         (double cpu, long rss, double memory) = _usage!.Sample(now);
-        _metrics!.Write(new MetricsRow(
+        bool written = _metrics!.Write(new MetricsRow(
             Math.Round(now / 1e6, 3), _nodes.Length, JoinedCount, MessagesIn, MessagesOut, Interlocked.Read(ref _localMessages),
             Interlocked.Read(ref Counters.BytesIn), Interlocked.Read(ref Counters.BytesOut), Counters.Dropped, _transport.Connections,
             Math.Round(cpu, 3), rss, Math.Round(memory, 4), Apps.LoadedCount, TreeBytesIn, TreeBytesOut));
+        if (!written && _metrics.RowsDropped == 1)
+            Log.Warn($"{_metrics.Path}: a row could not be written ({_metrics.LastError}); rows are dropped and counted until the disk takes them, and the node runs on");
     }
 }
