@@ -91,15 +91,13 @@ internal sealed class SoakHosts : IDisposable
         foreach (string arg in args)
             start.ArgumentList.Add(arg);
         StreamWriter log = LogOf(host);
-        lock (log)
-            log.WriteLine($"=== soak: start {host.Starts + 1} at {now:F1} s{(bootstrap is null ? "" : $", joining through host {bootstrap.Index}")}");
+        Append(log, $"=== soak: start {host.Starts + 1} at {now:F1} s{(bootstrap is null ? "" : $", joining through host {bootstrap.Index}")}");
         var process = Process.Start(start)!;
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
                 return;
-            lock (log)
-                log.WriteLine(e.Data);
+            Append(log, e.Data);
         };
         process.OutputDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
@@ -184,12 +182,30 @@ internal sealed class SoakHosts : IDisposable
     private void Ended(SoakHost host, double now, string how)
     {
         StreamWriter log = LogOf(host);
-        lock (log)
-            log.WriteLine($"=== soak: {how} at {now:F1} s");
+        Append(log, $"=== soak: {how} at {now:F1} s");
         host.Process?.Dispose();
         host.Process = null;
         host.State = SoakHostState.Down;
         host.Since = now;
+    }
+
+    /// <summary>
+    /// One line of a host's log. A line the disk refuses is lost, not the soak: this runs on the process's output
+    /// thread, where an exception would end the whole run.
+    /// </summary>
+    private static void Append(StreamWriter log, string line)
+    {
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (IOException)
+            {
+                // a full disk: the host's process goes on, and so does the soak
+            }
+        }
     }
 
     private StreamWriter LogOf(SoakHost host)
