@@ -79,4 +79,10 @@ public enum LearningOp : byte
 
     /// <summary>The root refused a request (a stop not signed by the app's creator). Body: the reason (UTF-8).</summary>
     Refused = 11,
+
+    /// <summary>
+    /// From the root that was handed a new app, to the nodes next closest to it: keep the app (body: its descriptor)
+    /// and announce it if you become its closest node before any worker heard of it. No answer.
+    /// </summary>
+    Successor = 12,
 }

@@ -180,6 +180,12 @@ public sealed class LearningNode : IForestApp
         long stamp = message.Stamp;
         if (!message.IsRouted)
         {
+            if (m.Op == LearningOp.Successor)
+            {
+                OnSuccessor(node, m);
+                return;
+            }
+
             if (m.Op == LearningOp.Enrolled)
                 OnEnrolled(node, m);
             Answered?.Invoke(stamp, from, m);
@@ -240,7 +246,84 @@ public sealed class LearningNode : IForestApp
         App(node, m.App)?.Known(_clock());
         Announce(node, node.Descriptor(m.App)!);
         (_announcing ??= [])[m.App] = _clock();
+        HandToSuccessors(node, m.App, m.Body);
         return [0];
+    }
+
+    /// <summary>How many of the nodes next closest to a submitted app keep its descriptor (<see cref="LearningOp.Successor"/>).</summary>
+    public const int SuccessorCount = 2;
+
+    /// <summary>How long a successor watches for the app's root to be gone: the root announces again every few seconds, so
+    /// by then workers have long heard of the app, and they keep it alive at any root (they enrol there).</summary>
+    public const long SuccessorWatchMicros = 120_000_000;
+
+    /// <summary>Apps a root handed this node as a successor, and when: announced if this node becomes their closest node.</summary>
+    private Dictionary<NodeId, long>? _successorOf;
+
+    /// <summary>Apps this node announced as a successor, its app's root gone before any worker heard of the app.</summary>
+    public int SuccessorAnnouncements { get; private set; }
+
+    /// <summary>
+    /// Until a worker hears of a new app, it lives only at its root: the announcement lost on its way (a host just cut
+    /// off on the path) and the root gone (a leave or a crash a second after the submit) lost the app for good, though its
+    /// submitter was told it was accepted; the soak of CI stop 34 lost soak-15 so. The nodes next closest to the app, the
+    /// ones that become its root when this one goes, keep its descriptor and announce it if that happens.
+    /// </summary>
+    private static void HandToSuccessors(ForestNode node, NodeId app, byte[] descriptor)
+    {
+        var candidates = new List<PeerHandle>();
+        foreach (PeerHandle peer in node.Overlay.LeftLeaves().Concat(node.Overlay.RightLeaves()))
+        {
+            if (node.IdOf(peer) != node.Overlay.Id && !candidates.Contains(peer))
+                candidates.Add(peer);
+        }
+
+        candidates.Sort((a, b) => a == b ? 0 : app.IsCloser(node.IdOf(a), node.IdOf(b)) ? -1 : 1);
+        Payload handed = new LearningMessage(LearningOp.Successor, app, descriptor).ToPayload();
+        foreach (PeerHandle successor in candidates.Take(SuccessorCount))
+            node.SendDirect(successor, LearningMessage.Tag, handed, stamp: 0);
+    }
+
+    /// <summary>A root handed this node a new app as a successor: kept (if its creator's claim holds) and watched.</summary>
+    private void OnSuccessor(ForestNode node, LearningMessage m)
+    {
+        if (ClaimRefusal(node, m.App, m.Body) is not null)
+        {
+            OwnershipRefusals++; // not its creator's app: a successor announces nothing it could not have been submitted
+            return;
+        }
+
+        if (node.Descriptor(m.App) is null && !node.Discover(m.Body, out _))
+        {
+            Unserved++;
+            return;
+        }
+
+        (_successorOf ??= [])[m.App] = _clock();
+    }
+
+    /// <summary>
+    /// Each second: a successor that has become the app's closest node (its root left or died) announces the app, and
+    /// again while workers are missing, as the root would have. It stops watching once it is in the app's tree under
+    /// another root, the app trains here, or <see cref="SuccessorWatchMicros"/> have passed.
+    /// </summary>
+    private void WatchAsSuccessor(ForestNode node, NodeId app, long since)
+    {
+        long now = _clock();
+        bool elsewhere = node.TryGetTree(app, out TreeInfo info) && !info.IsRoot && !info.Parent.IsNone;
+        if (elsewhere || now - since > SuccessorWatchMicros || (TryGet(app, out FederatedApp? fl) && fl!.Master is not null)
+            || node.Descriptor(app) is not { } descriptor)
+        {
+            _successorOf!.Remove(app);
+            return;
+        }
+
+        if (!node.Overlay.NextHop(app, PeerHandle.None, descriptor.Scope).IsNone)
+            return; // a closer node lives: the root has the app (or a successor closer than this one)
+        _successorOf!.Remove(app);
+        SuccessorAnnouncements++;
+        Announce(node, descriptor);
+        (_announcing ??= [])[app] = now; // and again while workers are missing (AnnounceAgain)
     }
 
     /// <summary>Null when the descriptor's app is claimed by a creator whose signature verifies (or nothing is checked).</summary>
@@ -333,6 +416,12 @@ public sealed class LearningNode : IForestApp
     /// </summary>
     public void Nudge(ForestNode node)
     {
+        if (_successorOf is not null)
+        {
+            foreach ((NodeId app, long since) in _successorOf.ToArray())
+                WatchAsSuccessor(node, app, since);
+        }
+
         if (_announcing is not null)
         {
             foreach (NodeId app in _announcing.Keys.ToArray())
