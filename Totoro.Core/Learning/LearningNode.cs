@@ -278,7 +278,7 @@ public sealed class LearningNode : IForestApp
                 candidates.Add(peer);
         }
 
-        candidates.Sort((a, b) => a == b ? 0 : app.IsCloser(node.IdOf(a), node.IdOf(b)) ? -1 : 1);
+        candidates.Sort((a, b) => app.IsCloser(node.IdOf(a), node.IdOf(b)) ? -1 : app.IsCloser(node.IdOf(b), node.IdOf(a)) ? 1 : 0);
         Payload handed = new LearningMessage(LearningOp.Successor, app, descriptor).ToPayload();
         foreach (PeerHandle successor in candidates.Take(SuccessorCount))
             node.SendDirect(successor, LearningMessage.Tag, handed, stamp: 0);
