@@ -22,4 +22,9 @@ public interface ILearningObserver
     void OnResumed(NodeId app, FederatedMaster master, bool modelRestored, long now)
     {
     }
+
+    /// <summary>A successor of the app's first root announced it: that root was gone before the app trained.</summary>
+    void OnSuccessorAnnounced(NodeId app, string name, long now)
+    {
+    }
 }

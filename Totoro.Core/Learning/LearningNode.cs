@@ -322,6 +322,7 @@ public sealed class LearningNode : IForestApp
             return; // a closer node lives: the root has the app (or a successor closer than this one)
         _successorOf!.Remove(app);
         SuccessorAnnouncements++;
+        _observer?.OnSuccessorAnnounced(app, descriptor.Name, now);
         Announce(node, descriptor);
         (_announcing ??= [])[app] = now; // and again while workers are missing (AnnounceAgain)
     }

@@ -185,6 +185,9 @@ internal sealed class HostedApps : IForestApp, IOverlayListener, IWorkloadSource
     public void OnResumed(NodeId app, FederatedMaster master, bool modelRestored, long now)
         => _host.Log.Warn($"app {master.Spec.Name}: a node here took over as master at round {master.CompletedRounds + 1}{(modelRestored ? "" : " WITHOUT its model (lost)")}");
 
+    public void OnSuccessorAnnounced(NodeId app, string name, long now)
+        => _host.Log.Warn($"app {name}: its first root is gone before it trained, and a node here, next closest to the app, announced it again");
+
     // ---- IForestApp: each node's own learning layer ------------------------------------------------------
 
     private LearningNode LearnerOf(ForestNode node)

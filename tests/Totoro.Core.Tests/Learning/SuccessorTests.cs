@@ -20,6 +20,7 @@ public class SuccessorTests
     private readonly FakeNetwork _network = new(seed: 23);
     private readonly NodeId _appId = NodeId.FromRandom(0x5a10_0000_0000_0000, 3);
     private readonly WorkloadCache _workloads = new();
+    private readonly Announced _observer = new();
 
     [Fact]
     public void A_root_hands_a_submitted_app_to_the_two_nodes_next_closest_to_it_and_to_no_other()
@@ -63,6 +64,7 @@ public class SuccessorTests
         Assert.Equal(1, learner.SuccessorAnnouncements);
         learner.Nudge(successor); // once: further announcements are the ones a root makes while workers are missing
         Assert.Equal(1, learner.SuccessorAnnouncements);
+        Assert.Equal(["successors"], _observer.Names); // the host logs it
     }
 
     [Fact]
@@ -115,11 +117,19 @@ public class SuccessorTests
     {
         PeerHandle self = _network.Add(new NodeId((UInt128)((Int128)_appId.Value + offset)));
         FakeNodeContext context = _network.ContextFor(self);
-        var learner = new LearningNode(() => context.Now, _workloads) { Signatures = signatures };
+        var learner = new LearningNode(() => context.Now, _workloads, observer: _observer) { Signatures = signatures };
         var node = new ForestNode(context, _network.IdOf(self), new PastryOptions(), hooks: LearningTreeHooks.Default, learner);
         node.Join(PeerHandle.None);
         context.Drain();
         return (node, context, learner);
+    }
+
+    /// <summary>What a host's log hears of successors' announcements.</summary>
+    private sealed class Announced : ILearningObserver
+    {
+        public List<string> Names { get; } = [];
+
+        public void OnSuccessorAnnounced(NodeId app, string name, long now) => Names.Add(name);
     }
 
     /// <summary>A host whose check refuses every creator's claim.</summary>
