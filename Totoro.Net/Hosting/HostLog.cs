@@ -41,11 +41,13 @@ public sealed class HostLog(LogLevel level, TextWriter? writer = null)
             {
                 // A full disk under a redirected log: the line is lost, never the handler that wrote it (an exception
                 // here would end, half done, whatever the node was doing, such as starting an app's first round).
-                LinesDropped++;
+                Interlocked.Increment(ref _linesDropped);
             }
         }
     }
 
+    private long _linesDropped;
+
     /// <summary>Lines the writer did not take (its disk full, its pipe gone).</summary>
-    public long LinesDropped { get; private set; }
+    public long LinesDropped => Interlocked.Read(ref _linesDropped);
 }

@@ -67,6 +67,7 @@ public sealed class HostMetrics
         Counter dropped = f.CreateCounter("totoro_transport_dropped_total", "Datagrams counted and dropped, by reason.", "reason");
         AuthenticationFailures = f.CreateCounter("totoro_transport_authentication_failures_total", "Datagrams rejected because they failed authentication (0 until datagrams are authenticated).");
         Counter handlerErrors = f.CreateCounter("totoro_handler_errors_total", "Messages whose handler threw (logged; the node carries on).");
+        Counter diskDropped = f.CreateCounter("totoro_disk_writes_dropped_total", "Rows and log lines the disk refused (full; the node carries on), by file.", "file");
         AuthenticationFailures.IncTo(0); // published from the start, so dashboards and alerts see the series
         Registry.AddBeforeCollectCallback(() =>
         {
@@ -82,6 +83,8 @@ public sealed class HostMetrics
             dropped.WithLabels("unknown_destination").IncTo(Interlocked.Read(ref c.UnknownDestination));
             dropped.WithLabels("send_failed").IncTo(Interlocked.Read(ref c.SendFailures));
             handlerErrors.IncTo(host.HandlerErrors);
+            diskDropped.WithLabels("metrics.csv").IncTo(host.MetricsRowsDropped);
+            diskDropped.WithLabels("log").IncTo(host.Log.LinesDropped);
         });
     }
 

@@ -14,7 +14,7 @@ public partial class MetricsTests
         "totoro_apps_known", "totoro_messages_received_total", "totoro_messages_sent_total", "totoro_transport_datagrams_received_total",
         "totoro_transport_datagrams_sent_total", "totoro_transport_received_bytes_total", "totoro_transport_sent_bytes_total",
         "totoro_transport_dropped_total", "totoro_transport_authentication_failures_total", "totoro_handler_errors_total",
-        "totoro_planning_moves_total", "totoro_planning_move_refusals_total",
+        "totoro_planning_moves_total", "totoro_planning_move_refusals_total", "totoro_disk_writes_dropped_total",
     ];
 
     [Fact]
