@@ -186,6 +186,12 @@ public sealed class LearningNode : IForestApp
                 return;
             }
 
+            if (m.Op == LearningOp.Stop)
+            {
+                OnSuccessorStop(node, m);
+                return;
+            }
+
             if (m.Op == LearningOp.Enrolled)
                 OnEnrolled(node, m);
             Answered?.Invoke(stamp, from, m);
@@ -211,7 +217,12 @@ public sealed class LearningNode : IForestApp
                 break;
             case LearningOp.StatusQuery or LearningOp.Stop:
                 if (m.Op == LearningOp.Stop && TryGet(m.App, out FederatedApp? stopped))
+                {
                     stopped!.Stop();
+                    if (stopped.Master is null)
+                        SendToSuccessors(node, m.App, m); // stopped before it trained: its successors must not announce it
+                }
+
                 Reply(node, from, stamp, new LearningMessage(LearningOp.Status, m.App, Progress(node, m.App).Encode()));
                 break;
             case LearningOp.ModelQuery:
@@ -246,7 +257,7 @@ public sealed class LearningNode : IForestApp
         App(node, m.App)?.Known(_clock());
         Announce(node, node.Descriptor(m.App)!);
         (_announcing ??= [])[m.App] = _clock();
-        HandToSuccessors(node, m.App, m.Body);
+        SendToSuccessors(node, m.App, new LearningMessage(LearningOp.Successor, m.App, m.Body));
         return [0];
     }
 
@@ -269,7 +280,7 @@ public sealed class LearningNode : IForestApp
     /// submitter was told it was accepted; the soak of CI stop 34 lost soak-15 so. The nodes next closest to the app, the
     /// ones that become its root when this one goes, keep its descriptor and announce it if that happens.
     /// </summary>
-    private static void HandToSuccessors(ForestNode node, NodeId app, byte[] descriptor)
+    private static void SendToSuccessors(ForestNode node, NodeId app, LearningMessage message)
     {
         var candidates = new List<PeerHandle>();
         foreach (PeerHandle peer in node.Overlay.LeftLeaves().Concat(node.Overlay.RightLeaves()))
@@ -279,9 +290,26 @@ public sealed class LearningNode : IForestApp
         }
 
         candidates.Sort((a, b) => app.IsCloser(node.IdOf(a), node.IdOf(b)) ? -1 : app.IsCloser(node.IdOf(b), node.IdOf(a)) ? 1 : 0);
-        Payload handed = new LearningMessage(LearningOp.Successor, app, descriptor).ToPayload();
+        Payload payload = message.ToPayload();
         foreach (PeerHandle successor in candidates.Take(SuccessorCount))
-            node.SendDirect(successor, LearningMessage.Tag, handed, stamp: 0);
+            node.SendDirect(successor, LearningMessage.Tag, payload, stamp: 0);
+    }
+
+    /// <summary>
+    /// The root's word that its creator stopped the app before it trained (the creator's signed stop, passed on): a
+    /// successor stops watching it, so it never announces an app its creator stopped.
+    /// </summary>
+    private void OnSuccessorStop(ForestNode node, LearningMessage m)
+    {
+        if (_successorOf is null || !_successorOf.ContainsKey(m.App))
+            return;
+        if (StopRefusal(node, m) is not null)
+        {
+            OwnershipRefusals++; // not its creator's stop
+            return;
+        }
+
+        _successorOf.Remove(m.App);
     }
 
     /// <summary>A root handed this node a new app as a successor: kept (if its creator's claim holds) and watched.</summary>

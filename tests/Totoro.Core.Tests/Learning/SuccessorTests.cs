@@ -68,6 +68,25 @@ public class SuccessorTests
     }
 
     [Fact]
+    public void A_stop_before_the_first_round_reaches_the_successors_and_they_never_announce_the_app()
+    {
+        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
+        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2);
+        Introduce(root, rootContext, context.Self);
+        Introduce(successor, context, rootContext.Self);
+        LearningNode.Ask(root, LearningOp.Submit, _appId, stamp: 1, Descriptor().Encode());
+        successor.Receive(rootContext.Self, Assert.Single(Handed(rootContext.Drain())).Message);
+
+        LearningNode.Ask(root, LearningOp.Stop, _appId, stamp: 2); // its creator stops it before it trained
+        FakeNodeContext.Sent stop = Assert.Single(rootContext.Drain(), s => s.To == context.Self && Is(s, LearningOp.Stop));
+        successor.Receive(rootContext.Self, stop.Message);
+        successor.Receive(rootContext.Self, new Message { Kind = MessageKind.Leave });
+        learner.Nudge(successor);
+
+        Assert.Equal(0, learner.SuccessorAnnouncements);
+    }
+
+    [Fact]
     public void A_handed_app_whose_claim_does_not_verify_is_refused_and_never_announced()
     {
         (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
@@ -86,17 +105,14 @@ public class SuccessorTests
         Assert.Equal(0, learner.SuccessorAnnouncements);
     }
 
-    private static List<FakeNodeContext.Sent> Handed(IEnumerable<FakeNodeContext.Sent> sent)
-    {
-        var handed = new List<FakeNodeContext.Sent>();
-        foreach (FakeNodeContext.Sent s in sent)
-        {
-            Message message = s.Message;
-            if (LearningMessage.TryRead(new AppMessageView(in message), out LearningMessage m) && m.Op == LearningOp.Successor)
-                handed.Add(s);
-        }
+    private static List<FakeNodeContext.Sent> Handed(IEnumerable<FakeNodeContext.Sent> sent) => [.. sent.Where(s => Is(s, LearningOp.Successor))];
 
-        return handed;
+    /// <summary>A learning message of <paramref name="op"/> sent straight to a peer (not routed).</summary>
+    private static bool Is(FakeNodeContext.Sent sent, LearningOp op)
+    {
+        Message message = sent.Message;
+        var view = new AppMessageView(in message);
+        return !view.IsRouted && LearningMessage.TryRead(view, out LearningMessage m) && m.Op == op;
     }
 
     private AppDescriptor Descriptor()
