@@ -268,8 +268,20 @@ public sealed class LearningNode : IForestApp
     /// by then workers have long heard of the app, and they keep it alive at any root (they enrol there).</summary>
     public const long SuccessorWatchMicros = 120_000_000;
 
-    /// <summary>Apps a root handed this node as a successor, and when: announced if this node becomes their closest node.</summary>
-    private Dictionary<NodeId, long>? _successorOf;
+    /// <summary>At most this many apps a successor watches at once; a hand-off beyond is dropped and counted.</summary>
+    public const int MaxWatched = 64;
+
+    /// <summary>
+    /// Apps a root handed this node as a successor: when, and the descriptor's bytes. Kept here, not as a tree of the
+    /// node's own, until it announces one: most are never needed, and each goes after <see cref="SuccessorWatchMicros"/>.
+    /// </summary>
+    private Dictionary<NodeId, Handed>? _successorOf;
+
+    /// <summary>An app handed to this node as a successor: since when, its descriptor, and the bytes it came as.</summary>
+    private readonly record struct Handed(long Since, AppDescriptor Descriptor, byte[] Bytes);
+
+    /// <summary>Hand-offs dropped because this node already watched <see cref="MaxWatched"/> apps.</summary>
+    public int SuccessorHandsDropped { get; private set; }
 
     /// <summary>Apps this node announced as a successor, its app's root gone before any worker heard of the app.</summary>
     public int SuccessorAnnouncements { get; private set; }
@@ -321,13 +333,20 @@ public sealed class LearningNode : IForestApp
             return;
         }
 
-        if (node.Descriptor(m.App) is null && !node.Discover(m.Body, out _))
+        if (!AppDescriptor.TryDecode(m.Body, LearningTreeHooks.Default, out AppDescriptor? descriptor, out _))
         {
             Unserved++;
             return;
         }
 
-        (_successorOf ??= [])[m.App] = _clock();
+        _successorOf ??= [];
+        if (_successorOf.Count >= MaxWatched && !_successorOf.ContainsKey(m.App))
+        {
+            SuccessorHandsDropped++; // a flood of hand-offs costs it at most MaxWatched descriptors
+            return;
+        }
+
+        _successorOf[m.App] = new Handed(_clock(), descriptor!, m.Body);
     }
 
     /// <summary>
@@ -335,20 +354,23 @@ public sealed class LearningNode : IForestApp
     /// again while workers are missing, as the root would have. It stops watching once it is in the app's tree under
     /// another root, the app trains here, or <see cref="SuccessorWatchMicros"/> have passed.
     /// </summary>
-    private void WatchAsSuccessor(ForestNode node, NodeId app, long since)
+    private void WatchAsSuccessor(ForestNode node, NodeId app, Handed handed)
     {
         long now = _clock();
         bool elsewhere = node.TryGetTree(app, out TreeInfo info) && !info.IsRoot && !info.Parent.IsNone;
-        if (elsewhere || now - since > SuccessorWatchMicros || (TryGet(app, out FederatedApp? fl) && fl!.Master is not null)
-            || node.Descriptor(app) is not { } descriptor)
+        if (elsewhere || now - handed.Since > SuccessorWatchMicros || (TryGet(app, out FederatedApp? fl) && fl!.Master is not null))
         {
             _successorOf!.Remove(app);
             return;
         }
 
-        if (!node.Overlay.NextHop(app, PeerHandle.None, descriptor.Scope).IsNone)
+        if (!node.Overlay.NextHop(app, PeerHandle.None, handed.Descriptor.Scope).IsNone)
             return; // a closer node lives: the root has the app (or a successor closer than this one)
         _successorOf!.Remove(app);
+        if (node.Descriptor(app) is null && !node.Discover(handed.Bytes, out _))
+            return; // decoded once already: not reached
+        AppDescriptor descriptor = node.Descriptor(app)!;
+
         SuccessorAnnouncements++;
         _observer?.OnSuccessorAnnounced(app, descriptor.Name, now);
         Announce(node, descriptor);
@@ -447,8 +469,8 @@ public sealed class LearningNode : IForestApp
     {
         if (_successorOf is not null)
         {
-            foreach ((NodeId app, long since) in _successorOf.ToArray())
-                WatchAsSuccessor(node, app, since);
+            foreach ((NodeId app, Handed handed) in _successorOf.ToArray())
+                WatchAsSuccessor(node, app, handed);
         }
 
         if (_announcing is not null)

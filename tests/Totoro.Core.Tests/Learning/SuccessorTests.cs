@@ -53,15 +53,16 @@ public class SuccessorTests
         FakeNodeContext.Sent handed = Assert.Single(Handed(rootContext.Drain()));
 
         successor.Receive(rootPeer, handed.Message);
-        Assert.NotNull(successor.Descriptor(_appId));
         learner.Nudge(successor); // the host's second: the root lives, so nothing is announced
         Assert.Equal(0, learner.SuccessorAnnouncements);
+        Assert.Null(successor.Descriptor(_appId)); // kept in the watch, not as a tree of its own
         Assert.DoesNotContain(context.Drain(), s => s.Message.Kind == TreeKind.Advertise);
 
         successor.Receive(rootPeer, new Message { Kind = MessageKind.Leave }); // the root leaves gracefully
         context.Drain();
         learner.Nudge(successor);
         Assert.Equal(1, learner.SuccessorAnnouncements);
+        Assert.NotNull(successor.Descriptor(_appId)); // it now knows the app, as the root it is about to be
         learner.Nudge(successor); // once: further announcements are the ones a root makes while workers are missing
         Assert.Equal(1, learner.SuccessorAnnouncements);
         Assert.Equal(["successors"], _observer.Names); // the host logs it
@@ -84,6 +85,26 @@ public class SuccessorTests
         learner.Nudge(successor);
 
         Assert.Equal(0, learner.SuccessorAnnouncements);
+    }
+
+    [Fact]
+    public void A_successor_watches_at_most_its_cap_of_apps_and_counts_the_hand_offs_beyond()
+    {
+        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
+        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2);
+        Introduce(root, rootContext, context.Self);
+        Introduce(successor, context, rootContext.Self);
+        for (int i = 0; i <= LearningNode.MaxWatched; i++)
+        {
+            var app = new NodeId(_appId.Value - 10_000 - (UInt128)i); // the root (at +1) is closest to it, the successor (+2) next
+            LearningNode.Ask(root, LearningOp.Submit, app, stamp: i, Descriptor(app).Encode());
+            successor.Receive(rootContext.Self, Assert.Single(Handed(rootContext.Drain())).Message);
+        }
+
+        Assert.Equal(1, learner.SuccessorHandsDropped);
+        successor.Receive(rootContext.Self, new Message { Kind = MessageKind.Leave });
+        learner.Nudge(successor);
+        Assert.Equal(LearningNode.MaxWatched, learner.SuccessorAnnouncements); // the kept ones: every app but the last
     }
 
     [Fact]
@@ -115,11 +136,11 @@ public class SuccessorTests
         return !view.IsRouted && LearningMessage.TryRead(view, out LearningMessage m) && m.Op == op;
     }
 
-    private AppDescriptor Descriptor()
+    private AppDescriptor Descriptor(NodeId? app = null)
     {
         FederatedWorkload workload = FederatedWorkload.Load(Spec, Seed);
         var info = new LearningAppInfo(Spec, Seed, workload.Model.ParameterCount, Timing: false) { MinWorkers = 1 };
-        return AppDescriptor.Default(_appId, "successors", 8) with { Application = info.Encode() };
+        return AppDescriptor.Default(app ?? _appId, "successors", 8) with { Application = info.Encode() };
     }
 
     private static void Introduce(ForestNode node, FakeNodeContext context, params PeerHandle[] peers)
