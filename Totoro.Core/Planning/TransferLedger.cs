@@ -184,10 +184,13 @@ public sealed class TransferLedger : IPlanningObservations
             Slot++;
         }
 
+        // A flow of one of the node's tree edges now stays, however long idle: it is what the node's report prices its
+        // revival at (OwnFor) and the last round the edge took. Forgotten after 120 s, an idle node reported its revival
+        // free, and an observer took its edge for a new one that carries every round (docs/planning.md I.7).
         List<(NodeId, FlowDirection, PeerHandle, bool)>? ended = null;
         foreach ((var key, var flow) in _flows)
         {
-            if (now - flow.At > FlowLifetimeMicros)
+            if (now - flow.At > FlowLifetimeMicros && (flow.Relayed || IsEdge?.Invoke(key.App, key.Direction, key.Peer, key.Out) != true))
                 (ended ??= []).Add(key);
         }
 

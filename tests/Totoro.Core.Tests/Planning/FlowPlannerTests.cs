@@ -412,6 +412,31 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AnIdleNodeStillPricesItsEdgeAfterTwoMinutesWhileAnEdgeThatIsGoneIsForgotten()
+    {
+        // The forwarder whose only child left, idle for 10 minutes with the ledger expired now and then as a node does.
+        // Its edge to its parent is still a tree edge: a mover's probe is still answered with the model in and the update
+        // out that the mover brings back, and the last round the edge took is still known. Before, every flow was forgotten
+        // 120 s after its last transfer: an idle node answered its revival free (0, 0), and the run's observer took its edge
+        // for a new one that carries every round (live-planning, 180 rounds: 31–78 players above ε where 90 rounds had 0–2).
+        // A node that left the tree altogether (no edge left) forgets the app's flows after the 120 s, as before.
+        (TransferLedger ledger, _) = ForwarderWhoseChildLeft();
+        (TransferLedger left, HashSet<PeerHandle> leftEdges) = ForwarderWhoseChildLeft();
+        leftEdges.Clear();
+        for (long at = 10_000_000; at <= 600_000_000; at += 10_000_000)
+        {
+            ledger.Expire(at);
+            left.Expire(at);
+        }
+
+        LoadReport answer = ledger.OwnFor(App);
+        Assert.Equal((100_000, 100_000), (answer.UpBytesPerRound, answer.DownBytesPerRound));
+        Assert.Equal(4, ledger.LastRoundAsChild(App));
+        Assert.Equal(-1, left.LastRoundAsChild(App));
+        Assert.Equal((0, 0), (left.OwnFor(App).UpBytesPerRound, left.OwnFor(App).DownBytesPerRound));
+    }
+
+    [Fact]
     public void AnIdleNodesAnswerCountsOnlyItsEdgeToItsParentWithAnUpdateAsLargeAsTheModel()
     {
         // A forwarder whose child is still its child but idle (no worker below either): the rounds stopped coming, and its
