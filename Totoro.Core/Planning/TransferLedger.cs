@@ -467,12 +467,13 @@ public sealed class TransferLedger : IPlanningObservations
     public LoadReport OwnFor(NodeId app)
     {
         LoadReport own = Own;
-        if (!IsDormant(app))
-            return own;
+        bool dormant = IsDormant(app);
         long updateOut = 0, modelIn = 0;
         foreach ((var key, var flow) in _flows)
         {
             if (key.App != app || flow.Relayed || (IsEdge is not null && !IsEdge(key.App, key.Direction, key.Peer, key.Out)) || OnSameHost(key.Peer))
+                continue;
+            if (!dormant && !IsLive(key, flow.Round, relayed: false))
                 continue;
             if (key.Out && key.Direction == FlowDirection.Up)
                 updateOut = Math.Max(updateOut, flow.Bytes);
@@ -480,7 +481,17 @@ public sealed class TransferLedger : IPlanningObservations
                 modelIn = Math.Max(modelIn, flow.Bytes);
         }
 
-        return own with { UpBytesPerRound = own.UpBytesPerRound + Math.Max(updateOut, modelIn), DownBytesPerRound = own.DownBytesPerRound + modelIn };
+        if (dormant)
+            return own with { UpBytesPerRound = own.UpBytesPerRound + Math.Max(updateOut, modelIn), DownBytesPerRound = own.DownBytesPerRound + modelIn };
+
+        // The rounds come down here, and the answer that goes up is empty (no worker below, none here): under a mover it
+        // carries the mover's aggregate, as large as the model. Priced at its empty answer, such a node looked a model's
+        // transfer over its uplink cheaper than it is, and the mover, once there, saw its old parent cheaper again: at
+        // the end of 180-round runs every move was such a return, two children swapping between the same two parents
+        // every few seconds (docs/planning.md I.7).
+        return modelIn > updateOut && updateOut < BulkBytes
+            ? own with { UpBytesPerRound = own.UpBytesPerRound + modelIn - updateOut }
+            : own;
     }
 
     /// <summary>

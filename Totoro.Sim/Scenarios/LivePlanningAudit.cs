@@ -23,6 +23,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private AppScore[]? _allLive; // every app's players scored together as the first app's last round began
     private List<LiveFlowGame.Flow>? _flows;
     private readonly Dictionary<(NodeId App, int Child), (LiveFlowGame.Flow Up, LiveFlowGame.Flow Down)> _idle = []; // of the last profile
+    private readonly Dictionary<(NodeId App, int Child), LiveFlowGame.Flow> _liveUp = []; // each live edge's update up, of the last profile
     private long _loadedAt;
     private int _routeMoves;
     private int _parentMoves;
@@ -125,15 +126,30 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         return cost;
     }
 
-    /// <summary>The idle edges from <paramref name="node"/> up to the first that carries the app's rounds, as flows of a round's bytes (empty: it carries them).</summary>
+    /// <summary>
+    /// What a mover under <paramref name="node"/> adds above it beyond its own two flows: the idle edges from the node up
+    /// to the first that carries the app's rounds, as flows of a round's bytes; then, from there up, every edge whose
+    /// update is an empty answer (no worker below it yet), by the bytes it grows to with the mover's aggregate in it.
+    /// Both revive with the mover and fall back when it leaves; a node's answer to a probe prices the first of them
+    /// (<see cref="TransferLedger.OwnFor"/>). Without the second, such a candidate was priced a model over its uplink
+    /// cheaper than it is, by the nodes and by this audit alike, and children swapped between two parents for good
+    /// (docs/planning.md I.7).
+    /// </summary>
     private List<LiveFlowGame.Flow> Revived(NodeId app, int node, long upBytes, long downBytes)
     {
         var revived = new List<LiveFlowGame.Flow>();
-        for (int hops = 0; hops < 256 && _idle.TryGetValue((app, node), out var edge); hops++)
+        int hops = 0;
+        for (; hops < 256 && _idle.TryGetValue((app, node), out var edge); hops++)
         {
             revived.Add(edge.Up with { Bytes = upBytes });
             revived.Add(edge.Down with { Bytes = downBytes });
             node = edge.Up.To;
+        }
+
+        for (; hops < 256 && _liveUp.TryGetValue((app, node), out LiveFlowGame.Flow up) && up.Bytes < TransferLedger.BulkBytes && up.Bytes < upBytes; hops++)
+        {
+            revived.Add(up with { Bytes = upBytes - up.Bytes });
+            node = up.To;
         }
 
         return revived;
@@ -163,6 +179,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         var flows = new List<LiveFlowGame.Flow>();
         edges = [];
         _idle.Clear();
+        _liveUp.Clear();
         NodeId[] scored = [.. apps ?? _apps.Where(a => !_ended.Contains(a))];
         int[] latest = [.. scored.Select(LatestRound)];
         for (int i = 0; i < forest.World.NodeCount; i++)
@@ -186,7 +203,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
                 }
                 FlowStrategy up = node.Planning?.StrategyOf(app, FlowDirection.Up, parent) ?? FlowStrategy.Direct;
                 FlowStrategy down = above.Planning?.StrategyOf(app, FlowDirection.Down, new PeerHandle(i)) ?? FlowStrategy.Direct;
-                flows.Add(new LiveFlowGame.Flow(i, parent.Index, Via(up), BytesOf(node, app, FlowDirection.Up, parent)));
+                flows.Add(_liveUp[(app, i)] = new LiveFlowGame.Flow(i, parent.Index, Via(up), BytesOf(node, app, FlowDirection.Up, parent)));
                 flows.Add(new LiveFlowGame.Flow(parent.Index, i, Via(down), BytesOf(above, app, FlowDirection.Down, new PeerHandle(i))));
                 edges.Add((app, i, parent.Index));
             }

@@ -412,6 +412,35 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void ANodeWhoseAnswerUpIsEmptyIsAskedAtTheUpdateAMoverWouldBringUp()
+    {
+        // The rounds still come down to a forwarder (200 kB models), and it answers its parent with nothing (no worker
+        // below, none here: 50 B). A child that moves under it brings its update up through it, as large as the model:
+        // the answer to its probe counts the uplink at 200 kB, not 50 B. Priced at its empty answer, such a node looked
+        // a model over its uplink cheaper than it is; once there, the mover found its old parent cheaper, and children
+        // swapped between two parents for good. A forwarder whose answer is a real update (a worker below) is answered
+        // as it is, and so is a node with nothing of the app (no model comes down).
+        var empty = new TransferLedger { IsEdge = (_, _, peer, _) => peer == Parent };
+        var working = new TransferLedger { IsEdge = (_, _, peer, _) => peer == Parent };
+        for (int round = 1; round <= 4; round++)
+        {
+            long at = round * 1_000_000;
+            empty.Carried(App, FlowDirection.Down, Parent, outgoing: false, 200_000, at, round);
+            empty.Carried(App, FlowDirection.Up, Parent, outgoing: true, 50, at + 1, round);
+            working.Carried(App, FlowDirection.Down, Parent, outgoing: false, 200_000, at, round);
+            working.Carried(App, FlowDirection.Up, Parent, outgoing: true, 200_000, at + 1, round);
+        }
+
+        empty.Advance(4_500_000);
+        working.Advance(4_500_000);
+        Assert.Equal((50, 200_000), (empty.Own.UpBytesPerRound, empty.Own.DownBytesPerRound));
+        Assert.Equal((200_000, 200_000), (empty.OwnFor(App).UpBytesPerRound, empty.OwnFor(App).DownBytesPerRound));
+        Assert.Equal(working.Own, working.OwnFor(App));
+        NodeId other = NodeId.FromRandom(0x0102030405060708, 0x1112131415161718);
+        Assert.Equal(empty.Own, empty.OwnFor(other));
+    }
+
+    [Fact]
     public void AnIdleNodeStillPricesItsEdgeAfterTwoMinutesWhileAnEdgeThatIsGoneIsForgotten()
     {
         // The forwarder whose only child left, idle for 10 minutes with the ledger expired now and then as a node does.
