@@ -126,15 +126,24 @@ public class FlowPlannerTests
     public void ANodeReportsTheMedianOfTheDownlinkRatesItsSendersTold()
     {
         // Three senders timed this node's downlink: one whose transfers always queued behind its siblings' (3), two that
-        // found it idle (10, 11). The lowest read a fifth of the nodes' downlinks below 0.6 of the truth; the (lower)
-        // median is the link's, and a single wild sender (a round trip read long: 500) does not carry it either.
+        // found it idle (10, 11). The lowest read a fifth of the nodes' downlinks below 0.6 of the truth; the median is
+        // the link's, and a single wild sender (a round trip read long: 500) does not carry it either: of four, the
+        // upper middle one (11). Two senders, one that always queued (14.5) and one that found the link idle (39.9, the
+        // truth): the upper one. The lower middle read such a node at 14.5, a fast downlink behind a slow uplink (12),
+        // and three children declined it at a true gain of 0.07–0.11 (docs/planning.md I.7).
         var ledger = new TransferLedger();
         ledger.ToldDownlink(new PeerHandle(3), 3);
         ledger.ToldDownlink(new PeerHandle(4), 10);
         ledger.ToldDownlink(new PeerHandle(5), 11);
         Assert.Equal(10.0, ledger.Own.DownBytesPerMicro, 6);
         ledger.ToldDownlink(new PeerHandle(6), 500);
-        Assert.Equal(10.0, ledger.Own.DownBytesPerMicro, 6);
+        Assert.Equal(11.0, ledger.Own.DownBytesPerMicro, 6);
+
+        var two = new TransferLedger();
+        two.ToldDownlink(new PeerHandle(27), 14.5);
+        Assert.Equal(14.5, two.Own.DownBytesPerMicro, 6);
+        two.ToldDownlink(new PeerHandle(177), 39.9);
+        Assert.Equal(39.9, two.Own.DownBytesPerMicro, 6);
     }
 
     [Fact]
