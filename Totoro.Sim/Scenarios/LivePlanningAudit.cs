@@ -212,6 +212,13 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         return flows;
     }
 
+    /// <summary>What a mover with these bytes adds above <paramref name="node"/> on the app's edges as they are now (<see cref="Revived"/>); for tests.</summary>
+    internal IReadOnlyList<LiveFlowGame.Flow> AddedUnder(NodeId app, int node, long upBytes, long downBytes)
+    {
+        Profile(out _, [app]);
+        return Revived(app, node, upBytes, downBytes);
+    }
+
     /// <summary>The tree edges of <paramref name="app"/> whose flows the oracle counts now (its training ended or not); for tests.</summary>
     internal IReadOnlyList<(NodeId App, int Child, int Parent)> LiveEdges(NodeId app)
     {

@@ -122,6 +122,49 @@ public class LivePlanningTests
     }
 
     [Fact]
+    public void TheOraclePricesAMoveUnderANodeWhoseAnswerUpIsEmptyWithThatAnswerGrownToTheMoversUpdate()
+    {
+        // A node that still takes the app's rounds and answers its parent with nothing (no worker below it) carries a
+        // mover's aggregate once a worker moves under it: its edge up grows from the empty answer to the mover's update.
+        // The oracle's price of such a move adds exactly that growth on the node's edge (and on the edges above it while
+        // their answers are empty too); a node whose answer is a real update adds nothing. Priced at the empty answer,
+        // the oracle agreed with the nodes' same mistake, and children swapped between two parents for good
+        // (docs/planning.md I.7). The empty answers are read from a tap on every send, not from any node's ledger.
+        FederatedScenario scenario = Create("game", seed: 1);
+        var lastUp = new Dictionary<(NodeId App, int Child, int Parent), (int Round, long Bytes)>();
+        scenario.Forest.World.OnSend = (int from, int to, in Message m) =>
+        {
+            if (m.Kind == TreeKind.Aggregate && (m.Flags & TreeFlags.Planned) != 0 && (!lastUp.TryGetValue((m.Key, from, to), out var had) || m.Round >= had.Round))
+                lastUp[(m.Key, from, to)] = (m.Round, m.EncodedSize);
+        };
+        scenario.RunReport();
+
+        const long update = 200_000;
+        int empty = 0, full = 0;
+        foreach (NodeId app in scenario.TreeApps)
+        {
+            foreach ((NodeId _, int child, int parent) in scenario.PlanningAudit!.LiveEdges(app))
+            {
+                if (!lastUp.TryGetValue((app, child, parent), out var sent))
+                    continue;
+                IReadOnlyList<LiveFlowGame.Flow> added = scenario.PlanningAudit.AddedUnder(app, child, update, update);
+                if (sent.Bytes < TransferLedger.BulkBytes)
+                {
+                    empty++;
+                    Assert.True(added.Any(f => f.From == child && f.To == parent && f.Bytes == update - sent.Bytes), $"edge {child}->{parent} answered {sent.Bytes} B in round {sent.Round}; added: {string.Join(", ", added.Select(f => $"{f.From}->{f.To} {f.Bytes} B"))}");
+                }
+                else
+                {
+                    full++;
+                    Assert.Empty(added);
+                }
+            }
+        }
+
+        Assert.True(empty > 0 && full > 0, $"{empty} live edges with an empty answer up and {full} with a real update: the run must have both, or this checks nothing");
+    }
+
+    [Fact]
     public void ASiblingTellsTheHopFromItsParentThatAMoveUnderItAdds()
     {
         // Under a sibling the model takes one hop more: from the sibling's parent into the sibling. The sibling measures
