@@ -44,11 +44,8 @@ public class SuccessorTests
     [Fact]
     public void A_successor_announces_the_app_once_its_root_is_gone_and_not_while_it_lives()
     {
-        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
-        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2);
+        (ForestNode root, FakeNodeContext rootContext, ForestNode successor, FakeNodeContext context, LearningNode learner) = RootAndSuccessor();
         PeerHandle rootPeer = rootContext.Self;
-        Introduce(root, rootContext, context.Self);
-        Introduce(successor, context, rootPeer);
         LearningNode.Ask(root, LearningOp.Submit, _appId, stamp: 1, Descriptor().Encode());
         FakeNodeContext.Sent handed = Assert.Single(Handed(rootContext.Drain()));
 
@@ -71,10 +68,7 @@ public class SuccessorTests
     [Fact]
     public void A_stop_before_the_first_round_reaches_the_successors_and_they_never_announce_the_app()
     {
-        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
-        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2);
-        Introduce(root, rootContext, context.Self);
-        Introduce(successor, context, rootContext.Self);
+        (ForestNode root, FakeNodeContext rootContext, ForestNode successor, FakeNodeContext context, LearningNode learner) = RootAndSuccessor();
         LearningNode.Ask(root, LearningOp.Submit, _appId, stamp: 1, Descriptor().Encode());
         successor.Receive(rootContext.Self, Assert.Single(Handed(rootContext.Drain())).Message);
 
@@ -90,10 +84,7 @@ public class SuccessorTests
     [Fact]
     public void A_successor_watches_at_most_its_cap_of_apps_and_counts_the_hand_offs_beyond()
     {
-        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
-        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2);
-        Introduce(root, rootContext, context.Self);
-        Introduce(successor, context, rootContext.Self);
+        (ForestNode root, FakeNodeContext rootContext, ForestNode successor, FakeNodeContext context, LearningNode learner) = RootAndSuccessor();
         for (int i = 0; i <= LearningNode.MaxWatched; i++)
         {
             var app = new NodeId(_appId.Value - 10_000 - (UInt128)i); // the root (at +1) is closest to it, the successor (+2) next
@@ -110,10 +101,7 @@ public class SuccessorTests
     [Fact]
     public void A_handed_app_whose_claim_does_not_verify_is_refused_and_never_announced()
     {
-        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
-        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2, signatures: new RefuseAll());
-        Introduce(root, rootContext, context.Self);
-        Introduce(successor, context, rootContext.Self);
+        (ForestNode root, FakeNodeContext rootContext, ForestNode successor, FakeNodeContext context, LearningNode learner) = RootAndSuccessor(new RefuseAll());
         LearningNode.Ask(root, LearningOp.Submit, _appId, stamp: 1, Descriptor().Encode());
         FakeNodeContext.Sent handed = Assert.Single(Handed(rootContext.Drain()));
 
@@ -141,6 +129,16 @@ public class SuccessorTests
         FederatedWorkload workload = FederatedWorkload.Load(Spec, Seed);
         var info = new LearningAppInfo(Spec, Seed, workload.Model.ParameterCount, Timing: false) { MinWorkers = 1 };
         return AppDescriptor.Default(app ?? _appId, "successors", 8) with { Application = info.Encode() };
+    }
+
+    /// <summary>The app's root (its closest node) and its successor (the next closest), each knowing the other.</summary>
+    private (ForestNode Root, FakeNodeContext RootContext, ForestNode Successor, FakeNodeContext Context, LearningNode Learner) RootAndSuccessor(ISignatureCheck? successorSignatures = null)
+    {
+        (ForestNode root, FakeNodeContext rootContext, _) = Node(offset: 1);
+        (ForestNode successor, FakeNodeContext context, LearningNode learner) = Node(offset: 2, successorSignatures);
+        Introduce(root, rootContext, context.Self);
+        Introduce(successor, context, rootContext.Self);
+        return (root, rootContext, successor, context, learner);
     }
 
     private static void Introduce(ForestNode node, FakeNodeContext context, params PeerHandle[] peers)
