@@ -75,23 +75,32 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
         using var client = new ControlClient(IPAddress.Loopback);
         List<NodeId> ids = cluster.Ids(client);
-        NodeId member = ids[5]; // a node of h2, in the overlay (its other node when this one's place on the ring suits no app)
+        NodeId[] others = [ids[0], ids[1], ids[4], ids[5]]; // the nodes of h0 and h2: a compromised member is one of them
 
-        // Mallory's key, and an app id whose root is not on the worker's host, to which at least four overlay nodes are
-        // closer than the member and than mallory: more than the 3 replicas' tolerance. (Not every key has such an app
-        // id: one nearly opposite the member on the ring has none, so draw keys until one does.)
+        // Mallory's key, an app id whose root is not on the worker's host, and a member: at least four overlay nodes are
+        // closer to the app than the member and than mallory, more than the 3 replicas' tolerance. Which member suits
+        // depends on where the hosts' keys put their nodes on the ring, so all four are tried rather than one fixed node
+        // (a fixed one left no app in about one layout of 150).
         Credentials mallory = null!;
-        NodeId malloryId = default, app = default;
+        NodeId malloryId = default, app = default, member = default;
         for (int attempt = 0; app == default; attempt++)
         {
-            Assert.True(attempt < 200, "no key for mallory had an app id that suits the test, with either of h2's nodes as the member");
-            if (attempt == 100)
-                member = ids[4]; // the ring's layout left ids[5] no suitable app: try h2's other node
+            Assert.True(attempt < 200, "no key for mallory had an app id that suits the test, with any node of h0 or h2 as the member");
             mallory = ca.Issue("mallory", 1);
             NodeId candidate = NodeIdentity.Derive(mallory.Certificate.PublicKey, 0);
             malloryId = candidate;
-            app = Enumerable.Range(0, 20_000).Select(i => NodeId.Hash(BitConverter.GetBytes(i)))
-                .FirstOrDefault(a => ids.Count(id => a.IsCloser(id, member)) >= 4 && ids.Count(id => a.IsCloser(id, candidate)) >= 4 && HostCluster.Closest(ids, a) is var r && r != ids[2] && r != ids[3]);
+            foreach (NodeId a in Enumerable.Range(0, 20_000).Select(i => NodeId.Hash(BitConverter.GetBytes(i))))
+            {
+                NodeId root = HostCluster.Closest(ids, a);
+                if (root == ids[2] || root == ids[3] || ids.Count(id => a.IsCloser(id, candidate)) < 4)
+                    continue;
+                int suits = Array.FindIndex(others, m => ids.Count(id => a.IsCloser(id, m)) >= 4);
+                if (suits >= 0)
+                {
+                    (app, member) = (a, others[suits]);
+                    break;
+                }
+            }
         }
 
         NodeId worker = ids[2];
@@ -106,7 +115,7 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         Assert.True(LoopHelper.Eventually(() => Round(workerHost) == 1), "the root's round never reached the worker");
 
         // Mallory (certified, outside the overlay) poses as the worker's parent and seals a round as itself; then as the
-        // root (but with its own certificate). A compromised member (h2's key) seals one as itself.
+        // root (but with its own certificate). A compromised member (its host's key) seals one as itself.
         using var intruder = new Intruder(mallory);
         Payload poison = Payload.FromVector([666f, 666f, 666f]);
         intruder.Send(workerHost.Endpoint, worker, malloryId, TreeMessages.JoinAck(app, 1, 8, null));
@@ -116,8 +125,9 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         intruder.Send(workerHost.Endpoint, worker, malloryId, TreeMessages.Broadcast(app, 2, SealedPayload.Wrap(poison, malloryRoot.Seal(app, 2, realRoot, poison)), 1, 0));
         intruder.Send(workerHost.Endpoint, worker, malloryId, TreeMessages.Broadcast(app, 2, poison, 1, 0));
         Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts) >= 3), $"refused {LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).RefusedBroadcasts)} of mallory's 3 rounds");
-        using var compromised = new Intruder(credentials[2]);
-        var memberSeal = new RootSeal(credentials[2], 0, id => id == ids[5] ? 1 : 0, _ => { });
+        int memberAt = ids.IndexOf(member);
+        using var compromised = new Intruder(credentials[memberAt / 2]);
+        var memberSeal = new RootSeal(credentials[memberAt / 2], 0, id => id == member ? memberAt % 2 : 0, _ => { });
         compromised.Send(workerHost.Endpoint, worker, member, TreeMessages.JoinAck(app, 1, 8, null));
         compromised.Send(workerHost.Endpoint, worker, member, TreeMessages.Broadcast(app, 2, SealedPayload.Wrap(poison, memberSeal.Seal(app, 2, member, poison)), 1, 0));
 
