@@ -30,7 +30,7 @@ internal static class NodeCommand
         var dashboardListen = new Option<string?>("--dashboard-listen") { Description = "HOST:PORT to serve the live page at http://HOST:PORT/ (overlay, trees, training curves; add ?hosts=URL,URL to merge other hosts' pages); off unless given" };
         var metricsMs = new Option<int>("--metrics-interval-ms") { Description = "How often a metrics row is written", DefaultValueFactory = _ => 1000 };
         var planner = new Option<string>("--planner") { Description = "How this host's nodes route their trees' flows: static (Pastry's routes), bandit (EuroSys, per flow) or game (Totoro+)", DefaultValueFactory = _ => "static" };
-        var epsilon = new Option<double>("--epsilon") { Description = "Relative gain a flow needs before it moves (bandit, game)", DefaultValueFactory = _ => 0.05 };
+        var epsilon = new Option<double>("--epsilon") { Description = "The ε of the ε-Nash equilibrium (bandit, game): a flow moves when it believes it gains more than 0.9 ε, a tenth kept for its estimates' error", DefaultValueFactory = _ => 0.05 };
         var planPeriod = new Option<int>("--plan-period-ms") { Description = "A flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => Core.Planning.PlanningOptions.DefaultDecisionPeriodMs };
         var cert = new Option<FileInfo?>("--cert") { Description = "This host's certificate (default: node.cert in --data-dir, if there); with it every datagram between hosts is authenticated" };
         var key = new Option<FileInfo?>("--key") { Description = "This host's private key (default: node.key beside the certificate)" };

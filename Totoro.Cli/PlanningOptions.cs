@@ -18,7 +18,7 @@ internal sealed class PlanningOptions
 
     public Option<int> PeriodMs { get; } = new("--plan-period-ms") { Description = "With --rounds: a flow reconsiders its route or parent at most once per this period (jittered)", DefaultValueFactory = _ => FlowPlanning.DefaultDecisionPeriodMs };
 
-    public Option<double> Epsilon { get; } = new("--epsilon") { Description = "Relative gain a player needs to move (game planner)", DefaultValueFactory = _ => 0.05 };
+    public Option<double> Epsilon { get; } = new("--epsilon") { Description = "The ε of the ε-Nash equilibrium: the synthetic graph's planners move for a gain above ε, the live forest's when they believe a gain above 0.9 ε (a tenth kept for estimation error)", DefaultValueFactory = _ => 0.05 };
 
     public Option<int> Packets { get; } = new("--packets") { Description = "Rounds (packets per flow) of the planning scenario", DefaultValueFactory = _ => 1000 };
 

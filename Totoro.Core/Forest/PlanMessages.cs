@@ -54,7 +54,7 @@ public static class PlanMessages
     public static Message ProbeReply(NodeId app, long stamp, int depth, PeerHandle[]? children, LoadReport report, long gap = long.MaxValue, PeerHandle parent = default, long parentRoundTrip = 0)
         => new() { Kind = TreeKind.Plan, Row = Reply, Key = app, Stamp = stamp, Hops = (ushort)Math.Clamp(depth, 0, ushort.MaxValue), Peers = children, Origin = parent, Payload = Payload.FromData(AckPayload(report, parentRoundTrip, gap)) };
 
-    /// <summary>A candidate parent to a child moving to it: the movers it took in since it answered the child's probe leave the move no gain above ε; the child stays and decides again.</summary>
+    /// <summary>A candidate parent to a child moving to it: the movers it took in since it answered the child's probe leave the move no gain above its threshold; the child stays and decides again.</summary>
     public static Message MoveRefusal(NodeId app) => new() { Kind = TreeKind.Plan, Row = MoveRefused, Key = app };
 
     /// <summary>A node to a child of another parent that probed it lately: its load fell by much since it answered, so the child's best response may have moved (it probes and decides again).</summary>

@@ -15,7 +15,7 @@ public sealed class FlowRouter
     public FlowRouter(PlanningOptions options)
     {
         Options = options;
-        Planner = FlowPlannerKind.Create(options.Planner, options.Epsilon);
+        Planner = FlowPlannerKind.Create(options.Planner, options.MoveThreshold);
     }
 
     public PlanningOptions Options { get; }
@@ -113,9 +113,10 @@ public sealed class FlowRouter
     }
 
     /// <summary>
-    /// A child's parent for the app: its current one, or a candidate that is cheaper by more than ε. The caller moves
-    /// (joins the new parent, leaves the old); <paramref name="slackMicros"/> is how much more per round the new parent
-    /// may cost than the child priced it and the move still gain ε, which the new parent checks against the movers it
+    /// A child's parent for the app: its current one, or a candidate that is cheaper by more than the move threshold (ε
+    /// less its margin, <see cref="PlanningOptions.MoveThreshold"/>). The caller moves (joins the new parent, leaves the
+    /// old); <paramref name="slackMicros"/> is how much more per round the new parent may cost than the child priced it
+    /// and the move still gain the threshold, which the new parent checks against the movers it
     /// took in since (<see cref="MoveTaken"/>, <see cref="MoveRefused"/>). The move counts once the new parent takes it.
     /// </summary>
     public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, out long slackMicros, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0, ReadOnlyMemory<long> deeperHops = default)
@@ -133,7 +134,7 @@ public sealed class FlowRouter
         }
 
         double currentCost = FlowCosts.Parent(Ledger, current, current, upBytes, downBytes, Planner is LearningFlowPlanner { LoadAware: true });
-        slackMicros = (long)Math.Max(0, (gain - Options.Epsilon) * currentCost);
+        slackMicros = (long)Math.Max(0, (gain - Options.MoveThreshold) * currentCost);
         _pendingMoves[app] = new FlowMove(self, app, FlowDirection.Up, current, new FlowStrategy(current), new FlowStrategy(chosen), ParentMove: true, upBytes, gain);
         return chosen;
     }

@@ -417,7 +417,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// <summary>
     /// Whether the child's own planner, asked now on its node's estimates (the ledger it decides from, read here and
     /// changed in nothing) with its candidates' load reports as they would answer its next probe, sees a candidate
-    /// better by more than ε: a player above ε on the true costs that its node sees at its next decision has just not
+    /// better by more than it moves for (<see cref="PlanningOptions.MoveThreshold"/>): a player above ε on the true costs that its node sees at its next decision has just not
     /// moved yet; one it does not see is above ε through its estimates. (With the reports as last heard, up to a decision
     /// period old, a candidate that an ending app had just freed still looked busy, and the player counted as misled. A
     /// report is read at this moment, as a probe moves a ledger's clock on first, without moving it: <see cref="TransferLedger.OwnForAt"/>.)
@@ -433,7 +433,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         long now = forest.World.Now;
         var probed = new ProbedObservations(router.Ledger, peer => forest.World.IsAlive(peer.Index) ? forest.Node(peer.Index).Planning?.Ledger.OwnForAt(app, now) : null);
         router.Planner.Parent(query, probed, out double gain);
-        return gain > options.Epsilon;
+        return gain > options.MoveThreshold;
     }
 
     /// <summary>

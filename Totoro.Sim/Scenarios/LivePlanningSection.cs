@@ -16,8 +16,8 @@ namespace Totoro.Sim.Scenarios;
 /// few outliers or many players); the same for the parent players alone (<c>ParentPlayers</c> of the players: the
 /// route players, one per flow, mostly have no gain at all and would hide the parents' in a mean over all).</item>
 /// <item><c>ParentPlayersSeeingGain</c>: of the parent players above ε, those whose own planner, on its node's
-/// estimates now, also sees a gain above ε (they have not moved yet: inertia); the others are above ε because their
-/// node's estimates differ from the truth.</item>
+/// estimates now, also sees a gain it moves for (above its threshold, ε less a tenth): they have not moved yet
+/// (inertia); the others are above ε because their node's estimates differ from the truth.</item>
 /// <item>A parent player's cost counts a sibling's extra level × (1 + 0.3 per child of its own), as its planner prices it
 /// (docs/planning.md I.3, I.4); <c>ParentPlayersAboveEpsilonLevelOnce</c> and <c>ParentNashGapLevelOnce</c> score the parent
 /// players with that level counted once, the mover's own alone (the game the oracle scored before session 19).</item>

@@ -261,6 +261,28 @@ public class FlowPlannerTests
     }
 
     [Fact]
+    public void AChildMovesForABelievedGainAboveTheThresholdBelowEpsilonAndNotBelowIt()
+    {
+        // ε = 0.05 and the threshold a tenth below it (0.045): the margin that keeps a player its estimates put just under
+        // ε from staying just over it on the true costs. The other candidate's load sets the believed gain: 0.06 and
+        // 0.047 move, 0.043 does not (a router that moved only above ε itself would keep the 0.047).
+        var options = new PlanningOptions { Planner = "game", RandomizedMoves = false };
+        Assert.Equal(0.045, options.MoveThreshold, 9);
+        foreach ((long otherLoad, double expectedGain, bool moves) in new[] { (82_000L, 0.06, true), (85_900L, 0.047, true), (87_100L, 0.043, false) })
+        {
+            var router = new FlowRouter(options);
+            Observe(router.Ledger, Parent, microsPerByte: 1.0);
+            Observe(router.Ledger, Other, microsPerByte: 1.0);
+            router.Ledger.Heard(Parent, new LoadReport(200_000, 200_000, UpBytesPerMicro: 1, DownBytesPerMicro: 1));
+            router.Ledger.Heard(Other, new LoadReport(otherLoad, otherLoad, 1, 1));
+            router.Planner.Parent(new ParentQuery(App, Parent, 100_000, 100_000, new[] { Other }), router.Ledger, out double gain);
+            Assert.Equal(expectedGain, gain, 6);
+            PeerHandle chosen = router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0, out _);
+            Assert.Equal(moves ? Other : Parent, chosen);
+        }
+    }
+
+    [Fact]
     public void AChildThatSawAGainAndLostTheDrawDecidesAgainAtOnce()
     {
         // The same gain of 1/12 as above: taken when the draw's low bits fall below 8/12 of 0x800, declined above. A child
@@ -283,9 +305,10 @@ public class FlowPlannerTests
         Assert.Equal(Other, router.ChooseParent(App, new PeerHandle(9), Parent, 100_000, 100_000, new[] { Other }, random: 0, out long slack));
         Assert.False(router.ParentDecisionDue(App, 5, 0), "a move taken: it waits");
 
-        // The slack the new parent checks: the gain beyond ε, in µs of the child's cost now.
+        // The slack the new parent checks: the gain beyond the move threshold (ε less its margin, 0.045), in µs of the
+        // child's cost now.
         double current = FlowCosts.Parent(router.Ledger, Parent, Parent, 100_000, 100_000, loadAware: true);
-        Assert.Equal((long)(((1.0 / 12) - 0.05) * current), slack);
+        Assert.Equal((long)(((1.0 / 12) - router.Options.MoveThreshold) * current), slack);
         Assert.Equal(0, router.Moves);
 
         // Turned away by another node: nothing changes; by the chosen one: not a move, and due again at once.
