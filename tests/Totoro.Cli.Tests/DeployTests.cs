@@ -19,7 +19,7 @@ public class DeployTests(ITestOutputHelper output)
 
         using SshServer sshd = SshServer.Start();
         string dir = sshd.Directory;
-        int[] ports = [.. Enumerable.Range(0, 3).Select(_ => NodeProcesses.FreeUdpPort(IPAddress.Loopback))];
+        int[] ports = [.. Enumerable.Range(0, 3).Select(_ => TestPorts.Udp())];
         string hosts = Path.Combine(dir, "hosts.txt");
         File.WriteAllText(hosts, $"""
             # three "hosts" behind one sshd
@@ -144,7 +144,7 @@ public class DeployTests(ITestOutputHelper output)
 
             // Re-deploy with one unreachable entry added: the good hosts send nothing (sizes and hashes match) and
             // come up; the bad one is named with the fix, and exit code 1 says not all are up.
-            File.AppendAllText(hosts, $"127.0.0.1:{SshServer.FreeTcpPort()} dir={dir}/h4 port={NodeProcesses.FreeUdpPort(IPAddress.Loopback)}\n");
+            File.AppendAllText(hosts, $"127.0.0.1:{TestPorts.Tcp()} dir={dir}/h4 port={TestPorts.Udp()}\n");
             int badLine = File.ReadAllLines(hosts).Length;
             var again = TotoroProcess.Run(up);
             output.WriteLine(again.Stdout + again.Stderr);

@@ -10,8 +10,8 @@ public class ModelExportTests
     public void A_model_of_three_parts_is_exported_whole_through_every_host()
     {
         using var nodes = new NodeProcesses();
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 2, null, null, ["--ping-period-ms", "1000"]);
-        IPEndPoint second = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 2, first, null, ["--ping-period-ms", "1000"]);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 2, null, null, ["--ping-period-ms", "1000"]);
+        IPEndPoint second = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 2, first, null, ["--ping-period-ms", "1000"]);
         using (var client = new ControlClient(IPAddress.Loopback))
             nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(20));
 

@@ -16,12 +16,6 @@ internal sealed class NodeProcesses : IDisposable
 
     public List<IPEndPoint> Endpoints { get; } = [];
 
-    public static int FreeUdpPort(IPAddress address)
-    {
-        using var socket = new UdpClient(new IPEndPoint(address, 0));
-        return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
-    }
-
     /// <summary>Starts one host; <paramref name="netns"/> runs it inside that network namespace.</summary>
     public IPEndPoint Start(IPEndPoint listen, int logicalNodes, IPEndPoint? bootstrap, string? netns = null, params string[] extra)
     {

@@ -11,8 +11,8 @@ public class RealModeDeadlineTests
     [Fact]
     public void A_node_whose_bootstrap_never_answers_gives_up_at_its_join_timeout_with_one_line()
     {
-        int silent = NodeProcesses.FreeUdpPort(IPAddress.Loopback);
-        int port = NodeProcesses.FreeUdpPort(IPAddress.Loopback);
+        int silent = TestPorts.Udp();
+        int port = TestPorts.Udp();
         var node = TotoroProcess.Run("node", "--listen", $"127.0.0.1:{port}", "--bootstrap", $"127.0.0.1:{silent}", "--join-timeout", "2");
         Assert.Equal(1, node.ExitCode);
         string error = Assert.Single(node.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
@@ -23,7 +23,7 @@ public class RealModeDeadlineTests
     public void Watching_an_app_nobody_submitted_ends_with_one_line_and_a_master_short_of_workers_starts_with_those_it_has()
     {
         using var nodes = new NodeProcesses();
-        IPEndPoint host = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 3, null, null, FastTimers);
+        IPEndPoint host = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 3, null, null, FastTimers);
         using (var client = new ControlClient(IPAddress.Loopback))
             nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(20));
 
@@ -59,7 +59,7 @@ public class RealModeDeadlineTests
     public void An_app_stopped_by_its_owner_begins_no_further_round_and_watch_says_so()
     {
         using var nodes = new NodeProcesses();
-        IPEndPoint host = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 2, null, null, FastTimers);
+        IPEndPoint host = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 2, null, null, FastTimers);
         using (var client = new ControlClient(IPAddress.Loopback))
             nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(20));
         var submit = TotoroProcess.Run("app", "submit", "--via", host.ToString(), "--name", "stoppable", "--dataset", "synthetic", "--workers", "2",

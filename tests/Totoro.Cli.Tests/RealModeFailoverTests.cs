@@ -49,9 +49,9 @@ public class RealModeFailoverTests(ITestOutputHelper output)
     {
         using var nodes = new NodeProcesses();
         string data = Directory.CreateTempSubdirectory("totoro-failover-").FullName;
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, null, null, [.. FastTimers, "--data-dir", Path.Combine(data, "h0")]);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, null, null, [.. FastTimers, "--data-dir", Path.Combine(data, "h0")]);
         for (int h = 1; h < 4; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, first, null, [.. FastTimers, "--data-dir", Path.Combine(data, $"h{h}")]);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, first, null, [.. FastTimers, "--data-dir", Path.Combine(data, $"h{h}")]);
         using var client = new ControlClient(IPAddress.Loopback);
         Assert.Equal(16, nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30)).Distinct().Count());
 
@@ -98,7 +98,7 @@ public class RealModeFailoverTests(ITestOutputHelper output)
     public void A_host_whose_workers_train_for_seconds_keeps_answering_lookups()
     {
         using var nodes = new NodeProcesses();
-        IPEndPoint host = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 2, null, null, FastTimers);
+        IPEndPoint host = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 2, null, null, FastTimers);
         using var client = new ControlClient(IPAddress.Loopback);
         nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(20));
         var submit = TotoroProcess.Run("app", "submit", "--via", host.ToString(), "--name", "slow", "--model", "mlp", "--dataset", "synthetic",

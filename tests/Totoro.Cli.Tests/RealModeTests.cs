@@ -17,9 +17,9 @@ public class RealModeTests(ITestOutputHelper output)
     public void Three_processes_form_an_overlay_and_every_lookup_from_every_node_reaches_the_oracles_node()
     {
         using var nodes = new NodeProcesses();
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, null, null, FastTimers);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, null, null, FastTimers);
         for (int h = 1; h < 3; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, first, null, FastTimers);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, first, null, FastTimers);
         using var client = new ControlClient(IPAddress.Loopback);
         List<NodeId> ids = nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30));
         Assert.Equal(12, ids.Distinct().Count());
@@ -56,9 +56,9 @@ public class RealModeTests(ITestOutputHelper output)
         var spec = new AppSpec { Name = "real-logreg", Model = "logreg", Dataset = "synthetic", Workers = 50, Rounds = 3, ClientsPerRound = 10 };
         const ulong seed = 3;
         using var nodes = new NodeProcesses();
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 10, null, null, FastTimers);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 10, null, null, FastTimers);
         for (int h = 1; h < 5; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 10, first, null, FastTimers);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 10, first, null, FastTimers);
         using (var client = new ControlClient(IPAddress.Loopback))
             Assert.Equal(50, nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(40)).Distinct().Count());
 
@@ -84,7 +84,7 @@ public class RealModeTests(ITestOutputHelper output)
     [Fact]
     public void Watch_fails_with_one_line_when_no_node_answers_and_node_rejects_an_unreachable_listen_address()
     {
-        int port = NodeProcesses.FreeUdpPort(IPAddress.Loopback);
+        int port = TestPorts.Udp();
         var watch = TotoroProcess.Run("app", "watch", "--via", $"127.0.0.1:{port}", "nothing");
         Assert.Equal(1, watch.ExitCode);
         Assert.StartsWith("error: no answer from", watch.Stderr);

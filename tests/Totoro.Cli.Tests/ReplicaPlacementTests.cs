@@ -37,9 +37,9 @@ public class ReplicaPlacementTests(ITestOutputHelper output)
 
         using var nodes = new NodeProcesses();
         string[] timers = ["--ping-period-ms", "1000"];
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, null, null, [.. timers, "--data-dir", Path.Combine(data, "h0")]);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, null, null, [.. timers, "--data-dir", Path.Combine(data, "h0")]);
         for (int h = 1; h < 4; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, first, null, [.. timers, "--data-dir", Path.Combine(data, $"h{h}")]);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, first, null, [.. timers, "--data-dir", Path.Combine(data, $"h{h}")]);
         using var client = new ControlClient(IPAddress.Loopback);
         Assert.Equal(16, nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30)).Distinct().Count());
 

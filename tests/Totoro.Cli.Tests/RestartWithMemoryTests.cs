@@ -23,7 +23,7 @@ public class RestartWithMemoryTests(ITestOutputHelper output)
     public void An_app_resumes_from_its_kept_state_after_every_host_stopped_and_started_again()
     {
         string data = Directory.CreateTempSubdirectory("totoro-restart-").FullName;
-        IPEndPoint[] endpoints = [.. Enumerable.Range(0, 3).Select(_ => new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)))];
+        IPEndPoint[] endpoints = [.. Enumerable.Range(0, 3).Select(_ => new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()))];
         using var client = new ControlClient(IPAddress.Loopback);
         int before;
         string firstLogs;

@@ -21,9 +21,9 @@ public class ShardFolderTests
         WriteClassOnly(folder, label: 0, count: 300);
 
         using var nodes = new NodeProcesses();
-        int port = NodeProcesses.FreeUdpPort(IPAddress.Loopback);
+        int port = TestPorts.Udp();
         IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, port), 2, null, null, "--ping-period-ms", "1000", "--shard-dir", folder);
-        nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 2, first, null, "--ping-period-ms", "1000", "--shard-dir", folder);
+        nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 2, first, null, "--ping-period-ms", "1000", "--shard-dir", folder);
         using (var client = new ControlClient(IPAddress.Loopback))
             nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30));
 

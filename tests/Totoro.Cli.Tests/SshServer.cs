@@ -72,7 +72,7 @@ internal sealed class SshServer : IDisposable
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(authorized, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         address ??= IPAddress.Loopback;
-        int port = netns is null ? FreeTcpPort() : 22;
+        int port = netns is null ? TestPorts.Tcp() : 22;
         string config = Path.Combine(directory, "sshd_config");
         File.WriteAllText(config, $"""
             Port {port}
@@ -135,15 +135,6 @@ internal sealed class SshServer : IDisposable
         string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"ssh-keygen failed: {error}");
-    }
-
-    public static int FreeTcpPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public void Dispose()

@@ -20,9 +20,9 @@ public class TorchRealModeTests(ITestOutputHelper output)
         const ulong seed = 4;
         using var nodes = new NodeProcesses();
         string[] timers = ["--ping-period-ms", "5000"]; // training loads the CPU: a busy host must not look dead
-        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, null, null, timers);
+        IPEndPoint first = nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, null, null, timers);
         for (int h = 1; h < 3; h++)
-            nodes.Start(new IPEndPoint(IPAddress.Loopback, NodeProcesses.FreeUdpPort(IPAddress.Loopback)), 4, first, null, timers);
+            nodes.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), 4, first, null, timers);
         using (var client = new ControlClient(IPAddress.Loopback))
             Assert.Equal(12, nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(40)).Distinct().Count());
 

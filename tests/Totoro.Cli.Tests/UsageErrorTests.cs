@@ -242,7 +242,7 @@ public partial class UsageErrorTests
     public void Via_localhost_reaches_a_node_listening_on_localhost()
     {
         using var nodes = new NodeProcesses();
-        int port = NodeProcesses.FreeUdpPort(IPAddress.Loopback);
+        int port = TestPorts.Udp();
         nodes.Start(new IPEndPoint(IPAddress.Loopback, port), logicalNodes: 1, bootstrap: null);
         using (var client = new ControlClient())
             nodes.WaitUntilJoined(client, TimeSpan.FromSeconds(30));

@@ -31,7 +31,7 @@ public partial class DashboardTests(ITestOutputHelper output)
             {
                 var state = new DashboardState(host);
                 state.Attach();
-                servers.Add(new DashboardServer(new IPEndPoint(IPAddress.Loopback, HostCluster.FreeTcpPort()), state));
+                servers.Add(new DashboardServer(new IPEndPoint(IPAddress.Loopback, TestPorts.Tcp()), state));
             }
 
             var spec = new AppSpec { Name = "live", Model = "logreg", Dataset = "synthetic", Workers = 6, Rounds = 3, ClientsPerRound = 0, RoundDeadlineMs = 20_000 };

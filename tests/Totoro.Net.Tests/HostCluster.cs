@@ -51,16 +51,6 @@ internal sealed class HostCluster : IDisposable
         return ids;
     }
 
-    /// <summary>A TCP port free on loopback now (for a host's HTTP endpoints).</summary>
-    public static int FreeTcpPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     public static NodeId Parse(string hex) => new(UInt128.Parse(hex, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The brute-force oracle: the node numerically closest to the key.</summary>

@@ -26,7 +26,7 @@ public partial class MetricsTests
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
         var metrics = new HostMetrics(first);
         metrics.Attach();
-        var listen = new IPEndPoint(IPAddress.Loopback, HostCluster.FreeTcpPort());
+        var listen = new IPEndPoint(IPAddress.Loopback, TestPorts.Tcp());
         using var server = new MetricsServer(listen, metrics.Registry);
         await Task.Delay(1500); // one sample on the event loop
 
