@@ -233,10 +233,12 @@ public sealed class FederatedScenario
             runUntil(world.Now + SliceMicros);
             if (_audit is not null)
             {
+                int slowest = _treeApps.Min(a => _ledger[a]?.Master.CompletedRounds ?? 0);
+                _audit.RoundsCompleted(slowest, world.Now - start); // the gap's course, every few rounds
                 foreach (NodeId app in _treeApps)
                 {
                     if (_ledger[app]?.Master is { } master && master.CompletedRounds >= _config.Template.Rounds - 1)
-                        _audit.LastRoundBegan(); // every app's players together, before any app ends (once)
+                        _audit.LastRoundBegan(slowest, world.Now - start); // every app's players together, before any app ends (once)
                     if (_ledger[app]?.Master.Finished == true)
                         _audit.AppEnded(app); // its players are scored as its training ends (once)
                 }

@@ -21,12 +21,24 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     private readonly Dictionary<NodeId, AppScore> _scores = [];
     private readonly Dictionary<NodeId, long> _scoredAt = [];
     private AppScore[]? _allLive; // every app's players scored together as the first app's last round began
+    private readonly List<GapPoint> _curve = []; // every app's players together every CurveEveryRounds rounds, then as _allLive
+    private int _nextCurveRound;
     private List<LiveFlowGame.Flow>? _flows;
     private readonly Dictionary<(NodeId App, int Child), (LiveFlowGame.Flow Up, LiveFlowGame.Flow Down)> _idle = []; // of the last profile
     private readonly Dictionary<(NodeId App, int Child), LiveFlowGame.Flow> _liveUp = []; // each live edge's update up, of the last profile
     private long _loadedAt;
     private int _routeMoves;
     private int _parentMoves;
+
+    /// <summary>
+    /// Every app's players are scored together each time the slowest app has completed this many more rounds, while no
+    /// app has ended (0: only as the first app's last round begins): the gap's course, and from which round on it stays
+    /// within ε, so that a run's end is not the only moment read.
+    /// </summary>
+    public int CurveEveryRounds { get; set; } = 10;
+
+    /// <summary>The gap's course: each scoring of every app's players together, the last the all-live one.</summary>
+    public IReadOnlyList<GapPoint> Curve => _curve;
 
     /// <summary>When each app's players were scored (world µs): as its training ended; for tests.</summary>
     public IReadOnlyDictionary<NodeId, long> ScoredAt => _scoredAt;
@@ -267,10 +279,50 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// dropped them, a round after its last one passed, and players near its nodes looked misled. Called by the
     /// scenario, an observer of the masters; the first call counts.
     /// </summary>
-    public void LastRoundBegan()
+    public void LastRoundBegan(int slowestRounds, long trainingMicros)
     {
-        if (_allLive is null && _ended.Count == 0)
-            _allLive = [.. _apps.Select(Score)];
+        if (_allLive is not null || _ended.Count > 0)
+            return;
+        _allLive = [.. _apps.Select(Score)];
+        _curve.Add(Point(_allLive, slowestRounds, trainingMicros));
+        _flows = null; // scoring loaded the game with its own profile: the move audit's is rebuilt
+    }
+
+    /// <summary>
+    /// The slowest app has completed <paramref name="slowestRounds"/> rounds, <paramref name="trainingMicros"/> into
+    /// training: every app's players are scored together at each multiple of <see cref="CurveEveryRounds"/>, while no
+    /// app has ended. Called by the scenario, an observer of the masters.
+    /// </summary>
+    public void RoundsCompleted(int slowestRounds, long trainingMicros)
+    {
+        if (CurveEveryRounds <= 0 || _allLive is not null || _ended.Count > 0 || slowestRounds < Math.Max(_nextCurveRound, CurveEveryRounds))
+            return;
+        _curve.Add(Point([.. _apps.Select(Score)], slowestRounds, trainingMicros));
+        _nextCurveRound = ((slowestRounds / CurveEveryRounds) + 1) * CurveEveryRounds;
+        _flows = null;
+    }
+
+    private GapPoint Point(AppScore[] scores, int slowestRounds, long trainingMicros)
+    {
+        var all = scores.SelectMany(s => s.RouteGaps.Concat(s.ParentGaps)).ToList();
+        return new GapPoint(
+            slowestRounds,
+            Math.Round(trainingMicros / 1e6, 1),
+            scores.Sum(s => s.ParentGaps.Count(g => g > options.Epsilon)),
+            Math.Round(all.Count == 0 ? 0 : all.Max(), 4),
+            scores.Sum(s => s.SeeingGain));
+    }
+
+    /// <summary>
+    /// The slowest app's completed rounds at the first scoring from which none, the all-live one included, has a parent
+    /// player above ε (-1: the last still has one, or nothing was scored).
+    /// </summary>
+    private int RoundsToEpsilon()
+    {
+        int since = -1;
+        foreach (GapPoint point in _curve)
+            since = point.ParentPlayersAboveEpsilon > 0 ? -1 : since < 0 ? point.Round : since;
+        return since;
     }
 
     /// <summary>The gaps of one app's players on the true costs of the flows live now (the app's own among them).</summary>
@@ -411,7 +463,9 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             AllLiveNashGap: Math.Round(allLive.Count == 0 ? 0 : allLive.Max(), 4),
             AllLiveNashGapP99: Quantile(allLive, 0.99),
             AllLiveParentPlayersSeeingGain: _allLive?.Sum(s => s.SeeingGain) ?? 0,
-            AllLiveParentPlayersAboveEpsilonLevelOnce: _allLive?.Sum(s => s.LevelOnceGaps.Count(g => g > options.Epsilon)) ?? 0);
+            AllLiveParentPlayersAboveEpsilonLevelOnce: _allLive?.Sum(s => s.LevelOnceGaps.Count(g => g > options.Epsilon)) ?? 0,
+            RoundsToEpsilon: RoundsToEpsilon(),
+            GapCurve: [.. _curve]);
     }
 
     /// <summary>

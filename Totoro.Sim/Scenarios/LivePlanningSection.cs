@@ -25,6 +25,9 @@ namespace Totoro.Sim.Scenarios;
 /// every app's flows (0 players: no app got there). The figures above score each app as it ends, against a landscape
 /// the apps that ended before it keep moving (a node an app freed a second before looks idle to players that cannot
 /// move any more); this one is the game where only the players moved.</item>
+/// <item><c>GapCurve</c>: every app's players scored the same way every 10 rounds of the slowest app while no app has
+/// ended, the all-live scoring last; <c>RoundsToEpsilon</c>: the slowest app's rounds at the first of those scorings from
+/// which none has a parent player above ε (-1: the last still has one).</item>
 /// <item><c>MeanRoundSeconds</c>: the learning section's mean round time (per app, over all apps).</item>
 /// </list>
 /// </summary>
@@ -62,4 +65,12 @@ public sealed record LivePlanningSection(
     double AllLiveNashGap = 0,
     double AllLiveNashGapP99 = 0,
     int AllLiveParentPlayersSeeingGain = 0,
-    int AllLiveParentPlayersAboveEpsilonLevelOnce = 0);
+    int AllLiveParentPlayersAboveEpsilonLevelOnce = 0,
+    int RoundsToEpsilon = -1,
+    IReadOnlyList<GapPoint>? GapCurve = null);
+
+/// <summary>
+/// One scoring of every app's players together: the slowest app's completed rounds, seconds into training, parent
+/// players above ε, the largest gap of any player, and how many of those above ε see their gain.
+/// </summary>
+public sealed record GapPoint(int Round, double Seconds, int ParentPlayersAboveEpsilon, double NashGap, int SeeingGain);

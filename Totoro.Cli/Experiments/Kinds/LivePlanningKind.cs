@@ -65,7 +65,10 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
             AllLiveNashGap: s.AllLiveNashGap,
             AllLiveNashGapP99: s.AllLiveNashGapP99,
             AllLiveParentPlayersSeeingGain: s.AllLiveParentPlayersSeeingGain,
-            AllLiveParentPlayersAboveEpsilonLevelOnce: s.AllLiveParentPlayersAboveEpsilonLevelOnce));
+            AllLiveParentPlayersAboveEpsilonLevelOnce: s.AllLiveParentPlayersAboveEpsilonLevelOnce,
+            RoundsToEpsilon: s.RoundsToEpsilon,
+            SecondsToEpsilon: s.GapCurve?.FirstOrDefault(g => g.Round == s.RoundsToEpsilon)?.Seconds ?? -1,
+            AboveEpsilonByRound: string.Join(' ', (s.GapCurve ?? []).Select(g => $"{g.Round}:{g.ParentPlayersAboveEpsilon}"))));
     }
 
     private static readonly DatasetCache Cache = new();
@@ -118,5 +121,8 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
         double AllLiveNashGap,
         double AllLiveNashGapP99,
         int AllLiveParentPlayersSeeingGain,
-        int AllLiveParentPlayersAboveEpsilonLevelOnce);
+        int AllLiveParentPlayersAboveEpsilonLevelOnce,
+        int RoundsToEpsilon,
+        double SecondsToEpsilon,
+        string AboveEpsilonByRound);
 }

@@ -58,7 +58,8 @@ public class LivePlanningTests
         (SimReport first, _) = Run("game", seed: 3);
         (SimReport second, _) = Run("game", seed: 3);
         Assert.True(first.LivePlanning!.Moves > 0, "the game planner moved some flows");
-        Assert.Equal(first.LivePlanning, second.LivePlanning! with { RoundSeconds = first.LivePlanning.RoundSeconds });
+        Assert.Equal(first.LivePlanning.GapCurve, second.LivePlanning!.GapCurve);
+        Assert.Equal(first.LivePlanning, second.LivePlanning with { RoundSeconds = first.LivePlanning.RoundSeconds, GapCurve = first.LivePlanning.GapCurve });
         Assert.Equal(first.LivePlanning.RoundSeconds, second.LivePlanning.RoundSeconds);
         Assert.Equal(first.Learning!.PerApp.Select(a => a.TotalSeconds), second.Learning!.PerApp.Select(a => a.TotalSeconds));
     }
@@ -219,7 +220,32 @@ public class LivePlanningTests
         Assert.True(game.AllLiveParentPlayers > game.ParentPlayers / 2, $"{game.AllLiveParentPlayers} parent players scored as the first app ended, of {game.ParentPlayers} at the apps' ends");
         Assert.InRange(game.AllLiveParentPlayersSeeingGain, 0, game.AllLiveParentPlayersAboveEpsilon);
         Assert.InRange(game.AllLiveNashGapP99, 0, game.AllLiveNashGap);
-        Assert.Equal(game, scenario.PlanningAudit!.Section(report.Learning!) with { RoundSeconds = game.RoundSeconds });
+        Assert.Equal(game, scenario.PlanningAudit!.Section(report.Learning!) with { RoundSeconds = game.RoundSeconds, GapCurve = game.GapCurve });
+    }
+
+    [Fact]
+    public void TheGapsCourseIsScoredWithoutChangingWhatTheNodesDo()
+    {
+        // The audit is an observer: scoring every app's players every 2 rounds leaves the run as it is with the all-live
+        // scoring alone (the same rounds to the microsecond, the same moves and end). The course ends with the all-live
+        // scoring, and its rounds to ε are those of the first scoring from which none has a player above ε.
+        FederatedScenario watched = Create("game"), once = Create("game");
+        watched.PlanningAudit!.CurveEveryRounds = 2;
+        once.PlanningAudit!.CurveEveryRounds = 0;
+        SimReport a = watched.RunReport(), b = once.RunReport();
+        Assert.Equal(b.Learning!.PerApp.Select(x => x.TotalSeconds), a.Learning!.PerApp.Select(x => x.TotalSeconds));
+        Assert.Equal(b.LivePlanning!.ParentMoves, a.LivePlanning!.ParentMoves);
+        Assert.Equal((b.LivePlanning.AllLiveParentPlayersAboveEpsilon, b.LivePlanning.AllLiveNashGap), (a.LivePlanning.AllLiveParentPlayersAboveEpsilon, a.LivePlanning.AllLiveNashGap));
+
+        IReadOnlyList<GapPoint> course = a.LivePlanning.GapCurve!;
+        Assert.Single(b.LivePlanning.GapCurve!);
+        Assert.InRange(course.Count, 5, 7); // rounds 2, 4, … 10 of the slowest app, then the all-live scoring
+        Assert.Equal(course.Select(p => p.Round).Order(), course.Select(p => p.Round));
+        Assert.Equal((a.LivePlanning.AllLiveParentPlayersAboveEpsilon, a.LivePlanning.AllLiveNashGap), (course[^1].ParentPlayersAboveEpsilon, course[^1].NashGap));
+        int firstOfTheRest = Enumerable.Range(0, course.Count).FirstOrDefault(i => course.Skip(i).All(p => p.ParentPlayersAboveEpsilon == 0), -1);
+        Assert.Equal(firstOfTheRest < 0 ? -1 : course[firstOfTheRest].Round, a.LivePlanning.RoundsToEpsilon);
+        Assert.Contains(course, p => p.ParentPlayersAboveEpsilon > 0);
+        Assert.All(course, p => Assert.InRange(p.SeeingGain, 0, p.ParentPlayersAboveEpsilon));
     }
 
     [Fact]
@@ -276,7 +302,7 @@ public class LivePlanningTests
         Assert.True(game.ParentPlayersAboveEpsilon > 0, "some parent players are above ε after 12 rounds");
         Assert.InRange(game.ParentPlayersSeeingGain, 1, game.ParentPlayersAboveEpsilon);
         LivePlanningSection again = scenario.PlanningAudit!.Section(report.Learning!);
-        Assert.Equal(game, again with { RoundSeconds = game.RoundSeconds });
+        Assert.Equal(game, again with { RoundSeconds = game.RoundSeconds, GapCurve = game.GapCurve });
 
         LivePlanningSection bandit = Run("bandit").Report.LivePlanning!;
         Assert.InRange(bandit.ParentPlayersSeeingGain, 0, bandit.ParentPlayersAboveEpsilon);
