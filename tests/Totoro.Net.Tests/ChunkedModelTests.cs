@@ -65,9 +65,12 @@ public class ChunkedModelTests(ITestOutputHelper output)
         var descriptor = AppDescriptor.Default(app, "big-model", 2); // fanout 2: a tree of more than one level
         foreach (NodeHost host in cluster.Hosts)
             LoopHelper.OnLoop(host, () => Enumerable.Range(0, 2).ToList().ForEach(i => host.Node(i).Subscribe(descriptor)));
-        Assert.True(LoopHelper.Eventually(() => cluster.Hosts.All(h => LoopHelper.OnLoop(h, () => Enumerable.Range(0, 2).All(i => h.Node(i).TryGetTree(app, out TreeInfo t) && (t.IsRoot || !t.Parent.IsNone))))), "not every node joined the tree");
-
+        // Joined, and the one root the closest node: a node that took itself for the root a moment (before it knew the
+        // closest) would keep its subtree from the one broadcast below.
         NodeId rootId = HostCluster.Closest(ids, app);
+        Assert.True(
+            LoopHelper.Eventually(() => cluster.Hosts.All(h => LoopHelper.OnLoop(h, () => Enumerable.Range(0, 2).All(i => h.Node(i).TryGetTree(app, out TreeInfo t) && (t.IsRoot ? h.Node(i).Overlay.Id == rootId : !t.Parent.IsNone))))),
+            "not every node joined the tree under the one root");
         NodeHost rootHost = cluster.Hosts[ids.IndexOf(rootId) / 2];
         var model = new float[Floats];
         for (int i = 0; i < model.Length; i++)

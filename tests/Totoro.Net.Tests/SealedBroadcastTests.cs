@@ -109,8 +109,10 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).Subscribe(descriptor));
         Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(workerHost, () => workerHost.Node(0).TryGetTree(app, out TreeInfo t) && !t.Parent.IsNone)), "the worker never joined the tree");
 
-        // The real root's round, sealed with its key, crosses hosts and is taken.
+        // The real root's round, sealed with its key, crosses hosts and is taken: once the real root has the tree (a
+        // node that took itself for the root a moment would keep the worker from this one round).
         int rootIndex = ids.IndexOf(HostCluster.Closest(ids, app)) % 2;
+        Assert.True(LoopHelper.Eventually(() => LoopHelper.OnLoop(rootHost, () => rootHost.Node(rootIndex).TryGetTree(app, out TreeInfo t) && t.IsRoot && t.Children.Length > 0)), "the real root never got the worker's join");
         LoopHelper.OnLoop(rootHost, () => rootHost.Node(rootIndex).Broadcast(app, Payload.FromVector([1f, 2f, 3f])));
         Assert.True(LoopHelper.Eventually(() => Round(workerHost) == 1), "the root's round never reached the worker");
 
