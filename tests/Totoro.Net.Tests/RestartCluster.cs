@@ -26,8 +26,10 @@ internal sealed class RestartCluster : IDisposable
         _loss = loss;
         _delayMs = delayMs;
         Hosts = new NodeHost?[hosts];
+        // Ports from below the ephemeral range: a killed host restarts on its port seconds later, and a port the kernel
+        // gave for port 0 could go to another test's port-0 socket in between.
         for (int i = 0; i < hosts; i++)
-            Hosts[i] = Start(i, new IPEndPoint(IPAddress.Loopback, 0), i == 0 ? null : Hosts[0]!.Endpoint);
+            Hosts[i] = Start(i, new IPEndPoint(IPAddress.Loopback, TestPorts.Udp()), i == 0 ? null : Hosts[0]!.Endpoint);
     }
 
     /// <summary>The hosts by index; null while one is down.</summary>

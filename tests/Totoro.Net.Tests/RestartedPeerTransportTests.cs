@@ -17,7 +17,7 @@ public class RestartedPeerTransportTests(ITestOutputHelper output)
         using var survivor = new UdpTransport();
         survivor.Start(new IPEndPoint(IPAddress.Loopback, 0));
         var first = new UdpTransport();
-        first.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        first.Start(new IPEndPoint(IPAddress.Loopback, TestPorts.Udp())); // restarted on it below: a port no port-0 socket takes
         IPEndPoint address = first.LocalEndPoint;
 
         // A connection is open and used both ways.
