@@ -234,7 +234,6 @@ public sealed class FederatedScenario
             if (_audit is not null)
             {
                 int slowest = _treeApps.Min(a => _ledger[a]?.Master.CompletedRounds ?? 0);
-                _audit.RoundsCompleted(slowest, world.Now - start); // the gap's course, every few rounds
                 foreach (NodeId app in _treeApps)
                 {
                     if (_ledger[app]?.Master is { } master && master.CompletedRounds >= _config.Template.Rounds - 1)
@@ -242,6 +241,8 @@ public sealed class FederatedScenario
                     if (_ledger[app]?.Master.Finished == true)
                         _audit.AppEnded(app); // its players are scored as its training ends (once)
                 }
+
+                _audit.RoundsCompleted(slowest, world.Now - start); // the gap's course, every few rounds until the above
             }
 
             progress?.Invoke(new SimProgress("training", _treeApps.Sum(a => (long)(_ledger[a]?.Master.CompletedRounds ?? 0)), total));
