@@ -303,11 +303,12 @@ public sealed partial class ForestNode
 
     /// <summary>
     /// Whether this node turns away a child that a load-aware planner moves here. The child priced this node on the load
-    /// of its probe's answer and gains more than its move threshold by <paramref name="slackMicros"/> per round; the movers
-    /// this node took in since then (their flows load its reports at once, <see cref="TransferLedger.MovedIn"/>) cost the
-    /// child their bytes over this node's links, and when that eats the slack the move gains no more than the threshold. Without this the
-    /// children of one parent, deciding on the same reports, moved onto the same idle node together (herding), which the
-    /// draw alone held back at the price of slow convergence. The child is told, stays, and decides again on fresh reports.
+    /// of its probe's answer and gains more than its move threshold by <paramref name="slackMicros"/> per round; the
+    /// movers this node took in since then (their flows load its reports at once, <see cref="TransferLedger.MovedIn"/>)
+    /// cost the child their bytes over this node's links, and when that eats the slack the move gains no more than the
+    /// threshold. Without this the children of one parent, deciding on the same reports, moved onto the same idle node
+    /// together (herding), which the draw alone held back at the price of slow convergence. The child is told, stays,
+    /// and decides again on fresh reports.
     /// </summary>
     private bool RefusesMove(TreeState state, PeerHandle mover, long slackMicros)
     {

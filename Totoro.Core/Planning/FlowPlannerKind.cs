@@ -5,11 +5,12 @@ public static class FlowPlannerKind
 {
     public static readonly IReadOnlyList<string> Names = ["static", "bandit", "game"];
 
-    public static IFlowPlanner Create(string name, double epsilon) => name switch
+    /// <param name="moveThreshold">The relative gain a flow must believe before it moves.</param>
+    public static IFlowPlanner Create(string name, double moveThreshold) => name switch
     {
         "static" => StaticFlowPlanner.Instance,
-        "bandit" => new LearningFlowPlanner("bandit", loadAware: false, epsilon),
-        "game" => new LearningFlowPlanner("game", loadAware: true, epsilon),
+        "bandit" => new LearningFlowPlanner("bandit", loadAware: false, moveThreshold),
+        "game" => new LearningFlowPlanner("game", loadAware: true, moveThreshold),
         _ => throw new ArgumentException($"Unknown planner '{name}': use {string.Join(", ", Names)}.", nameof(name)),
     };
 }

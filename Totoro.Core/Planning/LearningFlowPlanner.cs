@@ -5,10 +5,11 @@ namespace Totoro.Core.Planning;
 /// <summary>
 /// ε-best response of one flow owner over its strategies, on costs learned from its own transfers
 /// (<see cref="FlowCosts"/>): it moves only when the best alternative is cheaper than the current strategy by more than
-/// a fraction ε. `bandit` (the EuroSys planner) prices each flow alone, blind to the other flows' load; `game`
-/// (Totoro+) adds the load the others put on the same links, which makes the choices a congestion game.
+/// a fraction, its move threshold (on the live forest ε less a tenth, <see cref="PlanningOptions.MoveThreshold"/>).
+/// `bandit` (the EuroSys planner) prices each flow alone, blind to the other flows' load; `game` (Totoro+) adds the load
+/// the others put on the same links, which makes the choices a congestion game.
 /// </summary>
-public sealed class LearningFlowPlanner(string name, bool loadAware, double epsilon) : IFlowPlanner
+public sealed class LearningFlowPlanner(string name, bool loadAware, double moveThreshold) : IFlowPlanner
 {
     /// <summary>
     /// What a sibling's extra hop costs the mover per child of its own: the hop delays the model to its whole subtree,
@@ -26,7 +27,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
 
     public bool LoadAware => loadAware;
 
-    public double Epsilon => epsilon;
+    public double MoveThreshold => moveThreshold;
 
     public FlowStrategy Route(in FlowQuery flow, IPlanningObservations seen, out double gain)
     {
@@ -41,7 +42,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         }
 
         gain = current > 0 ? (current - bestCost) / current : 0;
-        return bestCost < (1 - epsilon) * current ? best : flow.Current;
+        return bestCost < (1 - moveThreshold) * current ? best : flow.Current;
     }
 
     public PeerHandle Parent(in ParentQuery query, IPlanningObservations seen, out double gain)
@@ -59,7 +60,7 @@ public sealed class LearningFlowPlanner(string name, bool loadAware, double epsi
         }
 
         gain = current > 0 ? (current - bestCost) / current : 0;
-        return bestCost < (1 - epsilon) * current ? best : query.Current;
+        return bestCost < (1 - moveThreshold) * current ? best : query.Current;
     }
 
     private void Consider(in FlowQuery flow, FlowStrategy strategy, IPlanningObservations seen, ref FlowStrategy best, ref double bestCost)

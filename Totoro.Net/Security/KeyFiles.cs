@@ -12,9 +12,7 @@ public static class KeyFiles
     private const string PublicPrefix = "totoro-public-key 1 ";
 
     public static void SavePrivate(string path, Key key)
-        => WriteAtomically(path, PrivateText(key), secret: true);
-
-    private static string PrivateText(Key key) => PrivatePrefix + Convert.ToBase64String(key.Export(KeyBlobFormat.RawPrivateKey)) + "\n";
+        => WriteAtomically(path, PrivatePrefix + Convert.ToBase64String(key.Export(KeyBlobFormat.RawPrivateKey)) + "\n", secret: true);
 
     public static void SavePublic(string path, ReadOnlySpan<byte> publicKey)
         => WriteAtomically(path, PublicPrefix + Convert.ToBase64String(publicKey) + "\n", secret: false);
@@ -77,11 +75,11 @@ public static class KeyFiles
             }
             catch (IOException) when (Environment.TickCount64 < deadline)
             {
-                Thread.Sleep(5);
+                Thread.Sleep(5); // held by another writer (or a passing fault: the last one is reported below)
             }
-            catch (IOException)
+            catch (IOException e)
             {
-                throw new IOException($"{lockPath}: held by another process for 10 s");
+                throw new IOException($"{lockPath}: not locked in 10 s: {e.Message}", e);
             }
         }
     }

@@ -233,7 +233,7 @@ public sealed class FederatedScenario
             runUntil(world.Now + SliceMicros);
             if (_audit is not null)
             {
-                int slowest = _treeApps.Min(a => _ledger[a]?.Master.CompletedRounds ?? 0);
+                int slowest = _treeApps.Where(a => _ledger[a] is not null).Select(a => _ledger[a]!.Master.CompletedRounds).DefaultIfEmpty(0).Min(); // of the apps started
                 foreach (NodeId app in _treeApps)
                 {
                     if (_ledger[app]?.Master is { } master && master.CompletedRounds >= _config.Template.Rounds - 1)

@@ -314,14 +314,14 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     }
 
     /// <summary>
-    /// The slowest app's completed rounds at the first scoring from which none, the all-live one included, has a parent
-    /// player above ε (-1: the last still has one, or nothing was scored).
+    /// The first scoring from which none, the all-live one included, has a parent player above ε (null: the last still
+    /// has one, or nothing was scored).
     /// </summary>
-    private int RoundsToEpsilon()
+    private GapPoint? WithinEpsilonSince()
     {
-        int since = -1;
+        GapPoint? since = null;
         foreach (GapPoint point in _curve)
-            since = point.ParentPlayersAboveEpsilon > 0 ? -1 : since < 0 ? point.Round : since;
+            since = point.ParentPlayersAboveEpsilon > 0 ? null : since ?? point;
         return since;
     }
 
@@ -464,16 +464,17 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             AllLiveNashGapP99: Quantile(allLive, 0.99),
             AllLiveParentPlayersSeeingGain: _allLive?.Sum(s => s.SeeingGain) ?? 0,
             AllLiveParentPlayersAboveEpsilonLevelOnce: _allLive?.Sum(s => s.LevelOnceGaps.Count(g => g > options.Epsilon)) ?? 0,
-            RoundsToEpsilon: RoundsToEpsilon(),
+            RoundsToEpsilon: WithinEpsilonSince()?.Round ?? -1,
+            SecondsToEpsilon: WithinEpsilonSince()?.Seconds ?? -1,
             GapCurve: [.. _curve]);
     }
 
     /// <summary>
     /// Whether the child's own planner, asked now on its node's estimates (the ledger it decides from, read here and
     /// changed in nothing) with its candidates' load reports as they would answer its next probe, sees a candidate
-    /// better by more than it moves for (<see cref="PlanningOptions.MoveThreshold"/>): a player above ε on the true costs that its node sees at its next decision has just not
-    /// moved yet; one it does not see is above ε through its estimates. (With the reports as last heard, up to a decision
-    /// period old, a candidate that an ending app had just freed still looked busy, and the player counted as misled. A
+    /// better by more than it moves for (<see cref="PlanningOptions.MoveThreshold"/>): a player above ε on the true costs
+    /// that its node sees at its next decision has just not moved yet; one it does not see is above ε through its
+    /// estimates. (With the reports as last heard, up to a decision period old, a candidate that an ending app had just freed still looked busy, and the player counted as misled. A
     /// report is read at this moment, as a probe moves a ledger's clock on first, without moving it: <see cref="TransferLedger.OwnForAt"/>.)
     /// </summary>
     private bool SeesGain(NodeId app, int child, int parent, long upBytes, long downBytes, PeerHandle[] candidates)

@@ -26,8 +26,9 @@ namespace Totoro.Sim.Scenarios;
 /// the apps that ended before it keep moving (a node an app freed a second before looks idle to players that cannot
 /// move any more); this one is the game where only the players moved.</item>
 /// <item><c>GapCurve</c>: every app's players scored the same way every 10 rounds of the slowest app while no app has
-/// ended, the all-live scoring last; <c>RoundsToEpsilon</c>: the slowest app's rounds at the first of those scorings from
-/// which none has a parent player above ε (-1: the last still has one).</item>
+/// ended, the all-live scoring last; <c>RoundsToEpsilon</c> and <c>SecondsToEpsilon</c>: the slowest app's rounds and
+/// the seconds of training at the first of those scorings from which none has a parent player above ε (-1: the last
+/// still has one).</item>
 /// <item><c>MeanRoundSeconds</c>: the learning section's mean round time (per app, over all apps).</item>
 /// </list>
 /// </summary>
@@ -67,6 +68,7 @@ public sealed record LivePlanningSection(
     int AllLiveParentPlayersSeeingGain = 0,
     int AllLiveParentPlayersAboveEpsilonLevelOnce = 0,
     int RoundsToEpsilon = -1,
+    double SecondsToEpsilon = -1,
     IReadOnlyList<GapPoint>? GapCurve = null);
 
 /// <summary>

@@ -75,7 +75,7 @@ public class SealedBroadcastTests(ITestOutputHelper output)
         cluster.WaitUntilJoined(TimeSpan.FromSeconds(20));
         using var client = new ControlClient(IPAddress.Loopback);
         List<NodeId> ids = cluster.Ids(client);
-        NodeId[] others = [ids[0], ids[1], ids[4], ids[5]]; // the nodes of h0 and h2: a compromised member is one of them
+        NodeId[] memberCandidates = [ids[0], ids[1], ids[4], ids[5]]; // the nodes of h0 and h2: a compromised member is one of them
 
         // Mallory's key, an app id whose root is not on the worker's host, and a member: at least four overlay nodes are
         // closer to the app than the member and than mallory, more than the 3 replicas' tolerance. Which member suits
@@ -94,10 +94,10 @@ public class SealedBroadcastTests(ITestOutputHelper output)
                 NodeId root = HostCluster.Closest(ids, a);
                 if (root == ids[2] || root == ids[3] || ids.Count(id => a.IsCloser(id, candidate)) < 4)
                     continue;
-                int suits = Array.FindIndex(others, m => ids.Count(id => a.IsCloser(id, m)) >= 4);
+                int suits = Array.FindIndex(memberCandidates, m => ids.Count(id => a.IsCloser(id, m)) >= 4);
                 if (suits >= 0)
                 {
-                    (app, member) = (a, others[suits]);
+                    (app, member) = (a, memberCandidates[suits]);
                     break;
                 }
             }

@@ -67,7 +67,7 @@ internal sealed partial class LivePlanningKind : ExperimentKind<LivePlanningKind
             AllLiveParentPlayersSeeingGain: s.AllLiveParentPlayersSeeingGain,
             AllLiveParentPlayersAboveEpsilonLevelOnce: s.AllLiveParentPlayersAboveEpsilonLevelOnce,
             RoundsToEpsilon: s.RoundsToEpsilon,
-            SecondsToEpsilon: s.GapCurve?.FirstOrDefault(g => g.Round == s.RoundsToEpsilon)?.Seconds ?? -1,
+            SecondsToEpsilon: s.SecondsToEpsilon,
             AboveEpsilonByRound: string.Join(' ', (s.GapCurve ?? []).Select(g => $"{g.Round}:{g.ParentPlayersAboveEpsilon}"))));
     }
 

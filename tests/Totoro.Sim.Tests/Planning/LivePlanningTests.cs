@@ -208,8 +208,8 @@ public class LivePlanningTests
     {
         // A parent player's cost counts a sibling's hop once for its own model and 0.3 more per child of its own, as its
         // planner prices it; with the hop counted once (the game scored before) no fewer players are above ε, since the
-        // weight only raises a sibling's price, and more at one of the two moments scored. As the first app ends every app's players are scored together, and the
-        // audit's answers are those of a section computed again.
+        // weight only raises a sibling's price, and more at one of the two moments scored. As the first app ends every
+        // app's players are scored together, and the audit's answers are those of a section computed again.
         (SimReport report, FederatedScenario scenario) = Run("game");
         LivePlanningSection game = report.LivePlanning!;
         Assert.InRange(game.ParentPlayersAboveEpsilonLevelOnce, game.ParentPlayersAboveEpsilon, game.ParentPlayers);
