@@ -116,8 +116,8 @@ public sealed class FlowRouter
     /// A child's parent for the app: its current one, or a candidate that is cheaper by more than the move threshold (ε
     /// less its margin, <see cref="PlanningOptions.MoveThreshold"/>). The caller moves (joins the new parent, leaves the
     /// old); <paramref name="slackMicros"/> is how much more per round the new parent may cost than the child priced it
-    /// and the move still gain the threshold, which the new parent checks against the movers it
-    /// took in since (<see cref="MoveTaken"/>, <see cref="MoveRefused"/>). The move counts once the new parent takes it.
+    /// and the move still gain the threshold, which the new parent checks against the movers it took in since
+    /// (<see cref="MoveTaken"/>, <see cref="MoveRefused"/>). The move counts once the new parent takes it.
     /// </summary>
     public PeerHandle ChooseParent(NodeId app, PeerHandle self, PeerHandle current, long upBytes, long downBytes, ReadOnlyMemory<PeerHandle> candidates, ulong random, out long slackMicros, ReadOnlyMemory<PeerHandle> deeper = default, int children = 0, ReadOnlyMemory<long> deeperHops = default)
     {

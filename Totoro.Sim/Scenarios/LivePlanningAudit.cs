@@ -37,9 +37,6 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// </summary>
     public int CurveEveryRounds { get; set; } = 10;
 
-    /// <summary>The gap's course: each scoring of every app's players together, the last the all-live one.</summary>
-    public IReadOnlyList<GapPoint> Curve => _curve;
-
     /// <summary>When each app's players were scored (world µs): as its training ended; for tests.</summary>
     public IReadOnlyDictionary<NodeId, long> ScoredAt => _scoredAt;
 
@@ -428,6 +425,7 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
         }
 
         var allLive = _allLive?.SelectMany(s => s.RouteGaps.Concat(s.ParentGaps)).ToList() ?? [];
+        GapPoint? withinEpsilon = WithinEpsilonSince();
         var allLiveParents = _allLive?.SelectMany(s => s.ParentGaps).ToList() ?? [];
         return new LivePlanningSection(
             options.Planner,
@@ -464,8 +462,8 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
             AllLiveNashGapP99: Quantile(allLive, 0.99),
             AllLiveParentPlayersSeeingGain: _allLive?.Sum(s => s.SeeingGain) ?? 0,
             AllLiveParentPlayersAboveEpsilonLevelOnce: _allLive?.Sum(s => s.LevelOnceGaps.Count(g => g > options.Epsilon)) ?? 0,
-            RoundsToEpsilon: WithinEpsilonSince()?.Round ?? -1,
-            SecondsToEpsilon: WithinEpsilonSince()?.Seconds ?? -1,
+            RoundsToEpsilon: withinEpsilon?.Round ?? -1,
+            SecondsToEpsilon: withinEpsilon?.Seconds ?? -1,
             GapCurve: [.. _curve]);
     }
 
@@ -474,8 +472,9 @@ public sealed class LivePlanningAudit(ForestScenario forest, PlanningOptions opt
     /// changed in nothing) with its candidates' load reports as they would answer its next probe, sees a candidate
     /// better by more than it moves for (<see cref="PlanningOptions.MoveThreshold"/>): a player above ε on the true costs
     /// that its node sees at its next decision has just not moved yet; one it does not see is above ε through its
-    /// estimates. (With the reports as last heard, up to a decision period old, a candidate that an ending app had just freed still looked busy, and the player counted as misled. A
-    /// report is read at this moment, as a probe moves a ledger's clock on first, without moving it: <see cref="TransferLedger.OwnForAt"/>.)
+    /// estimates. (With the reports as last heard, up to a decision period old, a candidate that an ending app had just
+    /// freed still looked busy, and the player counted as misled. A report is read at this moment, as a probe moves a
+    /// ledger's clock on first, without moving it: <see cref="TransferLedger.OwnForAt"/>.)
     /// </summary>
     private bool SeesGain(NodeId app, int child, int parent, long upBytes, long downBytes, PeerHandle[] candidates)
     {

@@ -74,8 +74,7 @@ internal static class TestPorts
     private static int EphemeralLow()
     {
         const string range = "/proc/sys/net/ipv4/ip_local_port_range";
-        return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture, out int low) && low > 2048
-            ? low
-            : 32768;
+        string[] bounds = File.Exists(range) ? File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) : [];
+        return bounds.Length > 0 && int.TryParse(bounds[0], CultureInfo.InvariantCulture, out int low) && low > 2048 ? low : 32768;
     }
 }
